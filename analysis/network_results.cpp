@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+#include "analysis/network_results.hpp"
+
+#include <cmath>
+
+namespace mhsim::analysis {
+
+namespace q = models::queueing;
+
+const std::vector<StationMetric>& station_metrics() {
+  static const std::vector<StationMetric> m = {
+      {"arrivals", "people", "arrivals in the measurement window (external and routed, including refused)"},
+      {"completions", "people", "services completed in the window"},
+      {"refused", "people", "arrivals refused because the waiting line was full"},
+      {"mean_wait", "days", "mean time from arrival to start of service"},
+      {"mean_queue_length", "people", "time-average number waiting"},
+      {"utilisation", "fraction", "time-average busy servers / servers"},
+      {"mean_sojourn", "days", "mean time from arrival to end of service"},
+      {"mean_in_station", "people", "time-average number waiting or in service"},
+  };
+  return m;
+}
+
+const std::vector<StationMetric>& network_metrics() {
+  static const std::vector<StationMetric> m = {
+      {"entered", "people", "people who entered during the whole run (including warm-up)"},
+      {"exited", "people", "people who left by an exit route during the whole run"},
+      {"refused", "people", "people who left because a waiting line was full, whole run"},
+      {"in_system_at_end", "people", "people still in the network at the horizon"},
+      {"mean_time_in_system", "days", "mean time from entry to exit, for people entering after warm-up"},
+      {"events", "events", "events executed by the kernel"},
+  };
+  return m;
+}
+
+namespace {
+bool is_count(const char* name) {
+  const std::string n = name;
+  return n == "arrivals" || n == "completions" || n == "refused" || n == "entered" || n == "exited" ||
+         n == "in_system_at_end" || n == "events";
+}
+std::vector<std::uint64_t> network_counts(const q::NetworkResult& r) {
+  return {r.entered, r.exited, r.refused, r.in_system_at_end, 0, r.events};
+}
+}  // namespace
+
+void define_network_datasets(ResultsWriter& out, const q::NetworkSpec& spec) {
+  std::vector<std::string> names;
+  for (const q::StationSpec& s : spec.stations) names.push_back(s.name);
+  out.labels("stations/name", names);
+  for (const StationMetric& m : station_metrics()) {
+    out.define(std::string("stations/") + m.name,
+               is_count(m.name) ? ResultsWriter::Type::kUInt64 : ResultsWriter::Type::kFloat64, names.size());
+  }
+  for (const StationMetric& m : network_metrics()) {
+    out.define(std::string("network/") + m.name,
+               is_count(m.name) ? ResultsWriter::Type::kUInt64 : ResultsWriter::Type::kFloat64);
+  }
+}
+
+void write_network_result(ResultsWriter& out, std::uint64_t rep, const q::NetworkResult& r) {
+  const std::size_t n = r.stations.size();
+  std::vector<std::uint64_t> counts(n);
+  std::vector<double> values(n);
+  auto put_u = [&](const char* name, std::uint64_t q::StationResult::*field) {
+    for (std::size_t s = 0; s < n; ++s) counts[s] = r.stations[s].*field;
+    out.write(std::string("stations/") + name, rep, counts.data());
+  };
+  auto put_d = [&](const char* name, double q::StationResult::*field) {
+    for (std::size_t s = 0; s < n; ++s) values[s] = r.stations[s].*field;
+    out.write(std::string("stations/") + name, rep, values.data());
+  };
+  put_u("arrivals", &q::StationResult::arrivals);
+  put_u("completions", &q::StationResult::completions);
+  put_u("refused", &q::StationResult::refused);
+  put_d("mean_wait", &q::StationResult::mean_wait);
+  put_d("mean_queue_length", &q::StationResult::mean_queue_length);
+  put_d("utilisation", &q::StationResult::utilisation);
+  put_d("mean_sojourn", &q::StationResult::mean_sojourn);
+  put_d("mean_in_station", &q::StationResult::mean_in_station);
+  const std::vector<std::uint64_t> totals = network_counts(r);
+  const auto& nm = network_metrics();
+  for (std::size_t i = 0; i < nm.size(); ++i) {
+    const std::string path = std::string("network/") + nm[i].name;
+    if (is_count(nm[i].name)) out.write(path, rep, &totals[i]);
+    else out.write(path, rep, &r.mean_time_in_system);
+  }
+}
+
+std::vector<double> station_row(const q::StationResult& r, double window) {
+  return {static_cast<double>(r.arrivals) / window,
+          static_cast<double>(r.completions) / window,
+          static_cast<double>(r.refused) / window,
+          r.mean_wait,
+          r.mean_queue_length,
+          r.utilisation,
+          r.mean_sojourn,
+          r.mean_in_station};
+}
+
+NetworkSummary::NetworkSummary(std::size_t stations, double window_days)
+    : stations_(stations),
+      window_(window_days),
+      station_(station_metrics().size() * stations),
+      network_(network_metrics().size()) {}
+
+void NetworkSummary::add(const q::NetworkResult& r) {
+  for (std::size_t s = 0; s < stations_; ++s) {
+    const std::vector<double> row = station_row(r.stations[s], window_);
+    for (std::size_t m = 0; m < row.size(); ++m) {
+      if (!std::isnan(row[m])) station_[m * stations_ + s].add(row[m]);
+    }
+  }
+  const std::vector<double> net = {static_cast<double>(r.entered), static_cast<double>(r.exited),
+                                   static_cast<double>(r.refused), static_cast<double>(r.in_system_at_end),
+                                   r.mean_time_in_system, static_cast<double>(r.events)};
+  for (std::size_t m = 0; m < net.size(); ++m) {
+    if (!std::isnan(net[m])) network_[m].add(net[m]);
+  }
+  ++replications_;
+}
+
+const engine::Tally& NetworkSummary::station(std::size_t metric, std::size_t s) const {
+  return station_.at(metric * stations_ + s);
+}
+const engine::Tally& NetworkSummary::network(std::size_t metric) const { return network_.at(metric); }
+
+namespace {
+struct Linear {
+  Eigen::VectorXd gamma;
+  Eigen::MatrixXd routing;
+};
+Linear linear_system(const q::NetworkSpec& spec) {
+  const auto n = static_cast<Eigen::Index>(spec.stations.size());
+  Linear l{Eigen::VectorXd::Zero(n), Eigen::MatrixXd::Zero(n, n)};
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const q::StationSpec& s = spec.stations[static_cast<std::size_t>(i)];
+    if (s.interarrival) l.gamma(i) = 1.0 / s.interarrival->mean();
+    for (const q::Route& r : s.routes) {
+      if (r.target != q::kExit) l.routing(i, static_cast<Eigen::Index>(r.target)) += r.probability;
+    }
+  }
+  return l;
+}
+}  // namespace
+
+std::optional<std::vector<theory::MmcMeasures>> jackson_prediction(const q::NetworkSpec& spec) {
+  Eigen::VectorXd mu(static_cast<Eigen::Index>(spec.stations.size()));
+  std::vector<std::int64_t> servers;
+  for (std::size_t i = 0; i < spec.stations.size(); ++i) {
+    const q::StationSpec& s = spec.stations[i];
+    const bool poisson = !s.interarrival || s.interarrival->is_exponential();
+    if (!poisson || !s.service.is_exponential() || s.queue_limit || s.discipline != engine::Discipline::kFifo) {
+      return std::nullopt;
+    }
+    mu(static_cast<Eigen::Index>(i)) = 1.0 / s.service.mean();
+    servers.push_back(s.servers);
+  }
+  const Linear l = linear_system(spec);
+  return theory::jackson(l.gamma, l.routing, mu, servers);
+}
+
+std::vector<double> offered_load(const q::NetworkSpec& spec) {
+  const Linear l = linear_system(spec);
+  const Eigen::VectorXd lambda = theory::traffic_rates(l.gamma, l.routing);
+  std::vector<double> rho;
+  for (std::size_t i = 0; i < spec.stations.size(); ++i) {
+    rho.push_back(lambda(static_cast<Eigen::Index>(i)) * spec.stations[i].service.mean() /
+                  static_cast<double>(spec.stations[i].servers));
+  }
+  return rho;
+}
+
+}  // namespace mhsim::analysis

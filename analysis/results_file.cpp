@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: MIT
+#include "analysis/results_file.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+#include <stdexcept>
+
+#include <hdf5.h>
+
+namespace mhsim::analysis {
+
+namespace {
+
+// Rows per chunk: big enough to compress well, small enough that writing one replication
+// touches one cached chunk.
+constexpr hsize_t kChunkRows = 256;
+
+void quiet_hdf5() {
+  static const bool once = [] {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)once;
+}
+
+[[noreturn]] void fail(const std::string& what, const std::string& file) {
+  throw std::runtime_error(file + ": " + what);
+}
+
+hid_t native(ResultsWriter::Type t) {
+  return t == ResultsWriter::Type::kFloat64 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_UINT64;
+}
+
+// RAII for HDF5 identifiers inside one function.
+struct Id {
+  hid_t id;
+  herr_t (*close)(hid_t);
+  ~Id() {
+    if (id >= 0) close(id);
+  }
+};
+
+hid_t string_type() {
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  return t;
+}
+
+void ensure_parent_groups(hid_t file, const std::string& path, const std::string& filename) {
+  for (std::size_t pos = path.find('/'); pos != std::string::npos; pos = path.find('/', pos + 1)) {
+    const std::string group = path.substr(0, pos);
+    if (group.empty()) continue;
+    if (H5Lexists(file, group.c_str(), H5P_DEFAULT) > 0) continue;
+    const hid_t g = H5Gcreate2(file, group.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) fail("cannot create group '" + group + "'", filename);
+    H5Gclose(g);
+  }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+ResultsWriter::ResultsWriter(std::string final_path, std::uint64_t replications)
+    : final_path_(std::move(final_path)), replications_(replications) {
+  quiet_hdf5();
+  temp_path_ = final_path_ + ".tmp-" + std::to_string(::getpid());
+  Id fapl{H5Pcreate(H5P_FILE_ACCESS), H5Pclose};
+  // Latest format would tie files to HDF5 >= 1.10 readers; keep the default (widest) format.
+  file_ = H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id);
+  if (file_ < 0) fail("cannot create the results file (is the directory writable?)", temp_path_);
+}
+
+ResultsWriter::~ResultsWriter() {
+  if (committed_) return;
+  close_all();
+  std::remove(temp_path_.c_str());
+}
+
+void ResultsWriter::close_all() noexcept {
+  for (auto& [path, ds] : datasets_) H5Dclose(ds.id);
+  datasets_.clear();
+  if (file_ >= 0) H5Fclose(file_);
+  file_ = -1;
+}
+
+void ResultsWriter::attribute(const std::string& name, const std::string& value) {
+  Id type{string_type(), H5Tclose};
+  Id space{H5Screate(H5S_SCALAR), H5Sclose};
+  Id attr{H5Acreate2(file_, name.c_str(), type.id, space.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose};
+  const char* p = value.c_str();
+  if (attr.id < 0 || H5Awrite(attr.id, type.id, &p) < 0) fail("cannot write attribute '" + name + "'", temp_path_);
+}
+
+void ResultsWriter::attribute(const std::string& name, std::uint64_t value) {
+  Id space{H5Screate(H5S_SCALAR), H5Sclose};
+  Id attr{H5Acreate2(file_, name.c_str(), H5T_STD_U64LE, space.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose};
+  if (attr.id < 0 || H5Awrite(attr.id, H5T_NATIVE_UINT64, &value) < 0) {
+    fail("cannot write attribute '" + name + "'", temp_path_);
+  }
+}
+
+void ResultsWriter::attribute(const std::string& name, double value) {
+  Id space{H5Screate(H5S_SCALAR), H5Sclose};
+  Id attr{H5Acreate2(file_, name.c_str(), H5T_IEEE_F64LE, space.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose};
+  if (attr.id < 0 || H5Awrite(attr.id, H5T_NATIVE_DOUBLE, &value) < 0) {
+    fail("cannot write attribute '" + name + "'", temp_path_);
+  }
+}
+
+void ResultsWriter::labels(const std::string& path, const std::vector<std::string>& names) {
+  ensure_parent_groups(file_, path, temp_path_);
+  Id type{string_type(), H5Tclose};
+  const hsize_t n = names.size();
+  Id space{H5Screate_simple(1, &n, nullptr), H5Sclose};
+  Id ds{H5Dcreate2(file_, path.c_str(), type.id, space.id, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose};
+  std::vector<const char*> ptrs;
+  for (const std::string& s : names) ptrs.push_back(s.c_str());
+  if (ds.id < 0 || (n > 0 && H5Dwrite(ds.id, type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0)) {
+    fail("cannot write dataset '" + path + "'", temp_path_);
+  }
+}
+
+void ResultsWriter::define(const std::string& path, Type type, std::uint64_t columns) {
+  ensure_parent_groups(file_, path, temp_path_);
+  const int rank = columns == 0 ? 1 : 2;
+  const hsize_t dims[2] = {replications_, columns};
+  Id space{H5Screate_simple(rank, dims, nullptr), H5Sclose};
+  Id dcpl{H5Pcreate(H5P_DATASET_CREATE), H5Pclose};
+  const hsize_t chunk[2] = {std::min<hsize_t>(kChunkRows, std::max<hsize_t>(replications_, 1)),
+                            std::max<hsize_t>(columns, 1)};
+  H5Pset_chunk(dcpl.id, rank, chunk);
+  H5Pset_shuffle(dcpl.id);
+  H5Pset_deflate(dcpl.id, 4);
+  // Rows never written (a run that failed) read back as NaN / 0, never as garbage.
+  if (type == Type::kFloat64) {
+    const double fill = std::numeric_limits<double>::quiet_NaN();
+    H5Pset_fill_value(dcpl.id, H5T_NATIVE_DOUBLE, &fill);
+  }
+  const hid_t file_type = type == Type::kFloat64 ? H5T_IEEE_F64LE : H5T_STD_U64LE;
+  const hid_t id = H5Dcreate2(file_, path.c_str(), file_type, space.id, H5P_DEFAULT, dcpl.id, H5P_DEFAULT);
+  if (id < 0) fail("cannot create dataset '" + path + "'", temp_path_);
+  datasets_[path] = Dataset{id, type, columns};
+}
+
+void ResultsWriter::write(const std::string& path, std::uint64_t replication, const double* row) {
+  write_row(path, replication, row, Type::kFloat64);
+}
+void ResultsWriter::write(const std::string& path, std::uint64_t replication, const std::uint64_t* row) {
+  write_row(path, replication, row, Type::kUInt64);
+}
+
+void ResultsWriter::write_row(const std::string& path, std::uint64_t replication, const void* row, Type type) {
+  const auto it = datasets_.find(path);
+  if (it == datasets_.end()) fail("dataset '" + path + "' was never defined", temp_path_);
+  const Dataset& ds = it->second;
+  if (ds.type != type) fail("dataset '" + path + "' written with the wrong element type", temp_path_);
+  if (replication >= replications_) fail("replication " + std::to_string(replication) + " is out of range", temp_path_);
+  const int rank = ds.columns == 0 ? 1 : 2;
+  const hsize_t start[2] = {replication, 0};
+  const hsize_t count[2] = {1, std::max<hsize_t>(ds.columns, 1)};
+  Id file_space{H5Dget_space(static_cast<hid_t>(ds.id)), H5Sclose};
+  H5Sselect_hyperslab(file_space.id, H5S_SELECT_SET, start, nullptr, count, nullptr);
+  Id mem_space{H5Screate_simple(rank, count, nullptr), H5Sclose};
+  if (H5Dwrite(static_cast<hid_t>(ds.id), native(type), mem_space.id, file_space.id, H5P_DEFAULT, row) < 0) {
+    fail("cannot write replication " + std::to_string(replication) + " of '" + path + "'", temp_path_);
+  }
+}
+
+void ResultsWriter::commit() {
+  if (H5Fflush(file_, H5F_SCOPE_GLOBAL) < 0) fail("cannot flush", temp_path_);
+  close_all();
+  if (std::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
+    std::remove(temp_path_.c_str());
+    fail("cannot rename the finished results into place", final_path_);
+  }
+  committed_ = true;
+}
+
+std::string hdf5_library_version() {
+  unsigned major = 0, minor = 0, release = 0;
+  H5get_libversion(&major, &minor, &release);
+  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release);
+}
+
+// ---------------------------------------------------------------------------------------
+ResultsReader::ResultsReader(const std::string& path) : path_(path) {
+  quiet_hdf5();
+  file_ = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file_ < 0) fail("cannot open as an HDF5 results file", path);
+}
+
+ResultsReader::~ResultsReader() {
+  if (file_ >= 0) H5Fclose(file_);
+}
+
+bool ResultsReader::has_attribute(const std::string& name) const {
+  return H5Aexists(file_, name.c_str()) > 0;
+}
+
+std::string ResultsReader::string_attribute(const std::string& name) const {
+  Id attr{H5Aopen(file_, name.c_str(), H5P_DEFAULT), H5Aclose};
+  if (attr.id < 0) fail("no attribute '" + name + "'", path_);
+  Id type{string_type(), H5Tclose};
+  char* p = nullptr;
+  if (H5Aread(attr.id, type.id, &p) < 0) fail("attribute '" + name + "' is not a string", path_);
+  std::string out = p ? p : "";
+  H5free_memory(p);
+  return out;
+}
+
+std::uint64_t ResultsReader::uint_attribute(const std::string& name) const {
+  Id attr{H5Aopen(file_, name.c_str(), H5P_DEFAULT), H5Aclose};
+  std::uint64_t v = 0;
+  if (attr.id < 0 || H5Aread(attr.id, H5T_NATIVE_UINT64, &v) < 0) fail("no integer attribute '" + name + "'", path_);
+  return v;
+}
+
+double ResultsReader::double_attribute(const std::string& name) const {
+  Id attr{H5Aopen(file_, name.c_str(), H5P_DEFAULT), H5Aclose};
+  double v = 0;
+  if (attr.id < 0 || H5Aread(attr.id, H5T_NATIVE_DOUBLE, &v) < 0) fail("no numeric attribute '" + name + "'", path_);
+  return v;
+}
+
+std::vector<std::string> ResultsReader::labels(const std::string& path) const {
+  Id ds{H5Dopen2(file_, path.c_str(), H5P_DEFAULT), H5Dclose};
+  if (ds.id < 0) fail("no dataset '" + path + "'", path_);
+  Id space{H5Dget_space(ds.id), H5Sclose};
+  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id));
+  std::vector<char*> ptrs(n, nullptr);
+  Id type{string_type(), H5Tclose};
+  if (n > 0 && H5Dread(ds.id, type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0) {
+    fail("dataset '" + path + "' is not a list of strings", path_);
+  }
+  std::vector<std::string> out;
+  for (char* p : ptrs) {
+    out.emplace_back(p ? p : "");
+    H5free_memory(p);
+  }
+  return out;
+}
+
+std::vector<std::uint64_t> ResultsReader::shape(const std::string& path) const {
+  Id ds{H5Dopen2(file_, path.c_str(), H5P_DEFAULT), H5Dclose};
+  if (ds.id < 0) fail("no dataset '" + path + "'", path_);
+  Id space{H5Dget_space(ds.id), H5Sclose};
+  const int rank = H5Sget_simple_extent_ndims(space.id);
+  std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
+  H5Sget_simple_extent_dims(space.id, dims.data(), nullptr);
+  return std::vector<std::uint64_t>(dims.begin(), dims.end());
+}
+
+namespace {
+template <class T>
+std::vector<T> read_all(hid_t file, const std::string& path, hid_t mem_type, const std::string& filename) {
+  Id ds{H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose};
+  if (ds.id < 0) fail("no dataset '" + path + "'", filename);
+  Id space{H5Dget_space(ds.id), H5Sclose};
+  std::vector<T> out(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id)));
+  if (!out.empty() && H5Dread(ds.id, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0) {
+    fail("cannot read dataset '" + path + "'", filename);
+  }
+  return out;
+}
+
+herr_t collect(hid_t, const char* name, const H5O_info_t* info, void* data) {
+  if (info->type == H5O_TYPE_DATASET) static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+  return 0;
+}
+}  // namespace
+
+std::vector<double> ResultsReader::read_double(const std::string& path) const {
+  return read_all<double>(file_, path, H5T_NATIVE_DOUBLE, path_);
+}
+
+std::vector<std::uint64_t> ResultsReader::read_uint(const std::string& path) const {
+  return read_all<std::uint64_t>(file_, path, H5T_NATIVE_UINT64, path_);
+}
+
+std::vector<std::string> ResultsReader::datasets() const {
+  std::vector<std::string> names;
+  H5Ovisit(file_, H5_INDEX_NAME, H5_ITER_INC, collect, &names);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::vector<unsigned char> ResultsReader::raw(const std::string& path) const {
+  Id ds{H5Dopen2(file_, path.c_str(), H5P_DEFAULT), H5Dclose};
+  if (ds.id < 0) fail("no dataset '" + path + "'", path_);
+  Id ftype{H5Dget_type(ds.id), H5Tclose};
+  if (H5Tget_class(ftype.id) == H5T_STRING) {
+    std::vector<unsigned char> out;
+    for (const std::string& s : labels(path)) {
+      out.insert(out.end(), s.begin(), s.end());
+      out.push_back(0);
+    }
+    return out;
+  }
+  Id mtype{H5Tget_native_type(ftype.id, H5T_DIR_ASCEND), H5Tclose};
+  Id space{H5Dget_space(ds.id), H5Sclose};
+  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id));
+  std::vector<unsigned char> out(n * H5Tget_size(mtype.id));
+  if (!out.empty() && H5Dread(ds.id, mtype.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0) {
+    fail("cannot read dataset '" + path + "'", path_);
+  }
+  return out;
+}
+
+}  // namespace mhsim::analysis

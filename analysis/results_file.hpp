@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mhsim::analysis {
+
+/// The only code that touches HDF5: writer and reader of the results schema side by side,
+/// so they cannot drift. Layout (docs/results-schema.md):
+///   root attributes    provenance (scenario text and hash, seed, versions, ...)
+///   <group>/<metric>   one row per replication: shape [replications] or [replications, k]
+///   <group>/<labels>   string names of the k columns (e.g. stations/name)
+/// Datasets are chunked and deflate-compressed; rows are addressed by replication index, so
+/// the same (scenario, seed) gives the same dataset bytes whatever order rows arrive in.
+class ResultsWriter {
+ public:
+  enum class Type { kFloat64, kUInt64 };
+
+  /// Creates "<final_path>.tmp-<pid>" beside `final_path`; `final_path` itself is not
+  /// touched until commit(). Throws std::runtime_error naming the path on failure.
+  ResultsWriter(std::string final_path, std::uint64_t replications);
+  ~ResultsWriter();  ///< closes and deletes the temporary file unless committed
+  ResultsWriter(const ResultsWriter&) = delete;
+  ResultsWriter& operator=(const ResultsWriter&) = delete;
+
+  void attribute(const std::string& name, const std::string& value);
+  void attribute(const std::string& name, std::uint64_t value);
+  void attribute(const std::string& name, double value);
+
+  /// A 1-D dataset of strings (column labels).
+  void labels(const std::string& path, const std::vector<std::string>& names);
+  /// A per-replication dataset: shape [replications] if columns == 0, else [replications, columns].
+  void define(const std::string& path, Type type, std::uint64_t columns = 0);
+  void write(const std::string& path, std::uint64_t replication, const double* row);
+  void write(const std::string& path, std::uint64_t replication, const std::uint64_t* row);
+
+  /// Flushes, closes and renames the temporary file to the final path (atomic on one file system).
+  void commit();
+
+  const std::string& temporary_path() const noexcept { return temp_path_; }
+
+ private:
+  struct Dataset {
+    std::int64_t id;
+    Type type;
+    std::uint64_t columns;
+  };
+  void write_row(const std::string& path, std::uint64_t replication, const void* row, Type type);
+  void close_all() noexcept;
+
+  std::string final_path_;
+  std::string temp_path_;
+  std::uint64_t replications_;
+  std::int64_t file_ = -1;
+  std::map<std::string, Dataset> datasets_;
+  bool committed_ = false;
+};
+
+/// "1.10.8": the HDF5 library this program writes with (recorded in results files).
+std::string hdf5_library_version();
+
+class ResultsReader {
+ public:
+  explicit ResultsReader(const std::string& path);
+  ~ResultsReader();
+  ResultsReader(const ResultsReader&) = delete;
+  ResultsReader& operator=(const ResultsReader&) = delete;
+
+  bool has_attribute(const std::string& name) const;
+  std::string string_attribute(const std::string& name) const;
+  std::uint64_t uint_attribute(const std::string& name) const;
+  double double_attribute(const std::string& name) const;
+
+  std::vector<std::string> labels(const std::string& path) const;
+  /// Dimensions of a dataset.
+  std::vector<std::uint64_t> shape(const std::string& path) const;
+  std::vector<double> read_double(const std::string& path) const;
+  std::vector<std::uint64_t> read_uint(const std::string& path) const;
+  /// Every dataset path in the file, sorted.
+  std::vector<std::string> datasets() const;
+  /// A dataset's values as bytes in its native stored type, for exact comparisons.
+  std::vector<unsigned char> raw(const std::string& path) const;
+
+ private:
+  std::string path_;
+  std::int64_t file_ = -1;
+};
+
+}  // namespace mhsim::analysis

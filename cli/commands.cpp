@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: MIT
+#include "cli/commands.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <boost/version.hpp>
+#include <tbb/version.h>
+
+#include "analysis/network_results.hpp"
+#include "analysis/results_file.hpp"
+#include "analysis/sha256.hpp"
+#include "analysis/summary.hpp"
+#include "cli/progress.hpp"
+#include "engine/random.hpp"
+#include "engine/runner.hpp"
+#include "models/scenario/diagnostics.hpp"
+#include "models/scenario/keys.hpp"
+#include "models/scenario/network_scenario.hpp"
+
+#ifndef MHSIM_VERSION
+#define MHSIM_VERSION "unknown"
+#endif
+
+namespace mhsim::cli {
+
+namespace {
+
+namespace q = models::queueing;
+using scenario::Diagnostic;
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_signal(int) { g_interrupted.store(true); }
+
+void print_diagnostics(const std::vector<Diagnostic>& ds) {
+  for (const Diagnostic& d : ds) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+  std::fprintf(stderr, "mhsim: %zu error%s; nothing was written\n", ds.size(), ds.size() == 1 ? "" : "s");
+}
+
+// Parses a command-line integer against [min, max], reporting like a scenario key.
+std::optional<std::uint64_t> parse_option(const std::string& text, const char* flag, double min, double max,
+                                          std::vector<Diagnostic>& errors) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "an integer in [%.15g, %.15g]", min, max);
+  bool digits = !text.empty();
+  for (const char c : text) digits = digits && c >= '0' && c <= '9';
+  if (!digits || text.size() > 19 || static_cast<double>(std::stoull(text)) < min ||
+      static_cast<double>(std::stoull(text)) > max) {
+    errors.push_back(Diagnostic{"command line", 0, 0, flag, buf, "\"" + text + "\""});
+    return std::nullopt;
+  }
+  return std::stoull(text);
+}
+
+std::string read_first_line_with(const char* path, const char* prefix) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(prefix, 0) == 0) {
+      const auto colon = line.find(':');
+      return colon == std::string::npos ? line : line.substr(line.find_first_not_of(" \t", colon + 1));
+    }
+  }
+  return "unknown";
+}
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string hostname() {
+  char buf[256] = {};
+  return ::gethostname(buf, sizeof buf - 1) == 0 ? buf : "unknown";
+}
+
+std::string fixed(double x, int decimals) {
+  char a[48];
+  std::snprintf(a, sizeof a, "%.*f", decimals, x);
+  return a;
+}
+
+// "mean ± half-width of the 95% confidence interval".
+std::string cell(const engine::Tally& t, int decimals) {
+  if (t.count() == 0) return "-";
+  if (t.count() < 2) return fixed(t.mean(), decimals);
+  const double half = analysis::t_critical(0.95, t.count() - 1) * t.standard_error();
+  return fixed(t.mean(), decimals) + " ± " + fixed(half, decimals);
+}
+
+std::string pad(const std::string& s, std::size_t width) {
+  // Count UTF-8 code points, not bytes, so "±" does not break alignment.
+  std::size_t chars = 0;
+  for (const char c : s) chars += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
+  return s + std::string(width > chars ? width - chars : 1, ' ');
+}
+
+std::string theory_cell(double x, int decimals) {
+  return std::isinf(x) ? "unstable" : fixed(x, decimals);
+}
+
+void print_summary(const scenario::NetworkScenario& sc, const analysis::NetworkSummary& summary) {
+  const q::NetworkSpec& net = sc.network;
+  const double window = net.horizon - net.warmup;
+  std::printf("\nPer station: mean over %llu replications ± 95%% confidence half-width (Student t)\n",
+              static_cast<unsigned long long>(summary.replications()));
+  const char* header[] = {"station", "arrivals/day", "wait (days)", "queue length", "utilisation", "sojourn (days)"};
+  const std::size_t widths[] = {26, 20, 22, 22, 20, 22};
+  std::string line;
+  for (int i = 0; i < 6; ++i) line += pad(header[i], widths[i]);
+  std::printf("%s\n", line.c_str());
+  const auto prediction = analysis::jackson_prediction(net);
+  const std::vector<double> load = analysis::offered_load(net);
+  // station_metrics(): 0 arrivals, 3 mean_wait, 4 mean_queue_length, 5 utilisation, 6 mean_sojourn
+  for (std::size_t s = 0; s < net.stations.size(); ++s) {
+    line = pad(net.stations[s].name, widths[0]);
+    line += pad(cell(summary.station(0, s), 3), widths[1]);
+    line += pad(cell(summary.station(3, s), 4), widths[2]);
+    line += pad(cell(summary.station(4, s), 3), widths[3]);
+    line += pad(cell(summary.station(5, s), 4), widths[4]);
+    line += pad(cell(summary.station(6, s), 4), widths[5]);
+    std::printf("%s\n", line.c_str());
+    if (prediction) {
+      const analysis::theory::MmcMeasures& m = (*prediction)[s];
+      // Arrival rate from the traffic equations: offered load x servers / mean service.
+      const double lambda =
+          load[s] * static_cast<double>(net.stations[s].servers) / net.stations[s].service.mean();
+      line = pad("  theory (Jackson)", widths[0]);
+      line += pad(fixed(lambda, 3), widths[1]);
+      line += pad(theory_cell(m.mean_wait, 4), widths[2]);
+      line += pad(theory_cell(m.mean_queue, 3), widths[3]);
+      line += pad(theory_cell(std::min(m.rho, 1.0), 4), widths[4]);
+      line += pad(theory_cell(m.mean_sojourn, 4), widths[5]);
+      std::printf("%s\n", line.c_str());
+    }
+  }
+  for (std::size_t s = 0; s < net.stations.size(); ++s) {
+    if (load[s] >= 1.0) {
+      std::printf("warning: station %s has offered load %.3f >= 1: its queue grows without bound, so its "
+                  "waits depend on the horizon, not on a steady state\n",
+                  net.stations[s].name.c_str(), load[s]);
+    }
+  }
+  std::printf("\nNetwork (whole run, per replication): entered %s, exited %s, refused %s, still in at end %s\n",
+              cell(summary.network(0), 1).c_str(), cell(summary.network(1), 1).c_str(),
+              cell(summary.network(2), 1).c_str(), cell(summary.network(3), 1).c_str());
+  std::printf("Mean time in system (entered after warm-up): %s days over a %.0f-day window\n",
+              cell(summary.network(4), 4).c_str(), window);
+  if (!prediction) {
+    std::printf("(No product-form prediction: it needs Poisson arrivals, exponential services, FIFO and "
+                "unbounded waiting lines at every station.)\n");
+  }
+}
+
+}  // namespace
+
+int run_command(const RunOptions& options) {
+  std::vector<Diagnostic> errors;
+  std::optional<std::uint64_t> reps, seed, threads;
+  if (!options.reps.empty()) reps = parse_option(options.reps, "--reps", 1, scenario::limits::kMaxReplications, errors);
+  if (!options.seed.empty()) seed = parse_option(options.seed, "--seed", 0, scenario::limits::kMaxSeed, errors);
+  if (!options.threads.empty()) threads = parse_option(options.threads, "--threads", 1, 1024, errors);
+  if (options.out.empty()) errors.push_back(Diagnostic{"command line", 0, 0, "--out", "a file name", "\"\""});
+
+  std::optional<scenario::NetworkScenario> loaded;
+  try {
+    loaded = scenario::load_network_scenario(options.scenario);
+  } catch (const scenario::ScenarioError& e) {
+    errors.insert(errors.end(), e.diagnostics().begin(), e.diagnostics().end());
+  }
+  if (!errors.empty()) {
+    print_diagnostics(errors);
+    return kExitBadInput;
+  }
+  scenario::NetworkScenario& sc = *loaded;
+  if (reps) sc.run.replications = *reps;
+  if (seed) sc.run.seed = *seed;
+  const int n_threads = threads ? static_cast<int>(*threads)
+                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  try {
+    const std::filesystem::path out_path(options.out);
+    if (out_path.has_parent_path()) std::filesystem::create_directories(out_path.parent_path());
+    analysis::ResultsWriter out(options.out, sc.run.replications);
+    out.attribute("format", std::string("mhsim-results"));
+    out.attribute("schema_version", std::uint64_t{1});
+    out.attribute("model", std::string("queueing-network"));
+    out.attribute("scenario_file", sc.file);
+    out.attribute("scenario_name", sc.name);
+    out.attribute("scenario_text", sc.text);
+    out.attribute("scenario_sha256", analysis::sha256_hex(sc.text));
+    out.attribute("seed", sc.run.seed);
+    out.attribute("replications", sc.run.replications);
+    out.attribute("horizon_days", sc.network.horizon);
+    out.attribute("warmup_days", sc.network.warmup);
+    out.attribute("mhsim_version", std::string(MHSIM_VERSION));
+    out.attribute("boost_version", std::string(BOOST_LIB_VERSION));
+    out.attribute("tbb_version", std::string(TBB_runtime_version()));
+    out.attribute("hdf5_version", analysis::hdf5_library_version());
+    out.attribute("compiler", std::string(__VERSION__));
+    out.attribute("rng", std::string("boost::random::mt19937_64"));
+    out.attribute("stream_allocation", std::string(engine::kStreamAllocationDescription));
+    out.attribute("threads", static_cast<std::uint64_t>(n_threads));
+    out.attribute("hostname", hostname());
+    out.attribute("cpu_model", read_first_line_with("/proc/cpuinfo", "model name"));
+    out.attribute("hardware_threads", static_cast<std::uint64_t>(std::thread::hardware_concurrency()));
+    out.attribute("created_utc", utc_now());
+    out.attribute("command_line", options.command_line);
+    analysis::define_network_datasets(out, sc.network);
+
+    if (!options.quiet) {
+      std::fprintf(stderr, "mhsim run %s: %llu replications x %g days (warm-up %g), seed %llu, %d thread%s\n",
+                   sc.file.c_str(), static_cast<unsigned long long>(sc.run.replications), sc.network.horizon,
+                   sc.network.warmup, static_cast<unsigned long long>(sc.run.seed), n_threads,
+                   n_threads == 1 ? "" : "s");
+    }
+    const double window = sc.network.horizon - sc.network.warmup;
+    analysis::NetworkSummary summary(sc.network.stations.size(), window);
+    Progress progress(sc.run.replications, !options.quiet);
+    std::uint64_t consumed = 0;
+    engine::Runner::Options ro;
+    ro.seed = sc.run.seed;
+    ro.order = engine::Runner::first(sc.run.replications);
+    ro.threads = n_threads;
+    ro.cancel = &g_interrupted;
+    const auto start = std::chrono::steady_clock::now();
+    engine::Runner(std::move(ro)).run<q::NetworkResult>(
+        [&](const engine::ReplicationContext& rep) { return q::simulate_network(sc.network, rep.streams()); },
+        [&](q::NetworkResult&& r) {
+          analysis::write_network_result(out, consumed, r);
+          summary.add(r);
+          ++consumed;
+          progress.step();
+        });
+    progress.finish();
+    if (g_interrupted.load()) {
+      std::fprintf(stderr, "mhsim: interrupted after %llu of %llu replications; nothing was written to %s\n",
+                   static_cast<unsigned long long>(consumed), static_cast<unsigned long long>(sc.run.replications),
+                   options.out.c_str());
+      return kExitInterrupted;
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out.attribute("wall_seconds", seconds);
+    out.commit();
+
+    std::printf("Scenario \"%s\" (%s)\n", sc.name.c_str(), sc.file.c_str());
+    std::printf("%llu replications, seed %llu, horizon %g days with %g days of warm-up, %d thread%s: %.2f s\n",
+                static_cast<unsigned long long>(sc.run.replications), static_cast<unsigned long long>(sc.run.seed),
+                sc.network.horizon, sc.network.warmup, n_threads, n_threads == 1 ? "" : "s", seconds);
+    std::printf("Results: %s\n", options.out.c_str());
+    print_summary(sc, summary);
+    return kExitOk;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mhsim: run failed: %s\nmhsim: nothing was written to %s\n", e.what(), options.out.c_str());
+    return kExitFailure;
+  }
+}
+
+int validate_command(const std::string& path) {
+  try {
+    const scenario::NetworkScenario sc = scenario::load_network_scenario(path);
+    std::printf("%s: valid: %zu station%s, %llu replications, horizon %g days, warm-up %g days\n", path.c_str(),
+                sc.network.stations.size(), sc.network.stations.size() == 1 ? "" : "s",
+                static_cast<unsigned long long>(sc.run.replications), sc.network.horizon, sc.network.warmup);
+    const std::vector<double> load = analysis::offered_load(sc.network);
+    for (std::size_t s = 0; s < load.size(); ++s) {
+      std::printf("  %-22s servers %-8lld offered load %.3f%s\n", sc.network.stations[s].name.c_str(),
+                  static_cast<long long>(sc.network.stations[s].servers), load[s],
+                  load[s] >= 1.0 ? "  (unstable: the queue grows without bound)" : "");
+    }
+    return kExitOk;
+  } catch (const scenario::ScenarioError& e) {
+    for (const Diagnostic& d : e.diagnostics()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+    std::fprintf(stderr, "mhsim: %zu error%s\n", e.diagnostics().size(), e.diagnostics().size() == 1 ? "" : "s");
+    return kExitBadInput;
+  }
+}
+
+int keys_command() {
+  std::fputs(scenario::keys_markdown().c_str(), stdout);
+  return kExitOk;
+}
+
+}  // namespace mhsim::cli

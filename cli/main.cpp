@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// mhsim: the command-line program. Subcommands parse their options here and do their work
+// in cli/*_command.cpp.
+#include <cstdio>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+
+#ifndef MHSIM_VERSION
+#define MHSIM_VERSION "unknown"
+#endif
+
+int main(int argc, char** argv) {
+  using namespace mhsim::cli;
+  CLI::App app{"mhsim: discrete-event Monte Carlo simulation of care pathways and contracts", "mhsim"};
+  app.set_version_flag("--version", std::string("mhsim ") + MHSIM_VERSION);
+  app.require_subcommand(1);
+
+  RunOptions run;
+  for (int i = 0; i < argc; ++i) run.command_line += (i ? " " : "") + std::string(argv[i]);
+  CLI::App* run_cmd = app.add_subcommand("run", "Run a scenario's replications and write results to HDF5");
+  run_cmd->add_option("scenario", run.scenario, "Scenario file (TOML)")->required();
+  run_cmd->add_option("--reps,-r", run.reps, "Replications (default: the scenario's run.replications)");
+  run_cmd->add_option("--seed,-s", run.seed, "Master seed (default: the scenario's run.seed)");
+  run_cmd->add_option("--threads,-t", run.threads, "Worker threads (default: all hardware threads)");
+  run_cmd->add_option("--out,-o", run.out, "Results file to write (HDF5)")->capture_default_str();
+  run_cmd->add_flag("--quiet,-q", run.quiet, "No progress output on stderr");
+
+  std::string validate_path;
+  CLI::App* validate_cmd = app.add_subcommand("validate", "Check a scenario file without running it");
+  validate_cmd->add_option("scenario", validate_path, "Scenario file (TOML)")->required();
+
+  CLI::App* keys_cmd = app.add_subcommand("keys", "Print the reference of every scenario key (Markdown)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitBadInput;
+  }
+  if (*run_cmd) return run_command(run);
+  if (*validate_cmd) return validate_command(validate_path);
+  if (*keys_cmd) return keys_command();
+  return kExitBadInput;
+}

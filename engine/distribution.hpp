@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include "engine/random.hpp"
+
+namespace mhsim::engine {
+
+/// Non-negative continuous distributions for durations (days) and inter-arrival times.
+/// Sampling uses Boost.Random distributions only, so a given (engine state, parameters)
+/// yields the same draw on every platform with the same Boost.
+namespace dist {
+struct Exponential { double mean; };
+struct Deterministic { double value; };
+struct Uniform { double min, max; };
+struct Triangular { double min, mode, max; };
+struct Gamma { double shape, scale; };
+struct Erlang { int k; double mean; };                 ///< sum of k exponentials, total mean
+struct Lognormal { double mean, sd; };                 ///< moments of the variable itself
+struct Weibull { double shape, scale; };
+}  // namespace dist
+
+class Distribution {
+ public:
+  using Variant = std::variant<dist::Exponential, dist::Deterministic, dist::Uniform,
+                               dist::Triangular, dist::Gamma, dist::Erlang, dist::Lognormal,
+                               dist::Weibull>;
+
+  Distribution() : v_(dist::Deterministic{0.0}) {}
+  template <class D>
+  Distribution(D d) : v_(d) {}  // NOLINT(google-explicit-constructor): a value type
+
+  double sample(Rng& rng) const;
+  double mean() const;
+  double variance() const;
+  /// P(X <= x), from boost::math (used by goodness-of-fit tests and theory checks).
+  double cdf(double x) const;
+  /// Inverse CDF for p in (0, 1).
+  double quantile(double p) const;
+  /// E.g. "gamma(shape=2, scale=1.5)".
+  std::string describe() const;
+  /// True for the exponential: what makes a station Markovian.
+  bool is_exponential() const noexcept { return std::holds_alternative<dist::Exponential>(v_); }
+
+  const Variant& variant() const noexcept { return v_; }
+
+ private:
+  Variant v_;
+};
+
+}  // namespace mhsim::engine

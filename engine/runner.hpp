@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <tbb/global_control.h>
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
+
+#include "engine/error.hpp"
+#include "engine/random.hpp"
+
+namespace mhsim::engine {
+
+/// What one replication is given: its index and its seed, from which all its random
+/// streams derive. Nothing here depends on the thread that runs it.
+struct ReplicationContext {
+  std::uint64_t index;
+  std::uint64_t seed;
+
+  RandomStreams streams() const noexcept { return RandomStreams{seed, index}; }
+};
+
+/// Maps replication indices to results on a TBB pipeline with three stages:
+///   serial source of indices -> parallel simulate -> serial, in-order consume.
+/// Results reach `consume` in the order of `order` whatever the thread count, and at most
+/// `max_in_flight` replications exist at once, so memory is bounded by that, not by the
+/// number of replications.
+class Runner {
+ public:
+  struct Options {
+    std::uint64_t seed = 0;
+    /// Replication indices, in the order they are to be consumed (normally 0..N-1).
+    std::vector<std::uint64_t> order;
+    int threads = 1;
+    /// Live replications at most; 0 chooses 2 x threads.
+    std::size_t max_in_flight = 0;
+    /// When set (e.g. by a signal handler), no further replication is started; those in
+    /// flight finish and are consumed, and run() returns normally. Check cancelled().
+    const std::atomic<bool>* cancel = nullptr;
+  };
+
+  explicit Runner(Options options) : options_(std::move(options)) {
+    if (options_.threads < 1) {
+      throw std::invalid_argument("Runner: threads is " + std::to_string(options_.threads) +
+                                  ", but must be >= 1");
+    }
+    if (options_.max_in_flight == 0) options_.max_in_flight = 2 * static_cast<std::size_t>(options_.threads);
+  }
+
+  /// Indices 0..n-1 in order.
+  static std::vector<std::uint64_t> first(std::uint64_t n) {
+    std::vector<std::uint64_t> v(static_cast<std::size_t>(n));
+    std::iota(v.begin(), v.end(), std::uint64_t{0});
+    return v;
+  }
+
+  /// `simulate(const ReplicationContext&) -> Result` runs on any thread;
+  /// `consume(Result&&)` runs on one thread at a time, in order. An exception from a
+  /// replication stops the run and is rethrown here; a SimulationError gains the
+  /// replication and seed so the failure can be replayed from the message.
+  template <class Result, class Simulate, class Consume>
+  void run(Simulate&& simulate, Consume&& consume) const {
+    const std::vector<std::uint64_t>& order = options_.order;
+    const std::uint64_t seed = options_.seed;
+    std::size_t next = 0;
+
+    // A global_control cap plus an arena of the same size: TBB will not use more workers.
+    tbb::global_control cap(tbb::global_control::max_allowed_parallelism,
+                            static_cast<std::size_t>(options_.threads));
+    tbb::task_arena arena(options_.threads);
+    arena.execute([&] {
+      tbb::parallel_pipeline(
+          options_.max_in_flight,
+          tbb::make_filter<void, std::uint64_t>(
+              tbb::filter_mode::serial_in_order,
+              [&](tbb::flow_control& fc) -> std::uint64_t {
+                if (next == order.size() ||
+                    (options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed))) {
+                  fc.stop();
+                  return 0;
+                }
+                return order[next++];
+              }) &
+              tbb::make_filter<std::uint64_t, Result>(
+                  tbb::filter_mode::parallel,
+                  [&](std::uint64_t index) -> Result {
+                    const ReplicationContext context{index, seed};
+                    try {
+                      return simulate(context);
+                    } catch (SimulationError& e) {
+                      e.set_context(index, seed);
+                      throw;
+                    } catch (const std::exception& e) {
+                      throw std::runtime_error(std::string(e.what()) + " (replication " +
+                                               std::to_string(index) + ", seed " +
+                                               std::to_string(seed) + ")");
+                    }
+                  }) &
+              tbb::make_filter<Result, void>(tbb::filter_mode::serial_in_order,
+                                             [&](Result result) { consume(std::move(result)); }));
+    });
+  }
+
+  const Options& options() const noexcept { return options_; }
+
+ private:
+  Options options_;
+};
+
+}  // namespace mhsim::engine
