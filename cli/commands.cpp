@@ -1,36 +1,21 @@
 // SPDX-License-Identifier: MIT
 #include "cli/commands.hpp"
 
-#include <unistd.h>
-
 #include <atomic>
-#include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
-#include <ctime>
-#include <filesystem>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <thread>
 
-#include <boost/version.hpp>
-#include <tbb/version.h>
-
 #include "analysis/network_results.hpp"
-#include "analysis/results_file.hpp"
-#include "analysis/sha256.hpp"
 #include "analysis/summary.hpp"
 #include "cli/progress.hpp"
-#include "engine/random.hpp"
-#include "engine/runner.hpp"
+#include "cli/run_network.hpp"
 #include "models/scenario/diagnostics.hpp"
 #include "models/scenario/keys.hpp"
 #include "models/scenario/network_scenario.hpp"
-
-#ifndef MHSIM_VERSION
-#define MHSIM_VERSION "unknown"
-#endif
 
 namespace mhsim::cli {
 
@@ -60,32 +45,6 @@ std::optional<std::uint64_t> parse_option(const std::string& text, const char* f
     return std::nullopt;
   }
   return std::stoull(text);
-}
-
-std::string read_first_line_with(const char* path, const char* prefix) {
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(prefix, 0) == 0) {
-      const auto colon = line.find(':');
-      return colon == std::string::npos ? line : line.substr(line.find_first_not_of(" \t", colon + 1));
-    }
-  }
-  return "unknown";
-}
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string hostname() {
-  char buf[256] = {};
-  return ::gethostname(buf, sizeof buf - 1) == 0 ? buf : "unknown";
 }
 
 std::string fixed(double x, int decimals) {
@@ -195,70 +154,29 @@ int run_command(const RunOptions& options) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {
-    const std::filesystem::path out_path(options.out);
-    if (out_path.has_parent_path()) std::filesystem::create_directories(out_path.parent_path());
-    analysis::ResultsWriter out(options.out, sc.run.replications);
-    out.attribute("format", std::string("mhsim-results"));
-    out.attribute("schema_version", std::uint64_t{1});
-    out.attribute("model", std::string("queueing-network"));
-    out.attribute("scenario_file", sc.file);
-    out.attribute("scenario_name", sc.name);
-    out.attribute("scenario_text", sc.text);
-    out.attribute("scenario_sha256", analysis::sha256_hex(sc.text));
-    out.attribute("seed", sc.run.seed);
-    out.attribute("replications", sc.run.replications);
-    out.attribute("horizon_days", sc.network.horizon);
-    out.attribute("warmup_days", sc.network.warmup);
-    out.attribute("mhsim_version", std::string(MHSIM_VERSION));
-    out.attribute("boost_version", std::string(BOOST_LIB_VERSION));
-    out.attribute("tbb_version", std::string(TBB_runtime_version()));
-    out.attribute("hdf5_version", analysis::hdf5_library_version());
-    out.attribute("compiler", std::string(__VERSION__));
-    out.attribute("rng", std::string("boost::random::mt19937_64"));
-    out.attribute("stream_allocation", std::string(engine::kStreamAllocationDescription));
-    out.attribute("threads", static_cast<std::uint64_t>(n_threads));
-    out.attribute("hostname", hostname());
-    out.attribute("cpu_model", read_first_line_with("/proc/cpuinfo", "model name"));
-    out.attribute("hardware_threads", static_cast<std::uint64_t>(std::thread::hardware_concurrency()));
-    out.attribute("created_utc", utc_now());
-    out.attribute("command_line", options.command_line);
-    analysis::define_network_datasets(out, sc.network);
-
     if (!options.quiet) {
       std::fprintf(stderr, "mhsim run %s: %llu replications x %g days (warm-up %g), seed %llu, %d thread%s\n",
                    sc.file.c_str(), static_cast<unsigned long long>(sc.run.replications), sc.network.horizon,
                    sc.network.warmup, static_cast<unsigned long long>(sc.run.seed), n_threads,
                    n_threads == 1 ? "" : "s");
     }
-    const double window = sc.network.horizon - sc.network.warmup;
-    analysis::NetworkSummary summary(sc.network.stations.size(), window);
+    analysis::NetworkSummary summary(sc.network.stations.size(), sc.network.horizon - sc.network.warmup);
     Progress progress(sc.run.replications, !options.quiet);
-    std::uint64_t consumed = 0;
-    engine::Runner::Options ro;
-    ro.seed = sc.run.seed;
-    ro.order = engine::Runner::first(sc.run.replications);
-    ro.threads = n_threads;
-    ro.cancel = &g_interrupted;
-    const auto start = std::chrono::steady_clock::now();
-    engine::Runner(std::move(ro)).run<q::NetworkResult>(
-        [&](const engine::ReplicationContext& rep) { return q::simulate_network(sc.network, rep.streams()); },
-        [&](q::NetworkResult&& r) {
-          analysis::write_network_result(out, consumed, r);
-          summary.add(r);
-          ++consumed;
-          progress.step();
-        });
+    NetworkRunConfig config;
+    config.out = options.out;
+    config.threads = n_threads;
+    config.cancel = &g_interrupted;
+    config.on_replication = [&progress] { progress.step(); };
+    config.command_line = options.command_line;
+    const NetworkRunOutcome outcome = run_network(sc, config, summary);
     progress.finish();
-    if (g_interrupted.load()) {
+    if (!outcome.completed) {
       std::fprintf(stderr, "mhsim: interrupted after %llu of %llu replications; nothing was written to %s\n",
-                   static_cast<unsigned long long>(consumed), static_cast<unsigned long long>(sc.run.replications),
-                   options.out.c_str());
+                   static_cast<unsigned long long>(outcome.replications_done),
+                   static_cast<unsigned long long>(sc.run.replications), options.out.c_str());
       return kExitInterrupted;
     }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    out.attribute("wall_seconds", seconds);
-    out.commit();
-
+    const double seconds = outcome.wall_seconds;
     std::printf("Scenario \"%s\" (%s)\n", sc.name.c_str(), sc.file.c_str());
     std::printf("%llu replications, seed %llu, horizon %g days with %g days of warm-up, %d thread%s: %.2f s\n",
                 static_cast<unsigned long long>(sc.run.replications), static_cast<unsigned long long>(sc.run.seed),

@@ -7,6 +7,7 @@
 #include <numeric>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -63,7 +64,8 @@ class Runner {
   }
 
   /// `simulate(const ReplicationContext&) -> Result` runs on any thread;
-  /// `consume(Result&&)` runs on one thread at a time, in order. An exception from a
+  /// `consume(std::uint64_t replication, Result&&)` (or `consume(Result&&)`) runs on one
+  /// thread at a time, in the order of Options::order. An exception from a
   /// replication stops the run and is rethrown here; a SimulationError gains the
   /// replication and seed so the failure can be replayed from the message.
   template <class Result, class Simulate, class Consume>
@@ -89,12 +91,12 @@ class Runner {
                 }
                 return order[next++];
               }) &
-              tbb::make_filter<std::uint64_t, Result>(
+              tbb::make_filter<std::uint64_t, std::pair<std::uint64_t, Result>>(
                   tbb::filter_mode::parallel,
-                  [&](std::uint64_t index) -> Result {
+                  [&](std::uint64_t index) -> std::pair<std::uint64_t, Result> {
                     const ReplicationContext context{index, seed};
                     try {
-                      return simulate(context);
+                      return {index, simulate(context)};
                     } catch (SimulationError& e) {
                       e.set_context(index, seed);
                       throw;
@@ -104,8 +106,14 @@ class Runner {
                                                std::to_string(seed) + ")");
                     }
                   }) &
-              tbb::make_filter<Result, void>(tbb::filter_mode::serial_in_order,
-                                             [&](Result result) { consume(std::move(result)); }));
+              tbb::make_filter<std::pair<std::uint64_t, Result>, void>(
+                  tbb::filter_mode::serial_in_order, [&](std::pair<std::uint64_t, Result> item) {
+                    if constexpr (std::is_invocable_v<Consume&, std::uint64_t, Result&&>) {
+                      consume(item.first, std::move(item.second));
+                    } else {
+                      consume(std::move(item.second));
+                    }
+                  }));
     });
   }
 

@@ -13,7 +13,8 @@ namespace {
 std::string number_text(double x) {
   if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.15g", x);
+  if (x == std::floor(x) && std::fabs(x) < 1e17) std::snprintf(buf, sizeof buf, "%.0f", x);  // integers exactly
+  else std::snprintf(buf, sizeof buf, "%.15g", x);
   return buf;
 }
 

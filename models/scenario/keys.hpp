@@ -36,7 +36,7 @@ inline constexpr double kMaxHorizonDays = 365.0 * 1000.0;
 inline constexpr double kMaxServers = 1e7;
 inline constexpr double kMaxStations = 10000;
 inline constexpr double kMaxInSystem = 1e8;
-inline constexpr double kMaxSeed = 9223372036854775807.0;  // TOML integers are signed 64-bit
+inline constexpr double kMaxSeed = 9007199254740991.0;  // 2^53 - 1: exact as a double, so ranges print exactly
 }  // namespace limits
 
 /// The key table of a queueing-network scenario.

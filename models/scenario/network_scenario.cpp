@@ -90,13 +90,14 @@ void read_routes(TableReader& s, StationSpec& st, const std::map<std::string, st
   for (const auto& [k, node] : *routes) {
     const std::string target(k.str());
     const auto [line, col] = position(node, routes);
+    const auto [kline, kcol] = key_position(k, node, routes);
     std::size_t t = kExit;
     if (target != "exit") {
       const auto it = index.find(target);
       if (it == index.end()) {
         std::string names = "\"exit\"";
         for (const auto& [n, i] : index) names += ", \"" + n + "\"";
-        diag.add(Diagnostic{s.file(), line, col, path + "." + target,
+        diag.add(Diagnostic{s.file(), kline, kcol, path + "." + target,
                             "a route to a station or to exit (one of " + names + ")",
                             "an unknown station \"" + target + "\""});
         ok = false;
@@ -177,7 +178,8 @@ void check_people_can_leave(const NetworkSpec& net, const std::vector<StationEnt
     if (!reachable[s] || can_leave[s]) continue;
     std::string loop;
     for (const Route& r : net.stations[s].routes) loop += (loop.empty() ? "" : ", ") + net.stations[r.target].name;
-    const auto [line, col] = position(*entries[s].table);
+    const toml::node* routes = entries[s].table->get("routes");
+    const auto [line, col] = routes ? position(*routes, entries[s].table) : position(*entries[s].table);
     diag.add(Diagnostic{file, line, col, "stations." + net.stations[s].name + ".routes",
                         "routes by which people who reach this station can eventually leave (a path to \"exit\")",
                         "routes only to stations that never lead to exit (" + loop + ")"});

@@ -44,6 +44,13 @@ std::pair<std::uint32_t, std::uint32_t> position(const toml::node& node, const t
   return {1, 1};
 }
 
+std::pair<std::uint32_t, std::uint32_t> key_position(const toml::key& k, const toml::node& value,
+                                                     const toml::node* fallback) {
+  const auto& b = k.source().begin;
+  if (b.line > 0) return {b.line, b.column};
+  return position(value, fallback);
+}
+
 TableReader::TableReader(const toml::table& table, std::string path, std::string pattern,
                          const std::string& file, Diagnostics& diag)
     : table_(table), path_(std::move(path)), pattern_(std::move(pattern)), file_(file), diag_(diag) {}
@@ -206,8 +213,10 @@ std::optional<engine::Distribution> TableReader::distribution(const KeySpec& spe
       else out = engine::dist::Triangular{*lo, *mode, *hi};
     }
   } else if (f == "gamma") {
-    const bool by_moments = d.has("mean") || d.has("cv");
-    const bool by_shape = d.has("shape") || d.has("scale");
+    // Evaluate every has(): each marks its key as read.
+    const bool has_mean = d.has("mean"), has_cv = d.has("cv"), has_shape = d.has("shape"), has_scale = d.has("scale");
+    const bool by_moments = has_mean || has_cv;
+    const bool by_shape = has_shape || has_scale;
     if (by_moments == by_shape) {
       d.error_here("either \"shape\" and \"scale\", or \"mean\" and \"cv\", for the gamma distribution",
                    by_moments ? "both kinds" : "neither");
@@ -251,7 +260,7 @@ void TableReader::finish(std::string expected) {
   }
   for (const auto& [k, node] : table_) {
     if (read_.count(k.str()) != 0) continue;
-    const auto [line, col] = position(node, &table_);
+    const auto [line, col] = key_position(k, node, &table_);
     diag_.add(Diagnostic{file_, line, col, child_path(k.str()), expected,
                          "an unknown key \"" + std::string(k.str()) + "\""});
   }

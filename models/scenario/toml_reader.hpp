@@ -66,5 +66,8 @@ class TableReader {
 std::string describe(const toml::node& node);
 /// Position of a node, falling back to `fallback` when toml++ has none (implicit tables).
 std::pair<std::uint32_t, std::uint32_t> position(const toml::node& node, const toml::node* fallback = nullptr);
+/// Position of a key as written (for "unknown key" messages), else of its value.
+std::pair<std::uint32_t, std::uint32_t> key_position(const toml::key& k, const toml::node& value,
+                                                     const toml::node* fallback = nullptr);
 
 }  // namespace mhsim::scenario
