@@ -110,10 +110,10 @@ TEST_CASE("mhsim run: an interrupted run writes nothing and keeps the earlier fi
   fs::create_directories(dir);
   const fs::path out = dir / "results.h5";
   { std::ofstream(out) << "earlier results"; }
-  // Far more replications than can finish in the second before SIGINT arrives.
+  // Far more replications than can finish before SIGINT arrives, sent once the run has begun.
   const auto r = run_process({kBin, "run", kSrc + "/scenarios/default.toml", "--reps", "1000000", "--threads", "1",
                               "--out", out.string()},
-                             1.0);
+                             "mhsim run ");
   CHECK(r.exit_code == 130);
   CHECK_THAT(r.err, Catch::Contains("interrupted after"));
   CHECK(slurp_file(out.string()) == "earlier results");

@@ -28,9 +28,11 @@ inline std::string slurp_file(const std::string& path) {
   return s.str();
 }
 
-/// Starts `args` (args[0] is the program); if `interrupt_after` > 0, sends SIGINT after
-/// that many seconds. Waits for the child and returns what it printed.
-inline ProcessResult run_process(const std::vector<std::string>& args, double interrupt_after = 0) {
+/// Starts `args` (args[0] is the program). If `interrupt_when` is not empty, sends SIGINT
+/// once the child's stderr contains that text (polling for up to a minute), so the signal
+/// arrives at a known stage however slowly the child starts (e.g. under sanitizers).
+/// Waits for the child and returns what it printed.
+inline ProcessResult run_process(const std::vector<std::string>& args, const std::string& interrupt_when = {}) {
   const std::string base = "/tmp/mhsim_cli_test_" + std::to_string(::getpid());
   const std::string out_path = base + ".out", err_path = base + ".err";
   const pid_t pid = ::fork();
@@ -42,8 +44,11 @@ inline ProcessResult run_process(const std::vector<std::string>& args, double in
     ::execv(argv[0], argv.data());
     _exit(127);
   }
-  if (interrupt_after > 0) {
-    std::this_thread::sleep_for(std::chrono::duration<double>(interrupt_after));
+  if (!interrupt_when.empty()) {
+    for (int i = 0; i < 6000 && slurp_file(err_path).find(interrupt_when) == std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
     ::kill(pid, SIGINT);
   }
   int status = 0;
