@@ -2,9 +2,19 @@
 #include "models/scenario/diagnostics.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <tuple>
 
 namespace mhsim::scenario {
+
+std::string number_text(double x) {
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  char buf[64];
+  if (x == std::floor(x) && std::fabs(x) < 1e17) std::snprintf(buf, sizeof buf, "%.0f", x);
+  else std::snprintf(buf, sizeof buf, "%.15g", x);
+  return buf;
+}
 
 std::string Diagnostic::to_string() const {
   std::string out = file;

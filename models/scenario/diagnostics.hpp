@@ -22,6 +22,10 @@ struct Diagnostic {
   std::string to_string() const;
 };
 
+/// A number as it should appear in a message: integers exactly ("10000000"), others with
+/// up to 15 significant digits ("0.1", "1e+20").
+std::string number_text(double x);
+
 /// Thrown when an input has one or more problems; carries all of them, in file order.
 class ScenarioError : public std::runtime_error {
  public:

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "models/scenario/keys.hpp"
 
+#include "models/scenario/diagnostics.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
@@ -10,13 +12,6 @@ namespace mhsim::scenario {
 namespace {
 
 
-std::string number_text(double x) {
-  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
-  char buf[64];
-  if (x == std::floor(x) && std::fabs(x) < 1e17) std::snprintf(buf, sizeof buf, "%.0f", x);  // integers exactly
-  else std::snprintf(buf, sizeof buf, "%.15g", x);
-  return buf;
-}
 
 std::vector<KeySpec> make_keys() {
   using K = KeyType;

@@ -21,11 +21,6 @@ using models::queueing::NetworkSpec;
 using models::queueing::Route;
 using models::queueing::StationSpec;
 
-std::string number_text(double x) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.15g", x);
-  return buf;
-}
 
 struct StationEntry {
   std::string name;

@@ -7,11 +7,6 @@
 namespace mhsim::scenario {
 
 namespace {
-std::string number_text(double x) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.15g", x);
-  return buf;
-}
 std::string parameters_of(const std::string& family) {
   if (family == "exponential") return "mean or rate";
   if (family == "deterministic") return "value";
