@@ -68,6 +68,12 @@ std::string pad(const std::string& s, std::size_t width) {
   return s + std::string(width > chars ? width - chars : 1, ' ');
 }
 
+// Prints one table row without the padding after its last cell.
+void emit(std::string line) {
+  line.erase(line.find_last_not_of(' ') + 1);
+  std::printf("%s\n", line.c_str());
+}
+
 std::string theory_cell(double x, int decimals) {
   return std::isinf(x) ? "unstable" : fixed(x, decimals);
 }
@@ -81,7 +87,7 @@ void print_summary(const scenario::NetworkScenario& sc, const analysis::NetworkS
   const std::size_t widths[] = {26, 20, 22, 22, 20, 22};
   std::string line;
   for (int i = 0; i < 6; ++i) line += pad(header[i], widths[i]);
-  std::printf("%s\n", line.c_str());
+  emit(line);
   const auto prediction = analysis::jackson_prediction(net);
   const std::vector<double> load = analysis::offered_load(net);
   // station_metrics(): 0 arrivals, 3 mean_wait, 4 mean_queue_length, 5 utilisation, 6 mean_sojourn
@@ -92,7 +98,7 @@ void print_summary(const scenario::NetworkScenario& sc, const analysis::NetworkS
     line += pad(cell(summary.station(4, s), 3), widths[3]);
     line += pad(cell(summary.station(5, s), 4), widths[4]);
     line += pad(cell(summary.station(6, s), 4), widths[5]);
-    std::printf("%s\n", line.c_str());
+    emit(line);
     if (prediction) {
       const analysis::theory::MmcMeasures& m = (*prediction)[s];
       // Arrival rate from the traffic equations: offered load x servers / mean service.
@@ -104,7 +110,7 @@ void print_summary(const scenario::NetworkScenario& sc, const analysis::NetworkS
       line += pad(theory_cell(m.mean_queue, 3), widths[3]);
       line += pad(theory_cell(std::min(m.rho, 1.0), 4), widths[4]);
       line += pad(theory_cell(m.mean_sojourn, 4), widths[5]);
-      std::printf("%s\n", line.c_str());
+      emit(line);
     }
   }
   for (std::size_t s = 0; s < net.stations.size(); ++s) {
