@@ -98,6 +98,60 @@ std::vector<double> station_row(const q::StationResult& r, double window) {
           r.mean_in_station};
 }
 
+std::vector<q::NetworkResult> read_network_results(const ResultsReader& file) {
+  const std::vector<std::uint64_t> shape = file.shape("stations/mean_wait");
+  const std::size_t rows = static_cast<std::size_t>(shape.at(0)), n = static_cast<std::size_t>(shape.at(1));
+  std::vector<q::NetworkResult> out(rows);
+  for (auto& r : out) r.stations.resize(n);
+  auto get_u = [&](const char* name, std::uint64_t q::StationResult::*field) {
+    const auto v = file.read_uint(std::string("stations/") + name);
+    for (std::size_t i = 0; i < rows; ++i)
+      for (std::size_t s = 0; s < n; ++s) out[i].stations[s].*field = v[i * n + s];
+  };
+  auto get_d = [&](const char* name, double q::StationResult::*field) {
+    const auto v = file.read_double(std::string("stations/") + name);
+    for (std::size_t i = 0; i < rows; ++i)
+      for (std::size_t s = 0; s < n; ++s) out[i].stations[s].*field = v[i * n + s];
+  };
+  get_u("arrivals", &q::StationResult::arrivals);
+  get_u("completions", &q::StationResult::completions);
+  get_u("refused", &q::StationResult::refused);
+  get_d("mean_wait", &q::StationResult::mean_wait);
+  get_d("mean_queue_length", &q::StationResult::mean_queue_length);
+  get_d("utilisation", &q::StationResult::utilisation);
+  get_d("mean_sojourn", &q::StationResult::mean_sojourn);
+  get_d("mean_in_station", &q::StationResult::mean_in_station);
+  const auto entered = file.read_uint("network/entered"), exited = file.read_uint("network/exited"),
+             refused = file.read_uint("network/refused"), inside = file.read_uint("network/in_system_at_end"),
+             events = file.read_uint("network/events");
+  const auto time = file.read_double("network/mean_time_in_system");
+  for (std::size_t i = 0; i < rows; ++i) {
+    out[i].entered = entered[i];
+    out[i].exited = exited[i];
+    out[i].refused = refused[i];
+    out[i].in_system_at_end = inside[i];
+    out[i].events = events[i];
+    out[i].mean_time_in_system = time[i];
+  }
+  return out;
+}
+
+NetworkSummary summarise_network_file(const ResultsReader& file, std::size_t stations, double window_days) {
+  NetworkSummary summary(stations, window_days);
+  for (const q::NetworkResult& r : read_network_results(file)) summary.add(r);
+  return summary;
+}
+
+void write_network_block(ResultsWriter& out, const q::NetworkSpec& spec,
+                         const std::map<std::string, AttributeValue>& attributes, std::uint64_t first,
+                         const std::vector<q::NetworkResult>& results) {
+  for (const auto& [name, value] : attributes) out.attribute(name, value);
+  out.attribute("first_replication", first);
+  out.attribute("replications_in_file", static_cast<std::uint64_t>(results.size()));
+  define_network_datasets(out, spec);
+  for (std::size_t i = 0; i < results.size(); ++i) write_network_result(out, first + i, results[i]);
+}
+
 NetworkSummary::NetworkSummary(std::size_t stations, double window_days)
     : stations_(stations),
       window_(window_days),

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +50,19 @@ class NetworkSummary {
   std::vector<engine::Tally> network_;
   std::uint64_t replications_ = 0;
 };
+
+/// Reads every replication of a queueing-network results file back into NetworkResults
+/// (index order), the inverse of write_network_result.
+std::vector<models::queueing::NetworkResult> read_network_results(const ResultsReader& file);
+
+/// Summary of a results file, replications folded in index order.
+NetworkSummary summarise_network_file(const ResultsReader& file, std::size_t stations, double window_days);
+
+/// Writes a block of replications [first, first + results.size()) as a self-contained results
+/// file (`attributes` at the root, plus first_replication and replications_in_file).
+void write_network_block(ResultsWriter& out, const models::queueing::NetworkSpec& spec,
+                         const std::map<std::string, AttributeValue>& attributes, std::uint64_t first,
+                         const std::vector<models::queueing::NetworkResult>& results);
 
 /// Station values of one replication in station_metrics() order (arrival counts per day).
 std::vector<double> station_row(const models::queueing::StationResult& r, double window_days);

@@ -61,11 +61,16 @@ void ensure_parent_groups(hid_t file, const std::string& path, const std::string
   }
 }
 
+// Attributes are set, not appended: writing one again replaces it.
+void replace_attribute(hid_t file, const std::string& name) {
+  if (H5Aexists(file, name.c_str()) > 0) H5Adelete(file, name.c_str());
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
-ResultsWriter::ResultsWriter(std::string final_path, std::uint64_t replications)
-    : final_path_(std::move(final_path)), replications_(replications) {
+ResultsWriter::ResultsWriter(std::string final_path, std::uint64_t rows, std::uint64_t first_row)
+    : final_path_(std::move(final_path)), rows_(rows), first_row_(first_row) {
   quiet_hdf5();
   temp_path_ = final_path_ + ".tmp-" + std::to_string(::getpid());
   Id fapl{H5Pcreate(H5P_FILE_ACCESS), H5Pclose};
@@ -74,10 +79,48 @@ ResultsWriter::ResultsWriter(std::string final_path, std::uint64_t replications)
   if (file_ < 0) fail("cannot create the results file (is the directory writable?)", temp_path_);
 }
 
+ResultsWriter ResultsWriter::in_memory(std::uint64_t rows, std::uint64_t first_row) {
+  quiet_hdf5();
+  ResultsWriter w;
+  w.rows_ = rows;
+  w.first_row_ = first_row;
+  w.memory_ = true;
+  w.temp_path_ = "in-memory results block";
+  Id fapl{H5Pcreate(H5P_FILE_ACCESS), H5Pclose};
+  H5Pset_fapl_core(fapl.id, 1 << 20, 0);  // grow by 1 MiB; no backing file
+  w.file_ = H5Fcreate("mhsim-in-memory.h5", H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id);
+  if (w.file_ < 0) fail("cannot create an in-memory HDF5 file", w.temp_path_);
+  return w;
+}
+
+ResultsWriter::ResultsWriter(ResultsWriter&& other) noexcept
+    : final_path_(std::move(other.final_path_)),
+      temp_path_(std::move(other.temp_path_)),
+      rows_(other.rows_),
+      first_row_(other.first_row_),
+      file_(other.file_),
+      datasets_(std::move(other.datasets_)),
+      committed_(other.committed_),
+      memory_(other.memory_) {
+  other.file_ = -1;
+  other.datasets_.clear();
+  other.committed_ = true;  // the moved-from writer owns nothing to clean up
+}
+
 ResultsWriter::~ResultsWriter() {
   if (committed_) return;
   close_all();
-  std::remove(temp_path_.c_str());
+  if (!memory_) std::remove(temp_path_.c_str());
+}
+
+std::vector<unsigned char> ResultsWriter::image() {
+  if (!memory_) fail("image() is only for in-memory results", temp_path_);
+  if (H5Fflush(file_, H5F_SCOPE_GLOBAL) < 0) fail("cannot flush", temp_path_);
+  const ssize_t size = H5Fget_file_image(file_, nullptr, 0);
+  if (size < 0) fail("cannot take the file image", temp_path_);
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(size));
+  if (H5Fget_file_image(file_, bytes.data(), bytes.size()) != size) fail("cannot copy the file image", temp_path_);
+  return bytes;
 }
 
 void ResultsWriter::close_all() noexcept {
@@ -88,6 +131,7 @@ void ResultsWriter::close_all() noexcept {
 }
 
 void ResultsWriter::attribute(const std::string& name, const std::string& value) {
+  replace_attribute(file_, name);
   Id type{string_type(), H5Tclose};
   Id space{H5Screate(H5S_SCALAR), H5Sclose};
   Id attr{H5Acreate2(file_, name.c_str(), type.id, space.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose};
@@ -96,6 +140,7 @@ void ResultsWriter::attribute(const std::string& name, const std::string& value)
 }
 
 void ResultsWriter::attribute(const std::string& name, std::uint64_t value) {
+  replace_attribute(file_, name);
   Id space{H5Screate(H5S_SCALAR), H5Sclose};
   Id attr{H5Acreate2(file_, name.c_str(), H5T_STD_U64LE, space.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose};
   if (attr.id < 0 || H5Awrite(attr.id, H5T_NATIVE_UINT64, &value) < 0) {
@@ -104,11 +149,16 @@ void ResultsWriter::attribute(const std::string& name, std::uint64_t value) {
 }
 
 void ResultsWriter::attribute(const std::string& name, double value) {
+  replace_attribute(file_, name);
   Id space{H5Screate(H5S_SCALAR), H5Sclose};
   Id attr{H5Acreate2(file_, name.c_str(), H5T_IEEE_F64LE, space.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose};
   if (attr.id < 0 || H5Awrite(attr.id, H5T_NATIVE_DOUBLE, &value) < 0) {
     fail("cannot write attribute '" + name + "'", temp_path_);
   }
+}
+
+void ResultsWriter::attribute(const std::string& name, const AttributeValue& value) {
+  std::visit([&](const auto& v) { attribute(name, v); }, value);
 }
 
 void ResultsWriter::labels(const std::string& path, const std::vector<std::string>& names) {
@@ -125,14 +175,23 @@ void ResultsWriter::labels(const std::string& path, const std::vector<std::strin
 }
 
 void ResultsWriter::define(const std::string& path, Type type, std::uint64_t columns) {
+  define_shape(path, type, columns == 0 ? std::vector<std::uint64_t>{} : std::vector<std::uint64_t>{columns});
+}
+
+void ResultsWriter::define_shape(const std::string& path, Type type, const std::vector<std::uint64_t>& row_shape) {
   ensure_parent_groups(file_, path, temp_path_);
-  const int rank = columns == 0 ? 1 : 2;
-  const hsize_t dims[2] = {replications_, columns};
-  Id space{H5Screate_simple(rank, dims, nullptr), H5Sclose};
+  std::vector<hsize_t> dims{rows_};
+  std::vector<hsize_t> chunk{std::min<hsize_t>(kChunkRows, std::max<hsize_t>(rows_, 1))};
+  std::uint64_t row_elements = 1;
+  for (const std::uint64_t d : row_shape) {
+    dims.push_back(d);
+    chunk.push_back(std::max<hsize_t>(d, 1));
+    row_elements *= d;
+  }
+  const int rank = static_cast<int>(dims.size());
+  Id space{H5Screate_simple(rank, dims.data(), nullptr), H5Sclose};
   Id dcpl{H5Pcreate(H5P_DATASET_CREATE), H5Pclose};
-  const hsize_t chunk[2] = {std::min<hsize_t>(kChunkRows, std::max<hsize_t>(replications_, 1)),
-                            std::max<hsize_t>(columns, 1)};
-  H5Pset_chunk(dcpl.id, rank, chunk);
+  H5Pset_chunk(dcpl.id, rank, chunk.data());
   H5Pset_shuffle(dcpl.id);
   H5Pset_deflate(dcpl.id, 4);
   // Rows never written (a run that failed) read back as NaN / 0, never as garbage.
@@ -143,7 +202,7 @@ void ResultsWriter::define(const std::string& path, Type type, std::uint64_t col
   const hid_t file_type = type == Type::kFloat64 ? H5T_IEEE_F64LE : H5T_STD_U64LE;
   const hid_t id = H5Dcreate2(file_, path.c_str(), file_type, space.id, H5P_DEFAULT, dcpl.id, H5P_DEFAULT);
   if (id < 0) fail("cannot create dataset '" + path + "'", temp_path_);
-  datasets_[path] = Dataset{id, type, columns};
+  datasets_[path] = Dataset{id, type, row_elements, rank};
 }
 
 void ResultsWriter::write(const std::string& path, std::uint64_t replication, const double* row) {
@@ -156,21 +215,38 @@ void ResultsWriter::write(const std::string& path, std::uint64_t replication, co
 void ResultsWriter::write_row(const std::string& path, std::uint64_t replication, const void* row, Type type) {
   const auto it = datasets_.find(path);
   if (it == datasets_.end()) fail("dataset '" + path + "' was never defined", temp_path_);
+  if (it->second.type != type) fail("dataset '" + path + "' written with the wrong element type", temp_path_);
+  write_rows(path, replication, 1, row);
+}
+
+void ResultsWriter::write_rows(const std::string& path, std::uint64_t first, std::uint64_t count, const void* data) {
+  const auto it = datasets_.find(path);
+  if (it == datasets_.end()) fail("dataset '" + path + "' was never defined", temp_path_);
   const Dataset& ds = it->second;
-  if (ds.type != type) fail("dataset '" + path + "' written with the wrong element type", temp_path_);
-  if (replication >= replications_) fail("replication " + std::to_string(replication) + " is out of range", temp_path_);
-  const int rank = ds.columns == 0 ? 1 : 2;
-  const hsize_t start[2] = {replication, 0};
-  const hsize_t count[2] = {1, std::max<hsize_t>(ds.columns, 1)};
+  if (first < first_row_ || first + count > first_row_ + rows_) {
+    const std::string which = count == 1 ? "replication " + std::to_string(first)
+                                         : "replications " + std::to_string(first) + ".." + std::to_string(first + count - 1);
+    fail(which + " is out of range [" + std::to_string(first_row_) + ", " + std::to_string(first_row_ + rows_) + ")",
+         temp_path_);
+  }
+  if (count == 0) return;
   Id file_space{H5Dget_space(static_cast<hid_t>(ds.id)), H5Sclose};
-  H5Sselect_hyperslab(file_space.id, H5S_SELECT_SET, start, nullptr, count, nullptr);
-  Id mem_space{H5Screate_simple(rank, count, nullptr), H5Sclose};
-  if (H5Dwrite(static_cast<hid_t>(ds.id), native(type), mem_space.id, file_space.id, H5P_DEFAULT, row) < 0) {
-    fail("cannot write replication " + std::to_string(replication) + " of '" + path + "'", temp_path_);
+  std::vector<hsize_t> dims(static_cast<std::size_t>(ds.rank));
+  H5Sget_simple_extent_dims(file_space.id, dims.data(), nullptr);
+  std::vector<hsize_t> start(dims.size(), 0), block = dims;
+  start[0] = first - first_row_;
+  block[0] = count;
+  H5Sselect_hyperslab(file_space.id, H5S_SELECT_SET, start.data(), nullptr, block.data(), nullptr);
+  Id mem_space{H5Screate_simple(ds.rank, block.data(), nullptr), H5Sclose};
+  if (H5Dwrite(static_cast<hid_t>(ds.id), native(ds.type), mem_space.id, file_space.id, H5P_DEFAULT, data) < 0) {
+    fail("cannot write replications " + std::to_string(first) + ".." + std::to_string(first + count - 1) + " of '" +
+             path + "'",
+         temp_path_);
   }
 }
 
 void ResultsWriter::commit() {
+  if (memory_) fail("commit() is for files; take an in-memory file's bytes with image()", temp_path_);
   if (H5Fflush(file_, H5F_SCOPE_GLOBAL) < 0) fail("cannot flush", temp_path_);
   close_all();
   if (std::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
@@ -224,6 +300,53 @@ double ResultsReader::double_attribute(const std::string& name) const {
   double v = 0;
   if (attr.id < 0 || H5Aread(attr.id, H5T_NATIVE_DOUBLE, &v) < 0) fail("no numeric attribute '" + name + "'", path_);
   return v;
+}
+
+namespace {
+herr_t collect_attribute(hid_t location, const char* name, const H5A_info_t*, void* data) {
+  auto& out = *static_cast<std::map<std::string, AttributeValue>*>(data);
+  Id attr{H5Aopen(location, name, H5P_DEFAULT), H5Aclose};
+  Id type{H5Aget_type(attr.id), H5Tclose};
+  const H5T_class_t cls = H5Tget_class(type.id);
+  if (cls == H5T_STRING) {
+    Id mem{string_type(), H5Tclose};
+    char* p = nullptr;
+    if (H5Aread(attr.id, mem.id, &p) >= 0) {
+      out[name] = std::string(p ? p : "");
+      H5free_memory(p);
+    }
+  } else if (cls == H5T_FLOAT) {
+    double v = 0;
+    if (H5Aread(attr.id, H5T_NATIVE_DOUBLE, &v) >= 0) out[name] = v;
+  } else if (cls == H5T_INTEGER) {
+    std::uint64_t v = 0;
+    if (H5Aread(attr.id, H5T_NATIVE_UINT64, &v) >= 0) out[name] = v;
+  }
+  return 0;
+}
+}  // namespace
+
+std::map<std::string, AttributeValue> ResultsReader::attributes() const {
+  std::map<std::string, AttributeValue> out;
+  hsize_t index = 0;
+  H5Aiterate2(file_, H5_INDEX_NAME, H5_ITER_INC, &index, collect_attribute, &out);
+  return out;
+}
+
+std::vector<ResultsReader::DatasetInfo> ResultsReader::dataset_info() const {
+  std::vector<DatasetInfo> out;
+  for (const std::string& path : datasets()) {
+    Id ds{H5Dopen2(file_, path.c_str(), H5P_DEFAULT), H5Dclose};
+    Id type{H5Dget_type(ds.id), H5Tclose};
+    DatasetInfo info;
+    info.path = path;
+    info.shape = shape(path);
+    const H5T_class_t cls = H5Tget_class(type.id);
+    info.is_labels = cls == H5T_STRING;
+    info.type = cls == H5T_FLOAT ? ElementType::kFloat64 : ElementType::kUInt64;
+    out.push_back(info);
+  }
+  return out;
 }
 
 std::vector<std::string> ResultsReader::labels(const std::string& path) const {

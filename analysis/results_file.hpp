@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace mhsim::analysis {
@@ -15,13 +16,25 @@ namespace mhsim::analysis {
 ///   <group>/<labels>   string names of the k columns (e.g. stations/name)
 /// Datasets are chunked and deflate-compressed; rows are addressed by replication index, so
 /// the same (scenario, seed) gives the same dataset bytes whatever order rows arrive in.
+///
+/// A file may hold a block of a run's replications: rows [first_row, first_row + rows).
+/// Checkpoint chunks, shards and MPI ranks' contributions are such blocks; merge_results()
+/// (analysis/merge.hpp) joins blocks into the whole.
+enum class ElementType { kFloat64, kUInt64 };
+
+/// A root attribute's value.
+using AttributeValue = std::variant<std::string, std::uint64_t, double>;
+
 class ResultsWriter {
  public:
-  enum class Type { kFloat64, kUInt64 };
+  using Type = ElementType;
 
   /// Creates "<final_path>.tmp-<pid>" beside `final_path`; `final_path` itself is not
-  /// touched until commit(). Throws std::runtime_error naming the path on failure.
-  ResultsWriter(std::string final_path, std::uint64_t replications);
+  /// touched until commit(). Datasets get `rows` rows holding replications
+  /// [first_row, first_row + rows). Throws std::runtime_error naming the path on failure.
+  ResultsWriter(std::string final_path, std::uint64_t rows, std::uint64_t first_row = 0);
+  /// A file built in memory (HDF5 core driver); take its bytes with image().
+  static ResultsWriter in_memory(std::uint64_t rows, std::uint64_t first_row = 0);
   ~ResultsWriter();  ///< closes and deletes the temporary file unless committed
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
@@ -29,34 +42,49 @@ class ResultsWriter {
   void attribute(const std::string& name, const std::string& value);
   void attribute(const std::string& name, std::uint64_t value);
   void attribute(const std::string& name, double value);
+  void attribute(const std::string& name, const AttributeValue& value);
 
   /// A 1-D dataset of strings (column labels).
   void labels(const std::string& path, const std::vector<std::string>& names);
-  /// A per-replication dataset: shape [replications] if columns == 0, else [replications, columns].
+  /// A per-replication dataset: shape [rows] if columns == 0, else [rows, columns].
   void define(const std::string& path, Type type, std::uint64_t columns = 0);
+  /// A per-replication dataset of any row shape: [rows] + row_shape.
+  void define_shape(const std::string& path, Type type, const std::vector<std::uint64_t>& row_shape);
   void write(const std::string& path, std::uint64_t replication, const double* row);
   void write(const std::string& path, std::uint64_t replication, const std::uint64_t* row);
+  /// Writes `count` consecutive rows starting at replication `first`, from native-typed data.
+  void write_rows(const std::string& path, std::uint64_t first, std::uint64_t count, const void* data);
 
   /// Flushes, closes and renames the temporary file to the final path (atomic on one file system).
   void commit();
+  /// For in_memory() writers: flushes and returns the complete file's bytes.
+  std::vector<unsigned char> image();
 
   const std::string& temporary_path() const noexcept { return temp_path_; }
+  std::uint64_t first_row() const noexcept { return first_row_; }
+  std::uint64_t rows() const noexcept { return rows_; }
+
+  ResultsWriter(ResultsWriter&& other) noexcept;
 
  private:
+  ResultsWriter() = default;
   struct Dataset {
     std::int64_t id;
     Type type;
-    std::uint64_t columns;
+    std::uint64_t row_elements;  // product of the row shape
+    int rank;
   };
   void write_row(const std::string& path, std::uint64_t replication, const void* row, Type type);
   void close_all() noexcept;
 
   std::string final_path_;
   std::string temp_path_;
-  std::uint64_t replications_;
+  std::uint64_t rows_ = 0;
+  std::uint64_t first_row_ = 0;
   std::int64_t file_ = -1;
   std::map<std::string, Dataset> datasets_;
   bool committed_ = false;
+  bool memory_ = false;
 };
 
 /// "1.10.8": the HDF5 library this program writes with (recorded in results files).
@@ -73,6 +101,18 @@ class ResultsReader {
   std::string string_attribute(const std::string& name) const;
   std::uint64_t uint_attribute(const std::string& name) const;
   double double_attribute(const std::string& name) const;
+
+  /// Every root attribute, by name.
+  std::map<std::string, AttributeValue> attributes() const;
+
+  /// What a dataset holds: strings (labels) or per-replication numbers of a row shape.
+  struct DatasetInfo {
+    std::string path;
+    bool is_labels = false;
+    ElementType type = ElementType::kFloat64;
+    std::vector<std::uint64_t> shape;  ///< full shape; for per-replication data shape[0] = rows
+  };
+  std::vector<DatasetInfo> dataset_info() const;
 
   std::vector<std::string> labels(const std::string& path) const;
   /// Dimensions of a dataset.

@@ -13,6 +13,9 @@
 #include "analysis/summary.hpp"
 #include "cli/progress.hpp"
 #include "cli/run_network.hpp"
+#include "analysis/merge.hpp"
+#include "analysis/results_file.hpp"
+#include "engine/work_plan.hpp"
 #include "models/scenario/diagnostics.hpp"
 #include "models/scenario/keys.hpp"
 #include "models/scenario/network_scenario.hpp"
@@ -133,13 +136,40 @@ void print_summary(const scenario::NetworkScenario& sc, const analysis::NetworkS
 
 }  // namespace
 
-int run_command(const RunOptions& options) {
+namespace {
+
+// "--shard i/N" -> (i, N), reported like any other bad option.
+bool parse_shard(const std::string& text, std::uint64_t& index, std::uint64_t& count, std::vector<Diagnostic>& errors) {
+  const auto slash = text.find('/');
+  std::vector<Diagnostic> local;
+  if (slash != std::string::npos) {
+    const auto i = parse_option(text.substr(0, slash), "--shard", 0, 1e6, local);
+    const auto n = parse_option(text.substr(slash + 1), "--shard", 1, 1e6, local);
+    if (i && n && *i < *n) {
+      index = *i;
+      count = *n;
+      return true;
+    }
+  }
+  errors.push_back(Diagnostic{"command line", 0, 0, "--shard", "i/N with 0 <= i < N, such as 0/4", "\"" + text + "\""});
+  return false;
+}
+
+}  // namespace
+
+int run_command(const RunOptions& options, Cluster& cluster) {
+  const bool root = cluster.rank() == 0;
   std::vector<Diagnostic> errors;
   std::optional<std::uint64_t> reps, seed, threads;
   if (!options.reps.empty()) reps = parse_option(options.reps, "--reps", 1, scenario::limits::kMaxReplications, errors);
   if (!options.seed.empty()) seed = parse_option(options.seed, "--seed", 0, scenario::limits::kMaxSeed, errors);
   if (!options.threads.empty()) threads = parse_option(options.threads, "--threads", 1, 1024, errors);
   if (options.out.empty()) errors.push_back(Diagnostic{"command line", 0, 0, "--out", "a file name", "\"\""});
+  std::uint64_t shard_index = 0, shard_count = 1;
+  if (!options.shard.empty()) parse_shard(options.shard, shard_index, shard_count, errors);
+  if (!options.shard.empty() && cluster.size() > 1) {
+    errors.push_back(Diagnostic{"command line", 0, 0, "--shard", "either --shard or mpirun, not both", "both"});
+  }
 
   std::optional<scenario::NetworkScenario> loaded;
   try {
@@ -148,7 +178,7 @@ int run_command(const RunOptions& options) {
     errors.insert(errors.end(), e.diagnostics().begin(), e.diagnostics().end());
   }
   if (!errors.empty()) {
-    print_diagnostics(errors);
+    if (root) print_diagnostics(errors);
     return kExitBadInput;
   }
   scenario::NetworkScenario& sc = *loaded;
@@ -156,42 +186,93 @@ int run_command(const RunOptions& options) {
   if (seed) sc.run.seed = *seed;
   const int n_threads = threads ? static_cast<int>(*threads)
                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const bool talk = root && !options.quiet;
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {
-    if (!options.quiet) {
-      std::fprintf(stderr, "mhsim run %s: %llu replications x %g days (warm-up %g), seed %llu, %d thread%s\n",
-                   sc.file.c_str(), static_cast<unsigned long long>(sc.run.replications), sc.network.horizon,
-                   sc.network.warmup, static_cast<unsigned long long>(sc.run.seed), n_threads,
-                   n_threads == 1 ? "" : "s");
-    }
-    analysis::NetworkSummary summary(sc.network.stations.size(), sc.network.horizon - sc.network.warmup);
-    Progress progress(sc.run.replications, !options.quiet);
     NetworkRunConfig config;
     config.out = options.out;
     config.threads = n_threads;
     config.cancel = &g_interrupted;
-    config.on_replication = [&progress] { progress.step(); };
     config.command_line = options.command_line;
-    const NetworkRunOutcome outcome = run_network(sc, config, summary);
+    config.resume = options.resume;
+    config.shard_index = shard_index;
+    config.shard_count = shard_count;
+    config.cluster = &cluster;
+    const engine::Block block = engine::WorkPlan(sc.run.replications).shard_block(shard_index, shard_count);
+    if (talk) {
+      std::fprintf(stderr, "mhsim run %s: %llu replications x %g days (warm-up %g), seed %llu, %d thread%s", sc.file.c_str(),
+                   static_cast<unsigned long long>(sc.run.replications), sc.network.horizon, sc.network.warmup,
+                   static_cast<unsigned long long>(sc.run.seed), n_threads, n_threads == 1 ? "" : "s");
+      if (cluster.size() > 1) std::fprintf(stderr, " x %d MPI ranks", cluster.size());
+      if (shard_count > 1) {
+        std::fprintf(stderr, ", shard %llu/%llu (replications %llu..%llu)", static_cast<unsigned long long>(shard_index),
+                     static_cast<unsigned long long>(shard_count), static_cast<unsigned long long>(block.first),
+                     static_cast<unsigned long long>(block.end() - 1));
+      }
+      std::fprintf(stderr, "\n");
+    }
+    // Progress counts this process's replications (rank 0's share under MPI).
+    Progress progress(block.count / static_cast<std::uint64_t>(cluster.size()), talk);
+    config.on_replication = [&progress] { progress.step(); };
+    const NetworkRunOutcome outcome = run_network(sc, config);
     progress.finish();
     if (!outcome.completed) {
-      std::fprintf(stderr, "mhsim: interrupted after %llu of %llu replications; nothing was written to %s\n",
-                   static_cast<unsigned long long>(outcome.replications_done),
-                   static_cast<unsigned long long>(sc.run.replications), options.out.c_str());
+      if (root) {
+        std::fprintf(stderr,
+                     "mhsim: interrupted; %s is unchanged. Finished chunks are kept in %s: run the same command "
+                     "with --resume to continue\n",
+                     options.out.c_str(), outcome.partial_dir.c_str());
+      }
       return kExitInterrupted;
     }
-    const double seconds = outcome.wall_seconds;
+    if (!root) return kExitOk;
     std::printf("Scenario \"%s\" (%s)\n", sc.name.c_str(), sc.file.c_str());
-    std::printf("%llu replications, seed %llu, horizon %g days with %g days of warm-up, %d thread%s: %.2f s\n",
+    std::printf("%llu replications, seed %llu, horizon %g days with %g days of warm-up, %d thread%s", 
                 static_cast<unsigned long long>(sc.run.replications), static_cast<unsigned long long>(sc.run.seed),
-                sc.network.horizon, sc.network.warmup, n_threads, n_threads == 1 ? "" : "s", seconds);
+                sc.network.horizon, sc.network.warmup, n_threads, n_threads == 1 ? "" : "s");
+    if (cluster.size() > 1) std::printf(" x %d MPI ranks", cluster.size());
+    std::printf(": %.2f s\n", outcome.wall_seconds);
+    if (outcome.replications_resumed > 0) {
+      std::printf("Resumed: %llu replications were already finished; %llu run now\n",
+                  static_cast<unsigned long long>(outcome.replications_resumed),
+                  static_cast<unsigned long long>(outcome.replications_run));
+    }
+    if (shard_count > 1) {
+      std::printf("Shard %llu/%llu: replications %llu..%llu in %s (join shards with mhsim merge)\n",
+                  static_cast<unsigned long long>(shard_index), static_cast<unsigned long long>(shard_count),
+                  static_cast<unsigned long long>(outcome.first),
+                  static_cast<unsigned long long>(outcome.first + outcome.count - 1), options.out.c_str());
+    }
     std::printf("Results: %s\n", options.out.c_str());
-    print_summary(sc, summary);
+    const analysis::ResultsReader file(options.out);
+    print_summary(sc, analysis::summarise_network_file(file, sc.network.stations.size(), sc.network.horizon - sc.network.warmup));
     return kExitOk;
+  } catch (const RunInputError& e) {
+    if (root) std::fprintf(stderr, "mhsim: %s\n", e.what());
+    return kExitBadInput;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "mhsim: run failed: %s\nmhsim: nothing was written to %s\n", e.what(), options.out.c_str());
+    std::fprintf(stderr, "mhsim: run failed: %s\nmhsim: %s is unchanged\n", e.what(), options.out.c_str());
+    if (cluster.size() > 1) cluster.abort_all(kExitFailure);
+    return kExitFailure;
+  }
+}
+
+int merge_command(const std::vector<std::string>& inputs, const std::string& out) {
+  try {
+    analysis::merge_results(inputs, out, true, {{"merged_from", std::to_string(inputs.size()) + " files"}});
+    const analysis::ResultsReader file(out);
+    std::printf("%s: merged %zu files, replications 0..%llu\n", out.c_str(), inputs.size(),
+                static_cast<unsigned long long>(file.uint_attribute("replications") - 1));
+    return kExitOk;
+  } catch (const analysis::MergeError& e) {
+    for (const std::string& p : e.problems()) std::fprintf(stderr, "%s\n", p.c_str());
+    std::fprintf(stderr, "mhsim: %zu problem%s; nothing was written to %s\n", e.problems().size(),
+                 e.problems().size() == 1 ? "" : "s", out.c_str());
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mhsim: merge failed: %s\nmhsim: %s is unchanged\n", e.what(), out.c_str());
     return kExitFailure;
   }
 }

@@ -2,6 +2,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include "cli/cluster.hpp"
 
 namespace mhsim::cli {
 
@@ -20,10 +23,13 @@ struct RunOptions {
   std::string threads;  ///< "" = all hardware threads
   std::string out = "results.h5";
   bool quiet = false;
+  bool resume = false;
+  std::string shard;    ///< "i/N" or ""
   std::string command_line;
 };
 
-int run_command(const RunOptions& options);
+int run_command(const RunOptions& options, Cluster& cluster);
+int merge_command(const std::vector<std::string>& inputs, const std::string& out);
 int validate_command(const std::string& scenario);
 int keys_command();
 

@@ -2,7 +2,9 @@
 // mhsim: the command-line program. Subcommands parse their options here and do their work
 // in cli/*_command.cpp.
 #include <cstdio>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -14,6 +16,8 @@
 
 int main(int argc, char** argv) {
   using namespace mhsim::cli;
+  // Under mpirun this joins MPI_COMM_WORLD (and finalizes MPI when `cluster` goes away).
+  const std::unique_ptr<Cluster> cluster = join_cluster(argc, argv);
   CLI::App app{"mhsim: discrete-event Monte Carlo simulation of care pathways and contracts", "mhsim"};
   app.set_version_flag("--version", std::string("mhsim ") + MHSIM_VERSION);
   app.require_subcommand(1);
@@ -27,6 +31,14 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--threads,-t", run.threads, "Worker threads (default: all hardware threads)");
   run_cmd->add_option("--out,-o", run.out, "Results file to write (HDF5)")->capture_default_str();
   run_cmd->add_flag("--quiet,-q", run.quiet, "No progress output on stderr");
+  run_cmd->add_flag("--resume", run.resume, "Continue an interrupted run from <out>.partial");
+  run_cmd->add_option("--shard", run.shard, "Run only shard i of N (i/N, e.g. 0/4) for array jobs; join with mhsim merge");
+
+  std::vector<std::string> merge_inputs;
+  std::string merge_out;
+  CLI::App* merge_cmd = app.add_subcommand("merge", "Join shard files of one run into a single results file");
+  merge_cmd->add_option("inputs", merge_inputs, "Shard files (any order)")->required();
+  merge_cmd->add_option("--out,-o", merge_out, "Merged results file")->required();
 
   std::string validate_path;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check a scenario file without running it");
@@ -40,7 +52,8 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitBadInput;
   }
-  if (*run_cmd) return run_command(run);
+  if (*run_cmd) return run_command(run, *cluster);
+  if (*merge_cmd) return merge_command(merge_inputs, merge_out);
   if (*validate_cmd) return validate_command(validate_path);
   if (*keys_cmd) return keys_command();
   return kExitBadInput;

@@ -4,18 +4,24 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
+#include <set>
 #include <thread>
 
 #include <boost/version.hpp>
 #include <tbb/version.h>
 
+#include "analysis/merge.hpp"
 #include "analysis/results_file.hpp"
 #include "analysis/sha256.hpp"
 #include "engine/random.hpp"
 #include "engine/runner.hpp"
+#include "engine/work_plan.hpp"
 
 #ifndef MHSIM_VERSION
 #define MHSIM_VERSION "unknown"
@@ -25,7 +31,10 @@ namespace mhsim::cli {
 
 namespace {
 
+namespace fs = std::filesystem;
 namespace q = models::queueing;
+using analysis::AttributeValue;
+using Attributes = std::map<std::string, AttributeValue>;
 
 std::string cpu_model() {
   std::ifstream in("/proc/cpuinfo");
@@ -55,72 +64,233 @@ std::string hostname() {
 }
 
 // Root attributes: enough to know what produced the file and to re-run it exactly.
-void write_provenance(analysis::ResultsWriter& out, const scenario::NetworkScenario& sc, const NetworkRunConfig& config) {
-  out.attribute("format", std::string("mhsim-results"));
-  out.attribute("schema_version", std::uint64_t{1});
-  out.attribute("model", std::string("queueing-network"));
-  out.attribute("scenario_file", sc.file);
-  out.attribute("scenario_name", sc.name);
-  out.attribute("scenario_text", sc.text);
-  out.attribute("scenario_sha256", analysis::sha256_hex(sc.text));
-  out.attribute("seed", sc.run.seed);
-  out.attribute("replications", sc.run.replications);
-  out.attribute("horizon_days", sc.network.horizon);
-  out.attribute("warmup_days", sc.network.warmup);
-  out.attribute("mhsim_version", std::string(MHSIM_VERSION));
-  out.attribute("boost_version", std::string(BOOST_LIB_VERSION));
-  out.attribute("tbb_version", std::string(TBB_runtime_version()));
-  out.attribute("hdf5_version", analysis::hdf5_library_version());
-  out.attribute("compiler", std::string(__VERSION__));
-  out.attribute("rng", std::string("boost::random::mt19937_64"));
-  out.attribute("stream_allocation", std::string(engine::kStreamAllocationDescription));
-  out.attribute("threads", static_cast<std::uint64_t>(config.threads));
-  out.attribute("hostname", hostname());
-  out.attribute("cpu_model", cpu_model());
-  out.attribute("hardware_threads", static_cast<std::uint64_t>(std::thread::hardware_concurrency()));
-  out.attribute("created_utc", utc_now());
-  out.attribute("command_line", config.command_line);
+Attributes provenance(const scenario::NetworkScenario& sc, const NetworkRunConfig& config, std::uint64_t chunk_size,
+                      int processes) {
+  return Attributes{
+      {"format", std::string("mhsim-results")},
+      {"schema_version", std::uint64_t{1}},
+      {"model", std::string("queueing-network")},
+      {"scenario_file", sc.file},
+      {"scenario_name", sc.name},
+      {"scenario_text", sc.text},
+      {"scenario_sha256", analysis::sha256_hex(sc.text)},
+      {"seed", sc.run.seed},
+      {"replications", sc.run.replications},
+      {"horizon_days", sc.network.horizon},
+      {"warmup_days", sc.network.warmup},
+      {"chunk_size", chunk_size},
+      {"mhsim_version", std::string(MHSIM_VERSION)},
+      {"boost_version", std::string(BOOST_LIB_VERSION)},
+      {"tbb_version", std::string(TBB_runtime_version())},
+      {"hdf5_version", analysis::hdf5_library_version()},
+      {"compiler", std::string(__VERSION__)},
+      {"rng", std::string("boost::random::mt19937_64")},
+      {"stream_allocation", std::string(engine::kStreamAllocationDescription)},
+      {"threads", static_cast<std::uint64_t>(config.threads)},
+      {"processes", static_cast<std::uint64_t>(processes)},
+      {"hostname", hostname()},
+      {"cpu_model", cpu_model()},
+      {"hardware_threads", static_cast<std::uint64_t>(std::thread::hardware_concurrency())},
+      {"created_utc", utc_now()},
+      {"command_line", config.command_line},
+  };
+}
+
+std::string chunk_name(std::uint64_t k) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "chunk-%012llu.h5", static_cast<unsigned long long>(k));
+  return buf;
+}
+
+// Writes bytes to dir/name through a temporary name, so the chunk appears whole or not at all.
+void write_file_atomically(const fs::path& path, const std::vector<unsigned char>& bytes) {
+  const fs::path temp = path.string() + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(temp, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!out) throw std::runtime_error(temp.string() + ": cannot write a checkpoint chunk");
+  }
+  fs::rename(temp, path);
+}
+
+std::string text(const AttributeValue& v) {
+  if (const auto* s = std::get_if<std::string>(&v)) return "\"" + s->substr(0, 16) + (s->size() > 16 ? "...\"" : "\"");
+  if (const auto* u = std::get_if<std::uint64_t>(&v)) return std::to_string(*u);
+  return std::to_string(std::get<double>(v));
+}
+
+// Chunks already finished in `dir` for this run. A chunk from another run is an input error:
+// resuming it would mix results.
+std::set<std::uint64_t> finished_chunks(const fs::path& dir, const engine::WorkPlan& plan, const Attributes& identity) {
+  std::set<std::uint64_t> done;
+  std::vector<std::string> problems;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find(".tmp-") != std::string::npos) {
+      fs::remove(entry.path());  // a chunk being written when the run stopped
+      continue;
+    }
+    if (name.rfind("chunk-", 0) != 0 || entry.path().extension() != ".h5") continue;
+    const std::uint64_t k = std::stoull(name.substr(6, 12));
+    analysis::ResultsReader chunk(entry.path().string());
+    const Attributes attrs = chunk.attributes();
+    for (const std::string& key : {std::string("scenario_sha256"), std::string("seed"), std::string("replications"),
+                                   std::string("chunk_size"), std::string("mhsim_version")}) {
+      const auto it = attrs.find(key);
+      if (it == attrs.end() || it->second != identity.at(key)) {
+        problems.push_back(entry.path().string() + ": " + key + ": expected " + text(identity.at(key)) +
+                           " (this run), got " + (it == attrs.end() ? "none" : text(it->second)));
+      }
+    }
+    const engine::Block b = plan.chunk(k);
+    if (k >= plan.chunks() || attrs.count("first_replication") == 0 ||
+        attrs.at("first_replication") != AttributeValue(b.first)) {
+      problems.push_back(entry.path().string() + ": expected chunk " + std::to_string(k) + " of this run's plan, got another block");
+    }
+    done.insert(k);
+  }
+  if (!problems.empty()) {
+    std::string message = "cannot resume from " + dir.string() + ", which holds another run's results:";
+    for (const std::string& p : problems) message += "\n  " + p;
+    message += "\n  (run again with the original scenario, seed and replications, or delete the directory)";
+    throw RunInputError(message);
+  }
+  return done;
 }
 
 }  // namespace
 
-NetworkRunOutcome run_network(const scenario::NetworkScenario& sc, const NetworkRunConfig& config,
-                              analysis::NetworkSummary& summary) {
-  const std::filesystem::path out_path(config.out);
-  if (out_path.has_parent_path()) std::filesystem::create_directories(out_path.parent_path());
-  analysis::ResultsWriter out(config.out, sc.run.replications);
-  write_provenance(out, sc, config);
-  analysis::define_network_datasets(out, sc.network);
+NetworkRunOutcome run_network(const scenario::NetworkScenario& sc, const NetworkRunConfig& config) {
+  const auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<Cluster> alone;
+  Cluster& cluster = config.cluster ? *config.cluster : *(alone = single_process());
+  const bool root = cluster.rank() == 0;
 
-  engine::Runner::Options ro;
-  ro.seed = sc.run.seed;
-  ro.order = config.order.empty() ? engine::Runner::first(sc.run.replications) : config.order;
-  ro.threads = config.threads;
-  ro.cancel = config.cancel;
-  if (ro.order.size() != sc.run.replications) {
-    throw std::invalid_argument("run_network: the replication order has " + std::to_string(ro.order.size()) +
-                                " entries, but the scenario has " + std::to_string(sc.run.replications));
+  const engine::WorkPlan plan(sc.run.replications, config.chunk_size);
+  const auto [k_begin, k_end] = plan.shard_chunks(config.shard_index, config.shard_count);
+  const engine::Block block = plan.shard_block(config.shard_index, config.shard_count);
+  const Attributes attrs = provenance(sc, config, plan.chunk_size(), cluster.size());
+
+  NetworkRunOutcome outcome;
+  outcome.first = block.first;
+  outcome.count = block.count;
+  const fs::path out_path(config.out);
+  const fs::path partial = config.out + ".partial";
+  outcome.partial_dir = partial.string();
+
+  // Rank 0 owns the checkpoint directory; every rank learns which chunks are done.
+  std::vector<std::uint64_t> done_list;
+  if (root) {
+    if (fs::exists(partial) && !config.resume) {
+      throw RunInputError("a partial run of " + config.out + " exists in " + partial.string() +
+                          ": expected --resume to continue it (or delete the directory to start again)");
+    }
+    if (out_path.has_parent_path()) fs::create_directories(out_path.parent_path());
+    fs::create_directories(partial);
+    const std::set<std::uint64_t> done = finished_chunks(partial, plan, attrs);
+    done_list.assign(done.begin(), done.end());
+  }
+  done_list = cluster.share_done_chunks(done_list);
+  const std::set<std::uint64_t> done(done_list.begin(), done_list.end());
+
+  // This process's chunks: its shard's, divided again among cluster ranks.
+  const std::uint64_t shard_chunks = k_end - k_begin;
+  const auto rank_part = [&](int r) {
+    const auto n = static_cast<std::uint64_t>(cluster.size()), i = static_cast<std::uint64_t>(r);
+    return std::pair<std::uint64_t, std::uint64_t>{k_begin + shard_chunks * i / n, k_begin + shard_chunks * (i + 1) / n};
+  };
+  const auto [my_begin, my_end] = rank_part(cluster.rank());
+  std::vector<std::uint64_t> order;
+  if (!config.order.empty()) {
+    order = config.order;
+  } else {
+    for (std::uint64_t k = my_begin; k < my_end; ++k) {
+      if (done.count(k)) continue;
+      for (std::uint64_t r = plan.chunk(k).first; r < plan.chunk(k).end(); ++r) order.push_back(r);
+    }
+  }
+  for (std::uint64_t k = k_begin; k < k_end; ++k) {
+    if (done.count(k)) outcome.replications_resumed += plan.chunk(k).count;
+  }
+  std::uint64_t expected_from_others = 0;
+  if (root) {
+    for (int r = 1; r < cluster.size(); ++r) {
+      const auto [b, e] = rank_part(r);
+      for (std::uint64_t k = b; k < e; ++k) {
+        if (done.count(k) == 0) ++expected_from_others;
+      }
+    }
   }
 
-  // Summaries must see replications in index order whatever order they ran in (floating-point
-  // sums depend on order); with the natural order they are summarised as they arrive.
-  const bool natural = config.order.empty();
-  NetworkRunOutcome outcome;
-  const auto start = std::chrono::steady_clock::now();
+  auto store_chunk = [&](std::uint64_t k, const std::vector<unsigned char>& image) {
+    write_file_atomically(partial / chunk_name(k), image);
+  };
+  auto drain = [&]() {
+    std::uint64_t k;
+    std::vector<unsigned char> image;
+    while (expected_from_others > 0 && cluster.poll_chunk(k, image)) {
+      store_chunk(k, image);
+      --expected_from_others;
+    }
+  };
+
+  // Results wait in their chunk's buffer until the chunk is complete.
+  std::map<std::uint64_t, std::vector<std::optional<q::NetworkResult>>> pending;
+  std::map<std::uint64_t, std::uint64_t> filled;
+  engine::Runner::Options ro;
+  ro.seed = sc.run.seed;
+  ro.order = std::move(order);
+  ro.threads = config.threads;
+  ro.cancel = config.cancel;
   engine::Runner(std::move(ro)).run<q::NetworkResult>(
       [&](const engine::ReplicationContext& rep) { return q::simulate_network(sc.network, rep.streams()); },
       [&](std::uint64_t replication, q::NetworkResult&& r) {
-        analysis::write_network_result(out, replication, r);
-        if (natural) summary.add(r);
-        ++outcome.replications_done;
+        const std::uint64_t k = plan.chunk_of(replication);
+        const engine::Block b = plan.chunk(k);
+        auto& slots = pending[k];
+        if (slots.empty()) slots.resize(static_cast<std::size_t>(b.count));
+        slots[static_cast<std::size_t>(replication - b.first)] = std::move(r);
+        ++outcome.replications_run;
+        if (++filled[k] == b.count) {
+          std::vector<q::NetworkResult> results;
+          for (auto& s : slots) results.push_back(std::move(*s));
+          auto writer = analysis::ResultsWriter::in_memory(b.count, b.first);
+          analysis::write_network_block(writer, sc.network, attrs, b.first, results);
+          if (root) store_chunk(k, writer.image());
+          else cluster.send_chunk(k, writer.image());
+          pending.erase(k);
+          filled.erase(k);
+        }
+        if (root) drain();
         if (config.on_replication) config.on_replication();
       });
-  if (config.cancel != nullptr && config.cancel->load() && outcome.replications_done < sc.run.replications) {
-    return outcome;  // `out` is destroyed uncommitted: its temporary file is removed
+  if (config.cancel != nullptr && config.cancel->load() && !pending.empty()) return outcome;
+  if (!root) {
+    outcome.completed = true;
+    return outcome;
   }
+  while (expected_from_others > 0) {
+    std::uint64_t k;
+    std::vector<unsigned char> image;
+    cluster.receive_chunk(k, image);
+    store_chunk(k, image);
+    --expected_from_others;
+  }
+  if (config.cancel != nullptr && config.cancel->load()) {
+    // Cancelled exactly at a chunk boundary: check that every chunk is really there.
+    for (std::uint64_t k = k_begin; k < k_end; ++k) {
+      if (!fs::exists(partial / chunk_name(k))) return outcome;
+    }
+  }
+
+  std::vector<std::string> chunks;
+  for (std::uint64_t k = k_begin; k < k_end; ++k) chunks.push_back((partial / chunk_name(k)).string());
   outcome.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  out.attribute("wall_seconds", outcome.wall_seconds);
-  out.commit();
+  Attributes overrides = attrs;
+  overrides.erase("scenario_text");
+  overrides["wall_seconds"] = outcome.wall_seconds;
+  analysis::merge_results(chunks, config.out, config.shard_count == 1, overrides);
+  fs::remove_all(partial);
   outcome.completed = true;
   return outcome;
 }

@@ -28,11 +28,12 @@ inline std::string slurp_file(const std::string& path) {
   return s.str();
 }
 
-/// Starts `args` (args[0] is the program). If `interrupt_when` is not empty, sends SIGINT
+/// Starts `args` (args[0] is the program). If `interrupt_when` is not empty, sends `signal`
 /// once the child's stderr contains that text (polling for up to a minute), so the signal
 /// arrives at a known stage however slowly the child starts (e.g. under sanitizers).
 /// Waits for the child and returns what it printed.
-inline ProcessResult run_process(const std::vector<std::string>& args, const std::string& interrupt_when = {}) {
+inline ProcessResult run_process(const std::vector<std::string>& args, const std::string& interrupt_when = {},
+                                 int signal = SIGINT) {
   const std::string base = "/tmp/mhsim_cli_test_" + std::to_string(::getpid());
   const std::string out_path = base + ".out", err_path = base + ".err";
   const pid_t pid = ::fork();
@@ -48,8 +49,7 @@ inline ProcessResult run_process(const std::vector<std::string>& args, const std
     for (int i = 0; i < 6000 && slurp_file(err_path).find(interrupt_when) == std::string::npos; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    ::kill(pid, SIGINT);
+    ::kill(pid, signal);
   }
   int status = 0;
   ::waitpid(pid, &status, 0);

@@ -36,8 +36,7 @@ fs::path run(const mhsim::scenario::NetworkScenario& sc, int threads, std::vecto
   config.out = scratch(name).string();
   config.threads = threads;
   config.order = std::move(order);
-  mhsim::analysis::NetworkSummary summary(sc.network.stations.size(), sc.network.horizon - sc.network.warmup);
-  REQUIRE(mhsim::cli::run_network(sc, config, summary).completed);
+  REQUIRE(mhsim::cli::run_network(sc, config).completed);
   return config.out;
 }
 }  // namespace
@@ -70,4 +69,23 @@ TEST_CASE("Reproducibility: two runs of the binary agree byte for byte", "[repro
     REQUIRE(r.exit_code == 0);
   }
   CHECK(datasets_of(a) == datasets_of(b));
+}
+
+TEST_CASE("Reproducibility: chunk size does not change the datasets", "[reproducibility]") {
+  auto sc = mhsim::scenario::load_network_scenario(std::string(MHSIM_SOURCE_DIR) + "/scenarios/examples/mm1.toml");
+  sc.run.replications = 7;
+  sc.network.horizon = 2000;
+  sc.network.warmup = 200;
+  std::vector<Datasets> results;
+  for (std::uint64_t chunk : {1u, 3u, 7u}) {
+    mhsim::cli::NetworkRunConfig config;
+    config.out = scratch("chunk" + std::to_string(chunk) + ".h5").string();
+    config.threads = 2;
+    config.chunk_size = chunk;
+    REQUIRE(mhsim::cli::run_network(sc, config).completed);
+    CHECK_FALSE(fs::exists(config.out + ".partial"));  // checkpoints are removed once merged
+    results.push_back(datasets_of(config.out));
+  }
+  CHECK(results[1] == results[0]);
+  CHECK(results[2] == results[0]);
 }

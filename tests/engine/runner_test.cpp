@@ -10,6 +10,7 @@
 
 #include "engine/error.hpp"
 #include "engine/runner.hpp"
+#include "engine/work_plan.hpp"
 
 using mhsim::engine::ReplicationContext;
 using mhsim::engine::Runner;
@@ -124,4 +125,36 @@ TEST_CASE("Runner: threads below 1 are refused", "[engine]") {
   Runner::Options o;
   o.threads = 0;
   CHECK_THROWS_WITH(Runner(o), Catch::Contains("threads is 0, but must be >= 1"));
+}
+
+TEST_CASE("WorkPlan: chunks and shards cover every replication once", "[engine]") {
+  using mhsim::engine::WorkPlan;
+  CHECK(WorkPlan::default_chunk_size(1) == 1);
+  CHECK(WorkPlan::default_chunk_size(50) == 1);
+  CHECK(WorkPlan::default_chunk_size(51) == 2);
+  CHECK(WorkPlan::default_chunk_size(400) == 8);
+  CHECK(WorkPlan::default_chunk_size(10'000'000) == 1000);
+  for (std::uint64_t reps : {1u, 7u, 10u, 97u, 400u}) {
+    for (std::uint64_t chunk : {0u, 1u, 3u}) {
+      const WorkPlan plan(reps, chunk);
+      for (std::uint64_t shards : {1u, 2u, 3u, 5u}) {
+        std::uint64_t next = 0;
+        for (std::uint64_t i = 0; i < shards; ++i) {
+          const auto b = plan.shard_block(i, shards);
+          if (b.count == 0) continue;
+          CHECK(b.first == next);  // contiguous, no gaps or overlaps
+          next = b.end();
+        }
+        CHECK(next == reps);
+      }
+      std::uint64_t covered = 0;
+      for (std::uint64_t k = 0; k < plan.chunks(); ++k) {
+        CHECK(plan.chunk(k).first == covered);
+        CHECK(plan.chunk_of(plan.chunk(k).first) == k);
+        covered += plan.chunk(k).count;
+      }
+      CHECK(covered == reps);
+    }
+  }
+  CHECK_THROWS(WorkPlan(10).shard_chunks(3, 3));
 }
