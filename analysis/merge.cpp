@@ -2,7 +2,6 @@
 #include "analysis/merge.hpp"
 
 #include <algorithm>
-#include <memory>
 
 namespace mhsim::analysis {
 
@@ -20,10 +19,13 @@ std::string text(const AttributeValue& v) {
   return std::to_string(std::get<double>(v));
 }
 
+// What merging needs to know about an input; its file is opened again, alone, to copy rows,
+// so memory does not grow with the number of inputs.
 struct Block {
   std::string file;
-  std::unique_ptr<ResultsReader> reader;
   std::map<std::string, AttributeValue> attrs;
+  std::vector<ResultsReader::DatasetInfo> layout;
+  std::map<std::string, std::vector<unsigned char>> labels;
   std::uint64_t first = 0;
   std::uint64_t count = 0;
 };
@@ -58,12 +60,16 @@ void merge_results(const std::vector<std::string>& inputs, const std::string& ou
     Block b;
     b.file = file;
     try {
-      b.reader = std::make_unique<ResultsReader>(file);
+      const ResultsReader reader(file);
+      b.attrs = reader.attributes();
+      b.layout = reader.dataset_info();
+      for (const auto& d : b.layout) {
+        if (d.is_labels) b.labels[d.path] = reader.raw(d.path);
+      }
     } catch (const std::exception& e) {
       problems.push_back(e.what());
       continue;
     }
-    b.attrs = b.reader->attributes();
     b.first = uint_attr(b, kFirstReplication, problems);
     b.count = uint_attr(b, kReplicationsInFile, problems);
     uint_attr(b, kReplications, problems);
@@ -112,9 +118,9 @@ void merge_results(const std::vector<std::string>& inputs, const std::string& ou
   if (end > total) problems.push_back(blocks.back().file + ": expected replications below " + std::to_string(total) + ", got " + std::to_string(end - 1));
 
   // Same datasets everywhere.
-  const std::vector<ResultsReader::DatasetInfo> layout = ref.reader->dataset_info();
+  const std::vector<ResultsReader::DatasetInfo>& layout = ref.layout;
   for (const Block& b : blocks) {
-    const auto other = b.reader->dataset_info();
+    const auto& other = b.layout;
     for (const auto& d : layout) {
       const auto it = std::find_if(other.begin(), other.end(), [&](const auto& o) { return o.path == d.path; });
       if (it == other.end()) {
@@ -125,7 +131,7 @@ void merge_results(const std::vector<std::string>& inputs, const std::string& ou
       std::vector<std::uint64_t> row_b(it->shape.begin() + (it->is_labels ? 0 : 1), it->shape.end());
       if (it->is_labels != d.is_labels || it->type != d.type || row_a != row_b ||
           (!d.is_labels && it->shape.front() != b.count) ||
-          (d.is_labels && b.reader->raw(d.path) != ref.reader->raw(d.path))) {
+          (d.is_labels && b.labels.at(d.path) != ref.labels.at(d.path))) {
         problems.push_back(b.file + ": " + d.path + ": expected the same type, row shape and labels as in " + ref.file +
                            ", got a different dataset");
       }
@@ -144,15 +150,24 @@ void merge_results(const std::vector<std::string>& inputs, const std::string& ou
   final_attrs[kFirstReplication] = first;
   final_attrs[kReplicationsInFile] = end - first;
   for (const auto& [name, value] : final_attrs) w.attribute(name, value);
-  for (const auto& d : layout) {
-    if (d.is_labels) {
-      w.labels(d.path, ref.reader->labels(d.path));
-      continue;
+  {
+    const ResultsReader first_input(ref.file);
+    for (const auto& d : layout) {
+      if (d.is_labels) w.labels(d.path, first_input.labels(d.path));
+      else w.define_shape(d.path, d.type, std::vector<std::uint64_t>(d.shape.begin() + 1, d.shape.end()));
     }
-    w.define_shape(d.path, d.type, std::vector<std::uint64_t>(d.shape.begin() + 1, d.shape.end()));
-    for (const Block& b : blocks) {
-      const std::vector<unsigned char> bytes = b.reader->raw(d.path);
-      w.write_rows(d.path, b.first, b.count, bytes.data());
+  }
+  // One input open at a time, copied in slabs of rows.
+  constexpr std::uint64_t kSlab = 16384;
+  for (const Block& b : blocks) {
+    const ResultsReader reader(b.file);
+    for (const auto& d : layout) {
+      if (d.is_labels) continue;
+      for (std::uint64_t r = 0; r < b.count; r += kSlab) {
+        const std::uint64_t n = std::min(kSlab, b.count - r);
+        const std::vector<unsigned char> bytes = reader.raw_rows(d.path, r, n);
+        w.write_rows(d.path, b.first + r, n, bytes.data());
+      }
     }
   }
   w.commit();

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "analysis/network_results.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace mhsim::analysis {
 
@@ -99,17 +101,32 @@ std::vector<double> station_row(const q::StationResult& r, double window) {
 }
 
 std::vector<q::NetworkResult> read_network_results(const ResultsReader& file) {
-  const std::vector<std::uint64_t> shape = file.shape("stations/mean_wait");
-  const std::size_t rows = static_cast<std::size_t>(shape.at(0)), n = static_cast<std::size_t>(shape.at(1));
+  return read_network_results(file, 0, file.shape("stations/mean_wait").at(0));
+}
+
+namespace {
+template <class T>
+std::vector<T> rows_as(const ResultsReader& file, const std::string& path, std::uint64_t first, std::uint64_t count) {
+  const std::vector<unsigned char> bytes = file.raw_rows(path, first, count);
+  std::vector<T> out(bytes.size() / sizeof(T));
+  std::memcpy(out.data(), bytes.data(), out.size() * sizeof(T));
+  return out;
+}
+}  // namespace
+
+std::vector<q::NetworkResult> read_network_results(const ResultsReader& file, std::uint64_t first,
+                                                   std::uint64_t count) {
+  const std::size_t rows = static_cast<std::size_t>(count);
+  const std::size_t n = static_cast<std::size_t>(file.shape("stations/mean_wait").at(1));
   std::vector<q::NetworkResult> out(rows);
   for (auto& r : out) r.stations.resize(n);
   auto get_u = [&](const char* name, std::uint64_t q::StationResult::*field) {
-    const auto v = file.read_uint(std::string("stations/") + name);
+    const auto v = rows_as<std::uint64_t>(file, std::string("stations/") + name, first, count);
     for (std::size_t i = 0; i < rows; ++i)
       for (std::size_t s = 0; s < n; ++s) out[i].stations[s].*field = v[i * n + s];
   };
   auto get_d = [&](const char* name, double q::StationResult::*field) {
-    const auto v = file.read_double(std::string("stations/") + name);
+    const auto v = rows_as<double>(file, std::string("stations/") + name, first, count);
     for (std::size_t i = 0; i < rows; ++i)
       for (std::size_t s = 0; s < n; ++s) out[i].stations[s].*field = v[i * n + s];
   };
@@ -121,10 +138,12 @@ std::vector<q::NetworkResult> read_network_results(const ResultsReader& file) {
   get_d("utilisation", &q::StationResult::utilisation);
   get_d("mean_sojourn", &q::StationResult::mean_sojourn);
   get_d("mean_in_station", &q::StationResult::mean_in_station);
-  const auto entered = file.read_uint("network/entered"), exited = file.read_uint("network/exited"),
-             refused = file.read_uint("network/refused"), inside = file.read_uint("network/in_system_at_end"),
-             events = file.read_uint("network/events");
-  const auto time = file.read_double("network/mean_time_in_system");
+  const auto entered = rows_as<std::uint64_t>(file, "network/entered", first, count);
+  const auto exited = rows_as<std::uint64_t>(file, "network/exited", first, count);
+  const auto refused = rows_as<std::uint64_t>(file, "network/refused", first, count);
+  const auto inside = rows_as<std::uint64_t>(file, "network/in_system_at_end", first, count);
+  const auto events = rows_as<std::uint64_t>(file, "network/events", first, count);
+  const auto time = rows_as<double>(file, "network/mean_time_in_system", first, count);
   for (std::size_t i = 0; i < rows; ++i) {
     out[i].entered = entered[i];
     out[i].exited = exited[i];
@@ -138,7 +157,11 @@ std::vector<q::NetworkResult> read_network_results(const ResultsReader& file) {
 
 NetworkSummary summarise_network_file(const ResultsReader& file, std::size_t stations, double window_days) {
   NetworkSummary summary(stations, window_days);
-  for (const q::NetworkResult& r : read_network_results(file)) summary.add(r);
+  const std::uint64_t rows = file.shape("stations/mean_wait").at(0);
+  constexpr std::uint64_t kSlab = 4096;
+  for (std::uint64_t first = 0; first < rows; first += kSlab) {
+    for (const q::NetworkResult& r : read_network_results(file, first, std::min(kSlab, rows - first))) summary.add(r);
+  }
   return summary;
 }
 

@@ -54,8 +54,12 @@ class NetworkSummary {
 /// Reads every replication of a queueing-network results file back into NetworkResults
 /// (index order), the inverse of write_network_result.
 std::vector<models::queueing::NetworkResult> read_network_results(const ResultsReader& file);
+/// Rows [first, first + count) of the file only (for streaming large files).
+std::vector<models::queueing::NetworkResult> read_network_results(const ResultsReader& file, std::uint64_t first,
+                                                                  std::uint64_t count);
 
-/// Summary of a results file, replications folded in index order.
+/// Summary of a results file, replications folded in index order, read in slabs so memory
+/// does not grow with the number of replications.
 NetworkSummary summarise_network_file(const ResultsReader& file, std::size_t stations, double window_days);
 
 /// Writes a block of replications [first, first + results.size()) as a self-contained results

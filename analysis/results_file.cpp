@@ -433,4 +433,32 @@ std::vector<unsigned char> ResultsReader::raw(const std::string& path) const {
   return out;
 }
 
+std::vector<unsigned char> ResultsReader::raw_rows(const std::string& path, std::uint64_t first,
+                                                  std::uint64_t count) const {
+  Id ds{H5Dopen2(file_, path.c_str(), H5P_DEFAULT), H5Dclose};
+  if (ds.id < 0) fail("no dataset '" + path + "'", path_);
+  Id ftype{H5Dget_type(ds.id), H5Tclose};
+  Id mtype{H5Tget_native_type(ftype.id, H5T_DIR_ASCEND), H5Tclose};
+  Id space{H5Dget_space(ds.id), H5Sclose};
+  const int rank = H5Sget_simple_extent_ndims(space.id);
+  std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 1)));
+  H5Sget_simple_extent_dims(space.id, dims.data(), nullptr);
+  if (rank < 1 || first + count > dims[0]) {
+    fail("rows " + std::to_string(first) + ".." + std::to_string(first + count) + " are outside '" + path + "'", path_);
+  }
+  std::vector<hsize_t> start(dims.size(), 0), block = dims;
+  start[0] = first;
+  block[0] = count;
+  std::size_t elements = 1;
+  for (const hsize_t d : block) elements *= static_cast<std::size_t>(d);
+  std::vector<unsigned char> out(elements * H5Tget_size(mtype.id));
+  if (elements == 0) return out;
+  H5Sselect_hyperslab(space.id, H5S_SELECT_SET, start.data(), nullptr, block.data(), nullptr);
+  Id mem{H5Screate_simple(rank, block.data(), nullptr), H5Sclose};
+  if (H5Dread(ds.id, mtype.id, mem.id, space.id, H5P_DEFAULT, out.data()) < 0) {
+    fail("cannot read rows of '" + path + "'", path_);
+  }
+  return out;
+}
+
 }  // namespace mhsim::analysis

@@ -123,6 +123,9 @@ class ResultsReader {
   std::vector<std::string> datasets() const;
   /// A dataset's values as bytes in its native stored type, for exact comparisons.
   std::vector<unsigned char> raw(const std::string& path) const;
+  /// Rows [first, first + count) (along the first dimension) of a numeric dataset, as bytes
+  /// in its native type: lets readers stream a large file in slabs.
+  std::vector<unsigned char> raw_rows(const std::string& path, std::uint64_t first, std::uint64_t count) const;
 
  private:
   std::string path_;

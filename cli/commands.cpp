@@ -251,6 +251,7 @@ int run_command(const RunOptions& options, Cluster& cluster) {
     return kExitOk;
   } catch (const RunInputError& e) {
     if (root) std::fprintf(stderr, "mhsim: %s\n", e.what());
+    if (cluster.size() > 1) cluster.abort_all(kExitBadInput);  // the other ranks wait on rank 0
     return kExitBadInput;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mhsim: run failed: %s\nmhsim: %s is unchanged\n", e.what(), options.out.c_str());

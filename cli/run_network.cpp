@@ -264,6 +264,12 @@ NetworkRunOutcome run_network(const scenario::NetworkScenario& sc, const Network
         if (root) drain();
         if (config.on_replication) config.on_replication();
       });
+  if (config.cancel != nullptr && config.cancel->load() && cluster.size() > 1) {
+    // Finished chunks are safe on rank 0's disk; stop every rank rather than wait for chunks
+    // that will never come.
+    if (root) std::fprintf(stderr, "mhsim: interrupted; finished chunks are kept in %s (use --resume)\n", partial.c_str());
+    cluster.abort_all(130);
+  }
   if (config.cancel != nullptr && config.cancel->load() && !pending.empty()) return outcome;
   if (!root) {
     outcome.completed = true;

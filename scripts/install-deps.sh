@@ -9,6 +9,7 @@ packages=(
   libboost-dev libeigen3-dev libhdf5-dev libtbb-dev
   libtomlplusplus-dev libcli11-dev catch2
   hdf5-tools   # h5dump: the tests read results back with HDF5's own tools
+  libopenmpi-dev openmpi-bin   # optional MPI build (preset "ci"); mpirun runs the MPI tests
 )
 
 missing=()

@@ -89,3 +89,36 @@ TEST_CASE("Reproducibility: chunk size does not change the datasets", "[reproduc
   CHECK(results[1] == results[0]);
   CHECK(results[2] == results[0]);
 }
+
+#ifdef MHSIM_WITH_MPI
+TEST_CASE("Reproducibility: mpirun -np 2 gives the single-process datasets byte for byte", "[reproducibility][cli][mpi]") {
+  const std::string scenario = std::string(MHSIM_SOURCE_DIR) + "/scenarios/default.toml";
+  const fs::path single = scratch("mpi_single.h5"), ranks = scratch("mpi_ranks.h5"), resumed = scratch("mpi_resumed.h5");
+  REQUIRE(mhsim::test::run_process({MHSIM_BINARY, "run", scenario, "--reps", "30", "--out", single.string(), "-q"})
+              .exit_code == 0);
+  const std::vector<std::string> mpirun = {"/usr/bin/mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2"};
+  auto with_mpi = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), mpirun.begin(), mpirun.end());
+    return args;
+  };
+  const auto r = mhsim::test::run_process(
+      with_mpi({MHSIM_BINARY, "run", scenario, "--reps", "30", "--threads", "1", "--out", ranks.string(), "-q"}));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("x 2 MPI ranks"));
+  CHECK(datasets_of(ranks) == datasets_of(single));
+  CHECK(mhsim::analysis::ResultsReader(ranks.string()).uint_attribute("processes") == 2);
+
+  // A partial run left by one process resumes under MPI (rank 0 shares what is done).
+  const auto killed = mhsim::test::run_process(
+      {MHSIM_BINARY, "run", scenario, "--reps", "30", "--threads", "1", "--out", resumed.string()},
+      "progress: 9/30", SIGKILL);
+  REQUIRE(killed.exit_code == 128 + SIGKILL);
+  const auto again = mhsim::test::run_process(with_mpi(
+      {MHSIM_BINARY, "run", scenario, "--reps", "30", "--threads", "1", "--out", resumed.string(), "-q", "--resume"}));
+  INFO(again.err);
+  REQUIRE(again.exit_code == 0);
+  CHECK_THAT(again.out, Catch::Contains("Resumed: "));
+  CHECK(datasets_of(resumed) == datasets_of(single));
+}
+#endif
