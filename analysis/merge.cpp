@@ -13,11 +13,6 @@ std::string join_lines(const std::vector<std::string>& lines) {
   return out;
 }
 
-std::string text(const AttributeValue& v) {
-  if (const auto* s = std::get_if<std::string>(&v)) return "\"" + s->substr(0, 40) + (s->size() > 40 ? "...\"" : "\"");
-  if (const auto* u = std::get_if<std::uint64_t>(&v)) return std::to_string(*u);
-  return std::to_string(std::get<double>(v));
-}
 
 // What merging needs to know about an input; its file is opened again, alone, to copy rows,
 // so memory does not grow with the number of inputs.
@@ -84,8 +79,8 @@ void merge_results(const std::vector<std::string>& inputs, const std::string& ou
       const auto a = ref.attrs.find(name), o = b.attrs.find(name);
       if (a == ref.attrs.end() && o == b.attrs.end()) continue;
       if (a == ref.attrs.end() || o == b.attrs.end() || a->second != o->second) {
-        problems.push_back(b.file + ": " + name + ": expected " + (a == ref.attrs.end() ? "none" : text(a->second)) +
-                           " as in " + ref.file + ", got " + (o == b.attrs.end() ? "none" : text(o->second)) +
+        problems.push_back(b.file + ": " + name + ": expected " + (a == ref.attrs.end() ? "none" : describe(a->second)) +
+                           " as in " + ref.file + ", got " + (o == b.attrs.end() ? "none" : describe(o->second)) +
                            " (not the same run)");
       }
     }

@@ -256,6 +256,16 @@ void ResultsWriter::commit() {
   committed_ = true;
 }
 
+std::string describe(const AttributeValue& value, std::size_t max_chars) {
+  if (const auto* s = std::get_if<std::string>(&value)) {
+    return "\"" + s->substr(0, max_chars) + (s->size() > max_chars ? "...\"" : "\"");
+  }
+  if (const auto* u = std::get_if<std::uint64_t>(&value)) return std::to_string(*u);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", std::get<double>(value));
+  return buf;
+}
+
 std::string hdf5_library_version() {
   unsigned major = 0, minor = 0, release = 0;
   H5get_libversion(&major, &minor, &release);

@@ -24,6 +24,8 @@ enum class ElementType { kFloat64, kUInt64 };
 
 /// A root attribute's value.
 using AttributeValue = std::variant<std::string, std::uint64_t, double>;
+/// An attribute value for messages: strings quoted and cut to `max_chars`.
+std::string describe(const AttributeValue& value, std::size_t max_chars = 40);
 
 class ResultsWriter {
  public:

@@ -113,11 +113,6 @@ void write_file_atomically(const fs::path& path, const std::vector<unsigned char
   fs::rename(temp, path);
 }
 
-std::string text(const AttributeValue& v) {
-  if (const auto* s = std::get_if<std::string>(&v)) return "\"" + s->substr(0, 16) + (s->size() > 16 ? "...\"" : "\"");
-  if (const auto* u = std::get_if<std::uint64_t>(&v)) return std::to_string(*u);
-  return std::to_string(std::get<double>(v));
-}
 
 // Chunks already finished in `dir` for this run. A chunk from another run is an input error:
 // resuming it would mix results.
@@ -138,8 +133,8 @@ std::set<std::uint64_t> finished_chunks(const fs::path& dir, const engine::WorkP
                                    std::string("chunk_size"), std::string("mhsim_version")}) {
       const auto it = attrs.find(key);
       if (it == attrs.end() || it->second != identity.at(key)) {
-        problems.push_back(entry.path().string() + ": " + key + ": expected " + text(identity.at(key)) +
-                           " (this run), got " + (it == attrs.end() ? "none" : text(it->second)));
+        problems.push_back(entry.path().string() + ": " + key + ": expected " + analysis::describe(identity.at(key), 16) +
+                           " (this run), got " + (it == attrs.end() ? "none" : analysis::describe(it->second, 16)));
       }
     }
     const engine::Block b = plan.chunk(k);
