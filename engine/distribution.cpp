@@ -46,7 +46,9 @@ std::string num(double x) {
 
 }  // namespace
 
-double Distribution::sample(Rng& rng) const {
+namespace {
+template <class Generator>
+double draw(const Distribution::Variant& v, Generator& rng) {
   return std::visit(
       Overloaded{
           [&](const dist::Exponential& d) {
@@ -73,8 +75,12 @@ double Distribution::sample(Rng& rng) const {
             return boost::random::weibull_distribution<double>(d.shape, d.scale)(rng);
           },
       },
-      v_);
+      v);
 }
+}  // namespace
+
+double Distribution::sample(Rng& rng) const { return draw(v_, rng); }
+double Distribution::sample(EntityRng& rng) const { return draw(v_, rng); }
 
 double Distribution::mean() const {
   return std::visit(

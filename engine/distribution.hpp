@@ -33,6 +33,7 @@ class Distribution {
   Distribution(D d) : v_(d) {}  // NOLINT(google-explicit-constructor): a value type
 
   double sample(Rng& rng) const;
+  double sample(EntityRng& rng) const;
   double mean() const;
   double variance() const;
   /// P(X <= x), from boost::math (used by goodness-of-fit tests and theory checks).
