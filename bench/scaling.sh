@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 reps="${1:-800}"
 bash scripts/install-deps.sh
-command -v /usr/bin/time >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
+for p in time bc; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null
+done
 cmake -S . -B build/bench-mpi -G Ninja -DCMAKE_BUILD_TYPE=Release -DMHSIM_WITH_MPI=ON -DMHSIM_BUILD_TESTS=OFF >/dev/null
 cmake --build build/bench-mpi --target mhsim >/dev/null
 bin=build/bench-mpi/cli/mhsim
