@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+#include "models/pathway/population.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include <boost/random/beta_distribution.hpp>
+#include <boost/random/discrete_distribution.hpp>
+#include <boost/random/exponential_distribution.hpp>
+#include <boost/random/normal_distribution.hpp>
+#include <boost/random/poisson_distribution.hpp>
+#include <boost/random/uniform_01.hpp>
+
+namespace mhsim::models::pathway {
+
+int month_of(engine::Days t) noexcept {
+  const double in_year = std::fmod(t, engine::kDaysPerYear);
+  return std::min(11, static_cast<int>(in_year / (engine::kDaysPerYear / 12.0)));
+}
+
+namespace {
+void check(const NeedGroup& g) {
+  const std::string where = "need group '" + g.name + "': ";
+  if (!(g.rate_per_1000_per_year >= 0) || !std::isfinite(g.rate_per_1000_per_year)) {
+    throw std::invalid_argument(where + "rate_per_1000_per_year must be a finite number >= 0");
+  }
+  for (double m : g.monthly_multiplier) {
+    if (!(m >= 0) || !std::isfinite(m)) throw std::invalid_argument(where + "monthly multipliers must be >= 0");
+  }
+  if (!(g.risk_beta_a > 0) || !(g.risk_beta_b > 0)) throw std::invalid_argument(where + "risk Beta parameters must be > 0");
+  if (!(g.wemwbs_sd >= 0)) throw std::invalid_argument(where + "wemwbs_sd must be >= 0");
+  if (!(g.goals_mean >= 0)) throw std::invalid_argument(where + "goals_mean must be >= 0");
+  double total = 0;
+  for (double w : g.goal_domain_weights) {
+    if (!(w >= 0)) throw std::invalid_argument(where + "goal domain weights must be >= 0");
+    total += w;
+  }
+  if (g.goals_mean > 0 && !(total > 0)) throw std::invalid_argument(where + "goal domain weights must not all be 0");
+}
+}  // namespace
+
+ArrivalGenerator::ArrivalGenerator(const PopulationSpec& spec, const engine::RandomStreams& streams)
+    : spec_(spec), streams_(streams) {
+  if (!(spec.size >= 0) || !std::isfinite(spec.size)) throw std::invalid_argument("population size must be >= 0");
+  for (const NeedGroup& g : spec.groups) {
+    check(g);
+    const double base = spec.size / 1000.0 * g.rate_per_1000_per_year / engine::kDaysPerYear;
+    const double peak = base * *std::max_element(g.monthly_multiplier.begin(), g.monthly_multiplier.end());
+    groups_.push_back(GroupState{streams.stream("population/arrivals/" + g.name), peak, base, 0.0});
+  }
+  for (std::size_t g = 0; g < groups_.size(); ++g) advance(g);
+}
+
+void ArrivalGenerator::advance(std::size_t g) {
+  GroupState& s = groups_[g];
+  if (!(s.peak_rate > 0)) {
+    s.next_at = engine::kNever;
+    return;
+  }
+  // Thinning: candidates at the peak rate, each kept with probability rate(t) / peak.
+  const auto& multipliers = spec_.groups[g].monthly_multiplier;
+  for (;;) {
+    s.next_at += boost::random::exponential_distribution<double>(s.peak_rate)(s.rng);
+    const double keep = s.base_rate * multipliers[static_cast<std::size_t>(month_of(s.next_at))] / s.peak_rate;
+    if (boost::random::uniform_01<double>()(s.rng) < keep) return;
+  }
+}
+
+Person ArrivalGenerator::draw_person(std::size_t g, engine::Days at, std::uint64_t index) const {
+  const NeedGroup& group = spec_.groups[g];
+  engine::EntityRng rng = streams_.entity("person/" + group.name, index);
+  Person p;
+  p.group = static_cast<std::uint32_t>(g);
+  p.index_in_group = index;
+  p.arrived = at;
+  // Each attribute is drawn in a fixed order from the person's own stream.
+  p.risk = boost::random::beta_distribution<double>(group.risk_beta_a, group.risk_beta_b)(rng);
+  const double w = boost::random::normal_distribution<double>(group.wemwbs_mean, group.wemwbs_sd)(rng);
+  p.wemwbs = static_cast<int>(std::clamp(std::lround(w), static_cast<long>(kWemwbsMin), static_cast<long>(kWemwbsMax)));
+  if (group.goals_mean > 0) {
+    const int n = boost::random::poisson_distribution<int, double>(group.goals_mean)(rng);
+    boost::random::discrete_distribution<std::size_t, double> domain(group.goal_domain_weights.begin(),
+                                                                     group.goal_domain_weights.end());
+    for (int i = 0; i < n; ++i) {
+      std::uint8_t& count = p.goals[domain(rng)];
+      if (count < 255) ++count;
+    }
+  }
+  return p;
+}
+
+std::optional<Person> ArrivalGenerator::next(engine::Days horizon) {
+  std::size_t best = groups_.size();
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    if (groups_[g].next_at <= horizon && (best == groups_.size() || groups_[g].next_at < groups_[best].next_at)) best = g;
+  }
+  if (best == groups_.size()) return std::nullopt;
+  GroupState& s = groups_[best];
+  Person p = draw_person(best, s.next_at, s.count++);
+  p.id = next_id_++;
+  advance(best);
+  return p;
+}
+
+}  // namespace mhsim::models::pathway
