@@ -23,7 +23,7 @@ class SimulationError : public std::runtime_error {
   void set_context(std::uint64_t replication, std::uint64_t seed, std::string arm = {}) {
     replication_ = replication;
     seed_ = seed;
-    arm_ = std::move(arm);
+    if (!arm.empty()) arm_ = std::move(arm);  // the runner adds (replication, seed) later without an arm
     has_context_ = true;
     refresh();
   }

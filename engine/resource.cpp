@@ -62,6 +62,22 @@ void Resource::release() {
   on_grant_(next.token, waited);
 }
 
+bool Resource::withdraw(Token token) {
+  const auto match = [token](const Waiting& w) { return w.token == token; };
+  if (discipline_ == Discipline::kFifo) {
+    const auto it = std::find_if(fifo_.begin(), fifo_.end(), match);
+    if (it == fifo_.end()) return false;
+    fifo_.erase(it);
+  } else {
+    const auto it = std::find_if(heap_.begin(), heap_.end(), match);
+    if (it == heap_.end()) return false;
+    heap_.erase(it);
+    std::make_heap(heap_.begin(), heap_.end(), later);
+  }
+  note_queue_change();
+  return true;
+}
+
 void Resource::reset_statistics() {
   waits_.reset();
   busy_.reset(sim_.now());

@@ -47,6 +47,9 @@ class Resource {
 
   /// Returns one unit; if anyone waits, the unit goes to the next in line at once.
   void release();
+  /// Removes a waiting request (reneging: the person left the line); returns false if no
+  /// request with this token is waiting. Linear in the length of the line.
+  bool withdraw(Token token);
 
   /// Restarts all statistics at `now` (end of warm-up), keeping the current state.
   void reset_statistics();

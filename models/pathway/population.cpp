@@ -67,13 +67,9 @@ void ArrivalGenerator::advance(std::size_t g) {
   }
 }
 
-Person ArrivalGenerator::draw_person(std::size_t g, engine::Days at, std::uint64_t index) const {
-  const NeedGroup& group = spec_.groups[g];
-  engine::EntityRng rng = streams_.entity("person/" + group.name, index);
+Person draw_person(const NeedGroup& group, std::uint32_t group_index, engine::EntityRng& rng) {
   Person p;
-  p.group = static_cast<std::uint32_t>(g);
-  p.index_in_group = index;
-  p.arrived = at;
+  p.group = group_index;
   // Each attribute is drawn in a fixed order from the person's own stream.
   p.risk = boost::random::beta_distribution<double>(group.risk_beta_a, group.risk_beta_b)(rng);
   const double w = boost::random::normal_distribution<double>(group.wemwbs_mean, group.wemwbs_sd)(rng);
@@ -87,6 +83,15 @@ Person ArrivalGenerator::draw_person(std::size_t g, engine::Days at, std::uint64
       if (count < 255) ++count;
     }
   }
+  return p;
+}
+
+Person ArrivalGenerator::draw_person(std::size_t g, engine::Days at, std::uint64_t index) const {
+  const NeedGroup& group = spec_.groups[g];
+  engine::EntityRng rng = streams_.entity("person/" + group.name, index);
+  Person p = pathway::draw_person(group, static_cast<std::uint32_t>(g), rng);
+  p.index_in_group = index;
+  p.arrived = at;
   return p;
 }
 

@@ -52,6 +52,10 @@ struct Person {
   std::array<std::uint8_t, kSiofDomains> goals{};  ///< goals set per domain
 };
 
+/// Draws a person's attributes (risk, baseline WEMWBS, SIOF goals) from their own stream,
+/// in a fixed order. Used for arrivals and for the starting caseload.
+Person draw_person(const NeedGroup& group, std::uint32_t group_index, engine::EntityRng& rng);
+
 /// Month of the year (0-11) of a day, with twelve equal months of 365/12 days.
 int month_of(engine::Days t) noexcept;
 

@@ -1,0 +1,931 @@
+// SPDX-License-Identifier: MIT
+#include "models/pathway/pathway.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <string>
+
+#include <boost/random/exponential_distribution.hpp>
+#include <boost/random/normal_distribution.hpp>
+#include <boost/random/uniform_01.hpp>
+
+#include "engine/error.hpp"
+#include "engine/simulation.hpp"
+#include "engine/stats.hpp"
+
+namespace mhsim::models::pathway {
+
+std::string_view kind_name(ServiceKind kind) noexcept { return kServiceKindNames[static_cast<std::size_t>(kind)]; }
+
+bool is_secondary(ServiceKind k) noexcept {
+  return k == ServiceKind::kCmht || k == ServiceKind::kCrisis || k == ServiceKind::kAcute ||
+         k == ServiceKind::kOutOfArea || k == ServiceKind::kRehab || k == ServiceKind::kPlacement;
+}
+bool is_inpatient(ServiceKind k) noexcept { return k == ServiceKind::kAcute || k == ServiceKind::kOutOfArea; }
+bool is_front_door(ServiceKind k) noexcept { return k == ServiceKind::kFrontDoor || k == ServiceKind::kPeerSupport; }
+bool is_long_term(ServiceKind k) noexcept {
+  return k == ServiceKind::kCmht || k == ServiceKind::kRehab || k == ServiceKind::kPlacement;
+}
+
+const std::array<KpiInfo, kSystemKpis>& system_kpis() {
+  static const std::array<KpiInfo, kSystemKpis> k = {{
+      {"arrivals", "people", "new arrivals in the year (the starting caseload is not counted)"},
+      {"referrals_secondary", "referrals", "referrals received by secondary care from outside it (after hand-off losses, before gatekeeping)"},
+      {"admissions", "admissions", "episodes started in inpatient services (local acute and out of area)"},
+      {"bed_days", "days", "occupied days in local acute beds"},
+      {"out_of_area_days", "days", "occupied days in out-of-area placements"},
+      {"readmissions", "admissions", "admissions within readmission_window_days of the person's last inpatient discharge"},
+      {"front_door_supported", "episodes", "episodes started in front-door and peer-support services"},
+      {"diverted", "people", "people the front door kept instead of referring them to secondary care"},
+      {"gatekept_refusals", "referrals", "referrals refused by gatekeeping"},
+      {"handoff_losses", "people", "people lost when referred between services of different partners"},
+      {"crises", "people", "episodes ended by a crisis"},
+      {"relapses", "people", "relapses during follow-up after discharge"},
+      {"discharged", "people", "people who left the system after a follow-up period without relapse"},
+      {"died", "people", "people who died while in the system"},
+      {"moved_away", "people", "people who moved away while in the system"},
+      {"left_unserved", "people", "arrivals no service in the arm takes (e.g. below eligibility thresholds)"},
+      {"wemwbs_improved", "people", "discharges with WEMWBS above the person's baseline"},
+      {"wemwbs_decreased", "people", "discharges with WEMWBS below the baseline"},
+      {"wemwbs_unchanged", "people", "discharges with WEMWBS equal to the baseline"},
+      {"wemwbs_mean_change", "points", "mean WEMWBS change from baseline at discharge (0 when nobody was discharged)"},
+      {"share_improved", "fraction", "wemwbs_improved / discharges (0 when nobody was discharged)"},
+      {"goals_set", "goals", "SIOF goals set"},
+      {"goals_achieved", "goals", "SIOF goals achieved"},
+      {"goals_sustained", "goals", "achieved goals that reached goal_sustain_days without lapsing"},
+      {"goals_closed", "goals", "SIOF goals closed (including goals open when support ended)"},
+      {"goals_not_achieved", "goals", "SIOF goals resolved as not achieved"},
+      {"goals_progressing", "goals", "SIOF goals open at year end (a stock)"},
+      {"qalys", "QALYs", "quality-adjusted life years accrued in the year by everyone who has arrived"},
+      {"in_system_at_year_end", "people", "people waiting, in a service or in follow-up at year end (a stock)"},
+      {"cost", "pounds", "ledger cost of the year"},
+  }};
+  return k;
+}
+
+const std::array<KpiInfo, kServiceKpis>& service_kpis() {
+  static const std::array<KpiInfo, kServiceKpis> k = {{
+      {"referrals", "referrals", "referrals received (after hand-off losses, including those refused or overflowed)"},
+      {"episodes", "episodes", "episodes started"},
+      {"completed", "episodes", "episodes completed (not ended by drop-out, crisis, death or moving away)"},
+      {"mean_wait", "days", "mean wait of episodes started in the year (0 when none)"},
+      {"p90_wait", "days", "90th percentile (nearest rank) wait of episodes started in the year (0 when none)"},
+      {"caseload_at_year_end", "people", "people in the service at year end"},
+      {"waiting_at_year_end", "people", "people on the waiting list at year end"},
+      {"mean_occupancy", "people", "time-average number in the service over the year"},
+  }};
+  return k;
+}
+
+double unit_cost(const ServiceSpec& s, Measure m) noexcept {
+  switch (m) {
+    case Measure::kContacts: return s.cost_per_contact;
+    case Measure::kDays: return s.cost_per_day;
+    case Measure::kEpisodes: return s.cost_per_episode;
+    case Measure::kTeamYears: return s.annual_fixed_cost;
+  }
+  return 0;
+}
+
+namespace {
+
+constexpr std::size_t idx(SystemKpi k) { return static_cast<std::size_t>(k); }
+constexpr std::size_t idx(ServiceKpi k) { return static_cast<std::size_t>(k); }
+constexpr std::size_t idx(Measure m) { return static_cast<std::size_t>(m); }
+constexpr std::size_t idx(GoalStatus g) { return static_cast<std::size_t>(g); }
+
+enum class Where : std::uint8_t { kWaiting, kInService, kFollowUp };
+enum class End : std::uint8_t { kComplete, kDropout, kCrisis };
+enum class Exit : std::uint8_t { kDischarged, kDied, kMovedAway, kLost, kUnserved };
+
+struct Goal {
+  std::uint8_t domain;
+  GoalStatus outcome;  // kAchieved, kClosed or kNotAchieved; kProgressing = no clock fires
+  engine::Days resolve_at;
+  engine::Days sustained_at;  // kNever unless an achieved goal is sustained
+};
+
+// The stream identities of one kind of person (an arrival group or a starting-caseload entry).
+struct StreamKeys {
+  engine::StreamId route, length, outcome, hazard, behaviour, goals, exit;
+  explicit StreamKeys(const std::string& who)
+      : route(engine::StreamId::named("pathway/route/" + who)),
+        length(engine::StreamId::named("pathway/length/" + who)),
+        outcome(engine::StreamId::named("pathway/outcome/" + who)),
+        hazard(engine::StreamId::named("pathway/hazard/" + who)),
+        behaviour(engine::StreamId::named("pathway/behaviour/" + who)),
+        goals(engine::StreamId::named("pathway/goals/" + who)),
+        exit(engine::StreamId::named("pathway/exit/" + who)) {}
+};
+
+// A person in the system. Slots are reused once a person leaves, so memory follows the
+// number of people in the system; events carry the slot's generation to detect staleness.
+struct Slot {
+  std::uint32_t generation = 0;
+  std::uint32_t episode = 0;  // bumped at every move; scheduled events carry it
+  bool live = false;
+  bool goals_used = false;
+  bool served = false;
+  Where where = Where::kFollowUp;
+  std::uint32_t group = 0;
+  std::size_t service = kDischarge;
+  double risk_multiplier = 1;
+  int wemwbs = 0, baseline = 0;
+  std::array<std::uint8_t, kSiofDomains> goal_counts{};
+  engine::Days death_at = engine::kNever, move_at = engine::kNever;
+  engine::Days qaly_from = 0;
+  engine::Days since = 0;         // wait start or episode start
+  engine::Days episode_end = 0;   // planned end of the current episode
+  double contact_gap = engine::kNever;
+  engine::Days last_inpatient_discharge = -engine::kNever;
+  bool holds_unit = false;
+  engine::EntityRng route{0}, length{0}, outcome{0}, hazard{0}, behaviour{0}, goals_rng{0};
+  std::vector<Goal> goals;
+};
+
+double uniform(engine::EntityRng& rng) { return boost::random::uniform_01<double>()(rng); }
+double unit_exponential(engine::EntityRng& rng) { return boost::random::exponential_distribution<double>(1.0)(rng); }
+
+std::size_t draw_route(const Routes& routes, double u) {
+  if (routes.empty()) return kDischarge;
+  double acc = 0;
+  for (const Route& r : routes) {
+    acc += r.probability;
+    if (u < acc) return r.target;
+  }
+  return routes.back().target;  // rounding: the sum is 1 within 1e-9
+}
+
+class ArmSim {
+ public:
+  ArmSim(const PathwaySpec& spec, std::size_t arm, const engine::RandomStreams& streams)
+      : spec_(spec), arm_(spec.arms[arm]), streams_(streams), horizon_(spec.years * kDaysPerYear) {
+    const std::size_t Y = static_cast<std::size_t>(spec.years), S = spec.services.size(), P = spec.partners.size();
+    r_.years = Y;
+    r_.services = S;
+    r_.partners = P;
+    r_.activity.assign(Y * S * kMeasures, 0.0);
+    r_.cost.assign(Y * S * kMeasures, 0.0);
+    r_.partner_cost.assign(Y * P, 0.0);
+    r_.system.assign(Y * kSystemKpis, 0.0);
+    r_.service.assign(Y * S * kServiceKpis, 0.0);
+    r_.goals.assign(Y * kSiofDomains * kGoalStatuses, 0.0);
+    in_service_.assign(S, 0);
+    waiting_.assign(S, 0);
+    occupancy_.assign(S, engine::TimeWeighted(0.0, 0.0));
+    waits_.resize(S);
+    resources_.resize(S);
+    for (std::size_t s = 0; s < S; ++s) {
+      if (!arm_.enabled[s] || arm_.capacity[s] <= 0) continue;
+      resources_[s] = std::make_unique<engine::Resource>(
+          sim_, spec.services[s].name, arm_.capacity[s], spec.services[s].discipline, std::nullopt,
+          [this, s](engine::Resource::Token token, engine::Days waited) { granted(static_cast<std::size_t>(token), s, waited); });
+    }
+    for (const NeedGroup& g : spec.population.groups) {
+      group_keys_.emplace_back(g.name);
+      mean_risk_.push_back(g.risk_beta_a / (g.risk_beta_a + g.risk_beta_b));
+    }
+  }
+
+  ArmResult run() {
+    // Fixed team costs: one team-year per year for every service the arm has.
+    for (std::size_t y = 0; y < r_.years; ++y) {
+      for (std::size_t s = 0; s < r_.services; ++s) {
+        if (arm_.enabled[s] && spec_.services[s].annual_fixed_cost > 0) post(y, s, Measure::kTeamYears, 1.0);
+      }
+      sim_.schedule_at(static_cast<double>(y + 1) * kDaysPerYear, engine::kObserverPriority, [this, y] { year_end(y); });
+    }
+    seed_initial_stock();
+    arrivals_.emplace(spec_.population, streams_);
+    schedule_next_arrival();
+    sim_.run_until(horizon_);
+    finish();
+    r_.events = sim_.events_executed();
+    check();
+    return std::move(r_);
+  }
+
+ private:
+  // ---- people ---------------------------------------------------------------------------
+
+  std::size_t admit_person(const Person& p, const StreamKeys& keys, std::uint64_t key) {
+    std::size_t i;
+    if (!free_.empty()) {
+      i = free_.back();
+      free_.pop_back();
+    } else {
+      i = slots_.size();
+      slots_.emplace_back();
+    }
+    Slot& s = slots_[i];
+    s.live = true;
+    s.goals_used = false;
+    s.served = false;
+    s.group = p.group;
+    s.service = kDischarge;
+    s.where = Where::kFollowUp;
+    s.risk_multiplier = mean_risk_[p.group] > 0 ? p.risk / mean_risk_[p.group] : 1.0;
+    s.wemwbs = s.baseline = p.wemwbs;
+    s.goal_counts = p.goals;
+    s.qaly_from = sim_.now();
+    s.last_inpatient_discharge = -engine::kNever;
+    s.holds_unit = false;
+    s.goals.clear();
+    s.route = streams_.entity(keys.route, key);
+    s.length = streams_.entity(keys.length, key);
+    s.outcome = streams_.entity(keys.outcome, key);
+    s.hazard = streams_.entity(keys.hazard, key);
+    s.behaviour = streams_.entity(keys.behaviour, key);
+    s.goals_rng = streams_.entity(keys.goals, key);
+    // Death and moving away are drawn once, so they are the same in every arm.
+    engine::EntityRng exit_rng = streams_.entity(keys.exit, key);
+    const ExitHazards& h = spec_.exits[p.group];
+    const double e1 = unit_exponential(exit_rng), e2 = unit_exponential(exit_rng);
+    s.death_at = h.death_per_year > 0 ? sim_.now() + e1 * kDaysPerYear / h.death_per_year : engine::kNever;
+    s.move_at = h.move_away_per_year > 0 ? sim_.now() + e2 * kDaysPerYear / h.move_away_per_year : engine::kNever;
+    const engine::Days leave = std::min(s.death_at, s.move_at);
+    if (leave < horizon_) {
+      const std::uint32_t gen = s.generation;
+      const Exit why = s.death_at <= s.move_at ? Exit::kDied : Exit::kMovedAway;
+      sim_.schedule_at(leave, engine::kDefaultPriority, [this, i, gen, why] {
+        if (slots_[i].generation == gen && slots_[i].live) leave_system(i, why);
+      });
+    }
+    ++r_.arrived;
+    if (++live_ > spec_.max_in_system) {
+      throw engine::SimulationError("more than " + std::to_string(spec_.max_in_system) +
+                                        " people in the system at once (run.max_in_system): is demand far above capacity?",
+                                    "pathway", sim_.now());
+    }
+    return i;
+  }
+
+  void schedule_next_arrival() {
+    std::optional<Person> p = arrivals_->next(horizon_);
+    if (!p) return;
+    const engine::Days at = p->arrived;
+    sim_.schedule_at(at, engine::kDefaultPriority, [this, person = *p] {
+      arrive(person);
+      schedule_next_arrival();
+    });
+  }
+
+  void arrive(const Person& p) {
+    sys(SystemKpi::kArrivals) += 1;
+    const std::size_t i = admit_person(p, group_keys_[p.group], p.index_in_group);
+    const std::size_t target = draw_route(arm_.entry[p.group], uniform(slots_[i].route));
+    if (target == kDischarge) {
+      sys(SystemKpi::kLeftUnserved) += 1;
+      leave_system(i, Exit::kUnserved);
+      return;
+    }
+    refer(i, target, kDischarge);
+  }
+
+  void seed_initial_stock() {
+    for (const InitialStock& st : spec_.initial) {
+      const std::string who = "initial/" + spec_.services[st.service].name + "/" + spec_.population.groups[st.group].name;
+      const StreamKeys keys(who);
+      const engine::StreamId attrs = engine::StreamId::named("person/" + who);
+      const std::uint64_t total = st.in_service + st.waiting;
+      for (std::uint64_t k = 0; k < total; ++k) {
+        engine::EntityRng rng = streams_.entity(attrs, k);
+        Person p = draw_person(spec_.population.groups[st.group], static_cast<std::uint32_t>(st.group), rng);
+        p.index_in_group = k;
+        const std::size_t i = admit_person(p, keys, k);
+        std::size_t s = resolve(st.service);
+        if (s == kDischarge) {
+          discharge(i, kDischarge);
+          continue;
+        }
+        // Those in service first (part-way through an episode), then the waiting list, in
+        // order; the arm's capacity decides who actually has a place.
+        resuming_ = k < st.in_service;
+        admit(i, s, false);
+        resuming_ = false;
+      }
+    }
+  }
+
+  // ---- referral and admission -----------------------------------------------------------
+
+  // The service that takes referrals to `s` in this arm (following fallbacks), or discharge.
+  std::size_t resolve(std::size_t s) const {
+    for (std::size_t hops = 0; s != kDischarge && !arm_.enabled[s]; ++hops) {
+      if (hops > spec_.services.size()) return kDischarge;  // a cycle: check_spec rejects these
+      s = spec_.services[s].fallback;
+    }
+    return s;
+  }
+
+  void refer(std::size_t i, std::size_t target, std::size_t from) {
+    Slot& p = slots_[i];
+    const std::size_t s = resolve(target);
+    // Behaviour draws are made at every referral, used or not, so that arms that differ in
+    // behaviour parameters keep the same draws for the same decisions.
+    const double u_handoff = uniform(p.behaviour), u_gate = uniform(p.behaviour);
+    if (s == kDischarge) {
+      discharge(i, from);
+      return;
+    }
+    const ServiceSpec& svc = spec_.services[s];
+    if (from != kDischarge && spec_.services[from].partner != svc.partner && u_handoff < arm_.handoff_loss) {
+      sys(SystemKpi::kHandoffLosses) += 1;
+      leave_system(i, Exit::kLost);
+      return;
+    }
+    kpi(s, ServiceKpi::kReferrals) += 1;
+    if (is_secondary(svc.kind) && (from == kDischarge || !is_secondary(spec_.services[from].kind))) {
+      sys(SystemKpi::kReferralsSecondary) += 1;
+    }
+    if (svc.gatekept && arm_.capacity[s] > 0) {
+      const double occupancy =
+          std::min(1.0, static_cast<double>(in_service_[s] + waiting_[s]) / static_cast<double>(arm_.capacity[s]));
+      if (u_gate < arm_.gatekeeping * occupancy) {
+        sys(SystemKpi::kGatekeptRefusals) += 1;
+        refer(i, svc.rejected_to, kDischarge);
+        return;
+      }
+    }
+    admit(i, s, true);
+  }
+
+  // Places a person at service s: a unit if free, else the overflow service if s has one
+  // (and `allow_overflow`), else the waiting list.
+  void admit(std::size_t i, std::size_t s, bool allow_overflow) {
+    Slot& p = slots_[i];
+    ++p.episode;
+    p.service = s;
+    engine::Resource* res = resources_[s].get();
+    if (res == nullptr) {
+      start_episode(i, s, 0.0);
+      return;
+    }
+    const std::size_t overflow = spec_.services[s].overflow;
+    if (allow_overflow && overflow != kDischarge && (res->in_use() >= res->capacity() || res->waiting() > 0)) {
+      const std::size_t o = resolve(overflow);
+      if (o != kDischarge && o != s) {
+        kpi(o, ServiceKpi::kReferrals) += 1;
+        admit(i, o, false);
+        return;
+      }
+    }
+    switch (res->request(i, priority_of(p))) {
+      case engine::Resource::Outcome::kGranted:
+        p.holds_unit = true;
+        start_episode(i, s, 0.0);
+        break;
+      case engine::Resource::Outcome::kQueued:
+        p.where = Where::kWaiting;
+        p.since = sim_.now();
+        ++waiting_[s];
+        break;
+      case engine::Resource::Outcome::kRefused:  // no queue limits in this model
+        throw engine::SimulationError("a waiting list refused a referral", spec_.services[s].name, sim_.now());
+    }
+  }
+
+  static engine::Priority priority_of(const Slot& p) {
+    // Higher risk first where the discipline is "priority"; risk multiplier in [0, ~1e3].
+    return static_cast<engine::Priority>(-std::lround(std::min(p.risk_multiplier, 1000.0) * 1e6));
+  }
+
+  void granted(std::size_t i, std::size_t s, engine::Days waited) {
+    Slot& p = slots_[i];
+    --waiting_[s];
+    p.holds_unit = true;
+    start_episode(i, s, waited);
+  }
+
+  // ---- episodes -------------------------------------------------------------------------
+
+  void start_episode(std::size_t i, std::size_t s, engine::Days waited) {
+    Slot& p = slots_[i];
+    const ServiceSpec& svc = spec_.services[s];
+    const engine::Days now = sim_.now();
+    const bool initial_in_service = resuming_;
+    p.where = Where::kInService;
+    p.service = s;
+    p.since = now;
+    p.served = true;
+    set_in_service(s, in_service_[s] + 1);
+    const std::size_t y = year_of(now);
+    if (!initial_in_service) {
+      waits_[s].push_back(waited);
+      kpi(s, ServiceKpi::kEpisodes) += 1;
+      post(y, s, Measure::kEpisodes, 1.0);
+      if (is_inpatient(svc.kind)) {
+        sys(SystemKpi::kAdmissions) += 1;
+        if (now - p.last_inpatient_discharge <= spec_.outcomes.readmission_window_days) sys(SystemKpi::kReadmissions) += 1;
+      }
+      if (is_front_door(svc.kind)) sys(SystemKpi::kFrontDoorSupported) += 1;
+    }
+    // Length: sessions a fixed interval apart, or a duration (divided by the arm's
+    // step-down speed for long-term services).
+    engine::Days length;
+    if (svc.sessions) {
+      const double n = std::max(1.0, std::round(svc.sessions->sample(p.length)));
+      length = n * svc.session_interval_days;
+      p.contact_gap = svc.session_interval_days;
+    } else {
+      length = svc.duration->sample(p.length);
+      if (is_long_term(svc.kind)) length /= arm_.step_down_speed;
+      p.contact_gap = svc.contacts_per_week > 0 ? 7.0 / svc.contacts_per_week : engine::kNever;
+    }
+    if (initial_in_service) length *= uniform(p.length);  // already part-way through (assumption)
+    const double u_drop = uniform(p.outcome), u_cut = uniform(p.outcome);
+    End end = End::kComplete;
+    if (u_drop < svc.dropout_probability) {
+      end = End::kDropout;
+      length *= u_cut;
+    }
+    const double rate = svc.crisis_per_year * p.risk_multiplier / kDaysPerYear;
+    const double e = unit_exponential(p.hazard);
+    if (rate > 0 && e / rate < length) {
+      length = e / rate;
+      end = End::kCrisis;
+    }
+    p.episode_end = now + length;
+    if (svc.kind == ServiceKind::kAllianceSupport && !p.goals_used) set_goals(p, svc);
+    const std::uint32_t gen = p.generation, ep = ++p.episode;
+    sim_.schedule_at(p.episode_end, engine::kReleasePriority, [this, i, gen, ep, end] {
+      if (slots_[i].generation == gen && slots_[i].episode == ep) end_episode(i, end);
+    });
+  }
+
+  void set_goals(Slot& p, const ServiceSpec& svc) {
+    p.goals_used = true;
+    const GoalDynamics& g = svc.goals;
+    const engine::Days now = sim_.now();
+    for (std::size_t d = 0; d < kSiofDomains; ++d) {
+      for (std::uint8_t k = 0; k < p.goal_counts[d]; ++k) {
+        Goal goal{static_cast<std::uint8_t>(d), GoalStatus::kProgressing, engine::kNever, engine::kNever};
+        goals_at(year_of(now), d, GoalStatus::kSet) += 1;
+        // Competing clocks, one exponential and one uniform per goal, always drawn.
+        const double total = g.achieve_per_year[d] + g.close_per_year[d] + g.fail_per_year[d];
+        const double e = unit_exponential(p.goals_rng), u = uniform(p.goals_rng), lapse = unit_exponential(p.goals_rng);
+        if (total > 0) {
+          goal.resolve_at = now + e * kDaysPerYear / total;
+          const double a = u * total;
+          goal.outcome = a < g.achieve_per_year[d]                              ? GoalStatus::kAchieved
+                         : a < g.achieve_per_year[d] + g.close_per_year[d]       ? GoalStatus::kClosed
+                                                                                 : GoalStatus::kNotAchieved;
+          if (goal.outcome == GoalStatus::kAchieved) {
+            const double lapse_days =
+                g.lapse_per_year[d] > 0 ? lapse * kDaysPerYear / g.lapse_per_year[d] : engine::kNever;
+            const engine::Days sustained = goal.resolve_at + spec_.outcomes.goal_sustain_days;
+            if (lapse_days > spec_.outcomes.goal_sustain_days && sustained < std::min(p.death_at, p.move_at)) {
+              goal.sustained_at = sustained;
+            }
+          }
+        }
+        p.goals.push_back(goal);
+      }
+    }
+  }
+
+  // Counts the goals of an ending alliance-support episode; those still open are closed now,
+  // or stay progressing when the run ends. Returns the number achieved.
+  int close_goals(Slot& p, bool at_horizon) {
+    int achieved = 0;
+    const engine::Days now = sim_.now();
+    for (const Goal& g : p.goals) {
+      if (g.resolve_at <= now) {
+        goals_at(year_of(g.resolve_at), g.domain, g.outcome) += 1;
+        if (g.outcome == GoalStatus::kAchieved) {
+          ++achieved;
+          if (g.sustained_at < horizon_) goals_at(year_of(g.sustained_at), g.domain, GoalStatus::kSustained) += 1;
+        }
+      } else if (!at_horizon) {
+        goals_at(year_of(now), g.domain, GoalStatus::kClosed) += 1;
+      }
+    }
+    p.goals.clear();
+    return achieved;
+  }
+
+  // Posts the activity of the current episode from its start to now, split by year:
+  // occupied days, and contacts at start + k x gap (k = 0, 1, ...) before now.
+  void post_episode(std::size_t i) {
+    const Slot& p = slots_[i];
+    const std::size_t s = p.service;
+    const engine::Days a = p.since, b = sim_.now();
+    for (std::size_t y = year_of(a);; ++y) {
+      const engine::Days lo = std::max(a, static_cast<double>(y) * kDaysPerYear);
+      const engine::Days hi = std::min(b, static_cast<double>(y + 1) * kDaysPerYear);
+      if (hi > lo) {
+        post(y, s, Measure::kDays, hi - lo);
+        if (p.contact_gap < engine::kNever) {
+          const double n = std::ceil((hi - a) / p.contact_gap) - std::ceil((lo - a) / p.contact_gap);
+          if (n > 0) post(y, s, Measure::kContacts, n);
+        }
+      }
+      if (hi >= b || y + 1 >= r_.years) break;
+    }
+  }
+
+  // Leaves the current service (episode over, or removed): activity, unit, counts.
+  void vacate(std::size_t i, bool at_horizon = false) {
+    Slot& p = slots_[i];
+    const std::size_t s = p.service;
+    post_episode(i);
+    set_in_service(s, in_service_[s] - 1);
+    if (is_inpatient(spec_.services[s].kind)) p.last_inpatient_discharge = sim_.now();
+    const int achieved = p.goals.empty() ? 0 : close_goals(p, at_horizon);
+    if (achieved > 0) change_wemwbs(p, spec_.services[s].goals.wemwbs_per_goal_achieved * achieved);
+    ++p.episode;
+    if (p.holds_unit) {
+      p.holds_unit = false;
+      resources_[s]->release();  // may start the next person's episode at once
+    }
+  }
+
+  void end_episode(std::size_t i, End end) {
+    const std::size_t s = slots_[i].service;
+    const ServiceSpec& svc = spec_.services[s];
+    vacate(i);
+    Slot& p = slots_[i];
+    if (end == End::kCrisis) {
+      sys(SystemKpi::kCrises) += 1;
+      refer(i, svc.crisis_to, s);
+      return;
+    }
+    if (end == End::kDropout) {
+      discharge(i, s);
+      return;
+    }
+    kpi(s, ServiceKpi::kCompleted) += 1;
+    // Outcome and route draws are always made, so the streams stay aligned across arms.
+    const double u_recover = uniform(p.outcome);
+    const double z = boost::random::normal_distribution<double>(0.0, 1.0)(p.outcome);
+    const ScoreChange& change = u_recover < svc.recovery_probability ? svc.wemwbs_change_recovered : svc.wemwbs_change;
+    change_wemwbs(p, change.mean + change.sd * z);
+    const auto& by_group = svc.routes_by_group;
+    const Routes& routes = p.group < by_group.size() && by_group[p.group] ? *by_group[p.group] : svc.routes;
+    std::size_t target = draw_route(routes, uniform(p.route));
+    if (is_front_door(svc.kind)) {
+      const double u_divert = uniform(p.behaviour);
+      const std::size_t resolved = resolve(target);
+      if (resolved != kDischarge && is_secondary(spec_.services[resolved].kind) && u_divert < arm_.front_door_diversion) {
+        sys(SystemKpi::kDiverted) += 1;
+        target = arm_.diversion_to;
+      }
+    }
+    refer(i, target, s);
+  }
+
+  void change_wemwbs(Slot& p, double delta) {
+    accrue_qalys(p, sim_.now());
+    const long w = std::lround(static_cast<double>(p.wemwbs) + delta);
+    p.wemwbs = static_cast<int>(std::clamp(w, static_cast<long>(kWemwbsMin), static_cast<long>(kWemwbsMax)));
+  }
+
+  // ---- follow-up and leaving ------------------------------------------------------------
+
+  void discharge(std::size_t i, std::size_t from) {
+    Slot& p = slots_[i];
+    const std::size_t y = year_of(sim_.now());
+    if (p.served) {
+      const int d = p.wemwbs - p.baseline;
+      sys(d > 0 ? SystemKpi::kWemwbsImproved : d < 0 ? SystemKpi::kWemwbsDecreased : SystemKpi::kWemwbsUnchanged) += 1;
+      wemwbs_change_sum_[y] += d;
+    }
+    p.where = Where::kFollowUp;
+    p.service = from;
+    const std::uint32_t gen = p.generation, ep = ++p.episode;
+    const double rate =
+        from == kDischarge ? 0.0 : spec_.services[from].relapse_per_year * p.risk_multiplier / kDaysPerYear;
+    const double e = unit_exponential(p.hazard);
+    const engine::Days follow = spec_.outcomes.follow_up_days;
+    if (rate > 0 && e / rate < follow) {
+      const std::size_t to = spec_.services[from].relapse_to;
+      sim_.schedule_in(e / rate, engine::kDefaultPriority, [this, i, gen, ep, to] {
+        if (slots_[i].generation != gen || slots_[i].episode != ep) return;
+        sys(SystemKpi::kRelapses) += 1;
+        refer(i, to, kDischarge);
+      });
+      return;
+    }
+    sim_.schedule_in(follow, engine::kDefaultPriority, [this, i, gen, ep] {
+      if (slots_[i].generation != gen || slots_[i].episode != ep) return;
+      leave_system(i, Exit::kDischarged);
+    });
+  }
+
+  void leave_system(std::size_t i, Exit why) {
+    Slot& p = slots_[i];
+    if (p.where == Where::kWaiting) {
+      const std::size_t s = p.service;
+      if (!resources_[s]->withdraw(i)) {
+        throw engine::SimulationError("a person on the waiting list was not found in it", spec_.services[s].name,
+                                      sim_.now());
+      }
+      --waiting_[s];
+    } else if (p.where == Where::kInService) {
+      vacate(i);
+    }
+    switch (why) {
+      case Exit::kDischarged: sys(SystemKpi::kDischarged) += 1; break;
+      case Exit::kDied: sys(SystemKpi::kDied) += 1; break;
+      case Exit::kMovedAway: sys(SystemKpi::kMovedAway) += 1; break;
+      case Exit::kLost: break;      // counted as a hand-off loss
+      case Exit::kUnserved: break;  // counted as left unserved
+    }
+    // Wellbeing after leaving: the last score is kept until death, moving away or the
+    // horizon (an assumption; documented with the QALY mapping).
+    const engine::Days until = why == Exit::kDied || why == Exit::kMovedAway
+                                   ? sim_.now()
+                                   : std::min({p.death_at, p.move_at, horizon_});
+    accrue_qalys(p, until);
+    p.live = false;
+    p.where = Where::kFollowUp;
+    ++p.generation;
+    ++p.episode;
+    --live_;
+    ++r_.exited;
+    free_.push_back(i);
+  }
+
+  void accrue_qalys(Slot& p, engine::Days until) {
+    const OutcomeSpec& o = spec_.outcomes;
+    const double u = std::clamp(o.utility_intercept + o.utility_slope * p.wemwbs, o.min_utility, 1.0);
+    for (std::size_t y = year_of(p.qaly_from); y < r_.years && p.qaly_from < until; ++y) {
+      const engine::Days hi = std::min(until, static_cast<double>(y + 1) * kDaysPerYear);
+      if (hi > p.qaly_from) r_.system[y * kSystemKpis + idx(SystemKpi::kQalys)] += u * (hi - p.qaly_from) / kDaysPerYear;
+      p.qaly_from = hi;
+    }
+    p.qaly_from = std::max(p.qaly_from, until);
+  }
+
+  // ---- years, ledger, checks ------------------------------------------------------------
+
+  void year_end(std::size_t y) {
+    const engine::Days now = sim_.now();
+    for (std::size_t s = 0; s < r_.services; ++s) {
+      auto& w = waits_[s];
+      double mean = 0, p90 = 0;
+      if (!w.empty()) {
+        for (const double x : w) mean += x;
+        mean /= static_cast<double>(w.size());
+        const std::size_t rank = static_cast<std::size_t>(std::ceil(0.9 * static_cast<double>(w.size()))) - 1;
+        std::nth_element(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(rank), w.end());
+        p90 = w[rank];
+      }
+      w.clear();
+      w.shrink_to_fit();
+      r_.at(r_.service, y, s, idx(ServiceKpi::kMeanWait), kServiceKpis) = mean;
+      r_.at(r_.service, y, s, idx(ServiceKpi::kP90Wait), kServiceKpis) = p90;
+      r_.at(r_.service, y, s, idx(ServiceKpi::kCaseloadAtYearEnd), kServiceKpis) = static_cast<double>(in_service_[s]);
+      r_.at(r_.service, y, s, idx(ServiceKpi::kWaitingAtYearEnd), kServiceKpis) = static_cast<double>(waiting_[s]);
+      r_.at(r_.service, y, s, idx(ServiceKpi::kMeanOccupancy), kServiceKpis) = occupancy_[s].mean(now);
+      occupancy_[s].reset(now);
+    }
+    r_.system[y * kSystemKpis + idx(SystemKpi::kInSystemAtYearEnd)] = static_cast<double>(live_);
+  }
+
+  void finish() {
+    // Episodes still running at the horizon: post their activity so far; goals stay open.
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      Slot& p = slots_[i];
+      if (!p.live) continue;
+      if (p.where == Where::kInService) {
+        post_episode(i);
+        for (const Goal& g : p.goals) {
+          if (g.resolve_at <= horizon_) {
+            goals_at(year_of(g.resolve_at), g.domain, g.outcome) += 1;
+            if (g.outcome == GoalStatus::kAchieved && g.sustained_at < horizon_) {
+              goals_at(year_of(g.sustained_at), g.domain, GoalStatus::kSustained) += 1;
+            }
+          }
+        }
+      }
+      accrue_qalys(p, horizon_);
+    }
+    for (std::size_t y = 0; y < r_.years; ++y) {
+      double* k = &r_.system[y * kSystemKpis];
+      const double discharges = k[idx(SystemKpi::kWemwbsImproved)] + k[idx(SystemKpi::kWemwbsDecreased)] +
+                                k[idx(SystemKpi::kWemwbsUnchanged)];
+      k[idx(SystemKpi::kWemwbsMeanChange)] = discharges > 0 ? wemwbs_change_sum_[y] / discharges : 0.0;
+      k[idx(SystemKpi::kShareImproved)] = discharges > 0 ? k[idx(SystemKpi::kWemwbsImproved)] / discharges : 0.0;
+      double cost = 0;
+      for (std::size_t i = y * r_.services * kMeasures; i < (y + 1) * r_.services * kMeasures; ++i) cost += r_.cost[i];
+      k[idx(SystemKpi::kCost)] = cost;
+      // Goals: system totals, and the stock still open at year end.
+      for (std::size_t d = 0; d < kSiofDomains; ++d) {
+        const double open_before = y == 0 ? 0.0 : goals_at(y - 1, d, GoalStatus::kProgressing);
+        goals_at(y, d, GoalStatus::kProgressing) = open_before + goals_at(y, d, GoalStatus::kSet) -
+                                                   goals_at(y, d, GoalStatus::kAchieved) -
+                                                   goals_at(y, d, GoalStatus::kClosed) -
+                                                   goals_at(y, d, GoalStatus::kNotAchieved);
+        k[idx(SystemKpi::kGoalsSet)] += goals_at(y, d, GoalStatus::kSet);
+        k[idx(SystemKpi::kGoalsAchieved)] += goals_at(y, d, GoalStatus::kAchieved);
+        k[idx(SystemKpi::kGoalsSustained)] += goals_at(y, d, GoalStatus::kSustained);
+        k[idx(SystemKpi::kGoalsClosed)] += goals_at(y, d, GoalStatus::kClosed);
+        k[idx(SystemKpi::kGoalsNotAchieved)] += goals_at(y, d, GoalStatus::kNotAchieved);
+        k[idx(SystemKpi::kGoalsProgressing)] += goals_at(y, d, GoalStatus::kProgressing);
+      }
+    }
+    std::uint64_t in_system = 0;
+    for (const Slot& p : slots_) in_system += p.live ? 1U : 0U;
+    r_.in_system = in_system;
+  }
+
+  // Conservation of people and of money; a failure stops the run with arm, replication and seed.
+  void check() const {
+    const auto fail = [&](const std::string& what) { throw engine::SimulationError(what, "pathway", horizon_); };
+    if (r_.arrived != r_.exited + r_.in_system) {
+      fail("people are not conserved: arrived " + std::to_string(r_.arrived) + " != exited " +
+           std::to_string(r_.exited) + " + in the system " + std::to_string(r_.in_system));
+    }
+    double exits = 0;
+    for (std::size_t y = 0; y < r_.years; ++y) {
+      for (const SystemKpi k : {SystemKpi::kDischarged, SystemKpi::kDied, SystemKpi::kMovedAway,
+                                SystemKpi::kHandoffLosses, SystemKpi::kLeftUnserved}) {
+        exits += r_.sys(y, k);
+      }
+    }
+    if (exits != static_cast<double>(r_.exited)) {
+      fail("exits by reason (" + std::to_string(exits) + ") do not add up to exits (" + std::to_string(r_.exited) + ")");
+    }
+    double total = 0, by_partner = 0;
+    for (std::size_t y = 0; y < r_.years; ++y) {
+      for (std::size_t s = 0; s < r_.services; ++s) {
+        for (std::size_t m = 0; m < kMeasures; ++m) {
+          const double c = r_.cst(y, s, static_cast<Measure>(m));
+          const double expected = r_.act(y, s, static_cast<Measure>(m)) * unit_cost(spec_.services[s], static_cast<Measure>(m));
+          if (std::fabs(c - expected) > 1e-9 * std::max(1.0, std::fabs(expected))) {
+            fail("ledger cost " + std::to_string(c) + " != activity x unit cost " + std::to_string(expected) +
+                 " (year " + std::to_string(y + 1) + ", service " + spec_.services[s].name + ", " +
+                 std::string(kMeasureNames[m]) + ")");
+          }
+          total += c;
+        }
+      }
+      for (std::size_t q = 0; q < r_.partners; ++q) by_partner += r_.partner_cost[y * r_.partners + q];
+    }
+    if (std::fabs(total - by_partner) > 1e-9 * std::max(1.0, std::fabs(total))) {
+      fail("ledger cost by partner (" + std::to_string(by_partner) + ") != by service (" + std::to_string(total) + ")");
+    }
+  }
+
+  void post(std::size_t y, std::size_t s, Measure m, double units) {
+    const double price = unit_cost(spec_.services[s], m);
+    r_.at(r_.activity, y, s, idx(m), kMeasures) += units;
+    r_.at(r_.cost, y, s, idx(m), kMeasures) += units * price;
+    r_.partner_cost[y * r_.partners + spec_.services[s].partner] += units * price;
+  }
+
+  void set_in_service(std::size_t s, std::uint64_t n) {
+    in_service_[s] = n;
+    occupancy_[s].update(sim_.now(), static_cast<double>(n));
+  }
+
+  std::size_t year_of(engine::Days t) const {
+    const double y = std::floor(t / kDaysPerYear);
+    return y <= 0 ? 0 : std::min(r_.years - 1, static_cast<std::size_t>(y));
+  }
+  double& sys(SystemKpi k) { return r_.system[year_of(sim_.now()) * kSystemKpis + idx(k)]; }
+  double& kpi(std::size_t s, ServiceKpi k) { return r_.at(r_.service, year_of(sim_.now()), s, idx(k), kServiceKpis); }
+  double& goals_at(std::size_t y, std::size_t d, GoalStatus g) {
+    return r_.goals[(y * kSiofDomains + d) * kGoalStatuses + idx(g)];
+  }
+
+  const PathwaySpec& spec_;
+  const ArmSpec& arm_;
+  engine::RandomStreams streams_;
+  const engine::Days horizon_;
+  engine::Simulation sim_;
+  ArmResult r_;
+  std::vector<std::unique_ptr<engine::Resource>> resources_;
+  std::vector<std::uint64_t> in_service_, waiting_;
+  std::vector<engine::TimeWeighted> occupancy_;
+  std::vector<std::vector<double>> waits_;
+  std::vector<double> wemwbs_change_sum_ = std::vector<double>(static_cast<std::size_t>(spec_.years), 0.0);
+  std::vector<StreamKeys> group_keys_;
+  std::vector<double> mean_risk_;
+  std::optional<ArrivalGenerator> arrivals_;
+  std::vector<Slot> slots_;
+  std::vector<std::size_t> free_;
+  std::uint64_t live_ = 0;
+  bool resuming_ = false;  // seeding the starting caseload: episodes already under way
+};
+
+}  // namespace
+
+ArmResult simulate_arm(const PathwaySpec& spec, std::size_t arm, const engine::RandomStreams& streams) {
+  try {
+    return ArmSim(spec, arm, streams).run();
+  } catch (engine::SimulationError& e) {
+    e.set_context(streams.replication(), streams.seed(), spec.arms[arm].name);
+    throw;
+  }
+}
+
+PathwayResult simulate_pathway(const PathwaySpec& spec, const engine::RandomStreams& streams) {
+  PathwayResult r;
+  r.arms.reserve(spec.arms.size());
+  for (std::size_t a = 0; a < spec.arms.size(); ++a) r.arms.push_back(simulate_arm(spec, a, streams));
+  return r;
+}
+
+}  // namespace mhsim::models::pathway
+
+namespace mhsim::models::pathway {
+
+namespace {
+
+void check_routes(const Routes& routes, std::size_t services, const std::string& where, std::vector<std::string>& out) {
+  double total = 0;
+  for (const Route& r : routes) {
+    if (r.target != kDischarge && r.target >= services) out.push_back(where + ": route to service index " + std::to_string(r.target) + " out of range");
+    if (!(r.probability >= 0 && r.probability <= 1)) out.push_back(where + ": route probability " + std::to_string(r.probability) + " outside [0, 1]");
+    total += r.probability;
+  }
+  if (!routes.empty() && std::fabs(total - 1.0) > 1e-9) out.push_back(where + ": route probabilities sum to " + std::to_string(total) + ", not 1");
+}
+
+}  // namespace
+
+std::vector<std::string> check_spec(const PathwaySpec& spec) {
+  std::vector<std::string> out;
+  const std::size_t S = spec.services.size(), G = spec.population.groups.size();
+  const auto in_range = [S](std::size_t t) { return t == kDischarge || t < S; };
+  if (spec.years < 1) out.push_back("years must be >= 1");
+  if (G == 0) out.push_back("at least one need group is needed");
+  if (spec.exits.size() != G) out.push_back("exit hazards must be given for every need group");
+  if (spec.arms.empty()) out.push_back("at least one arm is needed");
+  for (std::size_t g = 0; g < G && g < spec.exits.size(); ++g) {
+    const NeedGroup& n = spec.population.groups[g];
+    if (!(n.risk_beta_a > 0 && n.risk_beta_b > 0)) out.push_back("group " + n.name + ": risk Beta parameters must be > 0");
+    if (!(spec.exits[g].death_per_year >= 0 && spec.exits[g].move_away_per_year >= 0)) out.push_back("group " + n.name + ": exit hazards must be >= 0");
+  }
+  for (std::size_t s = 0; s < S; ++s) {
+    const ServiceSpec& v = spec.services[s];
+    const std::string w = "service " + v.name;
+    if (v.partner >= spec.partners.size()) out.push_back(w + ": partner index out of range");
+    if (v.duration.has_value() == v.sessions.has_value()) out.push_back(w + ": exactly one of duration and sessions is needed");
+    if (!(v.session_interval_days > 0)) out.push_back(w + ": session_interval_days must be > 0");
+    if (v.capacity < 0) out.push_back(w + ": capacity must be >= 0");
+    for (const double p : {v.dropout_probability, v.recovery_probability}) {
+      if (!(p >= 0 && p <= 1)) out.push_back(w + ": probabilities must be in [0, 1]");
+    }
+    for (const double c : {v.cost_per_contact, v.cost_per_day, v.cost_per_episode, v.annual_fixed_cost, v.contacts_per_week,
+                           v.crisis_per_year, v.relapse_per_year}) {
+      if (!(c >= 0 && std::isfinite(c))) out.push_back(w + ": costs, contact rates and hazards must be finite and >= 0");
+    }
+    for (const std::size_t t : {v.overflow, v.crisis_to, v.relapse_to, v.fallback, v.rejected_to}) {
+      if (!in_range(t)) out.push_back(w + ": a target service index is out of range");
+    }
+    if (v.overflow == s) out.push_back(w + ": overflow to itself");
+    if (v.crisis_per_year > 0 && v.crisis_to == kDischarge) out.push_back(w + ": crisis_per_year > 0 needs crisis_to");
+    if (v.relapse_per_year > 0 && v.relapse_to == kDischarge) out.push_back(w + ": relapse_per_year > 0 needs relapse_to");
+    check_routes(v.routes, S, w + " routes", out);
+    if (!v.routes_by_group.empty() && v.routes_by_group.size() != G) out.push_back(w + ": routes_by_group must have one entry per group");
+    for (const auto& r : v.routes_by_group) {
+      if (r) check_routes(*r, S, w + " routes_by_group", out);
+    }
+  }
+  // Overflow chains must end.
+  for (std::size_t s = 0; s < S; ++s) {
+    std::size_t t = s, hops = 0;
+    while (t != kDischarge && t < S && spec.services[t].overflow != kDischarge && hops <= S) {
+      t = spec.services[t].overflow;
+      ++hops;
+    }
+    if (hops > S) out.push_back("service " + spec.services[s].name + ": overflow chain loops");
+  }
+  for (const ArmSpec& a : spec.arms) {
+    const std::string w = "arm " + a.name;
+    if (a.enabled.size() != S || a.capacity.size() != S) {
+      out.push_back(w + ": enabled and capacity need one entry per service");
+      continue;
+    }
+    if (a.entry.size() != G) out.push_back(w + ": entry routes need one entry per need group");
+    for (const Routes& r : a.entry) check_routes(r, S, w + " entry", out);
+    for (const double p : {a.gatekeeping, a.handoff_loss, a.front_door_diversion}) {
+      if (!(p >= 0 && p <= 1)) out.push_back(w + ": behaviour probabilities must be in [0, 1]");
+    }
+    if (!(a.step_down_speed > 0 && std::isfinite(a.step_down_speed))) out.push_back(w + ": step_down_speed must be > 0");
+    if (!in_range(a.diversion_to)) out.push_back(w + ": diversion_to out of range");
+    for (std::size_t s = 0; s < S; ++s) {
+      if (a.capacity[s] < 0) out.push_back(w + ": capacity must be >= 0");
+      std::size_t t = s, hops = 0;
+      while (t != kDischarge && t < S && !a.enabled[t] && hops <= S) {
+        t = spec.services[t].fallback;
+        ++hops;
+      }
+      if (hops > S) out.push_back(w + ": the fallback chain from service " + spec.services[s].name + " loops without reaching a service the arm has");
+    }
+  }
+  for (const InitialStock& st : spec.initial) {
+    if (st.service >= S || st.group >= G) out.push_back("initial stock: service or group index out of range");
+  }
+  const OutcomeSpec& o = spec.outcomes;
+  if (!(o.follow_up_days >= 0 && o.readmission_window_days >= 0 && o.goal_sustain_days >= 0)) {
+    out.push_back("outcomes: day counts must be >= 0");
+  }
+  return out;
+}
+
+}  // namespace mhsim::models::pathway

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// The mental-health pathway model (issue 3): people move through services owned by partner
+// organisations; capacity makes waiting lists; every contact, bed-day, episode and team-year
+// is posted to a ledger; KPIs and outcomes are counted per year. One replication simulates
+// every arm on the same people with the same per-person random draws (common random numbers).
+//
+// The model posts activity; it never computes payments (that is settlement's job), and
+// behaviour under a contract enters only through the arm's stated parameters.
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/distribution.hpp"
+#include "engine/random.hpp"
+#include "engine/resource.hpp"
+#include "models/pathway/population.hpp"
+
+namespace mhsim::models::pathway {
+
+inline constexpr double kDaysPerYear = 365.0;
+
+/// What a service is, for KPIs and for the arm's behaviour parameters. Behaviour is
+/// otherwise set by the service's own parameters, never by its kind.
+enum class ServiceKind {
+  kGp,                ///< GP consultations (primary care)
+  kTalkingTherapies,  ///< NHS Talking Therapies (IAPT): sessions, drop-out, recovery
+  kFrontDoor,         ///< Living Well front door: triage, short-term support, signposting
+  kPeerSupport,       ///< peer support (front-door family)
+  kCmht,              ///< community mental health team caseload (secondary care)
+  kCrisis,            ///< crisis resolution and home treatment (secondary care)
+  kAcute,             ///< local acute beds (secondary care, inpatient)
+  kOutOfArea,         ///< out-of-area acute placements (secondary care, inpatient)
+  kRehab,             ///< rehabilitation (secondary care, long-term)
+  kPlacement,         ///< long-term placements (secondary care, long-term)
+  kAllianceSupport,   ///< Stockport-style recovery service with SIOF goals
+  kOther,
+};
+inline constexpr std::array<std::string_view, 12> kServiceKindNames = {
+    "gp", "talking_therapies", "front_door", "peer_support", "cmht", "crisis",
+    "acute", "out_of_area", "rehab", "placement", "alliance_support", "other"};
+std::string_view kind_name(ServiceKind kind) noexcept;
+/// Referrals into these count as referrals into secondary care.
+bool is_secondary(ServiceKind kind) noexcept;
+/// Episodes here are admissions, their days bed-days.
+bool is_inpatient(ServiceKind kind) noexcept;
+/// Front-door family: episodes count as "people supported by the front door", and onward
+/// referrals into secondary care are subject to the arm's front-door diversion.
+bool is_front_door(ServiceKind kind) noexcept;
+/// Long-term secondary care, whose episode lengths the arm's step-down speed divides.
+bool is_long_term(ServiceKind kind) noexcept;
+
+/// Where a route leads: a service index, or out of services ("discharge": the person goes
+/// into community follow-up, at risk of relapse, and leaves the system if none comes).
+inline constexpr std::size_t kDischarge = std::numeric_limits<std::size_t>::max();
+
+struct Route {
+  std::size_t target = kDischarge;
+  double probability = 0;
+};
+/// Probabilities summing to 1; drawn in the order given. Empty means "discharge".
+using Routes = std::vector<Route>;
+
+/// A normal change in WEMWBS points, applied once and rounded to the integer scale.
+struct ScoreChange {
+  double mean = 0;
+  double sd = 0;
+};
+
+/// Ledger measures: what each column of activity counts, and what its unit cost is per.
+enum class Measure : std::size_t { kContacts = 0, kDays = 1, kEpisodes = 2, kTeamYears = 3 };
+inline constexpr std::size_t kMeasures = 4;
+inline constexpr std::array<std::string_view, kMeasures> kMeasureNames = {"contacts", "days", "episodes", "team_years"};
+
+/// Goal dynamics of an alliance-support service, per SIOF domain (rates per year). A goal
+/// resolves at the first of three competing exponential clocks (achieved, closed, not
+/// achieved); goals still open when the episode ends are closed then. An achieved goal is
+/// sustained if it lasts `sustain_days` without lapsing (lapse rate per year).
+struct GoalDynamics {
+  std::array<double, kSiofDomains> achieve_per_year{};
+  std::array<double, kSiofDomains> close_per_year{};
+  std::array<double, kSiofDomains> fail_per_year{};
+  std::array<double, kSiofDomains> lapse_per_year{};
+  double wemwbs_per_goal_achieved = 0;  ///< WEMWBS points added at discharge per achieved goal
+};
+
+struct ServiceSpec {
+  std::string name;
+  ServiceKind kind = ServiceKind::kOther;
+  std::size_t partner = 0;              ///< index into PathwaySpec::partners
+  std::int64_t capacity = 0;            ///< caseload slots or beds; 0 = unlimited (never waits)
+  engine::Discipline discipline = engine::Discipline::kFifo;  ///< kPriority: higher risk first
+  std::size_t overflow = kDischarge;    ///< when full, go here at once instead of waiting (kDischarge = wait)
+
+  /// Episode length: a duration in days, or a number of sessions (rounded, at least 1) a
+  /// fixed interval apart. Exactly one is set.
+  std::optional<engine::Distribution> duration;
+  std::optional<engine::Distribution> sessions;
+  double session_interval_days = 7;
+  double contacts_per_week = 0;         ///< contacts during duration-based episodes
+
+  double dropout_probability = 0;       ///< leaves after a uniform fraction of the episode
+  double recovery_probability = 0;      ///< of those who complete
+  ScoreChange wemwbs_change;            ///< at completion, not recovered
+  ScoreChange wemwbs_change_recovered;  ///< at completion, recovered
+
+  double cost_per_contact = 0;          ///< per contact or session
+  double cost_per_day = 0;              ///< per occupied day (bed-day, placement day)
+  double cost_per_episode = 0;          ///< per episode started
+  double annual_fixed_cost = 0;         ///< per year the service exists in the arm
+
+  double crisis_per_year = 0;           ///< hazard during an episode (x the person's risk multiplier)
+  std::size_t crisis_to = kDischarge;   ///< where a crisis sends the person (ends the episode)
+  double relapse_per_year = 0;          ///< hazard in follow-up after discharge from here
+  std::size_t relapse_to = kDischarge;  ///< where a relapse sends the person
+
+  Routes routes;                        ///< on completion; empty = discharge
+  std::vector<std::optional<Routes>> routes_by_group;  ///< per need group override (size = groups or 0)
+  std::size_t fallback = kDischarge;    ///< referrals here go there in arms without this service
+  bool gatekept = false;                ///< the arm's gatekeeping applies to referrals here
+  std::size_t rejected_to = kDischarge; ///< where a refused referral goes
+
+  GoalDynamics goals;                   ///< used by alliance_support services
+};
+
+/// An arm: a service configuration plus behaviour parameters (each an assumption with a
+/// range; nothing here is read by settlement).
+struct ArmSpec {
+  std::string name;
+  std::vector<bool> enabled;            ///< per service
+  std::vector<std::int64_t> capacity;   ///< per service (the service's own unless overridden)
+  std::vector<Routes> entry;            ///< per need group: where arrivals go (kDischarge = not served)
+  double gatekeeping = 0;               ///< P(refuse a gatekept referral) = gatekeeping x occupancy
+  double handoff_loss = 0;              ///< P(a referral between different partners is lost)
+  double step_down_speed = 1;           ///< long-term episode lengths are divided by this
+  double front_door_diversion = 0;      ///< P(front door keeps someone it would refer to secondary care)
+  std::size_t diversion_to = kDischarge;///< where diverted people go
+};
+
+/// People already in the system at day 0 (waiting lists, caseloads, wards).
+struct InitialStock {
+  std::size_t service = 0;
+  std::size_t group = 0;
+  std::uint64_t in_service = 0;
+  std::uint64_t waiting = 0;
+};
+
+/// Leaving the system other than by discharge: hazards per year by need group.
+struct ExitHazards {
+  double death_per_year = 0;
+  double move_away_per_year = 0;
+};
+
+struct OutcomeSpec {
+  double follow_up_days = 365;          ///< relapse watch after discharge; then the person leaves
+  double readmission_window_days = 365; ///< an admission within this of the last discharge from an inpatient service
+  double goal_sustain_days = 182;       ///< SIOF: sustained = lasting six months [SEED 004]
+  /// QALY mapping: utility = clamp(intercept + slope x WEMWBS, min_utility, 1), accrued from
+  /// arrival to death, moving away or the horizon.
+  double utility_intercept = 0;
+  double utility_slope = 0;
+  double min_utility = -0.594;
+};
+
+/// A partner organisation that owns services (and, in settlement, is paid).
+struct PartnerSpec {
+  std::string name;
+  std::string kind;  ///< nhs_trust, vcse, user_led, gp_practices, local_authority, other
+};
+
+struct PathwaySpec {
+  int years = 1;
+  std::uint64_t max_in_system = 10'000'000;
+  PopulationSpec population;
+  std::vector<ExitHazards> exits;       ///< per need group
+  std::vector<PartnerSpec> partners;
+  std::vector<ServiceSpec> services;
+  std::vector<ArmSpec> arms;
+  std::vector<InitialStock> initial;
+  OutcomeSpec outcomes;
+};
+
+/// System KPIs per year (kpi/system), in dataset column order.
+enum class SystemKpi : std::size_t {
+  kArrivals, kReferralsSecondary, kAdmissions, kBedDays, kOutOfAreaDays, kReadmissions,
+  kFrontDoorSupported, kDiverted, kGatekeptRefusals, kHandoffLosses, kCrises, kRelapses,
+  kDischarged, kDied, kMovedAway, kLeftUnserved,
+  kWemwbsImproved, kWemwbsDecreased, kWemwbsUnchanged, kWemwbsMeanChange, kShareImproved,
+  kGoalsSet, kGoalsAchieved, kGoalsSustained, kGoalsClosed, kGoalsNotAchieved, kGoalsProgressing,
+  kQalys, kInSystemAtYearEnd, kCost,
+  kCount
+};
+inline constexpr std::size_t kSystemKpis = static_cast<std::size_t>(SystemKpi::kCount);
+struct KpiInfo {
+  std::string_view name;
+  std::string_view unit;
+  std::string_view doc;
+};
+const std::array<KpiInfo, kSystemKpis>& system_kpis();
+
+/// Service KPIs per year (kpi/service).
+enum class ServiceKpi : std::size_t {
+  kReferrals, kEpisodes, kCompleted, kMeanWait, kP90Wait, kCaseloadAtYearEnd, kWaitingAtYearEnd,
+  kMeanOccupancy,
+  kCount
+};
+inline constexpr std::size_t kServiceKpis = static_cast<std::size_t>(ServiceKpi::kCount);
+const std::array<KpiInfo, kServiceKpis>& service_kpis();
+
+/// Goal outcomes per year and SIOF domain (goals/by_domain): flows in the year except
+/// progressing, which is the stock of open goals at year end.
+enum class GoalStatus : std::size_t { kSet, kAchieved, kSustained, kClosed, kNotAchieved, kProgressing, kCount };
+inline constexpr std::size_t kGoalStatuses = static_cast<std::size_t>(GoalStatus::kCount);
+inline constexpr std::array<std::string_view, kGoalStatuses> kGoalStatusNames = {
+    "set", "achieved", "sustained", "closed", "not_achieved", "progressing"};
+
+/// Everything one arm of one replication produced. Arrays are row-major.
+struct ArmResult {
+  std::size_t years = 0, services = 0, partners = 0;
+  std::vector<double> activity;      ///< [year][service][measure]
+  std::vector<double> cost;          ///< [year][service][measure], pounds
+  std::vector<double> partner_cost;  ///< [year][partner]
+  std::vector<double> system;        ///< [year][SystemKpi]
+  std::vector<double> service;       ///< [year][service][ServiceKpi]
+  std::vector<double> goals;         ///< [year][domain][GoalStatus]
+  // Conservation over the whole run.
+  std::uint64_t arrived = 0;         ///< including the starting caseload
+  std::uint64_t exited = 0;
+  std::uint64_t in_system = 0;       ///< counted from people's states at the horizon
+  std::uint64_t events = 0;
+
+  double& at(std::vector<double>& v, std::size_t y, std::size_t s, std::size_t m, std::size_t width) {
+    return v[(y * services + s) * width + m];
+  }
+  double sys(std::size_t y, SystemKpi k) const { return system[y * kSystemKpis + static_cast<std::size_t>(k)]; }
+  double svc(std::size_t y, std::size_t s, ServiceKpi k) const {
+    return service[(y * services + s) * kServiceKpis + static_cast<std::size_t>(k)];
+  }
+  double act(std::size_t y, std::size_t s, Measure m) const {
+    return activity[(y * services + s) * kMeasures + static_cast<std::size_t>(m)];
+  }
+  double cst(std::size_t y, std::size_t s, Measure m) const {
+    return cost[(y * services + s) * kMeasures + static_cast<std::size_t>(m)];
+  }
+};
+
+struct PathwayResult {
+  std::vector<ArmResult> arms;
+};
+
+/// Unit cost of a measure at a service.
+double unit_cost(const ServiceSpec& s, Measure m) noexcept;
+
+/// Simulates one arm of one replication. Throws engine::SimulationError (with the arm's
+/// name) if a conservation check fails or the system holds more than max_in_system people.
+ArmResult simulate_arm(const PathwaySpec& spec, std::size_t arm, const engine::RandomStreams& streams);
+
+/// Every arm of one replication, on the same people and per-person random draws.
+PathwayResult simulate_pathway(const PathwaySpec& spec, const engine::RandomStreams& streams);
+
+/// Checks a spec's internal consistency (indices in range, probabilities summing to 1, one
+/// of duration/sessions per service ...); returns the problems found, empty when sound. The
+/// scenario loader reports its own, located errors; this guards programmatic specs.
+std::vector<std::string> check_spec(const PathwaySpec& spec);
+
+}  // namespace mhsim::models::pathway
