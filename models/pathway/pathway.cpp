@@ -135,6 +135,7 @@ struct Slot {
   std::array<std::uint8_t, kSiofDomains> goal_counts{};
   engine::Days death_at = engine::kNever, move_at = engine::kNever;
   engine::Days qaly_from = 0;
+  engine::Days entered = 0;
   engine::Days since = 0;         // wait start or episode start
   engine::Days episode_end = 0;   // planned end of the current episode
   double contact_gap = engine::kNever;
@@ -229,6 +230,7 @@ class ArmSim {
     s.wemwbs = s.baseline = p.wemwbs;
     s.goal_counts = p.goals;
     s.qaly_from = sim_.now();
+    s.entered = sim_.now();
     s.last_inpatient_discharge = -engine::kNever;
     s.holds_unit = false;
     s.goals.clear();
@@ -321,7 +323,11 @@ class ArmSim {
 
   void refer(std::size_t i, std::size_t target, std::size_t from) {
     Slot& p = slots_[i];
-    const std::size_t s = resolve(target);
+    std::size_t s = resolve(target);
+    if (s != kDischarge && !arm_.redirect.empty() && arm_.redirect[s] != kDischarge &&
+        (from == kDischarge || (!is_secondary(spec_.services[from].kind) && !is_front_door(spec_.services[from].kind)))) {
+      s = resolve(arm_.redirect[s]);
+    }
     // Behaviour draws are made at every referral, used or not, so that arms that differ in
     // behaviour parameters keep the same draws for the same decisions.
     const double u_handoff = uniform(p.behaviour), u_gate = uniform(p.behaviour);
@@ -638,6 +644,7 @@ class ArmSim {
                                    ? sim_.now()
                                    : std::min({p.death_at, p.move_at, horizon_});
     accrue_qalys(p, until);
+    r_.person_days += sim_.now() - p.entered;
     p.live = false;
     p.where = Where::kFollowUp;
     ++p.generation;
@@ -701,6 +708,7 @@ class ArmSim {
         }
       }
       accrue_qalys(p, horizon_);
+      r_.person_days += horizon_ - p.entered;
     }
     for (std::size_t y = 0; y < r_.years; ++y) {
       double* k = &r_.system[y * kSystemKpis];
@@ -908,6 +916,10 @@ std::vector<std::string> check_spec(const PathwaySpec& spec) {
     }
     if (!(a.step_down_speed > 0 && std::isfinite(a.step_down_speed))) out.push_back(w + ": step_down_speed must be > 0");
     if (!in_range(a.diversion_to)) out.push_back(w + ": diversion_to out of range");
+    if (!a.redirect.empty() && a.redirect.size() != S) out.push_back(w + ": redirect needs one entry per service");
+    for (const std::size_t t : a.redirect) {
+      if (!in_range(t)) out.push_back(w + ": a redirect target is out of range");
+    }
     for (std::size_t s = 0; s < S; ++s) {
       if (a.capacity[s] < 0) out.push_back(w + ": capacity must be >= 0");
       std::size_t t = s, hops = 0;

@@ -140,6 +140,10 @@ struct ArmSpec {
   double step_down_speed = 1;           ///< long-term episode lengths are divided by this
   double front_door_diversion = 0;      ///< P(front door keeps someone it would refer to secondary care)
   std::size_t diversion_to = kDischarge;///< where diverted people go
+  /// Per service (or empty): referrals to it from outside secondary care and the front door
+  /// (primary care, new arrivals, relapses) go to this service instead — a single point of
+  /// access such as the Living Well front door. kDischarge = no redirection.
+  std::vector<std::size_t> redirect;
 };
 
 /// People already in the system at day 0 (waiting lists, caseloads, wards).
@@ -233,6 +237,7 @@ struct ArmResult {
   std::uint64_t exited = 0;
   std::uint64_t in_system = 0;       ///< counted from people's states at the horizon
   std::uint64_t events = 0;
+  double person_days = 0;            ///< days people spent in the system (waiting, in service, follow-up)
 
   double& at(std::vector<double>& v, std::size_t y, std::size_t s, std::size_t m, std::size_t width) {
     return v[(y * services + s) * width + m];
