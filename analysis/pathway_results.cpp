@@ -66,6 +66,9 @@ const std::vector<ArmCount>& arm_counts() {
   return c;
 }
 
+// Days people spent in the system, per arm (float64; the benchmark's person-years).
+constexpr const char* kPersonDays = "checks/person_days";
+
 std::string shape_text(const std::vector<std::uint64_t>& s) {
   std::string t = "(";
   for (std::size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
@@ -150,6 +153,7 @@ Dims file_dims(const ResultsReader& file, std::uint64_t& rows) {
     const std::vector<std::uint64_t> got = file.shape(c.path);
     if (got != want) bad_file(std::string(c.path) + ": expected shape " + shape_text(want) + ", got " + shape_text(got));
   }
+  if (file.shape(kPersonDays) != lead({})) bad_file(std::string(kPersonDays) + ": expected shape " + shape_text(lead({})));
   return d;
 }
 
@@ -218,6 +222,7 @@ void define_pathway_datasets(ResultsWriter& out, const pw::PathwaySpec& spec) {
   for (const ArmCount& c : arm_counts()) {
     out.define(c.path, ResultsWriter::Type::kUInt64, static_cast<std::uint64_t>(d.arms));
   }
+  out.define(kPersonDays, ResultsWriter::Type::kFloat64, static_cast<std::uint64_t>(d.arms));
 }
 
 void write_pathway_result(ResultsWriter& out, std::uint64_t replication, const pw::PathwayResult& r) {
@@ -234,6 +239,9 @@ void write_pathway_result(ResultsWriter& out, std::uint64_t replication, const p
     for (std::size_t a = 0; a < r.arms.size(); ++a) counts[a] = r.arms[a].*c.field;
     if (!counts.empty()) out.write(c.path, replication, counts.data());
   }
+  std::vector<double> days(r.arms.size());
+  for (std::size_t a = 0; a < r.arms.size(); ++a) days[a] = r.arms[a].person_days;
+  if (!days.empty()) out.write(kPersonDays, replication, days.data());
 }
 
 void write_pathway_block(ResultsWriter& out, const pw::PathwaySpec& spec,
@@ -285,6 +293,10 @@ std::vector<pw::PathwayResult> read_pathway_results(const ResultsReader& file, s
     for (std::size_t i = 0; i < n; ++i) {
       for (std::size_t a = 0; a < d.arms; ++a) out[i].arms[a].*c.field = v[i * d.arms + a];
     }
+  }
+  const std::vector<double> days = rows_as<double>(file, kPersonDays, first, count);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t a = 0; a < d.arms; ++a) out[i].arms[a].person_days = days[i * d.arms + a];
   }
   return out;
 }
