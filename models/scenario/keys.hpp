@@ -7,11 +7,23 @@
 
 namespace mhsim::scenario {
 
-enum class KeyType { kString, kInteger, kNumber, kChoice, kTable, kDistribution, kRoutes };
+enum class KeyType {
+  kString, kInteger, kNumber, kChoice, kTable, kDistribution, kRoutes,
+  kBoolean,     ///< true or false
+  kNumbers,     ///< an array of numbers, each in [min, max]
+  kStrings,     ///< an array of strings (names)
+  kByName,      ///< a number for every name, or a table of numbers by name (e.g. SIOF domain)
+  kTableArray,  ///< an array of tables ([[initial]])
+};
+
+/// Which scenario model a key belongs to (`model = "network"` or `"pathway"` at the root).
+enum class KeyModel { kBoth, kNetwork, kPathway };
 
 /// The one declaration of a scenario key: the reader validates against it, and
 /// `mhsim keys` (scenarios/KEYS.md) documents it. `<name>` in a path stands for a
-/// user-chosen name (a station); `<dist>` for any key holding a distribution table.
+/// user-chosen name (a station, service, group, partner or arm); `<group>` and `<service>`
+/// for the name of a need group or service declared elsewhere; `<dist>` for any key
+/// holding a distribution table.
 struct KeySpec {
   std::string_view path;
   KeyType type;
@@ -22,6 +34,10 @@ struct KeySpec {
   std::string_view default_text;  ///< shown in the docs when not required ("" = none)
   std::string_view doc;
   std::vector<std::string_view> choices = {};  ///< for kChoice
+  KeyModel model = KeyModel::kBoth;             ///< set by the table's sections
+
+  /// Whether a scenario of model `m` (kNetwork or kPathway) may hold this key.
+  bool applies_to(KeyModel m) const noexcept { return model == KeyModel::kBoth || model == m; }
 
   /// The last component of the path: the key as written in its table.
   std::string_view leaf() const noexcept;
@@ -37,10 +53,21 @@ inline constexpr double kMaxServers = 1e7;
 inline constexpr double kMaxStations = 10000;
 inline constexpr double kMaxInSystem = 1e8;
 inline constexpr double kMaxSeed = 9007199254740991.0;  // 2^53 - 1: exact as a double, so ranges print exactly
+// Pathway scenarios.
+inline constexpr double kMaxPopulation = 1e9;
+inline constexpr double kMaxYears = 100;
+inline constexpr double kMaxServices = 1000;
+inline constexpr double kMaxGroups = 100;
+inline constexpr double kMaxArms = 100;
+inline constexpr double kMaxInitialPeople = 1e7;  // the whole starting caseload
 }  // namespace limits
 
-/// The key table of a queueing-network scenario.
+/// The whole key table, in the order the docs list it.
+const std::vector<KeySpec>& all_keys();
+/// The keys a queueing-network scenario may hold (model network or both).
 const std::vector<KeySpec>& network_keys();
+/// The keys a pathway scenario may hold (model pathway or both).
+const std::vector<KeySpec>& pathway_keys();
 
 /// Finds a key by its path; throws std::logic_error if the table has no such key
 /// (a programming error: every key read must be declared).

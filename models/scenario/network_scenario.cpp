@@ -203,6 +203,12 @@ NetworkScenario parse(std::string_view text, const std::string& file) {
   }
 
   TableReader root(doc, "", "", file, diag);
+  // `model` selects the loader (scenario_model); this one reads network scenarios only.
+  if (auto m = root.choice(key("model")); m && *m != "network") {
+    root.error("model", "a queueing-network scenario (model = \"network\"); a " + *m + " scenario needs its own loader",
+               "the string \"" + *m + "\"");
+    diag.throw_if_any();
+  }
   if (const toml::table* sc = root.table(key("scenario"))) {
     TableReader s(*sc, "scenario", "scenario", file, diag);
     if (auto v = s.string(key("scenario.name"))) out.name = *v;

@@ -7,13 +7,9 @@
 
 #include "models/queueing/network.hpp"
 #include "models/scenario/diagnostics.hpp"
+#include "models/scenario/run_settings.hpp"
 
 namespace mhsim::scenario {
-
-struct RunSettings {
-  std::uint64_t seed = 0;
-  std::uint64_t replications = 1;
-};
 
 /// A validated queueing-network scenario: typed, complete, and immutable once loaded.
 struct NetworkScenario {

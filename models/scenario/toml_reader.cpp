@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "models/scenario/toml_reader.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 
 namespace mhsim::scenario {
 
@@ -30,6 +35,22 @@ std::string describe(const toml::node& node) {
   return "a date or time";
 }
 
+std::pair<std::uint32_t, std::uint32_t> first_position(const toml::node& node) {
+  const auto& b = node.source().begin;
+  if (b.line > 0) return {b.line, b.column};
+  std::pair<std::uint32_t, std::uint32_t> best{0, 0};
+  auto consider = [&best](const toml::node& child) {
+    const auto p = first_position(child);
+    if (p.first > 0 && (best.first == 0 || p < best)) best = p;
+  };
+  if (const auto* t = node.as_table()) {
+    for (const auto& [k, v] : *t) consider(v);
+  } else if (const auto* a = node.as_array()) {
+    for (const toml::node& v : *a) consider(v);
+  }
+  return best;
+}
+
 std::pair<std::uint32_t, std::uint32_t> position(const toml::node& node, const toml::node* fallback) {
   const auto& b = node.source().begin;
   if (b.line > 0) return {b.line, b.column};
@@ -47,8 +68,12 @@ std::pair<std::uint32_t, std::uint32_t> key_position(const toml::key& k, const t
 }
 
 TableReader::TableReader(const toml::table& table, std::string path, std::string pattern,
-                         const std::string& file, Diagnostics& diag)
-    : table_(table), path_(std::move(path)), pattern_(std::move(pattern)), file_(file), diag_(diag) {}
+                         const std::string& file, Diagnostics& diag, KeyModel model)
+    : table_(table), path_(std::move(path)), pattern_(std::move(pattern)), file_(file), diag_(diag), model_(model) {}
+
+TableReader TableReader::sub(const toml::table& table, std::string path, std::string pattern) const {
+  return TableReader(table, std::move(path), std::move(pattern), file_, diag_, model_);
+}
 
 std::string TableReader::child_path(std::string_view leaf) const {
   return path_.empty() ? std::string(leaf) : path_ + "." + std::string(leaf);
@@ -60,23 +85,24 @@ bool TableReader::has(std::string_view leaf) {
   return true;
 }
 
-const toml::node* TableReader::find(const KeySpec& spec) {
-  const std::string_view leaf = spec.leaf();
+const toml::node* TableReader::find(const KeySpec& spec, std::string_view leaf) {
+  if (leaf.empty()) leaf = spec.leaf();
   const toml::node* node = table_.get(leaf);
   if (node != nullptr) read_.emplace(leaf);
-  else if (spec.required) missing(spec);
+  else if (spec.required) missing(spec, leaf);
   return node;
 }
 
-void TableReader::missing(const KeySpec& spec) {
+void TableReader::missing(const KeySpec& spec, std::string_view leaf) {
   const auto [line, col] = position(table_);
-  diag_.add(Diagnostic{file_, line, col, child_path(spec.leaf()), spec.expectation() + " (required)",
-                       "nothing (the key is missing)"});
+  diag_.add(Diagnostic{file_, line, col, child_path(leaf.empty() ? spec.leaf() : leaf),
+                       spec.expectation() + " (required)", "nothing (the key is missing)"});
 }
 
-void TableReader::wrong(const KeySpec& spec, const toml::node& node) {
+void TableReader::wrong(const KeySpec& spec, const toml::node& node, std::string_view leaf) {
   const auto [line, col] = position(node, &table_);
-  diag_.add(Diagnostic{file_, line, col, child_path(spec.leaf()), spec.expectation(), describe(node)});
+  diag_.add(Diagnostic{file_, line, col, child_path(leaf.empty() ? spec.leaf() : leaf), spec.expectation(),
+                       describe(node)});
 }
 
 void TableReader::error(std::string_view leaf, std::string expected, std::string got) {
@@ -90,47 +116,193 @@ void TableReader::error_here(std::string expected, std::string got) {
   diag_.add(Diagnostic{file_, line, col, path_, std::move(expected), std::move(got)});
 }
 
-std::optional<std::int64_t> TableReader::integer(const KeySpec& spec) {
-  const toml::node* node = find(spec);
+std::optional<std::int64_t> TableReader::integer(const KeySpec& spec, std::string_view leaf) {
+  const toml::node* node = find(spec, leaf);
   if (node == nullptr) return std::nullopt;
   const auto* v = node->as_integer();
   if (v == nullptr) {
     // Accept 3.0 for an integer key? No: a float where an integer is expected is usually a
     // mistake (3.5 servers); say so.
-    wrong(spec, *node);
+    wrong(spec, *node, leaf);
     return std::nullopt;
   }
   const auto x = static_cast<double>(v->get());
   if (x < spec.min || x > spec.max) {
-    wrong(spec, *node);
+    wrong(spec, *node, leaf);
     return std::nullopt;
   }
   return v->get();
 }
 
-std::optional<double> TableReader::number(const KeySpec& spec) {
-  const toml::node* node = find(spec);
+namespace {
+// A TOML integer or float as a double; nothing for any other node.
+std::optional<double> as_number(const toml::node& node) {
+  if (const auto* i = node.as_integer()) return static_cast<double>(i->get());
+  if (const auto* f = node.as_floating_point()) return f->get();
+  return std::nullopt;
+}
+
+std::string quoted_list(const std::vector<std::string>& names, std::string_view first = {}) {
+  std::string out;
+  if (!first.empty()) out = "\"" + std::string(first) + "\"";
+  for (const std::string& n : names) out += (out.empty() ? "\"" : ", \"") + n + "\"";
+  return out;
+}
+}  // namespace
+
+std::optional<double> TableReader::number(const KeySpec& spec, std::string_view leaf) {
+  const toml::node* node = find(spec, leaf);
   if (node == nullptr) return std::nullopt;
-  double x;
-  if (const auto* i = node->as_integer()) x = static_cast<double>(i->get());
-  else if (const auto* f = node->as_floating_point()) x = f->get();
-  else {
-    wrong(spec, *node);
-    return std::nullopt;
-  }
-  if (!std::isfinite(x) || x < spec.min || x > spec.max) {
-    wrong(spec, *node);
+  const std::optional<double> x = as_number(*node);
+  if (!x || !std::isfinite(*x) || *x < spec.min || *x > spec.max) {
+    wrong(spec, *node, leaf);
     return std::nullopt;
   }
   return x;
 }
 
-std::optional<std::string> TableReader::string(const KeySpec& spec) {
+std::optional<bool> TableReader::boolean(const KeySpec& spec) {
   const toml::node* node = find(spec);
+  if (node == nullptr) return std::nullopt;
+  if (const auto* b = node->as_boolean()) return b->get();
+  wrong(spec, *node);
+  return std::nullopt;
+}
+
+std::optional<std::vector<double>> TableReader::numbers(const KeySpec& spec) {
+  const toml::node* node = find(spec);
+  if (node == nullptr) return std::nullopt;
+  const auto* array = node->as_array();
+  if (array == nullptr) {
+    wrong(spec, *node);
+    return std::nullopt;
+  }
+  std::vector<double> out;
+  bool ok = true;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const toml::node& v = *array->get(i);
+    const std::optional<double> x = as_number(v);
+    if (!x || !std::isfinite(*x) || *x < spec.min || *x > spec.max) {
+      const auto [line, col] = position(v, node);
+      diag_.add(Diagnostic{file_, line, col, child_path(spec.leaf()) + "[" + std::to_string(i) + "]",
+                           "a number in [" + number_text(spec.min) + ", " + number_text(spec.max) + "]", describe(v)});
+      ok = false;
+      continue;
+    }
+    out.push_back(*x);
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+std::optional<std::vector<double>> TableReader::by_name(const KeySpec& spec, const std::vector<std::string>& names,
+                                                        std::string_view noun, double missing_value) {
+  const toml::node* node = find(spec);
+  if (node == nullptr) return std::nullopt;
+  const std::string range = "a number in [" + number_text(spec.min) + ", " + number_text(spec.max) + "]";
+  const auto in_range = [&](std::optional<double> x) {
+    return x && std::isfinite(*x) && *x >= spec.min && *x <= spec.max;
+  };
+  if (const auto* t = node->as_table()) {
+    std::vector<double> out(names.size(), missing_value);
+    bool ok = true;
+    const std::string path = child_path(spec.leaf());
+    for (const auto& [k, v] : *t) {
+      const auto it = std::find(names.begin(), names.end(), k.str());
+      if (it == names.end()) {
+        const auto [line, col] = key_position(k, v, t);
+        diag_.add(Diagnostic{file_, line, col, path + "." + std::string(k.str()),
+                             "a " + std::string(noun) + " (one of " + quoted_list(names) + ")",
+                             "an unknown " + std::string(noun) + " \"" + std::string(k.str()) + "\""});
+        ok = false;
+        continue;
+      }
+      const std::optional<double> x = as_number(v);
+      if (!in_range(x)) {
+        const auto [line, col] = position(v, t);
+        diag_.add(Diagnostic{file_, line, col, path + "." + std::string(k.str()), range, describe(v)});
+        ok = false;
+        continue;
+      }
+      out[static_cast<std::size_t>(it - names.begin())] = *x;
+    }
+    if (!ok) return std::nullopt;
+    return out;
+  }
+  const std::optional<double> x = as_number(*node);
+  if (!in_range(x)) {
+    wrong(spec, *node);
+    return std::nullopt;
+  }
+  return std::vector<double>(names.size(), *x);
+}
+
+std::optional<RouteList> TableReader::routes(const KeySpec& spec, const RouteTargets& targets, std::string_view leaf) {
+  const toml::node* node = find(spec, leaf);
+  if (node == nullptr) return std::nullopt;
+  const auto* routes = node->as_table();
+  if (routes == nullptr) {
+    wrong(spec, *node, leaf);
+    return std::nullopt;
+  }
+  const std::string path = child_path(leaf.empty() ? spec.leaf() : leaf);
+  const auto allowed = [&](std::size_t i) { return targets.allowed.empty() || targets.allowed[i]; };
+  double total = 0.0;
+  bool ok = true;
+  // Keep the file's order so the routing draw maps to targets as written.
+  std::vector<std::pair<std::pair<std::uint32_t, std::uint32_t>, std::pair<std::size_t, double>>> ordered;
+  for (const auto& [k, v] : *routes) {
+    const std::string target(k.str());
+    const auto [line, col] = position(v, routes);
+    const auto [kline, kcol] = key_position(k, v, routes);
+    std::size_t t = kRouteExit;
+    if (target != targets.exit_word) {
+      const auto it = std::find(targets.names.begin(), targets.names.end(), target);
+      const auto i = static_cast<std::size_t>(it - targets.names.begin());
+      if (it == targets.names.end() || !allowed(i)) {
+        std::vector<std::string> ok_names;
+        for (std::size_t j = 0; j < targets.names.size(); ++j) {
+          if (allowed(j)) ok_names.push_back(targets.names[j]);
+        }
+        const std::string which = targets.restriction.empty() ? "" : " " + targets.restriction;
+        diag_.add(Diagnostic{file_, kline, kcol, path + "." + target,
+                             "a route to a " + targets.noun + which + " or to " + targets.exit_word + " (one of " +
+                                 quoted_list(ok_names, targets.exit_word) + ")",
+                             it == targets.names.end()
+                                 ? "an unknown " + targets.noun + " \"" + target + "\""
+                                 : "the " + targets.noun + " \"" + target + "\", which is not" + which});
+        ok = false;
+        continue;
+      }
+      t = i;
+    }
+    const std::optional<double> p = as_number(v);
+    if (!p || !(*p >= 0.0 && *p <= 1.0)) {
+      diag_.add(Diagnostic{file_, line, col, path + "." + target, "a probability in [0, 1]", describe(v)});
+      ok = false;
+      continue;
+    }
+    total += *p;
+    if (*p > 0.0) ordered.push_back({{line, col}, {t, *p}});
+  }
+  if (!ok) return std::nullopt;
+  if (std::fabs(total - 1.0) > 1e-9) {
+    const auto [line, col] = position(*routes, &table_);
+    diag_.add(Diagnostic{file_, line, col, path, "probabilities that sum to 1", "a sum of " + number_text(total)});
+    return std::nullopt;
+  }
+  std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  RouteList out;
+  for (const auto& [pos, r] : ordered) out.push_back(r);
+  return out;
+}
+
+std::optional<std::string> TableReader::string(const KeySpec& spec, std::string_view leaf) {
+  const toml::node* node = find(spec, leaf);
   if (node == nullptr) return std::nullopt;
   const auto* s = node->as_string();
   if (s == nullptr) {
-    wrong(spec, *node);
+    wrong(spec, *node, leaf);
     return std::nullopt;
   }
   return s->get();
@@ -160,7 +332,7 @@ const toml::table* TableReader::table(const KeySpec& spec) {
 std::optional<engine::Distribution> TableReader::distribution(const KeySpec& spec) {
   const toml::table* t = table(spec);
   if (t == nullptr) return std::nullopt;
-  TableReader d(*t, child_path(spec.leaf()), "<dist>", file_, diag_);
+  TableReader d = sub(*t, child_path(spec.leaf()), "<dist>");
   const std::size_t errors_before = diag_.size();
   const std::optional<std::string> family = d.choice(key("<dist>.distribution"));
   if (!family) return std::nullopt;  // its parameters cannot be checked without a family
@@ -243,7 +415,8 @@ void TableReader::finish(std::string expected) {
   if (expected.empty()) {
     // The keys the key table declares directly under this table's pattern.
     const std::string prefix = pattern_.empty() ? "" : pattern_ + ".";
-    for (const KeySpec& spec : network_keys()) {
+    for (const KeySpec& spec : all_keys()) {
+      if (!spec.applies_to(model_)) continue;
       const std::string_view p = spec.path;
       if (p.size() <= prefix.size() || p.substr(0, prefix.size()) != prefix) continue;
       const std::string_view rest = p.substr(prefix.size());
@@ -259,6 +432,63 @@ void TableReader::finish(std::string expected) {
     diag_.add(Diagnostic{file_, line, col, child_path(k.str()), expected,
                          "an unknown key \"" + std::string(k.str()) + "\""});
   }
+}
+
+std::vector<NamedTable> named_tables(TableReader& parent, const KeySpec& spec, std::string_view noun,
+                                     double max_entries) {
+  std::vector<NamedTable> out;
+  const toml::table* t = parent.table(spec);
+  if (t == nullptr) return out;
+  const std::string path = parent.child_path(spec.leaf());
+  Diagnostics& diag = parent.diagnostics();
+  std::vector<std::pair<std::pair<std::uint32_t, std::uint32_t>, NamedTable>> entries;
+  for (const auto& [k, node] : *t) {
+    const std::string name(k.str());
+    const auto* sub = node.as_table();
+    if (sub == nullptr) {
+      const auto [line, col] = position(node, t);
+      diag.add(Diagnostic{parent.file(), line, col, path + "." + name,
+                          "a table describing a " + std::string(noun) + " ([" + path + "." + name + "])",
+                          describe(node)});
+      continue;
+    }
+    auto at = first_position(*sub);
+    if (at.first == 0) at = key_position(k, node, t);
+    entries.push_back({at, NamedTable{name, sub}});
+  }
+  // toml++ sorts keys; the file's order is the index order.
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& e : entries) out.push_back(std::move(e.second));
+  const auto [line, col] = position(*t, &parent.raw());
+  if (out.empty() && t->empty()) {
+    diag.add(Diagnostic{parent.file(), line, col, path, "at least one " + std::string(noun), "none"});
+  } else if (static_cast<double>(out.size()) > max_entries) {
+    diag.add(Diagnostic{parent.file(), line, col, path,
+                        "at most " + number_text(max_entries) + " " + std::string(noun) + "s",
+                        std::to_string(out.size())});
+  }
+  return out;
+}
+
+toml::table parse_toml(std::string_view text, const std::string& file) {
+  try {
+    return toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    const auto& b = e.source().begin;
+    throw ScenarioError({Diagnostic{file, b.line, b.column, "", "valid TOML", std::string(e.description())}});
+  }
+}
+
+std::string read_scenario_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int err = errno;
+    throw ScenarioError({Diagnostic{path, 0, 0, "", "a readable scenario file",
+                                    err ? std::string(std::strerror(err)) : "a file that cannot be opened"}});
+  }
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
 }
 
 }  // namespace mhsim::scenario

@@ -1,1 +1,548 @@
 // SPDX-License-Identifier: MIT
+// The pathway scenario loader: every key reaches its spec field, every problem is reported
+// at once and located, and the bad-input corpus under tests/data/bad/pathway states the
+// diagnostics each file must produce ("# expect: line:col: key: expected ..., got ..."
+// lines, as in tests/data/bad; positions were checked by hand against the files).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "models/pathway/pathway.hpp"
+#include "models/scenario/diagnostics.hpp"
+#include "models/scenario/keys.hpp"
+#include "models/scenario/network_scenario.hpp"
+#include "models/scenario/pathway_scenario.hpp"
+
+namespace fs = std::filesystem;
+namespace pw = mhsim::models::pathway;
+using mhsim::scenario::Diagnostic;
+using mhsim::scenario::ScenarioError;
+
+namespace {
+
+const std::size_t kD = pw::kDischarge;
+
+std::vector<std::string> expectations(const fs::path& file) {
+  std::ifstream in(file);
+  std::vector<std::string> out;
+  std::string line;
+  const std::string tag = "# expect: ";
+  while (std::getline(in, line)) {
+    if (line.rfind(tag, 0) == 0) out.push_back(line.substr(tag.size()));
+  }
+  return out;
+}
+
+// Every diagnostic as text, in the order reported (sorted by position).
+std::vector<std::string> messages_of(const std::string& text, const std::string& file = "test.toml") {
+  try {
+    mhsim::scenario::parse_pathway_scenario(text, file);
+  } catch (const ScenarioError& e) {
+    std::vector<std::string> out;
+    for (const Diagnostic& d : e.diagnostics()) out.push_back(d.to_string());
+    return out;
+  }
+  return {};
+}
+
+std::vector<Diagnostic> diagnostics_of(const std::string& path) {
+  try {
+    mhsim::scenario::load_pathway_scenario(path);
+  } catch (const ScenarioError& e) {
+    return e.diagnostics();
+  }
+  return {};
+}
+
+bool same_routes(const pw::Routes& got, const std::vector<std::pair<std::size_t, double>>& want) {
+  if (got.size() != want.size()) return false;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    if (got[i].target != want[i].first || got[i].probability != want[i].second) return false;
+  }
+  return true;
+}
+
+const std::string kMinimal = std::string(MHSIM_SOURCE_DIR) + "/scenarios/examples/pathway_minimal.toml";
+
+}  // namespace
+
+TEST_CASE("Pathway scenario: the minimal example maps every key to its spec field", "[scenario]") {
+  const auto sc = mhsim::scenario::load_pathway_scenario(kMinimal);
+  const pw::PathwaySpec& spec = sc.spec;
+  CHECK(sc.file == kMinimal);
+  CHECK(sc.text.find("model = \"pathway\"") != std::string::npos);
+  CHECK(sc.name == "pathway minimal");
+  CHECK(sc.description.rfind("Smallest pathway", 0) == 0);
+  CHECK(sc.run.seed == 20260101);
+  CHECK(sc.run.replications == 4);
+  CHECK(spec.years == 2);
+  CHECK(spec.max_in_system == 200000);
+
+  // Need groups, in file order.
+  CHECK(spec.population.size == 100000.0);
+  REQUIRE(spec.population.groups.size() == 2);
+  REQUIRE(spec.exits.size() == 2);
+  const pw::NeedGroup& common = spec.population.groups[0];
+  const pw::NeedGroup& severe = spec.population.groups[1];
+  CHECK(common.name == "common");
+  CHECK(severe.name == "severe");
+  CHECK(common.rate_per_1000_per_year == 20.0);
+  CHECK(common.monthly_multiplier[0] == 1.2);
+  CHECK(common.monthly_multiplier[6] == 0.8);
+  CHECK(common.monthly_multiplier[11] == 1.1);
+  CHECK(common.risk_beta_a == 1.0);
+  CHECK(common.risk_beta_b == 9.0);
+  CHECK(common.wemwbs_mean == 40.0);
+  CHECK(common.wemwbs_sd == 8.0);
+  CHECK(common.goals_mean == 1.5);
+  // Domains by name; domains left out weigh 0.
+  CHECK(common.goal_domain_weights == std::array<double, pw::kSiofDomains>{184, 0, 0, 0, 0, 0, 40, 88});
+  CHECK(spec.exits[0].death_per_year == 0.002);
+  CHECK(spec.exits[0].move_away_per_year == 0.05);
+  // Defaults.
+  CHECK(severe.rate_per_1000_per_year == 2.0);
+  CHECK(severe.monthly_multiplier == std::array<double, 12>{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1});
+  CHECK(severe.risk_beta_a == 3.0);
+  CHECK(severe.wemwbs_mean == 34.0);
+  CHECK(severe.wemwbs_sd == 8.96);
+  CHECK(severe.goals_mean == 0.0);
+  CHECK(severe.goal_domain_weights == std::array<double, pw::kSiofDomains>{1, 1, 1, 1, 1, 1, 1, 1});
+  CHECK(spec.exits[1].death_per_year == 0.01);
+  CHECK(spec.exits[1].move_away_per_year == 0.0);
+
+  REQUIRE(spec.partners.size() == 3);
+  CHECK(spec.partners[0].name == "trust");
+  CHECK(spec.partners[0].kind == "nhs_trust");
+  CHECK(spec.partners[1].name == "charity");
+  CHECK(spec.partners[1].kind == "vcse");
+  CHECK(spec.partners[2].kind == "gp_practices");
+
+  // Services, in file order: gp 0, therapy 1, cmht 2, crisis 3, acute 4, out_of_area 5,
+  // recovery 6, front_door 7.
+  REQUIRE(spec.services.size() == 8);
+  const std::vector<std::string> names = {"gp",          "therapy",  "cmht",      "crisis",
+                                          "acute",       "out_of_area", "recovery", "front_door"};
+  for (std::size_t s = 0; s < names.size(); ++s) {
+    CHECK(spec.services[s].name == names[s]);
+    CHECK(spec.services[s].routes_by_group.size() == 2);
+  }
+  const pw::ServiceSpec& gp = spec.services[0];
+  CHECK(gp.kind == pw::ServiceKind::kGp);
+  CHECK(gp.partner == 2);
+  CHECK(gp.capacity == 0);
+  CHECK_FALSE(gp.duration.has_value());
+  REQUIRE(gp.sessions.has_value());
+  CHECK(gp.sessions->mean() == 1.0);
+  CHECK(gp.cost_per_contact == 39.0);
+  // Routes in the order written, not toml++'s alphabetical order.
+  CHECK(same_routes(gp.routes, {{1, 0.3}, {6, 0.2}, {kD, 0.5}}));
+  CHECK_FALSE(gp.routes_by_group[0].has_value());
+  REQUIRE(gp.routes_by_group[1].has_value());
+  CHECK(same_routes(*gp.routes_by_group[1], {{2, 0.8}, {kD, 0.2}}));
+  CHECK(gp.fallback == kD);
+  CHECK(gp.overflow == kD);
+
+  const pw::ServiceSpec& therapy = spec.services[1];
+  CHECK(therapy.kind == pw::ServiceKind::kTalkingTherapies);
+  CHECK(therapy.partner == 0);
+  CHECK(therapy.capacity == 50);
+  CHECK(therapy.discipline == mhsim::engine::Discipline::kFifo);
+  REQUIRE(therapy.sessions.has_value());
+  CHECK(therapy.sessions->mean() == 7.0);
+  CHECK(therapy.session_interval_days == 7.0);
+  CHECK(therapy.dropout_probability == 0.3);
+  CHECK(therapy.recovery_probability == 0.5);
+  CHECK(therapy.wemwbs_change.mean == 2.0);
+  CHECK(therapy.wemwbs_change.sd == 4.0);
+  CHECK(therapy.wemwbs_change_recovered.mean == 8.0);
+  CHECK(therapy.wemwbs_change_recovered.sd == 5.0);
+  CHECK(therapy.cost_per_contact == 110.0);
+  CHECK(therapy.relapse_per_year == 0.2);
+  CHECK(therapy.relapse_to == 0);
+  CHECK(therapy.crisis_per_year == 0.0);
+  CHECK(therapy.crisis_to == kD);
+  CHECK(therapy.gatekept);
+  CHECK(therapy.rejected_to == kD);
+  CHECK(therapy.fallback == 0);
+  CHECK(therapy.routes.empty());  // everyone is discharged
+
+  const pw::ServiceSpec& cmht = spec.services[2];
+  CHECK(cmht.kind == pw::ServiceKind::kCmht);
+  CHECK(cmht.capacity == 20);
+  CHECK(cmht.discipline == mhsim::engine::Discipline::kPriority);
+  REQUIRE(cmht.duration.has_value());
+  CHECK(cmht.duration->mean() == Approx(180.0));
+  CHECK_FALSE(cmht.sessions.has_value());
+  CHECK(cmht.contacts_per_week == 0.5);
+  CHECK(cmht.cost_per_contact == 150.0);
+  CHECK(cmht.annual_fixed_cost == 100000.0);
+  CHECK(cmht.crisis_per_year == 0.5);
+  CHECK(cmht.crisis_to == 3);
+  CHECK(same_routes(cmht.routes, {{0, 0.7}, {kD, 0.3}}));
+  CHECK(cmht.rejected_to == 1);
+
+  CHECK(spec.services[3].kind == pw::ServiceKind::kCrisis);
+  CHECK(spec.services[3].cost_per_episode == 2000.0);
+  CHECK(same_routes(spec.services[3].routes, {{4, 0.2}, {2, 0.5}, {kD, 0.3}}));
+  CHECK(spec.services[4].overflow == 5);
+  CHECK(spec.services[4].cost_per_day == 450.0);
+  CHECK(spec.services[5].kind == pw::ServiceKind::kOutOfArea);
+  CHECK(spec.services[5].capacity == 0);
+
+  const pw::ServiceSpec& recovery = spec.services[6];
+  CHECK(recovery.kind == pw::ServiceKind::kAllianceSupport);
+  CHECK(recovery.partner == 1);
+  CHECK(recovery.duration->mean() == Approx(100.0));  // triangular (30 + 90 + 180) / 3
+  CHECK(recovery.goals.achieve_per_year == std::array<double, pw::kSiofDomains>{2, 0, 0, 0, 0, 0, 0, 1.5});
+  CHECK(recovery.goals.close_per_year == std::array<double, pw::kSiofDomains>{0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5});
+  CHECK(recovery.goals.fail_per_year == std::array<double, pw::kSiofDomains>{0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3});
+  CHECK(recovery.goals.lapse_per_year == std::array<double, pw::kSiofDomains>{0.4, 0, 0, 0, 0, 0, 0, 0});
+  CHECK(recovery.goals.wemwbs_per_goal_achieved == 1.5);
+  CHECK(spec.services[7].kind == pw::ServiceKind::kFrontDoor);
+  CHECK(same_routes(spec.services[7].routes, {{2, 0.3}, {6, 0.3}, {kD, 0.4}}));
+
+  // Arms, in file order.
+  REQUIRE(spec.arms.size() == 2);
+  const pw::ArmSpec& block = spec.arms[0];
+  CHECK(block.name == "block");
+  CHECK(block.enabled == std::vector<bool>{true, true, true, true, true, true, false, false});
+  CHECK(block.capacity == std::vector<std::int64_t>{0, 50, 20, 0, 10, 0, 0, 0});  // each service's own
+  REQUIRE(block.entry.size() == 2);
+  CHECK(same_routes(block.entry[0], {{0, 0.9}, {kD, 0.1}}));
+  CHECK(same_routes(block.entry[1], {{0, 0.5}, {2, 0.5}}));
+  CHECK(block.handoff_loss == 0.05);
+  CHECK(block.gatekeeping == 0.0);
+  CHECK(block.front_door_diversion == 0.0);
+  CHECK(block.diversion_to == kD);
+  CHECK(block.step_down_speed == 1.0);
+  CHECK(block.redirect.empty());  // no single point of access
+
+  const pw::ArmSpec& alliance = spec.arms[1];
+  CHECK(alliance.name == "alliance");
+  CHECK(alliance.enabled == std::vector<bool>(8, true));
+  CHECK(alliance.capacity == std::vector<std::int64_t>{0, 50, 30, 0, 12, 0, 0, 0});  // cmht and acute overridden
+  CHECK(same_routes(alliance.entry[0], {{6, 0.4}, {0, 0.6}}));
+  CHECK(same_routes(alliance.entry[1], {{0, 1.0}}));
+  CHECK(alliance.gatekeeping == 0.2);
+  CHECK(alliance.handoff_loss == 0.01);
+  CHECK(alliance.front_door_diversion == 0.3);
+  CHECK(alliance.diversion_to == 6);
+  CHECK(alliance.step_down_speed == 1.5);
+  CHECK(alliance.redirect == std::vector<std::size_t>{kD, kD, 7, kD, kD, kD, kD, kD});  // cmht -> front_door
+
+  REQUIRE(spec.initial.size() == 2);
+  CHECK(spec.initial[0].service == 2);
+  CHECK(spec.initial[0].group == 1);
+  CHECK(spec.initial[0].in_service == 15);
+  CHECK(spec.initial[0].waiting == 5);
+  CHECK(spec.initial[1].service == 1);
+  CHECK(spec.initial[1].group == 0);
+  CHECK(spec.initial[1].in_service == 10);
+  CHECK(spec.initial[1].waiting == 0);
+
+  CHECK(spec.outcomes.follow_up_days == 180.0);
+  CHECK(spec.outcomes.readmission_window_days == 90.0);
+  CHECK(spec.outcomes.goal_sustain_days == 182.0);
+  CHECK(spec.outcomes.utility_intercept == -0.1);
+  CHECK(spec.outcomes.utility_slope == 0.02);
+  CHECK(spec.outcomes.min_utility == -0.594);
+
+  CHECK(pw::check_spec(spec).empty());
+}
+
+TEST_CASE("Pathway scenario: a small file gets the documented defaults", "[scenario]") {
+  const char* text = R"(model = "pathway"
+[run]
+seed = 3
+replications = 1
+years = 1
+[population]
+size = 500
+[groups.only]
+rate_per_1000_per_year = 1
+[partners.p]
+kind = "other"
+[services.s]
+kind = "other"
+partner = "p"
+duration = { distribution = "deterministic", value = 10 }
+[arms.a]
+entry = { only = { s = 1 } }
+)";
+  const auto sc = mhsim::scenario::parse_pathway_scenario(text, "dir/small.toml");
+  CHECK(sc.name == "small.toml");
+  CHECK(sc.description.empty());
+  const pw::PathwaySpec& spec = sc.spec;
+  CHECK(spec.max_in_system == 10'000'000);
+  const pw::ServiceSpec& s = spec.services.at(0);
+  CHECK(s.capacity == 0);
+  CHECK(s.discipline == mhsim::engine::Discipline::kFifo);
+  CHECK(s.session_interval_days == 7.0);
+  CHECK(s.overflow == kD);
+  CHECK(s.fallback == kD);
+  CHECK(s.rejected_to == kD);
+  CHECK_FALSE(s.gatekept);
+  CHECK(s.routes.empty());
+  REQUIRE(s.routes_by_group.size() == 1);
+  CHECK_FALSE(s.routes_by_group[0].has_value());
+  CHECK(s.goals.achieve_per_year == std::array<double, pw::kSiofDomains>{});
+  const pw::ArmSpec& a = spec.arms.at(0);
+  CHECK(a.enabled == std::vector<bool>{true});
+  CHECK(a.capacity == std::vector<std::int64_t>{0});
+  CHECK(a.step_down_speed == 1.0);
+  CHECK(spec.initial.empty());
+  CHECK(spec.outcomes.follow_up_days == 365.0);
+  CHECK(spec.outcomes.readmission_window_days == 365.0);
+  CHECK(spec.outcomes.goal_sustain_days == 182.0);
+  CHECK(spec.outcomes.min_utility == -0.594);
+}
+
+TEST_CASE("Pathway scenario: a file with several mistakes reports every one, located", "[scenario]") {
+  const char* text = R"(model = "pathway"
+[run]
+seed = -1
+replications = 2
+years = 0
+[population]
+size = 0
+[groups.a]
+rate_per_1000_per_year = "ten"
+goals_mean = 2
+goal_domain_weights = 0
+[partners.p]
+kind = "charity"
+[services.s]
+kind = "gp"
+partner = "q"
+duration = { distribution = "exponential", mean = 5 }
+routes = { t = 1 }
+[arms.x]
+step_down_speed = 0
+[arms.x.entry]
+a = { s = 0.5 }
+)";
+  const std::vector<std::string> want = {
+      "many.toml:3:8: run.seed: expected an integer in [0, 9007199254740991], got -1",
+      "many.toml:5:9: run.years: expected an integer in [1, 100], got 0",
+      "many.toml:7:8: population.size: expected a number > 0, got 0",
+      "many.toml:9:26: groups.a.rate_per_1000_per_year: expected a number in [0, 1000000], got the string \"ten\"",
+      "many.toml:11:23: groups.a.goal_domain_weights: expected at least one weight > 0 (goals_mean is 2), got every weight 0",
+      "many.toml:13:8: partners.p.kind: expected one of \"nhs_trust\", \"vcse\", \"user_led\", \"gp_practices\", "
+      "\"local_authority\", \"commissioner\", \"other\", got the string \"charity\"",
+      "many.toml:16:11: services.s.partner: expected the name of a partner (one of \"p\"), got an unknown partner \"q\"",
+      "many.toml:18:12: services.s.routes.t: expected a route to a service or to discharge (one of \"discharge\", "
+      "\"s\"), got an unknown service \"t\"",
+      "many.toml:20:19: arms.x.step_down_speed: expected a number > 0, got 0",
+      "many.toml:22:5: arms.x.entry.a: expected probabilities that sum to 1, got a sum of 0.5",
+  };
+  CHECK(messages_of(text, "many.toml") == want);
+}
+
+TEST_CASE("Pathway scenario: unknown keys are listed against the pathway keys only", "[scenario]") {
+  const char* text = R"(model = "pathway"
+[run]
+seed = 1
+replications = 1
+years = 1
+warmup_days = 10
+[population]
+size = 10
+[groups.g]
+rate_per_1000_per_year = 1
+risk = { a = 2, c = 3 }
+[partners.p]
+kind = "vcse"
+[services.s]
+kind = "alliance_support"
+partner = "p"
+duration = { distribution = "exponential", mean = 5, sd = 1 }
+[services.s.goals]
+achieve_per_year = { finanse = 1 }
+sustain_days = 3
+[arms.x]
+servises = ["s"]
+entry = { g = { s = 1 } }
+[outcomes]
+qaly = 1
+)";
+  const std::vector<std::string> want = {
+      "k.toml:6:1: run.warmup_days: expected one of seed, replications, years, max_in_system, got an unknown key \"warmup_days\"",
+      "k.toml:11:17: groups.g.risk.c: expected one of a, b, got an unknown key \"c\"",
+      "k.toml:17:54: services.s.duration.sd: expected a parameter of the exponential distribution (mean or rate), got an unknown key \"sd\"",
+      "k.toml:19:22: services.s.goals.achieve_per_year.finanse: expected a SIOF domain (one of \"mental_wellbeing\", "
+      "\"community_participation\", \"social_networks\", \"physical_health\", \"education_training\", \"volunteering\", "
+      "\"employment\", \"finance\"), got an unknown SIOF domain \"finanse\"",
+      "k.toml:20:1: services.s.goals.sustain_days: expected one of achieve_per_year, close_per_year, fail_per_year, "
+      "lapse_per_year, wemwbs_per_goal_achieved, got an unknown key \"sustain_days\"",
+      "k.toml:22:1: arms.x.servises: expected one of services, capacity, entry, gatekeeping, handoff_loss, "
+      "front_door_diversion, diversion_to, redirect, step_down_speed, got an unknown key \"servises\"",
+      "k.toml:25:1: outcomes.qaly: expected one of follow_up_days, readmission_window_days, goal_sustain_days, "
+      "utility_intercept, utility_slope, min_utility, got an unknown key \"qaly\"",
+  };
+  CHECK(messages_of(text, "k.toml") == want);
+}
+
+TEST_CASE("Pathway scenario: every bad file reports exactly its expected diagnostics", "[scenario]") {
+  const fs::path dir = fs::path(MHSIM_SOURCE_DIR) / "tests" / "data" / "bad" / "pathway";
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() == ".toml") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  REQUIRE(files.size() >= 15);
+  for (const fs::path& file : files) {
+    INFO("file: " << file.string());
+    const std::vector<std::string> expected = expectations(file);
+    REQUIRE_FALSE(expected.empty());
+    const std::vector<Diagnostic> got = diagnostics_of(file.string());
+    std::string all;
+    for (const Diagnostic& d : got) all += d.to_string() + "\n";
+    INFO("diagnostics:\n" << all);
+    REQUIRE(got.size() == expected.size());
+    // Exactly, and in order: diagnostics come sorted by position.
+    for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i].to_string() == file.string() + ":" + expected[i]);
+    for (const Diagnostic& d : got) {
+      CHECK(d.file == file.string());
+      CHECK(d.line > 0);
+      CHECK(d.column > 0);
+      CHECK_FALSE(d.expected.empty());
+      CHECK_FALSE(d.got.empty());
+    }
+  }
+}
+
+TEST_CASE("Pathway scenario: a missing file is one clear error", "[scenario]") {
+  const auto got = diagnostics_of("/nonexistent/pathway.toml");
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].to_string() == "/nonexistent/pathway.toml: expected a readable scenario file, got No such file or directory");
+}
+
+TEST_CASE("Scenario model: the root key model picks the loader", "[scenario]") {
+  using mhsim::scenario::scenario_model;
+  CHECK(scenario_model("[run]\nseed = 1\n", "a.toml") == "network");
+  CHECK(scenario_model("model = \"network\"\n", "a.toml") == "network");
+  CHECK(scenario_model("model = \"pathway\"\n[run]\n", "a.toml") == "pathway");
+  try {
+    scenario_model("# a comment\nmodel = \"queue\"\n", "a.toml");
+    FAIL("no error");
+  } catch (const ScenarioError& e) {
+    REQUIRE(e.diagnostics().size() == 1);
+    CHECK(e.diagnostics()[0].to_string() == "a.toml:2:9: model: expected one of \"network\", \"pathway\", got the string \"queue\"");
+  }
+  try {
+    scenario_model("model = 2\n", "a.toml");
+    FAIL("no error");
+  } catch (const ScenarioError& e) {
+    REQUIRE(e.diagnostics().size() == 1);
+    CHECK(e.diagnostics()[0].to_string() == "a.toml:1:9: model: expected one of \"network\", \"pathway\", got 2");
+  }
+  try {
+    scenario_model("model = = 1\n", "a.toml");
+    FAIL("no error");
+  } catch (const ScenarioError& e) {
+    REQUIRE(e.diagnostics().size() == 1);
+    CHECK(e.diagnostics()[0].expected == "valid TOML");
+  }
+}
+
+TEST_CASE("Scenario model: the network loader accepts model = network and nothing else", "[scenario]") {
+  const std::string network = R"(
+[run]
+seed = 7
+replications = 3
+horizon_days = 50
+[stations.only]
+arrival_rate = 1.0
+servers = 1
+service = { distribution = "exponential", mean = 0.5 }
+)";
+  CHECK_NOTHROW(mhsim::scenario::parse_network_scenario("model = \"network\"\n" + network, "n.toml"));
+  const auto network_messages = [&](const std::string& head) {
+    try {
+      mhsim::scenario::parse_network_scenario(head + network, "n.toml");
+    } catch (const ScenarioError& e) {
+      std::vector<std::string> out;
+      for (const Diagnostic& d : e.diagnostics()) out.push_back(d.to_string());
+      return out;
+    }
+    return std::vector<std::string>{};
+  };
+  CHECK(network_messages("model = \"pathway\"\n") ==
+        std::vector<std::string>{"n.toml:1:9: model: expected a queueing-network scenario (model = \"network\"); a "
+                                 "pathway scenario needs its own loader, got the string \"pathway\""});
+  // A bad value is one more located error; the rest of the file is still checked.
+  CHECK(network_messages("model = \"queue\"\n[scenario]\nnmae = \"x\"\n") ==
+        std::vector<std::string>{
+            "n.toml:1:9: model: expected one of \"network\", \"pathway\", got the string \"queue\"",
+            "n.toml:3:1: scenario.nmae: expected one of name, description, got an unknown key \"nmae\""});
+  // Network files list network keys only.
+  CHECK(network_messages("[population]\nsize = 3\n") ==
+        std::vector<std::string>{"n.toml:1:2: population: expected one of model, scenario, run, stations, got an "
+                                 "unknown key \"population\""});
+}
+
+TEST_CASE("Scenario model: every shipped scenario loads with the loader its model names", "[scenario]") {
+  std::set<std::string> models;
+  for (const auto& e : fs::recursive_directory_iterator(fs::path(MHSIM_SOURCE_DIR) / "scenarios")) {
+    if (e.path().extension() != ".toml") continue;
+    INFO(e.path().string());
+    std::ifstream in(e.path());
+    std::ostringstream buffer;  // (not istreambuf_iterator: GCC 12 -O3 warns of a null dereference)
+    buffer << in.rdbuf();
+    const std::string text = buffer.str();
+    const std::string model = mhsim::scenario::scenario_model(text, e.path().string());
+    models.insert(model);
+    if (model == "pathway") CHECK_NOTHROW(mhsim::scenario::load_pathway_scenario(e.path().string()));
+    else CHECK_NOTHROW(mhsim::scenario::load_network_scenario(e.path().string()));
+  }
+  CHECK(models == std::set<std::string>{"network", "pathway"});
+}
+
+TEST_CASE("Scenario keys: each model has its own keys, every path is declared once", "[scenario]") {
+  using mhsim::scenario::KeyModel;
+  std::set<std::string_view> paths;
+  for (const auto& k : mhsim::scenario::all_keys()) {
+    INFO(k.path);
+    CHECK(paths.insert(k.path).second);
+    CHECK_FALSE(k.doc.empty());
+  }
+  for (const auto& k : mhsim::scenario::network_keys()) {
+    CHECK(k.applies_to(KeyModel::kNetwork));
+    CHECK(k.path.rfind("services", 0) != 0);
+  }
+  for (const auto& k : mhsim::scenario::pathway_keys()) {
+    CHECK(k.applies_to(KeyModel::kPathway));
+    CHECK(k.path.rfind("stations", 0) != 0);
+  }
+  CHECK(mhsim::scenario::key("run.seed").model == KeyModel::kBoth);
+  CHECK(mhsim::scenario::key("run.horizon_days").model == KeyModel::kNetwork);
+  CHECK(mhsim::scenario::key("run.years").model == KeyModel::kPathway);
+
+  // The choices come from the model's own name tables.
+  const auto& kinds = mhsim::scenario::key("services.<name>.kind").choices;
+  CHECK(std::equal(kinds.begin(), kinds.end(), pw::kServiceKindNames.begin(), pw::kServiceKindNames.end()));
+  const std::string_view weights_doc = mhsim::scenario::key("groups.<name>.goal_domain_weights").doc;
+  for (const char* domain : pw::kSiofDomainNames) CHECK(weights_doc.find(domain) != std::string_view::npos);
+
+  // The reference has a section per model, and every key of each in its own section.
+  const std::string md = mhsim::scenario::keys_markdown();
+  const auto network_at = md.find("## Queueing-network scenarios");
+  const auto pathway_at = md.find("## Pathway scenarios");
+  REQUIRE(network_at != std::string::npos);
+  REQUIRE(pathway_at != std::string::npos);
+  REQUIRE(network_at < pathway_at);
+  for (const auto& k : mhsim::scenario::all_keys()) {
+    const auto at = md.find("| `" + std::string(k.path) + "` |");
+    INFO(k.path);
+    REQUIRE(at != std::string::npos);
+    if (k.model == KeyModel::kBoth) CHECK(at < network_at);
+    if (k.model == KeyModel::kNetwork) CHECK((at > network_at && at < pathway_at));
+    if (k.model == KeyModel::kPathway) CHECK(at > pathway_at);
+  }
+}
