@@ -106,17 +106,23 @@ struct Goal {
   engine::Days sustained_at;  // kNever unless an achieved goal is sustained
 };
 
-// The stream identities of one kind of person (an arrival group or a starting-caseload entry).
+// Common random numbers. Every random decision about a person is drawn from a stream keyed
+// by (who, phase, person, service, visit): "who" is the arrival group (or starting-caseload
+// entry), the phase says which decision (referral, episode, completion, discharge, goals),
+// and the visit counts the person's referrals to that service. So a person's draws at their
+// n-th visit to the community team are the same in every arm, whatever happened on the way
+// there; arms then differ only where their configuration makes people's paths differ.
+enum class Phase : std::size_t { kEntry, kReferral, kEpisode, kCompletion, kDischarge, kGoals, kExit, kCount };
+constexpr std::array<const char*, static_cast<std::size_t>(Phase::kCount)> kPhaseNames = {
+    "entry", "referral", "episode", "completion", "discharge", "goals", "exit"};
+
 struct StreamKeys {
-  engine::StreamId route, length, outcome, hazard, behaviour, goals, exit;
-  explicit StreamKeys(const std::string& who)
-      : route(engine::StreamId::named("pathway/route/" + who)),
-        length(engine::StreamId::named("pathway/length/" + who)),
-        outcome(engine::StreamId::named("pathway/outcome/" + who)),
-        hazard(engine::StreamId::named("pathway/hazard/" + who)),
-        behaviour(engine::StreamId::named("pathway/behaviour/" + who)),
-        goals(engine::StreamId::named("pathway/goals/" + who)),
-        exit(engine::StreamId::named("pathway/exit/" + who)) {}
+  std::array<engine::StreamId, static_cast<std::size_t>(Phase::kCount)> phase{};
+  explicit StreamKeys(const std::string& who) {
+    for (std::size_t k = 0; k < phase.size(); ++k) {
+      phase[k] = engine::StreamId::named("pathway/" + std::string(kPhaseNames[k]) + "/" + who);
+    }
+  }
 };
 
 // A person in the system. Slots are reused once a person leaves, so memory follows the
@@ -141,7 +147,9 @@ struct Slot {
   double contact_gap = engine::kNever;
   engine::Days last_inpatient_discharge = -engine::kNever;
   bool holds_unit = false;
-  engine::EntityRng route{0}, length{0}, outcome{0}, hazard{0}, behaviour{0}, goals_rng{0};
+  const StreamKeys* keys = nullptr;
+  std::uint64_t key = 0;             // the person's index within their group (or stock entry)
+  std::vector<std::uint16_t> visits;  // referrals so far, per service (at most 1023)
   std::vector<Goal> goals;
 };
 
@@ -182,6 +190,9 @@ class ArmSim {
       resources_[s] = std::make_unique<engine::Resource>(
           sim_, spec.services[s].name, arm_.capacity[s], spec.services[s].discipline, std::nullopt,
           [this, s](engine::Resource::Token token, engine::Days waited) { granted(static_cast<std::size_t>(token), s, waited); });
+    }
+    for (const InitialStock& st : spec.initial) {
+      stock_keys_.emplace_back("initial/" + spec.services[st.service].name + "/" + spec.population.groups[st.group].name);
     }
     for (const NeedGroup& g : spec.population.groups) {
       group_keys_.emplace_back(g.name);
@@ -234,14 +245,11 @@ class ArmSim {
     s.last_inpatient_discharge = -engine::kNever;
     s.holds_unit = false;
     s.goals.clear();
-    s.route = streams_.entity(keys.route, key);
-    s.length = streams_.entity(keys.length, key);
-    s.outcome = streams_.entity(keys.outcome, key);
-    s.hazard = streams_.entity(keys.hazard, key);
-    s.behaviour = streams_.entity(keys.behaviour, key);
-    s.goals_rng = streams_.entity(keys.goals, key);
+    s.keys = &keys;
+    s.key = key;
+    s.visits.assign(spec_.services.size(), 0);
     // Death and moving away are drawn once, so they are the same in every arm.
-    engine::EntityRng exit_rng = streams_.entity(keys.exit, key);
+    engine::EntityRng exit_rng = draws(s, Phase::kExit, spec_.services.size());
     const ExitHazards& h = spec_.exits[p.group];
     const double e1 = unit_exponential(exit_rng), e2 = unit_exponential(exit_rng);
     s.death_at = h.death_per_year > 0 ? sim_.now() + e1 * kDaysPerYear / h.death_per_year : engine::kNever;
@@ -276,7 +284,8 @@ class ArmSim {
   void arrive(const Person& p) {
     sys(SystemKpi::kArrivals) += 1;
     const std::size_t i = admit_person(p, group_keys_[p.group], p.index_in_group);
-    const std::size_t target = draw_route(arm_.entry[p.group], uniform(slots_[i].route));
+    engine::EntityRng rng = draws(slots_[i], Phase::kEntry, spec_.services.size());
+    const std::size_t target = draw_route(arm_.entry[p.group], uniform(rng));
     if (target == kDischarge) {
       sys(SystemKpi::kLeftUnserved) += 1;
       leave_system(i, Exit::kUnserved);
@@ -286,10 +295,11 @@ class ArmSim {
   }
 
   void seed_initial_stock() {
-    for (const InitialStock& st : spec_.initial) {
-      const std::string who = "initial/" + spec_.services[st.service].name + "/" + spec_.population.groups[st.group].name;
-      const StreamKeys keys(who);
-      const engine::StreamId attrs = engine::StreamId::named("person/" + who);
+    for (std::size_t e = 0; e < spec_.initial.size(); ++e) {
+      const InitialStock& st = spec_.initial[e];
+      const StreamKeys& keys = stock_keys_[e];  // outlives the people who point to it
+      const engine::StreamId attrs = engine::StreamId::named(
+          "person/initial/" + spec_.services[st.service].name + "/" + spec_.population.groups[st.group].name);
       const std::uint64_t total = st.in_service + st.waiting;
       for (std::uint64_t k = 0; k < total; ++k) {
         engine::EntityRng rng = streams_.entity(attrs, k);
@@ -304,6 +314,7 @@ class ArmSim {
         // Those in service first (part-way through an episode), then the waiting list, in
         // order; the arm's capacity decides who actually has a place.
         resuming_ = k < st.in_service;
+        visit(slots_[i], s);
         admit(i, s, false);
         resuming_ = false;
       }
@@ -328,13 +339,15 @@ class ArmSim {
         (from == kDischarge || (!is_secondary(spec_.services[from].kind) && !is_front_door(spec_.services[from].kind)))) {
       s = resolve(arm_.redirect[s]);
     }
-    // Behaviour draws are made at every referral, used or not, so that arms that differ in
-    // behaviour parameters keep the same draws for the same decisions.
-    const double u_handoff = uniform(p.behaviour), u_gate = uniform(p.behaviour);
     if (s == kDischarge) {
       discharge(i, from);
       return;
     }
+    // Both behaviour draws are made at every referral, used or not, so that arms differing
+    // in behaviour parameters keep the same draws for the same decisions.
+    visit(p, s);
+    engine::EntityRng rng = draws(p, Phase::kReferral, s);
+    const double u_handoff = uniform(rng), u_gate = uniform(rng);
     const ServiceSpec& svc = spec_.services[s];
     if (from != kDischarge && spec_.services[from].partner != svc.partner && u_handoff < arm_.handoff_loss) {
       sys(SystemKpi::kHandoffLosses) += 1;
@@ -373,7 +386,8 @@ class ArmSim {
       const std::size_t o = resolve(overflow);
       if (o != kDischarge && o != s) {
         kpi(o, ServiceKpi::kReferrals) += 1;
-        admit(i, o, false);
+        visit(p, o);
+        admit(i, o, true);  // check_spec rules out overflow cycles
         return;
       }
     }
@@ -390,6 +404,17 @@ class ArmSim {
       case engine::Resource::Outcome::kRefused:  // no queue limits in this model
         throw engine::SimulationError("a waiting list refused a referral", spec_.services[s].name, sim_.now());
     }
+  }
+
+  // The person's stream for one decision at their current visit to service s (s = number of
+  // services for decisions not tied to a service).
+  engine::EntityRng draws(const Slot& p, Phase phase, std::size_t s) const {
+    const std::uint64_t visit = s < p.visits.size() ? p.visits[s] : 0U;
+    const std::uint64_t entity = (p.key << 20) | (static_cast<std::uint64_t>(s & 0x3FFU) << 10) | visit;
+    return streams_.entity(p.keys->phase[static_cast<std::size_t>(phase)], entity);
+  }
+  static void visit(Slot& p, std::size_t s) {
+    if (p.visits[s] < 1023) ++p.visits[s];  // beyond, draws repeat (a person with 1,000 referrals to one service)
   }
 
   static engine::Priority priority_of(const Slot& p) {
@@ -429,40 +454,41 @@ class ArmSim {
     }
     // Length: sessions a fixed interval apart, or a duration (divided by the arm's
     // step-down speed for long-term services).
+    engine::EntityRng rng = draws(p, Phase::kEpisode, s);
     engine::Days length;
     if (svc.sessions) {
-      const double n = std::max(1.0, std::round(svc.sessions->sample(p.length)));
+      const double n = std::max(1.0, std::round(svc.sessions->sample(rng)));
       length = n * svc.session_interval_days;
       p.contact_gap = svc.session_interval_days;
     } else {
-      length = svc.duration->sample(p.length);
+      length = svc.duration->sample(rng);
       if (is_long_term(svc.kind)) length /= arm_.step_down_speed;
       p.contact_gap = svc.contacts_per_week > 0 ? 7.0 / svc.contacts_per_week : engine::kNever;
     }
-    if (initial_in_service) length *= uniform(p.length);  // already part-way through (assumption)
-    const double u_drop = uniform(p.outcome), u_cut = uniform(p.outcome);
+    const double u_part = uniform(rng), u_drop = uniform(rng), u_cut = uniform(rng), e = unit_exponential(rng);
+    if (initial_in_service) length *= u_part;  // already part-way through (assumption)
     End end = End::kComplete;
     if (u_drop < svc.dropout_probability) {
       end = End::kDropout;
       length *= u_cut;
     }
     const double rate = svc.crisis_per_year * p.risk_multiplier / kDaysPerYear;
-    const double e = unit_exponential(p.hazard);
     if (rate > 0 && e / rate < length) {
       length = e / rate;
       end = End::kCrisis;
     }
     p.episode_end = now + length;
-    if (svc.kind == ServiceKind::kAllianceSupport && !p.goals_used) set_goals(p, svc);
+    if (svc.kind == ServiceKind::kAllianceSupport && !p.goals_used) set_goals(p, s);
     const std::uint32_t gen = p.generation, ep = ++p.episode;
     sim_.schedule_at(p.episode_end, engine::kReleasePriority, [this, i, gen, ep, end] {
       if (slots_[i].generation == gen && slots_[i].episode == ep) end_episode(i, end);
     });
   }
 
-  void set_goals(Slot& p, const ServiceSpec& svc) {
+  void set_goals(Slot& p, std::size_t s) {
     p.goals_used = true;
-    const GoalDynamics& g = svc.goals;
+    const GoalDynamics& g = spec_.services[s].goals;
+    engine::EntityRng rng = draws(p, Phase::kGoals, s);
     const engine::Days now = sim_.now();
     for (std::size_t d = 0; d < kSiofDomains; ++d) {
       for (std::uint8_t k = 0; k < p.goal_counts[d]; ++k) {
@@ -470,7 +496,7 @@ class ArmSim {
         goals_at(year_of(now), d, GoalStatus::kSet) += 1;
         // Competing clocks, one exponential and one uniform per goal, always drawn.
         const double total = g.achieve_per_year[d] + g.close_per_year[d] + g.fail_per_year[d];
-        const double e = unit_exponential(p.goals_rng), u = uniform(p.goals_rng), lapse = unit_exponential(p.goals_rng);
+        const double e = unit_exponential(rng), u = uniform(rng), lapse = unit_exponential(rng);
         if (total > 0) {
           goal.resolve_at = now + e * kDaysPerYear / total;
           const double a = u * total;
@@ -522,6 +548,9 @@ class ArmSim {
       const engine::Days hi = std::min(b, static_cast<double>(y + 1) * kDaysPerYear);
       if (hi > lo) {
         post(y, s, Measure::kDays, hi - lo);
+        const ServiceKind kind = spec_.services[s].kind;
+        if (kind == ServiceKind::kAcute) r_.system[y * kSystemKpis + idx(SystemKpi::kBedDays)] += hi - lo;
+        if (kind == ServiceKind::kOutOfArea) r_.system[y * kSystemKpis + idx(SystemKpi::kOutOfAreaDays)] += hi - lo;
         if (p.contact_gap < engine::kNever) {
           const double n = std::ceil((hi - a) / p.contact_gap) - std::ceil((lo - a) / p.contact_gap);
           if (n > 0) post(y, s, Measure::kContacts, n);
@@ -540,6 +569,7 @@ class ArmSim {
     if (is_inpatient(spec_.services[s].kind)) p.last_inpatient_discharge = sim_.now();
     const int achieved = p.goals.empty() ? 0 : close_goals(p, at_horizon);
     if (achieved > 0) change_wemwbs(p, spec_.services[s].goals.wemwbs_per_goal_achieved * achieved);
+    p.where = Where::kFollowUp;  // between services until routed (refer, discharge or leave_system)
     ++p.episode;
     if (p.holds_unit) {
       p.holds_unit = false;
@@ -563,15 +593,15 @@ class ArmSim {
     }
     kpi(s, ServiceKpi::kCompleted) += 1;
     // Outcome and route draws are always made, so the streams stay aligned across arms.
-    const double u_recover = uniform(p.outcome);
-    const double z = boost::random::normal_distribution<double>(0.0, 1.0)(p.outcome);
+    engine::EntityRng rng = draws(p, Phase::kCompletion, s);
+    const double u_recover = uniform(rng), u_route = uniform(rng), u_divert = uniform(rng);
+    const double z = boost::random::normal_distribution<double>(0.0, 1.0)(rng);
     const ScoreChange& change = u_recover < svc.recovery_probability ? svc.wemwbs_change_recovered : svc.wemwbs_change;
     change_wemwbs(p, change.mean + change.sd * z);
     const auto& by_group = svc.routes_by_group;
     const Routes& routes = p.group < by_group.size() && by_group[p.group] ? *by_group[p.group] : svc.routes;
-    std::size_t target = draw_route(routes, uniform(p.route));
+    std::size_t target = draw_route(routes, u_route);
     if (is_front_door(svc.kind)) {
-      const double u_divert = uniform(p.behaviour);
       const std::size_t resolved = resolve(target);
       if (resolved != kDischarge && is_secondary(spec_.services[resolved].kind) && u_divert < arm_.front_door_diversion) {
         sys(SystemKpi::kDiverted) += 1;
@@ -602,7 +632,8 @@ class ArmSim {
     const std::uint32_t gen = p.generation, ep = ++p.episode;
     const double rate =
         from == kDischarge ? 0.0 : spec_.services[from].relapse_per_year * p.risk_multiplier / kDaysPerYear;
-    const double e = unit_exponential(p.hazard);
+    engine::EntityRng rng = draws(p, Phase::kDischarge, from == kDischarge ? spec_.services.size() : from);
+    const double e = unit_exponential(rng);
     const engine::Days follow = spec_.outcomes.follow_up_days;
     if (rate > 0 && e / rate < follow) {
       const std::size_t to = spec_.services[from].relapse_to;
@@ -810,7 +841,7 @@ class ArmSim {
   std::vector<engine::TimeWeighted> occupancy_;
   std::vector<std::vector<double>> waits_;
   std::vector<double> wemwbs_change_sum_ = std::vector<double>(static_cast<std::size_t>(spec_.years), 0.0);
-  std::vector<StreamKeys> group_keys_;
+  std::vector<StreamKeys> group_keys_, stock_keys_;  // people point into these: never resized after construction
   std::vector<double> mean_risk_;
   std::optional<ArrivalGenerator> arrivals_;
   std::vector<Slot> slots_;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // People and their arrival (issue 3, part 1): who comes, when, and with what needs.
-// Groundwork for the pathway model; see docs/pathway-model-plan.md.
+// Part of the pathway model; see docs/pathway-model.md.
 
 #include <array>
 #include <cstdint>

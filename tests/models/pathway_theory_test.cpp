@@ -1,1 +1,1124 @@
 // SPDX-License-Identifier: MIT
+// The pathway model against theory: Markov-chain occupancy of an open network of
+// infinite-server services (Eigen), M/M/c waits (Erlang C), the behaviour of each service
+// parameter (drop-out, sessions, recovery, crisis and relapse hazards, diversion, hand-off
+// loss, gatekeeping), SIOF goal dynamics, QALYs, exit hazards and conservation.
+//
+// Method. Seeds are fixed, so every outcome is deterministic. Each statistical check states its
+// standard error (SE) beside it and accepts within 4 SE:
+//  - proportions from n independent people: the binomial SE sqrt(p (1 - p) / n), with p the
+//    value under test (so the tolerance does not depend on the estimate);
+//  - time averages and waits: R independent replications, each replication's value over the
+//    later years (after a warm-up year) is one observation; SE = sample sd / sqrt(R);
+//  - counts of events in a known exposure (deaths): the Poisson SE sqrt(count) / exposure.
+// Where cheap, a "power" check shows the same band rejects a plausible wrong model (a 10%
+// error in a rate, a missing feedback loop, an ignored risk multiplier ...).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Dense>
+#include <unsupported/Eigen/MatrixFunctions>
+
+#include "analysis/queueing_theory.hpp"
+#include "engine/distribution.hpp"
+#include "engine/random.hpp"
+#include "models/pathway/pathway.hpp"
+#include "models/pathway_fixtures.hpp"
+
+namespace pw = mhsim::models::pathway;
+namespace dist = mhsim::engine::dist;
+namespace theory = mhsim::analysis::theory;
+using mhsim::engine::Distribution;
+using mhsim::engine::RandomStreams;
+using pw::GoalStatus;
+using pw::Measure;
+using pw::ServiceKpi;
+using pw::SystemKpi;
+
+namespace {
+
+constexpr double kZ = 4.0;  // acceptance band, in standard errors
+
+// Across-replication mean and standard error of the mean (two-pass).
+struct Estimate {
+  double mean;
+  double se;
+};
+
+Estimate estimate(const std::vector<double>& x) {
+  const double n = static_cast<double>(x.size());
+  double sum = 0;
+  for (const double v : x) sum += v;
+  const double mean = sum / n;
+  double ss = 0;
+  for (const double v : x) ss += (v - mean) * (v - mean);
+  return Estimate{mean, std::sqrt(ss / (n - 1.0) / n)};
+}
+
+bool within(const Estimate& e, double expected, double z = kZ) { return std::fabs(e.mean - expected) <= z * e.se; }
+
+// A proportion k / n against p, with the binomial SE under p.
+double binomial_se(double p, double n) { return std::sqrt(p * (1.0 - p) / n); }
+bool binomial_close(double k, double n, double p, double z = kZ) {
+  return std::fabs(k / n - p) <= z * binomial_se(p, n);
+}
+
+double sum_years(const pw::ArmResult& r, SystemKpi k, std::size_t from = 0) {
+  double t = 0;
+  for (std::size_t y = from; y < r.years; ++y) t += r.sys(y, k);
+  return t;
+}
+double sum_years(const pw::ArmResult& r, std::size_t s, ServiceKpi k, std::size_t from = 0) {
+  double t = 0;
+  for (std::size_t y = from; y < r.years; ++y) t += r.svc(y, s, k);
+  return t;
+}
+double sum_years(const pw::ArmResult& r, std::size_t s, Measure m) {
+  double t = 0;
+  for (std::size_t y = 0; y < r.years; ++y) t += r.act(y, s, m);
+  return t;
+}
+double goals(const pw::ArmResult& r, std::size_t y, std::size_t d, GoalStatus g) {
+  return r.goals[(y * pw::kSiofDomains + d) * pw::kGoalStatuses + static_cast<std::size_t>(g)];
+}
+double goals_all_years(const pw::ArmResult& r, std::size_t d, GoalStatus g) {
+  double t = 0;
+  for (std::size_t y = 0; y < r.years; ++y) t += goals(r, y, d, g);
+  return t;
+}
+
+bool same_bytes(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+// A service of a given kind and partner.
+pw::ServiceSpec service(std::string name, pw::ServiceKind kind, Distribution duration, std::int64_t capacity = 0,
+                        std::size_t partner = 0) {
+  pw::ServiceSpec s = mhsim::test::service(std::move(name), duration, capacity);
+  s.kind = kind;
+  s.partner = partner;
+  return s;
+}
+
+// A need group whose risk multiplier is 1 to within ~1e-3: risk ~ Beta(a, a) with huge a has
+// mean 0.5 and sd 0.5 / sqrt(2a + 1) = 3.5e-4, so risk / mean risk = 1 +- 7e-4.
+void flat_risk(pw::PathwaySpec& spec) {
+  spec.population.groups[0].risk_beta_a = 1e6;
+  spec.population.groups[0].risk_beta_b = 1e6;
+}
+
+// A starting waiting list of n people at service s: with unlimited capacity they all start a
+// full (not part-way) episode at day 0, which makes per-episode probabilities binomial.
+void cohort(pw::PathwaySpec& spec, std::size_t s, std::uint64_t n) { spec.initial.push_back(pw::InitialStock{s, 0, 0, n}); }
+
+}  // namespace
+
+// -------------------------------------------------------------------------------------------
+// 1. An open network of infinite-server services is a Markov chain per person.
+// -------------------------------------------------------------------------------------------
+
+TEST_CASE("Pathway theory: occupancy of an uncapacitated network matches the Markov chain (Eigen)",
+          "[models][pathway][statistical]") {
+  // Poisson arrivals at lambda = 10,000 x 73 / 1,000 / 365 = 2 a day; entry A 0.7, B 0.3.
+  // Exponential episodes (means A 20, B 45, C 30, D 60 days), no capacity limits, no
+  // follow-up, no exit hazards; routes on completion (the rest is discharge):
+  //   A -> B 0.5, C 0.3;  B -> C 0.4, D 0.2;  C -> A 0.25 (feedback);  D -> B 0.3.
+  // One person's state is a CTMC on {A, B, C, D, gone} with transient generator
+  //   Q = diag(mu) (P - I);
+  // the expected time in each service per arrival is alpha' (-Q)^-1, so by Little (and
+  // M/G/inf) the steady-state mean occupancy is lambda alpha' (-Q)^-1, which must equal the
+  // traffic-equation rates lambda_i = (I - P')^-1 (lambda alpha) times the mean episode.
+  // The run starts empty, so the exact expectation over the observed window [t1, t2] is
+  //   E[N(t)] = lambda alpha' (-Q)^-1 (I - e^{Qt}),
+  //   window mean = lambda alpha' M (I - M (e^{Q t1} - e^{Q t2}) / (t2 - t1)),  M = (-Q)^-1,
+  // and the expected referral rate into i over it is lambda alpha_i + sum_j mu_j P_ji N_j.
+  constexpr int kYears = 5;
+  constexpr int kReps = 20;
+  const double lambda = 2.0;
+  const std::vector<double> mean_days = {20.0, 45.0, 30.0, 60.0};
+  Eigen::MatrixXd p = Eigen::MatrixXd::Zero(4, 4);
+  p(0, 1) = 0.5;
+  p(0, 2) = 0.3;
+  p(1, 2) = 0.4;
+  p(1, 3) = 0.2;
+  p(2, 0) = 0.25;
+  p(3, 1) = 0.3;
+  Eigen::VectorXd alpha(4);
+  alpha << 0.7, 0.3, 0.0, 0.0;
+
+  auto spec = mhsim::test::base_spec(73.0, 10000.0, kYears);
+  for (std::size_t s = 0; s < 4; ++s) {
+    spec.services.push_back(mhsim::test::service(std::string(1, static_cast<char>('A' + s)),
+                                                 Distribution(dist::Exponential{mean_days[s]})));
+  }
+  for (std::size_t s = 0; s < 4; ++s) {
+    const Eigen::Index i = static_cast<Eigen::Index>(s);
+    for (std::size_t t = 0; t < 4; ++t) {
+      const double q = p(i, static_cast<Eigen::Index>(t));
+      if (q > 0) spec.services[s].routes.push_back(pw::Route{t, q});
+    }
+    spec.services[s].routes.push_back(pw::Route{pw::kDischarge, 1.0 - p.row(i).sum()});
+  }
+  spec.arms.push_back(mhsim::test::arm(spec, "network"));
+  spec.arms[0].entry[0] = {pw::Route{0, 0.7}, pw::Route{1, 0.3}};
+  REQUIRE(pw::check_spec(spec).empty());
+
+  auto chain = [&](const Eigen::MatrixXd& routing, Eigen::VectorXd& occupancy_ss, Eigen::VectorXd& occupancy_window,
+                   Eigen::VectorXd& referral_rate, Eigen::VectorXd& visits) {
+    Eigen::VectorXd mu(4);
+    for (Eigen::Index i = 0; i < 4; ++i) mu(i) = 1.0 / mean_days[static_cast<std::size_t>(i)];
+    const Eigen::MatrixXd id = Eigen::MatrixXd::Identity(4, 4);
+    const Eigen::MatrixXd q = mu.asDiagonal() * (routing - id);
+    const Eigen::MatrixXd m = (-q).inverse();
+    occupancy_ss = lambda * (alpha.transpose() * m).transpose();
+    const double t1 = 365.0, t2 = 365.0 * kYears;
+    const Eigen::MatrixXd e1 = (q * t1).exp(), e2 = (q * t2).exp();
+    occupancy_window = lambda * (alpha.transpose() * m * (id - m * (e1 - e2) / (t2 - t1))).transpose();
+    referral_rate = lambda * alpha + routing.transpose() * mu.asDiagonal() * occupancy_window;
+    visits = (id - routing.transpose()).lu().solve(alpha);  // expected referrals per arrival
+  };
+  Eigen::VectorXd occ_ss, occ_window, ref_rate, visits;
+  chain(p, occ_ss, occ_window, ref_rate, visits);
+
+  // The two routes to steady state agree: lambda alpha' (-Q)^-1 = traffic rates x mean episode.
+  const Eigen::VectorXd traffic = theory::traffic_rates(lambda * alpha, p);
+  for (Eigen::Index i = 0; i < 4; ++i) {
+    CHECK(occ_ss(i) == Approx(traffic(i) * mean_days[static_cast<std::size_t>(i)]).epsilon(1e-12));
+    CHECK(visits(i) == Approx(traffic(i) / lambda).epsilon(1e-12));
+    // A year of warm-up leaves the window within 1% of steady state (so "later years" works).
+    CHECK(std::fabs(occ_window(i) / occ_ss(i) - 1.0) < 0.01);
+  }
+
+  std::vector<std::vector<double>> occ(4), refs(4), share(4);
+  for (int rep = 0; rep < kReps; ++rep) {
+    const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{101, static_cast<std::uint64_t>(rep)});
+    const double window = 365.0 * (kYears - 1);
+    const double arrivals = sum_years(r, SystemKpi::kArrivals, 1);
+    for (std::size_t s = 0; s < 4; ++s) {
+      double o = 0;
+      for (std::size_t y = 1; y < r.years; ++y) o += r.svc(y, s, ServiceKpi::kMeanOccupancy);
+      occ[s].push_back(o / (kYears - 1));  // equal-length years: the mean of year means
+      const double referrals = sum_years(r, s, ServiceKpi::kReferrals, 1);
+      refs[s].push_back(referrals / window);
+      share[s].push_back(referrals / arrivals);
+    }
+  }
+
+  // Power: the same band rejects the model without the C -> A feedback loop.
+  Eigen::MatrixXd no_feedback = p;
+  no_feedback(2, 0) = 0.0;
+  Eigen::VectorXd nf_ss, nf_window, nf_rate, nf_visits;
+  chain(no_feedback, nf_ss, nf_window, nf_rate, nf_visits);
+
+  for (std::size_t s = 0; s < 4; ++s) {
+    const Eigen::Index i = static_cast<Eigen::Index>(s);
+    const Estimate o = estimate(occ[s]), rr = estimate(refs[s]), sh = estimate(share[s]);
+    INFO("service " << spec.services[s].name << ": occupancy " << o.mean << " (SE " << o.se << ") vs chain "
+                    << occ_window(i) << " (steady state " << occ_ss(i) << "); referrals a day " << rr.mean << " (SE "
+                    << rr.se << ") vs " << ref_rate(i) << "; referrals per arrival " << sh.mean << " (SE " << sh.se
+                    << ") vs expected visits " << visits(i));
+    CHECK(within(o, occ_window(i)));  // 4 SE, SE = sd of 20 replications' 4-year means / sqrt(20)
+    CHECK(within(rr, ref_rate(i)));   // same SE construction
+    // Referrals per arrival = the chain's expected visits per arrival (with the C -> A loop a
+    // person can visit A, B, C more than once; these exceed the probability of ever visiting).
+    // Over the window the exact expectation is ref_rate / lambda, within 0.5% of the steady
+    // visits; the ratio estimator's bias (~1e-4 relative) is far below the SE (~0.3%).
+    CHECK(std::fabs(ref_rate(i) / lambda - visits(i)) < 0.005 * visits(i));
+    CHECK(within(sh, ref_rate(i) / lambda));  // 4 SE, SE over 20 replications' ratios
+    // Power: a 10% error in the occupancy is outside the band.
+    CHECK_FALSE(within(o, 1.1 * occ_window(i)));
+    CHECK_FALSE(within(o, 0.9 * occ_window(i)));
+  }
+  // Without the loop every service would be predicted 10-17% lower: rejected.
+  for (Eigen::Index i = 0; i < 4; ++i) {
+    CHECK_FALSE(within(estimate(occ[static_cast<std::size_t>(i)]), nf_window(i)));
+  }
+}
+
+// -------------------------------------------------------------------------------------------
+// 2. Capacity makes M/M/c queues.
+// -------------------------------------------------------------------------------------------
+
+TEST_CASE("Pathway theory: waits grow as capacity shrinks, as Erlang C predicts", "[models][pathway][statistical]") {
+  // One service, Poisson arrivals 2.4 a day (10,000 x 87.6 / 1,000 / 365), exponential
+  // episodes of mean 1 day, FIFO; three arms with c = 3, 4, 6 slots (offered load 2.4:
+  // utilisation 0.8, 0.6, 0.4) on the same people (common random numbers). Year 1 is warm-up;
+  // each replication's observation is the mean wait of all episodes started in years 2-11
+  // (year means weighted by episodes), and replications are independent.
+  constexpr int kYears = 11;
+  constexpr int kReps = 16;
+  const double lambda = 2.4, mu = 1.0;
+  auto spec = mhsim::test::base_spec(87.6, 10000.0, kYears);
+  spec.services.push_back(mhsim::test::service("team", Distribution(dist::Exponential{1.0 / mu}), 3));
+  const std::vector<std::int64_t> caps = {3, 4, 6};
+  for (const std::int64_t c : caps) {
+    spec.arms.push_back(mhsim::test::arm(spec, "c" + std::to_string(c)));
+    spec.arms.back().capacity[0] = c;
+  }
+  REQUIRE(pw::check_spec(spec).empty());
+
+  std::vector<std::vector<double>> waits(caps.size());
+  for (int rep = 0; rep < kReps; ++rep) {
+    const pw::PathwayResult r = pw::simulate_pathway(spec, RandomStreams{202, static_cast<std::uint64_t>(rep)});
+    for (std::size_t a = 0; a < caps.size(); ++a) {
+      double total = 0, n = 0;
+      for (std::size_t y = 1; y < r.arms[a].years; ++y) {
+        const double episodes = r.arms[a].svc(y, 0, ServiceKpi::kEpisodes);
+        total += r.arms[a].svc(y, 0, ServiceKpi::kMeanWait) * episodes;
+        n += episodes;
+      }
+      waits[a].push_back(total / n);
+    }
+  }
+  std::vector<double> means;
+  for (std::size_t a = 0; a < caps.size(); ++a) {
+    const theory::MmcMeasures m = theory::mmc(lambda, mu, caps[a]);
+    const Estimate w = estimate(waits[a]);
+    means.push_back(w.mean);
+    INFO("c = " << caps[a] << ": mean wait " << w.mean << " (SE " << w.se << ") vs Erlang C " << m.mean_wait);
+    CHECK(within(w, m.mean_wait));  // 4 SE, SE = sd of 16 replications' 10-year mean waits / sqrt(16)
+    // Power: a 10% higher arrival rate predicts a wait outside the band.
+    CHECK_FALSE(within(w, theory::mmc(1.1 * lambda, mu, caps[a]).mean_wait));
+  }
+  // Power at c = 3: c separate M/M/1 queues with lambda / c each (Wq = rho / (mu - lambda / c) = 4 days).
+  CHECK_FALSE(within(estimate(waits[0]), 0.8 / (mu - lambda / 3.0)));
+  // Strictly decreasing in c.
+  CHECK(means[0] > means[1]);
+  CHECK(means[1] > means[2]);
+}
+
+// -------------------------------------------------------------------------------------------
+// 3. Service behaviours.
+// -------------------------------------------------------------------------------------------
+
+TEST_CASE("Pathway theory: drop-out ends a uniform fraction of the episode", "[models][pathway][statistical]") {
+  // 20,000 people start a 30-day episode at day 0; each drops out with p = 0.3 after a uniform
+  // fraction of it. Completed / episodes ~ 1 - p (binomial); the occupied days per person have
+  // mean D (1 - p + p / 2) = 25.5 and variance D^2 ((1 - p) + p / 3) - mean^2 = 69.75.
+  constexpr std::uint64_t kN = 20000;
+  const double p = 0.3, d = 30.0;
+  auto spec = mhsim::test::base_spec(0.0, 1000.0, 1);
+  spec.services.push_back(mhsim::test::service("team", Distribution(dist::Deterministic{d})));
+  spec.services[0].dropout_probability = p;
+  spec.arms.push_back(mhsim::test::arm(spec, "only"));
+  cohort(spec, 0, kN);
+  const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{303, 0});
+  const double n = static_cast<double>(kN);
+  REQUIRE(r.svc(0, 0, ServiceKpi::kEpisodes) == n);
+  const double completed = r.svc(0, 0, ServiceKpi::kCompleted);
+  INFO("completed " << completed << " of " << n);
+  CHECK(binomial_close(completed, n, 1.0 - p));         // 4 SE, SE = sqrt(0.21 / 20,000) = 0.0032
+  CHECK_FALSE(binomial_close(completed, n, 1.0 - 1.1 * p));  // power: p 10% higher (0.67)
+  // Everyone leaves (no follow-up): drop-outs are discharged, not lost.
+  CHECK(r.sys(0, SystemKpi::kDischarged) == n);
+  const double mean_days = d * (1.0 - p + p / 2.0);
+  const double var_days = d * d * ((1.0 - p) + p / 3.0) - mean_days * mean_days;
+  const double days = r.act(0, 0, Measure::kDays) / n;
+  INFO("days per person " << days << " vs " << mean_days);
+  CHECK(std::fabs(days - mean_days) <= kZ * std::sqrt(var_days / n));  // SE = sqrt(69.75 / 20,000) = 0.059
+  // Power: drop-outs leaving at once (mean 21) or at the end (mean 30) are far outside.
+  CHECK(std::fabs(days - d * (1.0 - p)) > kZ * std::sqrt(var_days / n));
+}
+
+TEST_CASE("Pathway theory: session-based episodes give one contact per rounded session", "[models][pathway][statistical]") {
+  constexpr std::uint64_t kN = 20000;
+  const double n = static_cast<double>(kN);
+  SECTION("deterministic sessions: exact counts") {
+    // 6 weekly sessions: 6 contacts and 42 days per person, exactly.
+    auto spec = mhsim::test::base_spec(0.0, 1000.0, 1);
+    pw::ServiceSpec s = mhsim::test::service("iapt", Distribution(dist::Deterministic{1.0}));
+    s.kind = pw::ServiceKind::kTalkingTherapies;
+    s.duration.reset();
+    s.sessions = Distribution(dist::Deterministic{6.0});
+    s.session_interval_days = 7.0;
+    spec.services.push_back(s);
+    spec.arms.push_back(mhsim::test::arm(spec, "only"));
+    cohort(spec, 0, kN);
+    REQUIRE(pw::check_spec(spec).empty());
+    const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{304, 0});
+    CHECK(r.svc(0, 0, ServiceKpi::kCompleted) == n);
+    CHECK(r.act(0, 0, Measure::kContacts) == 6.0 * n);
+    CHECK(r.act(0, 0, Measure::kDays) == 42.0 * n);
+  }
+  SECTION("gamma sessions: mean contacts = mean of max(1, round(X))") {
+    // X ~ Gamma(shape 2, scale 3) (mean 6); n = max(1, round(X)), so P(n = 1) = F(1.5) and
+    // P(n = k) = F(k + 0.5) - F(k - 0.5) for k >= 2; the mean and variance of n are summed
+    // from the CDF (to k = 400; P(X > 400) is ~1e-55). Two years so every episode ends.
+    const Distribution sessions(dist::Gamma{2.0, 3.0});
+    double en = 0, en2 = 0;
+    for (int k = 1; k <= 400; ++k) {
+      const double kd = static_cast<double>(k);
+      const double pk = k == 1 ? sessions.cdf(1.5) : sessions.cdf(kd + 0.5) - sessions.cdf(kd - 0.5);
+      en += kd * pk;
+      en2 += kd * kd * pk;
+    }
+    const double var = en2 - en * en;
+    auto spec = mhsim::test::base_spec(0.0, 1000.0, 2);
+    pw::ServiceSpec s = mhsim::test::service("iapt", Distribution(dist::Deterministic{1.0}));
+    s.kind = pw::ServiceKind::kTalkingTherapies;
+    s.duration.reset();
+    s.sessions = sessions;
+    s.session_interval_days = 7.0;
+    spec.services.push_back(s);
+    spec.arms.push_back(mhsim::test::arm(spec, "only"));
+    cohort(spec, 0, kN);
+    const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{305, 0});
+    const double completed = sum_years(r, 0, ServiceKpi::kCompleted);
+    REQUIRE(completed == n);
+    const double contacts = sum_years(r, 0, Measure::kContacts);
+    const double per_episode = contacts / completed;
+    const double se = std::sqrt(var / n);  // SE of a mean of n independent session counts
+    INFO("contacts per episode " << per_episode << " vs " << en << " (SE " << se << ")");
+    CHECK(std::fabs(per_episode - en) <= kZ * se);
+    CHECK(std::fabs(per_episode - 1.1 * en) > kZ * se);  // power: 10% more sessions
+    // Each episode lasts its sessions x 7 days.
+    CHECK(sum_years(r, 0, Measure::kDays) == Approx(7.0 * contacts).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("Pathway theory: recovery probability shows in the WEMWBS change at discharge", "[models][pathway][statistical]") {
+  // Baseline WEMWBS 40 for everyone (sd 1e-9 rounds away); on completion +8 if recovered
+  // (p = 0.4) and +2 if not, both with sd 0. So every discharge improves, and the mean
+  // change is 2 + 6 x (share recovered): (mean - 2) / 6 x n is an integer count, binomial.
+  constexpr std::uint64_t kN = 20000;
+  const double n = static_cast<double>(kN), p = 0.4;
+  auto spec = mhsim::test::base_spec(0.0, 1000.0, 1);
+  spec.population.groups[0].wemwbs_mean = 40;
+  spec.population.groups[0].wemwbs_sd = 1e-9;
+  spec.services.push_back(mhsim::test::service("team", Distribution(dist::Deterministic{20.0})));
+  spec.services[0].recovery_probability = p;
+  spec.services[0].wemwbs_change = pw::ScoreChange{2.0, 0.0};
+  spec.services[0].wemwbs_change_recovered = pw::ScoreChange{8.0, 0.0};
+  spec.arms.push_back(mhsim::test::arm(spec, "only"));
+  cohort(spec, 0, kN);
+  const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{306, 0});
+  CHECK(r.sys(0, SystemKpi::kWemwbsImproved) == n);
+  CHECK(r.sys(0, SystemKpi::kWemwbsDecreased) == 0.0);
+  CHECK(r.sys(0, SystemKpi::kShareImproved) == 1.0);
+  const double change = r.sys(0, SystemKpi::kWemwbsMeanChange);
+  const double recovered = (change - 2.0) / 6.0 * n;
+  INFO("mean change " << change << ": " << recovered << " recovered of " << n);
+  CHECK(std::fabs(recovered - std::round(recovered)) < 1e-6);
+  CHECK(binomial_close(recovered, n, p));         // 4 SE, SE = sqrt(0.24 / 20,000) = 0.0035
+  CHECK_FALSE(binomial_close(recovered, n, 1.1 * p));  // power: p 10% higher
+}
+
+TEST_CASE("Pathway theory: crisis hazard during an episode, scaled by the risk multiplier", "[models][pathway][statistical]") {
+  // 20,000 people start a 73-day episode; crisis hazard 2.5 a year x multiplier m. With x =
+  // 2.5 x 73 / 365 = 0.5: P(crisis | m) = 1 - exp(-m x).
+  //  - risk ~ Beta(1e6, 1e6): m = 1 (+-7e-4), P = 1 - e^-0.5 = 0.39347;
+  //  - risk ~ Beta(1, 1): m = risk / 0.5 = 2U, P = 1 - E[e^{-2Ux}] = 1 - (1 - e^{-2x}) / (2x) = 0.36788.
+  // The two differ by 7 binomial SE, so each run also rejects the other's model.
+  constexpr std::uint64_t kN = 20000;
+  const double n = static_cast<double>(kN), x = 2.5 * 73.0 / 365.0;
+  const double p_flat = 1.0 - std::exp(-x), p_uniform = 1.0 - (1.0 - std::exp(-2.0 * x)) / (2.0 * x);
+  auto run = [&](double beta) {
+    auto spec = mhsim::test::base_spec(0.0, 1000.0, 1);
+    spec.population.groups[0].risk_beta_a = beta;
+    spec.population.groups[0].risk_beta_b = beta;
+    spec.services.push_back(mhsim::test::service("team", Distribution(dist::Deterministic{73.0})));
+    spec.services.push_back(service("crisis", pw::ServiceKind::kCrisis, Distribution(dist::Deterministic{5.0})));
+    spec.services[0].crisis_per_year = 2.5;
+    spec.services[0].crisis_to = 1;
+    spec.arms.push_back(mhsim::test::arm(spec, "only"));
+    cohort(spec, 0, kN);
+    REQUIRE(pw::check_spec(spec).empty());
+    const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{307, 0});
+    REQUIRE(r.svc(0, 0, ServiceKpi::kEpisodes) == n);
+    // Every episode ends in a crisis or completes; crises all go to the crisis team.
+    CHECK(r.sys(0, SystemKpi::kCrises) + r.svc(0, 0, ServiceKpi::kCompleted) == n);
+    CHECK(r.svc(0, 1, ServiceKpi::kReferrals) == r.sys(0, SystemKpi::kCrises));
+    return r.sys(0, SystemKpi::kCrises);
+  };
+  const double flat = run(1e6), uniform = run(1.0);
+  INFO("crisis share: flat risk " << flat / n << " vs " << p_flat << "; uniform risk " << uniform / n << " vs "
+                                  << p_uniform);
+  CHECK(binomial_close(flat, n, p_flat));         // 4 SE, SE = sqrt(p (1 - p) / 20,000) = 0.0035
+  CHECK(binomial_close(uniform, n, p_uniform));
+  CHECK_FALSE(binomial_close(uniform, n, p_flat));  // power: the multiplier matters
+  CHECK_FALSE(binomial_close(flat, n, 1.0 - std::exp(-1.1 * x)));  // power: rate 10% higher
+}
+
+TEST_CASE("Pathway theory: relapse hazard during follow-up", "[models][pathway][statistical]") {
+  // 20,000 people complete a 10-day episode and enter 182.5 days of follow-up with relapse
+  // hazard 1 a year (multiplier 1): P(relapse) = 1 - exp(-182.5 / 365) = 0.39347. Relapses go
+  // to a second service with no relapse hazard of its own.
+  constexpr std::uint64_t kN = 20000;
+  const double n = static_cast<double>(kN);
+  auto spec = mhsim::test::base_spec(0.0, 1000.0, 1);
+  flat_risk(spec);
+  spec.outcomes.follow_up_days = 182.5;
+  spec.services.push_back(mhsim::test::service("team", Distribution(dist::Deterministic{10.0})));
+  spec.services.push_back(mhsim::test::service("back", Distribution(dist::Deterministic{5.0})));
+  spec.services[0].relapse_per_year = 1.0;
+  spec.services[0].relapse_to = 1;
+  spec.arms.push_back(mhsim::test::arm(spec, "only"));
+  cohort(spec, 0, kN);
+  const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{308, 0});
+  REQUIRE(r.svc(0, 0, ServiceKpi::kCompleted) == n);
+  const double relapses = r.sys(0, SystemKpi::kRelapses);
+  const double p = 1.0 - std::exp(-0.5);
+  INFO("relapse share " << relapses / n << " vs " << p);
+  CHECK(r.svc(0, 1, ServiceKpi::kReferrals) == relapses);
+  CHECK(binomial_close(relapses, n, p));                                // 4 SE, SE = 0.0035
+  CHECK_FALSE(binomial_close(relapses, n, 1.0 - std::exp(-0.55)));       // power: rate 10% higher
+  // Those who did not relapse left at the end of follow-up (day 192.5, inside year 1).
+  CHECK(r.sys(0, SystemKpi::kDischarged) >= n - relapses);
+}
+
+TEST_CASE("Pathway theory: front-door diversion keeps a share of onward referrals", "[models][pathway][statistical]") {
+  // A front door (10 days) routes 0.6 to the CMHT (secondary care), 0.4 to discharge. Arm
+  // "divert" keeps 25% of those it would refer; arm "refer" keeps none.
+  constexpr std::uint64_t kN = 20000;
+  const double n = static_cast<double>(kN), q = 0.6, d = 0.25;
+  auto spec = mhsim::test::base_spec(0.0, 1000.0, 1);
+  spec.services.push_back(service("front door", pw::ServiceKind::kFrontDoor, Distribution(dist::Deterministic{10.0})));
+  spec.services.push_back(service("cmht", pw::ServiceKind::kCmht, Distribution(dist::Deterministic{10.0})));
+  spec.services[0].routes = {pw::Route{1, q}, pw::Route{pw::kDischarge, 1.0 - q}};
+  spec.arms.push_back(mhsim::test::arm(spec, "divert"));
+  spec.arms.push_back(mhsim::test::arm(spec, "refer"));
+  spec.arms[0].front_door_diversion = d;
+  cohort(spec, 0, kN);
+  const pw::PathwayResult r = pw::simulate_pathway(spec, RandomStreams{309, 0});
+  const pw::ArmResult& a = r.arms[0];
+  const double diverted = a.sys(0, SystemKpi::kDiverted), referred = a.svc(0, 1, ServiceKpi::kReferrals);
+  const double routed = diverted + referred;
+  INFO("routed to secondary " << routed << ", diverted " << diverted);
+  CHECK(a.sys(0, SystemKpi::kFrontDoorSupported) == n);
+  CHECK(binomial_close(routed, n, q));          // 4 SE, SE = sqrt(0.24 / 20,000) = 0.0035
+  CHECK(binomial_close(diverted, routed, d));   // 4 SE, SE = sqrt(0.1875 / ~12,000) = 0.004
+  CHECK_FALSE(binomial_close(diverted, routed, 1.1 * d));  // power
+  CHECK(a.sys(0, SystemKpi::kReferralsSecondary) == referred);
+  CHECK(r.arms[1].sys(0, SystemKpi::kDiverted) == 0.0);
+}
+
+namespace {
+
+// Front door (partner 0) -> CMHT (partner 0) 0.6 or charity service (partner 1) 0.3 or
+// discharge; used with the arms below to compare behaviour arms decision by decision.
+pw::PathwaySpec behaviour_arms(bool from_arrivals) {
+  auto spec = mhsim::test::base_spec(from_arrivals ? 1000.0 : 0.0, 10000.0, 1);
+  spec.partners.push_back(pw::PartnerSpec{"charity", "vcse"});
+  spec.services.push_back(service("front door", pw::ServiceKind::kFrontDoor, Distribution(dist::Exponential{10.0})));
+  spec.services.push_back(service("cmht", pw::ServiceKind::kCmht, Distribution(dist::Exponential{10.0})));
+  spec.services.push_back(service("charity", pw::ServiceKind::kOther, Distribution(dist::Exponential{10.0}), 0, 1));
+  spec.services[0].routes = {pw::Route{1, 0.6}, pw::Route{2, 0.3}, pw::Route{pw::kDischarge, 0.1}};
+  spec.arms.push_back(mhsim::test::arm(spec, "plain"));
+  spec.arms.push_back(mhsim::test::arm(spec, "divert and lose"));
+  spec.arms[1].front_door_diversion = 0.25;
+  spec.arms[1].handoff_loss = 0.3;
+  spec.arms.push_back(mhsim::test::arm(spec, "plain again"));
+  if (!from_arrivals) cohort(spec, 0, 20000);
+  return spec;
+}
+
+// With common random numbers a person's route draw at the front door is the same in every
+// arm, so the arm without diversion or loss refers exactly the people the other arm diverted
+// or lost, as well as those it referred; and a copy of an arm gives identical results.
+void check_same_decisions(const pw::PathwayResult& r) {
+  const pw::ArmResult &plain = r.arms[0], &other = r.arms[1];
+  const double diverted = other.sys(0, SystemKpi::kDiverted), lost = other.sys(0, SystemKpi::kHandoffLosses);
+  INFO("diverted " << diverted << ", lost " << lost);
+  CHECK(diverted > 1000);
+  CHECK(lost > 500);
+  CHECK(plain.svc(0, 1, ServiceKpi::kReferrals) == other.svc(0, 1, ServiceKpi::kReferrals) + diverted);
+  CHECK(plain.svc(0, 2, ServiceKpi::kReferrals) == other.svc(0, 2, ServiceKpi::kReferrals) + lost);
+  CHECK(plain.svc(0, 0, ServiceKpi::kCompleted) == other.svc(0, 0, ServiceKpi::kCompleted));
+  CHECK(same_bytes(r.arms[0].system, r.arms[2].system));
+  CHECK(same_bytes(r.arms[0].service, r.arms[2].service));
+  CHECK(same_bytes(r.arms[0].activity, r.arms[2].activity));
+}
+
+}  // namespace
+
+TEST_CASE("Pathway theory: behaviour arms make the same decisions for the same arrivals", "[models][pathway]") {
+  // About 10,000 arrivals in the year.
+  const pw::PathwaySpec spec = behaviour_arms(true);
+  REQUIRE(pw::check_spec(spec).empty());
+  check_same_decisions(pw::simulate_pathway(spec, RandomStreams{312, 0}));
+}
+
+// Regression: seed_initial_stock once stored a pointer to a loop-local StreamKeys in every
+// starting-caseload person (ASan: stack-use-after-scope in draws <- discharge <- end_episode),
+// so their later draws used whatever the stack held: results varied from process to process
+// and arms with the same caseload stopped sharing random numbers (the same cross-arm referral
+// identities, run on a 20,000-person caseload, missed by a few referrals and changed from run
+// to run; identical arms of the every-feature scenario below differed).
+TEST_CASE("Pathway theory: a starting caseload makes the same decisions in every arm", "[models][pathway]") {
+  const pw::PathwaySpec spec = behaviour_arms(false);
+  REQUIRE(pw::check_spec(spec).empty());
+  for (std::uint64_t rep = 0; rep < 4; ++rep) {
+    INFO("replication " << rep);
+    check_same_decisions(pw::simulate_pathway(spec, RandomStreams{313, rep}));
+  }
+}
+
+// Regression: when an episode ended and the onward referral was lost in a hand-off, the
+// person was still marked in service, so leave_system vacated the service a second time: the
+// episode's days and contacts were posted twice and the unsigned caseload count wrapped. In
+// the hand-off case above (20,000 10-day episodes, 2,942 lost) days at "a" were 229,420
+// instead of 200,000, and caseload_at_year_end 2^64 - 2,942.
+TEST_CASE("Pathway theory: a hand-off loss after an episode posts the episode once", "[models][pathway]") {
+  // Arrivals (~2,000 in the year) complete a 10-day episode at "a" and are all referred on to
+  // "b" of another partner; half of those referrals are lost. Every completed episode posts
+  // 10 days; episodes running at the year end post less. So days(a) <= 10 x episodes(a),
+  // and the caseload is at most the number of episodes started.
+  auto spec = mhsim::test::base_spec(200.0, 10000.0, 1);
+  spec.partners.push_back(pw::PartnerSpec{"charity", "vcse"});
+  spec.services.push_back(mhsim::test::service("a", Distribution(dist::Deterministic{10.0})));
+  spec.services.push_back(service("b", pw::ServiceKind::kOther, Distribution(dist::Deterministic{10.0}), 0, 1));
+  spec.services[0].routes = {pw::Route{1, 1.0}};
+  spec.services[0].contacts_per_week = 7;
+  spec.arms.push_back(mhsim::test::arm(spec, "lossy"));
+  spec.arms[0].handoff_loss = 0.5;
+  const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{314, 0});
+  const double episodes = r.svc(0, 0, ServiceKpi::kEpisodes), completed = r.svc(0, 0, ServiceKpi::kCompleted);
+  INFO("episodes " << episodes << ", completed " << completed << ", lost " << r.sys(0, SystemKpi::kHandoffLosses)
+                   << ", days " << r.act(0, 0, Measure::kDays) << ", contacts " << r.act(0, 0, Measure::kContacts));
+  REQUIRE(r.sys(0, SystemKpi::kHandoffLosses) > 500);
+  CHECK(r.act(0, 0, Measure::kDays) <= 10.0 * episodes);
+  CHECK(r.act(0, 0, Measure::kContacts) <= 10.0 * episodes);
+  CHECK(r.svc(0, 0, ServiceKpi::kCaseloadAtYearEnd) <= episodes - completed);
+  CHECK(r.svc(0, 0, ServiceKpi::kMeanOccupancy) <= 10.0 * episodes / 365.0);
+}
+
+TEST_CASE("Pathway theory: hand-offs between partners lose people, within a partner they do not",
+          "[models][pathway][statistical]") {
+  // Service "a" (partner 0) routes 0.5 to "b" (partner 1) and 0.5 to "c" (partner 0); the arm
+  // loses a cross-partner referral with probability 0.3. So
+  //   completions of a = referrals to b + referrals to c + losses (exactly),
+  //   losses / (losses + referrals to b) ~ 0.3, referrals to c / completions ~ 0.5 (no loss);
+  // (The same decisions across arms, by common random numbers, are checked further down.)
+  constexpr std::uint64_t kN = 20000;
+  const double n = static_cast<double>(kN), h = 0.3;
+  auto spec = mhsim::test::base_spec(0.0, 1000.0, 1);
+  spec.partners.push_back(pw::PartnerSpec{"charity", "vcse"});
+  spec.services.push_back(mhsim::test::service("a", Distribution(dist::Deterministic{10.0})));
+  spec.services.push_back(service("b", pw::ServiceKind::kOther, Distribution(dist::Deterministic{10.0}), 0, 1));
+  spec.services.push_back(service("c", pw::ServiceKind::kOther, Distribution(dist::Deterministic{10.0}), 0, 0));
+  spec.services[0].routes = {pw::Route{1, 0.5}, pw::Route{2, 0.5}};
+  spec.arms.push_back(mhsim::test::arm(spec, "lossy"));
+  spec.arms.push_back(mhsim::test::arm(spec, "lossless"));
+  spec.arms[0].handoff_loss = h;
+  cohort(spec, 0, kN);
+  REQUIRE(pw::check_spec(spec).empty());
+  const pw::PathwayResult r = pw::simulate_pathway(spec, RandomStreams{310, 0});
+  const pw::ArmResult& a = r.arms[0];
+  const double losses = a.sys(0, SystemKpi::kHandoffLosses);
+  const double to_b = a.svc(0, 1, ServiceKpi::kReferrals), to_c = a.svc(0, 2, ServiceKpi::kReferrals);
+  INFO("losses " << losses << ", to b " << to_b << ", to c " << to_c);
+  CHECK(a.svc(0, 0, ServiceKpi::kCompleted) == n);
+  CHECK(to_b + to_c + losses == n);
+  CHECK(binomial_close(losses, losses + to_b, h));     // 4 SE, SE = sqrt(0.21 / ~10,000) = 0.0046
+  CHECK(binomial_close(to_c, n, 0.5));                 // 4 SE, SE = 0.0035; a loss here too would give 0.35
+  CHECK_FALSE(binomial_close(to_c, n, 0.5 * (1 - h)));
+  CHECK(r.arms[1].sys(0, SystemKpi::kHandoffLosses) == 0.0);
+}
+
+TEST_CASE("Pathway theory: gatekeeping refuses more as occupancy rises, as a birth-death chain predicts",
+          "[models][pathway][statistical]") {
+  // Poisson referrals at lambda = 4 a day into a gatekept service with c slots and exponential
+  // episodes of mean 20 days; a referral is refused with probability g x min(1, N / c), N =
+  // in service + waiting. N is a birth-death chain with births lambda (1 - g min(1, n/c)) and
+  // deaths mu min(n, c); its stationary law (truncated at n = 2,000) gives the mean number in
+  // service and, by PASTA, the refusal share sum_n pi_n g min(1, n/c).
+  // Arms: (c 100, g 0) M/M/100 at utilisation 0.8; (c 200, g 0.6); (c 100, g 0.6).
+  constexpr int kYears = 3;
+  constexpr int kReps = 12;
+  const double lambda = 4.0, mu = 1.0 / 20.0;
+  auto spec = mhsim::test::base_spec(146.0, 10000.0, kYears);
+  spec.services.push_back(service("cmht", pw::ServiceKind::kCmht, Distribution(dist::Exponential{20.0}), 100));
+  spec.services[0].gatekept = true;
+  struct ArmCase {
+    std::int64_t c;
+    double g;
+  };
+  const std::vector<ArmCase> cases = {{100, 0.0}, {200, 0.6}, {100, 0.6}};
+  for (const ArmCase& k : cases) {
+    spec.arms.push_back(mhsim::test::arm(spec, "c" + std::to_string(k.c) + " g" + std::to_string(k.g)));
+    spec.arms.back().capacity[0] = k.c;
+    spec.arms.back().gatekeeping = k.g;
+  }
+  REQUIRE(pw::check_spec(spec).empty());
+
+  struct Theory {
+    double in_service, refused;
+  };
+  auto chain = [&](std::int64_t c, double g) {
+    constexpr int kMax = 2000;
+    const double cd = static_cast<double>(c);
+    std::vector<double> pi(kMax + 1, 0.0);
+    pi[0] = 1.0;
+    double total = 1.0;
+    for (int k = 0; k < kMax; ++k) {
+      const double kd = static_cast<double>(k);
+      const double birth = lambda * (1.0 - g * std::min(1.0, kd / cd));
+      const double death = mu * std::min(kd + 1.0, cd);
+      pi[static_cast<std::size_t>(k) + 1] = pi[static_cast<std::size_t>(k)] * birth / death;
+      total += pi[static_cast<std::size_t>(k) + 1];
+    }
+    Theory t{0.0, 0.0};
+    for (int k = 0; k <= kMax; ++k) {
+      const double kd = static_cast<double>(k), w = pi[static_cast<std::size_t>(k)] / total;
+      t.in_service += w * std::min(kd, cd);
+      t.refused += w * g * std::min(1.0, kd / cd);
+    }
+    return t;
+  };
+
+  std::vector<std::vector<double>> occ(cases.size()), refused(cases.size()), admitted(cases.size());
+  for (int rep = 0; rep < kReps; ++rep) {
+    const pw::PathwayResult r = pw::simulate_pathway(spec, RandomStreams{311, static_cast<std::uint64_t>(rep)});
+    for (std::size_t a = 0; a < cases.size(); ++a) {
+      const pw::ArmResult& x = r.arms[a];
+      occ[a].push_back((x.svc(1, 0, ServiceKpi::kMeanOccupancy) + x.svc(2, 0, ServiceKpi::kMeanOccupancy)) / 2.0);
+      refused[a].push_back(sum_years(x, SystemKpi::kGatekeptRefusals, 1) / sum_years(x, 0, ServiceKpi::kReferrals, 1));
+      admitted[a].push_back(sum_years(x, 0, ServiceKpi::kEpisodes, 1));
+    }
+  }
+  std::vector<double> refusal_means, admission_means;
+  for (std::size_t a = 0; a < cases.size(); ++a) {
+    const Theory t = chain(cases[a].c, cases[a].g);
+    const Estimate o = estimate(occ[a]), f = estimate(refused[a]), e = estimate(admitted[a]);
+    refusal_means.push_back(f.mean);
+    admission_means.push_back(e.mean);
+    INFO("arm " << spec.arms[a].name << ": occupancy " << o.mean << " (SE " << o.se << ") vs " << t.in_service
+                << "; refused " << f.mean << " (SE " << f.se << ") vs " << t.refused);
+    CHECK(within(o, t.in_service));  // 4 SE, SE = sd of 12 replications' 2-year means / sqrt(12)
+    if (cases[a].g > 0) {
+      CHECK(within(f, t.refused));
+      CHECK_FALSE(within(f, 1.1 * t.refused));  // power
+      // Power: refusal at a flat rate g (blind to occupancy) would give lambda (1 - g) / mu.
+      CHECK_FALSE(within(o, lambda * (1.0 - cases[a].g) / mu));
+    } else {
+      CHECK(f.mean == 0.0);
+    }
+  }
+  // Fewer slots at the same gatekeeping: fuller, so more refusals and fewer admissions.
+  CHECK(refusal_means[2] > refusal_means[1]);
+  CHECK(admission_means[2] < admission_means[1]);
+  CHECK(admission_means[1] < admission_means[0]);
+}
+
+// -------------------------------------------------------------------------------------------
+// 4. SIOF goals.
+// -------------------------------------------------------------------------------------------
+
+TEST_CASE("Pathway theory: SIOF goals resolve by competing clocks and are closed when support ends",
+          "[models][pathway][statistical]") {
+  // 4,000 people start a 300-day alliance-support episode at day 0, each setting Poisson(3)
+  // goals spread evenly over the first three domains. Per domain, rates a (achieve), c (close)
+  // and f (fail) a year: a goal resolves at Exp(t = a + c + f), before the episode ends with
+  // probability q = 1 - exp(-t 300 / 365); goals still open then are closed. So per goal set
+  //   achieved a/t q, not achieved f/t q, closed c/t q + (1 - q);
+  // achieved among achieved + not achieved a / (a + f); and an achieved goal is sustained if
+  // its Exp(lapse) life exceeds 182 days: exp(-lapse 182 / 365). Two years, so every sustain
+  // date (at most day 482) falls inside the run.
+  constexpr std::uint64_t kN = 4000;
+  const std::array<double, 3> a = {2.0, 1.0, 0.5}, c = {0.5, 1.0, 0.2}, f = {0.5, 1.0, 1.3}, lapse = {1.0, 0.5, 2.0};
+  const double days = 300.0;
+  auto spec = mhsim::test::base_spec(0.0, 1000.0, 2);
+  spec.population.groups[0].goals_mean = 3.0;
+  spec.population.groups[0].goal_domain_weights = {1, 1, 1, 0, 0, 0, 0, 0};
+  spec.population.groups[0].wemwbs_mean = 40;
+  spec.population.groups[0].wemwbs_sd = 1e-9;
+  spec.services.push_back(service("alliance", pw::ServiceKind::kAllianceSupport, Distribution(dist::Deterministic{days})));
+  for (std::size_t d = 0; d < 3; ++d) {
+    spec.services[0].goals.achieve_per_year[d] = a[d];
+    spec.services[0].goals.close_per_year[d] = c[d];
+    spec.services[0].goals.fail_per_year[d] = f[d];
+    spec.services[0].goals.lapse_per_year[d] = lapse[d];
+  }
+  spec.services[0].goals.wemwbs_per_goal_achieved = 1.0;
+  spec.arms.push_back(mhsim::test::arm(spec, "only"));
+  cohort(spec, 0, kN);
+  REQUIRE(pw::check_spec(spec).empty());
+  const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{404, 0});
+
+  double achieved_total = 0;
+  for (std::size_t d = 0; d < 3; ++d) {
+    const double t = a[d] + c[d] + f[d], q = 1.0 - std::exp(-t * days / 365.0);
+    const double set = goals_all_years(r, d, GoalStatus::kSet);
+    const double achieved = goals_all_years(r, d, GoalStatus::kAchieved);
+    const double closed = goals_all_years(r, d, GoalStatus::kClosed);
+    const double failed = goals_all_years(r, d, GoalStatus::kNotAchieved);
+    const double sustained = goals_all_years(r, d, GoalStatus::kSustained);
+    achieved_total += achieved;
+    INFO("domain " << d << ": set " << set << ", achieved " << achieved << ", closed " << closed << ", not achieved "
+                   << failed << ", sustained " << sustained);
+    REQUIRE(set > 3000);  // ~4,000 a domain
+    // Every goal resolved within the episode, so nothing is progressing at either year end.
+    CHECK(achieved + closed + failed == set);
+    CHECK(goals(r, 0, d, GoalStatus::kProgressing) == 0.0);
+    CHECK(goals(r, 1, d, GoalStatus::kProgressing) == 0.0);
+    // Multinomial shares, 4 binomial SE each (SE = sqrt(p (1 - p) / set) <= 0.008).
+    CHECK(binomial_close(achieved, set, a[d] / t * q));
+    CHECK(binomial_close(failed, set, f[d] / t * q));
+    CHECK(binomial_close(closed, set, c[d] / t * q + (1.0 - q)));
+    CHECK(binomial_close(achieved, achieved + failed, a[d] / (a[d] + f[d])));
+    CHECK(binomial_close(sustained, achieved, std::exp(-lapse[d] * 182.0 / 365.0)));
+    // Power: if open goals were not closed at the end, the closed share would be c/t q.
+    CHECK_FALSE(binomial_close(closed, set, c[d] / t * q));
+    // Power: a one-year sustain window (exp(-lapse)) instead of 182 days.
+    CHECK_FALSE(binomial_close(sustained, achieved, std::exp(-lapse[d])));
+  }
+  // Nothing in the other domains; WEMWBS rises by one point per achieved goal (no clamping
+  // from a baseline of 40), so the change summed over discharges is the goals achieved.
+  for (std::size_t d = 3; d < pw::kSiofDomains; ++d) CHECK(goals_all_years(r, d, GoalStatus::kSet) == 0.0);
+  const double discharges = r.sys(0, SystemKpi::kWemwbsImproved) + r.sys(0, SystemKpi::kWemwbsDecreased) +
+                            r.sys(0, SystemKpi::kWemwbsUnchanged);
+  CHECK(discharges == static_cast<double>(kN));
+  CHECK(r.sys(0, SystemKpi::kWemwbsMeanChange) * discharges == Approx(achieved_total).epsilon(1e-12));
+  CHECK(r.sys(0, SystemKpi::kGoalsAchieved) == achieved_total);
+}
+
+TEST_CASE("Pathway theory: goals open at a year end are progressing; open at the episode end, closed",
+          "[models][pathway]") {
+  // Goals with no resolution clocks (all rates 0) never resolve by themselves. People set
+  // goals at day 0 in an episode of 500 days: at the end of year 1 every goal set is
+  // progressing; at day 500 (year 2) they are all closed, and none is progressing.
+  // With a 1,000-day episode they are still progressing at the horizon (end of year 2).
+  for (const double days : {500.0, 1000.0}) {
+    auto spec = mhsim::test::base_spec(0.0, 1000.0, 2);
+    spec.population.groups[0].goals_mean = 2.0;
+    spec.services.push_back(service("alliance", pw::ServiceKind::kAllianceSupport, Distribution(dist::Deterministic{days})));
+    spec.arms.push_back(mhsim::test::arm(spec, "only"));
+    cohort(spec, 0, 200);
+    const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{405, 0});
+    const double set = r.sys(0, SystemKpi::kGoalsSet);
+    INFO("episode " << days << " days, goals set " << set);
+    CHECK(set > 300);
+    CHECK(r.sys(1, SystemKpi::kGoalsSet) == 0.0);
+    CHECK(r.sys(0, SystemKpi::kGoalsProgressing) == set);
+    CHECK(r.sys(0, SystemKpi::kGoalsClosed) == 0.0);
+    if (days < 730.0) {
+      CHECK(r.sys(1, SystemKpi::kGoalsClosed) == set);
+      CHECK(r.sys(1, SystemKpi::kGoalsProgressing) == 0.0);
+    } else {
+      CHECK(r.sys(1, SystemKpi::kGoalsClosed) == 0.0);
+      CHECK(r.sys(1, SystemKpi::kGoalsProgressing) == set);
+    }
+    CHECK(r.sys(1, SystemKpi::kGoalsAchieved) + r.sys(1, SystemKpi::kGoalsNotAchieved) == 0.0);
+  }
+}
+
+// -------------------------------------------------------------------------------------------
+// 5. QALYs.
+// -------------------------------------------------------------------------------------------
+
+TEST_CASE("Pathway theory: QALYs of one person, worked by hand", "[models][pathway]") {
+  // One person, WEMWBS 40 at day 0 (sd 1e-9 rounds away), a 100-day episode that adds 10
+  // points on completion; then discharged (no follow-up) and, with no death or moving away,
+  // the last score is kept to the horizon (two years). Utility = clamp(i + s x WEMWBS, min, 1).
+  struct Case {
+    double intercept, slope, u40, u50;
+  };
+  // u(40), u(50): 0.1 + 0.015 w -> 0.7, 0.85; -1 + 0.01 w -> -0.6 (clamped to -0.594), -0.5;
+  // 0.5 + 0.02 w -> 1.3, 1.5 (both clamped to 1).
+  for (const Case& k : {Case{0.1, 0.015, 0.7, 0.85}, Case{-1.0, 0.01, -0.594, -0.5}, Case{0.5, 0.02, 1.0, 1.0}}) {
+    auto spec = mhsim::test::base_spec(0.0, 1000.0, 2);
+    spec.population.groups[0].wemwbs_mean = 40;
+    spec.population.groups[0].wemwbs_sd = 1e-9;
+    spec.services.push_back(mhsim::test::service("team", Distribution(dist::Deterministic{100.0})));
+    spec.services[0].wemwbs_change = pw::ScoreChange{10.0, 0.0};
+    spec.outcomes.utility_intercept = k.intercept;
+    spec.outcomes.utility_slope = k.slope;
+    spec.arms.push_back(mhsim::test::arm(spec, "only"));
+    cohort(spec, 0, 1);
+    const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{501, 0});
+    INFO("intercept " << k.intercept << ", slope " << k.slope);
+    REQUIRE(r.sys(0, SystemKpi::kWemwbsMeanChange) == 10.0);
+    // Year 1: u40 for 100 days, u50 for 265; year 2: u50 all year.
+    CHECK(r.sys(0, SystemKpi::kQalys) == Approx((k.u40 * 100.0 + k.u50 * 265.0) / 365.0).epsilon(1e-12));
+    CHECK(r.sys(1, SystemKpi::kQalys) == Approx(k.u50).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("Pathway theory: QALYs stop at death", "[models][pathway][statistical]") {
+  // 20,000 people at utility 0.7 (WEMWBS 40, 0.1 + 0.015 w) stay in a service for the whole
+  // run and die at hazard r = 0.5 a year. Per person, year 1 accrues 0.7 min(T, 1), T ~ Exp(r):
+  //   E = 0.7 (1 - e^-r) / r, E[min(T, 1)^2] = 2 (1 - e^-r (1 + r)) / r^2;
+  // year 2 accrues 0.7 e^-r E[min(T, 1)] on average (memoryless).
+  constexpr std::uint64_t kN = 20000;
+  const double n = static_cast<double>(kN), rate = 0.5, u = 0.7;
+  auto spec = mhsim::test::base_spec(0.0, 1000.0, 2);
+  spec.population.groups[0].wemwbs_mean = 40;
+  spec.population.groups[0].wemwbs_sd = 1e-9;
+  spec.exits[0].death_per_year = rate;
+  spec.outcomes.utility_intercept = 0.1;
+  spec.outcomes.utility_slope = 0.015;
+  spec.services.push_back(mhsim::test::service("team", Distribution(dist::Deterministic{10000.0})));
+  spec.arms.push_back(mhsim::test::arm(spec, "only"));
+  cohort(spec, 0, kN);
+  const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{502, 0});
+  const double m1 = (1.0 - std::exp(-rate)) / rate, m2 = 2.0 * (1.0 - std::exp(-rate) * (1.0 + rate)) / (rate * rate);
+  const double se = u * std::sqrt((m2 - m1 * m1) / n);  // SE of the year-1 mean per person
+  const double year1 = r.sys(0, SystemKpi::kQalys) / n;
+  INFO("year-1 QALYs per person " << year1 << " vs " << u * m1 << " (SE " << se << ")");
+  CHECK(std::fabs(year1 - u * m1) <= kZ * se);
+  CHECK(std::fabs(year1 - u) > kZ * se);  // power: ignoring deaths
+  // Year 2: survivors S ~ Bin(n, e^-r) each accrue 0.7 min(T, 1) again; SE from both parts,
+  // Var(year-2 total / n) = 0.7^2 (e^-r m2 - (e^-r m1)^2) / n.
+  const double p2 = std::exp(-rate) * m1, se2 = u * std::sqrt((std::exp(-rate) * m2 - p2 * p2) / n);
+  CHECK(std::fabs(r.sys(1, SystemKpi::kQalys) / n - u * p2) <= kZ * se2);
+}
+
+// -------------------------------------------------------------------------------------------
+// 6. Exits and conservation.
+// -------------------------------------------------------------------------------------------
+
+TEST_CASE("Pathway theory: deaths and moves per person-year in the system match the hazards",
+          "[models][pathway][statistical]") {
+  // A starting caseload of 10,000 and arrivals of 5,000 a year into a service of exponential
+  // episodes (mean 200 days) followed by 100 days of follow-up; death 0.3 and moving away 0.4
+  // a year while in the system. Deaths D in exposure E person-years: D - rate E is a
+  // martingale with variance E[D], so the SE of D / E is sqrt(D) / E.
+  auto spec = mhsim::test::base_spec(500.0, 10000.0, 3);
+  spec.outcomes.follow_up_days = 100;
+  spec.exits[0] = pw::ExitHazards{0.3, 0.4};
+  spec.services.push_back(mhsim::test::service("team", Distribution(dist::Exponential{200.0})));
+  spec.arms.push_back(mhsim::test::arm(spec, "only"));
+  cohort(spec, 0, 10000);
+  const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{601, 0});
+  const double exposure = r.person_days / 365.0;
+  const double died = sum_years(r, SystemKpi::kDied), moved = sum_years(r, SystemKpi::kMovedAway);
+  INFO("person-years " << exposure << ": deaths " << died << " (" << died / exposure << " a year), moves " << moved
+                       << " (" << moved / exposure << " a year)");
+  REQUIRE(exposure > 12000);
+  CHECK(std::fabs(died / exposure - 0.3) <= kZ * std::sqrt(died) / exposure);    // Poisson SE, ~1.6%
+  CHECK(std::fabs(moved / exposure - 0.4) <= kZ * std::sqrt(moved) / exposure);  // Poisson SE, ~1.4%
+  CHECK(std::fabs(died / exposure - 0.33) > kZ * std::sqrt(died) / exposure);    // power: 10% error
+  CHECK(std::fabs(moved / exposure - 0.44) > kZ * std::sqrt(moved) / exposure);
+  CHECK(r.arrived == r.exited + r.in_system);
+}
+
+namespace {
+
+// Every feature at once: two need groups with different routes, risk and goals; eleven
+// services over three partners (sessions, drop-out, recovery, crisis, relapse, capacities,
+// priority waiting lists, overflow from local acute beds to unlimited out-of-area beds,
+// gatekeeping, fallback, goals, long-term step-down); a starting caseload; exit hazards; and
+// arms that differ in services, behaviour, diversion and redirection.
+pw::PathwaySpec kitchen_sink() {
+  using pw::Route;
+  using pw::ServiceKind;
+  pw::PathwaySpec spec = mhsim::test::base_spec(30.0, 20000.0, 3);
+  spec.population.groups[0].name = "cmd";
+  spec.population.groups[0].risk_beta_a = 2;
+  spec.population.groups[0].risk_beta_b = 5;
+  spec.population.groups[0].wemwbs_mean = 45;
+  spec.population.groups[0].wemwbs_sd = 8;
+  spec.population.groups[0].goals_mean = 1.5;
+  spec.population.groups[0].monthly_multiplier = {1.2, 1.1, 1, 1, 0.9, 0.8, 0.8, 0.9, 1, 1.1, 1.1, 1.1};
+  pw::NeedGroup smi;
+  smi.name = "smi";
+  smi.rate_per_1000_per_year = 8;
+  smi.risk_beta_a = 5;
+  smi.risk_beta_b = 2;
+  smi.wemwbs_mean = 38;
+  smi.goals_mean = 2.5;
+  spec.population.groups.push_back(smi);
+  spec.exits = {pw::ExitHazards{0.01, 0.05}, pw::ExitHazards{0.03, 0.04}};
+  spec.partners.push_back(pw::PartnerSpec{"charity", "vcse"});
+  spec.partners.push_back(pw::PartnerSpec{"practices", "gp_practices"});
+  spec.outcomes.follow_up_days = 180;
+  spec.outcomes.utility_intercept = 0.1;
+  spec.outcomes.utility_slope = 0.015;
+
+  enum : std::size_t { kGp, kTt, kFront, kPeer, kCmht, kCrisis, kAcute, kOoa, kRehab, kPlace, kAlliance };
+  spec.services = {
+      service("gp", ServiceKind::kGp, Distribution(dist::Deterministic{1.0}), 0, 2),
+      service("iapt", ServiceKind::kTalkingTherapies, Distribution(dist::Deterministic{1.0}), 15, 1),
+      service("front door", ServiceKind::kFrontDoor, Distribution(dist::Exponential{21.0}), 10, 1),
+      service("peer", ServiceKind::kPeerSupport, Distribution(dist::Uniform{30.0, 90.0}), 0, 1),
+      service("cmht", ServiceKind::kCmht, Distribution(dist::Gamma{2.0, 90.0}), 40, 0),
+      service("crisis", ServiceKind::kCrisis, Distribution(dist::Exponential{14.0}), 6, 0),
+      service("acute", ServiceKind::kAcute, Distribution(dist::Lognormal{30.0, 20.0}), 8, 0),
+      service("out of area", ServiceKind::kOutOfArea, Distribution(dist::Lognormal{45.0, 30.0}), 0, 0),
+      service("rehab", ServiceKind::kRehab, Distribution(dist::Weibull{1.5, 300.0}), 5, 0),
+      service("placement", ServiceKind::kPlacement, Distribution(dist::Exponential{500.0}), 0, 0),
+      service("alliance", ServiceKind::kAllianceSupport, Distribution(dist::Triangular{60.0, 120.0, 365.0}), 20, 1),
+  };
+  auto& s = spec.services;
+  s[kGp].duration.reset();
+  s[kGp].sessions = Distribution(dist::Gamma{2.0, 1.5});
+  s[kGp].session_interval_days = 14;
+  s[kGp].cost_per_contact = 39;
+  s[kGp].routes = {Route{kTt, 0.5}, Route{kFront, 0.3}, Route{pw::kDischarge, 0.2}};
+  s[kGp].routes_by_group = {std::nullopt, pw::Routes{Route{kCmht, 0.6}, Route{kFront, 0.4}}};
+  s[kTt].duration.reset();
+  s[kTt].sessions = Distribution(dist::Uniform{1.0, 12.0});
+  s[kTt].dropout_probability = 0.3;
+  s[kTt].recovery_probability = 0.5;
+  s[kTt].wemwbs_change = pw::ScoreChange{2, 3};
+  s[kTt].wemwbs_change_recovered = pw::ScoreChange{8, 4};
+  s[kTt].cost_per_contact = 100;
+  s[kTt].relapse_per_year = 0.3;
+  s[kTt].relapse_to = kGp;
+  s[kTt].routes = {Route{pw::kDischarge, 0.9}, Route{kCmht, 0.1}};
+  s[kFront].contacts_per_week = 1;
+  s[kFront].cost_per_contact = 60;
+  s[kFront].routes = {Route{kCmht, 0.4}, Route{kPeer, 0.2}, Route{kAlliance, 0.2}, Route{pw::kDischarge, 0.2}};
+  s[kCmht].discipline = mhsim::engine::Discipline::kPriority;
+  s[kCmht].contacts_per_week = 0.5;
+  s[kCmht].cost_per_contact = 150;
+  s[kCmht].annual_fixed_cost = 1e5;
+  s[kCmht].crisis_per_year = 0.4;
+  s[kCmht].crisis_to = kCrisis;
+  s[kCmht].relapse_per_year = 0.5;
+  s[kCmht].relapse_to = kCrisis;
+  s[kCmht].gatekept = true;
+  s[kCmht].rejected_to = kFront;
+  s[kCmht].routes = {Route{pw::kDischarge, 0.7}, Route{kRehab, 0.1}, Route{kAlliance, 0.2}};
+  s[kCrisis].cost_per_day = 300;
+  s[kCrisis].routes = {Route{kAcute, 0.3}, Route{kCmht, 0.5}, Route{pw::kDischarge, 0.2}};
+  s[kAcute].overflow = kOoa;
+  s[kAcute].cost_per_day = 450;
+  s[kAcute].routes = {Route{kCmht, 0.8}, Route{pw::kDischarge, 0.2}};
+  s[kOoa].cost_per_day = 650;
+  s[kOoa].routes = {Route{kCmht, 1.0}};
+  s[kRehab].cost_per_day = 250;
+  s[kRehab].routes = {Route{kPlace, 0.3}, Route{kCmht, 0.7}};
+  s[kPlace].cost_per_day = 200;
+  s[kAlliance].fallback = kPeer;
+  s[kAlliance].cost_per_episode = 900;
+  for (std::size_t d = 0; d < pw::kSiofDomains; ++d) {
+    s[kAlliance].goals.achieve_per_year[d] = 1.0 + 0.1 * static_cast<double>(d);
+    s[kAlliance].goals.close_per_year[d] = 0.3;
+    s[kAlliance].goals.fail_per_year[d] = 0.5;
+    s[kAlliance].goals.lapse_per_year[d] = 0.8;
+  }
+  s[kAlliance].goals.wemwbs_per_goal_achieved = 1.5;
+
+  pw::ArmSpec current = mhsim::test::arm(spec, "current");
+  current.enabled[kAlliance] = false;
+  current.entry = {pw::Routes{Route{kGp, 0.8}, Route{kTt, 0.15}, Route{pw::kDischarge, 0.05}},
+                   pw::Routes{Route{kGp, 0.5}, Route{kCrisis, 0.2}, Route{kCmht, 0.3}}};
+  current.gatekeeping = 0.3;
+  current.handoff_loss = 0.05;
+  pw::ArmSpec alliance = current;
+  alliance.name = "alliance";
+  alliance.enabled[kAlliance] = true;
+  alliance.gatekeeping = 0.1;
+  alliance.handoff_loss = 0.02;
+  alliance.step_down_speed = 1.5;
+  alliance.front_door_diversion = 0.3;
+  alliance.diversion_to = kAlliance;
+  alliance.redirect.assign(s.size(), pw::kDischarge);
+  alliance.redirect[kCmht] = kFront;
+  alliance.capacity[kAcute] = 6;
+  spec.arms = {current, alliance};
+
+  spec.initial = {pw::InitialStock{kCmht, 1, 30, 10}, pw::InitialStock{kAcute, 1, 8, 2},
+                  pw::InitialStock{kTt, 0, 10, 20}, pw::InitialStock{kAlliance, 1, 5, 0},
+                  pw::InitialStock{kRehab, 1, 5, 3}};
+  return spec;
+}
+
+}  // namespace
+
+// This test found both regressions above (the caseload count wrapping at the front door of arm
+// "current", and the identical arms "alliance" and "alliance copy" differing).
+TEST_CASE("Pathway theory: people are conserved with every feature at once, in every replication",
+          "[models][pathway][statistical]") {
+  pw::PathwaySpec spec = kitchen_sink();
+  // Two more arms: a copy of "alliance" (must match it byte for byte), and "alliance" with
+  // only its hand-off loss changed (must see the same arrivals).
+  pw::ArmSpec copy = spec.arms[1];
+  copy.name = "alliance copy";
+  pw::ArmSpec lossless = spec.arms[1];
+  lossless.name = "alliance without hand-off loss";
+  lossless.handoff_loss = 0.0;
+  spec.arms.push_back(copy);
+  spec.arms.push_back(lossless);
+  const auto problems = pw::check_spec(spec);
+  for (const std::string& m : problems) UNSCOPED_INFO(m);
+  REQUIRE(problems.empty());
+  std::uint64_t stock = 0;
+  for (const pw::InitialStock& st : spec.initial) stock += st.in_service + st.waiting;
+
+  double crises = 0, relapses = 0, refusals = 0, losses = 0, diverted = 0, out_of_area = 0, goals_set = 0, deaths = 0;
+  for (std::uint64_t rep = 0; rep < 12; ++rep) {
+    INFO("replication " << rep);
+    pw::PathwayResult r;
+    REQUIRE_NOTHROW(r = pw::simulate_pathway(spec, RandomStreams{606, rep}));
+    for (std::size_t a = 0; a < r.arms.size(); ++a) {
+      const pw::ArmResult& x = r.arms[a];
+      INFO("arm " << spec.arms[a].name);
+      const std::size_t last = x.years - 1;
+      CHECK(x.arrived == x.exited + x.in_system);
+      CHECK(static_cast<double>(x.arrived) == sum_years(x, SystemKpi::kArrivals) + static_cast<double>(stock));
+      double by_reason = 0;
+      for (const SystemKpi k : {SystemKpi::kDischarged, SystemKpi::kDied, SystemKpi::kMovedAway,
+                                SystemKpi::kHandoffLosses, SystemKpi::kLeftUnserved}) {
+        by_reason += sum_years(x, k);
+      }
+      CHECK(by_reason == static_cast<double>(x.exited));
+      CHECK(x.sys(last, SystemKpi::kInSystemAtYearEnd) == static_cast<double>(x.in_system));
+      for (std::size_t y = 0; y < x.years; ++y) {
+        double held = 0;
+        for (std::size_t s = 0; s < x.services; ++s) {
+          held += x.svc(y, s, ServiceKpi::kCaseloadAtYearEnd) + x.svc(y, s, ServiceKpi::kWaitingAtYearEnd);
+          if (spec.arms[a].capacity[s] > 0) {
+            CHECK(x.svc(y, s, ServiceKpi::kCaseloadAtYearEnd) <= static_cast<double>(spec.arms[a].capacity[s]));
+          }
+          CHECK(x.svc(y, s, ServiceKpi::kMeanOccupancy) >= 0.0);
+        }
+        CHECK(held <= x.sys(y, SystemKpi::kInSystemAtYearEnd));  // the rest are in follow-up
+        // Goals: progressing (a stock) = cumulative set - achieved - closed - not achieved, >= 0.
+        for (std::size_t d = 0; d < pw::kSiofDomains; ++d) {
+          double open = 0;
+          for (std::size_t z = 0; z <= y; ++z) {
+            open += goals(x, z, d, GoalStatus::kSet) - goals(x, z, d, GoalStatus::kAchieved) -
+                    goals(x, z, d, GoalStatus::kClosed) - goals(x, z, d, GoalStatus::kNotAchieved);
+          }
+          CHECK(goals(x, y, d, GoalStatus::kProgressing) == open);
+          CHECK(open >= 0.0);
+        }
+      }
+      crises += sum_years(x, SystemKpi::kCrises);
+      relapses += sum_years(x, SystemKpi::kRelapses);
+      refusals += sum_years(x, SystemKpi::kGatekeptRefusals);
+      losses += sum_years(x, SystemKpi::kHandoffLosses);
+      diverted += sum_years(x, SystemKpi::kDiverted);
+      out_of_area += sum_years(x, SystemKpi::kOutOfAreaDays);
+      goals_set += sum_years(x, SystemKpi::kGoalsSet);
+      deaths += sum_years(x, SystemKpi::kDied);
+    }
+    // Identical arms, identical results; behaviour changes leave arrivals alone.
+    CHECK(same_bytes(r.arms[1].activity, r.arms[2].activity));
+    CHECK(same_bytes(r.arms[1].system, r.arms[2].system));
+    CHECK(same_bytes(r.arms[1].service, r.arms[2].service));
+    CHECK(same_bytes(r.arms[1].goals, r.arms[2].goals));
+    CHECK(r.arms[1].events == r.arms[2].events);
+    for (std::size_t y = 0; y < r.arms[1].years; ++y) {
+      for (std::size_t a = 0; a < r.arms.size(); ++a) {
+        CHECK(r.arms[a].sys(y, SystemKpi::kArrivals) == r.arms[1].sys(y, SystemKpi::kArrivals));
+        CHECK(r.arms[a].sys(y, SystemKpi::kLeftUnserved) == r.arms[1].sys(y, SystemKpi::kLeftUnserved));
+      }
+    }
+    CHECK(sum_years(r.arms[3], SystemKpi::kHandoffLosses) == 0.0);
+  }
+  // The scenario exercises what it claims to.
+  INFO("crises " << crises << ", relapses " << relapses << ", refusals " << refusals << ", losses " << losses
+                 << ", diverted " << diverted << ", out-of-area days " << out_of_area << ", goals " << goals_set
+                 << ", deaths " << deaths);
+  CHECK(crises > 0);
+  CHECK(relapses > 0);
+  CHECK(refusals > 0);
+  CHECK(losses > 0);
+  CHECK(diverted > 0);
+  CHECK(out_of_area > 0);
+  CHECK(goals_set > 0);
+  CHECK(deaths > 0);
+}
