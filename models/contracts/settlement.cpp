@@ -1,0 +1,671 @@
+// SPDX-License-Identifier: MIT
+#include "models/contracts/settlement.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+#include <stdexcept>
+#include <type_traits>
+
+namespace mhsim::models::contracts {
+
+namespace pw = pathway;
+
+// ---------------------------------------------------------------------------------------
+// Input.
+
+void from_arm_result(const pw::PathwaySpec& spec, const pw::ArmResult& r, std::size_t year, YearInput& out) {
+  const std::size_t P = spec.partners.size(), S = spec.services.size();
+  if (year >= r.years) {
+    throw std::out_of_range("from_arm_result: year is " + std::to_string(year) + ", but the result has " +
+                            std::to_string(r.years) + " year(s)");
+  }
+  if (r.partners != P || r.services != S || r.partner_cost.size() < r.years * P ||
+      r.activity.size() < r.years * S * kMeasures || r.cost.size() < r.years * S * kMeasures ||
+      r.system.size() < r.years * pw::kSystemKpis || r.service.size() < r.years * S * pw::kServiceKpis) {
+    throw std::out_of_range("from_arm_result: the arm result's shape does not match the spec (" +
+                            std::to_string(r.partners) + " partners, " + std::to_string(r.services) +
+                            " services; the spec has " + std::to_string(P) + " and " + std::to_string(S) + ")");
+  }
+  out.year = static_cast<int>(year);
+  out.partner_cost.assign(r.partner_cost.begin() + static_cast<std::ptrdiff_t>(year * P),
+                          r.partner_cost.begin() + static_cast<std::ptrdiff_t>((year + 1) * P));
+  out.partner_activity.assign(P, std::array<double, kMeasures>{});
+  out.service_cost.assign(S, 0.0);
+  out.service_activity.assign(S, std::array<double, kMeasures>{});
+  out.service_partner.resize(S);
+  for (std::size_t s = 0; s < S; ++s) {
+    const std::size_t p = spec.services[s].partner;
+    out.service_partner[s] = p;
+    for (std::size_t m = 0; m < kMeasures; ++m) {
+      const auto measure = static_cast<Measure>(m);
+      const double a = r.act(year, s, measure);
+      out.service_activity[s][m] = a;
+      out.service_cost[s] += r.cst(year, s, measure);
+      if (p < P) out.partner_activity[p][m] += a;
+    }
+  }
+  out.kpi.assign(r.system.begin() + static_cast<std::ptrdiff_t>(year * pw::kSystemKpis),
+                 r.system.begin() + static_cast<std::ptrdiff_t>((year + 1) * pw::kSystemKpis));
+  out.service_kpi.assign(r.service.begin() + static_cast<std::ptrdiff_t>(year * S * pw::kServiceKpis),
+                         r.service.begin() + static_cast<std::ptrdiff_t>((year + 1) * S * pw::kServiceKpis));
+  out.population = spec.population.size;
+  out.group_share.clear();
+}
+
+YearInput from_arm_result(const pw::PathwaySpec& spec, const pw::ArmResult& result, std::size_t year) {
+  YearInput in;
+  from_arm_result(spec, result, year, in);
+  return in;
+}
+
+// ---------------------------------------------------------------------------------------
+// Pieces.
+
+namespace {
+
+[[noreturn]] void bad_input(const std::string& what) { throw std::invalid_argument("settle: " + what); }
+
+double kpi_value(const KpiRef& ref, const YearInput& in) {
+  if (ref.scope == KpiRef::Scope::kSystem) {
+    if (ref.index >= in.kpi.size()) {
+      bad_input("system KPI " + std::to_string(ref.index) + " is not in the input (" + std::to_string(in.kpi.size()) +
+                " KPIs)");
+    }
+    return in.kpi[ref.index];
+  }
+  const std::size_t at = ref.service * pw::kServiceKpis + ref.index;
+  if (ref.index >= pw::kServiceKpis || ref.service >= in.services() || at >= in.service_kpi.size()) {
+    bad_input("service KPI " + std::to_string(ref.index) + " of service " + std::to_string(ref.service) +
+              " is not in the input");
+  }
+  return in.service_kpi[at];
+}
+
+void check_partner(std::size_t p, const YearInput& in) {
+  if (p >= in.partners()) {
+    bad_input("partner " + std::to_string(p) + " is not in the input (" + std::to_string(in.partners()) + " partners)");
+  }
+}
+
+double tariff_units(const Tariff& t, std::size_t partner, const YearInput& in) {
+  const auto m = static_cast<std::size_t>(t.measure);
+  if (t.service == Tariff::kPartnerServices) return in.partner_activity[partner][m];
+  if (t.service >= in.service_activity.size()) {
+    bad_input("tariff service " + std::to_string(t.service) + " is not in the input (" +
+              std::to_string(in.service_activity.size()) + " services)");
+  }
+  return in.service_activity[t.service][m];
+}
+
+double weighted_achievement(const std::vector<Indicator>& indicators, const YearInput& in) {
+  double sum = 0;
+  for (const Indicator& k : indicators) sum += k.weight * achievement(k, kpi_value(k.kpi, in));
+  return sum;
+}
+
+/// Added to the payment: + rho x (|C - B| beyond delta B) x sign(C - B).
+double corridor_adjustment(const std::optional<RiskCorridor>& corridor, double cost, double budget) noexcept {
+  if (!corridor) return 0;
+  const double d = cost - budget;
+  const double excess = std::max(0.0, std::fabs(d) - corridor->width * std::fabs(budget));
+  return d >= 0 ? corridor->share * excess : -corridor->share * excess;
+}
+
+PartnerPayout& touch(YearPayout& out, const YearInput& in, std::size_t p) {
+  PartnerPayout& pp = out.partners[p];
+  pp.cost = in.partner_cost[p];
+  return pp;
+}
+
+void settle_one(const BlockTerms& t, const YearInput& in, YearPayout& out) {
+  check_partner(t.partner, in);
+  touch(out, in, t.partner).payment += t.annual * std::pow(1.0 + t.indexation, static_cast<double>(in.year));
+}
+
+void settle_one(const ActivityTerms& t, const YearInput& in, YearPayout& out) {
+  check_partner(t.partner, in);
+  double value = 0, baseline = 0;
+  for (const Tariff& l : t.tariffs) {
+    value += l.price * tariff_units(l, t.partner, in);
+    baseline += l.price * l.baseline_volume;
+  }
+  double pay = value >= baseline ? t.baseline_payment + t.marginal_rate * (value - baseline)
+                                 : t.baseline_payment - t.below_baseline_rate * (baseline - value);
+  if (t.cap) pay = std::min(pay, *t.cap);
+  if (t.floor) pay = std::max(pay, *t.floor);
+  touch(out, in, t.partner).payment += pay;
+}
+
+void settle_one(const CapitationTerms& t, const YearInput& in, YearPayout& out) {
+  check_partner(t.partner, in);
+  double need = 1;
+  if (!t.need_weights.empty()) {
+    if (in.group_share.size() != t.need_weights.size()) {
+      bad_input("capitation has " + std::to_string(t.need_weights.size()) + " need weights but the input has " +
+                std::to_string(in.group_share.size()) + " group shares");
+    }
+    need = 0;
+    for (std::size_t g = 0; g < t.need_weights.size(); ++g) need += t.need_weights[g] * in.group_share[g];
+  }
+  const double budget = t.per_head * in.population * need;
+  PartnerPayout& pp = touch(out, in, t.partner);
+  const double rs = corridor_adjustment(t.corridor, pp.cost, budget);
+  pp.gain_pain += rs;
+  pp.payment += budget + rs;
+}
+
+void settle_one(const OutcomesTerms& t, const YearInput& in, YearPayout& out) {
+  check_partner(t.partner, in);
+  const double earned = t.at_risk * t.value * weighted_achievement(t.indicators, in);
+  const double core = t.mode == OutcomesTerms::Mode::kBonus ? t.value : t.value * (1.0 - t.at_risk);
+  touch(out, in, t.partner).payment += core + earned;
+}
+
+void settle_one(const BlendedTerms& t, const YearInput& in, YearPayout& out) {
+  check_partner(t.partner, in);
+  double off_plan = 0;
+  for (const Tariff& l : t.variable) off_plan += l.price * (tariff_units(l, t.partner, in) - l.baseline_volume);
+  const double variable = t.variable_rate * off_plan;
+  const double quality = t.quality_share * t.value * weighted_achievement(t.indicators, in);
+  PartnerPayout& pp = touch(out, in, t.partner);
+  const double rs = corridor_adjustment(t.corridor, pp.cost, t.fixed + variable + t.quality_share * t.value);
+  pp.gain_pain += rs;
+  pp.payment += t.fixed + variable + quality + rs;
+}
+
+double allocation_weight(const AllianceTerms& t, std::size_t i, double limb1_total, double fee_total,
+                         const YearInput& in) {
+  const AllianceMember& m = t.members[i];
+  const double equal = 1.0 / static_cast<double>(t.members.size());
+  switch (t.allocation) {
+    case AllianceTerms::Allocation::kEqual: return equal;
+    case AllianceTerms::Allocation::kBudgetShare:
+      return limb1_total > 0 ? in.partner_cost[m.partner] / limb1_total : equal;
+    case AllianceTerms::Allocation::kFee:
+      return fee_total > 0 ? (m.fee + m.fee_rate * in.partner_cost[m.partner]) / fee_total : equal;
+    case AllianceTerms::Allocation::kFixed: return m.allocation;
+  }
+  return equal;
+}
+
+void settle_one(const AllianceTerms& t, const YearInput& in, YearPayout& out) {
+  const std::size_t n = t.members.size();
+  if (n == 0) return;
+  double aoc = 0, fees = 0;
+  for (const AllianceMember& m : t.members) {
+    check_partner(m.partner, in);
+    const double l1 = in.partner_cost[m.partner];
+    aoc += l1;
+    fees += m.fee + m.fee_rate * l1;
+  }
+  double toc = t.target_cost * std::pow(1.0 + t.target_indexation, static_cast<double>(in.year));
+  if (!t.target_cost_by_year.empty()) {
+    const auto y = std::min(static_cast<std::size_t>(std::max(in.year, 0)), t.target_cost_by_year.size() - 1);
+    toc = t.target_cost_by_year[y];
+  }
+  const double u = toc - aoc;
+
+  // KRAs: P = sum_k w_k sigma_k; the gate needs every KRA at "minimum" or better.
+  out.kras.resize(t.kras.size());
+  double p_return = 0;
+  bool passed = true;
+  for (std::size_t k = 0; k < t.kras.size(); ++k) {
+    int band = 0;
+    const double score = kra_score(t.kras[k], kpi_value(t.kras[k].kpi, in), &band);
+    out.kras[k] = KraResult{band, score};
+    p_return += t.kras[k].weight * score;
+    passed = passed && band >= 2;
+  }
+
+  // Cost component: share, modifier, gate, then the caps as the outermost limits.
+  double g = cost_share(t, u, toc);
+  // Good performance (P > 0) raises a gain and, with kBoth, lightens a pain; poor performance
+  // the reverse. (The brief's G (1 + mu P) applied literally to a pain would lighten it for
+  // poor performance, so a pain is scaled by (1 - mu P).)
+  if (t.modifier != 0) {
+    if (g > 0) {
+      g *= 1.0 + t.modifier * p_return;
+    } else if (g < 0 && t.modifier_scope == AllianceTerms::ModifierScope::kBoth) {
+      g *= 1.0 - t.modifier * p_return;
+    }
+  }
+  if (t.gate && !passed) g = std::min(g, 0.0);
+  if (t.gain_cap && g > *t.gain_cap) {
+    g = *t.gain_cap;
+    out.gain_cap_binds = true;
+  }
+  const double pain_cap = t.pain_cap ? *t.pain_cap * fees : std::numeric_limits<double>::infinity();
+  if (g < -pain_cap) {
+    g = -pain_cap;
+    out.pain_cap_binds = true;
+  }
+  const double g_kra = p_return >= 0 ? p_return * t.reward_pool : p_return * t.max_liability;
+  double l3 = g + g_kra;
+  if (t.floor_total && l3 < -pain_cap) {
+    l3 = -pain_cap;
+    out.pain_cap_binds = true;
+  }
+
+  out.target = toc;
+  out.actual = aoc;
+  out.fee_total = fees;
+  out.underrun = u;
+  out.providers_share = g;
+  out.commissioner_residual = u - g;  // so providers_share + commissioner_residual = U
+  out.kra_component = g_kra;
+  out.limb3 = l3;
+  out.kpi_return = p_return;
+  out.gate_passed = passed;
+
+  // Allocation, then partner caps (L3_i >= -kappa_i fee_i).
+  for (std::size_t i = 0; i < n; ++i) {
+    const AllianceMember& m = t.members[i];
+    PartnerPayout& pp = touch(out, in, m.partner);
+    pp.limb1 = in.partner_cost[m.partner];
+    pp.limb2 = m.fee + m.fee_rate * pp.limb1;
+    pp.gain_pain = l3 * allocation_weight(t, i, aoc, fees, in);
+    pp.capped = false;
+    pp.capped_amount = 0;
+  }
+  const auto floor_of = [&](std::size_t i) {
+    const AllianceMember& m = t.members[i];
+    return m.cap ? -*m.cap * out.partners[m.partner].limb2 : -std::numeric_limits<double>::infinity();
+  };
+  double shortfall = 0;
+  if (t.shortfall == AllianceTerms::Shortfall::kCommissioner) {
+    for (std::size_t i = 0; i < n; ++i) {
+      PartnerPayout& pp = out.partners[t.members[i].partner];
+      const double f = floor_of(i);
+      if (pp.gain_pain < f) {
+        pp.capped = true;
+        pp.capped_amount = f - pp.gain_pain;
+        shortfall += pp.capped_amount;
+        pp.gain_pain = f;
+      }
+    }
+  } else {
+    // Water-filling: cap every partner whose pro-rata share of what is left breaches its cap,
+    // spread the rest over the uncapped pro rata to their weights, until no new cap binds.
+    // Shares only fall as partners are capped, so at most n rounds.
+    double remaining = l3, weight = 0;
+    for (std::size_t i = 0; i < n; ++i) weight += allocation_weight(t, i, aoc, fees, in);
+    for (std::size_t round = 0; round <= n; ++round) {
+      bool newly = false;
+      double next_remaining = remaining, next_weight = weight;
+      for (std::size_t i = 0; i < n; ++i) {
+        PartnerPayout& pp = out.partners[t.members[i].partner];
+        if (pp.capped) continue;
+        const double w = allocation_weight(t, i, aoc, fees, in);
+        const double share = weight > 0 ? remaining * (w / weight) : 0.0;
+        const double f = floor_of(i);
+        if (share < f) {
+          pp.capped = true;
+          pp.capped_amount = f - share;
+          pp.gain_pain = f;
+          next_remaining -= f;
+          next_weight -= w;
+          newly = true;
+        } else {
+          pp.gain_pain = share;
+        }
+      }
+      if (!newly) break;
+      remaining = next_remaining;
+      weight = next_weight;
+      if (!(weight > 1e-15)) {  // everyone with a weight is capped: the rest is the commissioner's
+        for (std::size_t i = 0; i < n; ++i) {
+          PartnerPayout& pp = out.partners[t.members[i].partner];
+          if (!pp.capped) pp.gain_pain = 0;
+        }
+        shortfall = -remaining;
+        break;
+      }
+    }
+  }
+  out.cap_shortfall = shortfall;
+  for (const AllianceMember& m : t.members) {
+    PartnerPayout& pp = out.partners[m.partner];
+    pp.payment += pp.limb1 + pp.limb2 + pp.gain_pain;
+  }
+}
+
+}  // namespace
+
+double achievement(const Indicator& k, double level) noexcept {
+  if (k.full_level == k.zero_level) {
+    const bool met = k.direction == Direction::kHigherIsBetter ? level >= k.full_level : level <= k.full_level;
+    return met ? 1.0 : 0.0;
+  }
+  return std::clamp((level - k.zero_level) / (k.full_level - k.zero_level), 0.0, 1.0);
+}
+
+double kra_score(const Kra& kra, double level, int* band_out) noexcept {
+  // Orient so that higher is better: negate level and thresholds for lower-is-better.
+  const double sign = kra.direction == Direction::kHigherIsBetter ? 1.0 : -1.0;
+  const double x = sign * level;
+  std::array<double, 5> t{};
+  for (std::size_t b = 0; b < 5; ++b) t[b] = sign * kra.thresholds[b];
+  std::size_t band = 0;
+  for (std::size_t b = 1; b < 5; ++b) {
+    if (x >= t[b]) band = b;
+  }
+  if (band_out) *band_out = static_cast<int>(band);
+  if (!kra.interpolate) return kra.scores[band];
+  if (x <= t[0]) return kra.scores[0];
+  if (x >= t[4]) return kra.scores[4];
+  // t[band] <= x < t[band + 1], and x > t[0], so the segment has positive width.
+  const double lo = t[band], hi = t[band + 1];
+  if (!(hi > lo)) return kra.scores[band];
+  return kra.scores[band] + (kra.scores[band + 1] - kra.scores[band]) * (x - lo) / (hi - lo);
+}
+
+double cost_share(const AllianceTerms& t, double u, double target) noexcept {
+  const std::vector<ShareBand>& bands = u >= 0 ? t.gain_bands : t.pain_bands;
+  if (bands.empty()) return t.share * u;
+  const double size = std::fabs(u);
+  double lo = 0, g = 0;
+  for (const ShareBand& b : bands) {
+    const double hi = b.upper * target;
+    if (size > lo) g += b.share * (std::min(size, hi) - lo);
+    if (size <= hi) break;
+    lo = hi;
+  }
+  return u >= 0 ? g : -g;
+}
+
+// ---------------------------------------------------------------------------------------
+// Settlement.
+
+void settle(const Terms& terms, const YearInput& in, YearPayout& out) {
+  const std::size_t P = in.partners();
+  if (in.partner_activity.size() != P) bad_input("partner_activity has a size other than partner_cost's");
+  if (in.service_activity.size() != in.services()) bad_input("service_activity has a size other than service_cost's");
+  out.partners.assign(P, PartnerPayout{});
+  out.kras.clear();
+  out.commissioner_spend = 0;
+  out.target = out.actual = out.fee_total = 0;
+  out.underrun = out.providers_share = out.commissioner_residual = 0;
+  out.kra_component = out.limb3 = out.cap_shortfall = out.kpi_return = 0;
+  out.gate_passed = true;
+  out.pain_cap_binds = out.gain_cap_binds = false;
+
+  for (const Contract& c : terms.contracts) {
+    std::visit([&](const auto& t) { settle_one(t, in, out); }, c.terms);
+  }
+  double spend = 0;
+  for (PartnerPayout& pp : out.partners) {
+    pp.margin = pp.payment - pp.cost;
+    spend += pp.payment;
+  }
+  out.commissioner_spend = spend;
+}
+
+YearPayout settle(const Terms& terms, const YearInput& in) {
+  YearPayout out;
+  settle(terms, in, out);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Validation.
+
+namespace {
+
+std::string num(double v) {
+  std::ostringstream s;
+  s << std::setprecision(12) << v;
+  return s.str();
+}
+
+const char* kind_of(const ContractTerms& t) {
+  static constexpr std::array<const char*, 6> names = {"block", "activity", "capitation", "outcomes", "blended",
+                                                       "alliance"};
+  return names[t.index()];
+}
+
+struct Checker {
+  std::vector<std::string>& problems;
+  std::size_t partners, services;
+  std::string where;  // e.g. `contract 2 "trust" (block)`
+
+  void add(const std::string& field, const std::string& text) { problems.push_back(where + ": " + field + " " + text); }
+  void finite(const std::string& field, double v) {
+    if (!std::isfinite(v)) add(field, "is " + num(v) + ", but must be finite");
+  }
+  void non_negative(const std::string& field, double v) {
+    if (!(v >= 0) || std::isinf(v)) add(field, "is " + num(v) + ", but must be a finite number >= 0");
+  }
+  void unit(const std::string& field, double v) {
+    if (!(v >= 0 && v <= 1)) add(field, "is " + num(v) + ", but must be in [0, 1]");
+  }
+  void growth(const std::string& field, double v) {
+    if (!(v > -1) || std::isinf(v)) add(field, "is " + num(v) + ", but must be a finite number > -1");
+  }
+  void partner(const std::string& field, std::size_t p) {
+    if (p >= partners) {
+      add(field, "is " + std::to_string(p) + ", but there are " + std::to_string(partners) + " partners");
+    }
+  }
+  void service(const std::string& field, std::size_t s) {
+    if (services != std::numeric_limits<std::size_t>::max() && s >= services) {
+      add(field, "is " + std::to_string(s) + ", but there are " + std::to_string(services) + " services");
+    }
+  }
+  void kpi(const std::string& field, const KpiRef& ref) {
+    if (ref.scope == KpiRef::Scope::kSystem) {
+      if (ref.index >= pw::kSystemKpis) {
+        add(field + ".index", "is " + std::to_string(ref.index) + ", but there are " +
+                                  std::to_string(pw::kSystemKpis) + " system KPIs");
+      }
+    } else {
+      if (ref.index >= pw::kServiceKpis) {
+        add(field + ".index", "is " + std::to_string(ref.index) + ", but there are " +
+                                  std::to_string(pw::kServiceKpis) + " service KPIs");
+      }
+      service(field + ".service", ref.service);
+    }
+  }
+  void weights_sum(const std::string& field, double sum) {
+    if (!(std::fabs(sum - 1.0) <= 1e-9)) add(field, "sum to " + num(sum) + ", but must sum to 1");
+  }
+  void tariffs(const std::string& field, const std::vector<Tariff>& ts, const char* volume_name) {
+    for (std::size_t l = 0; l < ts.size(); ++l) {
+      const std::string f = field + "[" + std::to_string(l) + "]";
+      if (static_cast<std::size_t>(ts[l].measure) >= kMeasures) add(f + ".measure", "is not a ledger measure");
+      if (ts[l].service != Tariff::kPartnerServices) service(f + ".service", ts[l].service);
+      non_negative(f + ".price", ts[l].price);
+      non_negative(f + "." + volume_name, ts[l].baseline_volume);
+    }
+  }
+  void indicators(const std::vector<Indicator>& ks) {
+    double sum = 0;
+    for (std::size_t k = 0; k < ks.size(); ++k) {
+      const Indicator& ind = ks[k];
+      const std::string f = "indicators[" + std::to_string(k) + "]";
+      kpi(f + ".kpi", ind.kpi);
+      non_negative(f + ".weight", ind.weight);
+      sum += ind.weight;
+      finite(f + ".zero_level", ind.zero_level);
+      finite(f + ".full_level", ind.full_level);
+      if (ind.direction == Direction::kHigherIsBetter && ind.full_level < ind.zero_level) {
+        add(f, "is higher-is-better, so full_level (" + num(ind.full_level) + ") must be >= zero_level (" +
+                   num(ind.zero_level) + ")");
+      }
+      if (ind.direction == Direction::kLowerIsBetter && ind.full_level > ind.zero_level) {
+        add(f, "is lower-is-better, so full_level (" + num(ind.full_level) + ") must be <= zero_level (" +
+                   num(ind.zero_level) + ")");
+      }
+    }
+    if (!ks.empty()) weights_sum("indicator weights", sum);
+  }
+  void corridor(const std::optional<RiskCorridor>& c) {
+    if (!c) return;
+    non_negative("corridor.width", c->width);
+    unit("corridor.share", c->share);
+  }
+  void bands(const std::string& field, const std::vector<ShareBand>& bs) {
+    double last = 0;
+    for (std::size_t b = 0; b < bs.size(); ++b) {
+      const std::string f = field + "[" + std::to_string(b) + "]";
+      if (!(bs[b].upper > last)) {
+        add(f + ".upper", "is " + num(bs[b].upper) + ", but band bounds must be > 0 and strictly ascending (previous " +
+                              num(last) + ")");
+      }
+      unit(f + ".share", bs[b].share);
+      if (bs[b].upper > last) last = bs[b].upper;
+    }
+  }
+
+  void operator()(const BlockTerms& t) {
+    partner("partner", t.partner);
+    non_negative("annual", t.annual);
+    growth("indexation", t.indexation);
+  }
+  void operator()(const ActivityTerms& t) {
+    partner("partner", t.partner);
+    tariffs("tariffs", t.tariffs, "baseline_volume");
+    non_negative("baseline_payment", t.baseline_payment);
+    non_negative("marginal_rate", t.marginal_rate);
+    non_negative("below_baseline_rate", t.below_baseline_rate);
+    if (t.cap) non_negative("cap", *t.cap);
+    if (t.floor) non_negative("floor", *t.floor);
+    if (t.cap && t.floor && *t.floor > *t.cap) {
+      add("floor", "is " + num(*t.floor) + ", but must not exceed cap (" + num(*t.cap) + ")");
+    }
+  }
+  void operator()(const CapitationTerms& t) {
+    partner("partner", t.partner);
+    non_negative("per_head", t.per_head);
+    for (std::size_t g = 0; g < t.need_weights.size(); ++g) {
+      non_negative("need_weights[" + std::to_string(g) + "]", t.need_weights[g]);
+    }
+    corridor(t.corridor);
+  }
+  void operator()(const OutcomesTerms& t) {
+    partner("partner", t.partner);
+    non_negative("value", t.value);
+    unit("at_risk", t.at_risk);
+    if (t.at_risk > 0 && t.indicators.empty()) add("indicators", "are empty, but at_risk is " + num(t.at_risk));
+    indicators(t.indicators);
+  }
+  void operator()(const BlendedTerms& t) {
+    partner("partner", t.partner);
+    non_negative("fixed", t.fixed);
+    tariffs("variable", t.variable, "planned_volume");
+    non_negative("variable_rate", t.variable_rate);
+    unit("quality_share", t.quality_share);
+    non_negative("value", t.value);
+    if (t.quality_share > 0 && t.indicators.empty()) {
+      add("indicators", "are empty, but quality_share is " + num(t.quality_share));
+    }
+    indicators(t.indicators);
+    corridor(t.corridor);
+  }
+  void operator()(const AllianceTerms& t) {
+    if (t.members.empty()) add("members", "are empty, but an alliance needs at least one partner");
+    double allocation = 0;
+    for (std::size_t i = 0; i < t.members.size(); ++i) {
+      const AllianceMember& m = t.members[i];
+      const std::string f = "members[" + std::to_string(i) + "]";
+      partner(f + ".partner", m.partner);
+      non_negative(f + ".fee", m.fee);
+      non_negative(f + ".fee_rate", m.fee_rate);
+      if (m.cap) non_negative(f + ".cap", *m.cap);
+      if (t.allocation == AllianceTerms::Allocation::kFixed) unit(f + ".allocation", m.allocation);
+      allocation += m.allocation;
+    }
+    if (t.allocation == AllianceTerms::Allocation::kFixed && !t.members.empty()) {
+      weights_sum("member allocations", allocation);
+    }
+    non_negative("target_cost", t.target_cost);
+    growth("target_indexation", t.target_indexation);
+    for (std::size_t y = 0; y < t.target_cost_by_year.size(); ++y) {
+      non_negative("target_cost_by_year[" + std::to_string(y) + "]", t.target_cost_by_year[y]);
+    }
+    unit("share", t.share);
+    bands("gain_bands", t.gain_bands);
+    bands("pain_bands", t.pain_bands);
+    if (t.pain_cap) non_negative("pain_cap", *t.pain_cap);
+    if (t.gain_cap) non_negative("gain_cap", *t.gain_cap);
+
+    double sum = 0;
+    for (std::size_t k = 0; k < t.kras.size(); ++k) {
+      const Kra& kra = t.kras[k];
+      const std::string f = "kras[" + std::to_string(k) + "]";
+      kpi(f + ".kpi", kra.kpi);
+      non_negative(f + ".weight", kra.weight);
+      sum += kra.weight;
+      const double sign = kra.direction == Direction::kHigherIsBetter ? 1.0 : -1.0;
+      for (std::size_t b = 0; b < 5; ++b) finite(f + ".thresholds[" + std::to_string(b) + "]", kra.thresholds[b]);
+      for (std::size_t b = 1; b < 5; ++b) {
+        if (sign * kra.thresholds[b] < sign * kra.thresholds[b - 1]) {
+          add(f + ".thresholds",
+              std::string("are out of order: ") + kKraBandNames[b] + " (" + num(kra.thresholds[b]) + ") is worse than " +
+                  kKraBandNames[b - 1] + " (" + num(kra.thresholds[b - 1]) + ") for a " +
+                  (sign > 0 ? "higher" : "lower") + "-is-better KPI");
+        }
+      }
+      for (std::size_t b = 0; b < 5; ++b) {
+        if (!(kra.scores[b] >= -1 && kra.scores[b] <= 1)) {
+          add(f + ".scores[" + std::to_string(b) + "]", "is " + num(kra.scores[b]) + ", but must be in [-1, 1]");
+        }
+        if (b > 0 && kra.scores[b] < kra.scores[b - 1]) {
+          add(f + ".scores", std::string("decrease from ") + kKraBandNames[b - 1] + " to " + kKraBandNames[b] +
+                                 ", but must be non-decreasing");
+        }
+      }
+    }
+    if (!t.kras.empty()) weights_sum("KRA weights", sum);
+    non_negative("reward_pool", t.reward_pool);
+    non_negative("max_liability", t.max_liability);
+    unit("modifier", t.modifier);
+    if (t.kras.empty()) {
+      if (t.gate) add("gate", "is on, but there are no KRAs to gate on");
+      if (t.reward_pool > 0 || t.max_liability > 0) add("reward_pool/max_liability", "are set, but there are no KRAs");
+      if (t.modifier > 0) add("modifier", "is " + num(t.modifier) + ", but there are no KRAs");
+    }
+  }
+};
+
+}  // namespace
+
+std::vector<std::string> check_terms(const Terms& terms, std::size_t partners, std::size_t services) {
+  std::vector<std::string> problems;
+  std::vector<std::size_t> owner(partners, std::numeric_limits<std::size_t>::max());
+  std::size_t alliances = 0;
+  for (std::size_t c = 0; c < terms.contracts.size(); ++c) {
+    const Contract& contract = terms.contracts[c];
+    const std::string where =
+        "contract " + std::to_string(c) + " \"" + contract.name + "\" (" + kind_of(contract.terms) + ")";
+    Checker check{problems, partners, services, where};
+    std::visit(check, contract.terms);
+
+    const auto claim = [&](std::size_t p) {
+      if (p >= partners) return;
+      if (owner[p] != std::numeric_limits<std::size_t>::max()) {
+        problems.push_back(where + ": partner " + std::to_string(p) + " is already paid by contract " +
+                           std::to_string(owner[p]) + "; a partner may be in one contract only");
+      } else {
+        owner[p] = c;
+      }
+    };
+    if (const auto* a = std::get_if<AllianceTerms>(&contract.terms)) {
+      ++alliances;
+      for (const AllianceMember& m : a->members) claim(m.partner);
+    } else {
+      std::visit(
+          [&](const auto& t) {
+            if constexpr (!std::is_same_v<std::decay_t<decltype(t)>, AllianceTerms>) claim(t.partner);
+          },
+          contract.terms);
+    }
+  }
+  if (alliances > 1) {
+    problems.push_back("terms: there are " + std::to_string(alliances) + " alliance contracts, but at most one is allowed");
+  }
+  return problems;
+}
+
+}  // namespace mhsim::models::contracts

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Contract terms and settlement (issue 4): pure functions from one arm's one financial year
+// (ledger activity and cost, KPIs) and a set of payment terms to payouts per partner.
+//
+// No clock, no random numbers, no I/O, and no provider behaviour: how providers act under a
+// contract is a parameter of the pathway arm, never of settlement. Settlement is cheap so a
+// stored ledger can be re-settled over grids of terms; settle(terms, input, out) reuses the
+// buffers of `out` and does not allocate once they have reached their size.
+//
+// Formulas follow shared/domain/brief.md sections 2 (alliance: three limbs, gain/pain, KRAs,
+// allocation among partners, worked example 2.6) and 3.1 (block, cost and volume, capitation,
+// outcomes-based, blended, risk-share corridor). Every choice the brief leaves open is stated
+// beside the field that makes it. Money is in pounds; "share" and "fraction" are in [0, 1].
+
+#include <array>
+#include <cstddef>
+#include <limits>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "models/pathway/pathway.hpp"
+
+namespace mhsim::models::contracts {
+
+using pathway::Measure;
+using pathway::kMeasures;
+
+// ---------------------------------------------------------------------------------------
+// Input: what settlement reads about one year of one arm.
+
+/// One financial year of one arm, as settlement sees it. Build it with from_arm_result, or
+/// by hand in tests and sweeps. Indices: P partners, S services, G need groups.
+struct YearInput {
+  int year = 0;                                          ///< 0-based settlement year
+  std::vector<double> partner_cost;                      ///< [P] cost incurred (Limb 1 basis), pounds
+  std::vector<std::array<double, kMeasures>> partner_activity;  ///< [P][Measure] over the partner's services
+  std::vector<double> service_cost;                      ///< [S] pounds, all measures
+  std::vector<std::array<double, kMeasures>> service_activity;  ///< [S][Measure]
+  std::vector<std::size_t> service_partner;              ///< [S] owning partner
+  std::vector<double> kpi;                               ///< [SystemKpi] the year's system KPIs
+  std::vector<double> service_kpi;                       ///< [S * kServiceKpis] row-major
+  double population = 0;                                 ///< head count for capitation
+  /// [G] population share by need group for need-adjusted capitation; may be empty. The
+  /// pathway spec has no head count by group (groups carry arrival rates), so
+  /// from_arm_result leaves this empty and the caller sets it from the scenario.
+  std::vector<double> group_share;
+
+  std::size_t partners() const noexcept { return partner_cost.size(); }
+  std::size_t services() const noexcept { return service_cost.size(); }
+};
+
+/// Year `year` of an arm's result: costs and activity per service and per partner, system
+/// and service KPIs, and the population size. Throws std::out_of_range if the year or the
+/// result's shape does not match the spec.
+YearInput from_arm_result(const pathway::PathwaySpec& spec, const pathway::ArmResult& result, std::size_t year);
+/// As above, into `out` (reusing its buffers).
+void from_arm_result(const pathway::PathwaySpec& spec, const pathway::ArmResult& result, std::size_t year,
+                     YearInput& out);
+
+// ---------------------------------------------------------------------------------------
+// Terms.
+
+/// Which way a KPI is good.
+enum class Direction { kHigherIsBetter, kLowerIsBetter };
+
+/// A KPI that settlement reads: a system KPI, or a service KPI of one service. Names are
+/// resolved by the scenario loader; here it is indices only.
+struct KpiRef {
+  enum class Scope { kSystem, kService };
+  Scope scope = Scope::kSystem;
+  std::size_t index = 0;    ///< static_cast<std::size_t>(SystemKpi or ServiceKpi)
+  std::size_t service = 0;  ///< kService only
+
+  static KpiRef system(pathway::SystemKpi k) noexcept { return {Scope::kSystem, static_cast<std::size_t>(k), 0}; }
+  static KpiRef of_service(std::size_t service, pathway::ServiceKpi k) noexcept {
+    return {Scope::kService, static_cast<std::size_t>(k), service};
+  }
+};
+
+/// An outcome indicator: achievement a in [0, 1] is linear in the KPI between `zero_level`
+/// (a = 0) and `full_level` (a = 1), clamped outside. For kHigherIsBetter full >= zero, for
+/// kLowerIsBetter full <= zero; when they are equal achievement is a step at that level.
+struct Indicator {
+  std::string name;
+  KpiRef kpi;
+  Direction direction = Direction::kHigherIsBetter;
+  double zero_level = 0;
+  double full_level = 1;
+  double weight = 0;  ///< weights of a contract's indicators sum to 1
+};
+
+/// Risk-share corridor (brief 3.1). With C the partner's cost and B the budget:
+///   adjustment = +rho * max(0, |C - B| - delta * B) * sign(C - B)
+/// is ADDED to the partner's payment: the commissioner pays rho of an overspend beyond the
+/// corridor and claws back rho of an underspend beyond it. (The brief's RS has the opposite
+/// sign: it is the same amount seen as the commissioner's saving.)
+struct RiskCorridor {
+  double width = 0;  ///< delta, as a fraction of the budget
+  double share = 0;  ///< rho, commissioner's share beyond the corridor
+};
+
+/// A tariff line: price per unit of a measure, for one service or for all of the contract
+/// partner's services (service == kPartnerServices).
+struct Tariff {
+  static constexpr std::size_t kPartnerServices = std::numeric_limits<std::size_t>::max();
+  Measure measure = Measure::kContacts;
+  std::size_t service = kPartnerServices;
+  double price = 0;           ///< pounds per unit
+  double baseline_volume = 0; ///< cost and volume: A0; blended: planned activity A_plan
+};
+
+/// Block: payment_y = annual * (1 + indexation)^year, whatever the activity.
+struct BlockTerms {
+  std::size_t partner = 0;
+  double annual = 0;
+  double indexation = 0;  ///< per year, e.g. 0.02
+};
+
+/// Activity-based and cost and volume. With V = sum_l price_l * A_l (activity valued at
+/// tariff) and V0 = sum_l price_l * A0_l (the baseline valued the same way):
+///   Pay = B0 + m * (V - V0)              if V >= V0   (= B0 + p m (A - A0) for one line)
+///   Pay = B0 - m_below * (V0 - V)        if V <  V0   (m_below = 0: the block B0 stands)
+/// then clamped to [floor, cap]. Plain activity payment: B0 = 0, A0 = 0, m = 1 (the default).
+struct ActivityTerms {
+  std::size_t partner = 0;
+  std::vector<Tariff> tariffs;
+  double baseline_payment = 0;        ///< B0
+  double marginal_rate = 1;           ///< m, above the baseline
+  double below_baseline_rate = 0;     ///< m_below, refund rate per pound of shortfall below the baseline
+  std::optional<double> cap;          ///< maximum payment
+  std::optional<double> floor;        ///< minimum payment
+};
+
+/// Capitation: Budget = per_head * population * need, need = sum_g weight_g * share_g (need =
+/// 1 when no weights are given; weights need group shares of the same size in the input).
+/// Pay = Budget (+ corridor adjustment on the partner's cost, if any).
+struct CapitationTerms {
+  std::size_t partner = 0;
+  double per_head = 0;
+  std::vector<double> need_weights;  ///< [G] relative cost weights, may be empty
+  std::optional<RiskCorridor> corridor;
+};
+
+/// Outcomes-based (brief 3.1): V contract value, alpha at risk, a_k achievement:
+///   bonus:    Pay = V + alpha V sum_k w_k a_k
+///   withhold: Pay = V (1 - alpha) + alpha V sum_k w_k a_k
+struct OutcomesTerms {
+  enum class Mode { kBonus, kWithhold };
+  std::size_t partner = 0;
+  double value = 0;     ///< V
+  double at_risk = 0;   ///< alpha
+  Mode mode = Mode::kWithhold;
+  std::vector<Indicator> indicators;
+};
+
+/// Blended (brief 3.1, 2019/20 MH default; API with CQUIN):
+///   Pay = F + v * sum_l price_l (A_l - Aplan_l) + q V sum_k w_k a_k + RS
+/// The corridor's budget is the payment at full quality achievement before risk share,
+/// F + variable + q V, so volume the variable element already pays for is not shared twice
+/// and the quality withhold is not refunded through the corridor.
+struct BlendedTerms {
+  std::size_t partner = 0;
+  double fixed = 0;                 ///< F (excludes the withheld quality element)
+  std::vector<Tariff> variable;     ///< prices with planned volumes (Tariff::baseline_volume)
+  double variable_rate = 1;         ///< v, fraction of the price paid per unit off plan
+  double quality_share = 0;         ///< q, e.g. 0.0125 for CQUIN
+  double value = 0;                 ///< V, the contract value q applies to
+  std::vector<Indicator> indicators;
+  std::optional<RiskCorridor> corridor;
+};
+
+/// A key result area: five thresholds in the order failure, poor, minimum (MCOS), stretch,
+/// game-breaking, ascending in goodness (ascending values for kHigherIsBetter, descending for
+/// kLowerIsBetter). The band is the best one whose threshold is reached (failure when not even
+/// "poor" is); its score is scores[band]. With `interpolate` the score is piecewise linear
+/// through (threshold_b, score_b), clamped at both ends.
+struct Kra {
+  std::string name;
+  KpiRef kpi;
+  Direction direction = Direction::kHigherIsBetter;
+  std::array<double, 5> thresholds{};
+  std::array<double, 5> scores{-1.0, -0.5, 0.0, 0.5, 1.0};
+  bool interpolate = false;
+  double weight = 0;  ///< weights of the KRAs sum to 1
+};
+inline constexpr std::array<const char*, 5> kKraBandNames = {"failure", "poor", "minimum", "stretch", "game_breaking"};
+
+/// A sliding share band: providers' share of the part of |U| up to `upper` * TOC (and above
+/// the previous band's bound). Beyond the last band the share is 0 (NEC-style cap).
+struct ShareBand {
+  double upper = 0;  ///< bound of |U| as a fraction of TOC, ascending; may be +inf
+  double share = 0;
+};
+
+/// An alliance partner (non-owner participant).
+struct AllianceMember {
+  std::size_t partner = 0;
+  double fee = 0;                   ///< Limb 2 lump sum, pounds
+  double fee_rate = 0;              ///< Limb 2 as a fraction of the partner's Limb 1 (added to `fee`)
+  double allocation = 0;            ///< fixed fraction of Limb 3 (Allocation::kFixed only)
+  std::optional<double> cap;        ///< kappa_i: L3_i >= -kappa_i * fee_i after allocation
+};
+
+/// Alliance (brief 2.1-2.4). Per year, with TOC the target and AOC = sum of members' costs:
+///   Limb 1 = each member's cost;  Limb 2 = fee_i = fee + fee_rate * Limb1_i;  F = sum fee_i
+///   U = TOC - AOC;  G_cost = s U (or by sliding bands), then
+///     modifier: G_cost *= (1 + mu P) for a gain; with kBoth a pain is scaled by (1 - mu P),
+///               so good performance lightens it and poor performance deepens it
+///     gate: G_cost = min(G_cost, 0) unless every KRA reaches "minimum"
+///     caps: G_cost <= gain_cap,  G_cost >= -kappa F
+///   providers_share = G_cost;  commissioner_residual = U - G_cost
+///   G_kra = P * reward_pool if P >= 0, P * max_liability if P < 0
+///   L3 = G_cost + G_kra, floored at -kappa F when floor_total
+///   L3 is allocated (equal / Limb 1 share / fee share / fixed), then partner caps apply and a
+///   capped partner's shortfall goes to the commissioner or is reallocated pro rata to
+///   uncapped partners (iterating until no new cap binds; any remainder to the commissioner).
+/// The modifier and gate act before the caps, so the caps are the outermost limits.
+struct AllianceTerms {
+  enum class Allocation { kEqual, kBudgetShare, kFee, kFixed };
+  enum class Shortfall { kCommissioner, kReallocate };
+  enum class ModifierScope { kGainOnly, kBoth };
+
+  std::vector<AllianceMember> members;
+  double target_cost = 0;                  ///< TOC in year 0 (resolved by the caller)
+  double target_indexation = 0;            ///< TOC_y = target_cost * (1 + i)^y ...
+  std::vector<double> target_cost_by_year; ///< ... unless given here (last value repeats)
+  double share = 0.5;                      ///< s, providers' share (when no bands)
+  std::vector<ShareBand> gain_bands;       ///< sliding shares of an underrun (empty: flat s)
+  std::vector<ShareBand> pain_bands;       ///< sliding shares of an overrun (empty: flat s)
+  std::optional<double> pain_cap = 1.0;    ///< kappa: painshare cap = kappa * F (nullopt: uncapped)
+  std::optional<double> gain_cap;          ///< C_gain, pounds (nullopt: uncapped)
+  bool floor_total = true;                 ///< L3 >= -kappa F (needs pain_cap)
+
+  std::vector<Kra> kras;
+  double reward_pool = 0;                  ///< R_pool, pounds (variant A; 0 = no pool)
+  double max_liability = 0;                ///< L_max, pounds (variant A)
+  double modifier = 0;                     ///< mu in [0, 1] (variant B; 0 = off)
+  ModifierScope modifier_scope = ModifierScope::kGainOnly;
+  bool gate = false;                       ///< variant C
+
+  Allocation allocation = Allocation::kBudgetShare;
+  Shortfall shortfall = Shortfall::kCommissioner;
+};
+
+using ContractTerms =
+    std::variant<BlockTerms, ActivityTerms, CapitationTerms, OutcomesTerms, BlendedTerms, AllianceTerms>;
+
+struct Contract {
+  std::string name;  ///< for messages and results
+  ContractTerms terms;
+};
+
+/// An arm's payment terms: one contract per paid partner (an alliance covers several). A
+/// partner may be in at most one contract; there is at most one alliance. Partners in no
+/// contract are outside the arm's commissioning and settle to zeros.
+struct Terms {
+  std::vector<Contract> contracts;
+};
+
+// ---------------------------------------------------------------------------------------
+// Output.
+
+struct PartnerPayout {
+  double payment = 0;        ///< limb1 + limb2 + gain_pain for alliance members; the contract payment otherwise
+  double cost = 0;           ///< the partner's cost in the year
+  double margin = 0;         ///< payment - cost
+  double limb1 = 0;          ///< alliance: cost reimbursed
+  double limb2 = 0;          ///< alliance: fee
+  double gain_pain = 0;      ///< alliance: Limb 3 share; capitation/blended: corridor adjustment
+  double capped_amount = 0;  ///< alliance: pain the partner cap spared it (cap floor - its share when the cap bound), >= 0
+  bool capped = false;       ///< alliance: the partner cap binds
+};
+
+struct KraResult {
+  int band = 0;      ///< 0 failure, 1 poor, 2 minimum, 3 stretch, 4 game-breaking
+  double score = 0;  ///< sigma
+};
+
+struct YearPayout {
+  std::vector<PartnerPayout> partners;  ///< [P]
+  double commissioner_spend = 0;        ///< sum of payments (computed from them)
+  // Alliance only (zeros otherwise):
+  double target = 0;                    ///< TOC this year
+  double actual = 0;                    ///< AOC = Limb 1 total
+  double fee_total = 0;                 ///< F
+  double underrun = 0;                  ///< U = TOC - AOC
+  double providers_share = 0;           ///< G_cost after modifier, gate and caps
+  double commissioner_residual = 0;     ///< U - providers_share
+  double kra_component = 0;             ///< G_kra
+  double limb3 = 0;                     ///< L3 after the overall floor, before partner caps
+  double cap_shortfall = 0;             ///< partner-cap shortfall borne by the commissioner (>= 0)
+  double kpi_return = 0;                ///< P in [-1, 1]
+  std::vector<KraResult> kras;          ///< [K]
+  bool gate_passed = true;
+  bool pain_cap_binds = false;          ///< the cost painshare cap or the overall floor binds
+  bool gain_cap_binds = false;
+  /// Sum of members' Limb 3 = limb3 + cap_shortfall (up to rounding).
+  double providers_limb3() const noexcept { return limb3 + cap_shortfall; }
+};
+
+/// Settles one year. Pure; throws std::invalid_argument when the terms refer to partners,
+/// services, KPIs or need groups the input does not have. Run check_terms first for the
+/// readable list of problems with the terms themselves.
+YearPayout settle(const Terms& terms, const YearInput& in);
+/// As above into `out`, reusing its buffers (no allocation once they have their size).
+void settle(const Terms& terms, const YearInput& in, YearPayout& out);
+
+/// Pieces, exposed for tests and for reports.
+double kra_score(const Kra& kra, double level, int* band = nullptr) noexcept;
+double achievement(const Indicator& indicator, double level) noexcept;
+/// Providers' share of an underrun U (negative = overrun) before modifiers and caps.
+double cost_share(const AllianceTerms& terms, double underrun, double target) noexcept;
+
+/// Problems with the terms, each a readable sentence naming the contract, the field, the
+/// value and the expectation; empty when sound. `services` (when known) bounds service
+/// indices in tariffs and KPI references.
+std::vector<std::string> check_terms(const Terms& terms, std::size_t partners,
+                                     std::size_t services = std::numeric_limits<std::size_t>::max());
+
+}  // namespace mhsim::models::contracts

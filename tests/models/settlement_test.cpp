@@ -1,0 +1,837 @@
+// SPDX-License-Identifier: MIT
+// Contract settlement (issue 4). Every expected value is hand-computed; the arithmetic is
+// written beside each check. Money is in pounds; checks allow a 1e-6 pound margin for
+// floating-point rounding on sums of millions.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <boost/random/bernoulli_distribution.hpp>
+#include <boost/random/mersenne_twister.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <boost/random/uniform_real_distribution.hpp>
+
+#include "models/contracts/settlement.hpp"
+
+namespace ct = mhsim::models::contracts;
+namespace pw = mhsim::models::pathway;
+using ct::AllianceTerms;
+
+namespace {
+
+constexpr double kPound = 1e-6;  // margin for money checks
+
+/// One service per partner (service i belongs to partner i), all activity and KPIs zero.
+ct::YearInput input(std::vector<double> partner_cost, int year = 0) {
+  const std::size_t n = partner_cost.size();
+  ct::YearInput in;
+  in.year = year;
+  in.partner_cost = partner_cost;
+  in.partner_activity.assign(n, {});
+  in.service_cost = std::move(partner_cost);
+  in.service_activity.assign(n, {});
+  in.service_partner.resize(n);
+  for (std::size_t i = 0; i < n; ++i) in.service_partner[i] = i;
+  in.kpi.assign(pw::kSystemKpis, 0.0);
+  in.service_kpi.assign(n * pw::kServiceKpis, 0.0);
+  in.population = 0;
+  return in;
+}
+
+void set_kpi(ct::YearInput& in, pw::SystemKpi k, double v) { in.kpi[static_cast<std::size_t>(k)] = v; }
+
+ct::Terms one(ct::ContractTerms t, std::string name = "c") {
+  ct::Terms terms;
+  terms.contracts.push_back(ct::Contract{std::move(name), std::move(t)});
+  return terms;
+}
+
+AllianceTerms& alliance_of(ct::Terms& t) { return std::get<AllianceTerms>(t.contracts[0].terms); }
+
+ct::Kra kra(std::string name, ct::KpiRef kpi, ct::Direction dir, std::array<double, 5> thresholds, double weight) {
+  ct::Kra k;
+  k.name = std::move(name);
+  k.kpi = kpi;
+  k.direction = dir;
+  k.thresholds = thresholds;
+  k.weight = weight;
+  return k;
+}
+
+// ---- Brief 2.6 worked example -------------------------------------------------------------
+// TOC 10.0m; fee F = 0.5m fixed (trust 0.35m, A 0.10m, B 0.05m); s = 0.5; kappa = 1; KRA pool
+// 0.1m; P = +0.4; budget shares 70/20/10 (the partners' costs are split 70/20/10 of AOC).
+// KRAs: "wellbeing" (share improved, higher is better, weight 0.4) at game-breaking (+1) and
+// "readmissions" (lower is better, weight 0.6) at minimum (0): P = 0.4 x 1 + 0.6 x 0 = 0.4.
+ct::Terms worked_example() {
+  AllianceTerms a;
+  a.members = {{0, 350e3, 0, 0, {}}, {1, 100e3, 0, 0, {}}, {2, 50e3, 0, 0, {}}};
+  a.target_cost = 10e6;
+  a.share = 0.5;
+  a.pain_cap = 1.0;
+  a.reward_pool = 0.1e6;
+  a.max_liability = 0.1e6;
+  a.kras = {kra("wellbeing", ct::KpiRef::system(pw::SystemKpi::kShareImproved), ct::Direction::kHigherIsBetter,
+                {0.3, 0.4, 0.5, 0.6, 0.7}, 0.4),
+            kra("readmissions", ct::KpiRef::system(pw::SystemKpi::kReadmissions), ct::Direction::kLowerIsBetter,
+                {200, 150, 100, 80, 60}, 0.6)};
+  a.allocation = AllianceTerms::Allocation::kBudgetShare;
+  return one(a, "alliance");
+}
+
+ct::YearInput worked_input(double aoc, double readmissions = 90) {
+  ct::YearInput in = input({0.7 * aoc, 0.2 * aoc, 0.1 * aoc});
+  set_kpi(in, pw::SystemKpi::kShareImproved, 0.75);           // >= 0.7: game-breaking, +1
+  set_kpi(in, pw::SystemKpi::kReadmissions, readmissions);    // 90 in (80, 100]: minimum, 0
+  return in;
+}
+
+}  // namespace
+
+TEST_CASE("Settlement: brief 2.6 worked example, underrun", "[settlement]") {
+  const ct::Terms terms = worked_example();
+  REQUIRE(ct::check_terms(terms, 3).empty());
+  const ct::YearPayout out = ct::settle(terms, worked_input(9.4e6));
+  CHECK(out.kras[0].band == 4);
+  CHECK(out.kras[1].band == 2);
+  CHECK(out.kpi_return == Approx(0.4));                          // 0.4 x 1 + 0.6 x 0
+  CHECK(out.underrun == Approx(0.6e6).margin(kPound));          // 10.0 - 9.4
+  CHECK(out.providers_share == Approx(0.30e6).margin(kPound));  // 0.5 x 0.6
+  CHECK(out.commissioner_residual == Approx(0.30e6).margin(kPound));  // 0.6 - 0.3
+  CHECK(out.kra_component == Approx(0.04e6).margin(kPound));    // 0.4 x 0.1
+  CHECK(out.limb3 == Approx(0.34e6).margin(kPound));            // 0.30 + 0.04
+  CHECK(out.partners[0].gain_pain == Approx(0.238e6).margin(kPound));  // 0.7 x 0.34
+  CHECK(out.partners[1].gain_pain == Approx(0.068e6).margin(kPound));  // 0.2 x 0.34
+  CHECK(out.partners[2].gain_pain == Approx(0.034e6).margin(kPound));  // 0.1 x 0.34
+  CHECK_FALSE(out.pain_cap_binds);
+  // Trust: Limb 1 6.58m (0.7 x 9.4) + fee 0.35m + L3 0.238m = 7.168m; margin = fee + L3.
+  CHECK(out.partners[0].payment == Approx(7.168e6).margin(kPound));
+  CHECK(out.partners[0].margin == Approx(0.588e6).margin(kPound));  // 0.35 + 0.238
+  // Commissioner: AOC 9.4 + F 0.5 + L3 0.34 = 10.24m.
+  CHECK(out.commissioner_spend == Approx(10.24e6).margin(kPound));
+}
+
+TEST_CASE("Settlement: brief 2.6 worked example, overrun inside the cap", "[settlement]") {
+  const ct::YearPayout out = ct::settle(worked_example(), worked_input(10.8e6));
+  CHECK(out.underrun == Approx(-0.8e6).margin(kPound));               // 10.0 - 10.8
+  CHECK(out.providers_share == Approx(-0.40e6).margin(kPound));       // 0.5 x -0.8, above -0.5 cap
+  CHECK(out.commissioner_residual == Approx(-0.40e6).margin(kPound)); // -0.8 - (-0.4)
+  CHECK(out.limb3 == Approx(-0.36e6).margin(kPound));                 // -0.40 + 0.04
+  CHECK(out.partners[0].gain_pain == Approx(-0.252e6).margin(kPound)); // 0.7 x -0.36
+  CHECK(out.partners[1].gain_pain == Approx(-0.072e6).margin(kPound)); // 0.2 x -0.36
+  CHECK(out.partners[2].gain_pain == Approx(-0.036e6).margin(kPound)); // 0.1 x -0.36
+  CHECK_FALSE(out.pain_cap_binds);
+}
+
+TEST_CASE("Settlement: brief 2.6 worked example, overrun beyond the cap", "[settlement]") {
+  const ct::YearPayout out = ct::settle(worked_example(), worked_input(11.5e6));
+  CHECK(out.underrun == Approx(-1.5e6).margin(kPound));               // 10.0 - 11.5
+  CHECK(out.providers_share == Approx(-0.50e6).margin(kPound));       // max(0.5 x -1.5, -1 x 0.5)
+  CHECK(out.commissioner_residual == Approx(-1.00e6).margin(kPound)); // -1.5 - (-0.5)
+  CHECK(out.limb3 == Approx(-0.46e6).margin(kPound));                 // -0.50 + 0.04; floor -0.5 not hit
+  CHECK(out.partners[0].gain_pain == Approx(-0.322e6).margin(kPound)); // 0.7 x -0.46
+  CHECK(out.partners[1].gain_pain == Approx(-0.092e6).margin(kPound)); // 0.2 x -0.46
+  CHECK(out.partners[2].gain_pain == Approx(-0.046e6).margin(kPound)); // 0.1 x -0.46
+  CHECK(out.pain_cap_binds);
+  // Fixed 70/20/10 allocation gives the same split whatever the costs.
+  ct::Terms fixed = worked_example();
+  alliance_of(fixed).allocation = AllianceTerms::Allocation::kFixed;
+  alliance_of(fixed).members[0].allocation = 0.7;
+  alliance_of(fixed).members[1].allocation = 0.2;
+  alliance_of(fixed).members[2].allocation = 0.1;
+  REQUIRE(ct::check_terms(fixed, 3).empty());
+  ct::YearInput skewed = worked_input(11.5e6);
+  skewed.partner_cost = {9.0e6, 2.0e6, 0.5e6};  // AOC still 11.5m
+  const ct::YearPayout f = ct::settle(fixed, skewed);
+  CHECK(f.partners[0].gain_pain == Approx(-0.322e6).margin(kPound));
+  CHECK(f.partners[2].gain_pain == Approx(-0.046e6).margin(kPound));
+}
+
+TEST_CASE("Settlement: brief 2.6 variant C gate withholds the underrun gainshare", "[settlement]") {
+  ct::Terms terms = worked_example();
+  alliance_of(terms).gate = true;
+  // Readmissions 120 is in (100, 150]: "poor", score -0.5. P = 0.4 x 1 + 0.6 x -0.5 = 0.1.
+  const ct::YearPayout under = ct::settle(terms, worked_input(9.4e6, 120));
+  CHECK(under.kras[1].band == 1);
+  CHECK_FALSE(under.gate_passed);
+  CHECK(under.kpi_return == Approx(0.1));
+  CHECK(under.providers_share == 0.0);                                  // min(0.30, 0): withheld
+  CHECK(under.commissioner_residual == Approx(0.6e6).margin(kPound));  // the owner keeps all of U
+  CHECK(under.kra_component == Approx(0.01e6).margin(kPound));         // 0.1 x 0.1m
+  CHECK(under.partners[0].gain_pain == Approx(0.007e6).margin(kPound));  // 0.7 x 0.01
+  // Overrun rows: the gate changes nothing in the cost component.
+  const ct::YearPayout over = ct::settle(terms, worked_input(10.8e6, 120));
+  CHECK(over.providers_share == Approx(-0.40e6).margin(kPound));
+  const ct::YearPayout beyond = ct::settle(terms, worked_input(11.5e6, 120));
+  CHECK(beyond.providers_share == Approx(-0.50e6).margin(kPound));
+  // Every KRA at minimum or better: the gate passes and row 1 stands.
+  const ct::YearPayout ok = ct::settle(terms, worked_input(9.4e6, 90));
+  CHECK(ok.gate_passed);
+  CHECK(ok.providers_share == Approx(0.30e6).margin(kPound));
+}
+
+// ---- Block, activity, capitation, outcomes, blended ------------------------------------------
+
+TEST_CASE("Settlement: block payment with indexation", "[settlement]") {
+  const ct::Terms terms = one(ct::BlockTerms{0, 1e6, 0.03});
+  const ct::YearPayout y0 = ct::settle(terms, input({900e3}, 0));
+  CHECK(y0.partners[0].payment == Approx(1e6));                      // 1m x 1.03^0
+  CHECK(y0.partners[0].margin == Approx(100e3));                     // 1m - 0.9m
+  const ct::YearPayout y2 = ct::settle(terms, input({900e3}, 2));
+  CHECK(y2.partners[0].payment == Approx(1'060'900).margin(kPound));  // 1m x 1.03^2 = 1m x 1.0609
+  CHECK(y2.commissioner_spend == y2.partners[0].payment);
+}
+
+TEST_CASE("Settlement: cost and volume above and below the baseline, with cap and floor", "[settlement]") {
+  // One line: contacts at £100, baseline 10,000 contacts (V0 = £1m), block B0 = £1m, m = 0.5.
+  ct::ActivityTerms cv;
+  cv.partner = 0;
+  cv.tariffs = {ct::Tariff{pw::Measure::kContacts, ct::Tariff::kPartnerServices, 100, 10'000}};
+  cv.baseline_payment = 1e6;
+  cv.marginal_rate = 0.5;
+  cv.below_baseline_rate = 0.25;
+  ct::YearInput in = input({1e6});
+  in.partner_activity[0][0] = 12'000;
+  CHECK(ct::settle(one(cv), in).partners[0].payment == Approx(1.1e6));  // 1m + 0.5 x 100 x (12,000 - 10,000)
+  ct::ActivityTerms capped = cv;
+  capped.cap = 1.05e6;
+  CHECK(ct::settle(one(capped), in).partners[0].payment == Approx(1.05e6));  // min(1.1m, 1.05m)
+
+  in.partner_activity[0][0] = 8'000;
+  CHECK(ct::settle(one(cv), in).partners[0].payment == Approx(0.95e6));  // 1m - 0.25 x 100 x 2,000
+  ct::ActivityTerms floored = cv;
+  floored.floor = 0.97e6;
+  CHECK(ct::settle(one(floored), in).partners[0].payment == Approx(0.97e6));  // max(0.95m, 0.97m)
+  ct::ActivityTerms block_below = cv;
+  block_below.below_baseline_rate = 0;
+  CHECK(ct::settle(one(block_below), in).partners[0].payment == Approx(1e6));  // the block B0 stands
+
+  // Plain activity (PbR-like): £100 a contact over the partner's services + £350 a bed-day at
+  // service 1 (owned by partner 1, paid under partner 0's contract as lead provider).
+  ct::ActivityTerms pbr;
+  pbr.partner = 0;
+  pbr.tariffs = {ct::Tariff{pw::Measure::kContacts, ct::Tariff::kPartnerServices, 100, 0},
+                 ct::Tariff{pw::Measure::kDays, 1, 350, 0}};
+  ct::YearInput two = input({0, 0});
+  two.partner_activity[0][0] = 3'000;
+  two.service_activity[0][0] = 3'000;
+  two.service_activity[1][1] = 400;
+  CHECK(ct::settle(one(pbr), two).partners[0].payment == Approx(440e3));  // 100 x 3,000 + 350 x 400
+}
+
+TEST_CASE("Settlement: capitation with need weights and the corridor on both sides", "[settlement]") {
+  // £50 a head, 100,000 people, weights 0.8 / 1.5 on shares 0.75 / 0.25: need = 0.6 + 0.375
+  // = 0.975; budget = 50 x 100,000 x 0.975 = 4,875,000. Corridor delta 2% (£97,500), rho 0.5.
+  ct::CapitationTerms cap;
+  cap.partner = 0;
+  cap.per_head = 50;
+  cap.need_weights = {0.8, 1.5};
+  cap.corridor = ct::RiskCorridor{0.02, 0.5};
+  ct::YearInput in = input({5'275'000});
+  in.population = 100'000;
+  in.group_share = {0.75, 0.25};
+  // Overspend 400,000; beyond the corridor 302,500; commissioner pays 0.5 x 302,500 = 151,250.
+  ct::YearPayout over = ct::settle(one(cap), in);
+  CHECK(over.partners[0].gain_pain == Approx(151'250).margin(kPound));
+  CHECK(over.partners[0].payment == Approx(5'026'250).margin(kPound));  // 4,875,000 + 151,250
+  // Underspend 300,000; beyond 202,500; clawed back 0.5 x 202,500 = 101,250.
+  in.partner_cost[0] = 4'575'000;
+  ct::YearPayout under = ct::settle(one(cap), in);
+  CHECK(under.partners[0].gain_pain == Approx(-101'250).margin(kPound));
+  CHECK(under.partners[0].payment == Approx(4'773'750).margin(kPound));  // 4,875,000 - 101,250
+  // Inside the corridor (25,000 < 97,500): no adjustment.
+  in.partner_cost[0] = 4'900'000;
+  CHECK(ct::settle(one(cap), in).partners[0].payment == Approx(4'875'000));
+  // No weights: need 1, budget 5,000,000.
+  ct::CapitationTerms flat = cap;
+  flat.need_weights.clear();
+  flat.corridor.reset();
+  CHECK(ct::settle(one(flat), in).partners[0].payment == Approx(5'000'000));
+  // Weights without group shares in the input cannot be settled.
+  in.group_share.clear();
+  CHECK_THROWS_AS(ct::settle(one(cap), in), std::invalid_argument);
+}
+
+TEST_CASE("Settlement: outcomes-based bonus and withhold", "[settlement]") {
+  // V = £2m, alpha = 10%. Indicator 1: share improved, zero 0.4, full 0.6, at 0.55 -> a = 0.75.
+  // Indicator 2: service 0's mean wait, lower is better, zero 56 days, full 28, at 42 -> a = 0.5.
+  // sum w a = 0.5 x 0.75 + 0.5 x 0.5 = 0.625; earned = 0.1 x 2m x 0.625 = 125,000.
+  ct::OutcomesTerms o;
+  o.partner = 0;
+  o.value = 2e6;
+  o.at_risk = 0.1;
+  o.indicators = {
+      ct::Indicator{"improved", ct::KpiRef::system(pw::SystemKpi::kShareImproved), ct::Direction::kHigherIsBetter,
+                    0.4, 0.6, 0.5},
+      ct::Indicator{"wait", ct::KpiRef::of_service(0, pw::ServiceKpi::kMeanWait), ct::Direction::kLowerIsBetter, 56,
+                    28, 0.5}};
+  ct::YearInput in = input({1.9e6});
+  set_kpi(in, pw::SystemKpi::kShareImproved, 0.55);
+  in.service_kpi[static_cast<std::size_t>(pw::ServiceKpi::kMeanWait)] = 42;
+  REQUIRE(ct::check_terms(one(o), 1).empty());
+  o.mode = ct::OutcomesTerms::Mode::kBonus;
+  CHECK(ct::settle(one(o), in).partners[0].payment == Approx(2'125'000));  // 2m + 125,000
+  o.mode = ct::OutcomesTerms::Mode::kWithhold;
+  CHECK(ct::settle(one(o), in).partners[0].payment == Approx(1'925'000));  // 2m x 0.9 + 125,000
+  // Beyond full on both: a = 1 each; withhold pays the whole 2m.
+  set_kpi(in, pw::SystemKpi::kShareImproved, 0.9);
+  in.service_kpi[static_cast<std::size_t>(pw::ServiceKpi::kMeanWait)] = 10;
+  CHECK(ct::settle(one(o), in).partners[0].payment == Approx(2e6));
+}
+
+TEST_CASE("Settlement: blended payment with a 1.25% CQUIN withhold and a corridor", "[settlement]") {
+  // V = £10m, q = 1.25%, F = V (1 - q) = 9,875,000. Variable: £120 a contact off a plan of
+  // 20,000 at v = 0.5; 21,000 done -> 0.5 x 120 x 1,000 = 60,000. CQUIN achievement 0.6 ->
+  // 0.0125 x 10m x 0.6 = 75,000. Pay = 9,875,000 + 60,000 + 75,000 = 10,010,000.
+  ct::BlendedTerms b;
+  b.partner = 0;
+  b.fixed = 9'875'000;
+  b.variable = {ct::Tariff{pw::Measure::kContacts, ct::Tariff::kPartnerServices, 120, 20'000}};
+  b.variable_rate = 0.5;
+  b.quality_share = 0.0125;
+  b.value = 10e6;
+  b.indicators = {ct::Indicator{"cquin", ct::KpiRef::system(pw::SystemKpi::kShareImproved),
+                                ct::Direction::kHigherIsBetter, 0, 1, 1}};
+  ct::YearInput in = input({10e6});
+  in.partner_activity[0][0] = 21'000;
+  set_kpi(in, pw::SystemKpi::kShareImproved, 0.6);
+  REQUIRE(ct::check_terms(one(b), 1).empty());
+  CHECK(ct::settle(one(b), in).partners[0].payment == Approx(10'010'000).margin(kPound));
+  // Corridor delta 1%, rho 0.5 on budget F + variable + qV = 9,875,000 + 60,000 + 125,000 =
+  // 10,060,000; cost 10.5m: over by 440,000, beyond 100,600 -> 339,400; + 0.5 x 339,400 = 169,700.
+  b.corridor = ct::RiskCorridor{0.01, 0.5};
+  in.partner_cost[0] = 10.5e6;
+  const ct::YearPayout out = ct::settle(one(b), in);
+  CHECK(out.partners[0].gain_pain == Approx(169'700).margin(kPound));
+  CHECK(out.partners[0].payment == Approx(10'179'700).margin(kPound));  // 10,010,000 + 169,700
+  // Below plan the variable element is negative: 19,000 done -> 0.5 x 120 x -1,000 = -60,000.
+  in.partner_activity[0][0] = 19'000;
+  in.partner_cost[0] = 10e6;
+  b.corridor.reset();
+  CHECK(ct::settle(one(b), in).partners[0].payment == Approx(9'890'000).margin(kPound));  // 9,875,000 - 60,000 + 75,000
+}
+
+// ---- Alliance variants -----------------------------------------------------------------------
+
+TEST_CASE("Settlement: alliance fee as a percentage of Limb 1", "[settlement]") {
+  // Costs 600k / 300k / 100k (AOC 1m), fee 5% of Limb 1: 30k / 15k / 5k, F = 50k. TOC 1.1m:
+  // U = 100k, G = 0.5 x 100k = 50k, no KRAs: L3 = 50k, shared equally: 16,666.67 each.
+  AllianceTerms a;
+  a.members = {{0, 0, 0.05, 0, {}}, {1, 0, 0.05, 0, {}}, {2, 0, 0.05, 0, {}}};
+  a.target_cost = 1.1e6;
+  a.allocation = AllianceTerms::Allocation::kEqual;
+  const ct::Terms terms = one(a);
+  REQUIRE(ct::check_terms(terms, 3).empty());
+  const ct::YearPayout out = ct::settle(terms, input({600e3, 300e3, 100e3}));
+  CHECK(out.fee_total == Approx(50e3));
+  CHECK(out.partners[0].limb2 == Approx(30e3));  // 0.05 x 600k
+  CHECK(out.partners[2].limb2 == Approx(5e3));   // 0.05 x 100k
+  CHECK(out.partners[1].gain_pain == Approx(50e3 / 3));
+  CHECK(out.partners[0].payment == Approx(600e3 + 30e3 + 50e3 / 3));
+  CHECK(out.commissioner_spend == Approx(1.1e6));  // AOC 1m + F 50k + L3 50k
+}
+
+TEST_CASE("Settlement: alliance sliding share bands", "[settlement]") {
+  // TOC 1m. Gain: 50% of the first 5% of TOC (50k), 25% up to 10% (next 50k), 0 beyond.
+  // Pain: 50% of the first 5%, 100% beyond. Fees 100k, kappa 1.
+  AllianceTerms a;
+  a.members = {{0, 100e3, 0, 0, {}}};
+  a.target_cost = 1e6;
+  a.gain_bands = {{0.05, 0.5}, {0.10, 0.25}};
+  a.pain_bands = {{0.05, 0.5}, {std::numeric_limits<double>::infinity(), 1.0}};
+  const ct::Terms terms = one(a);
+  REQUIRE(ct::check_terms(terms, 1).empty());
+  // U = 120k: 0.5 x 50k + 0.25 x 50k + 0 x 20k = 37,500.
+  const ct::YearPayout gain = ct::settle(terms, input({880e3}));
+  CHECK(gain.providers_share == Approx(37'500));
+  CHECK(gain.commissioner_residual == Approx(82'500));  // 120k - 37.5k
+  // U = 30k, inside the first band: 0.5 x 30k = 15k.
+  CHECK(ct::settle(terms, input({970e3})).providers_share == Approx(15e3));
+  // U = -80k: -(0.5 x 50k + 1.0 x 30k) = -55k.
+  const ct::YearPayout pain = ct::settle(terms, input({1.08e6}));
+  CHECK(pain.providers_share == Approx(-55e3));
+  CHECK(pain.commissioner_residual == Approx(-25e3));  // -80k + 55k
+}
+
+TEST_CASE("Settlement: alliance gain cap", "[settlement]") {
+  AllianceTerms a;
+  a.members = {{0, 100e3, 0, 0, {}}};
+  a.target_cost = 1e6;
+  a.gain_cap = 40e3;
+  const ct::YearPayout out = ct::settle(one(a), input({880e3}));
+  CHECK(out.providers_share == Approx(40e3));        // min(0.5 x 120k, 40k)
+  CHECK(out.commissioner_residual == Approx(80e3));  // 120k - 40k
+  CHECK(out.gain_cap_binds);
+  CHECK_FALSE(ct::settle(one(a), input({950e3})).gain_cap_binds);  // 0.5 x 50k = 25k < 40k
+}
+
+TEST_CASE("Settlement: alliance modifier on the gain only vs on both", "[settlement]") {
+  // One KRA at "poor" (score -0.5, weight 1): P = -0.5; mu = 0.5. TOC 1m, fee 100k.
+  AllianceTerms a;
+  a.members = {{0, 100e3, 0, 0, {}}};
+  a.target_cost = 1e6;
+  a.modifier = 0.5;
+  a.kras = {kra("k", ct::KpiRef::system(pw::SystemKpi::kShareImproved), ct::Direction::kHigherIsBetter,
+                {0.1, 0.2, 0.3, 0.4, 0.5}, 1.0)};
+  ct::YearInput under = input({900e3});  // U = +100k, G = 50k
+  ct::YearInput over = input({1.1e6});   // U = -100k, G = -50k
+  set_kpi(under, pw::SystemKpi::kShareImproved, 0.25);
+  set_kpi(over, pw::SystemKpi::kShareImproved, 0.25);
+  a.modifier_scope = AllianceTerms::ModifierScope::kGainOnly;
+  CHECK(ct::settle(one(a), under).kpi_return == Approx(-0.5));
+  CHECK(ct::settle(one(a), under).providers_share == Approx(37'500));  // 50k x (1 + 0.5 x -0.5)
+  CHECK(ct::settle(one(a), over).providers_share == Approx(-50e3));    // pain untouched
+  a.modifier_scope = AllianceTerms::ModifierScope::kBoth;
+  CHECK(ct::settle(one(a), under).providers_share == Approx(37'500));
+  CHECK(ct::settle(one(a), over).providers_share == Approx(-62'500));  // -50k x (1 - 0.5 x -0.5)
+  // Good performance lightens the pain: stretch (+0.5) -> -50k x (1 - 0.25) = -37,500.
+  set_kpi(over, pw::SystemKpi::kShareImproved, 0.45);
+  CHECK(ct::settle(one(a), over).providers_share == Approx(-37'500));
+  CHECK(ct::settle(one(a), over).commissioner_residual == Approx(-62'500));  // -100k + 37.5k
+}
+
+TEST_CASE("Settlement: KRA bands, interpolation and direction", "[settlement]") {
+  ct::Kra k = kra("k", ct::KpiRef::system(pw::SystemKpi::kShareImproved), ct::Direction::kHigherIsBetter,
+                  {0.1, 0.2, 0.3, 0.4, 0.5}, 1.0);
+  int band = -1;
+  CHECK(ct::kra_score(k, 0.05, &band) == -1.0);
+  CHECK(band == 0);
+  CHECK(ct::kra_score(k, 0.2, &band) == -0.5);  // reaching a threshold reaches its band
+  CHECK(band == 1);
+  CHECK(ct::kra_score(k, 0.35, &band) == 0.0);
+  CHECK(band == 2);
+  CHECK(ct::kra_score(k, 0.9, &band) == 1.0);
+  CHECK(band == 4);
+  k.interpolate = true;
+  CHECK(ct::kra_score(k, 0.35, &band) == Approx(0.25));  // 0 + 0.5 x (0.35 - 0.3) / 0.1
+  CHECK(band == 2);
+  CHECK(ct::kra_score(k, 0.15) == Approx(-0.75));  // -1 + 0.5 x 0.5
+  CHECK(ct::kra_score(k, 0.0) == -1.0);            // clamped
+  // Lower is better: thresholds descending in value.
+  ct::Kra w = kra("wait", ct::KpiRef::system(pw::SystemKpi::kReadmissions), ct::Direction::kLowerIsBetter,
+                  {200, 150, 100, 80, 60}, 1.0);
+  CHECK(ct::kra_score(w, 70, &band) == 0.5);  // 70 <= 80: stretch
+  CHECK(band == 3);
+  w.interpolate = true;
+  CHECK(ct::kra_score(w, 70) == Approx(0.75));  // 0.5 + 0.5 x (80 - 70) / 20
+}
+
+namespace {
+// Four partners, equal allocation of L3 = -100k (U = -200k, s = 0.5, no overall cap).
+// Fees (= caps at kappa 1): p0 100k uncapped, p1 10k, p2 28k, p3 40k.
+ct::Terms capped_alliance(AllianceTerms::Shortfall rule, bool cap_p0) {
+  AllianceTerms a;
+  a.members = {{0, 100e3, 0, 0, {}}, {1, 10e3, 0, 0, 1.0}, {2, 28e3, 0, 0, 1.0}, {3, 40e3, 0, 0, 1.0}};
+  if (cap_p0) {
+    a.members[0].fee = 20e3;
+    a.members[0].cap = 1.0;
+  }
+  a.target_cost = 1e6;
+  a.pain_cap.reset();
+  a.allocation = AllianceTerms::Allocation::kEqual;
+  a.shortfall = rule;
+  return one(a);
+}
+ct::YearInput four() { return input({300e3, 300e3, 300e3, 300e3}); }  // AOC 1.2m, U = -200k
+}  // namespace
+
+TEST_CASE("Settlement: partner caps with the shortfall borne by the commissioner", "[settlement]") {
+  const ct::YearPayout out = ct::settle(capped_alliance(AllianceTerms::Shortfall::kCommissioner, false), four());
+  CHECK(out.limb3 == Approx(-100e3));                 // 0.5 x -200k
+  CHECK(out.partners[0].gain_pain == Approx(-25e3));  // -100k / 4
+  CHECK(out.partners[1].gain_pain == Approx(-10e3));  // capped at -10k (spared 15k)
+  CHECK(out.partners[1].capped);
+  CHECK(out.partners[1].capped_amount == Approx(15e3));
+  CHECK(out.partners[2].gain_pain == Approx(-25e3));  // -25k > -28k: not capped
+  CHECK_FALSE(out.partners[2].capped);
+  CHECK(out.cap_shortfall == Approx(15e3));
+  CHECK(out.providers_limb3() == Approx(-85e3));      // -100k + 15k = -25 - 10 - 25 - 25
+}
+
+TEST_CASE("Settlement: partner caps with the shortfall reallocated", "[settlement]") {
+  // Round 0: -25k each; p1 capped at -10k. Round 1: (-100k + 10k) / 3 = -30k; p2 capped at
+  // -28k. Round 2: (-100k + 10k + 28k) / 2 = -31k for p0 and p3 (p3's floor -40k holds).
+  const ct::YearPayout out = ct::settle(capped_alliance(AllianceTerms::Shortfall::kReallocate, false), four());
+  CHECK(out.partners[0].gain_pain == Approx(-31e3));
+  CHECK(out.partners[1].gain_pain == Approx(-10e3));
+  CHECK(out.partners[2].gain_pain == Approx(-28e3));
+  CHECK(out.partners[3].gain_pain == Approx(-31e3));
+  CHECK(out.partners[1].capped_amount == Approx(15e3));  // -10k - (-25k)
+  CHECK(out.partners[2].capped_amount == Approx(2e3));   // -28k - (-30k)
+  CHECK(out.cap_shortfall == 0.0);                       // all reallocated
+  // Everyone capped: p0's cap 20k too. Round 0: p0, p1 capped; round 1: (-100 + 30) / 2 =
+  // -35k, p2 capped; round 2: -42k < -40k, p3 capped. The commissioner bears
+  // -100k - (-20 - 10 - 28 - 40)k = 2k.
+  const ct::YearPayout all = ct::settle(capped_alliance(AllianceTerms::Shortfall::kReallocate, true), four());
+  CHECK(all.partners[0].gain_pain == Approx(-20e3));
+  CHECK(all.partners[3].gain_pain == Approx(-40e3));
+  CHECK(all.cap_shortfall == Approx(2e3));
+  CHECK(all.providers_limb3() == Approx(-98e3));
+}
+
+TEST_CASE("Settlement: allocation equal, by budget, by fee and fixed", "[settlement]") {
+  // Fees 50k / 30k / 20k (F = 100k); costs 400k / 400k / 200k (AOC 1m); TOC 1.2m: U = 200k,
+  // G = 100k = L3.
+  AllianceTerms a;
+  a.members = {{0, 50e3, 0, 0.6, {}}, {1, 30e3, 0, 0.3, {}}, {2, 20e3, 0, 0.1, {}}};
+  a.target_cost = 1.2e6;
+  const ct::YearInput in = input({400e3, 400e3, 200e3});
+  const auto split = [&](AllianceTerms::Allocation rule) {
+    a.allocation = rule;
+    const ct::YearPayout out = ct::settle(one(a), in);
+    return std::vector<double>{out.partners[0].gain_pain, out.partners[1].gain_pain, out.partners[2].gain_pain};
+  };
+  const auto eq = split(AllianceTerms::Allocation::kEqual);
+  CHECK(eq[0] == Approx(100e3 / 3));
+  CHECK(eq[2] == Approx(100e3 / 3));
+  const auto budget = split(AllianceTerms::Allocation::kBudgetShare);  // 40 / 40 / 20 %
+  CHECK(budget[0] == Approx(40e3));
+  CHECK(budget[1] == Approx(40e3));
+  CHECK(budget[2] == Approx(20e3));
+  const auto fee = split(AllianceTerms::Allocation::kFee);  // 50 / 30 / 20 %
+  CHECK(fee[0] == Approx(50e3));
+  CHECK(fee[1] == Approx(30e3));
+  CHECK(fee[2] == Approx(20e3));
+  const auto fixed = split(AllianceTerms::Allocation::kFixed);  // 60 / 30 / 10 %
+  CHECK(fixed[0] == Approx(60e3));
+  CHECK(fixed[1] == Approx(30e3));
+  CHECK(fixed[2] == Approx(10e3));
+}
+
+TEST_CASE("Settlement: KRA liability and the overall floor", "[settlement]") {
+  // F = 100k, kappa 1. U = -180k -> G = -90k; one KRA at failure (P = -1), L_max 50k:
+  // G_kra = -50k; L3 = -140k floored at -100k.
+  AllianceTerms a;
+  a.members = {{0, 100e3, 0, 0, {}}};
+  a.target_cost = 1e6;
+  a.max_liability = 50e3;
+  a.kras = {kra("k", ct::KpiRef::system(pw::SystemKpi::kShareImproved), ct::Direction::kHigherIsBetter,
+                {0.1, 0.2, 0.3, 0.4, 0.5}, 1.0)};
+  const ct::YearPayout out = ct::settle(one(a), input({1.18e6}));
+  CHECK(out.providers_share == Approx(-90e3));
+  CHECK(out.kra_component == Approx(-50e3));
+  CHECK(out.limb3 == Approx(-100e3));
+  CHECK(out.pain_cap_binds);
+  a.floor_total = false;
+  CHECK(ct::settle(one(a), input({1.18e6})).limb3 == Approx(-140e3));
+}
+
+TEST_CASE("Settlement: mixed arm, uncovered partners and the target by year", "[settlement]") {
+  // Partner 0 on a block, partners 1-2 in the alliance, partner 3 in no contract.
+  AllianceTerms a;
+  a.members = {{1, 10e3, 0, 0, {}}, {2, 10e3, 0, 0, {}}};
+  a.target_cost = 999;  // overridden by target_cost_by_year
+  a.target_cost_by_year = {200e3, 220e3};
+  a.allocation = AllianceTerms::Allocation::kEqual;
+  ct::Terms terms;
+  terms.contracts = {ct::Contract{"block", ct::BlockTerms{0, 50e3, 0}}, ct::Contract{"alliance", a}};
+  REQUIRE(ct::check_terms(terms, 4).empty());
+  const ct::YearPayout y3 = ct::settle(terms, input({40e3, 100e3, 100e3, 70e3}, 3));
+  CHECK(y3.target == 220e3);  // the last value repeats
+  CHECK(y3.underrun == Approx(20e3));
+  CHECK(y3.partners[3].payment == 0.0);  // outside the arm's contracts: zeros
+  CHECK(y3.partners[3].cost == 0.0);
+  CHECK(y3.partners[1].payment == Approx(100e3 + 10e3 + 5e3));  // L1 + fee + 0.5 x 0.5 x 20k
+  CHECK(y3.commissioner_spend == Approx(50e3 + 2 * 115e3));
+}
+
+TEST_CASE("Settlement: from_arm_result reads one year of the ledger", "[settlement]") {
+  pw::PathwaySpec spec;
+  spec.years = 2;
+  spec.population.size = 300'000;
+  spec.partners = {{"trust", "nhs_trust"}, {"vcse", "vcse"}};
+  spec.services.resize(3);
+  spec.services[0].partner = 0;
+  spec.services[1].partner = 1;
+  spec.services[2].partner = 0;
+  pw::ArmResult r;
+  r.years = 2;
+  r.services = 3;
+  r.partners = 2;
+  r.activity.assign(2 * 3 * pw::kMeasures, 0.0);
+  r.cost.assign(2 * 3 * pw::kMeasures, 0.0);
+  r.partner_cost = {1, 2, 30, 40};
+  r.system.assign(2 * pw::kSystemKpis, 0.0);
+  r.service.assign(2 * 3 * pw::kServiceKpis, 0.0);
+  r.at(r.activity, 1, 0, 0, pw::kMeasures) = 5;  // year 1, service 0, contacts
+  r.at(r.activity, 1, 2, 0, pw::kMeasures) = 7;  // year 1, service 2 (also partner 0)
+  r.at(r.cost, 1, 2, 1, pw::kMeasures) = 11;
+  r.at(r.cost, 1, 2, 2, pw::kMeasures) = 13;
+  r.system[pw::kSystemKpis + static_cast<std::size_t>(pw::SystemKpi::kCrises)] = 9;
+  r.at(r.service, 1, 1, static_cast<std::size_t>(pw::ServiceKpi::kMeanWait), pw::kServiceKpis) = 21;
+  const ct::YearInput in = ct::from_arm_result(spec, r, 1);
+  CHECK(in.year == 1);
+  CHECK(in.partner_cost == std::vector<double>{30, 40});
+  CHECK(in.partner_activity[0][0] == 12);  // 5 + 7
+  CHECK(in.service_cost[2] == 24);         // 11 + 13
+  CHECK(in.service_partner == std::vector<std::size_t>{0, 1, 0});
+  CHECK(in.kpi[static_cast<std::size_t>(pw::SystemKpi::kCrises)] == 9);
+  CHECK(in.service_kpi[1 * pw::kServiceKpis + static_cast<std::size_t>(pw::ServiceKpi::kMeanWait)] == 21);
+  CHECK(in.population == 300'000);
+  CHECK_THROWS_AS(ct::from_arm_result(spec, r, 2), std::out_of_range);
+}
+
+TEST_CASE("Settlement: settling into a reused payout does not reallocate", "[settlement]") {
+  const ct::Terms terms = worked_example();
+  ct::YearPayout out;
+  ct::settle(terms, worked_input(9.4e6), out);
+  const auto* partners = out.partners.data();
+  const auto* kras = out.kras.data();
+  for (double aoc : {9.0e6, 10.8e6, 11.5e6}) {
+    ct::settle(terms, worked_input(aoc), out);
+    CHECK(out.partners.data() == partners);
+    CHECK(out.kras.data() == kras);
+  }
+}
+
+// ---- Conservation over random terms ---------------------------------------------------------
+
+TEST_CASE("Settlement: money is conserved over random terms and inputs", "[settlement]") {
+  boost::random::mt19937_64 rng(20240601);
+  boost::random::uniform_real_distribution<double> unit(0.0, 1.0);
+  boost::random::bernoulli_distribution<double> coin(0.5);
+  const auto uni = [&](double lo, double hi) { return lo + (hi - lo) * unit(rng); };
+  const auto pick = [&](int lo, int hi) { return boost::random::uniform_int_distribution<int>(lo, hi)(rng); };
+  constexpr std::size_t P = 6;
+  const auto rel = [](double scale) { return 1e-9 * std::max(1.0, std::fabs(scale)); };
+
+  // How often each branch was exercised (checked at the end, so the property test cannot
+  // silently stop reaching caps, gates and reallocation).
+  int partner_capped = 0, all_capped = 0, pain_capped = 0, gain_capped = 0, gated = 0, reallocated = 0;
+  for (int trial = 0; trial < 20'000; ++trial) {
+    ct::YearInput in = input(std::vector<double>(P, 0.0), pick(0, 4));
+    for (std::size_t p = 0; p < P; ++p) {
+      in.partner_cost[p] = uni(0, 5e6);
+      in.partner_activity[p] = {uni(0, 1e4), uni(0, 1e3), uni(0, 500), 1};
+      in.service_activity[p] = in.partner_activity[p];
+    }
+    for (double& k : in.kpi) k = uni(0, 1);
+    in.population = 1e5;
+    in.group_share = {0.7, 0.3};
+
+    // Alliance over a random non-empty subset; other partners on random bilateral contracts.
+    std::vector<bool> member(P, false);
+    const int members = pick(1, static_cast<int>(P));
+    for (int i = 0; i < members; ++i) member[static_cast<std::size_t>(i)] = true;
+    AllianceTerms a;
+    double allocation_sum = 0;
+    for (std::size_t p = 0; p < P; ++p) {
+      if (!member[p]) continue;
+      ct::AllianceMember m{p, coin(rng) ? uni(0, 5e5) : 0.0, coin(rng) ? uni(0, 0.08) : 0.0, uni(0.01, 1), {}};
+      if (coin(rng)) m.cap = uni(0, 1.5);
+      allocation_sum += m.allocation;
+      a.members.push_back(m);
+    }
+    for (auto& m : a.members) m.allocation /= allocation_sum;
+    a.target_cost = uni(0.5, 1.5) * static_cast<double>(members) * 2.5e6;
+    a.share = uni(0, 1);
+    if (coin(rng)) a.gain_bands = {{uni(0.01, 0.05), uni(0, 1)}, {uni(0.06, 0.2), uni(0, 1)}};
+    if (coin(rng)) a.pain_bands = {{uni(0.01, 0.05), uni(0, 1)}, {std::numeric_limits<double>::infinity(), uni(0, 1)}};
+    if (coin(rng)) a.pain_cap = uni(0, 2); else a.pain_cap.reset();
+    if (coin(rng)) a.gain_cap = uni(0, 1e6);
+    a.floor_total = coin(rng);
+    const int kras = pick(0, 3);
+    double w = 0;
+    for (int k = 0; k < kras; ++k) {
+      std::array<double, 5> t{};
+      for (double& x : t) x = unit(rng);
+      std::sort(t.begin(), t.end());
+      const bool lower = coin(rng);
+      if (lower) std::reverse(t.begin(), t.end());
+      ct::Kra kk = kra("k", ct::KpiRef::system(static_cast<pw::SystemKpi>(pick(0, 20))),
+                       lower ? ct::Direction::kLowerIsBetter : ct::Direction::kHigherIsBetter, t, uni(0.1, 1));
+      kk.interpolate = coin(rng);
+      w += kk.weight;
+      a.kras.push_back(kk);
+    }
+    for (auto& kk : a.kras) kk.weight /= w;
+    if (kras > 0) {
+      a.reward_pool = uni(0, 2e5);
+      a.max_liability = uni(0, 2e5);
+      a.modifier = coin(rng) ? uni(0, 1) : 0.0;
+      a.modifier_scope = coin(rng) ? AllianceTerms::ModifierScope::kBoth : AllianceTerms::ModifierScope::kGainOnly;
+      a.gate = coin(rng);
+    }
+    a.allocation = static_cast<AllianceTerms::Allocation>(pick(0, 3));
+    a.shortfall = coin(rng) ? AllianceTerms::Shortfall::kReallocate : AllianceTerms::Shortfall::kCommissioner;
+
+    ct::Terms terms;
+    terms.contracts.push_back({"alliance", a});
+    for (std::size_t p = static_cast<std::size_t>(members); p < P; ++p) {
+      switch (pick(0, 5)) {
+        case 0: terms.contracts.push_back({"block", ct::BlockTerms{p, uni(0, 5e6), uni(0, 0.05)}}); break;
+        case 1: {
+          ct::ActivityTerms t;
+          t.partner = p;
+          t.tariffs = {ct::Tariff{pw::Measure::kContacts, ct::Tariff::kPartnerServices, uni(50, 200), uni(0, 1e4)}};
+          t.baseline_payment = uni(0, 1e6);
+          t.marginal_rate = uni(0, 1);
+          t.below_baseline_rate = uni(0, 1);
+          terms.contracts.push_back({"activity", t});
+          break;
+        }
+        case 2: {
+          ct::CapitationTerms t;
+          t.partner = p;
+          t.per_head = uni(0, 50);
+          t.need_weights = {uni(0.5, 1), uni(1, 2)};
+          t.corridor = ct::RiskCorridor{uni(0, 0.05), uni(0, 1)};
+          terms.contracts.push_back({"capitation", t});
+          break;
+        }
+        case 3: {
+          ct::OutcomesTerms t;
+          t.partner = p;
+          t.value = uni(0, 5e6);
+          t.at_risk = uni(0, 0.2);
+          t.mode = coin(rng) ? ct::OutcomesTerms::Mode::kBonus : ct::OutcomesTerms::Mode::kWithhold;
+          t.indicators = {ct::Indicator{"i", ct::KpiRef::system(pw::SystemKpi::kShareImproved),
+                                        ct::Direction::kHigherIsBetter, 0.2, 0.8, 1}};
+          terms.contracts.push_back({"outcomes", t});
+          break;
+        }
+        case 4: {
+          ct::BlendedTerms t;
+          t.partner = p;
+          t.fixed = uni(0, 5e6);
+          t.variable = {ct::Tariff{pw::Measure::kDays, p, uni(100, 400), uni(0, 1e3)}};
+          t.variable_rate = uni(0, 1);
+          t.quality_share = 0.0125;
+          t.value = t.fixed;
+          t.indicators = {ct::Indicator{"i", ct::KpiRef::system(pw::SystemKpi::kShareImproved),
+                                        ct::Direction::kHigherIsBetter, 0.2, 0.8, 1}};
+          if (coin(rng)) t.corridor = ct::RiskCorridor{uni(0, 0.05), uni(0, 1)};
+          terms.contracts.push_back({"blended", t});
+          break;
+        }
+        default: break;  // outside the arm's contracts
+      }
+    }
+    const auto problems = ct::check_terms(terms, P);
+    INFO("trial " << trial << (problems.empty() ? "" : ": " + problems.front()));
+    REQUIRE(problems.empty());
+
+    const ct::YearPayout out = ct::settle(terms, in);
+    bool any_capped = false;
+    for (const ct::AllianceMember& m : a.members) any_capped = any_capped || out.partners[m.partner].capped;
+    partner_capped += any_capped;
+    all_capped += out.cap_shortfall > 0 && a.shortfall == AllianceTerms::Shortfall::kReallocate;
+    reallocated += any_capped && a.shortfall == AllianceTerms::Shortfall::kReallocate && out.cap_shortfall == 0;
+    pain_capped += out.pain_cap_binds;
+    gain_capped += out.gain_cap_binds;
+    gated += !out.gate_passed && a.gate;
+    // Commissioner spend is the sum of the payments, and each payment is its parts.
+    double spend = 0, l3 = 0;
+    for (const ct::PartnerPayout& pp : out.partners) spend += pp.payment;
+    REQUIRE(out.commissioner_spend == spend);
+    for (const ct::AllianceMember& m : a.members) {
+      const ct::PartnerPayout& pp = out.partners[m.partner];
+      REQUIRE(pp.payment == Approx(pp.limb1 + pp.limb2 + pp.gain_pain).margin(rel(pp.payment)));
+      REQUIRE(pp.margin == pp.payment - pp.cost);
+      l3 += pp.gain_pain;
+      // Partner caps hold after allocation.
+      if (m.cap) REQUIRE(pp.gain_pain >= -*m.cap * pp.limb2 - rel(pp.limb2));
+    }
+    // Gain and pain add up to the under/overrun.
+    REQUIRE(out.providers_share + out.commissioner_residual == Approx(out.underrun).margin(rel(out.underrun)));
+    // Members' Limb 3 = the providers' total + the capped shortfall the commissioner bears.
+    REQUIRE(l3 == Approx(out.providers_limb3()).margin(rel(out.limb3)));
+    REQUIRE(out.cap_shortfall >= 0);
+    // Caps: the cost component and (with the floor) Limb 3 respect -kappa F; gain <= C_gain.
+    if (a.pain_cap) {
+      REQUIRE(out.providers_share >= -*a.pain_cap * out.fee_total - rel(out.fee_total));
+      if (a.floor_total) REQUIRE(out.limb3 >= -*a.pain_cap * out.fee_total - rel(out.fee_total));
+    }
+    if (a.gain_cap) REQUIRE(out.providers_share <= *a.gain_cap + rel(*a.gain_cap));
+    REQUIRE(out.kpi_return >= -1.0 - 1e-12);
+    REQUIRE(out.kpi_return <= 1.0 + 1e-12);
+    // Partners in no contract settle to zeros.
+    for (std::size_t p = 0; p < P; ++p) {
+      bool covered = false;
+      for (const ct::Contract& c : terms.contracts) {
+        std::visit(
+            [&](const auto& t) {
+              if constexpr (std::is_same_v<std::decay_t<decltype(t)>, AllianceTerms>) {
+                for (const auto& m : t.members) covered = covered || m.partner == p;
+              } else {
+                covered = covered || t.partner == p;
+              }
+            },
+            c.terms);
+      }
+      if (!covered) REQUIRE((out.partners[p].payment == 0.0 && out.partners[p].cost == 0.0));
+    }
+  }
+  INFO("partner caps " << partner_capped << ", reallocated " << reallocated << ", all capped " << all_capped
+                       << ", pain cap " << pain_capped << ", gain cap " << gain_capped << ", gated " << gated);
+  CHECK(partner_capped > 500);
+  CHECK(reallocated > 100);
+  CHECK(all_capped > 100);
+  CHECK(pain_capped > 500);
+  CHECK(gain_capped > 500);
+  CHECK(gated > 500);
+}
+
+// ---- Validation -------------------------------------------------------------------------------
+
+namespace {
+bool mentions(const std::vector<std::string>& problems, const std::string& text) {
+  return std::any_of(problems.begin(), problems.end(),
+                     [&](const std::string& p) { return p.find(text) != std::string::npos; });
+}
+}  // namespace
+
+TEST_CASE("Settlement: check_terms reports every problem readably", "[settlement]") {
+  AllianceTerms a;
+  a.members = {{0, -5, 0, 0.7, {}}, {1, 10, 0, 0.2, -1.0}, {7, 10, 0, 1.4, {}}};
+  a.allocation = AllianceTerms::Allocation::kFixed;
+  a.share = 1.4;
+  a.gain_bands = {{0.1, 0.5}, {0.05, 0.5}};
+  a.pain_cap = -1.0;
+  a.modifier = 2;
+  a.kras = {kra("k", ct::KpiRef::system(pw::SystemKpi::kShareImproved), ct::Direction::kHigherIsBetter,
+                {0.1, 0.3, 0.2, 0.4, 0.5}, 0.5)};
+  ct::ActivityTerms act;
+  act.partner = 0;  // already in the alliance
+  act.cap = 10;
+  act.floor = 20;
+  ct::Terms terms;
+  terms.contracts = {ct::Contract{"alliance", a}, ct::Contract{"act", act},
+                     ct::Contract{"cap", ct::CapitationTerms{1, 5, {}, ct::RiskCorridor{0.01, 1.5}}},
+                     ct::Contract{"a2", AllianceTerms{}}};
+  const std::vector<std::string> problems = ct::check_terms(terms, 3);
+  for (const std::string& p : problems) UNSCOPED_INFO(p);
+  CHECK(mentions(problems, "contract 0 \"alliance\" (alliance): share is 1.4, but must be in [0, 1]"));
+  CHECK(mentions(problems, "members[0].fee is -5, but must be a finite number >= 0"));
+  CHECK(mentions(problems, "members[1].cap is -1"));
+  CHECK(mentions(problems, "members[2].partner is 7, but there are 3 partners"));
+  CHECK(mentions(problems, "members[2].allocation is 1.4, but must be in [0, 1]"));
+  CHECK(mentions(problems, "member allocations sum to 2.3, but must sum to 1"));
+  CHECK(mentions(problems, "gain_bands[1].upper is 0.05, but band bounds must be > 0 and strictly ascending"));
+  CHECK(mentions(problems, "pain_cap is -1"));
+  CHECK(mentions(problems, "modifier is 2, but must be in [0, 1]"));
+  CHECK(mentions(problems, "kras[0].thresholds are out of order: minimum (0.2) is worse than poor (0.3)"));
+  CHECK(mentions(problems, "KRA weights sum to 0.5, but must sum to 1"));
+  CHECK(mentions(problems, "contract 1 \"act\" (activity): floor is 20, but must not exceed cap (10)"));
+  CHECK(mentions(problems, "partner 0 is already paid by contract 0"));
+  CHECK(mentions(problems, "corridor.share is 1.5, but must be in [0, 1]"));
+  CHECK(mentions(problems, "partner 1 is already paid by contract 0"));
+  CHECK(mentions(problems, "contract 3 \"a2\" (alliance): members are empty"));
+  CHECK(mentions(problems, "there are 2 alliance contracts, but at most one is allowed"));
+  // Outcomes: weights, direction.
+  ct::OutcomesTerms o;
+  o.at_risk = 0.1;
+  o.indicators = {ct::Indicator{"x", ct::KpiRef::of_service(4, pw::ServiceKpi::kMeanWait),
+                                ct::Direction::kLowerIsBetter, 10, 20, 0.9}};
+  const auto op = ct::check_terms(one(o, "o"), 1, 2);
+  for (const std::string& p : op) UNSCOPED_INFO(p);
+  CHECK(mentions(op, "indicators[0] is lower-is-better, so full_level (20) must be <= zero_level (10)"));
+  CHECK(mentions(op, "indicators[0].kpi.service is 4, but there are 2 services"));
+  CHECK(mentions(op, "indicator weights sum to 0.9"));
+  // Sound terms have no problems.
+  CHECK(ct::check_terms(worked_example(), 3).empty());
+}
