@@ -136,9 +136,10 @@ Dims file_dims(const ResultsReader& file, std::uint64_t& rows) {
   d.years = static_cast<std::size_t>(act[2]);
   d.services = static_cast<std::size_t>(act[3]);
   d.partners = static_cast<std::size_t>(pc[3]);
-  const auto lead = [&](std::vector<std::uint64_t> tail) {
-    tail.insert(tail.begin(), {rows, static_cast<std::uint64_t>(d.arms)});
-    return tail;
+  const auto lead = [&](const std::vector<std::uint64_t>& tail) {
+    std::vector<std::uint64_t> shape{rows, static_cast<std::uint64_t>(d.arms)};
+    for (const std::uint64_t x : tail) shape.push_back(x);  // (not insert: GCC 12 -O3 warns falsely)
+    return shape;
   };
   for (const ArmArray& x : arm_arrays()) {
     const std::vector<std::uint64_t> want = lead(arm_shape(x.path, d));

@@ -170,7 +170,7 @@ double reps_per_second(const mhsim::scenario::NetworkScenario& sc, int threads, 
 int main(int argc, char** argv) {
   std::uint64_t customers = 1'000'000, reps = 64;
   int repeats = 5;
-  std::string scenario = std::string(MHSIM_SOURCE_DIR) + "/scenarios/default.toml";
+  std::string scenario = std::string(MHSIM_SOURCE_DIR) + "/scenarios/examples/small_network.toml";
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--customers")) customers = std::strtoull(argv[i + 1], nullptr, 10);
     else if (!std::strcmp(argv[i], "--repeats")) repeats = std::atoi(argv[i + 1]);

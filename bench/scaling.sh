@@ -28,11 +28,11 @@ seconds() {  # wall seconds of a command, median of 3
 }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "scenario: scenarios/default.toml, $reps replications (median of 3 runs, wall time incl. start-up and merge)"
-t1=$(seconds "$bin" run scenarios/default.toml --reps "$reps" --threads 1 --out "$work/a.h5" -q)
-t2=$(seconds "$bin" run scenarios/default.toml --reps "$reps" --threads 2 --out "$work/b.h5" -q)
-r1=$(seconds "${mpirun[@]}" -np 1 "$bin" run scenarios/default.toml --reps "$reps" --threads 1 --out "$work/c.h5" -q)
-r2=$(seconds "${mpirun[@]}" -np 2 "$bin" run scenarios/default.toml --reps "$reps" --threads 1 --out "$work/d.h5" -q)
+echo "scenario: scenarios/examples/small_network.toml, $reps replications (median of 3 runs, wall time incl. start-up and merge)"
+t1=$(seconds "$bin" run scenarios/examples/small_network.toml --reps "$reps" --threads 1 --out "$work/a.h5" -q)
+t2=$(seconds "$bin" run scenarios/examples/small_network.toml --reps "$reps" --threads 2 --out "$work/b.h5" -q)
+r1=$(seconds "${mpirun[@]}" -np 1 "$bin" run scenarios/examples/small_network.toml --reps "$reps" --threads 1 --out "$work/c.h5" -q)
+r2=$(seconds "${mpirun[@]}" -np 2 "$bin" run scenarios/examples/small_network.toml --reps "$reps" --threads 1 --out "$work/d.h5" -q)
 printf '1 process x 1 thread:   %6.2f s\n' "$t1"
 printf '1 process x 2 threads:  %6.2f s   speed-up %.2fx\n' "$t2" "$(echo "$t1 / $t2" | bc -l)"
 printf '1 MPI rank x 1 thread:  %6.2f s\n' "$r1"
@@ -42,7 +42,7 @@ echo "peak resident memory per rank (2 ranks x 1 thread), by replications:"
 for n in 100 1000 10000; do
   rm -f "$work/m.h5"
   "${mpirun[@]}" -np 2 bash -c '/usr/bin/time -f %M -o "$0/rss.$OMPI_COMM_WORLD_RANK" "$@"' "$work" \
-    "$bin" run scenarios/default.toml --reps "$n" --threads 1 --out "$work/m.h5" -q >/dev/null 2>&1
+    "$bin" run scenarios/examples/small_network.toml --reps "$n" --threads 1 --out "$work/m.h5" -q >/dev/null 2>&1
   printf '  %6d replications: rank 0 %6d KiB, rank 1 %6d KiB, results file %s KiB\n' "$n" \
     "$(cat "$work/rss.0")" "$(cat "$work/rss.1")" "$(du -k "$work/m.h5" | cut -f1)"
 done

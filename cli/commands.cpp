@@ -5,11 +5,14 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 
 #include "analysis/network_results.hpp"
+#include "analysis/pathway_results.hpp"
 #include "analysis/summary.hpp"
 #include "cli/progress.hpp"
 #include "cli/run_network.hpp"
@@ -19,6 +22,7 @@
 #include "models/scenario/diagnostics.hpp"
 #include "models/scenario/keys.hpp"
 #include "models/scenario/network_scenario.hpp"
+#include "models/scenario/pathway_scenario.hpp"
 
 namespace mhsim::cli {
 
@@ -157,6 +161,118 @@ bool parse_shard(const std::string& text, std::uint64_t& index, std::uint64_t& c
 
 }  // namespace
 
+namespace {
+
+// The scenario's model ("network" or "pathway") from its root `model` key. Problems are left
+// to the loader, which reports them with the rest.
+std::string model_of(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "network";
+  std::ostringstream text;
+  text << in.rdbuf();
+  try {
+    return scenario::scenario_model(text.str(), path);
+  } catch (const scenario::ScenarioError&) {
+    return "network";
+  }
+}
+
+std::string thousands(double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f", x);
+  std::string digits = buf, out;
+  const bool negative = !digits.empty() && digits[0] == '-';
+  if (negative) digits.erase(0, 1);
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return negative ? "-" + out : out;
+}
+
+// "mean ± half-width" of a Tally; money in £ with thousands separators.
+std::string money_cell(const engine::Tally& t) {
+  if (t.count() == 0) return "-";
+  if (t.count() < 2) return "£" + thousands(t.mean());
+  const double half = analysis::t_critical(0.95, t.count() - 1) * t.standard_error();
+  return "£" + thousands(t.mean()) + " ± " + thousands(half);
+}
+
+void print_pathway_summary(const scenario::PathwayScenario& sc, const analysis::PathwaySummary& summary) {
+  namespace pw = models::pathway;
+  const pw::PathwaySpec& spec = sc.spec;
+  const std::size_t arms = spec.arms.size(), years = static_cast<std::size_t>(spec.years);
+  std::printf("\nWhole run (%zu year%s), per replication: mean ± 95%% confidence half-width over %llu replications\n",
+              years, years == 1 ? "" : "s", static_cast<unsigned long long>(summary.replications()));
+  const std::size_t w0 = 34, w = 26;
+  std::string line = pad("", w0);
+  for (const pw::ArmSpec& a : spec.arms) line += pad(a.name, w);
+  for (std::size_t a = 1; a < arms; ++a) line += pad(spec.arms[a].name + " - " + spec.arms[0].name, w);
+  emit(line);
+  line = pad("ledger cost", w0);
+  for (std::size_t a = 0; a < arms; ++a) line += pad(money_cell(summary.total_cost(a)), w);
+  for (std::size_t a = 1; a < arms; ++a) line += pad(money_cell(summary.paired_cost_difference(a)), w);
+  emit(line);
+  struct Row {
+    pw::SystemKpi k;
+    int decimals;
+  };
+  const Row rows[] = {{pw::SystemKpi::kArrivals, 0},           {pw::SystemKpi::kReferralsSecondary, 0},
+                      {pw::SystemKpi::kFrontDoorSupported, 0}, {pw::SystemKpi::kDiverted, 0},
+                      {pw::SystemKpi::kGatekeptRefusals, 0},   {pw::SystemKpi::kHandoffLosses, 0},
+                      {pw::SystemKpi::kAdmissions, 0},         {pw::SystemKpi::kReadmissions, 0},
+                      {pw::SystemKpi::kBedDays, 0},            {pw::SystemKpi::kOutOfAreaDays, 0},
+                      {pw::SystemKpi::kCrises, 0},             {pw::SystemKpi::kShareImproved, 3},
+                      {pw::SystemKpi::kWemwbsMeanChange, 2},   {pw::SystemKpi::kGoalsSet, 0},
+                      {pw::SystemKpi::kGoalsAchieved, 0},      {pw::SystemKpi::kGoalsSustained, 0},
+                      {pw::SystemKpi::kQalys, 1},              {pw::SystemKpi::kInSystemAtYearEnd, 0}};
+  for (const Row& row : rows) {
+    const auto& info = pw::system_kpis()[static_cast<std::size_t>(row.k)];
+    line = pad(std::string(info.name), w0);
+    for (std::size_t a = 0; a < arms; ++a) line += pad(cell(summary.system_total(a, row.k), row.decimals), w);
+    for (std::size_t a = 1; a < arms; ++a) line += pad(cell(summary.paired_difference(a, row.k), row.decimals), w);
+    emit(line);
+  }
+  // Waits where capacity can make them: services with a capacity in some arm.
+  std::printf("\nWaits and caseloads in year %zu (days; people at year end)\n", years);
+  line = pad("service", w0);
+  for (const pw::ArmSpec& a : spec.arms) line += pad(a.name + " wait", w);
+  for (const pw::ArmSpec& a : spec.arms) line += pad(a.name + " caseload", w);
+  emit(line);
+  for (std::size_t s = 0; s < spec.services.size(); ++s) {
+    bool capped = false;
+    for (const pw::ArmSpec& a : spec.arms) capped = capped || (a.enabled[s] && a.capacity[s] > 0);
+    if (!capped) continue;
+    line = pad(spec.services[s].name, w0);
+    for (std::size_t a = 0; a < arms; ++a) {
+      line += pad(spec.arms[a].enabled[s] ? cell(summary.service(a, years - 1, s, pw::ServiceKpi::kMeanWait), 1) : "-", w);
+    }
+    for (std::size_t a = 0; a < arms; ++a) {
+      line += pad(spec.arms[a].enabled[s] ? cell(summary.service(a, years - 1, s, pw::ServiceKpi::kCaseloadAtYearEnd), 0) : "-", w);
+    }
+    emit(line);
+  }
+  std::printf("\nCost by partner, whole run\n");
+  line = pad("partner", w0);
+  for (const pw::ArmSpec& a : spec.arms) line += pad(a.name, w);
+  emit(line);
+  for (std::size_t p = 0; p < spec.partners.size(); ++p) {
+    line = pad(spec.partners[p].name, w0);
+    for (std::size_t a = 0; a < arms; ++a) {
+      double mean = 0;
+      for (std::size_t y = 0; y < years; ++y) mean += summary.partner_cost(a, y, p).mean();
+      line += pad("£" + thousands(mean), w);
+    }
+    emit(line);
+  }
+  for (std::size_t a = 1; a < arms; ++a) {
+    std::printf("\nCommon random numbers: var(paired cost difference %s - %s) / var(unpaired) = %.4f\n",
+                spec.arms[a].name.c_str(), spec.arms[0].name.c_str(), summary.crn_variance_ratio(a));
+  }
+}
+
+}  // namespace
+
 int run_command(const RunOptions& options, Cluster& cluster) {
   const bool root = cluster.rank() == 0;
   std::vector<Diagnostic> errors;
@@ -171,9 +287,12 @@ int run_command(const RunOptions& options, Cluster& cluster) {
     errors.push_back(Diagnostic{"command line", 0, 0, "--shard", "either --shard or mpirun, not both", "both"});
   }
 
-  std::optional<scenario::NetworkScenario> loaded;
+  const bool pathway = model_of(options.scenario) == "pathway";
+  std::optional<scenario::NetworkScenario> network;
+  std::optional<scenario::PathwayScenario> pathway_sc;
   try {
-    loaded = scenario::load_network_scenario(options.scenario);
+    if (pathway) pathway_sc = scenario::load_pathway_scenario(options.scenario);
+    else network = scenario::load_network_scenario(options.scenario);
   } catch (const scenario::ScenarioError& e) {
     errors.insert(errors.end(), e.diagnostics().begin(), e.diagnostics().end());
   }
@@ -181,17 +300,27 @@ int run_command(const RunOptions& options, Cluster& cluster) {
     if (root) print_diagnostics(errors);
     return kExitBadInput;
   }
-  scenario::NetworkScenario& sc = *loaded;
-  if (reps) sc.run.replications = *reps;
-  if (seed) sc.run.seed = *seed;
+  scenario::RunSettings& run = pathway ? pathway_sc->run : network->run;
+  const std::string& file = pathway ? pathway_sc->file : network->file;
+  const std::string& name = pathway ? pathway_sc->name : network->name;
+  if (reps) run.replications = *reps;
+  if (seed) run.seed = *seed;
   const int n_threads = threads ? static_cast<int>(*threads)
                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const bool talk = root && !options.quiet;
+  char extent[160];
+  if (pathway) {
+    std::snprintf(extent, sizeof extent, "%d year%s x %zu arm%s", pathway_sc->spec.years,
+                  pathway_sc->spec.years == 1 ? "" : "s", pathway_sc->spec.arms.size(),
+                  pathway_sc->spec.arms.size() == 1 ? "" : "s");
+  } else {
+    std::snprintf(extent, sizeof extent, "%g days (warm-up %g)", network->network.horizon, network->network.warmup);
+  }
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {
-    NetworkRunConfig config;
+    RunConfig config;
     config.out = options.out;
     config.threads = n_threads;
     config.cancel = &g_interrupted;
@@ -200,11 +329,11 @@ int run_command(const RunOptions& options, Cluster& cluster) {
     config.shard_index = shard_index;
     config.shard_count = shard_count;
     config.cluster = &cluster;
-    const engine::Block block = engine::WorkPlan(sc.run.replications).shard_block(shard_index, shard_count);
+    const engine::Block block = engine::WorkPlan(run.replications).shard_block(shard_index, shard_count);
     if (talk) {
-      std::fprintf(stderr, "mhsim run %s: %llu replications x %g days (warm-up %g), seed %llu, %d thread%s", sc.file.c_str(),
-                   static_cast<unsigned long long>(sc.run.replications), sc.network.horizon, sc.network.warmup,
-                   static_cast<unsigned long long>(sc.run.seed), n_threads, n_threads == 1 ? "" : "s");
+      std::fprintf(stderr, "mhsim run %s: %llu replications x %s, seed %llu, %d thread%s", file.c_str(),
+                   static_cast<unsigned long long>(run.replications), extent,
+                   static_cast<unsigned long long>(run.seed), n_threads, n_threads == 1 ? "" : "s");
       if (cluster.size() > 1) std::fprintf(stderr, " x %d MPI ranks", cluster.size());
       if (shard_count > 1) {
         std::fprintf(stderr, ", shard %llu/%llu (replications %llu..%llu)", static_cast<unsigned long long>(shard_index),
@@ -216,7 +345,7 @@ int run_command(const RunOptions& options, Cluster& cluster) {
     // Progress counts this process's replications (rank 0's share under MPI).
     Progress progress(block.count / static_cast<std::uint64_t>(cluster.size()), talk);
     config.on_replication = [&progress] { progress.step(); };
-    const NetworkRunOutcome outcome = run_network(sc, config);
+    const RunOutcome outcome = pathway ? run_pathway(*pathway_sc, config) : run_network(*network, config);
     progress.finish();
     if (!outcome.completed) {
       if (root) {
@@ -228,10 +357,9 @@ int run_command(const RunOptions& options, Cluster& cluster) {
       return kExitInterrupted;
     }
     if (!root) return kExitOk;
-    std::printf("Scenario \"%s\" (%s)\n", sc.name.c_str(), sc.file.c_str());
-    std::printf("%llu replications, seed %llu, horizon %g days with %g days of warm-up, %d thread%s", 
-                static_cast<unsigned long long>(sc.run.replications), static_cast<unsigned long long>(sc.run.seed),
-                sc.network.horizon, sc.network.warmup, n_threads, n_threads == 1 ? "" : "s");
+    std::printf("Scenario \"%s\" (%s)\n", name.c_str(), file.c_str());
+    std::printf("%llu replications, seed %llu, %s, %d thread%s", static_cast<unsigned long long>(run.replications),
+                static_cast<unsigned long long>(run.seed), extent, n_threads, n_threads == 1 ? "" : "s");
     if (cluster.size() > 1) std::printf(" x %d MPI ranks", cluster.size());
     std::printf(": %.2f s\n", outcome.wall_seconds);
     if (outcome.replications_resumed > 0) {
@@ -246,8 +374,14 @@ int run_command(const RunOptions& options, Cluster& cluster) {
                   static_cast<unsigned long long>(outcome.first + outcome.count - 1), options.out.c_str());
     }
     std::printf("Results: %s\n", options.out.c_str());
-    const analysis::ResultsReader file(options.out);
-    print_summary(sc, analysis::summarise_network_file(file, sc.network.stations.size(), sc.network.horizon - sc.network.warmup));
+    const analysis::ResultsReader results(options.out);
+    if (pathway) {
+      print_pathway_summary(*pathway_sc, analysis::summarise_pathway_file(results));
+    } else {
+      const scenario::NetworkScenario& sc = *network;
+      print_summary(sc, analysis::summarise_network_file(results, sc.network.stations.size(),
+                                                         sc.network.horizon - sc.network.warmup));
+    }
     return kExitOk;
   } catch (const RunInputError& e) {
     if (root) std::fprintf(stderr, "mhsim: %s\n", e.what());
@@ -278,7 +412,41 @@ int merge_command(const std::vector<std::string>& inputs, const std::string& out
   }
 }
 
+int validate_pathway(const std::string& path) {
+  namespace pw = models::pathway;
+  try {
+    const scenario::PathwayScenario sc = scenario::load_pathway_scenario(path);
+    const pw::PathwaySpec& spec = sc.spec;
+    std::printf("%s: valid pathway scenario: %zu need group%s, %zu service%s, %zu partner%s, %zu arm%s, %d year%s, "
+                "%llu replications\n",
+                path.c_str(), spec.population.groups.size(), spec.population.groups.size() == 1 ? "" : "s",
+                spec.services.size(), spec.services.size() == 1 ? "" : "s", spec.partners.size(),
+                spec.partners.size() == 1 ? "" : "s", spec.arms.size(), spec.arms.size() == 1 ? "" : "s", spec.years,
+                spec.years == 1 ? "" : "s", static_cast<unsigned long long>(sc.run.replications));
+    for (const pw::NeedGroup& g : spec.population.groups) {
+      std::printf("  group %-20s %8.0f arrivals a year expected (%g per 1,000 of %g)\n", g.name.c_str(),
+                  g.rate_per_1000_per_year * spec.population.size / 1000.0, g.rate_per_1000_per_year,
+                  spec.population.size);
+    }
+    for (const pw::ArmSpec& a : spec.arms) {
+      std::printf("  arm %s:", a.name.c_str());
+      for (std::size_t s = 0; s < spec.services.size(); ++s) {
+        if (!a.enabled[s]) continue;
+        if (a.capacity[s] > 0) std::printf(" %s(%lld)", spec.services[s].name.c_str(), static_cast<long long>(a.capacity[s]));
+        else std::printf(" %s", spec.services[s].name.c_str());
+      }
+      std::printf("\n");
+    }
+    return kExitOk;
+  } catch (const scenario::ScenarioError& e) {
+    for (const Diagnostic& d : e.diagnostics()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+    std::fprintf(stderr, "mhsim: %zu error%s\n", e.diagnostics().size(), e.diagnostics().size() == 1 ? "" : "s");
+    return kExitBadInput;
+  }
+}
+
 int validate_command(const std::string& path) {
+  if (model_of(path) == "pathway") return validate_pathway(path);
   try {
     const scenario::NetworkScenario sc = scenario::load_network_scenario(path);
     std::printf("%s: valid: %zu station%s, %llu replications, horizon %g days, warm-up %g days\n", path.c_str(),

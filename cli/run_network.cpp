@@ -17,6 +17,7 @@
 #include <tbb/version.h>
 
 #include "analysis/merge.hpp"
+#include "analysis/pathway_results.hpp"
 #include "analysis/results_file.hpp"
 #include "analysis/sha256.hpp"
 #include "engine/random.hpp"
@@ -64,20 +65,17 @@ std::string hostname() {
 }
 
 // Root attributes: enough to know what produced the file and to re-run it exactly.
-Attributes provenance(const scenario::NetworkScenario& sc, const NetworkRunConfig& config, std::uint64_t chunk_size,
-                      int processes) {
-  return Attributes{
+Attributes provenance(const ModelRun& job, const RunConfig& config, std::uint64_t chunk_size, int processes) {
+  Attributes a{
       {"format", std::string("mhsim-results")},
       {"schema_version", std::uint64_t{1}},
-      {"model", std::string("queueing-network")},
-      {"scenario_file", sc.file},
-      {"scenario_name", sc.name},
-      {"scenario_text", sc.text},
-      {"scenario_sha256", analysis::sha256_hex(sc.text)},
-      {"seed", sc.run.seed},
-      {"replications", sc.run.replications},
-      {"horizon_days", sc.network.horizon},
-      {"warmup_days", sc.network.warmup},
+      {"model", job.model},
+      {"scenario_file", job.file},
+      {"scenario_name", job.name},
+      {"scenario_text", job.text},
+      {"scenario_sha256", analysis::sha256_hex(job.text)},
+      {"seed", job.seed},
+      {"replications", job.replications},
       {"chunk_size", chunk_size},
       {"mhsim_version", std::string(MHSIM_VERSION)},
       {"boost_version", std::string(BOOST_LIB_VERSION)},
@@ -94,6 +92,8 @@ Attributes provenance(const scenario::NetworkScenario& sc, const NetworkRunConfi
       {"created_utc", utc_now()},
       {"command_line", config.command_line},
   };
+  for (const auto& [k, v] : job.attributes) a[k] = v;
+  return a;
 }
 
 std::string chunk_name(std::uint64_t k) {
@@ -155,18 +155,18 @@ std::set<std::uint64_t> finished_chunks(const fs::path& dir, const engine::WorkP
 
 }  // namespace
 
-NetworkRunOutcome run_network(const scenario::NetworkScenario& sc, const NetworkRunConfig& config) {
+RunOutcome run_replications(const ModelRun& job, const RunConfig& config) {
   const auto start = std::chrono::steady_clock::now();
   std::unique_ptr<Cluster> alone;
   Cluster& cluster = config.cluster ? *config.cluster : *(alone = single_process());
   const bool root = cluster.rank() == 0;
 
-  const engine::WorkPlan plan(sc.run.replications, config.chunk_size);
+  const engine::WorkPlan plan(job.replications, config.chunk_size);
   const auto [k_begin, k_end] = plan.shard_chunks(config.shard_index, config.shard_count);
   const engine::Block block = plan.shard_block(config.shard_index, config.shard_count);
-  const Attributes attrs = provenance(sc, config, plan.chunk_size(), cluster.size());
+  const Attributes attrs = provenance(job, config, plan.chunk_size(), cluster.size());
 
-  NetworkRunOutcome outcome;
+  RunOutcome outcome;
   outcome.first = block.first;
   outcome.count = block.count;
   const fs::path out_path(config.out);
@@ -230,16 +230,16 @@ NetworkRunOutcome run_network(const scenario::NetworkScenario& sc, const Network
   };
 
   // Results wait in their chunk's buffer until the chunk is complete.
-  std::map<std::uint64_t, std::vector<std::optional<q::NetworkResult>>> pending;
+  std::map<std::uint64_t, std::vector<std::any>> pending;
   std::map<std::uint64_t, std::uint64_t> filled;
   engine::Runner::Options ro;
-  ro.seed = sc.run.seed;
+  ro.seed = job.seed;
   ro.order = std::move(order);
   ro.threads = config.threads;
   ro.cancel = config.cancel;
-  engine::Runner(std::move(ro)).run<q::NetworkResult>(
-      [&](const engine::ReplicationContext& rep) { return q::simulate_network(sc.network, rep.streams()); },
-      [&](std::uint64_t replication, q::NetworkResult&& r) {
+  engine::Runner(std::move(ro)).run<std::any>(
+      [&](const engine::ReplicationContext& rep) { return job.simulate(rep); },
+      [&](std::uint64_t replication, std::any&& r) {
         const std::uint64_t k = plan.chunk_of(replication);
         const engine::Block b = plan.chunk(k);
         auto& slots = pending[k];
@@ -247,10 +247,8 @@ NetworkRunOutcome run_network(const scenario::NetworkScenario& sc, const Network
         slots[static_cast<std::size_t>(replication - b.first)] = std::move(r);
         ++outcome.replications_run;
         if (++filled[k] == b.count) {
-          std::vector<q::NetworkResult> results;
-          for (auto& s : slots) results.push_back(std::move(*s));
           auto writer = analysis::ResultsWriter::in_memory(b.count, b.first);
-          analysis::write_network_block(writer, sc.network, attrs, b.first, results);
+          job.write_block(writer, attrs, b.first, slots);
           if (root) store_chunk(k, writer.image());
           else cluster.send_chunk(k, writer.image());
           pending.erase(k);
@@ -294,6 +292,51 @@ NetworkRunOutcome run_network(const scenario::NetworkScenario& sc, const Network
   fs::remove_all(partial);
   outcome.completed = true;
   return outcome;
+}
+
+RunOutcome run_network(const scenario::NetworkScenario& sc, const RunConfig& config) {
+  ModelRun job;
+  job.model = "queueing-network";
+  job.file = sc.file;
+  job.name = sc.name;
+  job.text = sc.text;
+  job.seed = sc.run.seed;
+  job.replications = sc.run.replications;
+  job.attributes = {{"horizon_days", sc.network.horizon}, {"warmup_days", sc.network.warmup}};
+  job.simulate = [&sc](const engine::ReplicationContext& rep) {
+    return std::any(q::simulate_network(sc.network, rep.streams()));
+  };
+  job.write_block = [&sc](analysis::ResultsWriter& out, const Attributes& attrs, std::uint64_t first,
+                          std::vector<std::any>& results) {
+    std::vector<q::NetworkResult> rows;
+    rows.reserve(results.size());
+    for (std::any& r : results) rows.push_back(std::move(*std::any_cast<q::NetworkResult>(&r)));
+    analysis::write_network_block(out, sc.network, attrs, first, rows);
+  };
+  return run_replications(job, config);
+}
+
+RunOutcome run_pathway(const scenario::PathwayScenario& sc, const RunConfig& config) {
+  ModelRun job;
+  job.model = "pathway";
+  job.file = sc.file;
+  job.name = sc.name;
+  job.text = sc.text;
+  job.seed = sc.run.seed;
+  job.replications = sc.run.replications;
+  job.attributes = {{"years", static_cast<std::uint64_t>(sc.spec.years)},
+                    {"arms", static_cast<std::uint64_t>(sc.spec.arms.size())}};
+  job.simulate = [&sc](const engine::ReplicationContext& rep) {
+    return std::any(models::pathway::simulate_pathway(sc.spec, rep.streams()));
+  };
+  job.write_block = [&sc](analysis::ResultsWriter& out, const Attributes& attrs, std::uint64_t first,
+                          std::vector<std::any>& results) {
+    std::vector<models::pathway::PathwayResult> rows;
+    rows.reserve(results.size());
+    for (std::any& r : results) rows.push_back(std::move(*std::any_cast<models::pathway::PathwayResult>(&r)));
+    analysis::write_pathway_block(out, sc.spec, attrs, first, rows);
+  };
+  return run_replications(job, config);
 }
 
 }  // namespace mhsim::cli

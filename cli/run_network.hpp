@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <any>
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "analysis/network_results.hpp"
+#include "analysis/results_file.hpp"
 #include "cli/cluster.hpp"
+#include "engine/runner.hpp"
 #include "models/scenario/network_scenario.hpp"
+#include "models/scenario/pathway_scenario.hpp"
 
 namespace mhsim::cli {
 
@@ -21,7 +26,7 @@ class RunInputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-struct NetworkRunConfig {
+struct RunConfig {
   std::string out;                    ///< final results path (written via a temporary name)
   int threads = 1;
   /// Replication indices in the order to run them; empty = every replication this process
@@ -37,7 +42,7 @@ struct NetworkRunConfig {
   Cluster* cluster = nullptr;         ///< nullptr = this process alone
 };
 
-struct NetworkRunOutcome {
+struct RunOutcome {
   bool completed = false;             ///< false when cancelled: finished chunks stay in partial_dir
   std::uint64_t replications_run = 0;     ///< simulated by this process in this invocation
   std::uint64_t replications_resumed = 0; ///< found finished in the checkpoint directory
@@ -47,13 +52,35 @@ struct NetworkRunOutcome {
   std::string partial_dir;
 };
 
-/// Runs a network scenario's replications (all, or one shard) and writes the results file.
+using NetworkRunConfig = RunConfig;
+using NetworkRunOutcome = RunOutcome;
+
+/// What the chunked runner needs from a model: what to record, how to simulate one
+/// replication, and how to write a block of finished replications.
+struct ModelRun {
+  std::string model;          ///< the "model" root attribute: "queueing-network", "pathway"
+  std::string file, name, text;  ///< the scenario, for provenance
+  std::uint64_t seed = 0;
+  std::uint64_t replications = 0;
+  std::map<std::string, analysis::AttributeValue> attributes;  ///< model-specific root attributes
+  std::function<std::any(const engine::ReplicationContext&)> simulate;
+  /// Writes replications [first, first + results.size()) with `attributes` at the root.
+  std::function<void(analysis::ResultsWriter&, const std::map<std::string, analysis::AttributeValue>& attributes,
+                     std::uint64_t first, std::vector<std::any>& results)>
+      write_block;
+};
+
+/// Runs a model's replications (all, or one shard) and writes the results file.
 ///
 /// Finished replications are written in chunks, each a small results file renamed into
 /// "<out>.partial/" when complete, so a run that is killed loses only the chunks in flight;
 /// with `resume` it runs just the missing chunks. When every chunk is there, they are merged
 /// into `out` (through a temporary name) and the directory is removed. `out` itself appears
 /// only complete; an existing file there is replaced only at that moment.
-NetworkRunOutcome run_network(const scenario::NetworkScenario& scenario, const NetworkRunConfig& config);
+RunOutcome run_replications(const ModelRun& job, const RunConfig& config);
+
+/// The queueing-network and pathway models through run_replications.
+RunOutcome run_network(const scenario::NetworkScenario& scenario, const RunConfig& config);
+RunOutcome run_pathway(const scenario::PathwayScenario& scenario, const RunConfig& config);
 
 }  // namespace mhsim::cli

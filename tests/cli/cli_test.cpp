@@ -32,7 +32,7 @@ std::size_t files_in(const fs::path& dir) {
 }  // namespace
 
 TEST_CASE("mhsim validate: a good scenario passes with exit 0", "[cli]") {
-  const auto r = run_process({kBin, "validate", kSrc + "/scenarios/default.toml"});
+  const auto r = run_process({kBin, "validate", kSrc + "/scenarios/examples/small_network.toml"});
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("valid: 4 stations"));
 }
@@ -124,7 +124,7 @@ std::size_t chunk_files(const fs::path& dir) {
 TEST_CASE("mhsim run: interrupted or killed runs resume to the identical file", "[cli][reproducibility]") {
   const fs::path dir = scratch_dir() / "resume";
   fs::create_directories(dir);
-  const std::string scenario = kSrc + "/scenarios/default.toml";
+  const std::string scenario = kSrc + "/scenarios/examples/small_network.toml";
   const std::vector<std::string> common = {"--reps", "400", "--threads", "1", "--seed", "77"};
   auto args = [&](const fs::path& out, std::vector<std::string> extra = {}) {
     std::vector<std::string> a = {kBin, "run", scenario, "--out", out.string()};

@@ -43,7 +43,7 @@ fs::path run(const mhsim::scenario::NetworkScenario& sc, int threads, std::vecto
 
 TEST_CASE("Reproducibility: 1, 2 and 4 threads and shuffled order give byte-identical datasets",
           "[reproducibility]") {
-  auto sc = mhsim::scenario::load_network_scenario(std::string(MHSIM_SOURCE_DIR) + "/scenarios/default.toml");
+  auto sc = mhsim::scenario::load_network_scenario(std::string(MHSIM_SOURCE_DIR) + "/scenarios/examples/small_network.toml");
   sc.run.replications = 12;
   const Datasets one = datasets_of(run(sc, 1, {}, "t1.h5"));
   REQUIRE(one.size() >= 15);
@@ -92,7 +92,7 @@ TEST_CASE("Reproducibility: chunk size does not change the datasets", "[reproduc
 
 #ifdef MHSIM_WITH_MPI
 TEST_CASE("Reproducibility: mpirun -np 2 gives the single-process datasets byte for byte", "[reproducibility][cli][mpi]") {
-  const std::string scenario = std::string(MHSIM_SOURCE_DIR) + "/scenarios/default.toml";
+  const std::string scenario = std::string(MHSIM_SOURCE_DIR) + "/scenarios/examples/small_network.toml";
   const fs::path single = scratch("mpi_single.h5"), ranks = scratch("mpi_ranks.h5"), resumed = scratch("mpi_resumed.h5");
   REQUIRE(mhsim::test::run_process({MHSIM_BINARY, "run", scenario, "--reps", "30", "--out", single.string(), "-q"})
               .exit_code == 0);

@@ -11,6 +11,7 @@
 
 #include "models/scenario/keys.hpp"
 #include "models/scenario/network_scenario.hpp"
+#include "models/scenario/pathway_scenario.hpp"
 
 namespace fs = std::filesystem;
 
@@ -30,7 +31,18 @@ TEST_CASE("Shipped scenarios: all load without errors", "[scenario]") {
   REQUIRE(files.size() >= 5);
   for (const auto& f : files) {
     INFO(f.string());
-    CHECK_NOTHROW(mhsim::scenario::load_network_scenario(f.string()));
+    std::ifstream in(f, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    try {
+      if (mhsim::scenario::scenario_model(text.str(), f.string()) == "pathway") {
+        (void)mhsim::scenario::load_pathway_scenario(f.string());
+      } else {
+        (void)mhsim::scenario::load_network_scenario(f.string());
+      }
+    } catch (const mhsim::scenario::ScenarioError& e) {
+      FAIL(e.what());
+    }
   }
 }
 
