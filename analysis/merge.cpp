@@ -47,7 +47,8 @@ MergeError::MergeError(std::vector<std::string> problems)
     : std::runtime_error(join_lines(problems)), problems_(std::move(problems)) {}
 
 void merge_results(const std::vector<std::string>& inputs, const std::string& out, bool require_complete,
-                   const std::map<std::string, AttributeValue>& overrides) {
+                   const std::map<std::string, AttributeValue>& overrides,
+                   const std::function<void(ResultsWriter&, const std::vector<std::string>&)>& before_commit) {
   std::vector<std::string> problems;
   if (inputs.empty()) throw MergeError({"expected at least one results file to merge, got none"});
   std::vector<Block> blocks;
@@ -164,6 +165,11 @@ void merge_results(const std::vector<std::string>& inputs, const std::string& ou
         w.write_rows(d.path, b.first + r, n, bytes.data());
       }
     }
+  }
+  if (before_commit) {
+    std::vector<std::string> ordered;
+    for (const Block& b : blocks) ordered.push_back(b.file);
+    before_commit(w, ordered);
   }
   w.commit();
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -36,7 +37,11 @@ class MergeError : public std::runtime_error {
 /// dataset's rows are copied unchanged, so the merged datasets are byte-identical to those of
 /// a single process. Root attributes come from the first block, then `overrides`.
 /// Throws MergeError for inputs that do not fit together, std::runtime_error for I/O failures.
+/// `before_commit`, when given, is called with the merged file (every row copied) and the
+/// inputs in replication order just before it is committed: a place to add datasets derived
+/// from the whole run (settlement payouts), so that `out` still appears only complete.
 void merge_results(const std::vector<std::string>& inputs, const std::string& out, bool require_complete,
-                   const std::map<std::string, AttributeValue>& overrides = {});
+                   const std::map<std::string, AttributeValue>& overrides = {},
+                   const std::function<void(ResultsWriter&, const std::vector<std::string>&)>& before_commit = {});
 
 }  // namespace mhsim::analysis

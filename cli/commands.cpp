@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cli/commands.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <csignal>
@@ -16,6 +17,7 @@
 #include "analysis/summary.hpp"
 #include "cli/progress.hpp"
 #include "cli/run_network.hpp"
+#include "analysis/payout_results.hpp"
 #include "analysis/merge.hpp"
 #include "analysis/results_file.hpp"
 #include "engine/work_plan.hpp"
@@ -178,6 +180,7 @@ std::string model_of(const std::string& path) {
 }
 
 std::string thousands(double x) {
+  if (std::fabs(x) < 0.5) x = 0.0;  // no "-0"
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.0f", x);
   std::string digits = buf, out;
@@ -190,12 +193,18 @@ std::string thousands(double x) {
   return negative ? "-" + out : out;
 }
 
+// "£1,234" or "-£1,234".
+std::string pounds(double x) {
+  const std::string t = thousands(x);
+  return t[0] == '-' ? "-£" + t.substr(1) : "£" + t;
+}
+
 // "mean ± half-width" of a Tally; money in £ with thousands separators.
 std::string money_cell(const engine::Tally& t) {
   if (t.count() == 0) return "-";
-  if (t.count() < 2) return "£" + thousands(t.mean());
+  if (t.count() < 2) return pounds(t.mean());
   const double half = analysis::t_critical(0.95, t.count() - 1) * t.standard_error();
-  return "£" + thousands(t.mean()) + " ± " + thousands(half);
+  return pounds(t.mean()) + " ± " + thousands(half);
 }
 
 void print_pathway_summary(const scenario::PathwayScenario& sc, const analysis::PathwaySummary& summary) {
@@ -261,13 +270,70 @@ void print_pathway_summary(const scenario::PathwayScenario& sc, const analysis::
     for (std::size_t a = 0; a < arms; ++a) {
       double mean = 0;
       for (std::size_t y = 0; y < years; ++y) mean += summary.partner_cost(a, y, p).mean();
-      line += pad("£" + thousands(mean), w);
+      line += pad(pounds(mean), w);
     }
     emit(line);
   }
   for (std::size_t a = 1; a < arms; ++a) {
     std::printf("\nCommon random numbers: var(paired cost difference %s - %s) / var(unpaired) = %.4f\n",
                 spec.arms[a].name.c_str(), spec.arms[0].name.c_str(), summary.crn_variance_ratio(a));
+  }
+}
+
+// Each partner's payouts per arm: means over replications and years, the chance of a
+// painshare in a year, and the 5th percentile of the yearly gain/pain (a bad year).
+void print_payouts(const analysis::ResultsReader& file, const scenario::PathwayScenario& sc) {
+  const auto& spec = sc.spec;
+  const std::vector<std::uint64_t> shape = file.shape("payouts/partner");  // R, A, Y, P, F
+  const std::vector<double> v = file.read_double("payouts/partner");
+  const std::vector<double> arm = file.read_double("payouts/arm");         // R, A, Y, G
+  const std::size_t R = static_cast<std::size_t>(shape[0]), A = static_cast<std::size_t>(shape[1]),
+                    Y = static_cast<std::size_t>(shape[2]), P = static_cast<std::size_t>(shape[3]),
+                    F = analysis::kPartnerPayoutFieldCount, G = analysis::kArmPayoutFieldCount;
+  const auto at = [&](std::size_t r, std::size_t a, std::size_t y, std::size_t p, std::size_t f) {
+    return v[(((r * A + a) * Y + y) * P + p) * F + f];
+  };
+  std::printf("\nSettlement, per partner and year: mean ± 95%% half-width over %zu replications x %zu years\n", R, Y);
+  for (std::size_t a = 0; a < A; ++a) {
+    if (a >= sc.contracts.size() || sc.contracts[a].terms.contracts.empty()) continue;
+    std::printf("arm %s\n", spec.arms[a].name.c_str());
+    const std::size_t w0 = 22, w = 24;
+    std::string line = pad("  partner", w0) + pad("payment", w) + pad("margin", w) + pad("gain/pain", w) +
+                       pad("P(pain)", 10) + pad("5th pct gain/pain", w);
+    emit(line);
+    for (std::size_t p = 0; p < P; ++p) {
+      engine::Tally pay, margin, gp;
+      std::vector<double> gps;
+      double pain = 0;
+      for (std::size_t r = 0; r < R; ++r) {
+        for (std::size_t y = 0; y < Y; ++y) {
+          pay.add(at(r, a, y, p, 0));
+          margin.add(at(r, a, y, p, 2));
+          gp.add(at(r, a, y, p, 5));
+          gps.push_back(at(r, a, y, p, 5));
+          pain += at(r, a, y, p, 5) < 0 ? 1.0 : 0.0;
+        }
+      }
+      if (pay.mean() == 0 && margin.mean() == 0 && gp.mean() == 0) continue;  // not in a contract
+      std::sort(gps.begin(), gps.end());
+      const double p5 = gps[static_cast<std::size_t>(std::floor(0.05 * static_cast<double>(gps.size() - 1)))];
+      char prob[32];
+      std::snprintf(prob, sizeof prob, "%.3f", pain / static_cast<double>(gps.size()));
+      line = pad("  " + spec.partners[p].name, w0) + pad(money_cell(pay), w) + pad(money_cell(margin), w) +
+             pad(money_cell(gp), w) + pad(prob, 10) + pad(pounds(p5), w);
+      emit(line);
+    }
+    engine::Tally spend;
+    double binds = 0, n = 0;
+    for (std::size_t r = 0; r < R; ++r) {
+      for (std::size_t y = 0; y < Y; ++y) {
+        spend.add(arm[((r * A + a) * Y + y) * G + 0]);
+        binds += arm[((r * A + a) * Y + y) * G + 12] > 0.5 ? 1.0 : 0.0;
+        n += 1;
+      }
+    }
+    std::printf("  commissioner spend a year %s; painshare cap binds in %.1f%% of years\n", money_cell(spend).c_str(),
+                100.0 * binds / n);
   }
 }
 
@@ -377,6 +443,7 @@ int run_command(const RunOptions& options, Cluster& cluster) {
     const analysis::ResultsReader results(options.out);
     if (pathway) {
       print_pathway_summary(*pathway_sc, analysis::summarise_pathway_file(results));
+      if (analysis::has_contracts(pathway_sc->contracts) && shard_count == 1) print_payouts(results, *pathway_sc);
     } else {
       const scenario::NetworkScenario& sc = *network;
       print_summary(sc, analysis::summarise_network_file(results, sc.network.stations.size(),
@@ -396,7 +463,24 @@ int run_command(const RunOptions& options, Cluster& cluster) {
 
 int merge_command(const std::vector<std::string>& inputs, const std::string& out) {
   try {
-    analysis::merge_results(inputs, out, true, {{"merged_from", std::to_string(inputs.size()) + " files"}});
+    // A pathway run's payouts need every replication, so shards are settled when merged.
+    std::function<void(analysis::ResultsWriter&, const std::vector<std::string>&)> settle;
+    std::optional<scenario::PathwayScenario> pathway;
+    {
+      const analysis::ResultsReader first(inputs.at(0));
+      bool settled = false;
+      for (const std::string& d : first.datasets()) settled = settled || d.rfind("payouts/", 0) == 0;
+      if (!settled && first.has_attribute("model") && first.string_attribute("model") == "pathway") {
+        pathway = scenario::parse_pathway_scenario(first.string_attribute("scenario_text"),
+                                                   first.string_attribute("scenario_file"));
+        if (analysis::has_contracts(pathway->contracts)) {
+          settle = [&pathway](analysis::ResultsWriter& w, const std::vector<std::string>& blocks) {
+            settle_into(w, *pathway, blocks);
+          };
+        }
+      }
+    }
+    analysis::merge_results(inputs, out, true, {{"merged_from", std::to_string(inputs.size()) + " files"}}, settle);
     const analysis::ResultsReader file(out);
     std::printf("%s: merged %zu files, replications 0..%llu\n", out.c_str(), inputs.size(),
                 static_cast<unsigned long long>(file.uint_attribute("replications") - 1));

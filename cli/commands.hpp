@@ -28,7 +28,16 @@ struct RunOptions {
   std::string command_line;
 };
 
+/// Options of `mhsim sweep`.
+struct SweepOptions {
+  std::string scenario;
+  std::string results;            ///< the run's results file (its ledgers are re-settled)
+  std::vector<std::string> sets;  ///< "path=from:to:step", "path=a,b,c" or "path=v"
+  std::string out;                ///< CSV file ("" = standard output)
+};
+
 int run_command(const RunOptions& options, Cluster& cluster);
+int sweep_command(const SweepOptions& options);
 int merge_command(const std::vector<std::string>& inputs, const std::string& out);
 int validate_command(const std::string& scenario);
 int keys_command();

@@ -44,6 +44,17 @@ int main(int argc, char** argv) {
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check a scenario file without running it");
   validate_cmd->add_option("scenario", validate_path, "Scenario file (TOML)")->required();
 
+  SweepOptions sweep;
+  CLI::App* sweep_cmd = app.add_subcommand(
+      "sweep", "Re-settle a run's stored ledgers over a grid of contract terms (no re-simulation)");
+  sweep_cmd->add_option("scenario", sweep.scenario, "Scenario file (TOML) the results were run from")->required();
+  sweep_cmd->add_option("--results", sweep.results, "Results file of `mhsim run` on this scenario (HDF5)")->required();
+  sweep_cmd->add_option("--set", sweep.sets,
+                        "Term to vary: arms.<arm>.contracts.<contract>.<key>=from:to:step (or =a,b,c or =v); repeat "
+                        "for a grid")
+      ->required();
+  sweep_cmd->add_option("--out,-o", sweep.out, "CSV file to write (default: standard output)");
+
   CLI::App* keys_cmd = app.add_subcommand("keys", "Print the reference of every scenario key (Markdown)");
 
   try {
@@ -56,5 +67,6 @@ int main(int argc, char** argv) {
   if (*merge_cmd) return merge_command(merge_inputs, merge_out);
   if (*validate_cmd) return validate_command(validate_path);
   if (*keys_cmd) return keys_command();
+  if (*sweep_cmd) return sweep_command(sweep);
   return kExitBadInput;
 }

@@ -18,6 +18,7 @@
 
 #include "analysis/merge.hpp"
 #include "analysis/pathway_results.hpp"
+#include "analysis/payout_results.hpp"
 #include "analysis/results_file.hpp"
 #include "analysis/sha256.hpp"
 #include "engine/random.hpp"
@@ -288,10 +289,19 @@ RunOutcome run_replications(const ModelRun& job, const RunConfig& config) {
   Attributes overrides = attrs;
   overrides.erase("scenario_text");
   overrides["wall_seconds"] = outcome.wall_seconds;
-  analysis::merge_results(chunks, config.out, config.shard_count == 1, overrides);
+  std::function<void(analysis::ResultsWriter&, const std::vector<std::string>&)> finalise;
+  if (config.shard_count == 1) finalise = job.finalise;
+  analysis::merge_results(chunks, config.out, config.shard_count == 1, overrides, finalise);
   fs::remove_all(partial);
   outcome.completed = true;
   return outcome;
+}
+
+void settle_into(analysis::ResultsWriter& out, const scenario::PathwayScenario& sc,
+                 const std::vector<std::string>& blocks) {
+  const analysis::ResolvedTerms terms = analysis::resolve_terms(sc.spec, sc.contracts, blocks);
+  analysis::define_payout_datasets(out, sc.spec, sc.contracts);
+  analysis::write_payouts(out, sc.spec, sc.contracts, terms, blocks, sc.group_share);
 }
 
 RunOutcome run_network(const scenario::NetworkScenario& sc, const RunConfig& config) {
@@ -336,6 +346,11 @@ RunOutcome run_pathway(const scenario::PathwayScenario& sc, const RunConfig& con
     for (std::any& r : results) rows.push_back(std::move(*std::any_cast<models::pathway::PathwayResult>(&r)));
     analysis::write_pathway_block(out, sc.spec, attrs, first, rows);
   };
+  if (analysis::has_contracts(sc.contracts)) {
+    job.finalise = [&sc](analysis::ResultsWriter& out, const std::vector<std::string>& blocks) {
+      settle_into(out, sc, blocks);
+    };
+  }
   return run_replications(job, config);
 }
 

@@ -68,6 +68,9 @@ struct ModelRun {
   std::function<void(analysis::ResultsWriter&, const std::map<std::string, analysis::AttributeValue>& attributes,
                      std::uint64_t first, std::vector<std::any>& results)>
       write_block;
+  /// Optional: adds datasets derived from the whole run (every replication) to the merged
+  /// file before it is committed; called only for complete runs (not for one shard).
+  std::function<void(analysis::ResultsWriter&, const std::vector<std::string>& blocks)> finalise;
 };
 
 /// Runs a model's replications (all, or one shard) and writes the results file.
@@ -82,5 +85,10 @@ RunOutcome run_replications(const ModelRun& job, const RunConfig& config);
 /// The queueing-network and pathway models through run_replications.
 RunOutcome run_network(const scenario::NetworkScenario& scenario, const RunConfig& config);
 RunOutcome run_pathway(const scenario::PathwayScenario& scenario, const RunConfig& config);
+
+/// Settles the ledgers of a complete pathway run held in `blocks` (in replication order)
+/// under the scenario's contracts and writes the payouts datasets into `out`.
+void settle_into(analysis::ResultsWriter& out, const scenario::PathwayScenario& scenario,
+                 const std::vector<std::string>& blocks);
 
 }  // namespace mhsim::cli

@@ -80,6 +80,7 @@ std::vector<KeySpec> make_keys() {
   add(keys, M::kPathway, {
     {"population", K::kTable, "", 0, 0, true, "", "The catchment whose residents may arrive."},
     {"population.size", K::kNumber, "people", 0, limits::kMaxPopulation, true, "", "People in the catchment (must be > 0); arrival rates are per 1,000 of them."},
+    {"population.group_share", K::kByName, "fraction", 0, 1, false, "none", "Share of the catchment in each need group: a table by group (groups left out: 0), summing to 1. The simulation does not use it (groups carry arrival rates); need-weighted capitation does, and requires it when a contract has `need_weights`."},
 
     {"groups", K::kTable, "", 0, 0, true, "", "One sub-table per need group (`[groups.common_mental_disorder]`), at most 100; file order is index order."},
     {"groups.<name>.rate_per_1000_per_year", K::kNumber, "per 1,000 people per year", 0, 1e6, true, "", "New arrivals of this group (a Poisson process, times the month's multiplier)."},
@@ -151,6 +152,80 @@ std::vector<KeySpec> make_keys() {
     {"arms.<name>.redirect.<service>", K::kString, "", 0, 0, false, "none", "The service that takes such referrals to `<service>` in this arm."},
     {"arms.<name>.step_down_speed", K::kNumber, "", 0, 10, false, "1", "Long-term secondary-care episode lengths are divided by this (> 0)."},
 
+    // Contract terms (issue 4): models/contracts/settlement.hpp has the formulas.
+    {"arms.<name>.contracts", K::kTableArray, "", 0, 0, false, "none (not settled)", "The arm's payment terms: `[[arms.<name>.contracts]]` tables, one per paid partner (an alliance covers several). An arm without contracts is simulated but not settled. A partner may be in one contract of an arm only; an arm has at most one alliance. `type` decides which of the keys below a contract takes; the others are errors."},
+    {"arms.<name>.contracts.name", K::kString, "", 0, 0, true, "", "Unique within the arm; labels results and names the contract in `mhsim sweep --set arms.<arm>.contracts.<name>.<term>=...`."},
+    {"arms.<name>.contracts.type", K::kChoice, "", 0, 0, true, "", "The payment model (brief 2 and 3.1).", {"block", "activity", "capitation", "outcomes", "blended", "alliance"}},
+    {"arms.<name>.contracts.partner", K::kString, "", 0, 0, false, "required (not alliance)", "Block, activity, capitation, outcomes, blended: the partner paid (a name under `[partners]`)."},
+    {"arms.<name>.contracts.annual", K::kNumber, "pounds per year", 0, limits::kMaxMoney, false, "required (block)", "Block: the payment in year 1, whatever the activity."},
+    {"arms.<name>.contracts.indexation", K::kNumber, "per year", -0.5, 1, false, "0", "Block: year y (0-based) pays annual x (1 + indexation)^y."},
+    {"arms.<name>.contracts.tariffs", K::kTableArray, "", 0, 0, false, "none", "Activity: tariff lines, `[[arms.<name>.contracts.tariffs]]`; activity valued at tariff is V = sum of price x units."},
+    {"arms.<name>.contracts.tariffs.measure", K::kChoice, "", 0, 0, true, "", "The ledger measure priced.", {"contacts", "days", "episodes", "team_years"}},
+    {"arms.<name>.contracts.tariffs.service", K::kString, "", 0, 0, false, "all the partner's services", "Price only this service's activity: a service of the contract's partner."},
+    {"arms.<name>.contracts.tariffs.price", K::kNumber, "pounds per unit", 0, 1e9, true, "", "Price per unit of the measure."},
+    {"arms.<name>.contracts.tariffs.baseline_volume", K::kNumber, "units per year", 0, limits::kMaxMoney, false, "0", "Activity: the baseline volume A0 (cost and volume). In blended `variable` lines: the planned volume."},
+    {"arms.<name>.contracts.baseline_payment", K::kNumber, "pounds per year", 0, limits::kMaxMoney, false, "0", "Activity: B0. Pay = B0 + marginal_rate x (V - V0) at or above the baseline value V0, B0 - below_baseline_rate x (V0 - V) below it, then clamped to [floor, cap]."},
+    {"arms.<name>.contracts.marginal_rate", K::kNumber, "", 0, 10, false, "1", "Activity: m, the fraction of the tariff paid above the baseline."},
+    {"arms.<name>.contracts.below_baseline_rate", K::kNumber, "", 0, 10, false, "0", "Activity: refund per pound of tariff value short of the baseline (0: the baseline payment stands)."},
+    {"arms.<name>.contracts.cap", K::kNumber, "pounds per year", 0, limits::kMaxMoney, false, "none", "Activity: the most paid in a year."},
+    {"arms.<name>.contracts.floor", K::kNumber, "pounds per year", 0, limits::kMaxMoney, false, "none", "Activity: the least paid in a year (at most cap)."},
+    {"arms.<name>.contracts.per_head", K::kNumber, "pounds per person per year", 0, 1e6, false, "required (capitation)", "Capitation: budget = per_head x population.size x need, need = 1 or the weighted need below."},
+    {"arms.<name>.contracts.need_weights", K::kByName, "", 0, 100, false, "need = 1", "Capitation: relative cost weight of each need group (a table by group; groups left out weigh 0); need = sum of weight x population.group_share, which is then required."},
+    {"arms.<name>.contracts.corridor", K::kTable, "", 0, 0, false, "none", "Capitation, blended: a risk-share corridor on the partner's cost C against the budget B, `{ width = 0.02, share = 0.5 }`: the payment changes by share x (|C - B| - width x B) beyond the corridor, up for an overspend, down for an underspend."},
+    {"arms.<name>.contracts.corridor.width", K::kNumber, "fraction of the budget", 0, 1, true, "", "delta: the corridor's half-width [assumption in brief 3.1: 0-2%]."},
+    {"arms.<name>.contracts.corridor.share", K::kNumber, "fraction", 0, 1, true, "", "rho: the commissioner's share beyond the corridor [assumption in brief 3.1: 0.5]."},
+    {"arms.<name>.contracts.value", K::kNumber, "pounds per year", 0, limits::kMaxMoney, false, "required (outcomes); 0 (blended)", "Outcomes: V, the contract value. Blended: V, the value quality_share applies to."},
+    {"arms.<name>.contracts.at_risk", K::kNumber, "fraction", 0, 1, false, "0", "Outcomes: alpha, the share of V paid on the indicators (brief 3.1: 2-4% typical)."},
+    {"arms.<name>.contracts.mode", K::kChoice, "", 0, 0, false, "\"withhold\"", "Outcomes: `bonus` pays V + alpha V A, `withhold` pays V (1 - alpha) + alpha V A, with A the weighted achievement.", {"bonus", "withhold"}},
+    {"arms.<name>.contracts.indicators", K::kTableArray, "", 0, 0, false, "none", "Outcomes, blended: `[[arms.<name>.contracts.indicators]]`; achievement is linear in the KPI from zero_level (0) to full_level (1), clamped."},
+    {"arms.<name>.contracts.indicators.name", K::kString, "", 0, 0, false, "the KPI's name", "A label for reports."},
+    {"arms.<name>.contracts.indicators.kpi", K::kString, "", 0, 0, true, "", "A system KPI (e.g. `referrals_secondary`, `share_improved`) or, with `service`, a service KPI (e.g. `mean_wait`): the names of the results' kpi datasets."},
+    {"arms.<name>.contracts.indicators.service", K::kString, "", 0, 0, false, "none (system KPI)", "The service whose KPI it is: required for a service KPI, not allowed for a system KPI."},
+    {"arms.<name>.contracts.indicators.direction", K::kChoice, "", 0, 0, true, "", "Which way the KPI is good.", {"higher_is_better", "lower_is_better"}},
+    {"arms.<name>.contracts.indicators.zero_level", K::kNumber, "the KPI's unit", -limits::kMaxLevel, limits::kMaxLevel, true, "", "The level with achievement 0."},
+    {"arms.<name>.contracts.indicators.full_level", K::kNumber, "the KPI's unit", -limits::kMaxLevel, limits::kMaxLevel, true, "", "The level with achievement 1: >= zero_level for higher_is_better, <= for lower_is_better."},
+    {"arms.<name>.contracts.indicators.weight", K::kNumber, "", 0, 1, true, "", "Weight; a contract's indicator weights sum to 1."},
+    {"arms.<name>.contracts.fixed", K::kNumber, "pounds per year", 0, limits::kMaxMoney, false, "required (blended)", "Blended: F, the fixed element (without the quality element)."},
+    {"arms.<name>.contracts.variable", K::kTableArray, "", 0, 0, false, "none", "Blended: `[[arms.<name>.contracts.variable]]` tariff lines with the keys of `tariffs`, baseline_volume being the planned volume; pays variable_rate x price x (activity - plan)."},
+    {"arms.<name>.contracts.variable_rate", K::kNumber, "", 0, 10, false, "1", "Blended: v, the fraction of the price paid per unit off plan."},
+    {"arms.<name>.contracts.quality_share", K::kNumber, "fraction", 0, 1, false, "0", "Blended: q, the share of V paid on the indicators (CQUIN: 0.0125 [R27])."},
+    {"arms.<name>.contracts.target", K::kTable, "", 0, 0, false, "required (alliance)", "Alliance: how the target outturn cost (TOC) is set: `{ fixed = 66000000 }`, or `{ arm = \"block\", percentile = 50, scale = 1 }` (per year, that percentile across replications of the members' simulated cost in another arm, times scale; brief 2.1)."},
+    {"arms.<name>.contracts.target.fixed", K::kNumber, "pounds", 0, limits::kMaxMoney, false, "none", "A fixed TOC for year 1; later years grow by target_indexation. Give this or `arm`."},
+    {"arms.<name>.contracts.target.arm", K::kString, "", 0, 0, false, "none", "The reference arm: another arm; alliances' reference arms must not form a cycle. Give this or `fixed`."},
+    {"arms.<name>.contracts.target.percentile", K::kNumber, "percent", 0, 100, false, "50", "With `arm`: the percentile of the reference cost (brief 2.1: about P50)."},
+    {"arms.<name>.contracts.target.scale", K::kNumber, "", 0, 10, false, "1", "With `arm`: multiplies the reference cost (0.95 for a target 5% below it)."},
+    {"arms.<name>.contracts.target_indexation", K::kNumber, "per year", -0.5, 1, false, "0", "Alliance with a fixed target: TOC in year y (0-based) = fixed x (1 + target_indexation)^y."},
+    {"arms.<name>.contracts.share", K::kNumber, "fraction", 0, 1, false, "0.5", "Alliance: s, the providers' share of an under- or overrun, where no bands are given [R1]."},
+    {"arms.<name>.contracts.gain_bands", K::kTableArray, "", 0, 0, false, "none (the flat share)", "Alliance: sliding shares of an underrun, `[ { upper = 0.02, share = 0.5 }, ... ]`: the providers' share of the part of the underrun between the previous band's bound and upper x TOC; 0 beyond the last band [R7]."},
+    {"arms.<name>.contracts.gain_bands.upper", K::kNumberOrNone, "fraction of the target", 0, 1e6, true, "", "The band's bound on the size of the under- or overrun, as a fraction of TOC, > 0 and strictly ascending; \"none\" for no bound."},
+    {"arms.<name>.contracts.gain_bands.share", K::kNumber, "fraction", 0, 1, true, "", "The providers' share within the band."},
+    {"arms.<name>.contracts.pain_bands", K::kTableArray, "", 0, 0, false, "none (the flat share)", "Alliance: sliding shares of an overrun, with the keys of gain_bands."},
+    {"arms.<name>.contracts.pain_cap", K::kNumberOrNone, "fraction of the fee", 0, 100, false, "1", "Alliance: kappa. Painshare is capped at kappa x F, F the members' total fee: 1 puts the fee at risk but never Limb 1 [R1]; \"none\" leaves pain uncapped."},
+    {"arms.<name>.contracts.gain_cap", K::kNumber, "pounds per year", 0, limits::kMaxMoney, false, "none (uncapped)", "Alliance: C_gain, the most gainshare the providers receive in a year."},
+    {"arms.<name>.contracts.floor_total", K::kBoolean, "", 0, 0, false, "true", "Alliance: Limb 3 as a whole (gain/pain plus the KRA component) is also >= -kappa F (needs a pain_cap)."},
+    {"arms.<name>.contracts.reward_pool", K::kNumber, "pounds per year", 0, limits::kMaxMoney, false, "0", "Alliance: R_pool. The KRA component is P x reward_pool when the KPI return P >= 0 (variant A of brief 2.3)."},
+    {"arms.<name>.contracts.max_liability", K::kNumber, "pounds per year", 0, limits::kMaxMoney, false, "0", "Alliance: L_max. The KRA component is P x max_liability when P < 0."},
+    {"arms.<name>.contracts.modifier", K::kNumber, "", 0, 1, false, "0", "Alliance: mu. A gainshare is scaled by (1 + mu P) (variant B)."},
+    {"arms.<name>.contracts.modifier_scope", K::kChoice, "", 0, 0, false, "\"gain_only\"", "Alliance: `both` also scales a painshare, by (1 - mu P).", {"gain_only", "both"}},
+    {"arms.<name>.contracts.gate", K::kBoolean, "", 0, 0, false, "false", "Alliance: no gainshare unless every KRA reaches minimum (variant C)."},
+    {"arms.<name>.contracts.allocation", K::kChoice, "", 0, 0, false, "\"budget_share\"", "Alliance: how Limb 3 is split among members: equally, by Limb 1 (cost), by fee, or by the members' fixed `allocation` shares [R19].", {"equal", "budget_share", "fee", "fixed"}},
+    {"arms.<name>.contracts.shortfall", K::kChoice, "", 0, 0, false, "\"commissioner\"", "Alliance: who bears the pain a member's cap spares it: the commissioner, or the uncapped members pro rata.", {"commissioner", "reallocate"}},
+    {"arms.<name>.contracts.members", K::kTableArray, "", 0, 0, false, "required (alliance)", "Alliance: the non-owner partners, `[[arms.<name>.contracts.members]]`, at least one."},
+    {"arms.<name>.contracts.members.partner", K::kString, "", 0, 0, true, "", "The partner (a name under `[partners]`)."},
+    {"arms.<name>.contracts.members.fee", K::kNumber, "pounds per year", 0, limits::kMaxMoney, false, "0", "Limb 2 as a lump sum."},
+    {"arms.<name>.contracts.members.fee_rate", K::kNumber, "fraction of Limb 1", 0, 1, false, "0", "Limb 2 as a fraction of the member's cost, added to fee (brief 2.5: 2-8%, an assumption)."},
+    {"arms.<name>.contracts.members.allocation", K::kNumber, "fraction", 0, 1, false, "required with allocation = \"fixed\"", "The member's fixed share of Limb 3; only with allocation = \"fixed\", where the members' shares sum to 1."},
+    {"arms.<name>.contracts.members.cap", K::kNumber, "fraction of its fee", 0, 100, false, "none (uncapped)", "kappa_i: the member's Limb 3 >= -cap x its fee, applied after allocation; the `shortfall` rule places the rest."},
+    {"arms.<name>.contracts.kras", K::kTableArray, "", 0, 0, false, "none", "Alliance: key result areas, `[[arms.<name>.contracts.kras]]` (ideally 6 or fewer [R1]); the KPI return P is the weighted sum of their band scores."},
+    {"arms.<name>.contracts.kras.name", K::kString, "", 0, 0, true, "", "Unique within the contract; names the KRA in results and sweeps."},
+    {"arms.<name>.contracts.kras.kpi", K::kString, "", 0, 0, true, "", "A system KPI or, with `service`, a service KPI, as for indicators."},
+    {"arms.<name>.contracts.kras.service", K::kString, "", 0, 0, false, "none (system KPI)", "The service whose KPI it is: required for a service KPI, not allowed for a system KPI."},
+    {"arms.<name>.contracts.kras.direction", K::kChoice, "", 0, 0, true, "", "Which way the KPI is good.", {"higher_is_better", "lower_is_better"}},
+    {"arms.<name>.contracts.kras.thresholds", K::kNumbers, "the KPI's unit", -limits::kMaxLevel, limits::kMaxLevel, true, "", "Five levels: failure, poor, minimum (MCOS), stretch, game_breaking; ascending for higher_is_better, descending for lower_is_better. The band is the best one whose level is reached (failure when not even poor is)."},
+    {"arms.<name>.contracts.kras.scores", K::kNumbers, "", -1, 1, false, "[-1, -0.5, 0, 0.5, 1]", "The five band scores, non-decreasing (brief 2.3, an assumption)."},
+    {"arms.<name>.contracts.kras.interpolate", K::kBoolean, "", 0, 0, false, "false", "Score piecewise linearly between the thresholds instead of by band."},
+    {"arms.<name>.contracts.kras.weight", K::kNumber, "", 0, 1, true, "", "Weight; the KRAs' weights sum to 1."},
+
     {"initial", K::kTableArray, "", 0, 0, false, "none", "The starting caseload: `[[initial]]` tables, at most 10000000 people in all."},
     {"initial.service", K::kString, "", 0, 0, true, "", "The service they are at."},
     {"initial.group", K::kString, "", 0, 0, true, "", "Their need group."},
@@ -183,6 +258,7 @@ const char* type_name(KeyType t) {
     case KeyType::kStrings: return "array of names";
     case KeyType::kByName: return "number, or table of numbers by name";
     case KeyType::kTableArray: return "array of tables";
+    case KeyType::kNumberOrNone: return "number or \"none\"";
   }
   return "?";
 }
@@ -220,6 +296,8 @@ std::string KeySpec::expectation() const {
     case KeyType::kByName:
       return "a number in [" + number_text(min) + ", " + number_text(max) + "], or a table of such numbers by name";
     case KeyType::kTableArray: return "an array of tables ([[" + std::string(leaf()) + "]])";
+    case KeyType::kNumberOrNone:
+      return "a number in [" + number_text(min) + ", " + number_text(max) + "], or \"none\"";
   }
   return "?";
 }
@@ -242,6 +320,7 @@ std::string range_text(const KeySpec& k) {
   switch (k.type) {
     case KeyType::kInteger:
     case KeyType::kNumber: return "[" + number_text(k.min) + ", " + number_text(k.max) + "]";
+    case KeyType::kNumberOrNone: return "[" + number_text(k.min) + ", " + number_text(k.max) + "] or \"none\"";
     case KeyType::kNumbers:
     case KeyType::kByName: return "[" + number_text(k.min) + ", " + number_text(k.max) + "] each";
     case KeyType::kChoice: return k.expectation().substr(7);

@@ -14,6 +14,7 @@ enum class KeyType {
   kStrings,     ///< an array of strings (names)
   kByName,      ///< a number for every name, or a table of numbers by name (e.g. SIOF domain)
   kTableArray,  ///< an array of tables ([[initial]])
+  kNumberOrNone,  ///< a number in [min, max], or the string "none" (no limit)
 };
 
 /// Which scenario model a key belongs to (`model = "network"` or `"pathway"` at the root).
@@ -60,6 +61,9 @@ inline constexpr double kMaxServices = 1000;
 inline constexpr double kMaxGroups = 100;
 inline constexpr double kMaxArms = 100;
 inline constexpr double kMaxInitialPeople = 1e7;  // the whole starting caseload
+// Contracts.
+inline constexpr double kMaxMoney = 1e12;         // pounds: any one amount
+inline constexpr double kMaxLevel = 1e12;         // magnitude of a KPI level in a threshold
 }  // namespace limits
 
 /// The whole key table, in the order the docs list it.

@@ -2,8 +2,13 @@
 #include "models/scenario/pathway_scenario.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
 #include <map>
 #include <set>
+#include <type_traits>
+#include <variant>
 
 #include "models/scenario/toml_reader.hpp"
 
@@ -11,6 +16,7 @@ namespace mhsim::scenario {
 
 namespace {
 
+namespace ct = models::contracts;
 using models::pathway::ArmSpec;
 using models::pathway::ExitHazards;
 using models::pathway::InitialStock;
@@ -26,6 +32,22 @@ using models::pathway::ServiceKind;
 using models::pathway::ServiceSpec;
 
 constexpr std::string_view kDischargeWord = "discharge";
+
+// Contracts: the key table's prefix, the type names in the order of ContractTerms'
+// alternatives, and the keys each type takes besides name and type.
+constexpr std::string_view kContracts = "arms.<name>.contracts";
+constexpr std::array<std::string_view, 6> kContractTypes = {"block",    "activity", "capitation",
+                                                            "outcomes", "blended",  "alliance"};
+static_assert(std::variant_size_v<models::contracts::ContractTerms> == kContractTypes.size());
+constexpr std::array<std::string_view, 6> kContractKeys = {
+    "partner, annual, indexation",
+    "partner, tariffs, baseline_payment, marginal_rate, below_baseline_rate, cap, floor",
+    "partner, per_head, need_weights, corridor",
+    "partner, value, at_risk, mode, indicators",
+    "partner, fixed, variable, variable_rate, quality_share, value, indicators, corridor",
+    "target, target_indexation, share, gain_bands, pain_bands, pain_cap, gain_cap, floor_total, reward_pool, "
+    "max_liability, modifier, modifier_scope, gate, allocation, shortfall, members, kras",
+};
 
 /// Names declared in the file, in index order.
 struct Names {
@@ -74,7 +96,9 @@ std::optional<std::size_t> reference(TableReader& r, const KeySpec& spec, const 
   if (!name) return std::nullopt;
   if (discharge_ok && *name == kDischargeWord) return kDischarge;
   if (auto i = names.find(*name)) return i;
-  const std::string expected = "the name of a " + std::string(noun) + (discharge_ok ? " or \"discharge\"" : "") +
+  const bool vowel = !noun.empty() && std::string_view("aeiou").find(noun.front()) != std::string_view::npos;
+  const std::string expected = std::string(vowel ? "the name of an " : "the name of a ") + std::string(noun) +
+                               (discharge_ok ? " or \"discharge\"" : "") +
                                " (one of " + names.quoted(discharge_ok) + ")";
   r.error(spec.leaf(), expected,
           *name == kDischargeWord ? "\"discharge\", which is not allowed here"
@@ -114,18 +138,14 @@ class PathwayReader {
       out_.name = file_.substr(slash == std::string::npos ? 0 : slash + 1);
     }
     read_run(root);
-    if (const toml::table* pop = root.table(key("population"))) {
-      TableReader p = root.sub(*pop, "population", "population");
-      if (auto v = positive(p, key("population.size"))) spec().population.size = *v;
-      p.finish();
-    }
 
     // Every name first: the tables refer to each other.
     groups_ = named_tables(root, key("groups"), "need group", limits::kMaxGroups);
     partners_ = named_tables(root, key("partners"), "partner", limits::kMaxServices);
     services_ = named_tables(root, key("services"), "service", limits::kMaxServices);
     arms_ = named_tables(root, key("arms"), "arm", limits::kMaxArms);
-    const Names groups(groups_), partners(partners_), services(services_);
+    const Names groups(groups_), partners(partners_), services(services_), arms(arms_);
+    read_population(root, groups);
 
     spec().population.groups.resize(groups_.size());
     spec().exits.resize(groups_.size());
@@ -135,7 +155,10 @@ class PathwayReader {
     spec().services.resize(services_.size());
     for (std::size_t s = 0; s < services_.size(); ++s) read_service(root, s, groups, partners, services);
     spec().arms.resize(arms_.size());
-    for (std::size_t a = 0; a < arms_.size(); ++a) read_arm(root, a, groups, services);
+    out_.contracts.resize(arms_.size());
+    targets_.resize(arms_.size());
+    for (std::size_t a = 0; a < arms_.size(); ++a) read_arm(root, a, groups, partners, services, arms);
+    check_target_cycles();
     read_initial(root, groups, services);
     read_outcomes(root);
     root.finish();
@@ -169,6 +192,24 @@ class PathwayReader {
     }
     // Reading a file of another model as a pathway would only add noise.
     diag_.throw_if_any();
+  }
+
+  void read_population(TableReader& root, const Names& groups) {
+    const toml::table* pop = root.table(key("population"));
+    if (pop == nullptr) return;
+    TableReader p = root.sub(*pop, "population", "population");
+    if (auto v = positive(p, key("population.size"))) spec().population.size = *v;
+    group_share_given_ = p.raw().contains("group_share");
+    if (auto v = p.by_name(key("population.group_share"), groups.list, "need group", 0.0)) {
+      double sum = 0;
+      for (double x : *v) sum += x;
+      if (std::fabs(sum - 1.0) <= 1e-9) {
+        out_.group_share = *v;
+      } else {
+        p.error("group_share", "shares that sum to 1", "a sum of " + number_text(sum));
+      }
+    }
+    p.finish();
   }
 
   void read_run(TableReader& root) {
@@ -340,7 +381,8 @@ class PathwayReader {
     r.finish();
   }
 
-  void read_arm(TableReader& root, std::size_t a, const Names& groups, const Names& services) {
+  void read_arm(TableReader& root, std::size_t a, const Names& groups, const Names& partners, const Names& services,
+                const Names& arms) {
     ArmSpec& arm = spec().arms[a];
     arm.name = arms_[a].name;
     TableReader r = root.sub(*arms_[a].table, "arms." + arm.name, "arms.<name>");
@@ -438,7 +480,581 @@ class PathwayReader {
       }
     }
     if (auto v = positive(r, key("arms.<name>.step_down_speed"))) arm.step_down_speed = *v;
+    read_contracts(r, a, groups, partners, services, arms);
     r.finish();
+  }
+
+  // ---- contracts ----------------------------------------------------------------------
+
+  /// Where an alliance's target refers to another arm, for the cycle check.
+  struct TargetRef {
+    std::size_t arm = 0;                 ///< the reference arm
+    const toml::table* table = nullptr;  ///< the target table
+    std::string path;                    ///< its key path
+  };
+
+  static const KeySpec& ckey(std::string_view leaf) { return key(std::string(kContracts) + "." + std::string(leaf)); }
+
+  /// Reports a key that the contract's type requires but the table lacks: "<what> (required
+  /// in a <type> contract[; <more>])".
+  static bool require(TableReader& c, std::string_view leaf, const std::string& type, std::string what = {},
+                      const std::string& more = {}) {
+    if (c.raw().contains(leaf)) return true;
+    if (what.empty()) what = ckey(leaf).expectation();
+    const bool vowel = !type.empty() && std::string_view("aeiou").find(type.front()) != std::string_view::npos;
+    c.error(leaf, what + " (required in " + (vowel ? "an " : "a ") + type + " contract" + (more.empty() ? "" : "; " + more) + ")",
+            "nothing (the key is missing)");
+    return false;
+  }
+
+  /// Calls f(reader, index) for each table of the array of tables at `spec` (absent: none).
+  template <class F>
+  void each_table(TableReader& r, const KeySpec& spec, const std::string& pattern, F&& f) {
+    if (!r.has(spec.leaf())) return;
+    const toml::node& node = *r.raw().get(spec.leaf());
+    const auto* list = node.as_array();
+    if (list == nullptr) {
+      r.error(spec.leaf(), spec.expectation(), describe(node));
+      return;
+    }
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const toml::node& item = *list->get(i);
+      const std::string path = r.child_path(spec.leaf()) + "[" + std::to_string(i) + "]";
+      const auto* t = item.as_table();
+      if (t == nullptr) {
+        const auto [line, col] = position(item, &node);
+        diag_.add(Diagnostic{file_, line, col, path, "a table ([[" + std::string(spec.leaf()) + "]])", describe(item)});
+        continue;
+      }
+      TableReader sub = r.sub(*t, path, pattern);
+      f(sub, i);
+    }
+  }
+
+  /// The partner a (non-alliance) contract pays.
+  std::optional<std::size_t> contract_partner(TableReader& c, const std::string& type, const Names& partners) {
+    if (!require(c, "partner", type, "the name of a partner", "one of " + partners.quoted())) return std::nullopt;
+    return reference(c, ckey("partner"), partners, "partner");
+  }
+
+  std::vector<ct::Tariff> read_tariffs(TableReader& c, std::string_view leaf, std::optional<std::size_t> partner,
+                                       const Names& services) {
+    std::vector<ct::Tariff> out;
+    const std::string pattern = std::string(kContracts) + ".tariffs";
+    each_table(c, ckey(leaf), pattern, [&](TableReader& l, std::size_t) {
+      ct::Tariff t;
+      bool ok = true;
+      if (auto m = l.choice(ckey("tariffs.measure"))) {
+        const auto it = std::find(models::pathway::kMeasureNames.begin(), models::pathway::kMeasureNames.end(), *m);
+        t.measure = static_cast<ct::Measure>(it - models::pathway::kMeasureNames.begin());
+      } else {
+        ok = false;
+      }
+      if (l.raw().contains("service")) {
+        if (auto s = reference(l, ckey("tariffs.service"), services, "service")) {
+          const std::size_t owner = spec().services[*s].partner;
+          if (partner && owner != *partner) {
+            std::vector<std::string> own;
+            for (std::size_t i = 0; i < spec().services.size(); ++i) {
+              if (spec().services[i].partner == *partner) own.push_back(spec().services[i].name);
+            }
+            std::string list;
+            for (const std::string& n : own) list += (list.empty() ? "\"" : ", \"") + n + "\"";
+            l.error("service",
+                    "a service of the contract's partner \"" + spec().partners[*partner].name + "\" (one of " +
+                        (list.empty() ? std::string("none") : list) + ")",
+                    "the service \"" + spec().services[*s].name + "\", of partner \"" +
+                        (owner < spec().partners.size() ? spec().partners[owner].name : std::string("?")) + "\"");
+            ok = false;
+          }
+          t.service = *s;
+        } else {
+          ok = false;
+        }
+      }
+      if (auto v = l.number(ckey("tariffs.price"))) t.price = *v;
+      if (auto v = l.number(ckey("tariffs.baseline_volume"))) t.baseline_volume = *v;
+      l.finish();
+      if (ok) out.push_back(t);
+    });
+    return out;
+  }
+
+  std::optional<ct::RiskCorridor> read_corridor(TableReader& c) {
+    const toml::table* t = c.table(ckey("corridor"));
+    if (t == nullptr) return std::nullopt;
+    TableReader r = c.sub(*t, c.child_path("corridor"), std::string(kContracts) + ".corridor");
+    ct::RiskCorridor out;
+    if (auto v = r.number(ckey("corridor.width"))) out.width = *v;
+    if (auto v = r.number(ckey("corridor.share"))) out.share = *v;
+    r.finish();
+    return out;
+  }
+
+  /// The KPI a KRA or an indicator reads: `kpi` names a system KPI, or a service KPI of the
+  /// service named by `service`.
+  std::optional<ct::KpiRef> read_kpi(TableReader& t, const std::string& table, const Names& services) {
+    const std::optional<std::string> name = t.string(ckey(table + ".kpi"));
+    const bool has_service = t.raw().contains("service");
+    std::optional<std::size_t> service;
+    if (has_service) service = reference(t, ckey(table + ".service"), services, "service");
+    if (!name) return std::nullopt;
+    const auto& sys = models::pathway::system_kpis();
+    const auto& svc = models::pathway::service_kpis();
+    const auto is = [&](const models::pathway::KpiInfo& k) { return k.name == *name; };
+    if (const auto it = std::find_if(sys.begin(), sys.end(), is); it != sys.end()) {
+      if (has_service) {
+        t.error("service", "no service (\"" + *name + "\" is a system KPI)", describe(*t.raw().get("service")));
+        return std::nullopt;
+      }
+      return ct::KpiRef::system(static_cast<models::pathway::SystemKpi>(it - sys.begin()));
+    }
+    if (const auto it = std::find_if(svc.begin(), svc.end(), is); it != svc.end()) {
+      if (!has_service) {
+        t.error("service",
+                "the name of a service (required for the service KPI \"" + *name + "\"; one of " + services.quoted() +
+                    ")",
+                "nothing (the key is missing)");
+        return std::nullopt;
+      }
+      if (!service) return std::nullopt;
+      return ct::KpiRef::of_service(*service, static_cast<models::pathway::ServiceKpi>(it - svc.begin()));
+    }
+    std::string sys_names, svc_names;
+    for (const auto& k : sys) sys_names += (sys_names.empty() ? "\"" : ", \"") + std::string(k.name) + "\"";
+    for (const auto& k : svc) svc_names += (svc_names.empty() ? "\"" : ", \"") + std::string(k.name) + "\"";
+    t.error("kpi",
+            "a system KPI (one of " + sys_names + ") or a service KPI with a service (one of " + svc_names + ")",
+            "an unknown KPI \"" + *name + "\"");
+    return std::nullopt;
+  }
+
+  std::optional<ct::Direction> read_direction(TableReader& t, const std::string& table) {
+    const auto d = t.choice(ckey(table + ".direction"));
+    if (!d) return std::nullopt;
+    return *d == "higher_is_better" ? ct::Direction::kHigherIsBetter : ct::Direction::kLowerIsBetter;
+  }
+
+  /// Reports weights of a contract's indicators or KRAs that do not sum to 1.
+  static void check_weights(TableReader& c, std::string_view leaf, std::string_view what, double sum) {
+    if (std::fabs(sum - 1.0) <= 1e-9) return;  // the tolerance of contracts::check_terms
+    c.error(leaf, std::string(what) + " weights that sum to 1", "a sum of " + number_text(sum));
+  }
+
+  std::vector<ct::Indicator> read_indicators(TableReader& c, const Names& services) {
+    std::vector<ct::Indicator> out;
+    double sum = 0;
+    bool all = true;
+    each_table(c, ckey("indicators"), std::string(kContracts) + ".indicators", [&](TableReader& t, std::size_t) {
+      ct::Indicator k;
+      bool ok = true;
+      const auto kpi = read_kpi(t, "indicators", services);
+      const auto dir = read_direction(t, "indicators");
+      const auto zero = t.number(ckey("indicators.zero_level"));
+      const auto full = t.number(ckey("indicators.full_level"));
+      const auto weight = t.number(ckey("indicators.weight"));
+      if (auto n = t.string(ckey("indicators.name"))) {
+        k.name = *n;
+      } else if (const auto* kpi_name = t.raw().get_as<std::string>("kpi")) {
+        k.name = kpi_name->get();
+      }
+      t.finish();
+      if (kpi) k.kpi = *kpi; else ok = false;
+      if (dir) k.direction = *dir; else ok = false;
+      if (zero) k.zero_level = *zero; else ok = false;
+      if (full) k.full_level = *full; else ok = false;
+      if (weight) {
+        k.weight = *weight;
+        sum += *weight;
+      } else {
+        ok = all = false;
+      }
+      if (ok) out.push_back(std::move(k));
+    });
+    if (all && c.raw().contains("indicators") && !out.empty()) check_weights(c, "indicators", "indicator", sum);
+    return out;
+  }
+
+  std::vector<ct::ShareBand> read_bands(TableReader& c, std::string_view leaf) {
+    std::vector<ct::ShareBand> out;
+    each_table(c, ckey(leaf), std::string(kContracts) + ".gain_bands", [&](TableReader& t, std::size_t) {
+      ct::ShareBand b;
+      const auto upper = t.number_or_none(ckey("gain_bands.upper"));
+      const auto share = t.number(ckey("gain_bands.share"));
+      t.finish();
+      if (!upper || !share) return;
+      b.upper = upper->value_or(std::numeric_limits<double>::infinity());
+      b.share = *share;
+      out.push_back(b);
+    });
+    return out;
+  }
+
+  std::optional<ct::TargetRule> read_target(TableReader& c, std::size_t a, const Names& arms) {
+    const toml::table* t = c.table(ckey("target"));
+    if (t == nullptr) return std::nullopt;
+    TableReader r = c.sub(*t, c.child_path("target"), std::string(kContracts) + ".target");
+    const bool fixed = r.raw().contains("fixed"), by_arm = r.raw().contains("arm");
+    std::optional<ct::TargetRule> out;
+    if (fixed && by_arm) {
+      r.error_here("either fixed = <pounds> or arm = \"<arm>\"", "both");
+      for (const char* leaf : {"fixed", "arm", "percentile", "scale"}) (void)r.has(leaf);
+    } else if (fixed) {
+      if (auto v = r.number(ckey("target.fixed"))) out = ct::TargetRule{ct::TargetRule::Kind::kFixed, *v, 0, 50, 1};
+      for (const char* leaf : {"percentile", "scale"}) {
+        if (!r.has(leaf)) continue;
+        r.error(leaf, std::string("no ") + leaf + " with a fixed target (percentile and scale go with arm)",
+                describe(*r.raw().get(leaf)));
+        out.reset();
+      }
+    } else if (by_arm) {
+      ct::TargetRule rule{ct::TargetRule::Kind::kArmCost, 0, 0, 50, 1};
+      const auto percentile = r.number(ckey("target.percentile"));
+      const auto scale = r.number(ckey("target.scale"));
+      bool ok = (percentile || !r.raw().contains("percentile")) && (scale || !r.raw().contains("scale"));
+      if (percentile) rule.percentile = *percentile;
+      if (scale) rule.scale = *scale;
+      if (auto ref = reference(r, ckey("target.arm"), arms, "arm")) {
+        if (*ref == a) {
+          std::vector<std::string> others;
+          for (std::size_t i = 0; i < arms.list.size(); ++i) {
+            if (i != a) others.push_back(arms.list[i]);
+          }
+          std::string list;
+          for (const std::string& n : others) list += (list.empty() ? "\"" : ", \"") + n + "\"";
+          r.error("arm", "another arm (one of " + (list.empty() ? std::string("none") : list) + ")",
+                  "the arm \"" + arms.list[a] + "\" itself");
+          ok = false;
+        } else {
+          rule.arm = *ref;
+          targets_[a] = TargetRef{*ref, t, r.path()};
+        }
+      } else {
+        ok = false;
+      }
+      if (ok) out = rule;
+    } else {
+      r.error_here("either fixed = <pounds> or arm = \"<arm>\"", "neither");
+    }
+    r.finish();
+    return out;
+  }
+
+  template <class Claim>
+  void read_alliance(TableReader& c, std::size_t a, ct::AllianceTerms& al, ct::ArmContracts& arm, const Names& services,
+                     const Names& arms, const Names& partners, Claim&& claim) {
+    const std::string type = "alliance";
+    if (require(c, "target", type, "a target table such as { fixed = 66000000 } or { arm = \"block\", percentile = 50 }")) {
+      if (auto rule = read_target(c, a, arms)) {
+        arm.target = *rule;
+        if (rule->kind == ct::TargetRule::Kind::kFixed) al.target_cost = rule->amount;
+      }
+    }
+    if (auto v = c.number(ckey("target_indexation"))) al.target_indexation = *v;
+    if (auto v = c.number(ckey("share"))) al.share = *v;
+    al.gain_bands = read_bands(c, "gain_bands");
+    al.pain_bands = read_bands(c, "pain_bands");
+    if (auto v = c.number_or_none(ckey("pain_cap"))) al.pain_cap = *v;
+    if (auto v = c.number(ckey("gain_cap"))) al.gain_cap = *v;
+    if (auto v = c.boolean(ckey("floor_total"))) al.floor_total = *v;
+    if (auto v = c.number(ckey("reward_pool"))) al.reward_pool = *v;
+    if (auto v = c.number(ckey("max_liability"))) al.max_liability = *v;
+    if (auto v = c.number(ckey("modifier"))) al.modifier = *v;
+    if (auto v = c.choice(ckey("modifier_scope"))) {
+      al.modifier_scope = *v == "both" ? ct::AllianceTerms::ModifierScope::kBoth : ct::AllianceTerms::ModifierScope::kGainOnly;
+    }
+    if (auto v = c.boolean(ckey("gate"))) al.gate = *v;
+    const std::optional<std::string> allocation = c.choice(ckey("allocation"));
+    if (allocation) {
+      using A = ct::AllianceTerms::Allocation;
+      al.allocation = *allocation == "equal" ? A::kEqual : *allocation == "fee" ? A::kFee : *allocation == "fixed" ? A::kFixed : A::kBudgetShare;
+    }
+    const bool fixed_allocation = allocation && *allocation == "fixed";
+    if (auto v = c.choice(ckey("shortfall"))) {
+      al.shortfall = *v == "reallocate" ? ct::AllianceTerms::Shortfall::kReallocate : ct::AllianceTerms::Shortfall::kCommissioner;
+    }
+
+    // Members.
+    if (require(c, "members", type)) {
+      double allocated = 0;
+      bool all_allocated = true;
+      each_table(c, ckey("members"), std::string(kContracts) + ".members", [&](TableReader& m, std::size_t) {
+        ct::AllianceMember member;
+        const auto p = reference(m, ckey("members.partner"), partners, "partner");
+        if (p) {
+          member.partner = *p;
+          claim(m, *p);
+        }
+        if (auto v = m.number(ckey("members.fee"))) member.fee = *v;
+        if (auto v = m.number(ckey("members.fee_rate"))) member.fee_rate = *v;
+        if (m.raw().contains("allocation")) {
+          const auto v = m.number(ckey("members.allocation"));
+          if (v) member.allocation = *v;
+          if (!fixed_allocation) {
+            m.error("allocation", "no allocation (member shares apply only with allocation = \"fixed\")",
+                    describe(*m.raw().get("allocation")));
+          }
+          if (v) allocated += *v;
+          else all_allocated = false;
+        } else if (fixed_allocation) {
+          m.error("allocation", ckey("members.allocation").expectation() + " (required with allocation = \"fixed\")",
+                  "nothing (the key is missing)");
+          all_allocated = false;
+        }
+        if (auto v = m.number(ckey("members.cap"))) member.cap = *v;
+        m.finish();
+        if (p) al.members.push_back(member);
+      });
+      const toml::node* node = c.raw().get("members");
+      if (node != nullptr && node->is_array() && node->as_array()->empty()) {
+        c.error("members", "at least one member", "none");
+      } else if (fixed_allocation && all_allocated && std::fabs(allocated - 1.0) > 1e-9) {
+        c.error("members", "member allocations that sum to 1 (allocation = \"fixed\")", "a sum of " + number_text(allocated));
+      }
+    }
+
+    // Key result areas.
+    double sum = 0;
+    bool all_weighted = true;
+    std::set<std::string> kra_names;
+    each_table(c, ckey("kras"), std::string(kContracts) + ".kras", [&](TableReader& t, std::size_t) {
+      ct::Kra k;
+      bool ok = true;
+      if (auto n = t.string(ckey("kras.name"))) {
+        k.name = *n;
+        if (n->empty()) {
+          t.error("name", "a non-empty name", "the string \"\"");
+          ok = false;
+        } else if (!kra_names.insert(*n).second) {
+          t.error("name", "a KRA name unique within the contract", "a second KRA named \"" + *n + "\"");
+          ok = false;
+        }
+      } else {
+        ok = false;
+      }
+      const auto kpi = read_kpi(t, "kras", services);
+      const auto dir = read_direction(t, "kras");
+      if (kpi) k.kpi = *kpi; else ok = false;
+      if (dir) k.direction = *dir; else ok = false;
+      if (auto th = t.numbers(ckey("kras.thresholds"))) {
+        if (th->size() != 5) {
+          t.error("thresholds", "exactly 5 levels (failure, poor, minimum, stretch, game_breaking)",
+                  std::to_string(th->size()) + " numbers");
+          ok = false;
+        } else {
+          std::copy(th->begin(), th->end(), k.thresholds.begin());
+          if (dir) {
+            const bool higher = *dir == ct::Direction::kHigherIsBetter;
+            const double sign = higher ? 1.0 : -1.0;
+            for (std::size_t b = 1; b < 5; ++b) {
+              if (sign * k.thresholds[b] >= sign * k.thresholds[b - 1]) continue;
+              t.error("thresholds",
+                      std::string("levels failure, poor, minimum, stretch, game_breaking in ") +
+                          (higher ? "ascending order (a higher_is_better KPI)" : "descending order (a lower_is_better KPI)"),
+                      std::string(ct::kKraBandNames[b]) + " (" + number_text(k.thresholds[b]) + ") " +
+                          (higher ? "below " : "above ") + ct::kKraBandNames[b - 1] + " (" +
+                          number_text(k.thresholds[b - 1]) + ")");
+              ok = false;
+              break;
+            }
+          }
+        }
+      } else {
+        ok = false;
+      }
+      if (auto sc = t.numbers(ckey("kras.scores"))) {
+        if (sc->size() != 5) {
+          t.error("scores", "exactly 5 scores (failure, poor, minimum, stretch, game_breaking)",
+                  std::to_string(sc->size()) + " numbers");
+          ok = false;
+        } else {
+          std::copy(sc->begin(), sc->end(), k.scores.begin());
+        }
+      } else if (t.raw().contains("scores")) {
+        ok = false;
+      }
+      if (auto v = t.boolean(ckey("kras.interpolate"))) k.interpolate = *v;
+      if (auto w = t.number(ckey("kras.weight"))) {
+        k.weight = *w;
+        sum += *w;
+      } else {
+        ok = all_weighted = false;
+      }
+      t.finish();
+      if (ok) al.kras.push_back(std::move(k));
+    });
+    if (all_weighted && !kra_names.empty()) check_weights(c, "kras", "KRA", sum);
+  }
+
+  void read_contracts(TableReader& r, std::size_t a, const Names& groups, const Names& partners, const Names& services,
+                      const Names& arms) {
+    ct::ArmContracts& arm = out_.contracts[a];
+    const std::string& arm_name = spec().arms[a].name;
+    const std::size_t errors_before = diag_.size();
+    std::vector<std::string> paid_by(partners.list.size());  // contract paying each partner ("" = none)
+    std::set<std::string> names;
+    std::optional<std::string> alliance;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> headers;
+    std::vector<std::string> paths;
+
+    each_table(r, key(kContracts), std::string(kContracts), [&](TableReader& c, std::size_t i) {
+      ct::Contract contract;
+      const std::optional<std::string> name = c.string(ckey("name"));
+      const std::string label = name ? *name : "contracts[" + std::to_string(i) + "]";
+      if (name) {
+        contract.name = *name;
+        if (name->empty()) {
+          c.error("name", "a non-empty name", "the string \"\"");
+        } else if (!names.insert(*name).second) {
+          c.error("name", "a contract name unique within arm \"" + arm_name + "\"",
+                  "a second contract named \"" + *name + "\"");
+        }
+      }
+      const auto claim = [&](TableReader& at, std::size_t p) {
+        if (paid_by[p].empty()) {
+          paid_by[p] = label;
+          return;
+        }
+        at.error("partner", "a partner in no other contract of arm \"" + arm_name + "\"",
+                 "\"" + partners.list[p] + "\", already in contract \"" + paid_by[p] + "\"");
+      };
+      const std::optional<std::string> type = c.choice(ckey("type"));
+      if (!type) return;  // its keys depend on the type
+      const auto t = static_cast<std::size_t>(
+          std::find(kContractTypes.begin(), kContractTypes.end(), *type) - kContractTypes.begin());
+      const auto paid = [&](std::optional<std::size_t> p, std::size_t& into) {
+        if (!p) return;
+        into = *p;
+        claim(c, *p);
+      };
+      switch (t) {
+        case 0: {
+          ct::BlockTerms b;
+          paid(contract_partner(c, *type, partners), b.partner);
+          if (require(c, "annual", *type)) {
+            if (auto v = c.number(ckey("annual"))) b.annual = *v;
+          }
+          if (auto v = c.number(ckey("indexation"))) b.indexation = *v;
+          contract.terms = b;
+          break;
+        }
+        case 1: {
+          ct::ActivityTerms ac;
+          const auto p = contract_partner(c, *type, partners);
+          paid(p, ac.partner);
+          ac.tariffs = read_tariffs(c, "tariffs", p, services);
+          if (auto v = c.number(ckey("baseline_payment"))) ac.baseline_payment = *v;
+          if (auto v = c.number(ckey("marginal_rate"))) ac.marginal_rate = *v;
+          if (auto v = c.number(ckey("below_baseline_rate"))) ac.below_baseline_rate = *v;
+          if (auto v = c.number(ckey("cap"))) ac.cap = *v;
+          if (auto v = c.number(ckey("floor"))) ac.floor = *v;
+          contract.terms = std::move(ac);
+          break;
+        }
+        case 2: {
+          ct::CapitationTerms cp;
+          paid(contract_partner(c, *type, partners), cp.partner);
+          if (require(c, "per_head", *type)) {
+            if (auto v = c.number(ckey("per_head"))) cp.per_head = *v;
+          }
+          if (auto w = c.by_name(ckey("need_weights"), groups.list, "need group", 0.0)) {
+            cp.need_weights = *w;
+            if (!group_share_given_) {
+              c.error("need_weights",
+                      "population.group_share as well (need weights apply to the population's share in each need group)",
+                      "need weights without population.group_share");
+            }
+          }
+          cp.corridor = read_corridor(c);
+          contract.terms = std::move(cp);
+          break;
+        }
+        case 3: {
+          ct::OutcomesTerms o;
+          paid(contract_partner(c, *type, partners), o.partner);
+          if (require(c, "value", *type)) {
+            if (auto v = c.number(ckey("value"))) o.value = *v;
+          }
+          if (auto v = c.number(ckey("at_risk"))) o.at_risk = *v;
+          if (auto v = c.choice(ckey("mode"))) o.mode = *v == "bonus" ? ct::OutcomesTerms::Mode::kBonus : ct::OutcomesTerms::Mode::kWithhold;
+          o.indicators = read_indicators(c, services);
+          contract.terms = std::move(o);
+          break;
+        }
+        case 4: {
+          ct::BlendedTerms bl;
+          const auto p = contract_partner(c, *type, partners);
+          paid(p, bl.partner);
+          if (require(c, "fixed", *type)) {
+            if (auto v = c.number(ckey("fixed"))) bl.fixed = *v;
+          }
+          bl.variable = read_tariffs(c, "variable", p, services);
+          if (auto v = c.number(ckey("variable_rate"))) bl.variable_rate = *v;
+          if (auto v = c.number(ckey("quality_share"))) bl.quality_share = *v;
+          if (auto v = c.number(ckey("value"))) bl.value = *v;
+          bl.indicators = read_indicators(c, services);
+          bl.corridor = read_corridor(c);
+          contract.terms = std::move(bl);
+          break;
+        }
+        default: {
+          ct::AllianceTerms al;
+          if (alliance) {
+            c.error("type", "at most one alliance contract in an arm",
+                    "a second alliance (\"" + *alliance + "\" is one)");
+          } else {
+            alliance = label;
+          }
+          read_alliance(c, a, al, arm, services, arms, partners, claim);
+          contract.terms = std::move(al);
+          break;
+        }
+      }
+      c.finish("one of name, type, " + std::string(kContractKeys[t]) + " (the keys of " + (t == 1 || t == 3 || t == 5 ? "an " : "a ") +
+               *type + " contract)");
+      headers.push_back(first_position(c.raw()));
+      paths.push_back(c.path());
+      arm.terms.contracts.push_back(std::move(contract));
+    });
+
+    // Settlement's own check, as a safety net for what the checks above do not cover; it
+    // would repeat what they found, so only when they found nothing.
+    if (diag_.size() != errors_before || arm.terms.contracts.empty()) return;
+    for (const std::string& problem : ct::check_terms(arm.terms, spec().partners.size(), spec().services.size())) {
+      std::size_t at = 0;
+      std::string text = problem;
+      for (std::size_t i = 0; i < arm.terms.contracts.size(); ++i) {
+        const std::string where = "contract " + std::to_string(i) + " \"" + arm.terms.contracts[i].name + "\" (" +
+                                  std::string(kContractTypes[arm.terms.contracts[i].terms.index()]) + "): ";
+        if (problem.rfind(where, 0) == 0) {
+          at = i;
+          text = problem.substr(where.size());
+          break;
+        }
+      }
+      diag_.add(Diagnostic{file_, headers[at].first, headers[at].second, paths[at],
+                           "contract terms that settlement accepts", text});
+    }
+  }
+
+  /// Alliances whose targets are set from each other's arms, in a cycle.
+  void check_target_cycles() {
+    const std::size_t n = targets_.size();
+    for (std::size_t a = 0; a < n; ++a) {
+      if (!targets_[a]) continue;
+      std::vector<std::size_t> chain{a};
+      std::size_t b = targets_[a]->arm;
+      while (b != a && targets_[b] && chain.size() <= n) {
+        chain.push_back(b);
+        b = targets_[b]->arm;
+      }
+      if (b != a || *std::min_element(chain.begin(), chain.end()) != a) continue;
+      std::string text;
+      for (std::size_t i : chain) text += spec().arms[i].name + " -> ";
+      text += spec().arms[a].name;
+      error_at(*targets_[a]->table, targets_[a]->path, "arm",
+               "a reference arm whose alliance target does not lead back to this arm", "a cycle: " + text);
+    }
   }
 
   void read_initial(TableReader& root, const Names& groups, const Names& services) {
@@ -587,6 +1203,8 @@ class PathwayReader {
   Diagnostics diag_;
   PathwayScenario out_;
   std::vector<NamedTable> groups_, partners_, services_, arms_;
+  bool group_share_given_ = false;
+  std::vector<std::optional<TargetRef>> targets_;  ///< [arm] an alliance target set from another arm
 };
 
 }  // namespace
@@ -597,6 +1215,201 @@ PathwayScenario parse_pathway_scenario(std::string_view text, const std::string&
 
 PathwayScenario load_pathway_scenario(const std::string& path) {
   return parse_pathway_scenario(read_scenario_file(path), path);
+}
+
+// ---- sweeps ------------------------------------------------------------------------------
+
+namespace {
+
+/// The longest of `names` that `rest` starts with, followed by `sep`: its index and what
+/// follows the separator. Names may contain dots, so they are matched, not split.
+std::optional<std::pair<std::size_t, std::string_view>> match_name(std::string_view rest,
+                                                                   const std::vector<std::string>& names,
+                                                                   std::string_view sep) {
+  std::optional<std::pair<std::size_t, std::string_view>> best;
+  std::size_t best_size = 0;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string& n = names[i];
+    if (rest.size() < n.size() + sep.size() || rest.compare(0, n.size(), n) != 0 ||
+        rest.substr(n.size(), sep.size()) != sep) {
+      continue;
+    }
+    if (!best || n.size() > best_size) {
+      best = std::make_pair(i, rest.substr(n.size() + sep.size()));
+      best_size = n.size();
+    }
+  }
+  return best;
+}
+
+std::string quoted_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "\"" : ", \"") + n + "\"";
+  return out.empty() ? "none" : out;
+}
+
+/// A limit that +inf removes.
+void set_limit(std::optional<double>& limit, double value) {
+  if (std::isinf(value) && value > 0) limit.reset();
+  else limit = value;
+}
+
+}  // namespace
+
+std::optional<std::string> set_contract_term(PathwayScenario& sc, std::string_view path, double value) {
+  const std::string where(path);
+  const auto fail = [&](const std::string& why) { return std::optional<std::string>(where + ": " + why); };
+  constexpr std::string_view kForm = "arms.<arm>.contracts.<contract>.<term>";
+  if (std::isnan(value)) return fail("the value is not a number");
+  if (path.substr(0, 5) != "arms.") return fail("expected a path of the form " + std::string(kForm));
+  std::vector<std::string> arm_names;
+  for (const auto& arm : sc.spec.arms) arm_names.push_back(arm.name);
+  const auto arm = match_name(path.substr(5), arm_names, ".contracts.");
+  if (!arm) {
+    return fail("expected " + std::string(kForm) + " with an arm of the scenario (one of " + quoted_names(arm_names) +
+                ")");
+  }
+  if (arm->first >= sc.contracts.size() || sc.contracts[arm->first].terms.contracts.empty()) {
+    return fail("arm \"" + arm_names[arm->first] + "\" has no contracts");
+  }
+  ct::ArmContracts& arm_contracts = sc.contracts[arm->first];
+  std::vector<std::string> contract_names;
+  for (const ct::Contract& c : arm_contracts.terms.contracts) contract_names.push_back(c.name);
+  const auto contract = match_name(arm->second, contract_names, ".");
+  if (!contract) {
+    return fail("expected a contract of arm \"" + arm_names[arm->first] + "\" (one of " +
+                quoted_names(contract_names) + ") followed by a term");
+  }
+  ct::Contract& c = arm_contracts.terms.contracts[contract->first];
+  const std::string_view term = contract->second;
+  const std::string type(kContractTypes[c.terms.index()]);
+  const auto unknown = [&](const std::string& settable) {
+    return fail("\"" + std::string(term) + "\" is not a settable term of " + type + " contract \"" + c.name +
+                "\" (settable: " + settable + ")");
+  };
+
+  if (auto* t = std::get_if<ct::BlockTerms>(&c.terms)) {
+    if (term == "annual") t->annual = value;
+    else if (term == "indexation") t->indexation = value;
+    else return unknown("annual, indexation");
+    return std::nullopt;
+  }
+  if (auto* t = std::get_if<ct::ActivityTerms>(&c.terms)) {
+    if (term == "baseline_payment") t->baseline_payment = value;
+    else if (term == "marginal_rate") t->marginal_rate = value;
+    else if (term == "below_baseline_rate") t->below_baseline_rate = value;
+    else if (term == "cap") set_limit(t->cap, value);
+    else if (term == "floor") set_limit(t->floor, value);
+    else return unknown("baseline_payment, marginal_rate, below_baseline_rate, cap, floor");
+    return std::nullopt;
+  }
+  const auto corridor = [&](std::optional<ct::RiskCorridor>& cor, std::string_view leaf, const std::string& settable) {
+    if (!cor) return unknown(settable + " (corridor.width and corridor.share need a corridor in the file)");
+    (leaf == "width" ? cor->width : cor->share) = value;
+    return std::optional<std::string>{};
+  };
+  if (auto* t = std::get_if<ct::CapitationTerms>(&c.terms)) {
+    if (term == "per_head") t->per_head = value;
+    else if (term == "corridor.width" || term == "corridor.share") return corridor(t->corridor, term.substr(9), "per_head");
+    else return unknown(t->corridor ? "per_head, corridor.width, corridor.share" : "per_head");
+    return std::nullopt;
+  }
+  if (auto* t = std::get_if<ct::OutcomesTerms>(&c.terms)) {
+    if (term == "value") t->value = value;
+    else if (term == "at_risk") t->at_risk = value;
+    else return unknown("value, at_risk");
+    return std::nullopt;
+  }
+  if (auto* t = std::get_if<ct::BlendedTerms>(&c.terms)) {
+    const std::string settable = "fixed, variable_rate, quality_share, value";
+    if (term == "fixed") t->fixed = value;
+    else if (term == "variable_rate") t->variable_rate = value;
+    else if (term == "quality_share") t->quality_share = value;
+    else if (term == "value") t->value = value;
+    else if (term == "corridor.width" || term == "corridor.share") return corridor(t->corridor, term.substr(9), settable);
+    else return unknown(t->corridor ? settable + ", corridor.width, corridor.share" : settable);
+    return std::nullopt;
+  }
+
+  auto& al = std::get<ct::AllianceTerms>(c.terms);
+  const std::string settable =
+      "target, target_scale, target_percentile, target_indexation, share, pain_cap, gain_cap, reward_pool, "
+      "max_liability, modifier, members.<partner>.fee | fee_rate | cap | allocation, "
+      "kras.<kra>.thresholds.<band> | weight";
+  std::optional<ct::TargetRule>& rule = arm_contracts.target;
+  const bool from_arm = rule && rule->kind == ct::TargetRule::Kind::kArmCost;
+  if (term == "target") {
+    if (!(value >= 0) || std::isinf(value)) return fail("a fixed target must be a finite number >= 0");
+    rule = ct::TargetRule{ct::TargetRule::Kind::kFixed, value, 0, 50, 1};
+    al.target_cost = value;
+    al.target_cost_by_year.clear();
+  } else if (term == "target_scale" || term == "target_percentile") {
+    if (!from_arm) return fail(std::string(term) + " applies to a target set from another arm; this one is fixed (set target)");
+    if (term == "target_scale") {
+      if (!(value >= 0) || std::isinf(value)) return fail("target_scale must be a finite number >= 0");
+      rule->scale = value;
+    } else {
+      if (!(value >= 0 && value <= 100)) return fail("target_percentile must be in [0, 100]");
+      rule->percentile = value;
+    }
+  } else if (term == "target_indexation") {
+    al.target_indexation = value;
+  } else if (term == "share") {
+    al.share = value;
+  } else if (term == "pain_cap") {
+    set_limit(al.pain_cap, value);
+  } else if (term == "gain_cap") {
+    set_limit(al.gain_cap, value);
+  } else if (term == "reward_pool") {
+    al.reward_pool = value;
+  } else if (term == "max_liability") {
+    al.max_liability = value;
+  } else if (term == "modifier") {
+    al.modifier = value;
+  } else if (term.substr(0, 8) == "members.") {
+    std::vector<std::string> partners;
+    for (const ct::AllianceMember& m : al.members) {
+      partners.push_back(m.partner < sc.spec.partners.size() ? sc.spec.partners[m.partner].name : "?");
+    }
+    const auto member = match_name(term.substr(8), partners, ".");
+    if (!member) return fail("expected members.<partner>.<term> with a member (one of " + quoted_names(partners) + ")");
+    ct::AllianceMember& m = al.members[member->first];
+    const std::string_view leaf = member->second;
+    if (leaf == "fee") m.fee = value;
+    else if (leaf == "fee_rate") m.fee_rate = value;
+    else if (leaf == "cap") set_limit(m.cap, value);
+    else if (leaf == "allocation") {
+      if (al.allocation != ct::AllianceTerms::Allocation::kFixed) {
+        return fail("member allocations apply only with allocation = \"fixed\"");
+      }
+      m.allocation = value;
+    } else {
+      return fail("\"" + std::string(leaf) + "\" is not a settable term of a member (settable: fee, fee_rate, cap, allocation)");
+    }
+  } else if (term.substr(0, 5) == "kras.") {
+    std::vector<std::string> kras;
+    for (const ct::Kra& k : al.kras) kras.push_back(k.name);
+    const auto kra = match_name(term.substr(5), kras, ".");
+    if (!kra) return fail("expected kras.<kra>.<term> with a KRA (one of " + quoted_names(kras) + ")");
+    ct::Kra& k = al.kras[kra->first];
+    const std::string_view leaf = kra->second;
+    std::string bands;
+    for (const char* b : ct::kKraBandNames) bands += (bands.empty() ? "" : ", ") + std::string(b);
+    if (leaf == "weight") {
+      k.weight = value;
+    } else if (leaf.substr(0, 11) == "thresholds.") {
+      const std::string_view band = leaf.substr(11);
+      const auto it = std::find(ct::kKraBandNames.begin(), ct::kKraBandNames.end(), band);
+      if (it == ct::kKraBandNames.end()) return fail("expected thresholds.<band> with a band (one of " + bands + ")");
+      k.thresholds[static_cast<std::size_t>(it - ct::kKraBandNames.begin())] = value;
+    } else {
+      return fail("\"" + std::string(leaf) + "\" is not a settable term of a KRA (settable: weight, thresholds.<band>, band one of " +
+                  bands + ")");
+    }
+  } else {
+    return unknown(settable);
+  }
+  return std::nullopt;
 }
 
 std::string scenario_model(std::string_view text, const std::string& file) {

@@ -161,6 +161,18 @@ std::optional<double> TableReader::number(const KeySpec& spec, std::string_view 
   return x;
 }
 
+std::optional<std::optional<double>> TableReader::number_or_none(const KeySpec& spec) {
+  const toml::node* node = find(spec);
+  if (node == nullptr) return std::nullopt;
+  if (const auto* s = node->as_string(); s != nullptr && s->get() == "none") return std::optional<double>{};
+  const std::optional<double> x = as_number(*node);
+  if (!x || !std::isfinite(*x) || *x < spec.min || *x > spec.max) {
+    wrong(spec, *node);
+    return std::nullopt;
+  }
+  return std::optional<double>{*x};
+}
+
 std::optional<bool> TableReader::boolean(const KeySpec& spec) {
   const toml::node* node = find(spec);
   if (node == nullptr) return std::nullopt;

@@ -55,6 +55,9 @@ class TableReader {
   std::optional<bool> boolean(const KeySpec& spec);
   const toml::table* table(const KeySpec& spec);
   std::optional<engine::Distribution> distribution(const KeySpec& spec);
+  /// A number in the spec's range or the string "none" (a kNumberOrNone key): nothing when
+  /// the key is absent or bad (reported); else the number, or nullopt for "none".
+  std::optional<std::optional<double>> number_or_none(const KeySpec& spec);
   /// An array of numbers, each in the spec's range.
   std::optional<std::vector<double>> numbers(const KeySpec& spec);
   /// A number for every name, or a table of numbers by name (names left out get

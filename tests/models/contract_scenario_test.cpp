@@ -1,0 +1,925 @@
+// SPDX-License-Identifier: MIT
+// Contract terms in pathway scenarios (issue 4): every [[arms.<arm>.contracts]] key reaches
+// its field of models::contracts::Terms, the brief's worked example loads from TOML and
+// settles to its table, every problem is one located diagnostic (bad corpus:
+// tests/data/bad/pathway/contract_*.toml, "# expect:" lines checked by hand against the
+// files), and sweeps can set terms by path.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include "models/contracts/settlement.hpp"
+#include "models/pathway/pathway.hpp"
+#include "models/scenario/diagnostics.hpp"
+#include "models/scenario/keys.hpp"
+#include "models/scenario/pathway_scenario.hpp"
+
+namespace fs = std::filesystem;
+namespace ct = mhsim::models::contracts;
+namespace pw = mhsim::models::pathway;
+using mhsim::scenario::Diagnostic;
+using mhsim::scenario::PathwayScenario;
+using mhsim::scenario::ScenarioError;
+using mhsim::scenario::set_contract_term;
+
+namespace {
+
+constexpr double kPound = 1e-6;
+
+// Partners (index order): trust 0, charity 1, practices 2, council 3. Services: gp 0,
+// therapy 1, cmht 2 (trust), recovery 3 (charity), placement 4 (council). Arms: block 0,
+// alliance 1. 64 lines: contracts appended start on line 65.
+const std::string kBase = R"(model = "pathway"
+
+[run]
+seed = 1
+replications = 2
+years = 2
+
+[population]
+size = 100000
+group_share = { common = 0.9, severe = 0.1 }
+
+[groups.common]
+rate_per_1000_per_year = 10
+
+[groups.severe]
+rate_per_1000_per_year = 1
+
+[partners.trust]
+kind = "nhs_trust"
+
+[partners.charity]
+kind = "vcse"
+
+[partners.practices]
+kind = "gp_practices"
+
+[partners.council]
+kind = "local_authority"
+
+[services.gp]
+kind = "gp"
+partner = "practices"
+sessions = { distribution = "deterministic", value = 1 }
+routes = { therapy = 0.5, discharge = 0.5 }
+
+[services.therapy]
+kind = "talking_therapies"
+partner = "trust"
+sessions = { distribution = "deterministic", value = 6 }
+
+[services.cmht]
+kind = "cmht"
+partner = "trust"
+duration = { distribution = "exponential", mean = 100 }
+
+[services.recovery]
+kind = "alliance_support"
+partner = "charity"
+duration = { distribution = "exponential", mean = 50 }
+
+[services.placement]
+kind = "placement"
+partner = "council"
+duration = { distribution = "exponential", mean = 300 }
+
+[arms.block]
+[arms.block.entry]
+common = { gp = 1 }
+severe = { cmht = 1 }
+
+[arms.alliance]
+[arms.alliance.entry]
+common = { gp = 1 }
+severe = { cmht = 1 }
+)";
+
+PathwayScenario load(const std::string& contracts) {
+  return mhsim::scenario::parse_pathway_scenario(kBase + contracts, "c.toml");
+}
+
+std::vector<std::string> messages_of(const std::string& contracts) {
+  try {
+    load(contracts);
+  } catch (const ScenarioError& e) {
+    std::vector<std::string> out;
+    for (const Diagnostic& d : e.diagnostics()) out.push_back(d.to_string());
+    return out;
+  }
+  return {};
+}
+
+std::vector<std::string> expectations(const fs::path& file) {
+  std::ifstream in(file);
+  std::vector<std::string> out;
+  std::string line;
+  const std::string tag = "# expect: ";
+  while (std::getline(in, line)) {
+    if (line.rfind(tag, 0) == 0) out.push_back(line.substr(tag.size()));
+  }
+  return out;
+}
+
+template <class T>
+const T& terms_of(const PathwayScenario& sc, std::size_t arm, std::size_t contract) {
+  REQUIRE(arm < sc.contracts.size());
+  REQUIRE(contract < sc.contracts[arm].terms.contracts.size());
+  const ct::ContractTerms& t = sc.contracts[arm].terms.contracts[contract].terms;
+  REQUIRE(std::holds_alternative<T>(t));
+  return std::get<T>(t);
+}
+
+// Every contract type, every key (the alliance arm's alliance takes its target from the block arm).
+const std::string kAllTypes = R"(
+[[arms.block.contracts]]
+name = "gp_block"
+type = "block"
+partner = "practices"
+annual = 1200000
+indexation = 0.02
+
+[[arms.block.contracts]]
+name = "trust_activity"
+type = "activity"
+partner = "trust"
+baseline_payment = 5000000
+marginal_rate = 0.5
+below_baseline_rate = 0.25
+cap = 6000000
+floor = 4000000
+[[arms.block.contracts.tariffs]]
+measure = "contacts"
+service = "therapy"
+price = 110
+baseline_volume = 20000
+[[arms.block.contracts.tariffs]]
+measure = "days"
+price = 30
+
+[[arms.block.contracts]]
+name = "charity_capitation"
+type = "capitation"
+partner = "charity"
+per_head = 4.5
+need_weights = { common = 1, severe = 5 }
+corridor = { width = 0.02, share = 0.5 }
+
+[[arms.block.contracts]]
+name = "council_outcomes"
+type = "outcomes"
+partner = "council"
+value = 800000
+at_risk = 0.04
+mode = "bonus"
+[[arms.block.contracts.indicators]]
+name = "wellbeing"
+kpi = "share_improved"
+direction = "higher_is_better"
+zero_level = 0.3
+full_level = 0.6
+weight = 0.75
+[[arms.block.contracts.indicators]]
+kpi = "mean_wait"
+service = "placement"
+direction = "lower_is_better"
+zero_level = 60
+full_level = 20
+weight = 0.25
+
+[[arms.alliance.contracts]]
+name = "gp_blended"
+type = "blended"
+partner = "practices"
+fixed = 1000000
+variable_rate = 0.5
+quality_share = 0.0125
+value = 1100000
+corridor = { width = 0.01, share = 0.25 }
+[[arms.alliance.contracts.variable]]
+measure = "contacts"
+service = "gp"
+price = 39
+baseline_volume = 25000
+[[arms.alliance.contracts.indicators]]
+kpi = "referrals"
+service = "gp"
+direction = "higher_is_better"
+zero_level = 100
+full_level = 100
+weight = 1
+
+[[arms.alliance.contracts]]
+name = "alliance"
+type = "alliance"
+target = { arm = "block", percentile = 60, scale = 0.95 }
+target_indexation = 0.01
+share = 0.4
+gain_bands = [ { upper = 0.02, share = 0.5 }, { upper = "none", share = 0.25 } ]
+pain_bands = [ { upper = 0.05, share = 0.5 } ]
+pain_cap = 0.5
+gain_cap = 300000
+floor_total = false
+reward_pool = 100000
+max_liability = 50000
+modifier = 0.2
+modifier_scope = "both"
+gate = true
+allocation = "fixed"
+shortfall = "reallocate"
+[[arms.alliance.contracts.members]]
+partner = "trust"
+fee = 350000
+fee_rate = 0.01
+allocation = 0.7
+cap = 1
+[[arms.alliance.contracts.members]]
+partner = "charity"
+fee = 100000
+allocation = 0.2
+[[arms.alliance.contracts.members]]
+partner = "council"
+fee_rate = 0.05
+allocation = 0.1
+cap = 0.5
+[[arms.alliance.contracts.kras]]
+name = "wellbeing"
+kpi = "share_improved"
+direction = "higher_is_better"
+thresholds = [0.3, 0.4, 0.5, 0.6, 0.7]
+weight = 0.4
+[[arms.alliance.contracts.kras]]
+name = "cmht_wait"
+kpi = "mean_wait"
+service = "cmht"
+direction = "lower_is_better"
+thresholds = [60, 45, 30, 20, 10]
+scores = [-1, -0.6, 0, 0.4, 1]
+interpolate = true
+weight = 0.6
+)";
+
+std::size_t sys(pw::SystemKpi k) { return static_cast<std::size_t>(k); }
+std::size_t svc(pw::ServiceKpi k) { return static_cast<std::size_t>(k); }
+
+}  // namespace
+
+TEST_CASE("Contract scenario: every contract type maps every key to its Terms field", "[scenario]") {
+  const PathwayScenario sc = load(kAllTypes);
+  REQUIRE(sc.contracts.size() == 2);
+  CHECK(sc.group_share == std::vector<double>{0.9, 0.1});
+  REQUIRE(sc.contracts[0].terms.contracts.size() == 4);
+  REQUIRE(sc.contracts[1].terms.contracts.size() == 2);
+  CHECK(sc.contracts[0].terms.contracts[0].name == "gp_block");
+  CHECK(sc.contracts[0].terms.contracts[1].name == "trust_activity");
+  CHECK(sc.contracts[0].terms.contracts[2].name == "charity_capitation");
+  CHECK(sc.contracts[0].terms.contracts[3].name == "council_outcomes");
+  CHECK(sc.contracts[1].terms.contracts[0].name == "gp_blended");
+  CHECK(sc.contracts[1].terms.contracts[1].name == "alliance");
+  CHECK_FALSE(sc.contracts[0].target.has_value());  // no alliance in the block arm
+
+  const auto& block = terms_of<ct::BlockTerms>(sc, 0, 0);
+  CHECK(block.partner == 2);  // practices
+  CHECK(block.annual == 1200000.0);
+  CHECK(block.indexation == 0.02);
+
+  const auto& activity = terms_of<ct::ActivityTerms>(sc, 0, 1);
+  CHECK(activity.partner == 0);  // trust
+  CHECK(activity.baseline_payment == 5000000.0);
+  CHECK(activity.marginal_rate == 0.5);
+  CHECK(activity.below_baseline_rate == 0.25);
+  CHECK(activity.cap == std::optional<double>(6000000.0));
+  CHECK(activity.floor == std::optional<double>(4000000.0));
+  REQUIRE(activity.tariffs.size() == 2);
+  CHECK(activity.tariffs[0].measure == pw::Measure::kContacts);
+  CHECK(activity.tariffs[0].service == 1);  // therapy
+  CHECK(activity.tariffs[0].price == 110.0);
+  CHECK(activity.tariffs[0].baseline_volume == 20000.0);
+  CHECK(activity.tariffs[1].measure == pw::Measure::kDays);
+  CHECK(activity.tariffs[1].service == ct::Tariff::kPartnerServices);  // all the trust's services
+  CHECK(activity.tariffs[1].price == 30.0);
+  CHECK(activity.tariffs[1].baseline_volume == 0.0);
+
+  const auto& capitation = terms_of<ct::CapitationTerms>(sc, 0, 2);
+  CHECK(capitation.partner == 1);  // charity
+  CHECK(capitation.per_head == 4.5);
+  CHECK(capitation.need_weights == std::vector<double>{1.0, 5.0});  // common, severe
+  REQUIRE(capitation.corridor.has_value());
+  CHECK(capitation.corridor->width == 0.02);
+  CHECK(capitation.corridor->share == 0.5);
+
+  const auto& outcomes = terms_of<ct::OutcomesTerms>(sc, 0, 3);
+  CHECK(outcomes.partner == 3);  // council
+  CHECK(outcomes.value == 800000.0);
+  CHECK(outcomes.at_risk == 0.04);
+  CHECK(outcomes.mode == ct::OutcomesTerms::Mode::kBonus);
+  REQUIRE(outcomes.indicators.size() == 2);
+  const ct::Indicator& wellbeing = outcomes.indicators[0];
+  CHECK(wellbeing.name == "wellbeing");
+  CHECK(wellbeing.kpi.scope == ct::KpiRef::Scope::kSystem);
+  CHECK(wellbeing.kpi.index == sys(pw::SystemKpi::kShareImproved));
+  CHECK(wellbeing.direction == ct::Direction::kHigherIsBetter);
+  CHECK(wellbeing.zero_level == 0.3);
+  CHECK(wellbeing.full_level == 0.6);
+  CHECK(wellbeing.weight == 0.75);
+  const ct::Indicator& wait = outcomes.indicators[1];
+  CHECK(wait.name == "mean_wait");  // defaults to the KPI's name
+  CHECK(wait.kpi.scope == ct::KpiRef::Scope::kService);
+  CHECK(wait.kpi.index == svc(pw::ServiceKpi::kMeanWait));
+  CHECK(wait.kpi.service == 4);  // placement
+  CHECK(wait.direction == ct::Direction::kLowerIsBetter);
+  CHECK(wait.zero_level == 60.0);
+  CHECK(wait.full_level == 20.0);
+  CHECK(wait.weight == 0.25);
+
+  const auto& blended = terms_of<ct::BlendedTerms>(sc, 1, 0);
+  CHECK(blended.partner == 2);
+  CHECK(blended.fixed == 1000000.0);
+  CHECK(blended.variable_rate == 0.5);
+  CHECK(blended.quality_share == 0.0125);
+  CHECK(blended.value == 1100000.0);
+  REQUIRE(blended.corridor.has_value());
+  CHECK(blended.corridor->width == 0.01);
+  CHECK(blended.corridor->share == 0.25);
+  REQUIRE(blended.variable.size() == 1);
+  CHECK(blended.variable[0].measure == pw::Measure::kContacts);
+  CHECK(blended.variable[0].service == 0);  // gp
+  CHECK(blended.variable[0].price == 39.0);
+  CHECK(blended.variable[0].baseline_volume == 25000.0);  // the planned volume
+  REQUIRE(blended.indicators.size() == 1);
+  CHECK(blended.indicators[0].kpi.scope == ct::KpiRef::Scope::kService);
+  CHECK(blended.indicators[0].kpi.index == svc(pw::ServiceKpi::kReferrals));
+  CHECK(blended.indicators[0].kpi.service == 0);
+  CHECK(blended.indicators[0].zero_level == 100.0);
+  CHECK(blended.indicators[0].full_level == 100.0);
+  CHECK(blended.indicators[0].weight == 1.0);
+
+  const auto& al = terms_of<ct::AllianceTerms>(sc, 1, 1);
+  REQUIRE(sc.contracts[1].target.has_value());
+  const ct::TargetRule& rule = *sc.contracts[1].target;
+  CHECK(rule.kind == ct::TargetRule::Kind::kArmCost);
+  CHECK(rule.arm == 0);
+  CHECK(rule.percentile == 60.0);
+  CHECK(rule.scale == 0.95);
+  CHECK(al.target_cost == 0.0);  // resolved from the block arm's costs after simulation
+  CHECK(al.target_indexation == 0.01);
+  CHECK(al.share == 0.4);
+  REQUIRE(al.gain_bands.size() == 2);
+  CHECK(al.gain_bands[0].upper == 0.02);
+  CHECK(al.gain_bands[0].share == 0.5);
+  CHECK(al.gain_bands[1].upper == std::numeric_limits<double>::infinity());  // "none"
+  CHECK(al.gain_bands[1].share == 0.25);
+  REQUIRE(al.pain_bands.size() == 1);
+  CHECK(al.pain_bands[0].upper == 0.05);
+  CHECK(al.pain_bands[0].share == 0.5);
+  CHECK(al.pain_cap == std::optional<double>(0.5));
+  CHECK(al.gain_cap == std::optional<double>(300000.0));
+  CHECK_FALSE(al.floor_total);
+  CHECK(al.reward_pool == 100000.0);
+  CHECK(al.max_liability == 50000.0);
+  CHECK(al.modifier == 0.2);
+  CHECK(al.modifier_scope == ct::AllianceTerms::ModifierScope::kBoth);
+  CHECK(al.gate);
+  CHECK(al.allocation == ct::AllianceTerms::Allocation::kFixed);
+  CHECK(al.shortfall == ct::AllianceTerms::Shortfall::kReallocate);
+  REQUIRE(al.members.size() == 3);
+  CHECK(al.members[0].partner == 0);
+  CHECK(al.members[0].fee == 350000.0);
+  CHECK(al.members[0].fee_rate == 0.01);
+  CHECK(al.members[0].allocation == 0.7);
+  CHECK(al.members[0].cap == std::optional<double>(1.0));
+  CHECK(al.members[1].partner == 1);
+  CHECK(al.members[1].fee == 100000.0);
+  CHECK(al.members[1].fee_rate == 0.0);
+  CHECK(al.members[1].allocation == 0.2);
+  CHECK_FALSE(al.members[1].cap.has_value());
+  CHECK(al.members[2].partner == 3);
+  CHECK(al.members[2].fee == 0.0);
+  CHECK(al.members[2].fee_rate == 0.05);
+  CHECK(al.members[2].allocation == 0.1);
+  CHECK(al.members[2].cap == std::optional<double>(0.5));
+  REQUIRE(al.kras.size() == 2);
+  CHECK(al.kras[0].name == "wellbeing");
+  CHECK(al.kras[0].kpi.scope == ct::KpiRef::Scope::kSystem);
+  CHECK(al.kras[0].kpi.index == sys(pw::SystemKpi::kShareImproved));
+  CHECK(al.kras[0].direction == ct::Direction::kHigherIsBetter);
+  CHECK(al.kras[0].thresholds == std::array<double, 5>{0.3, 0.4, 0.5, 0.6, 0.7});
+  CHECK(al.kras[0].scores == std::array<double, 5>{-1.0, -0.5, 0.0, 0.5, 1.0});  // the default
+  CHECK_FALSE(al.kras[0].interpolate);
+  CHECK(al.kras[0].weight == 0.4);
+  CHECK(al.kras[1].name == "cmht_wait");
+  CHECK(al.kras[1].kpi.scope == ct::KpiRef::Scope::kService);
+  CHECK(al.kras[1].kpi.index == svc(pw::ServiceKpi::kMeanWait));
+  CHECK(al.kras[1].kpi.service == 2);  // cmht
+  CHECK(al.kras[1].direction == ct::Direction::kLowerIsBetter);
+  CHECK(al.kras[1].thresholds == std::array<double, 5>{60, 45, 30, 20, 10});
+  CHECK(al.kras[1].scores == std::array<double, 5>{-1.0, -0.6, 0.0, 0.4, 1.0});
+  CHECK(al.kras[1].interpolate);
+  CHECK(al.kras[1].weight == 0.6);
+
+  for (const auto& arm : sc.contracts) CHECK(ct::check_terms(arm.terms, 4, 5).empty());
+}
+
+TEST_CASE("Contract scenario: keys left out get settlement's defaults", "[scenario]") {
+  const PathwayScenario sc = load(R"(
+[[arms.block.contracts]]
+name = "trust_activity"
+type = "activity"
+partner = "trust"
+
+[[arms.block.contracts]]
+name = "charity_outcomes"
+type = "outcomes"
+partner = "charity"
+value = 1000
+
+[[arms.alliance.contracts]]
+name = "alliance"
+type = "alliance"
+target = { fixed = 66000000 }
+pain_cap = "none"
+[[arms.alliance.contracts.members]]
+partner = "trust"
+[[arms.alliance.contracts.members]]
+partner = "council"
+
+[[arms.alliance.contracts]]
+name = "blended"
+type = "blended"
+partner = "practices"
+fixed = 100
+)");
+  const auto& activity = terms_of<ct::ActivityTerms>(sc, 0, 0);
+  CHECK(activity.tariffs.empty());
+  CHECK(activity.baseline_payment == 0.0);
+  CHECK(activity.marginal_rate == 1.0);
+  CHECK(activity.below_baseline_rate == 0.0);
+  CHECK_FALSE(activity.cap.has_value());
+  CHECK_FALSE(activity.floor.has_value());
+  const auto& outcomes = terms_of<ct::OutcomesTerms>(sc, 0, 1);
+  CHECK(outcomes.at_risk == 0.0);
+  CHECK(outcomes.mode == ct::OutcomesTerms::Mode::kWithhold);
+  CHECK(outcomes.indicators.empty());
+  const auto& al = terms_of<ct::AllianceTerms>(sc, 1, 0);
+  REQUIRE(sc.contracts[1].target.has_value());
+  CHECK(sc.contracts[1].target->kind == ct::TargetRule::Kind::kFixed);
+  CHECK(sc.contracts[1].target->amount == 66000000.0);
+  CHECK(al.target_cost == 66000000.0);  // a fixed target is resolved at load
+  CHECK(al.target_indexation == 0.0);
+  CHECK(al.share == 0.5);
+  CHECK(al.gain_bands.empty());
+  CHECK(al.pain_bands.empty());
+  CHECK_FALSE(al.pain_cap.has_value());  // "none": uncapped
+  CHECK_FALSE(al.gain_cap.has_value());
+  CHECK(al.floor_total);
+  CHECK(al.reward_pool == 0.0);
+  CHECK(al.max_liability == 0.0);
+  CHECK(al.modifier == 0.0);
+  CHECK(al.modifier_scope == ct::AllianceTerms::ModifierScope::kGainOnly);
+  CHECK_FALSE(al.gate);
+  CHECK(al.allocation == ct::AllianceTerms::Allocation::kBudgetShare);
+  CHECK(al.shortfall == ct::AllianceTerms::Shortfall::kCommissioner);
+  REQUIRE(al.members.size() == 2);
+  CHECK(al.members[1].partner == 3);
+  CHECK(al.members[1].fee == 0.0);
+  CHECK(al.members[1].fee_rate == 0.0);
+  CHECK_FALSE(al.members[1].cap.has_value());
+  CHECK(al.kras.empty());
+  const auto& blended = terms_of<ct::BlendedTerms>(sc, 1, 1);
+  CHECK(blended.variable_rate == 1.0);
+  CHECK(blended.quality_share == 0.0);
+  CHECK(blended.value == 0.0);
+  CHECK_FALSE(blended.corridor.has_value());
+  // The default pain cap is kappa = 1 [R1].
+  const PathwayScenario one = load(R"(
+[[arms.alliance.contracts]]
+name = "alliance"
+type = "alliance"
+target = { fixed = 1 }
+[[arms.alliance.contracts.members]]
+partner = "trust"
+)");
+  CHECK(terms_of<ct::AllianceTerms>(one, 1, 0).pain_cap == std::optional<double>(1.0));
+  CHECK(one.contracts[0].terms.contracts.empty());  // the block arm is simulated but not settled
+}
+
+namespace {
+// Brief 2.6 as a scenario: TOC 10.0m, fees 0.35m / 0.10m / 0.05m (F = 0.5m), s = 0.5,
+// kappa = 1, KRA pool 0.1m, budget shares 70/20/10 (trust, charity, council).
+const std::string kWorkedExample = R"(
+[[arms.alliance.contracts]]
+name = "alliance"
+type = "alliance"
+target = { fixed = 10000000 }
+share = 0.5
+pain_cap = 1
+reward_pool = 100000
+max_liability = 100000
+allocation = "budget_share"
+[[arms.alliance.contracts.members]]
+partner = "trust"
+fee = 350000
+[[arms.alliance.contracts.members]]
+partner = "charity"
+fee = 100000
+[[arms.alliance.contracts.members]]
+partner = "council"
+fee = 50000
+[[arms.alliance.contracts.kras]]
+name = "wellbeing"
+kpi = "share_improved"
+direction = "higher_is_better"
+thresholds = [0.3, 0.4, 0.5, 0.6, 0.7]
+weight = 0.4
+[[arms.alliance.contracts.kras]]
+name = "readmissions"
+kpi = "readmissions"
+direction = "lower_is_better"
+thresholds = [200, 150, 100, 80, 60]
+weight = 0.6
+)";
+
+// A year of the alliance arm with actual outturn cost `aoc` split 70/20/10 between trust,
+// charity and council; share improved 0.75 (game-breaking, +1) and 90 readmissions
+// (minimum, 0), so P = 0.4 x 1 + 0.6 x 0 = +0.4.
+ct::YearInput worked_year(const PathwayScenario& sc, double aoc) {
+  const std::size_t P = sc.spec.partners.size(), S = sc.spec.services.size();
+  ct::YearInput in;
+  in.partner_cost = {0.7 * aoc, 0.2 * aoc, 0.0, 0.1 * aoc};
+  in.partner_activity.assign(P, {});
+  in.service_cost.assign(S, 0.0);
+  in.service_activity.assign(S, {});
+  for (const auto& s : sc.spec.services) in.service_partner.push_back(s.partner);
+  in.kpi.assign(pw::kSystemKpis, 0.0);
+  in.kpi[sys(pw::SystemKpi::kShareImproved)] = 0.75;
+  in.kpi[sys(pw::SystemKpi::kReadmissions)] = 90;
+  in.service_kpi.assign(S * pw::kServiceKpis, 0.0);
+  in.population = sc.spec.population.size;
+  return in;
+}
+}  // namespace
+
+TEST_CASE("Contract scenario: brief 2.6 worked example loads and settles to the brief's table", "[scenario]") {
+  const PathwayScenario sc = load(kWorkedExample);
+  const ct::Terms& terms = sc.contracts[1].terms;
+  REQUIRE(ct::check_terms(terms, 4, 5).empty());
+  struct Row {
+    double aoc, u, g_cost, owner, g_kra, l3, trust, a, b;
+  };
+  // Brief 2.6, all figures in pounds.
+  const std::vector<Row> table = {
+      {9.4e6, 0.6e6, 0.30e6, 0.30e6, 0.04e6, 0.34e6, 0.238e6, 0.068e6, 0.034e6},       // underrun
+      {10.8e6, -0.8e6, -0.40e6, -0.40e6, 0.04e6, -0.36e6, -0.252e6, -0.072e6, -0.036e6},  // overrun inside the cap
+      {11.5e6, -1.5e6, -0.50e6, -1.00e6, 0.04e6, -0.46e6, -0.322e6, -0.092e6, -0.046e6},  // beyond the cap
+  };
+  for (const Row& row : table) {
+    INFO("AOC " << row.aoc);
+    const ct::YearPayout out = ct::settle(terms, worked_year(sc, row.aoc));
+    CHECK(out.target == Approx(10e6).margin(kPound));
+    CHECK(out.fee_total == Approx(0.5e6).margin(kPound));
+    CHECK(out.kpi_return == Approx(0.4));
+    CHECK(out.underrun == Approx(row.u).margin(kPound));
+    CHECK(out.providers_share == Approx(row.g_cost).margin(kPound));
+    CHECK(out.commissioner_residual == Approx(row.owner).margin(kPound));
+    CHECK(out.kra_component == Approx(row.g_kra).margin(kPound));
+    CHECK(out.limb3 == Approx(row.l3).margin(kPound));
+    CHECK(out.partners[0].gain_pain == Approx(row.trust).margin(kPound));
+    CHECK(out.partners[1].gain_pain == Approx(row.a).margin(kPound));
+    CHECK(out.partners[3].gain_pain == Approx(row.b).margin(kPound));
+    CHECK(out.partners[2].payment == 0.0);  // practices: in no contract
+    CHECK(out.pain_cap_binds == (row.aoc == 11.5e6));
+  }
+}
+
+TEST_CASE("Contract scenario: every bad contract file reports exactly its expected diagnostics", "[scenario]") {
+  const fs::path dir = fs::path(MHSIM_SOURCE_DIR) / "tests" / "data" / "bad" / "pathway";
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("contract_", 0) == 0 && entry.path().extension() == ".toml") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  REQUIRE(files.size() >= 11);
+  for (const fs::path& file : files) {
+    INFO("file: " << file.string());
+    const std::vector<std::string> expected = expectations(file);
+    REQUIRE_FALSE(expected.empty());
+    std::vector<std::string> got;
+    try {
+      mhsim::scenario::load_pathway_scenario(file.string());
+    } catch (const ScenarioError& e) {
+      for (const Diagnostic& d : e.diagnostics()) got.push_back(d.to_string());
+    }
+    std::vector<std::string> want;
+    for (const std::string& e : expected) want.push_back(file.string() + ":" + e);
+    CHECK(got == want);
+  }
+}
+
+TEST_CASE("Contract scenario: more located errors, all reported at once", "[scenario]") {
+  // Contracts start on line 66 (line 65 is blank).
+  CHECK(messages_of(R"(
+[[arms.block.contracts]]
+name = ""
+type = "block"
+partner = "trust"
+annual = 5
+[[arms.block.contracts.kras]]
+name = "x"
+
+[[arms.alliance.contracts]]
+name = "alliance"
+type = "alliance"
+target = { fixed = 10, percentile = 50 }
+allocation = "fixed"
+members = []
+[[arms.alliance.contracts.kras]]
+name = "k"
+kpi = "mean_wait"
+service = "gp"
+direction = "sideways"
+thresholds = [1, 2, 3, 4, 5]
+scores = [-1, 0, 1]
+weight = 1
+)") == std::vector<std::string>{
+            "c.toml:67:8: arms.block.contracts[0].name: expected a non-empty name, got the string \"\"",
+            "c.toml:71:24: arms.block.contracts[0].kras: expected one of name, type, partner, annual, indexation (the "
+            "keys of a block contract), got an unknown key \"kras\"",
+            "c.toml:77:37: arms.alliance.contracts[0].target.percentile: expected no percentile with a fixed target "
+            "(percentile and scale go with arm), got 50",
+            "c.toml:79:11: arms.alliance.contracts[0].members: expected at least one member, got none",
+            "c.toml:84:13: arms.alliance.contracts[0].kras[0].direction: expected one of \"higher_is_better\", "
+            "\"lower_is_better\", got the string \"sideways\"",
+            "c.toml:86:10: arms.alliance.contracts[0].kras[0].scores: expected exactly 5 scores (failure, poor, "
+            "minimum, stretch, game_breaking), got 3 numbers",
+        });
+  // Group shares must sum to 1.
+  std::string base = kBase;
+  const std::string shares = "group_share = { common = 0.9, severe = 0.1 }";
+  base.replace(base.find(shares), shares.size(), "group_share = { common = 0.9, severe = 0.2 }");
+  try {
+    mhsim::scenario::parse_pathway_scenario(base, "c.toml");
+    FAIL("no error");
+  } catch (const ScenarioError& e) {
+    REQUIRE(e.diagnostics().size() == 1);
+    CHECK(e.diagnostics()[0].to_string() ==
+          "c.toml:10:15: population.group_share: expected shares that sum to 1, got a sum of 1.1");
+  }
+}
+
+TEST_CASE("Contract scenario: set_contract_term sets each term by path", "[scenario]") {
+  PathwayScenario sc = load(kAllTypes);
+  const auto set = [&](const std::string& path, double v) { return set_contract_term(sc, path, v); };
+  CHECK_FALSE(set("arms.block.contracts.gp_block.annual", 1.5e6));
+  CHECK_FALSE(set("arms.block.contracts.gp_block.indexation", 0.03));
+  CHECK(terms_of<ct::BlockTerms>(sc, 0, 0).annual == 1.5e6);
+  CHECK(terms_of<ct::BlockTerms>(sc, 0, 0).indexation == 0.03);
+
+  CHECK_FALSE(set("arms.block.contracts.trust_activity.marginal_rate", 0.75));
+  CHECK_FALSE(set("arms.block.contracts.trust_activity.baseline_payment", 4.5e6));
+  CHECK_FALSE(set("arms.block.contracts.trust_activity.below_baseline_rate", 0.1));
+  CHECK_FALSE(set("arms.block.contracts.trust_activity.floor", 1e6));
+  CHECK_FALSE(set("arms.block.contracts.trust_activity.cap", std::numeric_limits<double>::infinity()));
+  const auto& activity = terms_of<ct::ActivityTerms>(sc, 0, 1);
+  CHECK(activity.marginal_rate == 0.75);
+  CHECK(activity.baseline_payment == 4.5e6);
+  CHECK(activity.below_baseline_rate == 0.1);
+  CHECK(activity.floor == std::optional<double>(1e6));
+  CHECK_FALSE(activity.cap.has_value());  // +inf removes the cap
+
+  CHECK_FALSE(set("arms.block.contracts.charity_capitation.per_head", 5.5));
+  CHECK_FALSE(set("arms.block.contracts.charity_capitation.corridor.width", 0.03));
+  CHECK_FALSE(set("arms.block.contracts.charity_capitation.corridor.share", 0.4));
+  const auto& capitation = terms_of<ct::CapitationTerms>(sc, 0, 2);
+  CHECK(capitation.per_head == 5.5);
+  CHECK(capitation.corridor->width == 0.03);
+  CHECK(capitation.corridor->share == 0.4);
+
+  CHECK_FALSE(set("arms.block.contracts.council_outcomes.at_risk", 0.2));
+  CHECK_FALSE(set("arms.block.contracts.council_outcomes.value", 9e5));
+  CHECK(terms_of<ct::OutcomesTerms>(sc, 0, 3).at_risk == 0.2);
+  CHECK(terms_of<ct::OutcomesTerms>(sc, 0, 3).value == 9e5);
+
+  CHECK_FALSE(set("arms.alliance.contracts.gp_blended.quality_share", 0.025));
+  CHECK_FALSE(set("arms.alliance.contracts.gp_blended.variable_rate", 0.8));
+  CHECK_FALSE(set("arms.alliance.contracts.gp_blended.fixed", 2e6));
+  CHECK_FALSE(set("arms.alliance.contracts.gp_blended.value", 3e6));
+  const auto& blended = terms_of<ct::BlendedTerms>(sc, 1, 0);
+  CHECK(blended.quality_share == 0.025);
+  CHECK(blended.variable_rate == 0.8);
+  CHECK(blended.fixed == 2e6);
+  CHECK(blended.value == 3e6);
+
+  const std::string a = "arms.alliance.contracts.alliance.";
+  CHECK_FALSE(set(a + "share", 0.3));
+  CHECK_FALSE(set(a + "pain_cap", 2));
+  CHECK_FALSE(set(a + "gain_cap", std::numeric_limits<double>::infinity()));
+  CHECK_FALSE(set(a + "target_scale", 0.9));
+  CHECK_FALSE(set(a + "target_percentile", 75));
+  CHECK_FALSE(set(a + "target_indexation", 0.02));
+  CHECK_FALSE(set(a + "reward_pool", 2e5));
+  CHECK_FALSE(set(a + "max_liability", 1e5));
+  CHECK_FALSE(set(a + "modifier", 0.1));
+  CHECK_FALSE(set(a + "members.trust.fee", 4e5));
+  CHECK_FALSE(set(a + "members.council.fee_rate", 0.03));
+  CHECK_FALSE(set(a + "members.charity.cap", 1.5));
+  CHECK_FALSE(set(a + "members.trust.allocation", 0.6));
+  CHECK_FALSE(set(a + "members.charity.allocation", 0.3));
+  CHECK_FALSE(set(a + "kras.cmht_wait.thresholds.stretch", 25));
+  CHECK_FALSE(set(a + "kras.wellbeing.thresholds.game_breaking", 0.8));
+  CHECK_FALSE(set(a + "kras.wellbeing.weight", 0.4));
+  const auto& al = terms_of<ct::AllianceTerms>(sc, 1, 1);
+  CHECK(al.share == 0.3);
+  CHECK(al.pain_cap == std::optional<double>(2.0));
+  CHECK_FALSE(al.gain_cap.has_value());
+  CHECK(sc.contracts[1].target->scale == 0.9);
+  CHECK(sc.contracts[1].target->percentile == 75.0);
+  CHECK(al.target_indexation == 0.02);
+  CHECK(al.reward_pool == 2e5);
+  CHECK(al.max_liability == 1e5);
+  CHECK(al.modifier == 0.1);
+  CHECK(al.members[0].fee == 4e5);
+  CHECK(al.members[2].fee_rate == 0.03);
+  CHECK(al.members[1].cap == std::optional<double>(1.5));
+  CHECK(al.members[0].allocation == 0.6);
+  CHECK(al.members[1].allocation == 0.3);
+  CHECK(al.kras[1].thresholds[3] == 25.0);
+  CHECK(al.kras[0].thresholds[4] == 0.8);
+  CHECK(al.kras[0].weight == 0.4);
+  for (const auto& arm : sc.contracts) CHECK(ct::check_terms(arm.terms, 4, 5).empty());
+
+  // A fixed target replaces the rule that set it from the block arm.
+  CHECK_FALSE(set(a + "target", 3.3e7));
+  CHECK(sc.contracts[1].target->kind == ct::TargetRule::Kind::kFixed);
+  CHECK(sc.contracts[1].target->amount == 3.3e7);
+  CHECK(al.target_cost == 3.3e7);
+
+  // The caller re-runs check_terms: a weight that breaks the sum is its to find.
+  CHECK_FALSE(set(a + "kras.wellbeing.weight", 0.5));
+  CHECK(ct::check_terms(sc.contracts[1].terms, 4, 5) ==
+        std::vector<std::string>{"contract 1 \"alliance\" (alliance): KRA weights sum to 1.1, but must sum to 1"});
+}
+
+TEST_CASE("Contract scenario: set_contract_term names the path and what is settable there", "[scenario]") {
+  PathwayScenario sc = load(kAllTypes);
+  const PathwayScenario before = sc;
+  const auto set = [&](const std::string& path, double v) { return set_contract_term(sc, path, v).value_or(""); };
+  const std::string a = "arms.alliance.contracts.alliance.";
+  CHECK(set("arm.block.contracts.gp_block.annual", 1) ==
+        "arm.block.contracts.gp_block.annual: expected a path of the form arms.<arm>.contracts.<contract>.<term>");
+  CHECK(set("arms.blok.contracts.gp_block.annual", 1) ==
+        "arms.blok.contracts.gp_block.annual: expected arms.<arm>.contracts.<contract>.<term> with an arm of the "
+        "scenario (one of \"block\", \"alliance\")");
+  CHECK(set("arms.block.contracts.gp.annual", 1) ==
+        "arms.block.contracts.gp.annual: expected a contract of arm \"block\" (one of \"gp_block\", "
+        "\"trust_activity\", \"charity_capitation\", \"council_outcomes\") followed by a term");
+  CHECK(set("arms.block.contracts.gp_block.share", 1) ==
+        "arms.block.contracts.gp_block.share: \"share\" is not a settable term of block contract \"gp_block\" "
+        "(settable: annual, indexation)");
+  CHECK(set("arms.block.contracts.council_outcomes.mode", 1) ==
+        "arms.block.contracts.council_outcomes.mode: \"mode\" is not a settable term of outcomes contract "
+        "\"council_outcomes\" (settable: value, at_risk)");
+  CHECK(set(a + "fee", 1) ==
+        a + "fee: \"fee\" is not a settable term of alliance contract \"alliance\" (settable: target, target_scale, "
+            "target_percentile, target_indexation, share, pain_cap, gain_cap, reward_pool, max_liability, modifier, "
+            "members.<partner>.fee | fee_rate | cap | allocation, kras.<kra>.thresholds.<band> | weight)");
+  CHECK(set(a + "members.practices.fee", 1) ==
+        a + "members.practices.fee: expected members.<partner>.<term> with a member (one of \"trust\", \"charity\", "
+            "\"council\")");
+  CHECK(set(a + "members.trust.share", 1) ==
+        a + "members.trust.share: \"share\" is not a settable term of a member (settable: fee, fee_rate, cap, "
+            "allocation)");
+  CHECK(set(a + "kras.waits.weight", 1) ==
+        a + "kras.waits.weight: expected kras.<kra>.<term> with a KRA (one of \"wellbeing\", \"cmht_wait\")");
+  CHECK(set(a + "kras.wellbeing.thresholds.great", 1) ==
+        a + "kras.wellbeing.thresholds.great: expected thresholds.<band> with a band (one of failure, poor, minimum, "
+            "stretch, game_breaking)");
+  CHECK(set(a + "kras.wellbeing.scores", 1) ==
+        a + "kras.wellbeing.scores: \"scores\" is not a settable term of a KRA (settable: weight, thresholds.<band>, "
+            "band one of failure, poor, minimum, stretch, game_breaking)");
+  CHECK(set(a + "target_percentile", 101) == a + "target_percentile: target_percentile must be in [0, 100]");
+  CHECK(set(a + "share", std::nan("")) == a + "share: the value is not a number");
+  CHECK(set(a + "target", -1) == a + "target: a fixed target must be a finite number >= 0");
+  // Nothing was changed by the failed calls.
+  CHECK(terms_of<ct::AllianceTerms>(sc, 1, 1).share == terms_of<ct::AllianceTerms>(before, 1, 1).share);
+  CHECK(sc.contracts[1].target->kind == ct::TargetRule::Kind::kArmCost);
+
+  // A fixed target has no scale or percentile; a corridor term needs a corridor; an arm
+  // without contracts has nothing to set.
+  PathwayScenario worked = load(kWorkedExample);
+  CHECK(set_contract_term(worked, a + "target_scale", 0.9).value_or("") ==
+        a + "target_scale: target_scale applies to a target set from another arm; this one is fixed (set target)");
+  CHECK(set_contract_term(worked, "arms.block.contracts.x.annual", 1).value_or("") ==
+        "arms.block.contracts.x.annual: arm \"block\" has no contracts");
+  CHECK(set_contract_term(worked, a + "members.trust.allocation", 0.5).value_or("") ==
+        a + "members.trust.allocation: member allocations apply only with allocation = \"fixed\"");
+  PathwayScenario plain = load(R"(
+[[arms.block.contracts]]
+name = "cap"
+type = "capitation"
+partner = "charity"
+per_head = 1
+)");
+  CHECK(set_contract_term(plain, "arms.block.contracts.cap.corridor.width", 0.1).value_or("") ==
+        "arms.block.contracts.cap.corridor.width: \"corridor.width\" is not a settable term of capitation contract "
+        "\"cap\" (settable: per_head (corridor.width and corridor.share need a corridor in the file))");
+}
+
+TEST_CASE("Contract scenario: names with dots are matched whole", "[scenario]") {
+  PathwayScenario sc = load(R"(
+[[arms.block.contracts]]
+name = "gp.block"
+type = "block"
+partner = "practices"
+annual = 1
+
+[[arms.block.contracts]]
+name = "gp"
+type = "block"
+partner = "trust"
+annual = 2
+)");
+  CHECK_FALSE(set_contract_term(sc, "arms.block.contracts.gp.block.annual", 10));
+  CHECK_FALSE(set_contract_term(sc, "arms.block.contracts.gp.annual", 20));
+  CHECK(terms_of<ct::BlockTerms>(sc, 0, 0).annual == 10.0);
+  CHECK(terms_of<ct::BlockTerms>(sc, 0, 1).annual == 20.0);
+}
+
+TEST_CASE("Contract scenario: the shipped scenarios' contracts", "[scenario]") {
+  const auto sc = mhsim::scenario::load_pathway_scenario(std::string(MHSIM_SOURCE_DIR) + "/scenarios/default.toml");
+  const std::size_t P = sc.spec.partners.size(), S = sc.spec.services.size();
+  REQUIRE(sc.spec.arms.size() == 2);
+  REQUIRE(sc.contracts.size() == 2);
+  // Block arm: a block contract for every provider but the independent sector, which is paid per bed day.
+  const ct::Terms& block = sc.contracts[0].terms;
+  REQUIRE(block.contracts.size() == 4);
+  std::vector<bool> paid(P, false);
+  for (const ct::Contract& c : block.contracts) {
+    std::visit(
+        [&](const auto& t) {
+          if constexpr (!std::is_same_v<std::decay_t<decltype(t)>, ct::AllianceTerms>) paid[t.partner] = true;
+        },
+        c.terms);
+  }
+  CHECK(paid == std::vector<bool>{true, true, false, true, true});  // certitude has no services in this arm
+  CHECK(std::holds_alternative<ct::ActivityTerms>(block.contracts[3].terms));
+  CHECK(ct::check_terms(block, P, S).empty());
+  CHECK_FALSE(sc.contracts[0].target.has_value());
+
+  // Living Well arm: the alliance takes its target from the block arm's P50 [R1].
+  const ct::ArmContracts& lw = sc.contracts[1];
+  CHECK(ct::check_terms(lw.terms, P, S).empty());
+  REQUIRE(lw.target.has_value());
+  CHECK(lw.target->kind == ct::TargetRule::Kind::kArmCost);
+  CHECK(lw.target->arm == 0);
+  CHECK(lw.target->percentile == 50.0);
+  CHECK(lw.target->scale == 1.0);
+  const ct::AllianceTerms* al = nullptr;
+  for (const ct::Contract& c : lw.terms.contracts) {
+    if (const auto* t = std::get_if<ct::AllianceTerms>(&c.terms)) al = t;
+  }
+  REQUIRE(al != nullptr);
+  CHECK(al->share == 0.5);
+  CHECK(al->pain_cap == std::optional<double>(1.0));
+  CHECK(al->allocation == ct::AllianceTerms::Allocation::kBudgetShare);
+  CHECK(al->shortfall == ct::AllianceTerms::Shortfall::kCommissioner);
+  CHECK(al->members.size() == 3);
+  CHECK(al->kras.size() == 4);
+  CHECK(al->reward_pool > 0);
+
+  // The minimal example settles too.
+  const auto minimal =
+      mhsim::scenario::load_pathway_scenario(std::string(MHSIM_SOURCE_DIR) + "/scenarios/examples/pathway_minimal.toml");
+  REQUIRE(minimal.contracts.size() == 2);
+  for (const auto& arm : minimal.contracts) {
+    CHECK_FALSE(arm.terms.contracts.empty());
+    CHECK(ct::check_terms(arm.terms, minimal.spec.partners.size(), minimal.spec.services.size()).empty());
+  }
+}
+
+TEST_CASE("Contract scenario: the contract keys are declared for pathway scenarios only", "[scenario]") {
+  using mhsim::scenario::KeyModel;
+  std::size_t n = 0;
+  for (const auto& k : mhsim::scenario::all_keys()) {
+    if (k.path.rfind("arms.<name>.contracts", 0) != 0) continue;
+    INFO(k.path);
+    ++n;
+    CHECK(k.model == KeyModel::kPathway);
+    CHECK_FALSE(k.doc.empty());
+  }
+  CHECK(n >= 60);
+  CHECK(mhsim::scenario::key("arms.<name>.contracts.pain_cap").expectation() == "a number in [0, 100], or \"none\"");
+  const std::string md = mhsim::scenario::keys_markdown();
+  CHECK(md.find("| `arms.<name>.contracts.pain_cap` | number or \"none\" |") != std::string::npos);
+  CHECK(md.find("| `population.group_share` |") != std::string::npos);
+}
