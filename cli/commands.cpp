@@ -293,7 +293,8 @@ void print_payouts(const analysis::ResultsReader& file, const scenario::PathwayS
   const auto at = [&](std::size_t r, std::size_t a, std::size_t y, std::size_t p, std::size_t f) {
     return v[(((r * A + a) * Y + y) * P + p) * F + f];
   };
-  std::printf("\nSettlement, per partner and year: mean ± 95%% half-width over %zu replications x %zu years\n", R, Y);
+  std::printf("\nSettlement, per partner, a year: mean ± 95%% half-width over %zu replications (P(pain) and the 5th "
+              "percentile over all %zu replication-years)\n", R, R * Y);
   for (std::size_t a = 0; a < A; ++a) {
     if (a >= sc.contracts.size() || sc.contracts[a].terms.contracts.empty()) continue;
     std::printf("arm %s\n", spec.arms[a].name.c_str());
@@ -305,14 +306,19 @@ void print_payouts(const analysis::ResultsReader& file, const scenario::PathwayS
       engine::Tally pay, margin, gp;
       std::vector<double> gps;
       double pain = 0;
+      // Replications are the independent observations: each contributes its yearly mean.
       for (std::size_t r = 0; r < R; ++r) {
+        double rp = 0, rm = 0, rg = 0;
         for (std::size_t y = 0; y < Y; ++y) {
-          pay.add(at(r, a, y, p, 0));
-          margin.add(at(r, a, y, p, 2));
-          gp.add(at(r, a, y, p, 5));
+          rp += at(r, a, y, p, 0);
+          rm += at(r, a, y, p, 2);
+          rg += at(r, a, y, p, 5);
           gps.push_back(at(r, a, y, p, 5));
           pain += at(r, a, y, p, 5) < 0 ? 1.0 : 0.0;
         }
+        pay.add(rp / static_cast<double>(Y));
+        margin.add(rm / static_cast<double>(Y));
+        gp.add(rg / static_cast<double>(Y));
       }
       if (pay.mean() == 0 && margin.mean() == 0 && gp.mean() == 0) continue;  // not in a contract
       std::sort(gps.begin(), gps.end());
@@ -326,11 +332,13 @@ void print_payouts(const analysis::ResultsReader& file, const scenario::PathwayS
     engine::Tally spend;
     double binds = 0, n = 0;
     for (std::size_t r = 0; r < R; ++r) {
+      double rs = 0;
       for (std::size_t y = 0; y < Y; ++y) {
-        spend.add(arm[((r * A + a) * Y + y) * G + 0]);
+        rs += arm[((r * A + a) * Y + y) * G + 0];
         binds += arm[((r * A + a) * Y + y) * G + 12] > 0.5 ? 1.0 : 0.0;
         n += 1;
       }
+      spend.add(rs / static_cast<double>(Y));
     }
     std::printf("  commissioner spend a year %s; painshare cap binds in %.1f%% of years\n", money_cell(spend).c_str(),
                 100.0 * binds / n);
