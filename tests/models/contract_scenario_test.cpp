@@ -13,6 +13,7 @@
 #include <fstream>
 #include <limits>
 #include <optional>
+#include <set>
 #include <string>
 #include <type_traits>
 #include <variant>
@@ -860,7 +861,14 @@ TEST_CASE("Contract scenario: the shipped scenarios' contracts", "[scenario]") {
   const std::size_t P = sc.spec.partners.size(), S = sc.spec.services.size();
   REQUIRE(sc.spec.arms.size() == 2);
   REQUIRE(sc.contracts.size() == 2);
-  // Block arm: a block contract for every provider but the independent sector, which is paid per bed day.
+  // Between its two arms the default settles every contract type (issue 4's "done when").
+  std::set<std::size_t> types;
+  for (const ct::ArmContracts& arm : sc.contracts) {
+    for (const ct::Contract& c : arm.terms.contracts) types.insert(c.terms.index());
+  }
+  CHECK(types.size() == std::variant_size_v<ct::ContractTerms>);
+  // Block arm: a contract for every provider (block, capitation, blended), and the independent
+  // sector paid per bed day.
   const ct::Terms& block = sc.contracts[0].terms;
   REQUIRE(block.contracts.size() == 4);
   std::vector<bool> paid(P, false);
