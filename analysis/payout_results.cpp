@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <variant>
 
+#include "analysis/decision.hpp"
 #include "analysis/merge.hpp"
 #include "analysis/pathway_results.hpp"
 
@@ -41,15 +42,6 @@ std::size_t max_kras(const std::vector<ct::ArmContracts>& contracts) {
   return k;
 }
 
-// Linear interpolation between order statistics (Hyndman & Fan type 7, R's default).
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
-  std::sort(v.begin(), v.end());
-  const double h = (static_cast<double>(v.size()) - 1.0) * p / 100.0;
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (h - static_cast<double>(lo)) * (v[hi] - v[lo]);
-}
 
 }  // namespace
 
@@ -82,7 +74,7 @@ ResolvedTerms resolve_with(const pw::PathwaySpec& spec, const std::vector<ct::Ar
         const std::vector<std::vector<double>> cost = reference_costs(rule.arm, members);
         alliance->target_cost_by_year.clear();
         for (std::size_t y = 0; y < years; ++y) {
-          alliance->target_cost_by_year.push_back(rule.scale * percentile(cost[y], rule.percentile));
+          alliance->target_cost_by_year.push_back(rule.scale * decision::quantile(cost[y], rule.percentile / 100.0));  // type 7
         }
         alliance->target_cost = alliance->target_cost_by_year.empty() ? 0.0 : alliance->target_cost_by_year.front();
       }

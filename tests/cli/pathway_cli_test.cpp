@@ -14,20 +14,15 @@
 
 #include "analysis/pathway_results.hpp"
 #include "analysis/results_file.hpp"
+#include "cli/datasets.hpp"
 #include "cli/process.hpp"
 
 namespace fs = std::filesystem;
 namespace pw = mhsim::models::pathway;
 
 namespace {
-using Datasets = std::map<std::string, std::vector<unsigned char>>;
-
-Datasets datasets_of(const fs::path& file) {
-  mhsim::analysis::ResultsReader r(file.string());
-  Datasets out;
-  for (const std::string& name : r.datasets()) out[name] = r.raw(name);
-  return out;
-}
+using mhsim::test::Datasets;
+Datasets datasets_of(const fs::path& file) { return mhsim::test::datasets_of(file.string()); }
 
 fs::path scratch(const std::string& name) {
   const fs::path dir = fs::temp_directory_path() / ("mhsim_pathway_cli_" + std::to_string(::getpid()));

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "analysis/results_file.hpp"
+#include "cli/datasets.hpp"
 #include "cli/process.hpp"
 #include "cli/run_network.hpp"
 #include "engine/runner.hpp"
@@ -15,14 +16,8 @@
 namespace fs = std::filesystem;
 
 namespace {
-using Datasets = std::map<std::string, std::vector<unsigned char>>;
-
-Datasets datasets_of(const fs::path& file) {
-  mhsim::analysis::ResultsReader r(file.string());
-  Datasets out;
-  for (const std::string& name : r.datasets()) out[name] = r.raw(name);
-  return out;
-}
+using mhsim::test::Datasets;
+Datasets datasets_of(const fs::path& file) { return mhsim::test::datasets_of(file.string()); }
 
 fs::path scratch(const std::string& name) {
   const fs::path dir = fs::temp_directory_path() / ("mhsim_repro_" + std::to_string(::getpid()));
