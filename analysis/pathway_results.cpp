@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -68,6 +70,24 @@ const std::vector<ArmCount>& arm_counts() {
 
 // Days people spent in the system, per arm (float64; the benchmark's person-years).
 constexpr const char* kPersonDays = "checks/person_days";
+
+// Probabilistic sensitivity analysis: the values each replication drew, [R, N].
+constexpr const char* kPsaValues = "psa/values";
+
+// A number as text that reads back to the same double: the shortest of %.15g, %.16g, %.17g.
+std::string exact_text(double x) {
+  char buf[40];
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, x);
+    if (std::strtod(buf, nullptr) == x) break;
+  }
+  return buf;
+}
+
+bool has_dataset(const ResultsReader& file, const std::string& path) {
+  const std::vector<std::string> all = file.datasets();
+  return std::find(all.begin(), all.end(), path) != all.end();
+}
 
 std::string shape_text(const std::vector<std::uint64_t>& s) {
   std::string t = "(";
@@ -163,7 +183,12 @@ std::size_t last_year_index(const pw::ArmResult& a) { return a.years - 1; }
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
-void define_pathway_datasets(ResultsWriter& out, const pw::PathwaySpec& spec) {
+void define_pathway_datasets(ResultsWriter& out, const pw::PathwaySpec& spec, const PsaParameters& psa) {
+  const std::size_t n = psa.name.size();
+  if (psa.key.size() != n || psa.distribution.size() != n || psa.base.size() != n) {
+    throw std::invalid_argument("define_pathway_datasets: the PSA parameters' names, keys, distributions and base "
+                                "values differ in number");
+  }
   std::vector<std::string> arms, services, kinds, owners, partners, partner_kinds, groups;
   for (const pw::ArmSpec& a : spec.arms) arms.push_back(a.name);
   for (const pw::PartnerSpec& p : spec.partners) {
@@ -224,6 +249,15 @@ void define_pathway_datasets(ResultsWriter& out, const pw::PathwaySpec& spec) {
     out.define(c.path, ResultsWriter::Type::kUInt64, static_cast<std::uint64_t>(d.arms));
   }
   out.define(kPersonDays, ResultsWriter::Type::kFloat64, static_cast<std::uint64_t>(d.arms));
+  if (n > 0) {
+    std::vector<std::string> base;
+    for (const double b : psa.base) base.push_back(exact_text(b));
+    out.labels("psa/name", psa.name);
+    out.labels("psa/key", psa.key);
+    out.labels("psa/distribution", psa.distribution);
+    out.labels("psa/base", base);
+    out.define(kPsaValues, ResultsWriter::Type::kFloat64, static_cast<std::uint64_t>(n));
+  }
 }
 
 void write_pathway_result(ResultsWriter& out, std::uint64_t replication, const pw::PathwayResult& r) {
@@ -243,15 +277,16 @@ void write_pathway_result(ResultsWriter& out, std::uint64_t replication, const p
   std::vector<double> days(r.arms.size());
   for (std::size_t a = 0; a < r.arms.size(); ++a) days[a] = r.arms[a].person_days;
   if (!days.empty()) out.write(kPersonDays, replication, days.data());
+  if (!r.psa_values.empty()) out.write(kPsaValues, replication, r.psa_values.data());
 }
 
 void write_pathway_block(ResultsWriter& out, const pw::PathwaySpec& spec,
                          const std::map<std::string, AttributeValue>& attributes, std::uint64_t first,
-                         const std::vector<pw::PathwayResult>& results) {
+                         const std::vector<pw::PathwayResult>& results, const PsaParameters& psa) {
   for (const auto& [name, value] : attributes) out.attribute(name, value);
   out.attribute("first_replication", first);
   out.attribute("replications_in_file", static_cast<std::uint64_t>(results.size()));
-  define_pathway_datasets(out, spec);
+  define_pathway_datasets(out, spec, psa);
   for (std::size_t i = 0; i < results.size(); ++i) write_pathway_result(out, first + i, results[i]);
 }
 
@@ -299,7 +334,34 @@ std::vector<pw::PathwayResult> read_pathway_results(const ResultsReader& file, s
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t a = 0; a < d.arms; ++a) out[i].arms[a].person_days = days[i * d.arms + a];
   }
+  if (has_dataset(file, kPsaValues)) {
+    const std::vector<std::uint64_t> shape = file.shape(kPsaValues);
+    if (shape.size() != 2 || shape[0] != rows) {
+      bad_file(std::string(kPsaValues) + ": expected shape (" + std::to_string(rows) + ", parameters), got " +
+               shape_text(shape));
+    }
+    const auto k = static_cast<std::size_t>(shape[1]);
+    const std::vector<double> v = rows_as<double>(file, kPsaValues, first, count);
+    for (std::size_t i = 0; i < n; ++i) {
+      out[i].psa_values.assign(v.begin() + static_cast<std::ptrdiff_t>(i * k),
+                               v.begin() + static_cast<std::ptrdiff_t>((i + 1) * k));
+    }
+  }
   return out;
+}
+
+PsaParameters read_psa_parameters(const ResultsReader& file) {
+  PsaParameters p;
+  if (!has_dataset(file, "psa/name")) return p;
+  p.name = file.labels("psa/name");
+  p.key = file.labels("psa/key");
+  p.distribution = file.labels("psa/distribution");
+  for (const std::string& b : file.labels("psa/base")) p.base.push_back(std::strtod(b.c_str(), nullptr));
+  const std::size_t n = p.name.size();
+  if (p.key.size() != n || p.distribution.size() != n || p.base.size() != n) {
+    bad_file("psa/name, psa/key, psa/distribution and psa/base: expected the same length");
+  }
+  return p;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -20,6 +20,16 @@ namespace mhsim::analysis {
 /// per-arm-and-year dataset).
 inline constexpr const char* kPathwayYears = "years";
 
+/// The uncertain parameters of a run with probabilistic sensitivity analysis, for the psa/*
+/// datasets (one entry per parameter, in the scenario's order); empty = no PSA.
+struct PsaParameters {
+  std::vector<std::string> name;          ///< [uncertainty.<name>]
+  std::vector<std::string> key;           ///< the dotted key each replaces
+  std::vector<std::string> distribution;  ///< "beta", "gamma", ...
+  std::vector<double> base;               ///< the value written in the file
+  bool empty() const noexcept { return name.empty(); }
+};
+
 /// Defines every dataset of a pathway run in `out` and sets the `years` root attribute.
 /// Labels (strings): arms/name [A], services/name, services/kind, services/partner (the
 /// owning partner's name) [S], partners/name, partners/kind [P], groups/name [G],
@@ -29,12 +39,18 @@ inline constexpr const char* kPathwayYears = "years";
 ///   ledger/activity, ledger/cost [R, A, Y, S, M]   ledger/partner_cost [R, A, Y, P]
 ///   kpi/system [R, A, Y, K]   kpi/service [R, A, Y, S, KS]   goals/by_domain [R, A, Y, 8, 6]
 ///   checks/arrived, checks/exited, checks/in_system, checks/events [R, A] uint64.
-/// Throws std::invalid_argument if a service names a partner that does not exist.
-void define_pathway_datasets(ResultsWriter& out, const models::pathway::PathwaySpec& spec);
+/// With uncertain parameters (`psa` not empty): labels psa/name, psa/key, psa/distribution
+/// and psa/base [N] (the base values as text that reads back exactly, "%.17g" at most), and
+/// psa/values [R, N] float64, the values each replication used.
+/// Throws std::invalid_argument if a service names a partner that does not exist, or if the
+/// psa vectors differ in length.
+void define_pathway_datasets(ResultsWriter& out, const models::pathway::PathwaySpec& spec,
+                             const PsaParameters& psa = {});
 
 /// Writes one replication's row of every dataset. `r` must have the spec's shape (as given
 /// to define_pathway_datasets); throws std::invalid_argument, naming the replication and
-/// arm, if its arms disagree with each other or their arrays with their stated sizes.
+/// arm, if its arms disagree with each other or their arrays with their stated sizes. Its
+/// psa_values, when not empty, go to psa/values (which must have been defined).
 void write_pathway_result(ResultsWriter& out, std::uint64_t replication, const models::pathway::PathwayResult& r);
 
 /// Writes replications [first, first + results.size()) as a self-contained results file:
@@ -42,17 +58,22 @@ void write_pathway_result(ResultsWriter& out, std::uint64_t replication, const m
 /// dataset (like write_network_block). `out` must hold exactly those rows.
 void write_pathway_block(ResultsWriter& out, const models::pathway::PathwaySpec& spec,
                          const std::map<std::string, AttributeValue>& attributes, std::uint64_t first,
-                         const std::vector<models::pathway::PathwayResult>& results);
+                         const std::vector<models::pathway::PathwayResult>& results, const PsaParameters& psa = {});
 
 /// Reads file rows [first, first + count) back into PathwayResults, the inverse of
 /// write_pathway_result (row i of a block file is replication first_replication + i). Each
 /// ArmResult's years, services and partners come from the file's dataset shapes. Throws
 /// std::runtime_error if the datasets' shapes disagree with each other or with this build's
-/// measures, KPIs, SIOF domains or goal statuses.
+/// measures, KPIs, SIOF domains or goal statuses. psa_values come from psa/values when the
+/// file has it (else they stay empty).
 std::vector<models::pathway::PathwayResult> read_pathway_results(const ResultsReader& file, std::uint64_t first,
                                                                  std::uint64_t count);
 /// Every row of the file.
 std::vector<models::pathway::PathwayResult> read_pathway_results(const ResultsReader& file);
+
+/// The psa/* labels of a file (name, key, distribution, base parsed back to numbers);
+/// empty when the run had no uncertain parameters.
+PsaParameters read_psa_parameters(const ResultsReader& file);
 
 /// How a system KPI's per-year values combine into its whole-run value.
 enum class WholeRun {

@@ -336,15 +336,36 @@ RunOutcome run_pathway(const scenario::PathwayScenario& sc, const RunConfig& con
   job.replications = sc.run.replications;
   job.attributes = {{"years", static_cast<std::uint64_t>(sc.spec.years)},
                     {"arms", static_cast<std::uint64_t>(sc.spec.arms.size())}};
+  // Probabilistic sensitivity analysis: each replication draws the uncertain parameters from
+  // its own "psa" stream (seed, replication) and runs every arm on the one scenario they
+  // give, so arms stay paired; the values are recorded in psa/values.
+  analysis::PsaParameters psa;
+  for (const scenario::UncertainParameter& p : sc.uncertainty.parameters) {
+    psa.name.push_back(p.name);
+    psa.key.push_back(p.key);
+    psa.distribution.emplace_back(scenario::kUncertainDistributionNames[static_cast<std::size_t>(p.distribution)]);
+    psa.base.push_back(p.base);
+  }
   job.simulate = [&sc](const engine::ReplicationContext& rep) {
-    return std::any(models::pathway::simulate_pathway(sc.spec, rep.streams()));
+    if (sc.uncertainty.empty()) return std::any(models::pathway::simulate_pathway(sc.spec, rep.streams()));
+    std::vector<double> values = scenario::draw_parameters(sc.uncertainty, rep.seed, rep.index);
+    std::optional<scenario::PathwayScenario> drawn;
+    try {
+      drawn = scenario::with_parameters(sc, values);
+    } catch (const scenario::ScenarioError& e) {
+      throw std::runtime_error("replication " + std::to_string(rep.index) + " (seed " + std::to_string(rep.seed) +
+                               "): the uncertain parameters drawn make the scenario invalid:\n" + e.what());
+    }
+    models::pathway::PathwayResult result = models::pathway::simulate_pathway(drawn->spec, rep.streams());
+    result.psa_values = std::move(values);
+    return std::any(std::move(result));
   };
-  job.write_block = [&sc](analysis::ResultsWriter& out, const Attributes& attrs, std::uint64_t first,
-                          std::vector<std::any>& results) {
+  job.write_block = [&sc, psa](analysis::ResultsWriter& out, const Attributes& attrs, std::uint64_t first,
+                               std::vector<std::any>& results) {
     std::vector<models::pathway::PathwayResult> rows;
     rows.reserve(results.size());
     for (std::any& r : results) rows.push_back(std::move(*std::any_cast<models::pathway::PathwayResult>(&r)));
-    analysis::write_pathway_block(out, sc.spec, attrs, first, rows);
+    analysis::write_pathway_block(out, sc.spec, attrs, first, rows, psa);
   };
   if (analysis::has_contracts(sc.contracts)) {
     job.finalise = [&sc](analysis::ResultsWriter& out, const std::vector<std::string>& blocks) {

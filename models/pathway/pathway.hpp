@@ -256,6 +256,10 @@ struct ArmResult {
 
 struct PathwayResult {
   std::vector<ArmResult> arms;
+  /// Probabilistic sensitivity analysis: the values of the scenario's uncertain parameters
+  /// this replication ran with (every arm the same), in the order of the scenario's
+  /// [uncertainty] tables; empty when the scenario has none. The runner fills it.
+  std::vector<double> psa_values = {};
 };
 
 /// Unit cost of a measure at a service.

@@ -9,6 +9,7 @@
 
 #include "models/pathway/pathway.hpp"
 #include "models/scenario/diagnostics.hpp"
+#include "models/scenario/uncertainty.hpp"
 
 namespace mhsim::scenario {
 
@@ -24,6 +25,10 @@ void add(std::vector<KeySpec>& out, KeyModel model, std::initializer_list<KeySpe
 
 std::vector<std::string_view> service_kinds() {
   return {models::pathway::kServiceKindNames.begin(), models::pathway::kServiceKindNames.end()};
+}
+
+std::vector<std::string_view> uncertain_distributions() {
+  return {kUncertainDistributionNames.begin(), kUncertainDistributionNames.end()};
 }
 
 std::vector<KeySpec> make_keys() {
@@ -98,6 +103,7 @@ std::vector<KeySpec> make_keys() {
     {"partners", K::kTable, "", 0, 0, true, "", "One sub-table per partner organisation that owns services (`[partners.trust]`); file order."},
     {"partners.<name>.kind", K::kChoice, "", 0, 0, true, "", "What the organisation is.",
      {"nhs_trust", "vcse", "user_led", "gp_practices", "local_authority", "commissioner", "other"}},
+    {"partners.<name>.reserves", K::kNumber, "pounds", 0, limits::kMaxMoney, false, "none (not stated)", "What the partner holds against painshare over the analysed horizon (`analysis.horizon_years`): the analysis reports P(painshare > reserves). The simulation and settlement never read it, so it cannot be an uncertain parameter."},
 
     {"services", K::kTable, "", 0, 0, true, "", "One sub-table per service (`[services.talking_therapies]`), at most 1000; file order is index order. No service may be called \"discharge\"."},
     {"services.<name>.kind", K::kChoice, "", 0, 0, true, "", "What the service is, for KPIs and the arm's behaviour parameters.", service_kinds()},
@@ -239,6 +245,42 @@ std::vector<KeySpec> make_keys() {
     {"outcomes.utility_intercept", K::kNumber, "", -10, 10, false, "0", "QALYs: utility = clamp(intercept + slope x WEMWBS, min_utility, 1), accrued from arrival to death, moving away or the horizon."},
     {"outcomes.utility_slope", K::kNumber, "per WEMWBS point", -1, 1, false, "0", "Slope of the utility mapping."},
     {"outcomes.min_utility", K::kNumber, "", -1, 1, false, "-0.594", "Lowest utility (the worst EQ-5D-3L state on the UK tariff)."},
+
+    // How results are analysed (issue 5): models/scenario/analysis_settings.hpp.
+    {"analysis", K::kTable, "", 0, 0, false, "defaults", "How the results are analysed: discounting, the effect measure, willingness to pay, the base arm, risk and precision. The simulation never reads these; the analysis reads them back from the scenario text stored in the results file, and command-line options override them."},
+    {"analysis.discount_rate", K::kNumber, "per year", 0, 1, false, "0.035", "Discount rate of costs and effects (the NICE reference case uses 3.5% a year)."},
+    {"analysis.discount_timing", K::kChoice, "", 0, 0, false, "\"year_start\"", "When a year is discounted: `year_start` (year 1 undiscounted, year y by (1 + r)^-(y-1)) or `mid_year` (by (1 + r)^-(y-0.5)).", {"year_start", "mid_year"}},
+    {"analysis.horizon_years", K::kInteger, "years", 0, limits::kMaxYears, false, "0 (every simulated year)", "Years counted in costs, effects and risks, from year 1; at most run.years. 0 counts every simulated year."},
+    {"analysis.willingness_to_pay", K::kNumbers, "pounds per unit of effect", 0, limits::kMaxMoney, false, "[20000, 30000]", "Thresholds at which net monetary benefit is reported: 1 to 20 values (NICE's £20,000 and £30,000 per QALY by default)."},
+    {"analysis.ceac_max", K::kNumber, "pounds per unit of effect", 0, limits::kMaxMoney, false, "100000", "The cost-effectiveness acceptability curve and the EVPI curve run from 0 to this (> 0)."},
+    {"analysis.ceac_points", K::kInteger, "", 2, 1001, false, "51", "Evenly spaced points on those curves."},
+    {"analysis.effect", K::kChoice, "", 0, 0, false, "\"qalys\"", "The effect of ICERs, NMB, CEAC and EVPI: QALYs, or WEMWBS points gained.", {"qalys", "wemwbs_points"}},
+    {"analysis.cost_basis", K::kChoice, "", 0, 0, false, "\"ledger\"", "The cost of cost-effectiveness: the ledger (the resource cost of the activity) or what the contracts pay (`commissioner_spend`, which needs contracts in every arm).", {"ledger", "commissioner_spend"}},
+    {"analysis.base_arm", K::kString, "", 0, 0, false, "the first arm", "The arm that differences, ICERs and NMB are taken against (a name under `[arms]`)."},
+    {"analysis.risk_level", K::kNumber, "", 0.5, 1, false, "0.95", "Level of value-at-risk and expected shortfall, strictly between 0.5 and 1."},
+    {"analysis.commissioner_budget", K::kNumber, "pounds per year", 0, limits::kMaxMoney, false, "none (not stated)", "The commissioner's yearly budget for these services: the analysis reports P(spend > budget)."},
+    {"analysis.precision", K::kTable, "", 0, 0, false, "none", "Wanted precision of means, `{ incremental_cost = 500000 }`: for each metric the half-width of the 95% confidence interval of its mean; the analysis reports the replications needed. Metrics: cost, qalys, wemwbs_points, commissioner_spend (per arm), incremental_cost, incremental_qalys, incremental_wemwbs_points, incremental_nmb (against the base arm)."},
+    {"analysis.precision.<metric>", K::kNumber, "the metric's unit", 0, limits::kMaxMoney, false, "none", "The half-width (> 0) for that metric, in its unit (pounds, QALYs, WEMWBS points)."},
+
+    // Probabilistic sensitivity analysis: models/scenario/uncertainty.hpp, docs/pathway-model.md.
+    {"uncertainty", K::kTable, "", 0, 0, false, "none (no PSA)", "Probabilistic sensitivity analysis: one sub-table per uncertain parameter, `[uncertainty.<name>]`, giving a number of this file a distribution. Each replication draws every parameter once (a Gaussian copula, correlated by `[[correlation]]` groups) from a stream that depends on (seed, replication) only, and all arms of the replication run with the same values; the results record them (psa/*)."},
+    {"uncertainty.<name>.key", K::kString, "", 0, 0, true, "", "Dotted path of the number it replaces, as written in this file: `arms.living_well.front_door_diversion`; array elements as `initial[0].in_service`; inside inline tables as `services.cmht.wemwbs_change.mean`. The number there is the base value, and the scenario must stay valid at the distribution's 0.001 and 0.999 quantiles. An integer in the file stays an integer: drawn values are rounded to the nearest integer (write 1.0, not 1, to draw fractions). Not allowed: keys under run, model, uncertainty, correlation and analysis, partners' reserves, and contract terms (`arms.<arm>.contracts`: policy choices, varied with `mhsim sweep`); two parameters on one key."},
+    {"uncertainty.<name>.distribution", K::kChoice, "", 0, 0, true, "", "The family; its parameters are the other keys of the table.", uncertain_distributions()},
+    {"uncertainty.<name>.alpha", K::kNumber, "", 0, limits::kMaxParameter, false, "", "Beta: first shape (> 0), with `beta`."},
+    {"uncertainty.<name>.beta", K::kNumber, "", 0, limits::kMaxParameter, false, "", "Beta: second shape (> 0), with `alpha`."},
+    {"uncertainty.<name>.shape", K::kNumber, "", 0, limits::kMaxParameter, false, "", "Gamma: shape k (> 0), with `scale`; mean k x scale."},
+    {"uncertainty.<name>.scale", K::kNumber, "key's unit", 0, limits::kMaxParameter, false, "", "Gamma: scale (> 0), with `shape`."},
+    {"uncertainty.<name>.meanlog", K::kNumber, "", -1000, 1000, false, "", "Lognormal: mean of the logarithm, with `sdlog`."},
+    {"uncertainty.<name>.sdlog", K::kNumber, "", 0, 100, false, "", "Lognormal: standard deviation of the logarithm (> 0), with `meanlog`."},
+    {"uncertainty.<name>.mean", K::kNumber, "key's unit", -limits::kMaxParameter, limits::kMaxParameter, false, "", "Normal: the mean, with `sd`. Gamma, lognormal and beta also take `mean` and `sd` of the variable itself instead of their own parameters (method of moments): gamma shape = mean^2 / sd^2, scale = sd^2 / mean (mean > 0); lognormal sdlog^2 = ln(1 + sd^2 / mean^2), meanlog = ln(mean) - sdlog^2 / 2 (mean > 0); beta alpha = mean c, beta = (1 - mean) c with c = mean (1 - mean) / sd^2 - 1 (0 < mean < 1, sd^2 < mean (1 - mean))."},
+    {"uncertainty.<name>.sd", K::kNumber, "key's unit", 0, limits::kMaxParameter, false, "", "Standard deviation (> 0): normal; gamma, lognormal and beta with `mean`."},
+    {"uncertainty.<name>.low", K::kNumber, "key's unit", -limits::kMaxParameter, limits::kMaxParameter, false, "", "Uniform, triangular: lower bound (< high)."},
+    {"uncertainty.<name>.mode", K::kNumber, "key's unit", -limits::kMaxParameter, limits::kMaxParameter, false, "", "Triangular: most likely value, low <= mode <= high."},
+    {"uncertainty.<name>.high", K::kNumber, "key's unit", -limits::kMaxParameter, limits::kMaxParameter, false, "", "Uniform, triangular: upper bound (> low)."},
+    {"uncertainty.<name>.source", K::kString, "", 0, 0, true, "", "Where the distribution comes from: a source tag, or \"assumption: ...\" (required)."},
+    {"correlation", K::kTableArray, "", 0, 0, false, "none (independent)", "Correlated groups of uncertain parameters, `[[correlation]]` tables. The matrix is the correlation of the parameters' normal scores in the Gaussian copula (close to, but not exactly, the rank correlation of the values). A parameter may be in one group at most; parameters in no group are independent."},
+    {"correlation.parameters", K::kStrings, "", 0, 0, true, "", "Names of `[uncertainty.<name>]` tables, at least two, each once."},
+    {"correlation.matrix", K::kMatrix, "", -1, 1, true, "", "The group's correlation matrix, rows and columns in the order of `parameters`: `[[1.0, 0.3], [0.3, 1.0]]`; symmetric, unit diagonal, entries in [-1, 1], positive definite."},
   });
   // clang-format on
   return keys;
@@ -259,6 +301,7 @@ const char* type_name(KeyType t) {
     case KeyType::kByName: return "number, or table of numbers by name";
     case KeyType::kTableArray: return "array of tables";
     case KeyType::kNumberOrNone: return "number or \"none\"";
+    case KeyType::kMatrix: return "array of arrays of numbers";
   }
   return "?";
 }
@@ -298,6 +341,8 @@ std::string KeySpec::expectation() const {
     case KeyType::kTableArray: return "an array of tables ([[" + std::string(leaf()) + "]])";
     case KeyType::kNumberOrNone:
       return "a number in [" + number_text(min) + ", " + number_text(max) + "], or \"none\"";
+    case KeyType::kMatrix:
+      return "a square array of arrays of numbers in [" + number_text(min) + ", " + number_text(max) + "]";
   }
   return "?";
 }
@@ -322,6 +367,7 @@ std::string range_text(const KeySpec& k) {
     case KeyType::kNumber: return "[" + number_text(k.min) + ", " + number_text(k.max) + "]";
     case KeyType::kNumberOrNone: return "[" + number_text(k.min) + ", " + number_text(k.max) + "] or \"none\"";
     case KeyType::kNumbers:
+    case KeyType::kMatrix:
     case KeyType::kByName: return "[" + number_text(k.min) + ", " + number_text(k.max) + "] each";
     case KeyType::kChoice: return k.expectation().substr(7);
     case KeyType::kRoutes: return "[0, 1], sum 1";

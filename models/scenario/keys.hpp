@@ -15,6 +15,7 @@ enum class KeyType {
   kByName,      ///< a number for every name, or a table of numbers by name (e.g. SIOF domain)
   kTableArray,  ///< an array of tables ([[initial]])
   kNumberOrNone,  ///< a number in [min, max], or the string "none" (no limit)
+  kMatrix,      ///< an array of arrays of numbers, each in [min, max] (a correlation matrix)
 };
 
 /// Which scenario model a key belongs to (`model = "network"` or `"pathway"` at the root).
@@ -64,6 +65,10 @@ inline constexpr double kMaxInitialPeople = 1e7;  // the whole starting caseload
 // Contracts.
 inline constexpr double kMaxMoney = 1e12;         // pounds: any one amount
 inline constexpr double kMaxLevel = 1e12;         // magnitude of a KPI level in a threshold
+// Analysis and uncertainty.
+inline constexpr double kMaxThresholds = 20;      // willingness-to-pay values
+inline constexpr double kMaxUncertain = 1000;     // uncertain parameters
+inline constexpr double kMaxParameter = 1e12;     // magnitude of a distribution parameter
 }  // namespace limits
 
 /// The whole key table, in the order the docs list it.

@@ -4,12 +4,14 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <set>
 #include <type_traits>
 #include <variant>
 
+#include "models/scenario/pathway_document.hpp"
 #include "models/scenario/toml_reader.hpp"
 
 namespace mhsim::scenario {
@@ -116,16 +118,20 @@ std::optional<double> positive(TableReader& r, const KeySpec& spec) {
   return v;
 }
 
+/// Reads a parsed pathway file. With `document` (the first read of a file) it also reads the
+/// uncertain parameters into document->nodes and checks them; with `overrides` (with_parameters)
+/// it reads the numbers those replace instead of the file's and skips the uncertainty tables.
 class PathwayReader {
  public:
-  PathwayReader(std::string_view text, const std::string& file) : file_(file) {
+  PathwayReader(const toml::table& doc, const std::string& file, ParsedDocument* document,
+                NumberOverrides* overrides)
+      : doc_(doc), file_(file), document_(document), overrides_(overrides) {
     out_.file = file;
-    out_.text = std::string(text);
   }
 
   PathwayScenario read() {
-    const toml::table doc = parse_toml(out_.text, file_);
-    TableReader root(doc, "", "", file_, diag_, KeyModel::kPathway);
+    const toml::table& doc = doc_;
+    TableReader root(doc, "", "", file_, diag_, KeyModel::kPathway, overrides_);
     read_model(doc, root);
     if (const toml::table* sc = root.table(key("scenario"))) {
       TableReader s = root.sub(*sc, "scenario", "scenario");
@@ -161,6 +167,14 @@ class PathwayReader {
     check_target_cycles();
     read_initial(root, groups, services);
     read_outcomes(root);
+    read_analysis(root, arms);
+    UncertaintyTables uncertainty;
+    if (document_ != nullptr) {
+      uncertainty = read_uncertainty(root, *document_);
+    } else {
+      (void)root.has("uncertainty");  // read by the first read of the file
+      (void)root.has("correlation");
+    }
     root.finish();
 
     // Whole-scenario checks only make sense once everything reads cleanly.
@@ -172,7 +186,12 @@ class PathwayReader {
         diag_.add(Diagnostic{file_, 0, 0, "", "a consistent pathway specification", problem});
       }
     }
+    // Only a scenario valid at its base values can be checked at other values.
+    if (diag_.empty() && document_ != nullptr && !uncertainty.spec.empty()) {
+      check_uncertainty_quantiles(*document_, file_, uncertainty, diag_);
+    }
     diag_.throw_if_any();
+    out_.uncertainty = std::move(uncertainty.spec);
     return std::move(out_);
   }
 
@@ -218,7 +237,10 @@ class PathwayReader {
     TableReader r = root.sub(*run, "run", "run");
     if (auto v = r.integer(key("run.seed"))) out_.run.seed = static_cast<std::uint64_t>(*v);
     if (auto v = r.integer(key("run.replications"))) out_.run.replications = static_cast<std::uint64_t>(*v);
-    if (auto v = r.integer(key("run.years"))) spec().years = static_cast<int>(*v);
+    if (auto v = r.integer(key("run.years"))) {
+      spec().years = static_cast<int>(*v);
+      years_read_ = true;
+    }
     if (auto v = r.integer(key("run.max_in_system"))) spec().max_in_system = static_cast<std::uint64_t>(*v);
     r.finish();
   }
@@ -264,6 +286,8 @@ class PathwayReader {
     partner.name = partners_[p].name;
     TableReader r = root.sub(*partners_[p].table, "partners." + partner.name, "partners.<name>");
     if (auto v = r.choice(key("partners.<name>.kind"))) partner.kind = *v;
+    out_.analysis.reserves.resize(partners_.size(), std::numeric_limits<double>::quiet_NaN());
+    if (auto v = r.number(key("partners.<name>.reserves"))) out_.analysis.reserves[p] = *v;
     r.finish();
   }
 
@@ -1111,6 +1135,84 @@ class PathwayReader {
     r.finish();
   }
 
+  // ---- analysis settings --------------------------------------------------------------
+
+  void read_analysis(TableReader& root, const Names& arms) {
+    AnalysisSettings& a = out_.analysis;
+    a.reserves.resize(partners_.size(), std::numeric_limits<double>::quiet_NaN());
+    const toml::table* t = root.table(key("analysis"));
+    if (t == nullptr) return;
+    TableReader r = root.sub(*t, "analysis", "analysis");
+    if (auto v = r.number(key("analysis.discount_rate"))) a.discount_rate = *v;
+    if (auto v = r.choice(key("analysis.discount_timing"))) a.mid_year = *v == "mid_year";
+    if (auto v = r.integer(key("analysis.horizon_years"))) {
+      if (*v > spec().years && years_read_) {
+        r.error("horizon_years",
+                "an integer in [0, " + std::to_string(spec().years) + "] (at most run.years; 0 = every year)",
+                std::to_string(*v));
+      } else {
+        a.horizon_years = static_cast<std::size_t>(*v);
+      }
+    }
+    if (auto v = r.numbers(key("analysis.willingness_to_pay"))) {
+      if (v->empty() || static_cast<double>(v->size()) > limits::kMaxThresholds) {
+        r.error("willingness_to_pay", "1 to " + number_text(limits::kMaxThresholds) + " thresholds",
+                std::to_string(v->size()));
+      } else {
+        a.willingness_to_pay = *v;
+      }
+    }
+    if (auto v = positive(r, key("analysis.ceac_max"))) a.ceac_max = *v;
+    if (auto v = r.integer(key("analysis.ceac_points"))) a.ceac_points = static_cast<std::size_t>(*v);
+    if (auto v = r.choice(key("analysis.effect"))) a.effect = *v;
+    if (auto v = r.choice(key("analysis.cost_basis"))) {
+      std::vector<std::string> without;
+      for (std::size_t i = 0; i < out_.contracts.size() && i < arms.list.size(); ++i) {
+        if (out_.contracts[i].terms.contracts.empty()) without.push_back(arms.list[i]);
+      }
+      if (*v == "commissioner_spend" && !without.empty()) {
+        std::string list;
+        for (const std::string& n : without) list += (list.empty() ? "\"" : ", \"") + n + "\"";
+        r.error("cost_basis", "\"ledger\", or contracts in every arm for \"commissioner_spend\" (what the contracts pay)",
+                "\"commissioner_spend\" with arm" + std::string(without.size() == 1 ? " " : "s ") + list +
+                    " settled by no contract");
+      } else {
+        a.cost_basis = *v;
+      }
+    }
+    if (auto i = reference(r, key("analysis.base_arm"), arms, "arm")) a.base_arm = *i;
+    if (auto v = r.number(key("analysis.risk_level"))) {
+      if (*v > 0.5 && *v < 1.0) a.risk_level = *v;
+      else r.error("risk_level", "a number in (0.5, 1), both ends excluded", number_text(*v));
+    }
+    if (auto v = r.number(key("analysis.commissioner_budget"))) a.commissioner_budget = *v;
+    if (const toml::table* precision = r.table(key("analysis.precision"))) {
+      TableReader p = r.sub(*precision, r.child_path("precision"), "analysis.precision");
+      std::string metrics;
+      for (const std::string_view m : kPrecisionMetrics) metrics += (metrics.empty() ? "\"" : ", \"") + std::string(m) + "\"";
+      std::vector<std::pair<std::pair<std::uint32_t, std::uint32_t>, PrecisionTarget>> targets;
+      for (const auto& [k, node] : *precision) {
+        const std::string metric(k.str());
+        if (std::find(std::begin(kPrecisionMetrics), std::end(kPrecisionMetrics), metric) == std::end(kPrecisionMetrics)) {
+          const auto [line, col] = key_position(k, node, precision);
+          diag_.add(Diagnostic{file_, line, col, p.child_path(metric), "a metric (one of " + metrics + ")",
+                               "an unknown metric \"" + metric + "\""});
+          continue;
+        }
+        const auto v = p.number(key("analysis.precision.<metric>"), metric);
+        if (!v) continue;
+        if (!(*v > 0.0)) {
+          p.error(metric, "a half-width > 0", number_text(*v));
+          continue;
+        }
+        targets.push_back({position(node, precision), PrecisionTarget{metric, *v}});
+      }
+      std::stable_sort(targets.begin(), targets.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+      for (auto& [at, target] : targets) a.precision.push_back(std::move(target));
+    }
+    r.finish();
+  }
+
   // ---- whole-scenario checks ----------------------------------------------------------
 
   void error_at(const toml::table& table, const std::string& path, std::string_view leaf, std::string expected,
@@ -1199,9 +1301,13 @@ class PathwayReader {
     }
   }
 
+  const toml::table& doc_;
   const std::string& file_;
+  ParsedDocument* document_;    ///< the first read of a file: uncertain parameters are read into it
+  NumberOverrides* overrides_;  ///< a read by with_parameters: numbers replaced
   Diagnostics diag_;
   PathwayScenario out_;
+  bool years_read_ = false;  ///< run.years was read without error
   std::vector<NamedTable> groups_, partners_, services_, arms_;
   bool group_share_given_ = false;
   std::vector<std::optional<TargetRef>> targets_;  ///< [arm] an alliance target set from another arm
@@ -1210,7 +1316,17 @@ class PathwayReader {
 }  // namespace
 
 PathwayScenario parse_pathway_scenario(std::string_view text, const std::string& file) {
-  return PathwayReader(text, file).read();
+  auto document = std::make_shared<ParsedDocument>();
+  document->table = parse_toml(text, file);
+  PathwayScenario out = PathwayReader(document->table, file, document.get(), nullptr).read();
+  out.text = std::string(text);
+  out.document = std::move(document);
+  return out;
+}
+
+PathwayScenario read_pathway_overridden(const ParsedDocument& doc, const std::string& file,
+                                        NumberOverrides& overrides) {
+  return PathwayReader(doc.table, file, nullptr, &overrides).read();
 }
 
 PathwayScenario load_pathway_scenario(const std::string& path) {

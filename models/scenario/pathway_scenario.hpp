@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -8,10 +9,16 @@
 
 #include "models/contracts/arm_terms.hpp"
 #include "models/pathway/pathway.hpp"
+#include "models/scenario/analysis_settings.hpp"
 #include "models/scenario/diagnostics.hpp"
 #include "models/scenario/run_settings.hpp"
+#include "models/scenario/uncertainty.hpp"
 
 namespace mhsim::scenario {
+
+/// The parsed file, kept so that with_parameters can read it again with some numbers
+/// replaced. Opaque: defined in models/scenario (toml++ stays there).
+struct ParsedDocument;
 
 /// A validated pathway scenario (`model = "pathway"`): typed, complete, and immutable once
 /// loaded. Groups, partners, services and arms keep the order of the file, which is their
@@ -32,6 +39,14 @@ struct PathwayScenario {
   /// contracts::YearInput::group_share before settling capitation with need weights (the
   /// loader requires it whenever a contract has them).
   std::vector<double> group_share;
+  /// `[analysis]` and `partners.<name>.reserves`: how results are analysed. The simulation
+  /// never reads it.
+  AnalysisSettings analysis;
+  /// `[uncertainty.<name>]` and `[[correlation]]`: the parameters a probabilistic sensitivity
+  /// analysis draws once per replication (empty: none). `spec` holds their base values.
+  UncertaintySpec uncertainty;
+  /// The parsed file (shared by copies; never modified): with_parameters reads it again.
+  std::shared_ptr<const ParsedDocument> document;
 };
 
 /// Reads and validates a pathway scenario file. Throws ScenarioError listing every problem

@@ -68,11 +68,33 @@ std::pair<std::uint32_t, std::uint32_t> key_position(const toml::key& k, const t
 }
 
 TableReader::TableReader(const toml::table& table, std::string path, std::string pattern,
-                         const std::string& file, Diagnostics& diag, KeyModel model)
-    : table_(table), path_(std::move(path)), pattern_(std::move(pattern)), file_(file), diag_(diag), model_(model) {}
+                         const std::string& file, Diagnostics& diag, KeyModel model, NumberOverrides* overrides)
+    : table_(table),
+      path_(std::move(path)),
+      pattern_(std::move(pattern)),
+      file_(file),
+      diag_(diag),
+      model_(model),
+      overrides_(overrides) {}
 
 TableReader TableReader::sub(const toml::table& table, std::string path, std::string pattern) const {
-  return TableReader(table, std::move(path), std::move(pattern), file_, diag_, model_);
+  return TableReader(table, std::move(path), std::move(pattern), file_, diag_, model_, overrides_);
+}
+
+std::optional<double> TableReader::value_of(const toml::node& node) const {
+  if (!node.is_integer() && !node.is_floating_point()) return std::nullopt;
+  if (overrides_ != nullptr && overrides_->size() > 0) {
+    if (const double* v = overrides_->find(node)) return *v;
+  }
+  if (const auto* i = node.as_integer()) return static_cast<double>(i->get());
+  return node.as_floating_point()->get();
+}
+
+std::string TableReader::describe_value(const toml::node& node) const {
+  if (overrides_ != nullptr && overrides_->size() > 0 && (node.is_integer() || node.is_floating_point())) {
+    if (const double* v = overrides_->find(node)) return number_text(*v);
+  }
+  return describe(node);
 }
 
 std::string TableReader::child_path(std::string_view leaf) const {
@@ -102,7 +124,7 @@ void TableReader::missing(const KeySpec& spec, std::string_view leaf) {
 void TableReader::wrong(const KeySpec& spec, const toml::node& node, std::string_view leaf) {
   const auto [line, col] = position(node, &table_);
   diag_.add(Diagnostic{file_, line, col, child_path(leaf.empty() ? spec.leaf() : leaf), spec.expectation(),
-                       describe(node)});
+                       describe_value(node)});
 }
 
 void TableReader::error(std::string_view leaf, std::string expected, std::string got) {
@@ -119,29 +141,24 @@ void TableReader::error_here(std::string expected, std::string got) {
 std::optional<std::int64_t> TableReader::integer(const KeySpec& spec, std::string_view leaf) {
   const toml::node* node = find(spec, leaf);
   if (node == nullptr) return std::nullopt;
-  const auto* v = node->as_integer();
-  if (v == nullptr) {
+  if (!node->is_integer()) {
     // Accept 3.0 for an integer key? No: a float where an integer is expected is usually a
     // mistake (3.5 servers); say so.
     wrong(spec, *node, leaf);
     return std::nullopt;
   }
-  const auto x = static_cast<double>(v->get());
-  if (x < spec.min || x > spec.max) {
+  double x = static_cast<double>(node->as_integer()->get());
+  if (overrides_ != nullptr && overrides_->size() > 0) {
+    if (const double* v = overrides_->find(*node, true)) x = *v;
+  }
+  if (!(x >= spec.min && x <= spec.max) || x != std::floor(x)) {
     wrong(spec, *node, leaf);
     return std::nullopt;
   }
-  return v->get();
+  return static_cast<std::int64_t>(x);
 }
 
 namespace {
-// A TOML integer or float as a double; nothing for any other node.
-std::optional<double> as_number(const toml::node& node) {
-  if (const auto* i = node.as_integer()) return static_cast<double>(i->get());
-  if (const auto* f = node.as_floating_point()) return f->get();
-  return std::nullopt;
-}
-
 std::string quoted_list(const std::vector<std::string>& names, std::string_view first = {}) {
   std::string out;
   if (!first.empty()) out = "\"" + std::string(first) + "\"";
@@ -153,7 +170,7 @@ std::string quoted_list(const std::vector<std::string>& names, std::string_view 
 std::optional<double> TableReader::number(const KeySpec& spec, std::string_view leaf) {
   const toml::node* node = find(spec, leaf);
   if (node == nullptr) return std::nullopt;
-  const std::optional<double> x = as_number(*node);
+  const std::optional<double> x = value_of(*node);
   if (!x || !std::isfinite(*x) || *x < spec.min || *x > spec.max) {
     wrong(spec, *node, leaf);
     return std::nullopt;
@@ -165,7 +182,7 @@ std::optional<std::optional<double>> TableReader::number_or_none(const KeySpec& 
   const toml::node* node = find(spec);
   if (node == nullptr) return std::nullopt;
   if (const auto* s = node->as_string(); s != nullptr && s->get() == "none") return std::optional<double>{};
-  const std::optional<double> x = as_number(*node);
+  const std::optional<double> x = value_of(*node);
   if (!x || !std::isfinite(*x) || *x < spec.min || *x > spec.max) {
     wrong(spec, *node);
     return std::nullopt;
@@ -193,11 +210,11 @@ std::optional<std::vector<double>> TableReader::numbers(const KeySpec& spec) {
   bool ok = true;
   for (std::size_t i = 0; i < array->size(); ++i) {
     const toml::node& v = *array->get(i);
-    const std::optional<double> x = as_number(v);
+    const std::optional<double> x = value_of(v);
     if (!x || !std::isfinite(*x) || *x < spec.min || *x > spec.max) {
       const auto [line, col] = position(v, node);
       diag_.add(Diagnostic{file_, line, col, child_path(spec.leaf()) + "[" + std::to_string(i) + "]",
-                           "a number in [" + number_text(spec.min) + ", " + number_text(spec.max) + "]", describe(v)});
+                           "a number in [" + number_text(spec.min) + ", " + number_text(spec.max) + "]", describe_value(v)});
       ok = false;
       continue;
     }
@@ -229,10 +246,10 @@ std::optional<std::vector<double>> TableReader::by_name(const KeySpec& spec, con
         ok = false;
         continue;
       }
-      const std::optional<double> x = as_number(v);
+      const std::optional<double> x = value_of(v);
       if (!in_range(x)) {
         const auto [line, col] = position(v, t);
-        diag_.add(Diagnostic{file_, line, col, path + "." + std::string(k.str()), range, describe(v)});
+        diag_.add(Diagnostic{file_, line, col, path + "." + std::string(k.str()), range, describe_value(v)});
         ok = false;
         continue;
       }
@@ -241,7 +258,7 @@ std::optional<std::vector<double>> TableReader::by_name(const KeySpec& spec, con
     if (!ok) return std::nullopt;
     return out;
   }
-  const std::optional<double> x = as_number(*node);
+  const std::optional<double> x = value_of(*node);
   if (!in_range(x)) {
     wrong(spec, *node);
     return std::nullopt;
@@ -288,9 +305,9 @@ std::optional<RouteList> TableReader::routes(const KeySpec& spec, const RouteTar
       }
       t = i;
     }
-    const std::optional<double> p = as_number(v);
+    const std::optional<double> p = value_of(v);
     if (!p || !(*p >= 0.0 && *p <= 1.0)) {
-      diag_.add(Diagnostic{file_, line, col, path + "." + target, "a probability in [0, 1]", describe(v)});
+      diag_.add(Diagnostic{file_, line, col, path + "." + target, "a probability in [0, 1]", describe_value(v)});
       ok = false;
       continue;
     }

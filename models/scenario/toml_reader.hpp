@@ -31,6 +31,39 @@ inline constexpr std::size_t kRouteExit = std::numeric_limits<std::size_t>::max(
 /// (target index or kRouteExit, probability > 0), in the order written.
 using RouteList = std::vector<std::pair<std::size_t, double>>;
 
+/// Numbers that replace some of a parsed file's numbers while it is read: the uncertain
+/// parameters of with_parameters (models/scenario/uncertainty.hpp). The parsed table is
+/// shared and never modified (toml++ copies drop source positions, which the reader needs
+/// for the file's order and for messages); readers ask here first. A value for an integer
+/// key must be whole. Each replacement a reader uses is marked (and how it was read), so a
+/// key that no reader takes can be reported.
+class NumberOverrides {
+ public:
+  void set(const toml::node* node, double value) {
+    items_.push_back({node, value});
+    used_.push_back(0);
+  }
+  /// The replacement for `node`, or nullptr; marks it as used, and as read by an integer
+  /// key when `as_integer`.
+  const double* find(const toml::node& node, bool as_integer = false) {
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+      if (items_[i].first == &node) {
+        used_[i] = static_cast<char>(used_[i] | (as_integer ? 3 : 1));
+        return &items_[i].second;
+      }
+    }
+    return nullptr;
+  }
+  std::size_t size() const noexcept { return items_.size(); }
+  /// Whether replacement i was read, and whether by a reader of an integer key.
+  bool used(std::size_t i) const noexcept { return (used_[i] & 1) != 0; }
+  bool used_as_integer(std::size_t i) const noexcept { return (used_[i] & 2) != 0; }
+
+ private:
+  std::vector<std::pair<const toml::node*, double>> items_;
+  std::vector<char> used_;
+};
+
 /// Reads the keys of one TOML table against their KeySpecs, reporting every problem to
 /// `diag` (never throwing) and remembering which keys were read, so that finish() can
 /// report the ones nobody declared.
@@ -39,8 +72,10 @@ class TableReader {
   /// `pattern` is the table's path in the key table ("", "run", "stations.<name>", "<dist>"):
   /// it tells finish() which keys belong here.
   /// `model` says which keys finish() lists as expected (those of the model, and common ones).
+  /// `overrides`, when given, replaces numbers of the table as they are read (and is passed
+  /// on to sub-readers).
   TableReader(const toml::table& table, std::string path, std::string pattern, const std::string& file,
-              Diagnostics& diag, KeyModel model = KeyModel::kNetwork);
+              Diagnostics& diag, KeyModel model = KeyModel::kNetwork, NumberOverrides* overrides = nullptr);
 
   /// A reader of a sub-table, with this reader's file, diagnostics and model.
   TableReader sub(const toml::table& table, std::string path, std::string pattern) const;
@@ -71,6 +106,11 @@ class TableReader {
   /// Whether the key is present (and marks it as read).
   bool has(std::string_view leaf);
 
+  /// A TOML integer or float as a double, after any override; nothing for other nodes.
+  std::optional<double> value_of(const toml::node& node) const;
+  /// describe(node), showing an overriding value instead of the file's.
+  std::string describe_value(const toml::node& node) const;
+
   /// Reports keys that were present but never read, naming the keys this table takes
   /// (or `expected`, when given).
   void finish(std::string expected = {});
@@ -86,6 +126,7 @@ class TableReader {
   const std::string& file() const noexcept { return file_; }
   Diagnostics& diagnostics() noexcept { return diag_; }
   KeyModel model() const noexcept { return model_; }
+  NumberOverrides* overrides() const noexcept { return overrides_; }
 
  private:
   const toml::node* find(const KeySpec& spec, std::string_view leaf = {});
@@ -98,6 +139,7 @@ class TableReader {
   const std::string& file_;
   Diagnostics& diag_;
   KeyModel model_;
+  NumberOverrides* overrides_;
   std::set<std::string, std::less<>> read_;
 };
 

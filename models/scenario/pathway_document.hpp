@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Internal to mhsim::scenario: the parsed pathway file that a PathwayScenario keeps, and the
+// pieces of the loader that probabilistic sensitivity analysis shares with it
+// (pathway_scenario.cpp reads the file; uncertainty.cpp reads [uncertainty] and
+// [[correlation]] and sets parameters).
+
+#include <string>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "models/scenario/pathway_scenario.hpp"
+#include "models/scenario/toml_reader.hpp"
+
+namespace mhsim::scenario {
+
+struct ParsedDocument {
+  toml::table table;
+  /// [N] the node of the file each uncertain parameter replaces (UncertaintySpec order).
+  std::vector<const toml::node*> nodes;
+};
+
+/// Reads the pathway scenario in `doc` again with `overrides` replacing some of its numbers.
+/// `[uncertainty]` and `[[correlation]]` are skipped (the first read checked them): the
+/// result has no uncertainty, text or document. Throws ScenarioError like the first read.
+PathwayScenario read_pathway_overridden(const ParsedDocument& doc, const std::string& file,
+                                        NumberOverrides& overrides);
+
+/// What read_uncertainty found: the spec, and each parameter's table (for messages).
+struct UncertaintyTables {
+  UncertaintySpec spec;
+  std::vector<const toml::table*> tables;  ///< [N]
+};
+
+/// Reads `[uncertainty.<name>]` and `[[correlation]]` of a pathway file's root table,
+/// reporting every problem to the root reader's diagnostics; fills doc.nodes. Parameters
+/// with problems are left out of the result.
+UncertaintyTables read_uncertainty(TableReader& root, ParsedDocument& doc);
+
+/// For a file that read cleanly: sets each parameter's `integer` (whether the loader reads
+/// its key as an integer), and reports any whose key no reader takes and each under which
+/// the scenario stops being valid at its 0.001 or 0.999 quantile (the others at their base
+/// values).
+void check_uncertainty_quantiles(const ParsedDocument& doc, const std::string& file, UncertaintyTables& u,
+                                 Diagnostics& diag);
+
+}  // namespace mhsim::scenario
