@@ -36,10 +36,46 @@ struct SweepOptions {
   std::string out;                ///< CSV file ("" = standard output)
 };
 
+/// Settings of the analysis given on the command line (override the scenario's [analysis]),
+/// as typed, validated together by the command.
+struct AnalysisOverrides {
+  std::string wtp;            ///< "20000,30000"
+  std::string discount_rate;  ///< "0.035"
+  std::string horizon;        ///< years
+  std::string effect;         ///< qalys | wemwbs_points
+  std::string cost_basis;     ///< ledger | commissioner_spend
+  std::string base_arm;       ///< arm name
+  std::string risk_level;     ///< e.g. 0.95
+  std::string budget;         ///< commissioner budget, pounds a year
+  std::vector<std::string> reserves;  ///< "partner=pounds"
+};
+
+/// Options of `mhsim report`.
+struct ReportOptions {
+  std::string results;   ///< results file of `mhsim run`
+  std::string html;      ///< HTML report to write ("" = none)
+  std::string json;      ///< JSON summary to write ("" = none)
+  std::string csv;       ///< directory for the CSV tables ("" = none)
+  std::string assets;    ///< report/ directory ("" = $MHSIM_REPORT_ASSETS or the source tree's)
+  bool quiet = false;
+  AnalysisOverrides overrides;
+};
+
+/// Options of `mhsim compare`.
+struct CompareOptions {
+  std::string results;
+  std::string arms;      ///< "a,b,c": arms to show, the first is the base ("" = all, base from settings)
+  std::string csv;       ///< directory for the CSV tables ("" = none)
+  std::string json;      ///< JSON summary ("" = none)
+  AnalysisOverrides overrides;
+};
+
 int run_command(const RunOptions& options, Cluster& cluster);
 int sweep_command(const SweepOptions& options);
 int merge_command(const std::vector<std::string>& inputs, const std::string& out);
 int validate_command(const std::string& scenario);
 int keys_command();
+int report_command(const ReportOptions& options);
+int compare_command(const CompareOptions& options);
 
 }  // namespace mhsim::cli

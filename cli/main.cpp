@@ -55,6 +55,39 @@ int main(int argc, char** argv) {
       ->required();
   sweep_cmd->add_option("--out,-o", sweep.out, "CSV file to write (default: standard output)");
 
+  // Analysis settings shared by report and compare (override the scenario's [analysis]).
+  const auto analysis_options = [](CLI::App* cmd, AnalysisOverrides& o) {
+    cmd->add_option("--wtp", o.wtp, "Willingness to pay, pounds per unit of effect, comma-separated (default: analysis.willingness_to_pay)");
+    cmd->add_option("--discount-rate", o.discount_rate, "Yearly discount rate of costs and effects (default: analysis.discount_rate, 0.035)");
+    cmd->add_option("--horizon", o.horizon, "Years analysed, from the first (default: every simulated year)");
+    cmd->add_option("--effect", o.effect, "Effect of the ICER, NMB and CEAC: qalys or wemwbs_points");
+    cmd->add_option("--cost-basis", o.cost_basis, "Cost of the comparison: ledger or commissioner_spend");
+    cmd->add_option("--base-arm", o.base_arm, "Arm the others are compared with (default: analysis.base_arm, else the first)");
+    cmd->add_option("--risk-level", o.risk_level, "Level of value at risk and expected shortfall (default 0.95)");
+    cmd->add_option("--budget", o.budget, "Commissioner's budget, pounds a year (default: analysis.commissioner_budget)");
+    cmd->add_option("--reserve", o.reserves, "A partner's reserves against painshare over the horizon: partner=pounds (repeat)");
+  };
+
+  ReportOptions report;
+  CLI::App* report_cmd = app.add_subcommand(
+      "report", "Analyse a results file: HTML report, JSON and CSV summaries (distributions, paired differences, "
+                "cost-effectiveness, risk, sensitivity, convergence)");
+  report_cmd->add_option("results", report.results, "Results file of `mhsim run` on a pathway scenario (HDF5)")->required();
+  report_cmd->add_option("--html", report.html, "Self-contained HTML report to write");
+  report_cmd->add_option("--json", report.json, "JSON summary to write (the report's data)");
+  report_cmd->add_option("--csv", report.csv, "Directory to write the CSV tables into");
+  report_cmd->add_option("--assets", report.assets, "The report/ directory with template.html, report.js and node_modules (default: $MHSIM_REPORT_ASSETS, else the source tree's)");
+  report_cmd->add_flag("--quiet,-q", report.quiet, "Do not list the files written");
+  analysis_options(report_cmd, report.overrides);
+
+  CompareOptions compare;
+  CLI::App* compare_cmd = app.add_subcommand("compare", "Print a results file's arms side by side with paired differences, cost-effectiveness and risk");
+  compare_cmd->add_option("results", compare.results, "Results file of `mhsim run` on a pathway scenario (HDF5)")->required();
+  compare_cmd->add_option("--arms", compare.arms, "Arms to show, comma-separated; the first is the base (default: all)");
+  compare_cmd->add_option("--csv", compare.csv, "Also write the CSV tables into this directory");
+  compare_cmd->add_option("--json", compare.json, "Also write the JSON summary");
+  analysis_options(compare_cmd, compare.overrides);
+
   CLI::App* keys_cmd = app.add_subcommand("keys", "Print the reference of every scenario key (Markdown)");
 
   try {
@@ -68,5 +101,7 @@ int main(int argc, char** argv) {
   if (*validate_cmd) return validate_command(validate_path);
   if (*keys_cmd) return keys_command();
   if (*sweep_cmd) return sweep_command(sweep);
+  if (*report_cmd) return report_command(report);
+  if (*compare_cmd) return compare_command(compare);
   return kExitBadInput;
 }

@@ -10,17 +10,30 @@ packages=(
   libtomlplusplus-dev libcli11-dev catch2
   hdf5-tools   # h5dump: the tests read results back with HDF5's own tools
   libopenmpi-dev openmpi-bin   # optional MPI build (preset "ci"); mpirun runs the MPI tests
+  python3-h5py   # a test reads results back with h5py, independently of the C++ reader
+  chromium       # the HTML report's browser test (headless, driven by playwright-core)
 )
+# Node.js and npm fetch the report's charting libraries (Vega-Lite) from the npm registry;
+# the machine usually has them, else Debian's.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
-echo "install-deps: installing ${missing[*]}" >&2
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The report's JavaScript (report/package-lock.json): vega, vega-lite, vega-embed, inlined
+# into every HTML report, and playwright-core for its browser test.
+report_dir="$(cd "$(dirname "$0")/../report" && pwd)"
+if [ ! -f "$report_dir/node_modules/.package-lock.json" ] || [ "$report_dir/package-lock.json" -nt "$report_dir/node_modules/.package-lock.json" ]; then
+  echo "install-deps: npm ci in report/" >&2
+  (cd "$report_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi

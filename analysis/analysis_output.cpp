@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: MIT
+#include "analysis/analysis_output.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <strings.h>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <unistd.h>
+
+namespace mhsim::analysis {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string number(double v) {
+  if (!std::isfinite(v)) return "null";
+  // The shortest of 15, 16 or 17 significant digits that reads back as the same double.
+  char buf[40];
+  for (const int digits : {15, 16, 17}) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      // Never a literal '<': the JSON is inlined in a <script> element of the report, where
+      // "</script" or "<!--" in a scenario description would end or derail it.
+      case '<': out += "\\u003c"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string optional_number(const std::optional<double>& v) { return v ? number(*v) : "null"; }
+
+// A JSON object written field by field: {"a": 1, "b": "x"}.
+class Object {
+ public:
+  Object& field(const char* name, const std::string& json_value) {
+    text_ += (text_.empty() ? "{" : ", ") + quoted(name) + ": " + json_value;
+    return *this;
+  }
+  Object& num(const char* name, double v) { return field(name, number(v)); }
+  Object& str(const char* name, const std::string& v) { return field(name, quoted(v)); }
+  Object& uint(const char* name, std::uint64_t v) { return field(name, std::to_string(v)); }
+  std::string done() const { return text_.empty() ? "{}" : text_ + "}"; }
+
+ private:
+  std::string text_;
+};
+
+template <class Rows, class F>
+std::string array(const Rows& rows, F&& to_json) {
+  std::string out = "[";
+  bool first = true;
+  for (const auto& row : rows) {
+    out += (first ? "\n  " : ",\n  ") + to_json(row);
+    first = false;
+  }
+  return out + (first ? "]" : "\n]");
+}
+
+std::string strings(const std::vector<std::string>& v) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + quoted(v[i]);
+  return out + "]";
+}
+
+std::string numbers(const std::vector<double>& v) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + number(v[i]);
+  return out + "]";
+}
+
+const char* icer_kind(decision::IcerCase c) {
+  switch (c) {
+    case decision::IcerCase::b_dominates: return "dominates";
+    case decision::IcerCase::a_dominates: return "dominated";
+    case decision::IcerCase::north_east: return "north_east";
+    case decision::IcerCase::south_west: return "south_west";
+    case decision::IcerCase::identical: return "identical";
+  }
+  return "?";
+}
+
+// ---- CSV -------------------------------------------------------------------------------------
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (const char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string csv_number(double v) { return std::isfinite(v) ? number(v) : ""; }
+std::string csv_optional(const std::optional<double>& v) { return v ? csv_number(*v) : ""; }
+
+class Csv {
+ public:
+  explicit Csv(const std::vector<std::string>& header) { row(header); }
+  void row(const std::vector<std::string>& cells) {
+    for (std::size_t i = 0; i < cells.size(); ++i) text_ += (i ? "," : "") + csv_field(cells[i]);
+    text_ += "\r\n";
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+};
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Escapes "</script" (any case) so inlined text cannot close its script element.
+std::string script_safe(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '<' && i + 1 < text.size() && text[i + 1] == '/' && i + 7 < text.size() &&
+        strncasecmp(text.c_str() + i + 2, "script", 6) == 0) {
+      out += "<\\/";
+      ++i;
+      continue;
+    }
+    out += text[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string analysis_json(const Analysis& a) {
+  std::ostringstream os;
+  write_analysis_json(a, os);
+  return os.str();
+}
+
+void write_analysis_json(const Analysis& a, std::ostream& out) {
+  const auto& s = a.settings;
+  const auto arm = [&](std::size_t i) { return quoted(a.arms[i]); };
+  Object doc;
+  doc.str("schema", "mhsim-analysis/1");
+  doc.field("meta", Object()
+                        .str("scenario_name", a.scenario_name)
+                        .str("scenario_description", a.scenario_description)
+                        .str("scenario_file", a.scenario_file)
+                        .str("scenario_sha256", a.scenario_sha256)
+                        .uint("seed", a.seed)
+                        .uint("replications", a.replications)
+                        .uint("years", a.years)
+                        .str("mhsim_version", a.mhsim_version)
+                        .str("created_utc", a.created_utc)
+                        .str("results_file", a.results_file)
+                        .str("analysed_utc", a.analysed_utc)
+                        .done());
+  doc.field("settings", Object()
+                            .num("discount_rate", s.discount_rate)
+                            .str("discount_timing", s.mid_year ? "mid_year" : "year_start")
+                            .uint("horizon_years", s.horizon_years)
+                            .field("willingness_to_pay", numbers(s.willingness_to_pay))
+                            .str("effect", s.effect)
+                            .str("effect_label", a.effect_label)
+                            .str("cost_basis", s.cost_basis)
+                            .str("base_arm", a.arms.empty() ? "" : a.arms[s.base_arm])
+                            .num("risk_level", s.risk_level)
+                            .num("commissioner_budget", s.commissioner_budget)
+                            .done());
+  doc.field("arms", strings(a.arms));
+  doc.field("partners", strings(a.partners));
+  doc.field("metrics", array(a.metrics, [](const MetricRow& m) {
+              const auto& x = m.summary;
+              return Object()
+                  .str("metric", m.metric).str("label", m.label).str("unit", m.unit).str("arm", m.arm)
+                  .uint("n", x.n).num("mean", x.mean).num("sd", x.sd).num("se", x.se)
+                  .num("ci_low", x.ci_low).num("ci_high", x.ci_high)
+                  .num("q05", x.q05).num("q25", x.q25).num("q50", x.q50).num("q75", x.q75).num("q95", x.q95)
+                  .done();
+            }));
+  doc.field("differences", array(a.differences, [](const DifferenceRow& d) {
+              const auto& p = d.paired;
+              return Object()
+                  .str("metric", d.metric).str("label", d.label).str("unit", d.unit).str("arm", d.arm)
+                  .str("base_arm", d.base_arm).uint("n", p.n).num("mean", p.mean_difference).num("se", p.se)
+                  .num("ci_low", p.ci_low).num("ci_high", p.ci_high).num("prob_lower", p.prob_b_below_a)
+                  .num("prob_higher", d.prob_higher)
+                  .done();
+            }));
+  doc.field("samples", array(a.samples, [&](const SampleRow& r) {
+              return Object()
+                  .uint("replication", r.replication).field("arm", arm(r.arm)).num("cost", r.cost)
+                  .num("effect", r.effect).num("commissioner_spend", r.commissioner_spend)
+                  .done();
+            }));
+  // Paired samples: every arm but the base, replication by replication.
+  std::vector<std::string> paired;
+  const std::size_t A = a.arms.size();
+  for (std::size_t i = 0; A > 0 && i + A <= a.samples.size(); i += A) {
+    const SampleRow& b = a.samples[i + s.base_arm];
+    for (std::size_t k = 0; k < A; ++k) {
+      if (k == s.base_arm) continue;
+      const SampleRow& r = a.samples[i + k];
+      paired.push_back(Object()
+                           .uint("replication", r.replication).field("arm", arm(k)).field("base_arm", arm(s.base_arm))
+                           .num("delta_cost", r.cost - b.cost).num("delta_effect", r.effect - b.effect)
+                           .done());
+    }
+  }
+  doc.field("paired_samples", array(paired, [](const std::string& j) { return j; }));
+  doc.field("icer", array(a.icers, [](const IcerRow& r) {
+              return Object()
+                  .str("arm", r.arm).str("base_arm", r.base_arm).num("delta_cost", r.icer.delta_cost)
+                  .num("delta_effect", r.icer.delta_effect).str("kind", icer_kind(r.icer.kind))
+                  .num("ratio", r.icer.ratio)
+                  .done();
+            }));
+  doc.field("nmb", array(a.nmb, [](const NmbRow& r) {
+              return Object()
+                  .str("arm", r.arm).str("base_arm", r.base_arm).num("wtp", r.wtp)
+                  .num("incremental_nmb", r.incremental.mean_difference).num("ci_low", r.incremental.ci_low)
+                  .num("ci_high", r.incremental.ci_high).num("prob_positive", r.prob_positive)
+                  .done();
+            }));
+  doc.field("risk", array(a.risk, [](const RiskRow& r) {
+              return Object()
+                  .str("arm", r.arm).str("partner", r.partner).str("loss", r.commissioner ? "spend" : "painshare")
+                  .num("mean_payment", r.mean_payment).num("mean_margin", r.mean_margin)
+                  .num("mean_painshare", r.mean_painshare).num("var", r.var).num("es", r.es)
+                  .field("reserve", optional_number(r.reserve)).field("p_above_reserve", optional_number(r.p_above_reserve))
+                  .num("p_any_painshare", r.p_any_painshare).field("p_cap_binds", optional_number(r.p_cap_binds))
+                  .field("cap", optional_number(r.cap))
+                  .done();
+            }));
+  doc.field("payout_samples", array(a.payout_samples, [&](const PayoutSample& p) {
+              return Object()
+                  .uint("replication", p.replication).field("arm", arm(p.arm)).str("partner", a.partners[p.partner])
+                  .num("gain_pain", p.gain_pain).num("margin", p.margin)
+                  .done();
+            }));
+  doc.field("kra_bands", array(a.kra_bands, [](const KraBandRow& k) {
+              return Object().str("arm", k.arm).str("kra", k.kra).str("band", k.band).num("share", k.share).done();
+            }));
+  std::vector<std::string> ceac;
+  for (const CurvePoint& c : a.ceac) {
+    for (std::size_t k = 0; k < c.values.size() && k < A; ++k) {
+      ceac.push_back(Object().num("wtp", c.wtp).field("arm", arm(k)).num("probability", c.values[k]).done());
+    }
+  }
+  doc.field("ceac", array(ceac, [](const std::string& j) { return j; }));
+  doc.field("evpi", array(a.evpi, [](const CurvePoint& c) {
+              return Object().num("wtp", c.wtp).num("evpi", c.values.empty() ? 0.0 : c.values[0]).done();
+            }));
+  doc.field("tornado", array(a.tornado, [](const TornadoRow& t) {
+              return Object()
+                  .str("output", t.output).str("output_label", t.output_label).str("parameter", t.parameter)
+                  .str("key", t.key).num("low_value", t.low_value).num("high_value", t.high_value)
+                  .num("base_output", t.base_output).num("output_at_low", t.output_at_low)
+                  .num("output_at_high", t.output_at_high).num("r_squared", t.r_squared)
+                  .done();
+            }));
+  doc.field("psa", array(a.psa, [](const PsaRow& p) {
+              return Object()
+                  .str("name", p.name).str("key", p.key).str("distribution", p.distribution).num("base", p.base)
+                  .num("mean", p.mean).num("sd", p.sd).num("q05", p.q05).num("q95", p.q95)
+                  .num("sample_mean", p.sample_mean).str("source", p.source)
+                  .done();
+            }));
+  doc.field("convergence", array(a.convergence, [](const ConvergencePoint& c) {
+              return Object().str("metric", c.metric).str("label", c.label).uint("n", c.n).num("mean", c.mean)
+                  .num("se", c.se).done();
+            }));
+  doc.field("replications_needed", array(a.replications_needed, [](const ReplicationsNeeded& r) {
+              return Object()
+                  .str("metric", r.metric).str("arm", r.arm).num("half_width", r.half_width).num("sd", r.sd)
+                  .uint("needed", r.needed).uint("have", r.have)
+                  .done();
+            }));
+  out << doc.done() << '\n';
+}
+
+std::vector<std::pair<std::string, std::string>> analysis_csv_tables(const Analysis& a) {
+  std::vector<std::pair<std::string, std::string>> files;
+  {
+    Csv t({"metric", "label", "unit", "arm", "n", "mean", "sd", "se", "ci_low", "ci_high", "q05", "q25", "q50", "q75", "q95"});
+    for (const MetricRow& m : a.metrics) {
+      const auto& x = m.summary;
+      t.row({m.metric, m.label, m.unit, m.arm, std::to_string(x.n), csv_number(x.mean), csv_number(x.sd),
+             csv_number(x.se), csv_number(x.ci_low), csv_number(x.ci_high), csv_number(x.q05), csv_number(x.q25),
+             csv_number(x.q50), csv_number(x.q75), csv_number(x.q95)});
+    }
+    files.emplace_back("summary.csv", t.text());
+  }
+  {
+    Csv t({"metric", "label", "unit", "arm", "base_arm", "n", "mean_difference", "se", "ci_low", "ci_high",
+           "prob_lower", "prob_higher"});
+    for (const DifferenceRow& d : a.differences) {
+      const auto& p = d.paired;
+      t.row({d.metric, d.label, d.unit, d.arm, d.base_arm, std::to_string(p.n), csv_number(p.mean_difference),
+             csv_number(p.se), csv_number(p.ci_low), csv_number(p.ci_high), csv_number(p.prob_b_below_a),
+             csv_number(d.prob_higher)});
+    }
+    files.emplace_back("differences.csv", t.text());
+  }
+  {
+    Csv t({"arm", "base_arm", "delta_cost", "delta_effect", "effect", "icer_kind", "icer", "wtp", "incremental_nmb",
+           "nmb_ci_low", "nmb_ci_high", "prob_nmb_positive"});
+    for (const IcerRow& i : a.icers) {
+      const std::vector<std::string> head = {i.arm, i.base_arm, csv_number(i.icer.delta_cost),
+                                             csv_number(i.icer.delta_effect), a.effect_label, icer_kind(i.icer.kind),
+                                             csv_number(i.icer.ratio)};
+      for (const NmbRow& n : a.nmb) {
+        if (n.arm != i.arm) continue;
+        std::vector<std::string> row = head;
+        for (const std::string& c : {csv_number(n.wtp), csv_number(n.incremental.mean_difference),
+                                     csv_number(n.incremental.ci_low), csv_number(n.incremental.ci_high),
+                                     csv_number(n.prob_positive)}) {
+          row.push_back(c);
+        }
+        t.row(row);
+      }
+    }
+    files.emplace_back("cea.csv", t.text());
+  }
+  {
+    std::vector<std::string> header = {"wtp"};
+    for (const std::string& arm : a.arms) header.push_back(arm);
+    Csv t(header);
+    for (const CurvePoint& c : a.ceac) {
+      std::vector<std::string> row = {csv_number(c.wtp)};
+      for (const double v : c.values) row.push_back(csv_number(v));
+      t.row(row);
+    }
+    files.emplace_back("ceac.csv", t.text());
+    Csv e({"wtp", "evpi_per_decision"});
+    for (const CurvePoint& c : a.evpi) e.row({csv_number(c.wtp), csv_number(c.values.empty() ? 0.0 : c.values[0])});
+    files.emplace_back("evpi.csv", e.text());
+  }
+  {
+    Csv t({"arm", "partner", "loss", "mean_payment", "mean_margin", "mean_painshare", "var", "es", "reserve",
+           "p_above_reserve", "p_any_painshare", "p_cap_binds", "cap"});
+    for (const RiskRow& r : a.risk) {
+      t.row({r.arm, r.partner, r.commissioner ? "spend" : "painshare", csv_number(r.mean_payment),
+             csv_number(r.mean_margin), csv_number(r.mean_painshare), csv_number(r.var), csv_number(r.es),
+             csv_optional(r.reserve), csv_optional(r.p_above_reserve), csv_number(r.p_any_painshare),
+             csv_optional(r.p_cap_binds), csv_optional(r.cap)});
+    }
+    files.emplace_back("risk.csv", t.text());
+  }
+  {
+    Csv t({"arm", "kra", "band", "share"});
+    for (const KraBandRow& k : a.kra_bands) t.row({k.arm, k.kra, k.band, csv_number(k.share)});
+    files.emplace_back("kra_bands.csv", t.text());
+  }
+  {
+    Csv t({"output", "output_label", "parameter", "key", "low_value", "high_value", "base_output", "output_at_low",
+           "output_at_high", "r_squared"});
+    for (const TornadoRow& r : a.tornado) {
+      t.row({r.output, r.output_label, r.parameter, r.key, csv_number(r.low_value), csv_number(r.high_value),
+             csv_number(r.base_output), csv_number(r.output_at_low), csv_number(r.output_at_high),
+             csv_number(r.r_squared)});
+    }
+    files.emplace_back("tornado.csv", t.text());
+  }
+  {
+    Csv t({"name", "key", "distribution", "base", "mean", "sd", "q05", "q95", "sample_mean", "source"});
+    for (const PsaRow& p : a.psa) {
+      t.row({p.name, p.key, p.distribution, csv_number(p.base), csv_number(p.mean), csv_number(p.sd),
+             csv_number(p.q05), csv_number(p.q95), csv_number(p.sample_mean), p.source});
+    }
+    files.emplace_back("psa.csv", t.text());
+  }
+  {
+    Csv t({"metric", "arm", "half_width", "sd", "needed", "have"});
+    for (const ReplicationsNeeded& r : a.replications_needed) {
+      t.row({r.metric, r.arm, csv_number(r.half_width), csv_number(r.sd), std::to_string(r.needed),
+             std::to_string(r.have)});
+    }
+    files.emplace_back("replications_needed.csv", t.text());
+  }
+  return files;
+}
+
+ReportAssets load_report_assets(const std::string& dir) {
+  const fs::path root(dir);
+  const std::vector<fs::path> libs = {root / "node_modules/vega/build/vega.min.js",
+                                      root / "node_modules/vega-lite/build/vega-lite.min.js",
+                                      root / "node_modules/vega-embed/build/vega-embed.min.js"};
+  std::vector<std::string> missing;
+  for (const fs::path& p : {root / "template.html", root / "report.js"}) {
+    if (!fs::is_regular_file(p)) missing.push_back(p.string());
+  }
+  bool libs_missing = false;
+  for (const fs::path& p : libs) {
+    if (!fs::is_regular_file(p)) {
+      missing.push_back(p.string());
+      libs_missing = true;
+    }
+  }
+  if (!missing.empty()) {
+    std::string msg = "the HTML report's assets are missing:";
+    for (const std::string& m : missing) msg += "\n  " + m;
+    if (libs_missing) msg += "\ninstall the Vega libraries from npm with: npm ci --prefix " + root.string();
+    msg += "\n(set MHSIM_REPORT_ASSETS or --assets to another report/ directory)";
+    throw std::runtime_error(msg);
+  }
+  ReportAssets a;
+  a.template_html = read_text(root / "template.html");
+  a.report_js = read_text(root / "report.js");
+  for (const fs::path& p : libs) a.libraries += read_text(p) + "\n;\n";
+  return a;
+}
+
+std::string report_html(const ReportAssets& assets, const std::string& json) {
+  // Every placeholder is found in the template itself before anything is inserted, so text
+  // inside the inserted pieces (a scenario description, say) can never be taken for one.
+  struct Slot {
+    const char* placeholder;
+    const char* what;
+    const std::string* value;
+    std::size_t at = std::string::npos;
+  };
+  const std::string data = script_safe(json), js = script_safe(assets.report_js), libs = script_safe(assets.libraries);
+  std::vector<Slot> slots = {{"\"MHSIM_DATA\"", "the analysis JSON", &data},
+                             {"/*MHSIM_REPORT_JS*/", "report.js", &js},
+                             {"/*MHSIM_VEGA_LIBS*/", "the Vega libraries", &libs}};
+  const std::string& t = assets.template_html;
+  for (Slot& s : slots) {
+    s.at = t.find(s.placeholder);
+    if (s.at == std::string::npos) {
+      throw std::runtime_error(std::string("report template: placeholder ") + s.placeholder + " (" + s.what +
+                               ") is missing");
+    }
+  }
+  std::sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) { return a.at < b.at; });
+  std::string html;
+  html.reserve(t.size() + data.size() + js.size() + libs.size());
+  std::size_t from = 0;
+  for (const Slot& s : slots) {
+    html.append(t, from, s.at - from);
+    html += *s.value;
+    from = s.at + std::strlen(s.placeholder);
+  }
+  html.append(t, from, std::string::npos);
+  return html;
+}
+
+void write_file_atomically(const std::string& path, const std::string& content) {
+  const fs::path target(path);
+  std::error_code ec;
+  if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
+  if (ec) throw std::runtime_error(path + ": cannot create its directory: " + ec.message());
+  const fs::path temp = target.string() + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + ")");
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    out.flush();
+    if (!out) {
+      out.close();
+      fs::remove(temp, ec);
+      throw std::runtime_error(path + ": write failed (disk full?)");
+    }
+  }
+  fs::rename(temp, target, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    throw std::runtime_error(path + ": cannot rename the temporary file into place: " + ec.message());
+  }
+}
+
+}  // namespace mhsim::analysis

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// An Analysis (analysis/results_analysis.hpp) written out: the JSON document (schema
+// "mhsim-analysis/1", docs/analysis.md), CSV tables for spreadsheets, and the
+// self-contained HTML report (report/template.html + report/report.js + the Vega libraries
+// from npm, inlined). Every file is written to a temporary name and renamed, so a failure
+// leaves no partial file and an existing file is replaced only when the new one is whole.
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "analysis/results_analysis.hpp"
+
+namespace mhsim::analysis {
+
+/// The JSON document the report draws from. NaN and infinities are written as null.
+void write_analysis_json(const Analysis& a, std::ostream& out);
+std::string analysis_json(const Analysis& a);
+
+/// The CSV tables, by file name: summary.csv (every metric by arm), differences.csv,
+/// cea.csv (ICER and NMB), ceac.csv, evpi.csv, risk.csv, kra_bands.csv, tornado.csv, psa.csv,
+/// replications_needed.csv. RFC 4180 quoting; numbers with 17 significant digits.
+std::vector<std::pair<std::string, std::string>> analysis_csv_tables(const Analysis& a);
+
+/// Where the report's assets are: `dir` must hold template.html, report.js and
+/// node_modules/{vega,vega-lite,vega-embed}/build/*.min.js (`npm ci` in report/).
+/// Throws std::runtime_error naming every missing file and how to install it.
+struct ReportAssets {
+  std::string template_html, report_js, libraries;
+};
+ReportAssets load_report_assets(const std::string& dir);
+
+/// The report's HTML: the template with the libraries, report.js and the JSON inlined.
+/// `</script` inside inlined text is escaped so it cannot end the script element.
+std::string report_html(const ReportAssets& assets, const std::string& json);
+
+/// Writes `content` to `path` through a temporary file in the same directory, renamed on
+/// success (creating missing parent directories). Throws std::runtime_error naming the path.
+void write_file_atomically(const std::string& path, const std::string& content);
+
+}  // namespace mhsim::analysis

@@ -1,0 +1,639 @@
+// SPDX-License-Identifier: MIT
+#include "analysis/results_analysis.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+#include <Eigen/Dense>
+
+#include "analysis/pathway_results.hpp"
+#include "analysis/payout_results.hpp"
+#include "models/contracts/settlement.hpp"
+#include "models/pathway/pathway.hpp"
+#include "models/scenario/diagnostics.hpp"
+#include "models/scenario/uncertainty.hpp"
+
+namespace mhsim::analysis {
+namespace {
+
+namespace pw = models::pathway;
+namespace ct = models::contracts;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Values of one metric: [arm][replication].
+using ArmValues = std::vector<std::vector<double>>;
+
+struct Metric {
+  std::string id, label, unit;
+  ArmValues values;
+};
+
+std::string utc_now() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string string_or(const ResultsReader& f, const char* name, const std::string& fallback = "") {
+  return f.has_attribute(name) ? f.string_attribute(name) : fallback;
+}
+
+// A dataset of a pathway results file with its expected shape checked.
+std::vector<double> read_checked(const ResultsReader& f, const std::string& path, const std::string& file,
+                                 const std::vector<std::uint64_t>& shape) {
+  const std::vector<std::uint64_t> got = f.shape(path);
+  if (got != shape) {
+    auto text = [](const std::vector<std::uint64_t>& s) {
+      std::string out = "[";
+      for (std::size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+      return out + "]";
+    };
+    throw std::runtime_error(file + ": dataset " + path + " has shape " + text(got) + ", expected " + text(shape));
+  }
+  return f.read_double(path);
+}
+
+bool has_dataset(const std::vector<std::string>& names, const std::string& path) {
+  return std::binary_search(names.begin(), names.end(), path);
+}
+
+// Per-replication paired comparison with the share of replications where b > a.
+DifferenceRow difference(const Metric& m, std::size_t arm, std::size_t base, const std::vector<std::string>& arms) {
+  DifferenceRow row{m.id, m.label, m.unit, arms[arm], arms[base], decision::paired(m.values[base], m.values[arm]), 0};
+  std::uint64_t higher = 0, n = 0;
+  for (std::size_t r = 0; r < m.values[arm].size(); ++r) {
+    const double a = m.values[base][r], b = m.values[arm][r];
+    if (std::isnan(a) || std::isnan(b)) continue;
+    ++n;
+    if (b > a) ++higher;
+  }
+  row.prob_higher = n ? static_cast<double>(higher) / static_cast<double>(n) : kNaN;
+  return row;
+}
+
+// Whole-horizon value of system KPI k from the yearly values (by the KPI's whole-run rule).
+double horizon_value(const double* years_k, std::size_t stride, std::size_t horizon, pw::SystemKpi k) {
+  const auto at = [&](std::size_t y, pw::SystemKpi kk) { return years_k[y * stride + static_cast<std::size_t>(kk)]; };
+  const auto discharges = [&](std::size_t y) {
+    return at(y, pw::SystemKpi::kWemwbsImproved) + at(y, pw::SystemKpi::kWemwbsDecreased) +
+           at(y, pw::SystemKpi::kWemwbsUnchanged);
+  };
+  switch (whole_run_rule(k)) {
+    case WholeRun::kSum: {
+      double s = 0;
+      for (std::size_t y = 0; y < horizon; ++y) s += at(y, k);
+      return s;
+    }
+    case WholeRun::kLastYear:
+      return at(horizon - 1, k);
+    case WholeRun::kDischargeWeighted: {
+      double num = 0, den = 0;
+      for (std::size_t y = 0; y < horizon; ++y) {
+        num += at(y, k) * discharges(y);
+        den += discharges(y);
+      }
+      return den > 0 ? num / den : 0.0;
+    }
+    case WholeRun::kShareOfDischarges: {
+      double num = 0, den = 0;
+      for (std::size_t y = 0; y < horizon; ++y) {
+        num += at(y, pw::SystemKpi::kWemwbsImproved);
+        den += discharges(y);
+      }
+      return den > 0 ? num / den : 0.0;
+    }
+  }
+  return kNaN;
+}
+
+// "referrals_secondary" -> "Referrals secondary".
+std::string readable(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) c = c == '_' ? ' ' : c;
+  if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+  return out;
+}
+
+std::vector<double> grid(double max, std::size_t points) {
+  std::vector<double> g(points);
+  for (std::size_t i = 0; i < points; ++i) {
+    g[i] = points > 1 ? max * static_cast<double>(i) / static_cast<double>(points - 1) : 0.0;
+  }
+  return g;
+}
+
+// Running mean and SE at n = 2, 3, ..., every value up to 100 then about 200 points in all.
+void convergence(const std::string& id, const std::string& label, const std::vector<double>& v,
+                 std::vector<ConvergencePoint>& out) {
+  const std::size_t R = v.size();
+  const std::size_t step = std::max<std::size_t>(1, R / 200);
+  double mean = 0, m2 = 0;
+  std::uint64_t n = 0;
+  for (std::size_t r = 0; r < R; ++r) {
+    if (std::isnan(v[r])) continue;
+    ++n;
+    const double d = v[r] - mean;
+    mean += d / static_cast<double>(n);
+    m2 += d * (v[r] - mean);
+    const bool record = n >= 2 && (n <= 100 || (r + 1) % step == 0 || r + 1 == R);
+    if (record) {
+      const double sd = std::sqrt(m2 / static_cast<double>(n - 1));
+      out.push_back({id, label, n, mean, sd / std::sqrt(static_cast<double>(n))});
+    }
+  }
+}
+
+const char* distribution_name(scenario::UncertainDistribution d) {
+  switch (d) {
+    case scenario::UncertainDistribution::kBeta: return "beta";
+    case scenario::UncertainDistribution::kGamma: return "gamma";
+    case scenario::UncertainDistribution::kLognormal: return "lognormal";
+    case scenario::UncertainDistribution::kNormal: return "normal";
+    case scenario::UncertainDistribution::kUniform: return "uniform";
+    case scenario::UncertainDistribution::kTriangular: return "triangular";
+  }
+  return "?";
+}
+
+// The painshare cap of partner p in arm terms `t`: kappa_i when p is an alliance member
+// with a cap of its own.
+std::optional<double> member_cap(const ct::Terms& t, std::size_t p) {
+  for (const ct::Contract& c : t.contracts) {
+    if (const auto* al = std::get_if<ct::AllianceTerms>(&c.terms)) {
+      for (const ct::AllianceMember& m : al->members) {
+        if (m.partner == p && m.cap) return *m.cap;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+bool is_alliance_member(const ct::Terms& t, std::size_t p) {
+  for (const ct::Contract& c : t.contracts) {
+    if (const auto* al = std::get_if<ct::AllianceTerms>(&c.terms)) {
+      for (const ct::AllianceMember& m : al->members) {
+        if (m.partner == p) return al->pain_cap.has_value();
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+scenario::PathwayScenario stored_scenario(const ResultsReader& file, const std::string& results_path) {
+  const std::string model = string_or(file, "model");
+  if (model != "pathway") {
+    throw std::runtime_error(results_path + ": expected the results of a pathway scenario (root attribute model = \"pathway\"), got " +
+                             (model.empty() ? std::string("no model attribute") : "model = \"" + model + "\""));
+  }
+  if (!file.has_attribute("scenario_text")) {
+    throw std::runtime_error(results_path + ": root attribute scenario_text is missing (not a complete mhsim results file)");
+  }
+  const std::string scenario_file = string_or(file, "scenario_file", "scenario");
+  try {
+    return scenario::parse_pathway_scenario(file.string_attribute("scenario_text"), scenario_file);
+  } catch (const scenario::ScenarioError& e) {
+    throw std::runtime_error(results_path + ": the scenario stored in the file no longer reads with this version of mhsim:\n" +
+                             e.what());
+  }
+}
+
+Metamodel linear_metamodel(const std::vector<std::vector<double>>& x, const std::vector<double>& y,
+                           const std::vector<double>& low, const std::vector<double>& high) {
+  const std::size_t J = x.size(), R = y.size();
+  Metamodel out;
+  if (J == 0 || R < J + 2 || low.size() != J || high.size() != J) return out;
+  Eigen::MatrixXd X(static_cast<Eigen::Index>(R), static_cast<Eigen::Index>(J + 1));
+  Eigen::VectorXd Y(static_cast<Eigen::Index>(R));
+  std::vector<double> means(J, 0.0);
+  for (std::size_t j = 0; j < J; ++j) {
+    if (x[j].size() != R) throw std::invalid_argument("linear_metamodel: parameter " + std::to_string(j) + " has " +
+                                                      std::to_string(x[j].size()) + " values, expected " + std::to_string(R));
+    means[j] = std::accumulate(x[j].begin(), x[j].end(), 0.0) / static_cast<double>(R);
+  }
+  for (std::size_t r = 0; r < R; ++r) {
+    const auto i = static_cast<Eigen::Index>(r);
+    X(i, 0) = 1.0;
+    for (std::size_t j = 0; j < J; ++j) X(i, static_cast<Eigen::Index>(j + 1)) = x[j][r] - means[j];
+    Y(i) = y[r];
+  }
+  // Column-pivoting QR: a parameter that did not vary (rank deficiency) gets a zero effect.
+  const Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(X);
+  const Eigen::VectorXd beta = qr.solve(Y);
+  const Eigen::VectorXd fitted = X * beta;
+  const double ybar = Y.mean();
+  const double ss_tot = (Y.array() - ybar).square().sum();
+  const double ss_res = (Y - fitted).squaredNorm();
+  out.base = beta(0);
+  out.r_squared = ss_tot > 0 ? 1.0 - ss_res / ss_tot : 1.0;
+  for (std::size_t j = 0; j < J; ++j) {
+    const double b = beta(static_cast<Eigen::Index>(j + 1));
+    out.at_low.push_back(out.base + b * (low[j] - means[j]));
+    out.at_high.push_back(out.base + b * (high[j] - means[j]));
+  }
+  return out;
+}
+
+Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const scenario::PathwayScenario& sc,
+                         const scenario::AnalysisSettings& settings_in) {
+  Analysis out;
+  out.results_file = path;
+  out.analysed_utc = utc_now();
+  out.scenario_name = string_or(f, "scenario_name", sc.name);
+  out.scenario_description = sc.description;
+  out.scenario_file = string_or(f, "scenario_file");
+  out.scenario_sha256 = string_or(f, "scenario_sha256");
+  out.mhsim_version = string_or(f, "mhsim_version");
+  out.created_utc = string_or(f, "created_utc");
+  out.seed = f.has_attribute("seed") ? f.uint_attribute("seed") : 0;
+
+  const std::vector<std::string> names = f.datasets();
+  if (!has_dataset(names, "ledger/partner_cost") || !has_dataset(names, "kpi/system")) {
+    throw std::runtime_error(path + ": not a pathway results file (no ledger/partner_cost or kpi/system dataset)");
+  }
+  out.arms = f.labels("arms/name");
+  out.partners = f.labels("partners/name");
+  const std::vector<std::uint64_t> pc_shape = f.shape("ledger/partner_cost");
+  if (pc_shape.size() != 4) throw std::runtime_error(path + ": dataset ledger/partner_cost must have 4 dimensions");
+  const std::size_t R = pc_shape[0], A = pc_shape[1], Y = pc_shape[2], P = pc_shape[3];
+  if (A != out.arms.size() || P != out.partners.size()) {
+    throw std::runtime_error(path + ": ledger/partner_cost's shape disagrees with arms/name and partners/name");
+  }
+  const std::uint64_t stated = f.has_attribute("replications") ? f.uint_attribute("replications") : R;
+  const std::uint64_t first = f.has_attribute("first_replication") ? f.uint_attribute("first_replication") : 0;
+  if (first != 0 || stated != R) {
+    throw std::runtime_error(path + ": holds replications " + std::to_string(first) + ".." +
+                             std::to_string(first + R) + " of a run of " + std::to_string(stated) +
+                             " (a shard?): join the shards with `mhsim merge` first");
+  }
+  if (R < 2) throw std::runtime_error(path + ": analysis needs at least 2 replications, the file has " + std::to_string(R));
+  if (sc.spec.arms.size() != A || sc.spec.partners.size() != P) {
+    throw std::runtime_error(path + ": the stored scenario's arms or partners disagree with the datasets");
+  }
+  out.replications = R;
+  out.years = Y;
+
+  // Settings, checked against the file.
+  scenario::AnalysisSettings s = settings_in;
+  if (s.horizon_years == 0) s.horizon_years = Y;
+  if (s.horizon_years > Y) {
+    throw std::invalid_argument("horizon of " + std::to_string(s.horizon_years) + " years: the run simulated " +
+                                std::to_string(Y) + " (expected 1.." + std::to_string(Y) + ")");
+  }
+  if (s.base_arm >= A) throw std::invalid_argument("base arm index " + std::to_string(s.base_arm) + " is out of range");
+  if (!(s.risk_level > 0 && s.risk_level < 1)) throw std::invalid_argument("risk level must lie in (0, 1)");
+  if (s.reserves.size() != P) s.reserves.assign(P, kNaN);
+  out.settings = s;
+  out.effect_label = s.effect == "wemwbs_points" ? "WEMWBS points" : "QALYs";
+  const std::size_t H = s.horizon_years, base = s.base_arm;
+  std::vector<double> df(H);
+  for (std::size_t y = 0; y < H; ++y) {
+    df[y] = decision::discount_factor(static_cast<int>(y), s.discount_rate,
+                                      s.mid_year ? decision::DiscountTiming::mid_year : decision::DiscountTiming::year_start);
+  }
+
+  // ---- read -----------------------------------------------------------------------------
+  const std::size_t K = pw::kSystemKpis;
+  const std::vector<double> partner_cost = read_checked(f, "ledger/partner_cost", path, {R, A, Y, P});
+  const std::vector<double> kpi = read_checked(f, "kpi/system", path, {R, A, Y, K});
+  out.has_payouts = has_dataset(names, "payouts/partner") && has_dataset(names, "payouts/arm");
+  std::vector<double> pay, arm_pay;
+  if (out.has_payouts) {
+    pay = read_checked(f, "payouts/partner", path, {R, A, Y, P, kPartnerPayoutFieldCount});
+    arm_pay = read_checked(f, "payouts/arm", path, {R, A, Y, kArmPayoutFieldCount});
+  }
+  if (s.cost_basis == "commissioner_spend" && !out.has_payouts) {
+    throw std::invalid_argument("cost basis \"commissioner_spend\" needs the payouts of a settled run; " + path +
+                                " has none (use cost basis \"ledger\")");
+  }
+  const auto pc = [&](std::size_t r, std::size_t a, std::size_t y, std::size_t p) {
+    return partner_cost[((r * A + a) * Y + y) * P + p];
+  };
+  const auto kp = [&](std::size_t r, std::size_t a) { return &kpi[(r * A + a) * Y * K]; };
+  const auto pf = [&](std::size_t r, std::size_t a, std::size_t y, std::size_t p, std::size_t field) {
+    return pay[(((r * A + a) * Y + y) * P + p) * kPartnerPayoutFieldCount + field];
+  };
+  const auto af = [&](std::size_t r, std::size_t a, std::size_t y, std::size_t field) {
+    return arm_pay[((r * A + a) * Y + y) * kArmPayoutFieldCount + field];
+  };
+  constexpr std::size_t kPayment = 0, kMargin = 2, kLimb2 = 4, kGainPain = 5, kCapped = 6;
+  constexpr std::size_t kSpend = 0, kResidual = 6, kPainCapBinds = 12;
+
+  // ---- per-replication values ------------------------------------------------------------
+  const auto arm_values = [&] { return ArmValues(A, std::vector<double>(R, 0.0)); };
+  ArmValues ledger = arm_values(), spend = arm_values(), qalys = arm_values(), wemwbs = arm_values();
+  for (std::size_t r = 0; r < R; ++r) {
+    for (std::size_t a = 0; a < A; ++a) {
+      const double* k = kp(r, a);
+      for (std::size_t y = 0; y < H; ++y) {
+        double c = 0;
+        for (std::size_t p = 0; p < P; ++p) c += pc(r, a, y, p);
+        ledger[a][r] += df[y] * c;
+        const double* ky = k + y * K;
+        qalys[a][r] += df[y] * ky[static_cast<std::size_t>(pw::SystemKpi::kQalys)];
+        const double discharged = ky[static_cast<std::size_t>(pw::SystemKpi::kWemwbsImproved)] +
+                                  ky[static_cast<std::size_t>(pw::SystemKpi::kWemwbsDecreased)] +
+                                  ky[static_cast<std::size_t>(pw::SystemKpi::kWemwbsUnchanged)];
+        wemwbs[a][r] += df[y] * ky[static_cast<std::size_t>(pw::SystemKpi::kWemwbsMeanChange)] * discharged;
+        if (out.has_payouts) spend[a][r] += df[y] * af(r, a, y, kSpend);
+      }
+    }
+  }
+  const ArmValues& cost = s.cost_basis == "commissioner_spend" ? spend : ledger;
+  const ArmValues& effect = s.effect == "wemwbs_points" ? wemwbs : qalys;
+
+  std::vector<Metric> metrics;
+  const std::string disc = "discounted at " + std::to_string(s.discount_rate * 100).substr(0, 4) + "%";
+  metrics.push_back({"cost", s.cost_basis == "commissioner_spend" ? "Commissioner spend (" + disc + ")"
+                                                                  : "Ledger cost (" + disc + ")",
+                     "£", cost});
+  metrics.push_back({"qalys", "QALYs (" + disc + ")", "QALYs", qalys});
+  metrics.push_back({"wemwbs_points", "WEMWBS points gained at discharge (" + disc + ")", "points", wemwbs});
+  if (out.has_payouts) {
+    if (s.cost_basis == "commissioner_spend") metrics.push_back({"ledger_cost", "Ledger cost (" + disc + ")", "£", ledger});
+    else metrics.push_back({"commissioner_spend", "Commissioner spend (" + disc + ")", "£", spend});
+  }
+  for (std::size_t p = 0; p < P; ++p) {
+    Metric m{"partner_cost." + out.partners[p], "Ledger cost of " + out.partners[p] + " (undiscounted)", "£", arm_values()};
+    for (std::size_t a = 0; a < A; ++a) {
+      for (std::size_t r = 0; r < R; ++r) {
+        for (std::size_t y = 0; y < H; ++y) m.values[a][r] += pc(r, a, y, p);
+      }
+    }
+    metrics.push_back(std::move(m));
+  }
+  const auto& kpis = pw::system_kpis();
+  for (std::size_t k = 0; k < K; ++k) {
+    const auto kk = static_cast<pw::SystemKpi>(k);
+    const std::string unit = kpis[k].unit == "pounds" ? "£" : std::string(kpis[k].unit);
+    Metric m{"kpi." + std::string(kpis[k].name), readable(kpis[k].name) + " (undiscounted)", unit, arm_values()};
+    for (std::size_t a = 0; a < A; ++a) {
+      for (std::size_t r = 0; r < R; ++r) m.values[a][r] = horizon_value(kp(r, a), K, H, kk);
+    }
+    metrics.push_back(std::move(m));
+  }
+
+  for (const Metric& m : metrics) {
+    for (std::size_t a = 0; a < A; ++a) out.metrics.push_back({m.id, m.label, m.unit, out.arms[a], decision::summarise_values(m.values[a])});
+  }
+  for (const Metric& m : metrics) {
+    for (std::size_t a = 0; a < A; ++a) {
+      if (a != base) out.differences.push_back(difference(m, a, base, out.arms));
+    }
+  }
+
+  out.samples.reserve(R * A);
+  for (std::size_t r = 0; r < R; ++r) {
+    for (std::size_t a = 0; a < A; ++a) {
+      out.samples.push_back({r, a, cost[a][r], effect[a][r], out.has_payouts ? spend[a][r] : kNaN});
+    }
+  }
+
+  // ---- cost-effectiveness -------------------------------------------------------------------
+  for (std::size_t a = 0; a < A; ++a) {
+    if (a == base) continue;
+    const decision::Paired dc = decision::paired(cost[base], cost[a]);
+    const decision::Paired de = decision::paired(effect[base], effect[a]);
+    out.icers.push_back({out.arms[a], out.arms[base], decision::icer(dc.mean_difference, de.mean_difference)});
+    for (const double wtp : s.willingness_to_pay) {
+      std::vector<double> nb(R), na(R);
+      std::uint64_t positive = 0;
+      for (std::size_t r = 0; r < R; ++r) {
+        nb[r] = decision::net_monetary_benefit(cost[a][r], effect[a][r], wtp);
+        na[r] = decision::net_monetary_benefit(cost[base][r], effect[base][r], wtp);
+        if (nb[r] - na[r] > 0) ++positive;
+      }
+      out.nmb.push_back({out.arms[a], out.arms[base], wtp, decision::paired(na, nb),
+                         static_cast<double>(positive) / static_cast<double>(R)});
+    }
+  }
+  const std::vector<double> lambdas = grid(s.ceac_max, s.ceac_points);
+  if (A > 1) {
+    const std::vector<std::vector<double>> curve = decision::ceac(cost, effect, lambdas);
+    for (std::size_t l = 0; l < lambdas.size(); ++l) {
+      out.ceac.push_back({lambdas[l], curve[l]});
+      out.evpi.push_back({lambdas[l], {decision::evpi(cost, effect, lambdas[l])}});
+    }
+  }
+
+  // ---- risk ---------------------------------------------------------------------------------
+  std::vector<std::vector<std::vector<double>>> gain_pain_total(A, std::vector<std::vector<double>>(P));
+  if (out.has_payouts) {
+    for (std::size_t a = 0; a < A; ++a) {
+      const ct::Terms& terms = a < sc.contracts.size() ? sc.contracts[a].terms : ct::Terms{};
+      if (terms.contracts.empty()) continue;
+      for (std::size_t p = 0; p < P; ++p) {
+        bool takes_part = false;
+        for (std::size_t r = 0; r < R && !takes_part; ++r) {
+          for (std::size_t y = 0; y < H; ++y) {
+            if (pf(r, a, y, p, kPayment) != 0 || pf(r, a, y, p, 1) != 0) takes_part = true;
+          }
+        }
+        if (!takes_part) continue;
+        std::vector<double> payment(R, 0), margin(R, 0), pain(R, 0), gp(R, 0), cap(R, 0);
+        std::uint64_t capped = 0;
+        const std::optional<double> kappa = member_cap(terms, p);
+        const bool shared_cap = !kappa && is_alliance_member(terms, p);
+        for (std::size_t r = 0; r < R; ++r) {
+          bool bound = false;
+          for (std::size_t y = 0; y < H; ++y) {
+            payment[r] += pf(r, a, y, p, kPayment);
+            margin[r] += pf(r, a, y, p, kMargin);
+            gp[r] += pf(r, a, y, p, kGainPain);
+            pain[r] += std::max(0.0, -pf(r, a, y, p, kGainPain));
+            if (kappa) {
+              cap[r] += *kappa * pf(r, a, y, p, kLimb2);
+              bound = bound || pf(r, a, y, p, kCapped) > 0;
+            } else if (shared_cap) {
+              bound = bound || af(r, a, y, kPainCapBinds) > 0;
+            }
+          }
+          if (bound) ++capped;
+          out.payout_samples.push_back({r, a, p, gp[r], margin[r]});
+        }
+        gain_pain_total[a][p] = gp;
+        RiskRow row;
+        row.arm = out.arms[a];
+        row.partner = out.partners[p];
+        row.mean_payment = decision::summarise_values(payment).mean;
+        row.mean_margin = decision::summarise_values(margin).mean;
+        row.mean_painshare = decision::summarise_values(pain).mean;
+        row.var = decision::value_at_risk(pain, s.risk_level);
+        row.es = decision::expected_shortfall(pain, s.risk_level);
+        row.p_any_painshare = decision::probability_above(pain, 0.0);
+        if (!std::isnan(s.reserves[p])) {
+          row.reserve = s.reserves[p];
+          row.p_above_reserve = decision::probability_above(pain, s.reserves[p]);
+        }
+        if (kappa || shared_cap) row.p_cap_binds = static_cast<double>(capped) / static_cast<double>(R);
+        if (kappa) row.cap = decision::summarise_values(cap).mean;
+        out.risk.push_back(row);
+      }
+      // The commissioner: its loss is what it spends (cash, over the horizon).
+      std::vector<double> cash(R, 0), pain(R, 0);
+      for (std::size_t r = 0; r < R; ++r) {
+        for (std::size_t y = 0; y < H; ++y) {
+          cash[r] += af(r, a, y, kSpend);
+          pain[r] += std::max(0.0, -af(r, a, y, kResidual));
+        }
+      }
+      RiskRow row;
+      row.arm = out.arms[a];
+      row.partner = "commissioner";
+      row.commissioner = true;
+      row.mean_payment = decision::summarise_values(cash).mean;
+      row.mean_margin = kNaN;
+      row.mean_painshare = decision::summarise_values(pain).mean;
+      row.var = decision::value_at_risk(cash, s.risk_level);
+      row.es = decision::expected_shortfall(cash, s.risk_level);
+      row.p_any_painshare = decision::probability_above(pain, 0.0);
+      if (!std::isnan(s.commissioner_budget)) {
+        row.reserve = s.commissioner_budget * static_cast<double>(H);
+        row.p_above_reserve = decision::probability_above(cash, *row.reserve);
+      }
+      out.risk.push_back(row);
+    }
+  }
+
+  // ---- key result areas ----------------------------------------------------------------------
+  if (out.has_payouts && has_dataset(names, "payouts/kra_band")) {
+    const std::vector<std::string> kra_names = f.labels("payouts/kra_name");
+    const std::size_t KR = A ? kra_names.size() / A : 0;
+    const std::vector<double> band = read_checked(f, "payouts/kra_band", path, {R, A, Y, KR});
+    for (std::size_t a = 0; a < A; ++a) {
+      for (std::size_t k = 0; k < KR; ++k) {
+        const std::string& full = kra_names[a * KR + k];
+        if (full.empty()) continue;
+        std::array<std::uint64_t, ct::kKraBandNames.size()> counts{};
+        std::uint64_t n = 0;
+        for (std::size_t r = 0; r < R; ++r) {
+          for (std::size_t y = 0; y < H; ++y) {
+            const double b = band[((r * A + a) * Y + y) * KR + k];
+            if (std::isnan(b) || b < 0 || b >= static_cast<double>(counts.size())) continue;
+            ++counts[static_cast<std::size_t>(b)];
+            ++n;
+          }
+        }
+        if (n == 0) continue;  // never assessed in the horizon
+        const std::string kra = full.substr(full.find('/') + 1);
+        for (std::size_t b = 0; b < counts.size(); ++b) {
+          out.kra_bands.push_back({out.arms[a], kra, ct::kKraBandNames[b],
+                                   static_cast<double>(counts[b]) / static_cast<double>(n)});
+        }
+      }
+    }
+  }
+
+  // ---- PSA: the draws and one-way sensitivity through a metamodel -------------------------------
+  if (has_dataset(names, "psa/values") && !sc.uncertainty.empty()) {
+    const std::vector<std::string> psa_names = f.labels("psa/name");
+    const std::size_t N = psa_names.size();
+    const std::vector<double> draws = read_checked(f, "psa/values", path, {R, N});
+    std::vector<std::vector<double>> x(N, std::vector<double>(R));
+    std::vector<double> low(N), high(N);
+    std::vector<const scenario::UncertainParameter*> params(N, nullptr);
+    for (std::size_t j = 0; j < N; ++j) {
+      for (const auto& u : sc.uncertainty.parameters) {
+        if (u.name == psa_names[j]) params[j] = &u;
+      }
+      if (params[j] == nullptr) {
+        throw std::runtime_error(path + ": psa/name lists \"" + psa_names[j] + "\", which the stored scenario does not define");
+      }
+      for (std::size_t r = 0; r < R; ++r) x[j][r] = draws[r * N + j];
+      low[j] = params[j]->quantile(0.05);
+      high[j] = params[j]->quantile(0.95);
+      const scenario::UncertainParameter& u = *params[j];
+      out.psa.push_back({u.name, u.key, distribution_name(u.distribution), u.source, u.base, u.mean(), u.sd(), low[j],
+                         high[j], decision::summarise_values(x[j]).mean});
+    }
+    const auto add_tornado = [&](const std::string& id, const std::string& label, const std::vector<double>& y) {
+      const Metamodel mm = linear_metamodel(x, y, low, high);
+      for (std::size_t j = 0; j < mm.at_low.size(); ++j) {
+        out.tornado.push_back({id, label, params[j]->name, params[j]->key, low[j], high[j], mm.base, mm.at_low[j],
+                               mm.at_high[j], mm.r_squared});
+      }
+    };
+    const double wtp0 = s.willingness_to_pay.empty() ? 0.0 : s.willingness_to_pay.front();
+    for (std::size_t a = 0; a < A; ++a) {
+      if (a == base) continue;
+      std::vector<double> inmb(R);
+      for (std::size_t r = 0; r < R; ++r) {
+        inmb[r] = decision::net_monetary_benefit(cost[a][r] - cost[base][r], effect[a][r] - effect[base][r], wtp0);
+      }
+      add_tornado("incremental_nmb:" + out.arms[a],
+                  "Incremental net monetary benefit of " + out.arms[a] + " vs " + out.arms[base] + " at £" +
+                      std::to_string(static_cast<long long>(wtp0)) + " per " +
+                      (s.effect == "wemwbs_points" ? "WEMWBS point" : "QALY"),
+                  inmb);
+    }
+    for (std::size_t a = 0; a < A; ++a) {
+      for (std::size_t p = 0; p < P; ++p) {
+        const std::vector<double>& gp = gain_pain_total[a][p];
+        if (gp.empty()) continue;
+        const decision::Summary sm = decision::summarise_values(gp);
+        if (!(sm.sd > 0)) continue;  // a partner with no gain/pain share has nothing to explain
+        add_tornado("gain_pain:" + out.arms[a] + ":" + out.partners[p],
+                    "Gain/pain share of " + out.partners[p] + " in " + out.arms[a] + " (undiscounted, over the horizon)",
+                    gp);
+      }
+    }
+  }
+
+  // ---- convergence and precision ------------------------------------------------------------
+  for (std::size_t a = 0; a < A; ++a) convergence("cost:" + out.arms[a], "Cost of " + out.arms[a], cost[a], out.convergence);
+  const double wtp0 = s.willingness_to_pay.empty() ? 0.0 : s.willingness_to_pay.front();
+  std::vector<std::vector<double>> inc_cost(A), inc_effect(A), inc_nmb(A);
+  for (std::size_t a = 0; a < A; ++a) {
+    if (a == base) continue;
+    inc_cost[a].resize(R);
+    inc_effect[a].resize(R);
+    inc_nmb[a].resize(R);
+    for (std::size_t r = 0; r < R; ++r) {
+      inc_cost[a][r] = cost[a][r] - cost[base][r];
+      inc_effect[a][r] = effect[a][r] - effect[base][r];
+      inc_nmb[a][r] = wtp0 * inc_effect[a][r] - inc_cost[a][r];
+    }
+    convergence("incremental_cost:" + out.arms[a], "Incremental cost of " + out.arms[a], inc_cost[a], out.convergence);
+    convergence("incremental_nmb:" + out.arms[a], "Incremental NMB of " + out.arms[a], inc_nmb[a], out.convergence);
+  }
+  for (const scenario::PrecisionTarget& t : s.precision) {
+    const auto need = [&](const std::string& arm, const std::vector<double>& v) {
+      const decision::Summary sm = decision::summarise_values(v);
+      const std::uint64_t n = sm.sd > 0 ? decision::replications_for_half_width(sm.sd, t.half_width) : 2;
+      out.replications_needed.push_back({t.metric, arm, t.half_width, sm.sd, n, R});
+    };
+    for (std::size_t a = 0; a < A; ++a) {
+      if (t.metric == "cost") need(out.arms[a], cost[a]);
+      else if (t.metric == "qalys") need(out.arms[a], qalys[a]);
+      else if (t.metric == "wemwbs_points") need(out.arms[a], wemwbs[a]);
+      else if (t.metric == "commissioner_spend" && out.has_payouts) need(out.arms[a], spend[a]);
+      if (a == base) continue;
+      std::vector<double> d(R);
+      const ArmValues* v = nullptr;
+      if (t.metric == "incremental_cost") v = &cost;
+      else if (t.metric == "incremental_qalys") v = &qalys;
+      else if (t.metric == "incremental_wemwbs_points") v = &wemwbs;
+      if (v != nullptr) {
+        for (std::size_t r = 0; r < R; ++r) d[r] = (*v)[a][r] - (*v)[base][r];
+        need(out.arms[a], d);
+      } else if (t.metric == "incremental_nmb") {
+        need(out.arms[a], inc_nmb[a]);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace mhsim::analysis

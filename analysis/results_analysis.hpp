@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Turns a pathway run's results file into answers (issue 5): summaries of every metric per
+// arm, paired differences against the base arm, cost-effectiveness (ICER with dominance,
+// NMB, CEAC, EVPI, discounting), each partner's and the commissioner's risk (VaR, expected
+// shortfall, painshare above reserves, caps binding), key-result-area bands, one-way
+// sensitivity from the PSA draws, and convergence. Reads the datasets the run wrote and the
+// scenario text stored in the file; never re-runs the model. docs/analysis.md documents
+// every definition here for users.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/decision.hpp"
+#include "analysis/results_file.hpp"
+#include "models/scenario/analysis_settings.hpp"
+#include "models/scenario/pathway_scenario.hpp"
+
+namespace mhsim::analysis {
+
+/// Summary of one metric in one arm across replications.
+struct MetricRow {
+  std::string metric, label, unit, arm;
+  decision::Summary summary;
+};
+
+/// Paired (common random numbers) difference of one metric: arm minus base arm.
+struct DifferenceRow {
+  std::string metric, label, unit, arm, base_arm;
+  decision::Paired paired;
+  double prob_higher = 0;  ///< share of replications with arm > base arm
+};
+
+struct SampleRow {
+  std::uint64_t replication = 0;
+  std::size_t arm = 0;
+  double cost = 0, effect = 0;
+  double commissioner_spend = 0;  ///< NaN when the run has no payouts
+};
+
+struct IcerRow {
+  std::string arm, base_arm;
+  decision::Icer icer;
+};
+
+struct NmbRow {
+  std::string arm, base_arm;
+  double wtp = 0;
+  decision::Paired incremental;  ///< of NMB(arm) - NMB(base) per replication
+  double prob_positive = 0;
+};
+
+/// Risk of one partner (or the commissioner) in one arm over the analysed horizon, in cash
+/// (undiscounted) pounds. For a partner the loss is its painshare: the sum over years of
+/// max(0, -gain_pain). For the commissioner the loss is its spend; `reserve` is then its
+/// budget over the horizon.
+struct RiskRow {
+  std::string arm, partner;
+  bool commissioner = false;
+  double mean_payment = 0, mean_margin = 0;
+  double mean_painshare = 0;
+  double var = 0, es = 0;                 ///< value at risk and expected shortfall of the loss
+  std::optional<double> reserve;          ///< stated reserves (or budget), pounds
+  std::optional<double> p_above_reserve;  ///< P(loss > reserve)
+  double p_any_painshare = 0;             ///< P(painshare > 0)
+  std::optional<double> p_cap_binds;      ///< P(the partner's painshare cap binds in some year)
+  std::optional<double> cap;              ///< mean painshare cap over the horizon, pounds
+};
+
+struct PayoutSample {
+  std::uint64_t replication = 0;
+  std::size_t arm = 0, partner = 0;
+  double gain_pain = 0, margin = 0;
+};
+
+struct KraBandRow {
+  std::string arm, kra, band;
+  double share = 0;  ///< of (replication, year) cells in the horizon with a band
+};
+
+struct CurvePoint {
+  double wtp = 0;
+  std::vector<double> values;  ///< CEAC: per arm; EVPI: one value
+};
+
+struct TornadoRow {
+  std::string output, output_label, parameter, key;
+  double low_value = 0, high_value = 0;  ///< the parameter's 5th and 95th percentiles
+  double base_output = 0;                ///< metamodel prediction at the parameters' means
+  double output_at_low = 0, output_at_high = 0;
+  double r_squared = 0;                  ///< of the output's linear metamodel
+};
+
+struct PsaRow {
+  std::string name, key, distribution, source;
+  double base = 0, mean = 0, sd = 0, q05 = 0, q95 = 0;
+  double sample_mean = 0;  ///< of the values drawn in this run
+};
+
+struct ConvergencePoint {
+  std::string metric, label;
+  std::uint64_t n = 0;
+  double mean = 0, se = 0;
+};
+
+struct ReplicationsNeeded {
+  std::string metric, arm;
+  double half_width = 0, sd = 0;
+  std::uint64_t needed = 0, have = 0;
+};
+
+/// Everything `mhsim report` and `mhsim compare` show, and the JSON/CSV summaries hold.
+struct Analysis {
+  // Provenance (root attributes of the results file).
+  std::string scenario_name, scenario_description, scenario_file, scenario_sha256;
+  std::string mhsim_version, created_utc, results_file, analysed_utc;
+  std::uint64_t seed = 0, replications = 0, years = 0;
+
+  scenario::AnalysisSettings settings;  ///< as applied (horizon resolved to years analysed)
+  std::string effect_label;             ///< "QALYs" or "WEMWBS points"
+  std::vector<std::string> arms, partners;
+
+  std::vector<MetricRow> metrics;
+  std::vector<DifferenceRow> differences;
+  std::vector<SampleRow> samples;   ///< [replication][arm] order
+  std::vector<IcerRow> icers;
+  std::vector<NmbRow> nmb;
+  std::vector<RiskRow> risk;
+  std::vector<PayoutSample> payout_samples;
+  std::vector<KraBandRow> kra_bands;
+  std::vector<CurvePoint> ceac, evpi;
+  std::vector<TornadoRow> tornado;
+  std::vector<PsaRow> psa;
+  std::vector<ConvergencePoint> convergence;
+  std::vector<ReplicationsNeeded> replications_needed;
+  bool has_payouts = false;
+};
+
+/// Analyses a complete pathway results file under `settings` (normally the scenario's,
+/// with command-line overrides). `scenario` is the scenario stored in the file (its
+/// contracts give the partners' caps; its uncertainty spec the PSA distributions).
+/// Throws std::runtime_error naming the file for a file that is not a complete pathway run,
+/// and std::invalid_argument for settings that do not fit it (e.g. a horizon beyond the
+/// simulated years).
+Analysis analyse_pathway(const ResultsReader& file, const std::string& results_path,
+                         const scenario::PathwayScenario& scenario, const scenario::AnalysisSettings& settings);
+
+/// The scenario stored in a results file (root attribute scenario_text), parsed again.
+scenario::PathwayScenario stored_scenario(const ResultsReader& file, const std::string& results_path);
+
+/// One-way sensitivity through a linear metamodel (Jalal et al. 2013, Med Decis Making
+/// 33:880): fits y = b0 + sum_j b_j (x_j - mean_j) by least squares over the replications
+/// and predicts y at each parameter's `low` and `high` with the others at their means.
+/// `x[j][r]` is parameter j in replication r; returns, per parameter, the predictions at
+/// low and high, the prediction at the means (base) and the fit's R^2. Needs more
+/// replications than parameters + 1; returns an empty result otherwise.
+struct Metamodel {
+  double base = 0, r_squared = 0;
+  std::vector<double> at_low, at_high;
+};
+Metamodel linear_metamodel(const std::vector<std::vector<double>>& x, const std::vector<double>& y,
+                           const std::vector<double>& low, const std::vector<double>& high);
+
+}  // namespace mhsim::analysis

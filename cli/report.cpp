@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: MIT
+// `mhsim report` and `mhsim compare`: analyse a pathway results file (analysis/results_analysis)
+// and write the HTML report, JSON and CSV summaries, or print the arms side by side.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "analysis/analysis_output.hpp"
+#include "analysis/results_analysis.hpp"
+#include "cli/commands.hpp"
+#include "models/scenario/diagnostics.hpp"
+
+#ifndef MHSIM_REPORT_DIR
+#define MHSIM_REPORT_DIR "report"
+#endif
+
+namespace mhsim::cli {
+namespace {
+
+using scenario::Diagnostic;
+
+void print_errors(const std::vector<Diagnostic>& ds, const char* what) {
+  for (const Diagnostic& d : ds) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+  std::fprintf(stderr, "mhsim: %zu error%s; %s\n", ds.size(), ds.size() == 1 ? "" : "s", what);
+}
+
+std::vector<std::string> split(const std::string& text, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (const char c : text) {
+    if (c == sep) {
+      out.push_back(cur);
+      cur.clear();
+    } else if (c != ' ') {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+// A finite number in [min, max] (max may be +inf), or an error naming the option.
+std::optional<double> number_option(const std::string& text, const char* flag, double min, double max,
+                                    const std::string& expected, std::vector<Diagnostic>& errors) {
+  char* end = nullptr;
+  const double v = text.empty() ? std::nan("") : std::strtod(text.c_str(), &end);
+  if (text.empty() || end == nullptr || *end != '\0' || !std::isfinite(v) || v < min || v > max) {
+    errors.push_back(Diagnostic{"command line", 0, 0, flag, expected, "\"" + text + "\""});
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::string names_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + ("\"" + names[i] + "\"");
+  return out;
+}
+
+// Applies command-line overrides to the scenario's analysis settings; errors are collected.
+void apply_overrides(const AnalysisOverrides& o, const scenario::PathwayScenario& sc,
+                     scenario::AnalysisSettings& s, std::vector<Diagnostic>& errors) {
+  std::vector<std::string> arms, partners;
+  for (const auto& a : sc.spec.arms) arms.push_back(a.name);
+  for (const auto& p : sc.spec.partners) partners.push_back(p.name);
+  if (!o.wtp.empty()) {
+    std::vector<double> values;
+    for (const std::string& part : split(o.wtp, ',')) {
+      if (auto v = number_option(part, "--wtp", 0, 1e12, "comma-separated amounts in pounds, each >= 0", errors)) {
+        values.push_back(*v);
+      }
+    }
+    s.willingness_to_pay = values;
+  }
+  if (!o.discount_rate.empty()) {
+    if (auto v = number_option(o.discount_rate, "--discount-rate", 0, 1, "a yearly rate in [0, 1], e.g. 0.035", errors)) {
+      s.discount_rate = *v;
+    }
+  }
+  if (!o.horizon.empty()) {
+    const std::string expected = "whole years in [1, " + std::to_string(sc.spec.years) + "] (the run's years)";
+    if (auto v = number_option(o.horizon, "--horizon", 1, static_cast<double>(sc.spec.years), expected, errors)) {
+      if (*v != std::floor(*v)) errors.push_back(Diagnostic{"command line", 0, 0, "--horizon", expected, "\"" + o.horizon + "\""});
+      else s.horizon_years = static_cast<std::size_t>(*v);
+    }
+  }
+  if (!o.effect.empty()) {
+    if (o.effect == "qalys" || o.effect == "wemwbs_points") s.effect = o.effect;
+    else errors.push_back(Diagnostic{"command line", 0, 0, "--effect", "one of \"qalys\", \"wemwbs_points\"", "\"" + o.effect + "\""});
+  }
+  if (!o.cost_basis.empty()) {
+    if (o.cost_basis == "ledger" || o.cost_basis == "commissioner_spend") s.cost_basis = o.cost_basis;
+    else errors.push_back(Diagnostic{"command line", 0, 0, "--cost-basis", "one of \"ledger\", \"commissioner_spend\"",
+                                     "\"" + o.cost_basis + "\""});
+  }
+  if (!o.base_arm.empty()) {
+    bool found = false;
+    for (std::size_t a = 0; a < arms.size(); ++a) {
+      if (arms[a] == o.base_arm) {
+        s.base_arm = a;
+        found = true;
+      }
+    }
+    if (!found) errors.push_back(Diagnostic{"command line", 0, 0, "--base-arm", "an arm of the run (" + names_list(arms) + ")", "\"" + o.base_arm + "\""});
+  }
+  if (!o.risk_level.empty()) {
+    if (auto v = number_option(o.risk_level, "--risk-level", 0.5, 0.9999, "a level in [0.5, 0.9999], e.g. 0.95", errors)) {
+      s.risk_level = *v;
+    }
+  }
+  if (!o.budget.empty()) {
+    if (auto v = number_option(o.budget, "--budget", 0, 1e15, "pounds a year, >= 0", errors)) s.commissioner_budget = *v;
+  }
+  if (s.reserves.size() != partners.size()) s.reserves.assign(partners.size(), std::nan(""));
+  for (const std::string& r : o.reserves) {
+    const std::size_t eq = r.find('=');
+    const std::string name = eq == std::string::npos ? "" : r.substr(0, eq);
+    std::size_t p = partners.size();
+    for (std::size_t i = 0; i < partners.size(); ++i) {
+      if (partners[i] == name) p = i;
+    }
+    if (p == partners.size()) {
+      errors.push_back(Diagnostic{"command line", 0, 0, "--reserve",
+                                  "partner=pounds with a partner of the run (" + names_list(partners) + ")", "\"" + r + "\""});
+      continue;
+    }
+    if (auto v = number_option(r.substr(eq + 1), "--reserve", 0, 1e15, "partner=pounds with pounds >= 0", errors)) {
+      s.reserves[p] = *v;
+    }
+  }
+}
+
+std::string assets_dir(const std::string& given) {
+  if (!given.empty()) return given;
+  if (const char* env = std::getenv("MHSIM_REPORT_ASSETS"); env != nullptr && *env != '\0') return env;
+  return MHSIM_REPORT_DIR;
+}
+
+// Opens, checks and analyses a results file; prints every problem and returns the exit code
+// on failure.
+std::optional<analysis::Analysis> analyse(const std::string& results, const AnalysisOverrides& overrides,
+                                          std::vector<Diagnostic>& errors, int& exit_code,
+                                          const std::function<void(scenario::AnalysisSettings&,
+                                                                   const scenario::PathwayScenario&)>& adjust = {}) {
+  exit_code = kExitBadInput;
+  if (!std::filesystem::is_regular_file(results)) {
+    errors.push_back(Diagnostic{results, 0, 0, "results", "an existing results file (HDF5) written by `mhsim run`",
+                                "no such file"});
+    return std::nullopt;
+  }
+  try {
+    const analysis::ResultsReader file(results);
+    const scenario::PathwayScenario sc = analysis::stored_scenario(file, results);
+    scenario::AnalysisSettings settings = sc.analysis;
+    apply_overrides(overrides, sc, settings, errors);
+    if (adjust) adjust(settings, sc);
+    if (!errors.empty()) return std::nullopt;
+    try {
+      return analysis::analyse_pathway(file, results, sc, settings);
+    } catch (const std::invalid_argument& e) {
+      errors.push_back(Diagnostic{results, 0, 0, "analysis", "settings that fit the run", e.what()});
+      return std::nullopt;
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mhsim: %s\n", e.what());
+    exit_code = kExitBadInput;
+    return std::nullopt;
+  }
+}
+
+// ---- text tables ------------------------------------------------------------------------------
+
+std::string money(double x) {
+  if (!std::isfinite(x)) return "-";
+  char buf[48];
+  const double a = std::fabs(x);
+  if (a >= 1e6) std::snprintf(buf, sizeof buf, "%s£%.2fm", x < 0 ? "-" : "", a / 1e6);
+  else if (a >= 1e3) std::snprintf(buf, sizeof buf, "%s£%.1fk", x < 0 ? "-" : "", a / 1e3);
+  else std::snprintf(buf, sizeof buf, "%s£%.0f", x < 0 ? "-" : "", a);
+  return buf;
+}
+
+std::string value(double x, const std::string& unit) {
+  if (!std::isfinite(x)) return "-";
+  if (unit == "£") return money(x);
+  char buf[48];
+  const double a = std::fabs(x);
+  std::snprintf(buf, sizeof buf, a >= 1000 ? "%.0f" : a >= 10 ? "%.1f" : "%.3f", x);
+  return buf;
+}
+
+std::string percent(double p) {
+  if (!std::isfinite(p)) return "-";
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.1f%%", 100 * p);
+  return buf;
+}
+
+std::size_t width_of(const std::string& s) {
+  std::size_t n = 0;
+  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
+  return n;
+}
+
+void print_table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> w;
+  for (const auto& r : rows) {
+    if (w.size() < r.size()) w.resize(r.size(), 0);
+    for (std::size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], width_of(r[i]));
+  }
+  for (const auto& r : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size()) line += std::string(w[i] - width_of(r[i]) + 2, ' ');
+    }
+    std::printf("%s\n", line.c_str());
+  }
+}
+
+void print_comparison(const analysis::Analysis& a, const std::set<std::string>& shown) {
+  const auto& s = a.settings;
+  const std::string& base = a.arms[s.base_arm];
+  const auto visible = [&](const std::string& arm) { return shown.empty() || shown.count(arm) != 0; };
+  std::printf("%s: %llu replications, seed %llu, %s\n", a.results_file.c_str(),
+              static_cast<unsigned long long>(a.replications), static_cast<unsigned long long>(a.seed),
+              a.scenario_name.c_str());
+  std::printf("Over %zu year%s; money and effects discounted at %.1f%% a year (%s); kpi rows undiscounted.\n"
+              "Cells: mean [95%% CI of the mean]; differences are paired, replication by replication, against \"%s\".\n\n",
+              s.horizon_years, s.horizon_years == 1 ? "" : "s", 100 * s.discount_rate,
+              s.mid_year ? "mid-year" : "start of year", base.c_str());
+
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> head = {"metric"};
+  for (const std::string& arm : a.arms) {
+    if (visible(arm)) head.push_back(arm);
+  }
+  for (const std::string& arm : a.arms) {
+    if (visible(arm) && arm != base) {
+      head.push_back(arm + " - " + base);
+      head.push_back("P(lower)");
+    }
+  }
+  rows.push_back(head);
+  std::map<std::string, std::map<std::string, const analysis::MetricRow*>> by_metric;
+  std::vector<std::string> order;
+  for (const auto& m : a.metrics) {
+    if (by_metric[m.metric].empty()) order.push_back(m.metric);
+    by_metric[m.metric][m.arm] = &m;
+  }
+  for (const std::string& id : order) {
+    const auto& cells = by_metric[id];
+    const analysis::MetricRow& first = *cells.begin()->second;
+    std::vector<std::string> row = {first.label + (first.unit.empty() || first.unit == "£" ? "" : " [" + first.unit + "]")};
+    for (const std::string& arm : a.arms) {
+      if (!visible(arm)) continue;
+      const auto& x = cells.at(arm)->summary;
+      row.push_back(value(x.mean, first.unit) + " [" + value(x.ci_low, first.unit) + ", " + value(x.ci_high, first.unit) + "]");
+    }
+    for (const auto& d : a.differences) {
+      if (d.metric != id || !visible(d.arm)) continue;
+      row.push_back(value(d.paired.mean_difference, d.unit) + " [" + value(d.paired.ci_low, d.unit) + ", " +
+                    value(d.paired.ci_high, d.unit) + "]");
+      row.push_back(percent(d.paired.prob_b_below_a));
+    }
+    rows.push_back(row);
+  }
+  print_table(rows);
+
+  if (!a.icers.empty()) {
+    std::printf("\nCost-effectiveness against \"%s\" (effect: %s; cost basis: %s)\n", base.c_str(),
+                a.effect_label.c_str(), s.cost_basis.c_str());
+    std::vector<std::vector<std::string>> t = {{"arm", "delta cost", "delta effect", "ICER"}};
+    for (const auto& wtp : s.willingness_to_pay) {
+      t[0].push_back("iNMB at " + money(wtp));
+      t[0].push_back("P(cost-effective)");
+    }
+    const std::string unit = s.effect == "wemwbs_points" ? "WEMWBS point" : "QALY";
+    for (const auto& i : a.icers) {
+      if (!visible(i.arm)) continue;
+      std::string icer;
+      switch (i.icer.kind) {
+        case analysis::decision::IcerCase::b_dominates: icer = "dominates (cheaper, no worse)"; break;
+        case analysis::decision::IcerCase::a_dominates: icer = "dominated (dearer, no better)"; break;
+        case analysis::decision::IcerCase::north_east: icer = money(i.icer.ratio) + " per " + unit + " gained"; break;
+        case analysis::decision::IcerCase::south_west: icer = money(i.icer.ratio) + " saved per " + unit + " lost"; break;
+        case analysis::decision::IcerCase::identical: icer = "identical"; break;
+      }
+      std::vector<std::string> row = {i.arm, money(i.icer.delta_cost), value(i.icer.delta_effect, ""), icer};
+      for (const auto& n : a.nmb) {
+        if (n.arm != i.arm) continue;
+        row.push_back(money(n.incremental.mean_difference) + " [" + money(n.incremental.ci_low) + ", " +
+                      money(n.incremental.ci_high) + "]");
+        row.push_back(percent(n.prob_positive));
+      }
+      t.push_back(row);
+    }
+    print_table(t);
+  }
+
+  if (!a.risk.empty()) {
+    char level[16];
+    std::snprintf(level, sizeof level, "%.0f%%", 100 * s.risk_level);
+    std::printf("\nRisk over the horizon (cash, undiscounted). Partners: loss = painshare; commissioner: loss = spend, "
+                "reserve = budget.\n");
+    std::vector<std::vector<std::string>> t = {{"arm", "partner", "mean payment", "mean margin", "mean painshare",
+                                                std::string("VaR ") + level, std::string("ES ") + level, "reserve",
+                                                "P(loss > reserve)", "P(any painshare)", "P(cap binds)"}};
+    for (const auto& r : a.risk) {
+      if (!visible(r.arm)) continue;
+      t.push_back({r.arm, r.partner, money(r.mean_payment), money(r.mean_margin), money(r.mean_painshare), money(r.var),
+                   money(r.es), r.reserve ? money(*r.reserve) : "-", r.p_above_reserve ? percent(*r.p_above_reserve) : "-",
+                   percent(r.p_any_painshare), r.p_cap_binds ? percent(*r.p_cap_binds) : "-"});
+    }
+    print_table(t);
+  }
+  if (!a.replications_needed.empty()) {
+    std::printf("\nReplications for the stated precision (95%% CI half-width)\n");
+    std::vector<std::vector<std::string>> t = {{"metric", "arm", "half-width", "SD", "needed", "run"}};
+    for (const auto& r : a.replications_needed) {
+      if (!visible(r.arm)) continue;
+      t.push_back({r.metric, r.arm, value(r.half_width, ""), value(r.sd, ""), std::to_string(r.needed),
+                   std::to_string(r.have)});
+    }
+    print_table(t);
+  }
+}
+
+// Writes every requested output; all or nothing per file, each through a temporary name.
+int write_outputs(const analysis::Analysis& a, const std::string& html, const std::string& json,
+                  const std::string& csv, const std::string& assets, bool quiet) {
+  try {
+    // Everything is produced in memory first, so a missing asset writes nothing at all.
+    const std::string doc = analysis::analysis_json(a);
+    std::string page;
+    if (!html.empty()) page = analysis::report_html(analysis::load_report_assets(assets_dir(assets)), doc);
+    const auto tables = csv.empty() ? std::vector<std::pair<std::string, std::string>>{} : analysis::analysis_csv_tables(a);
+    if (!json.empty()) analysis::write_file_atomically(json, doc);
+    for (const auto& [name, text] : tables) analysis::write_file_atomically((std::filesystem::path(csv) / name).string(), text);
+    if (!html.empty()) analysis::write_file_atomically(html, page);
+    if (!quiet) {
+      if (!html.empty()) std::fprintf(stderr, "mhsim: wrote %s (%.1f MB)\n", html.c_str(), static_cast<double>(page.size()) / 1e6);
+      if (!json.empty()) std::fprintf(stderr, "mhsim: wrote %s\n", json.c_str());
+      if (!csv.empty()) std::fprintf(stderr, "mhsim: wrote %zu CSV tables in %s/\n", tables.size(), csv.c_str());
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mhsim: %s\n", e.what());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int report_command(const ReportOptions& o) {
+  std::vector<Diagnostic> errors;
+  if (o.html.empty() && o.json.empty() && o.csv.empty()) {
+    errors.push_back(Diagnostic{"command line", 0, 0, "report", "at least one of --html FILE, --json FILE, --csv DIR",
+                                "none"});
+  }
+  int code = kExitOk;
+  const std::optional<analysis::Analysis> a = analyse(o.results, o.overrides, errors, code);
+  if (!a) {
+    if (!errors.empty()) print_errors(errors, "nothing was written");
+    return code;
+  }
+  if (!errors.empty()) {
+    print_errors(errors, "nothing was written");
+    return kExitBadInput;
+  }
+  return write_outputs(*a, o.html, o.json, o.csv, o.assets, o.quiet);
+}
+
+int compare_command(const CompareOptions& o) {
+  std::vector<Diagnostic> errors;
+  std::set<std::string> shown;
+  int code = kExitOk;
+  const auto choose_arms = [&](scenario::AnalysisSettings& s, const scenario::PathwayScenario& sc) {
+    if (o.arms.empty()) return;
+    std::vector<std::string> names;
+    for (const auto& arm : sc.spec.arms) names.push_back(arm.name);
+    const std::vector<std::string> wanted = split(o.arms, ',');
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+      const auto it = std::find(names.begin(), names.end(), wanted[i]);
+      if (it == names.end()) {
+        errors.push_back(Diagnostic{"command line", 0, 0, "--arms", "arms of the run (" + names_list(names) + ")",
+                                    "\"" + wanted[i] + "\""});
+        continue;
+      }
+      if (i == 0) s.base_arm = static_cast<std::size_t>(it - names.begin());
+      shown.insert(wanted[i]);
+    }
+  };
+  const std::optional<analysis::Analysis> a = analyse(o.results, o.overrides, errors, code, choose_arms);
+  if (!a) {
+    if (!errors.empty()) print_errors(errors, "nothing was written");
+    return code;
+  }
+  print_comparison(*a, shown);
+  if (o.csv.empty() && o.json.empty()) return kExitOk;
+  return write_outputs(*a, "", o.json, o.csv, "", false);
+}
+
+}  // namespace mhsim::cli

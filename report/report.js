@@ -1,0 +1,973 @@
+// SPDX-License-Identifier: MIT
+// mhsim HTML report: builds every section of the page from window.MHSIM_DATA (the analysis
+// document, schema "mhsim-analysis/1") with plain DOM calls and Vega-Lite charts.
+// Embedded verbatim by `mhsim report --html` (see the comment at the top of template.html).
+//
+// Contract with the test (check_report.mjs):
+//   * every chart container is <div class="chart" data-chart="NAME">;
+//   * after its vegaEmbed promise resolves the container gets data-rendered="true";
+//   * when every chart has settled, <body data-report-ready="true"> (also after errors);
+//   * errors go to #report-errors (or into the chart's container) and to console.error,
+//     and <body data-report-errors="N"> counts them.
+// No network access: data are inline, no fonts or images are loaded.
+
+(function () {
+  'use strict';
+
+  var T0 = performance.now();
+  window.MHSIM_REPORT_STARTED = true;
+  var pending = [];
+  var errorCount = 0;
+
+  // ---- errors --------------------------------------------------------------------------
+  /** The message of an error (the page shows this; the console also gets the stack). */
+  function errorText(err) {
+    if (err && err.message) return String(err.message);
+    return String(err);
+  }
+  function reportError(where, err) {
+    errorCount += 1;
+    document.body.dataset.reportErrors = String(errorCount);
+    var msg = 'mhsim report: ' + where + ': ' + errorText(err);
+    console.error(err && err.stack && String(err.stack).indexOf(errorText(err)) >= 0 ? 'mhsim report: ' + where + ': ' + err.stack : msg);
+    var box = document.getElementById('report-errors');
+    if (box) {
+      var line = document.createElement('div');
+      line.textContent = msg;
+      box.appendChild(line);
+    }
+  }
+  window.addEventListener('error', function (ev) { reportError('uncaught error', ev.error || ev.message); });
+  window.addEventListener('unhandledrejection', function (ev) { reportError('unhandled promise rejection', ev.reason); });
+
+  // ---- DOM helpers ------------------------------------------------------------------------
+  function el(tag, attrs, children) {
+    var e = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (k) {
+        var v = attrs[k];
+        if (v === null || v === undefined || v === false) return;
+        if (k === 'text') e.textContent = v;
+        else if (k === 'html') e.innerHTML = v;  // only for fixed strings written in this file
+        else e.setAttribute(k, v === true ? '' : String(v));
+      });
+    }
+    (children || []).forEach(function (c) {
+      if (c === null || c === undefined || c === false) return;
+      e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+    });
+    return e;
+  }
+  function body(id) { return document.getElementById(id); }
+  function note(parent, text) { parent.appendChild(el('p', { 'class': 'note', text: text })); }
+  function caption(parent, text) { parent.appendChild(el('p', { 'class': 'caption', text: text })); }
+  function h3(parent, text) { parent.appendChild(el('h3', { text: text })); }
+  function isNum(v) { return typeof v === 'number' && isFinite(v); }
+  function arr(v) { return Array.isArray(v) ? v : []; }
+  function uniq(xs) { var s = []; xs.forEach(function (x) { if (s.indexOf(x) < 0) s.push(x); }); return s; }
+  function slug(s) { return String(s).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'x'; }
+
+  // ---- number formats ---------------------------------------------------------------------
+  var MINUS = '\u2212';
+  var nf0 = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
+  function fixed(v, d) { return new Intl.NumberFormat('en-GB', { minimumFractionDigits: d, maximumFractionDigits: d }).format(v); }
+  function trimFixed(v, d) { return String(+v.toFixed(d)); }
+  /** £ with thousands separators; £1.23m / £1.23bn for large values; "—" for null. */
+  function money(v) {
+    if (!isNum(v)) return '\u2014';
+    if (Math.abs(v) < 0.005) v = 0;
+    var a = Math.abs(v), s = v < 0 ? MINUS : '';
+    if (a >= 1e9) return s + '\u00a3' + fixed(a / 1e9, 2) + 'bn';
+    if (a >= 1e6) return s + '\u00a3' + fixed(a / 1e6, 2) + 'm';
+    if (a >= 100 || a === 0) return s + '\u00a3' + nf0.format(a);
+    return s + '\u00a3' + fixed(a, 2);
+  }
+  /** Short money for chart axes: £1.2m, £350k, £0. */
+  function moneyShort(v) {
+    if (!isNum(v)) return '';
+    var a = Math.abs(v), s = v < 0 ? MINUS : '';
+    if (a >= 1e9) return s + '\u00a3' + trimFixed(a / 1e9, 2) + 'bn';
+    if (a >= 1e6) return s + '\u00a3' + trimFixed(a / 1e6, 2) + 'm';
+    if (a >= 1e3) return s + '\u00a3' + trimFixed(a / 1e3, 1) + 'k';
+    return s + '\u00a3' + trimFixed(a, 2);
+  }
+  /** A plain number with sensible precision and thousands separators. */
+  function num(v) {
+    if (!isNum(v)) return '\u2014';
+    var a = Math.abs(v), s = v < 0 ? MINUS : '';
+    if (a >= 1000) return s + nf0.format(a);
+    if (a >= 100) return s + fixed(a, 1);
+    if (a >= 1) return s + fixed(a, 2);
+    if (a === 0) return '0';
+    return s + String(+a.toPrecision(3));
+  }
+  function isMoneyUnit(unit) { return unit === '\u00a3' || unit === 'GBP' || unit === 'pounds'; }
+  function isShareUnit(unit) { return unit === 'fraction' || unit === 'share' || unit === 'proportion'; }
+  function byUnit(v, unit) {
+    if (isMoneyUnit(unit)) return money(v);
+    if (isShareUnit(unit)) return isNum(v) ? fixed(v * 100, 1) + '%' : '\u2014';
+    return num(v);
+  }
+  function signed(v, unit) { return (isNum(v) && v > 0 ? '+' : '') + byUnit(v, unit); }
+  /** Probabilities as %, never "0%"/"100%" unless exactly so. */
+  function pct(p) {
+    if (!isNum(p)) return '\u2014';
+    if (p === 0) return '0%';
+    if (p === 1) return '100%';
+    if (p < 0.001) return '<0.1%';
+    if (p > 0.999) return '>99.9%';
+    return fixed(p * 100, 1) + '%';
+  }
+  function interval(lo, hi, unit) { return byUnit(lo, unit) + ' to ' + byUnit(hi, unit); }
+  /** " (unit)" for a group heading, unless the label already names the unit. */
+  function withUnit(label, unit) {
+    if (!unit) return label;
+    var u = isMoneyUnit(unit) ? '\u00a3' : unit;
+    if (isShareUnit(unit)) u = '%';
+    return label.indexOf(u) >= 0 ? label : label + ' (' + u + ')';
+  }
+
+  // ---- tables ---------------------------------------------------------------------------
+  // columns: [{label, num: bool, get: row -> string | Node}]; groupBy: row -> group heading
+  function table(parent, opts) {
+    var cols = opts.columns;
+    var thead = el('thead', null, [el('tr', null, cols.map(function (c) {
+      return el('th', { 'class': c.num ? 'num' : null, scope: 'col', title: c.title || null, text: c.label });
+    }))]);
+    var tbody = el('tbody');
+    var lastGroup = null;
+    opts.rows.forEach(function (r) {
+      if (opts.groupBy) {
+        var g = opts.groupBy(r);
+        if (g !== lastGroup) {
+          tbody.appendChild(el('tr', { 'class': 'group' }, [el('td', { colspan: cols.length, text: g })]));
+          lastGroup = g;
+        }
+      }
+      tbody.appendChild(el('tr', null, cols.map(function (c) {
+        var v = c.get(r);
+        return el('td', { 'class': c.num ? 'num' : (c.nowrap ? 'text nowrap' : 'text') }, [v === null || v === undefined ? '\u2014' : v]);
+      })));
+    });
+    var t = el('table', { 'data-table': opts.name || null }, [opts.caption ? el('caption', { text: opts.caption }) : null, thead, tbody]);
+    parent.appendChild(el('div', { 'class': 'table-wrap' }, [t]));
+    return t;
+  }
+  /**
+   * Headline metrics (ids without a dot: cost, qalys, commissioner_spend, ...) go in the main
+   * table; the rest (kpi.*, partner_cost.*, ...) in a second table inside a <details>, which
+   * is opened for printing.
+   */
+  function splitTable(parent, rows, opts, moreLabel) {
+    var main = rows.filter(function (r) { return String(r.metric).indexOf('.') < 0; });
+    var more = rows.filter(function (r) { return String(r.metric).indexOf('.') >= 0; });
+    if (!main.length) { main = more; more = []; }
+    table(parent, Object.assign({}, opts, { rows: main }));
+    if (more.length) {
+      var n = uniq(more.map(function (r) { return r.metric; })).length;
+      var det = el('details', { 'class': 'more' }, [el('summary', { text: moreLabel + ' (' + n + ' more measure' + (n === 1 ? '' : 's') + ')' })]);
+      parent.appendChild(det);
+      table(det, Object.assign({}, opts, { rows: more, name: opts.name + '-more', caption: null }));
+    }
+  }
+  window.addEventListener('beforeprint', function () {
+    document.querySelectorAll('details').forEach(function (d) { d.open = true; });
+  });
+  function pill(text, kind) { return el('span', { 'class': 'pill ' + (kind || ''), text: text }); }
+
+  // ---- charts ---------------------------------------------------------------------------
+  var FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Liberation Sans", sans-serif';
+  var ARM_COLOURS = ['#005eb8', '#ed8b00', '#009639', '#7c2855', '#00a9ce', '#330072', '#ffb81c', '#768692', '#8a1538', '#41b6e6'];
+  var CHART_CONFIG = {
+    font: FONT,
+    background: 'white',
+    padding: 6,
+    view: { stroke: '#c8ced6' },
+    axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 600, gridColor: '#eceff3', labelColor: '#333', titleColor: '#222' },
+    header: { labelFontSize: 12, titleFontSize: 12, labelFontWeight: 600 },
+    legend: { labelFontSize: 11, titleFontSize: 12, orient: 'right', labelLimit: 260 },
+    title: { fontSize: 13, anchor: 'start' },
+    bar: { binSpacing: 0 },
+  };
+  var EMBED_OPTIONS = { renderer: 'svg', actions: false, mode: 'vega-lite', config: CHART_CONFIG };
+  var MONEY_AXIS = { labelExpr: 'mhsimMoney(datum.value)' };
+  var PCT_AXIS = { format: '.0%' };
+
+  var chartCount = 0;
+  function chart(parent, name, spec, opts) {
+    opts = opts || {};
+    var wrap = parent;
+    if (opts.title) {
+      wrap = el('div', { 'class': 'chart-block' });
+      parent.appendChild(wrap);
+      wrap.appendChild(el('div', { 'class': 'chart-title', text: opts.title }));
+    }
+    var div = el('div', { 'class': 'chart', 'data-chart': name, role: 'img', 'aria-label': opts.alt || opts.title || name });
+    wrap.appendChild(div);
+    if (opts.caption) caption(wrap, opts.caption);
+    chartCount += 1;
+    var p;
+    try {
+      p = window.vegaEmbed(div, spec, EMBED_OPTIONS).then(function (res) {
+        div.dataset.rendered = 'true';
+        return res;
+      }, function (err) {
+        div.appendChild(el('div', { 'class': 'chart-error', text: 'This chart could not be drawn: ' + errorText(err) }));
+        reportError('chart "' + name + '"', err);
+      });
+    } catch (err) {
+      div.appendChild(el('div', { 'class': 'chart-error', text: 'This chart could not be drawn: ' + errorText(err) }));
+      reportError('chart "' + name + '"', err);
+      p = Promise.resolve();
+    }
+    pending.push(p);
+    return div;
+  }
+  function armScale(arms) { return { domain: arms, range: arms.map(function (_, i) { return ARM_COLOURS[i % ARM_COLOURS.length]; }) }; }
+
+  // ---- the data -------------------------------------------------------------------------
+  var D = window.MHSIM_DATA;
+
+  function section(name, fn) {
+    try {
+      fn();
+    } catch (err) {
+      var where = body(name + '-body') || document.getElementById('report-errors');
+      if (where) where.appendChild(el('div', { 'class': 'chart-error', text: 'This section could not be built: ' + errorText(err) }));
+      reportError('section "' + name + '"', err);
+    }
+  }
+
+  function finish() {
+    Promise.all(pending.map(function (p) { return Promise.resolve(p).catch(function (e) { reportError('chart', e); }); }))
+      .then(function () {
+        var ms = performance.now() - T0;
+        window.MHSIM_TIMING = { charts: chartCount, build_and_render_ms: ms };
+        document.body.dataset.reportCharts = String(chartCount);
+        document.body.dataset.reportReady = 'true';
+      });
+  }
+
+  if (!D || typeof D !== 'object') {
+    reportError('data', new Error('window.MHSIM_DATA is missing: the report template was not filled in'));
+    body('provenance').textContent = 'No data.';
+    document.body.dataset.reportReady = 'true';
+    return;
+  }
+  if (typeof window.vegaEmbed !== 'function' || typeof window.vega !== 'object' || typeof window.vegaLite !== 'object') {
+    reportError('libraries', new Error('Vega, Vega-Lite or vega-embed is missing: the report template was not filled in'));
+  } else {
+    window.vega.expressionFunction('mhsimMoney', moneyShort);
+  }
+  if (D.schema !== 'mhsim-analysis/1') reportError('data', new Error('unexpected schema "' + D.schema + '" (expected "mhsim-analysis/1"); trying anyway'));
+
+  var meta = D.meta || {}, S = D.settings || {};
+  var ARMS = arr(D.arms), PARTNERS = arr(D.partners);
+  var BASE = S.base_arm || ARMS[0];
+  var OTHER_ARMS = ARMS.filter(function (a) { return a !== BASE; });
+  var EFFECT = S.effect_label || 'effect';
+  var EFFECT_ID = S.effect || 'effect';
+  // The metric id behind samples[].cost and paired_samples[].delta_cost.
+  var COST_ID = S.cost_basis === 'commissioner_spend' ? 'commissioner_spend' : 'cost';
+  var WTP = arr(S.willingness_to_pay).filter(isNum);
+  var RISK_LEVEL = isNum(S.risk_level) ? S.risk_level : 0.95;
+  var RISK_PCT = fixed(RISK_LEVEL * 100, RISK_LEVEL * 100 % 1 === 0 ? 0 : 1) + '%';
+  var COLOR_ARM = { field: 'arm', type: 'nominal', title: 'Arm', scale: armScale(ARMS), sort: ARMS };
+  var MAX_CE_POINTS = 2000;
+  var BIG_SAMPLE = 2000;
+
+  function armLabel(a) { return a === BASE ? a + ' (base)' : a; }
+  function effectPer() { return 'per ' + (EFFECT.replace(/s$/, '') || 'unit'); }
+  function wtpText(w) { return money(w) + ' ' + effectPer(); }
+  function findDiff(metric, arm) {
+    return arr(D.differences).filter(function (d) { return d.metric === metric && d.arm === arm; })[0] || null;
+  }
+  function metricUnit(metric) {
+    var rows = arr(D.metrics).concat(arr(D.differences)).filter(function (m) { return m.metric === metric; });
+    return rows.length ? rows[0].unit : null;
+  }
+  function looksMoney(id, label) {
+    var base = String(id || '').split(':')[0];
+    var u = metricUnit(base) || metricUnit(base.replace(/^incremental_/, ''));
+    if (u !== null) return isMoneyUnit(u) || /nmb/.test(base);
+    return /cost|spend|nmb|payment|margin|painshare|gain_pain/i.test(base) || /\u00a3/.test(label || '');
+  }
+
+  // ---- header and provenance --------------------------------------------------------------
+  section('provenance', function () {
+    var name = meta.scenario_name || 'unnamed scenario';
+    document.title = 'mhsim report \u2014 ' + name;
+    body('report-title').textContent = 'mhsim report \u2014 ' + name;
+    body('report-description').textContent = meta.scenario_description || '';
+    var sha = String(meta.scenario_sha256 || '');
+    var items = [
+      ['Scenario', name], ['Scenario file', meta.scenario_file],
+      ['Scenario SHA-256', el('span', { 'class': 'mono', title: sha, text: sha ? sha.slice(0, 12) + '\u2026' : '\u2014' })],
+      ['Seed', meta.seed], ['Replications', isNum(meta.replications) ? nf0.format(meta.replications) : null],
+      ['Years simulated', meta.years], ['mhsim version', meta.mhsim_version], ['Run created (UTC)', meta.created_utc],
+      ['Results file', meta.results_file], ['Analysed (UTC)', meta.analysed_utc],
+    ];
+    var dl = el('dl', { 'class': 'kv' });
+    items.forEach(function (kv) {
+      dl.appendChild(el('dt', { text: kv[0] }));
+      var v = kv[1];
+      dl.appendChild(el('dd', null, [v === null || v === undefined || v === '' ? '\u2014' : (typeof v === 'object' ? v : String(v))]));
+    });
+    var box = body('provenance');
+    box.textContent = '';
+    box.appendChild(dl);
+  });
+
+  // ---- settings ---------------------------------------------------------------------------
+  section('settings', function () {
+    var timing = S.discount_timing === 'mid_year' ? 'mid-year (each year discounted to its middle)'
+      : 'year start (the first year is not discounted)';
+    var basis = S.cost_basis === 'commissioner_spend' ? 'commissioner spend (what the contracts pay)' : 'ledger (resource cost of the activity)';
+    var items = [
+      ['Arms', ARMS.map(armLabel).join(', ') || '\u2014'],
+      ['Partners', PARTNERS.join(', ') || 'none (no contracts)'],
+      ['Effect measure', EFFECT], ['Cost basis', basis],
+      ['Discount rate', isNum(S.discount_rate) ? fixed(S.discount_rate * 100, 1) + '% a year' : '\u2014'],
+      ['Discounting from', timing], ['Horizon', isNum(S.horizon_years) ? S.horizon_years + ' years' : '\u2014'],
+      ['Willingness to pay', WTP.length ? WTP.map(wtpText).join('; ') : '\u2014'],
+      ['Risk level (VaR, ES)', RISK_PCT],
+    ];
+    if (isNum(S.commissioner_budget)) items.push(['Commissioner budget', money(S.commissioner_budget) + ' a year']);
+    var dl = el('dl', { 'class': 'kv' });
+    items.forEach(function (kv) { dl.appendChild(el('dt', { text: kv[0] })); dl.appendChild(el('dd', { text: kv[1] })); });
+    body('settings-body').appendChild(el('div', { 'class': 'box' }, [dl]));
+  });
+
+  // ---- at a glance ------------------------------------------------------------------------
+  function icerWords(r) {
+    switch (r.kind) {
+      case 'dominates': return { text: 'dominates ' + r.base_arm + ': cheaper and more effective', kind: 'good' };
+      case 'dominated': return { text: 'dominated by ' + r.base_arm + ': dearer and less effective', kind: 'bad' };
+      case 'north_east': return { text: 'more effective and more costly', kind: 'mixed' };
+      case 'south_west': return { text: 'less effective and less costly', kind: 'mixed' };
+      case 'identical': return { text: 'identical costs and effects', kind: '' };
+      default: return { text: String(r.kind), kind: '' };
+    }
+  }
+  function icerRatioText(r) {
+    if (!isNum(r.ratio)) return null;
+    if (r.kind === 'south_west') return money(r.ratio) + ' saved ' + effectPer() + ' lost';
+    return money(r.ratio) + ' ' + effectPer() + ' gained';
+  }
+  section('glance', function () {
+    var out = body('glance-body');
+    var horizon = isNum(S.horizon_years) ? ' over ' + S.horizon_years + ' years' : '';
+    var ul = el('ul', { 'class': 'keyfindings' });
+    if (OTHER_ARMS.length === 0) {
+      var c = arr(D.metrics).filter(function (m) { return m.metric === COST_ID && m.arm === BASE; })[0];
+      var e = arr(D.metrics).filter(function (m) { return m.metric === EFFECT_ID && m.arm === BASE; })[0];
+      ul.appendChild(el('li', { text: 'Only one arm (' + (BASE || 'none') + ') was simulated, so there are no comparisons, ICERs or acceptability curves.' }));
+      if (c) ul.appendChild(el('li', { text: 'Mean cost' + horizon + ': ' + money(c.mean) + ' (95% CI ' + interval(c.ci_low, c.ci_high, '\u00a3') + ').' }));
+      if (e) ul.appendChild(el('li', { text: 'Mean ' + EFFECT + horizon + ': ' + num(e.mean) + ' (95% CI ' + interval(e.ci_low, e.ci_high, e.unit) + ').' }));
+    }
+    OTHER_ARMS.forEach(function (arm) {
+      var dc = findDiff(COST_ID, arm), de = findDiff(EFFECT_ID, arm);
+      var li = el('li');
+      var parts = [el('strong', { text: arm + ' vs ' + BASE + ': ' })];
+      // The CI is given in the words' direction ("costs £7m less (95% CI £6m to £8m)").
+      if (dc) parts.push((dc.mean >= 0 ? 'costs ' + money(dc.mean) + ' more' : 'costs ' + money(-dc.mean) + ' less') + horizon
+        + ' (95% CI ' + (dc.mean >= 0 ? interval(dc.ci_low, dc.ci_high, '\u00a3') : interval(-dc.ci_high, -dc.ci_low, '\u00a3')) + ')');
+      if (de) parts.push((dc ? ' and ' : '') + (de.mean >= 0 ? 'gains ' + num(de.mean) : 'loses ' + num(-de.mean)) + ' ' + EFFECT
+        + ' (95% CI ' + (de.mean >= 0 ? interval(de.ci_low, de.ci_high, de.unit) : interval(-de.ci_high, -de.ci_low, de.unit)) + ')');
+      parts.push('.');
+      parts.forEach(function (p) { li.appendChild(typeof p === 'string' ? document.createTextNode(p) : p); });
+      ul.appendChild(li);
+      arr(D.icer).filter(function (r) { return r.arm === arm; }).forEach(function (r) {
+        var w = icerWords(r), ratio = icerRatioText(r);
+        ul.appendChild(el('li', null, ['Cost-effectiveness: ', pill(w.text, w.kind), ratio ? '; ICER ' + ratio + '.' : '.']));
+      });
+      var nm = arr(D.nmb).filter(function (r) { return r.arm === arm; });
+      if (nm.length) {
+        ul.appendChild(el('li', { text: 'Probability that ' + arm + ' is good value compared with ' + BASE + ': '
+          + nm.map(function (r) { return pct(r.prob_positive) + ' at ' + wtpText(r.wtp); }).join('; ') + '.' }));
+      }
+    });
+    var reserveRisk = arr(D.risk).filter(function (r) { return r.partner !== 'commissioner' && isNum(r.p_above_reserve) && r.p_above_reserve > 0; });
+    if (reserveRisk.length) {
+      ul.appendChild(el('li', { text: 'Painshare above a partner\u2019s reserves: ' + reserveRisk.map(function (r) {
+        return r.partner + ' under ' + r.arm + ' in ' + pct(r.p_above_reserve) + ' of replications';
+      }).join('; ') + '.' }));
+    } else if (arr(D.risk).length) {
+      ul.appendChild(el('li', { text: 'No partner\u2019s painshare exceeded its stated reserves in any replication (where reserves were given).' }));
+    }
+    out.appendChild(ul);
+  });
+
+  // ---- summary table ----------------------------------------------------------------------
+  section('summary', function () {
+    var out = body('summary-body');
+    var rows = arr(D.metrics);
+    if (!rows.length) { note(out, 'No metrics were reported.'); return; }
+    var order = uniq(rows.map(function (r) { return r.metric; }));
+    rows = rows.slice().sort(function (a, b) {
+      return order.indexOf(a.metric) - order.indexOf(b.metric) || ARMS.indexOf(a.arm) - ARMS.indexOf(b.arm);
+    });
+    splitTable(out, rows, {
+      name: 'metrics',
+      caption: 'Metrics by arm (' + (meta.replications ? nf0.format(meta.replications) + ' replications' : 'all replications') + ')',
+      rows: rows,
+      groupBy: function (r) { return withUnit(r.label || r.metric, r.unit); },
+      columns: [
+        { label: 'Arm', nowrap: true, get: function (r) { return armLabel(r.arm); } },
+        { label: 'Mean', num: true, get: function (r) { return byUnit(r.mean, r.unit); } },
+        { label: '95% CI of the mean', num: true, get: function (r) { return interval(r.ci_low, r.ci_high, r.unit); } },
+        { label: 'Median', num: true, get: function (r) { return byUnit(r.q50, r.unit); } },
+        { label: '5th\u201395th percentile', num: true, get: function (r) { return interval(r.q05, r.q95, r.unit); } },
+        { label: 'SD', num: true, get: function (r) { return byUnit(r.sd, r.unit); } },
+        { label: 'n', num: true, get: function (r) { return isNum(r.n) ? nf0.format(r.n) : null; } },
+      ],
+    }, 'Other measures by arm: key performance indicators and partners\u2019 costs');
+  });
+
+  // ---- differences (table and paired histograms) --------------------------------------
+  function histogramSpec(rows, title, isMoney, opts) {
+    opts = opts || {};
+    var x = { field: 'value', type: 'quantitative', title: title, bin: { maxbins: opts.maxbins || 40 }, axis: isMoney ? MONEY_AXIS : {} };
+    var layers = [];
+    var colour = { field: 'arm', type: 'nominal', scale: armScale(ARMS), legend: null };
+    layers.push({ transform: [{ filter: 'datum.kind === "s"' }], mark: { type: 'bar', opacity: 0.85 },
+      encoding: { x: x, y: { aggregate: 'count', type: 'quantitative', title: 'Replications' }, color: colour } });
+    var hasCi = rows.some(function (r) { return r.kind === 'm' && isNum(r.lo) && isNum(r.hi); });
+    if (opts.ci && hasCi) {
+      layers.push({ transform: [{ filter: 'datum.kind === "m" && isValid(datum.lo) && isValid(datum.hi)' }],
+        mark: { type: 'rect', color: '#1d2430', opacity: 0.22 },
+        encoding: { x: { field: 'lo', type: 'quantitative', title: title }, x2: { field: 'hi' } } });
+    }
+    if (opts.zero && zeroInside(rows)) {
+      layers.push({ transform: [{ filter: 'datum.kind === "m"' }], mark: { type: 'rule', color: '#555', strokeDash: [4, 3] },
+        encoding: { x: { datum: 0, type: 'quantitative', title: title } } });
+    }
+    if (opts.rules) layers = layers.concat(opts.rules);
+    layers.push({ transform: [{ filter: 'datum.kind === "m"' }], mark: { type: 'rule', color: '#1d2430', strokeWidth: 2 },
+      encoding: { x: { field: 'mean', type: 'quantitative', title: title } } });
+    return {
+      data: { values: rows },
+      facet: { row: { field: 'arm', type: 'nominal', sort: opts.armOrder || ARMS, title: null,
+        header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelAlign: 'left' } } },
+      spec: { width: opts.width || 640, height: opts.height || 90, layer: layers },
+    };
+  }
+  /** Whether 0 lies within the samples' range widened by a tenth (a zero line far away would squash the bars). */
+  function zeroInside(rows) {
+    var lo = Infinity, hi = -Infinity;
+    rows.forEach(function (r) { if (r.kind === 's') { if (r.value < lo) lo = r.value; if (r.value > hi) hi = r.value; } });
+    var pad = (hi - lo) * 0.1;
+    return lo - pad <= 0 && hi + pad >= 0;
+  }
+  /** Rows {kind:"s", arm, value} for the histogram and {kind:"m", arm, mean, lo, hi} for the marks. */
+  function histRows(samples, field, arms, stats) {
+    var rows = [];
+    var byArm = {};
+    arms.forEach(function (a) { byArm[a] = { n: 0, sum: 0 }; });
+    for (var i = 0; i < samples.length; i++) {
+      var s = samples[i], v = s[field];
+      if (!isNum(v) || !byArm[s.arm]) continue;
+      rows.push({ kind: 's', arm: s.arm, value: v });
+      byArm[s.arm].n += 1; byArm[s.arm].sum += v;
+    }
+    arms.forEach(function (a) {
+      if (!byArm[a].n) return;
+      var st = stats ? stats(a) : null;
+      rows.push({ kind: 'm', arm: a, mean: st && isNum(st.mean) ? st.mean : byArm[a].sum / byArm[a].n,
+        lo: st ? st.ci_low : null, hi: st ? st.ci_high : null });
+    });
+    return rows;
+  }
+
+  section('differences', function () {
+    var out = body('differences-body');
+    var rows = arr(D.differences);
+    if (OTHER_ARMS.length === 0 || !rows.length) {
+      note(out, OTHER_ARMS.length === 0 ? 'Only one arm was simulated, so there is nothing to compare it with.'
+        : 'No paired differences were reported.');
+      return;
+    }
+    var order = uniq(rows.map(function (r) { return r.metric; }));
+    rows = rows.slice().sort(function (a, b) {
+      return order.indexOf(a.metric) - order.indexOf(b.metric) || ARMS.indexOf(a.arm) - ARMS.indexOf(b.arm);
+    });
+    splitTable(out, rows, {
+      name: 'differences',
+      caption: 'Paired differences: arm minus base arm (' + BASE + ')',
+      rows: rows,
+      groupBy: function (r) { return withUnit(r.label || r.metric, r.unit); },
+      columns: [
+        { label: 'Comparison', get: function (r) { return r.arm + ' \u2212 ' + r.base_arm; } },
+        { label: 'Mean difference', num: true, get: function (r) { return signed(r.mean, r.unit); } },
+        { label: '95% CI', num: true, get: function (r) { return interval(r.ci_low, r.ci_high, r.unit); } },
+        { label: 'Probability lower', num: true, title: 'share of replications in which this arm is lower than the base arm', get: function (r) { return pct(r.prob_lower); } },
+        { label: 'Probability higher', num: true, get: function (r) { return pct(r.prob_higher); } },
+        { label: 'Direction', get: function (r) {
+          if (!isNum(r.ci_low) || !isNum(r.ci_high)) return null;
+          if (r.ci_low > 0) return pill('clearly higher', '');
+          if (r.ci_high < 0) return pill('clearly lower', '');
+          return pill('not distinguishable', 'mixed');
+        } },
+      ],
+    }, 'Other differences: key performance indicators and partners\u2019 costs');
+
+    var ps = arr(D.paired_samples);
+    if (!ps.length) { note(out, 'No per-replication differences were reported, so there are no difference histograms.'); return; }
+    var pairs = [['delta_cost', COST_ID, 'Difference in cost per replication (\u00a3)', true],
+      ['delta_effect', EFFECT_ID, 'Difference in ' + EFFECT + ' per replication', false]];
+    pairs.forEach(function (p) {
+      var rowsH = histRows(ps, p[0], OTHER_ARMS, function (a) { return findDiff(p[1], a); });
+      if (!rowsH.length) return;
+      var zero = zeroInside(rowsH);
+      chart(out, 'diff-' + p[0].replace('delta_', ''), histogramSpec(rowsH, p[2], p[3], { ci: true, zero: true, armOrder: OTHER_ARMS }), {
+        title: (p[3] ? 'Cost' : EFFECT) + ': each arm minus ' + BASE + ', replication by replication',
+        caption: 'Bars: paired differences in single replications. Dark line: mean difference; grey band: its 95% CI '
+          + '(narrow because it describes the average, not a single replication)'
+          + (zero ? '; dashed line: no difference.' : '. Every replication lies on the same side of zero, so the no-difference line is off the chart.'),
+      });
+    });
+  });
+
+  // ---- distributions ------------------------------------------------------------------
+  section('distributions', function () {
+    var out = body('distributions-body');
+    var samples = arr(D.samples);
+    if (!samples.length) { note(out, 'No per-replication samples were reported, so there are no distributions to draw.'); return; }
+    var costLabel = S.cost_basis === 'commissioner_spend' ? 'Cost (commissioner spend, \u00a3)' : 'Cost (\u00a3)';
+    var list = [['cost', 'cost', costLabel, true], ['effect', EFFECT_ID, EFFECT, false],
+      ['commissioner_spend', 'commissioner_spend', 'Commissioner spend (\u00a3)', true]];
+    var grid = el('div');
+    out.appendChild(grid);
+    if (COST_ID === 'commissioner_spend') list.pop();  // the cost is the spend already
+    list.forEach(function (m) {
+      var hasAny = samples.some(function (s) { return isNum(s[m[0]]); });
+      if (!hasAny) {
+        if (m[0] === 'commissioner_spend') note(grid, 'Commissioner spend is not shown: this run has no contracts (no payouts).');
+        return;
+      }
+      var rows = histRows(samples, m[0], ARMS, null);
+      chart(grid, 'dist-' + m[0], histogramSpec(rows, m[2], m[3], {}), {
+        title: m[2].replace(/ \(\u00a3\)$/, '') + ' by arm' + (isNum(S.horizon_years) ? ', total over ' + S.horizon_years + ' years' : ''),
+      });
+    });
+  });
+
+  // ---- cost-effectiveness -----------------------------------------------------------------
+  /** The segment of cost = w * effect inside the box, or null. */
+  function wtpSegment(w, x0, x1, y0, y1) {
+    if (w === 0) return (y0 <= 0 && y1 >= 0) ? { x: x0, y: 0, x2: x1, y2: 0 } : null;
+    var lo = Math.max(x0, y0 / w), hi = Math.min(x1, y1 / w);
+    if (w < 0) { lo = Math.max(x0, y1 / w); hi = Math.min(x1, y0 / w); }
+    if (!(hi > lo)) return null;
+    return { x: lo, y: w * lo, x2: hi, y2: w * hi };
+  }
+  section('ce', function () {
+    var out = body('ce-body');
+    if (OTHER_ARMS.length === 0) {
+      note(out, 'Only one arm was simulated, so there is no ICER, net monetary benefit, cost-effectiveness plane or acceptability curve.');
+      return;
+    }
+    var ic = arr(D.icer);
+    h3(out, 'Incremental cost-effectiveness ratio (ICER)');
+    if (ic.length) {
+      table(out, {
+        name: 'icer', rows: ic,
+        columns: [
+          { label: 'Comparison', get: function (r) { return r.arm + ' vs ' + r.base_arm; } },
+          { label: 'Difference in cost', num: true, get: function (r) { return signed(r.delta_cost, '\u00a3'); } },
+          { label: 'Difference in ' + EFFECT, num: true, get: function (r) { return signed(r.delta_effect, ''); } },
+          { label: 'Result', get: function (r) { var w = icerWords(r); return pill(w.text, w.kind); } },
+          { label: 'ICER', num: true, get: function (r) {
+            return icerRatioText(r) || (r.kind === 'dominates' || r.kind === 'dominated' ? 'not needed (dominance)' : null);
+          } },
+        ],
+      });
+    } else note(out, 'No ICER was reported.');
+
+    // CE plane
+    var ps = arr(D.paired_samples);
+    h3(out, 'Cost-effectiveness plane');
+    if (ps.length) {
+      var reps = uniq(ps.map(function (r) { return r.replication; })).sort(function (a, b) { return a - b; });
+      var sub = ps, subNote = '';
+      if (reps.length > MAX_CE_POINTS) {
+        var cutoff = reps[MAX_CE_POINTS - 1];
+        sub = ps.filter(function (r) { return r.replication <= cutoff; });
+        subNote = ' For speed the plane shows the first ' + nf0.format(MAX_CE_POINTS) + ' of ' + nf0.format(reps.length)
+          + ' replications (all replications are used in every statistic).';
+      }
+      var pts = [];
+      var x0 = 0, x1 = 0, y0 = 0, y1 = 0;
+      sub.forEach(function (r) {
+        if (!isNum(r.delta_cost) || !isNum(r.delta_effect)) return;
+        pts.push({ arm: r.arm, de: r.delta_effect, dc: r.delta_cost });
+        if (r.delta_effect < x0) x0 = r.delta_effect; if (r.delta_effect > x1) x1 = r.delta_effect;
+        if (r.delta_cost < y0) y0 = r.delta_cost; if (r.delta_cost > y1) y1 = r.delta_cost;
+      });
+      var padX = (x1 - x0) * 0.04 || 1, padY = (y1 - y0) * 0.04 || 1;
+      x0 -= padX; x1 += padX; y0 -= padY; y1 += padY;
+      var lines = [];
+      WTP.forEach(function (w) {
+        var seg = wtpSegment(w, x0, x1, y0, y1);
+        if (seg) { seg.label = moneyShort(w) + ' ' + effectPer(); lines.push(seg); }
+      });
+      var means = ic.filter(function (r) { return isNum(r.delta_cost) && isNum(r.delta_effect); })
+        .map(function (r) { return { arm: r.arm, de: r.delta_effect, dc: r.delta_cost }; });
+      var xEnc = { field: 'de', type: 'quantitative', title: 'Difference in ' + EFFECT + ' (arm minus ' + BASE + ')', scale: { domain: [x0, x1], nice: false } };
+      var yEnc = { field: 'dc', type: 'quantitative', title: 'Difference in cost (\u00a3)', axis: MONEY_AXIS, scale: { domain: [y0, y1], nice: false } };
+      var colour = { field: 'arm', type: 'nominal', title: 'Arm', sort: OTHER_ARMS,
+        scale: { domain: OTHER_ARMS, range: OTHER_ARMS.map(function (a) { return ARM_COLOURS[ARMS.indexOf(a) % ARM_COLOURS.length]; }) } };
+      var layers = [
+        { data: { values: [{}] }, mark: { type: 'rule', color: '#888' }, encoding: { x: { datum: 0, type: 'quantitative', scale: xEnc.scale } } },
+        { data: { values: [{}] }, mark: { type: 'rule', color: '#888' }, encoding: { y: { datum: 0, type: 'quantitative', scale: yEnc.scale } } },
+        { data: { values: pts }, mark: { type: 'circle', size: pts.length > 1000 ? 12 : 22, opacity: pts.length > 1000 ? 0.3 : 0.55 }, encoding: { x: xEnc, y: yEnc, color: colour } },
+      ];
+      if (lines.length) {
+        var DASHES = [[8, 4], [2, 3], [12, 3, 2, 3], [4, 4], [1, 6]];
+        layers.push({ data: { values: lines }, mark: { type: 'rule', color: '#3b4452', strokeWidth: 1.5 },
+          encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, x2: { field: 'x2' }, y2: { field: 'y2' },
+            strokeDash: { field: 'label', type: 'nominal', title: 'Willingness to pay', sort: null,
+              scale: { domain: lines.map(function (l) { return l.label; }), range: lines.map(function (_, i) { return DASHES[i % DASHES.length]; }) },
+              legend: { symbolType: 'stroke', symbolStrokeColor: '#3b4452', symbolSize: 300 } } } });
+      }
+      var missingLines = WTP.length - lines.length;
+      if (means.length) {
+        layers.push({ data: { values: means }, mark: { type: 'point', shape: 'diamond', size: 160, filled: true, stroke: '#111', strokeWidth: 1.5 },
+          encoding: { x: { field: 'de', type: 'quantitative' }, y: { field: 'dc', type: 'quantitative' }, color: colour,
+            tooltip: [{ field: 'arm', title: 'Arm' }, { field: 'de', title: 'Mean difference in ' + EFFECT, format: ',.2f' }, { field: 'dc', title: 'Mean difference in cost (\u00a3)', format: ',.0f' }] } });
+      }
+      chart(out, 'ce-plane', { width: 640, height: 400, layer: layers }, {
+        alt: 'Cost-effectiveness plane',
+        caption: 'Each dot is one replication: how much more ' + EFFECT + ' (right) and cost (up) the arm gives than ' + BASE
+          + '. Diamonds: the means. Dashed lines: willingness to pay; dots below and to the right of a line are cost-effective at that threshold. '
+          + 'Top right: better but dearer; bottom right: better and cheaper (dominant); top left: worse and dearer (dominated).'
+          + (missingLines > 0 ? ' (A threshold line that would not cross the plotted area is not drawn.)' : '') + subNote,
+      });
+    } else note(out, 'No per-replication differences were reported, so there is no cost-effectiveness plane.');
+
+    // NMB
+    var nm = arr(D.nmb);
+    h3(out, 'Net monetary benefit');
+    if (nm.length) {
+      table(out, {
+        name: 'nmb', rows: nm.slice().sort(function (a, b) { return ARMS.indexOf(a.arm) - ARMS.indexOf(b.arm) || a.wtp - b.wtp; }),
+        columns: [
+          { label: 'Comparison', get: function (r) { return r.arm + ' vs ' + r.base_arm; } },
+          { label: 'Willingness to pay', num: true, get: function (r) { return wtpText(r.wtp); } },
+          { label: 'Incremental NMB', num: true, get: function (r) { return signed(r.incremental_nmb, '\u00a3'); } },
+          { label: '95% CI', num: true, get: function (r) { return interval(r.ci_low, r.ci_high, '\u00a3'); } },
+          { label: 'Probability NMB > 0', num: true, get: function (r) { return pct(r.prob_positive); } },
+        ],
+      });
+    } else note(out, 'No net monetary benefit was reported (no willingness-to-pay thresholds).');
+
+    // CEAC
+    var ce = arr(D.ceac);
+    h3(out, 'Cost-effectiveness acceptability curve');
+    var rules = WTP.map(function (w) { return { wtp: w, label: moneyShort(w) }; });
+    var wtpRuleLayers = rules.length ? [
+      { data: { values: rules }, mark: { type: 'rule', color: '#9aa3ae', strokeDash: [4, 3] }, encoding: { x: { field: 'wtp', type: 'quantitative' } } },
+      { data: { values: rules }, mark: { type: 'text', align: 'left', dx: 3, baseline: 'top', y: 2, color: '#5a6473', fontSize: 10 },
+        encoding: { x: { field: 'wtp', type: 'quantitative' }, text: { field: 'label' } } },
+    ] : [];
+    if (ce.length) {
+      chart(out, 'ceac', {
+        width: 640, height: 280,
+        layer: [{ data: { values: ce }, mark: { type: 'line', strokeWidth: 2.5, interpolate: 'linear' },
+          encoding: { x: { field: 'wtp', type: 'quantitative', title: 'Willingness to pay (\u00a3 ' + effectPer() + ')', axis: MONEY_AXIS },
+            y: { field: 'probability', type: 'quantitative', title: 'Probability most cost-effective', axis: PCT_AXIS, scale: { domain: [0, 1] } },
+            color: COLOR_ARM } }].concat(wtpRuleLayers),
+      }, { alt: 'Cost-effectiveness acceptability curve',
+        caption: 'For each willingness to pay, the share of replications in which each arm has the highest net monetary benefit. '
+          + 'Dashed lines: the thresholds in the settings.' });
+    } else note(out, 'No acceptability curve was reported.');
+
+    var ev = arr(D.evpi);
+    h3(out, 'Expected value of perfect information (EVPI)');
+    if (ev.length) {
+      chart(out, 'evpi', {
+        width: 640, height: 240,
+        layer: [{ data: { values: ev }, mark: { type: 'area', line: { color: '#005eb8', strokeWidth: 2 }, color: '#cfe0f3' },
+          encoding: { x: { field: 'wtp', type: 'quantitative', title: 'Willingness to pay (\u00a3 ' + effectPer() + ')', axis: MONEY_AXIS },
+            y: { field: 'evpi', type: 'quantitative', title: 'EVPI (\u00a3)', axis: MONEY_AXIS } } }].concat(wtpRuleLayers),
+      }, { alt: 'EVPI curve',
+        caption: 'The most it would be worth paying to remove all uncertainty before choosing between the arms, '
+          + 'at each willingness to pay. A peak near the threshold means the decision is uncertain there and better evidence has value.'
+          + (ev.every(function (r) { return !(r.evpi > 0); }) ? ' Here it is zero everywhere: the same arm is best in every replication, so more evidence would not change the choice.' : '') });
+    } else note(out, 'No EVPI curve was reported.');
+  });
+
+  // ---- risk -----------------------------------------------------------------------------
+  section('risk', function () {
+    var out = body('risk-body');
+    var risk = arr(D.risk);
+    var partnerRows = risk.filter(function (r) { return r.partner !== 'commissioner'; });
+    var commRows = risk.filter(function (r) { return r.partner === 'commissioner'; });
+    if (!risk.length && !arr(D.payout_samples).length) {
+      note(out, 'No contracts with gain/pain sharing were simulated, so there is no financial risk to show.');
+      return;
+    }
+    var pOrder = PARTNERS.slice();
+    partnerRows = partnerRows.slice().sort(function (a, b) {
+      return pOrder.indexOf(a.partner) - pOrder.indexOf(b.partner) || ARMS.indexOf(a.arm) - ARMS.indexOf(b.arm);
+    });
+    if (partnerRows.length) {
+      table(out, {
+        name: 'risk', caption: 'Partners\u2019 painshare over the horizon (cash pounds, undiscounted)', rows: partnerRows,
+        groupBy: function (r) { return r.partner; },
+        columns: [
+          { label: 'Arm', nowrap: true, get: function (r) { return armLabel(r.arm); } },
+          { label: 'Mean payment', num: true, get: function (r) { return money(r.mean_payment); } },
+          { label: 'Mean margin', num: true, get: function (r) { return money(r.mean_margin); } },
+          { label: 'Mean painshare', num: true, get: function (r) { return money(r.mean_painshare); } },
+          { label: 'P(any painshare)', num: true, get: function (r) { return pct(r.p_any_painshare); } },
+          { label: 'VaR ' + RISK_PCT, num: true, title: 'painshare exceeded in only ' + fixed((1 - RISK_LEVEL) * 100, 0) + '% of replications', get: function (r) { return money(r.var); } },
+          { label: 'ES ' + RISK_PCT, num: true, title: 'average painshare in the worst ' + fixed((1 - RISK_LEVEL) * 100, 0) + '% of replications', get: function (r) { return money(r.es); } },
+          { label: 'Reserve', num: true, get: function (r) { return isNum(r.reserve) ? money(r.reserve) : 'not stated'; } },
+          { label: 'P(painshare > reserve)', num: true, get: function (r) { return pct(r.p_above_reserve); } },
+          { label: 'Painshare cap', num: true, get: function (r) { return isNum(r.cap) ? money(r.cap) : 'no cap'; } },
+          { label: 'P(cap binds)', num: true, get: function (r) { return pct(r.p_cap_binds); } },
+        ],
+      });
+    }
+    if (commRows.length) {
+      table(out, {
+        name: 'risk-commissioner', caption: 'Commissioner: spend over the horizon against its budget', rows: commRows,
+        columns: [
+          { label: 'Arm', nowrap: true, get: function (r) { return armLabel(r.arm); } },
+          { label: 'Mean spend', num: true, get: function (r) { return money(isNum(r.mean_payment) ? r.mean_payment : r.mean_painshare); } },
+          { label: 'Spend at ' + RISK_PCT + ' (VaR)', num: true, get: function (r) { return money(r.var); } },
+          { label: 'ES ' + RISK_PCT, num: true, get: function (r) { return money(r.es); } },
+          { label: 'Budget over horizon', num: true, get: function (r) { return isNum(r.reserve) ? money(r.reserve) : 'not stated'; } },
+          { label: 'P(spend > budget)', num: true, get: function (r) { return pct(r.p_above_reserve); } },
+        ],
+      });
+    }
+
+    var ps = arr(D.payout_samples);
+    h3(out, 'Each partner\u2019s gain/pain share per replication');
+    if (!ps.length) { note(out, 'No payout samples were reported, so there are no payout charts.'); return; }
+    var partners = uniq(PARTNERS.concat(uniq(ps.map(function (r) { return r.partner; }))))
+      .filter(function (p) { return p !== 'commissioner'; });
+    var SIDE = ['partner pays (painshare)', 'no gain or pain', 'partner receives (gainshare)', 'painshare cap', 'reserve'];
+    var SIDE_COLOURS = ['#d5281b', '#9aa3ae', '#009639', '#330072', '#ed8b00'];
+    var colourScale = { domain: SIDE, range: SIDE_COLOURS };
+    var grid = el('div');
+    out.appendChild(grid);
+    partners.forEach(function (p) {
+      var rows = [], lo = Infinity, hi = -Infinity;
+      var armsHere = [];
+      for (var i = 0; i < ps.length; i++) {
+        var r = ps[i];
+        if (r.partner !== p || !isNum(r.gain_pain)) continue;
+        var v = r.gain_pain;
+        rows.push({ kind: 's', arm: r.arm, value: v, side: v < 0 ? SIDE[0] : (v > 0 ? SIDE[2] : SIDE[1]) });
+        if (v < lo) lo = v; if (v > hi) hi = v;
+        if (armsHere.indexOf(r.arm) < 0) armsHere.push(r.arm);
+      }
+      if (!rows.length) return;
+      armsHere.sort(function (a, b) { return ARMS.indexOf(a) - ARMS.indexOf(b); });
+      if (lo === hi) {
+        note(grid, p + ': gain/pain share was ' + money(lo) + ' in every replication of every arm, so there is no distribution to draw.');
+        return;
+      }
+      var marked = [];
+      risk.filter(function (r) { return r.partner === p && armsHere.indexOf(r.arm) >= 0; }).forEach(function (r) {
+        if (isNum(r.cap)) { rows.push({ kind: 'r', arm: r.arm, value: -r.cap, side: SIDE[3] }); marked.push('cap'); }
+        if (isNum(r.reserve)) { rows.push({ kind: 'r', arm: r.arm, value: -r.reserve, side: SIDE[4] }); marked.push('reserve'); }
+      });
+      var title = 'Gain (+) or pain (\u2212) share over the horizon (\u00a3)';
+      var spec = {
+        data: { values: rows },
+        facet: { row: { field: 'arm', type: 'nominal', sort: armsHere, title: null,
+          header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelAlign: 'left' } } },
+        spec: {
+          width: 640, height: 80,
+          layer: [
+            { transform: [{ filter: 'datum.kind === "s"' }], mark: { type: 'bar' },
+              encoding: { x: { field: 'value', type: 'quantitative', bin: { maxbins: 40 }, title: title, axis: MONEY_AXIS },
+                y: { aggregate: 'count', type: 'quantitative', title: 'Replications' },
+                color: { field: 'side', type: 'nominal', title: null, scale: colourScale, legend: { orient: 'bottom', direction: 'horizontal', columns: 5 } } } },
+          ].concat(marked.length ? [
+            { transform: [{ filter: 'datum.kind === "r"' }], mark: { type: 'rule', strokeWidth: 2.5 },
+              encoding: { x: { field: 'value', type: 'quantitative', title: title }, color: { field: 'side', type: 'nominal', title: null, scale: colourScale } } },
+          ] : []),
+        },
+        resolve: { scale: { y: 'independent' } },
+      };
+      var m = uniq(marked);
+      chart(grid, 'payout-' + slug(p), spec, {
+        title: p,
+        caption: 'Net gain/pain share over the whole horizon in each replication. Left of zero: the partner pays '
+          + 'painshare overall; right: it receives a gainshare overall (the table counts each year\u2019s painshare, so a partner '
+          + 'can pay in some years and still come out ahead). '
+          + (m.length ? 'Vertical lines: ' + m.map(function (k) { return k === 'cap' ? 'the painshare cap (the most it can pay)' : 'its reserve'; }).join(' and ') + ', where stated.'
+            : 'No cap or reserve was stated for this partner.'),
+      });
+    });
+  });
+
+  // ---- KRA bands ------------------------------------------------------------------------
+  section('kra', function () {
+    var out = body('kra-body');
+    var kb = arr(D.kra_bands);
+    if (!kb.length) { note(out, 'No key result areas were defined, so there are no performance bands to show.'); return; }
+    var BANDS = ['failure', 'poor', 'minimum', 'stretch', 'game_breaking'];
+    var BAND_LABEL = { failure: 'failure', poor: 'poor', minimum: 'minimum', stretch: 'stretch', game_breaking: 'game-breaking' };
+    var kras = uniq(kb.map(function (r) { return r.kra; }));
+    var armsHere = uniq(kb.map(function (r) { return r.arm; })).sort(function (a, b) { return ARMS.indexOf(a) - ARMS.indexOf(b); });
+    var rows = kb.map(function (r) {
+      var i = BANDS.indexOf(r.band);
+      return { arm: r.arm, kra: r.kra, band: BAND_LABEL[r.band] || r.band, order: i < 0 ? 99 : i, share: r.share };
+    });
+    chart(out, 'kra-bands', {
+      data: { values: rows },
+      facet: { row: { field: 'kra', type: 'nominal', sort: kras, title: null,
+        header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelAlign: 'left' } } },
+      spec: {
+        width: 600, height: { step: 22 },
+        mark: { type: 'bar' },
+        encoding: {
+          y: { field: 'arm', type: 'nominal', sort: armsHere, title: null },
+          x: { field: 'share', type: 'quantitative', aggregate: 'sum', stack: 'normalize', title: 'Share of replication-years', axis: PCT_AXIS },
+          color: { field: 'band', type: 'nominal', title: 'Band', sort: BANDS.map(function (b) { return BAND_LABEL[b]; }),
+            scale: { domain: BANDS.map(function (b) { return BAND_LABEL[b]; }), range: ['#b3261e', '#ed8b00', '#f6d55c', '#7bbf6a', '#1e7b34'] } },
+          order: { field: 'order', type: 'quantitative' },
+          tooltip: [{ field: 'kra', title: 'KRA' }, { field: 'arm', title: 'Arm' }, { field: 'band', title: 'Band' }, { field: 'share', aggregate: 'sum', title: 'Share', format: '.1%' }],
+        },
+      },
+      spacing: 6,
+    }, { alt: 'Key result area bands by arm',
+      caption: 'Each bar adds to 100% of replication-years in the horizon: red = failure, amber = poor, yellow = minimum, green = stretch, dark green = game-breaking.' });
+  });
+
+  // ---- sensitivity ------------------------------------------------------------------------
+  section('sensitivity', function () {
+    var out = body('sensitivity-body');
+    var td = arr(D.tornado);
+    h3(out, 'Tornado diagrams');
+    if (!td.length) {
+      note(out, 'No uncertain parameters were given, so there is no tornado.');
+    } else {
+      var outputs = uniq(td.map(function (r) { return r.output; }));
+      var grid = el('div', { 'class': 'chart-grid' });
+      out.appendChild(grid);
+      var MAXP = 15, truncated = false;
+      outputs.forEach(function (o) {
+        var rs = td.filter(function (r) { return r.output === o; });
+        var label = rs[0].output_label || o;
+        var isMoney = looksMoney(o, label);
+        rs = rs.map(function (r) {
+          return { r: r, span: Math.abs(r.output_at_high - r.output_at_low) };
+        }).sort(function (a, b) { return b.span - a.span; });
+        if (rs.length > MAXP) { rs = rs.slice(0, MAXP); truncated = true; }
+        var rows = [];
+        var LOW = 'input at its 5th percentile', HIGH = 'input at its 95th percentile';
+        var fmtIn = function (v) { return num(v); };
+        rs.forEach(function (x) {
+          var r = x.r;
+          rows.push({ parameter: r.parameter, side: LOW, value: r.output_at_low, base: r.base_output, span: x.span, input: fmtIn(r.low_value) });
+          rows.push({ parameter: r.parameter, side: HIGH, value: r.output_at_high, base: r.base_output, span: x.span, input: fmtIn(r.high_value) });
+        });
+        var base = rs[0].r.base_output;
+        chart(grid, 'tornado-' + slug(o), {
+          width: 300, height: { step: 22 },
+          layer: [
+            { data: { values: rows }, mark: { type: 'bar', height: { band: 0.75 } },
+              encoding: {
+                y: { field: 'parameter', type: 'nominal', title: null, sort: { field: 'span', op: 'max', order: 'descending' }, axis: { labelLimit: 190 } },
+                x: { field: 'value', type: 'quantitative', title: label, axis: isMoney ? MONEY_AXIS : {}, scale: { zero: false } },
+                x2: { field: 'base' },
+                color: { field: 'side', type: 'nominal', title: null, scale: { domain: [LOW, HIGH], range: ['#41b6e6', '#ed8b00'] },
+                  legend: { orient: 'bottom', direction: 'vertical' } },
+                tooltip: [{ field: 'parameter', title: 'Input' }, { field: 'side', title: 'Setting' }, { field: 'input', title: 'Input value' },
+                  { field: 'value', title: label, format: ',.4~r' }],
+              } },
+            { data: { values: [{ base: base }] }, mark: { type: 'rule', color: '#1d2430', strokeWidth: 1.5 },
+              encoding: { x: { field: 'base', type: 'quantitative' } } },
+          ],
+        }, { title: label, alt: 'Tornado diagram for ' + label });
+      });
+      caption(out, 'Bars run from the result with all inputs at their means (black line) to the result with one input at its low (blue) or high '
+        + '(orange) value, predicted by a linear metamodel fitted to the replications.' + (truncated ? ' Only the ' + MAXP + ' most influential inputs are shown for each result.' : ''));
+    }
+    var psa = arr(D.psa);
+    h3(out, 'Uncertain inputs');
+    if (!psa.length) { note(out, 'No uncertain parameters were given: every replication used the same input values.'); return; }
+    table(out, {
+      name: 'psa', rows: psa,
+      columns: [
+        { label: 'Input', get: function (r) { return r.name; } },
+        { label: 'Key', get: function (r) { return el('span', { 'class': 'mono', text: r.key }); } },
+        { label: 'Distribution', get: function (r) { return r.distribution; } },
+        { label: 'Base', num: true, get: function (r) { return num(r.base); } },
+        { label: 'Mean', num: true, get: function (r) { return num(r.mean); } },
+        { label: 'SD', num: true, get: function (r) { return num(r.sd); } },
+        { label: '5th\u201395th percentile', num: true, get: function (r) { return num(r.q05) + ' to ' + num(r.q95); } },
+        { label: 'Source', get: function (r) { return r.source; } },
+      ],
+    });
+  });
+
+  // ---- convergence ----------------------------------------------------------------------
+  section('convergence', function () {
+    var out = body('convergence-body');
+    var cv = arr(D.convergence);
+    var metricsC = uniq(cv.map(function (r) { return r.metric; }));
+    if (!cv.length) note(out, 'No convergence traces were reported.');
+    else {
+      var grid = el('div', { 'class': 'chart-grid' });
+      out.appendChild(grid);
+      metricsC.forEach(function (m) {
+        var rs = cv.filter(function (r) { return r.metric === m && isNum(r.mean) && isNum(r.se) && isNum(r.n); })
+          .sort(function (a, b) { return a.n - b.n; });
+        if (!rs.length) return;
+        if (rs.length > 400) {  // thin long traces, keeping the first and last points
+          var k = Math.ceil(rs.length / 400);
+          rs = rs.filter(function (_, i) { return i % k === 0 || i === rs.length - 1; });
+        }
+        var label = rs[0].label || m;
+        var rows = rs.map(function (r) { return { n: r.n, mean: r.mean, lo: r.mean - 1.96 * r.se, hi: r.mean + 1.96 * r.se }; });
+        var isMoney = looksMoney(m, label);
+        var yAxis = isMoney ? MONEY_AXIS : {};
+        chart(grid, 'convergence-' + slug(m), {
+          width: 420, height: 170, data: { values: rows },
+          layer: [
+            { mark: { type: 'area', color: '#9ec5ea', opacity: 0.6 },
+              encoding: { x: { field: 'n', type: 'quantitative', title: 'Replications' },
+                y: { field: 'lo', type: 'quantitative', title: 'Running mean', axis: yAxis, scale: { zero: false } }, y2: { field: 'hi' } } },
+            { mark: { type: 'line', color: '#005eb8', strokeWidth: 2 },
+              encoding: { x: { field: 'n', type: 'quantitative' }, y: { field: 'mean', type: 'quantitative', title: 'Running mean' } } },
+          ],
+        }, { title: label, alt: 'Running mean of ' + label });
+      });
+    }
+    var rn = arr(D.replications_needed);
+    h3(out, 'Replications needed for the stated precision');
+    if (!rn.length) { note(out, 'No precision targets were set (analysis.precision in the scenario), so no replication counts are computed.'); return; }
+    var labelOf = function (m) {
+      var c = cv.filter(function (r) { return r.metric === m; })[0] || arr(D.metrics).filter(function (r) { return r.metric === m; })[0];
+      return c && c.label ? c.label : m;
+    };
+    table(out, {
+      name: 'replications-needed', rows: rn,
+      columns: [
+        { label: 'Metric', get: function (r) { return labelOf(r.metric) + (r.arm ? ' \u2014 ' + r.arm : ''); } },
+        { label: 'Wanted 95% CI half-width', num: true, get: function (r) { return looksMoney(r.metric, labelOf(r.metric)) ? '\u00b1' + money(r.half_width) : '\u00b1' + num(r.half_width); } },
+        { label: 'SD per replication', num: true, get: function (r) { return looksMoney(r.metric, labelOf(r.metric)) ? money(r.sd) : num(r.sd); } },
+        { label: 'Replications needed', num: true, get: function (r) { return isNum(r.needed) ? nf0.format(r.needed) : null; } },
+        { label: 'Replications run', num: true, get: function (r) { return isNum(r.have) ? nf0.format(r.have) : null; } },
+        { label: 'Enough?', get: function (r) {
+          if (!isNum(r.needed) || !isNum(r.have)) return null;
+          return r.have >= r.needed ? pill('yes', 'good') : pill('no: run ' + nf0.format(r.needed - r.have) + ' more', 'bad');
+        } },
+      ],
+    });
+  });
+
+  body('report-footer').textContent = 'Generated by mhsim ' + (meta.mhsim_version || '') + ' from ' + (meta.results_file || 'a results file')
+    + (meta.analysed_utc ? ' at ' + meta.analysed_utc + ' UTC' : '') + '. Charts drawn with Vega-Lite '
+    + (window.vegaLite && window.vegaLite.version ? window.vegaLite.version : '') + '; this file works offline.';
+
+  finish();
+})();

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+// `mhsim report` and `mhsim compare` through the real binary on a real run: outputs appear
+// whole, agree with each other, and bad input is refused with every error at once while
+// files already there stay untouched. (The browser check of the HTML and the h5py read-back
+// are separate ctest cases: tests/report/.)
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cli/process.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path scratch(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("mhsim_report_cli_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+const std::string kMinimal = std::string(MHSIM_SOURCE_DIR) + "/scenarios/examples/pathway_minimal.toml";
+
+// One run shared by the cases below.
+const fs::path& results() {
+  static const fs::path out = [] {
+    const fs::path p = scratch("minimal.h5");
+    const auto r = mhsim::test::run_process({MHSIM_BINARY, "run", kMinimal, "--reps", "6", "--threads", "2", "--out",
+                                             p.string(), "-q"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return p;
+  }();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Report CLI: JSON and CSV summaries of a run", "[cli][report]") {
+  const fs::path json = scratch("summary.json"), csv = scratch("csv");
+  const auto r = mhsim::test::run_process({MHSIM_BINARY, "report", results().string(), "--json", json.string(), "--csv",
+                                           csv.string(), "--wtp", "20000,30000"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string doc = read_text(json);
+  CHECK(doc.rfind("{\"schema\": \"mhsim-analysis/1\"", 0) == 0);
+  CHECK(doc.find("\"replications\": 6") != std::string::npos);
+  CHECK(doc.find("nan") == std::string::npos);
+  for (const char* name : {"summary.csv", "differences.csv", "cea.csv", "ceac.csv", "evpi.csv", "risk.csv",
+                           "kra_bands.csv", "tornado.csv", "psa.csv", "replications_needed.csv"}) {
+    CHECK(fs::is_regular_file(csv / name));
+  }
+  // Every summary row: header + metrics x 2 arms; each line ends in CRLF (RFC 4180).
+  const std::string summary = read_text(csv / "summary.csv");
+  CHECK(summary.rfind("metric,label,unit,arm,n,mean,sd,se,ci_low,ci_high,q05,q25,q50,q75,q95\r\n", 0) == 0);
+  CHECK(summary.find("\ncost,") != std::string::npos);
+  // Nothing temporary is left beside the outputs.
+  for (const auto& e : fs::directory_iterator(json.parent_path())) {
+    CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+  }
+}
+
+TEST_CASE("Compare CLI: arms side by side with paired differences", "[cli][report]") {
+  const auto r = mhsim::test::run_process({MHSIM_BINARY, "compare", results().string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("alliance - block"));
+  CHECK_THAT(r.out, Catch::Contains("Cost-effectiveness against \"block\""));
+  CHECK_THAT(r.out, Catch::Contains("P(loss > reserve)"));
+  // The other way round: alliance as the base.
+  const auto b = mhsim::test::run_process({MHSIM_BINARY, "compare", results().string(), "--arms", "alliance,block"});
+  REQUIRE(b.exit_code == 0);
+  CHECK_THAT(b.out, Catch::Contains("block - alliance"));
+}
+
+TEST_CASE("Report CLI: bad input is refused with every error at once, and nothing is overwritten", "[cli][report]") {
+  const fs::path json = scratch("kept.json");
+  {
+    std::ofstream(json) << "precious";
+  }
+  SECTION("bad options all at once") {
+    const auto r = mhsim::test::run_process({MHSIM_BINARY, "report", results().string(), "--json", json.string(),
+                                             "--wtp", "20000,lots", "--reserve", "nobody=5", "--horizon", "9",
+                                             "--effect", "happiness"});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("--wtp") && Catch::Contains("\"lots\""));
+    CHECK_THAT(r.err, Catch::Contains("--reserve") && Catch::Contains("\"trust\""));
+    CHECK_THAT(r.err, Catch::Contains("--horizon") && Catch::Contains("[1, 2]"));
+    CHECK_THAT(r.err, Catch::Contains("--effect"));
+    CHECK_THAT(r.err, Catch::Contains("4 errors; nothing was written"));
+  }
+  SECTION("a missing results file") {
+    const auto r = mhsim::test::run_process({MHSIM_BINARY, "report", scratch("absent.h5").string(), "--json", json.string()});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("absent.h5") && Catch::Contains("no such file"));
+  }
+  SECTION("a queueing-network run is not a pathway run") {
+    const fs::path net = scratch("network.h5");
+    const auto run = mhsim::test::run_process({MHSIM_BINARY, "run", std::string(MHSIM_SOURCE_DIR) +
+                                               "/scenarios/examples/small_network.toml", "--reps", "2", "--out",
+                                               net.string(), "-q"});
+    REQUIRE(run.exit_code == 0);
+    const auto r = mhsim::test::run_process({MHSIM_BINARY, "report", net.string(), "--json", json.string()});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("network.h5") && Catch::Contains("pathway"));
+  }
+  SECTION("missing report assets: no output at all, not even the JSON") {
+    const auto r = mhsim::test::run_process({MHSIM_BINARY, "report", results().string(), "--json", json.string(),
+                                             "--html", scratch("r.html").string(), "--assets", scratch("nowhere").string()});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("template.html") && Catch::Contains("npm ci"));
+    CHECK_FALSE(fs::exists(scratch("r.html")));
+  }
+  SECTION("no output asked for") {
+    const auto r = mhsim::test::run_process({MHSIM_BINARY, "report", results().string()});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("--html"));
+  }
+  CHECK(read_text(json) == "precious");
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Reads an mhsim results file back with h5py (independently of the C++ reader) and checks
+it against `mhsim report --json` on the same file:
+
+  * the provenance attributes are there, and scenario_sha256 is the SHA-256 of scenario_text;
+  * every per-replication dataset has the replications as its first dimension and no NaN;
+  * the discounted ledger cost, QALYs and each partner's painshare recomputed here from the
+    raw datasets equal the report's means (to 1e-9 relative: the same sums in another order).
+
+Usage: check_h5py.py results.h5 summary.json   (exit 0 = all checks passed)
+"""
+import hashlib
+import json
+import math
+import sys
+
+import h5py
+import numpy as np
+
+
+def main(results_path, json_path):
+    failures = []
+
+    def check(ok, what):
+        if not ok:
+            failures.append(what)
+
+    doc = json.load(open(json_path))
+    with h5py.File(results_path, "r") as f:
+        attrs = f.attrs
+
+        def text(name):
+            v = attrs[name]
+            return v.decode() if isinstance(v, bytes) else str(v)
+
+        for name in ("format", "model", "scenario_text", "scenario_sha256", "seed", "replications", "mhsim_version",
+                     "boost_version", "hdf5_version", "tbb_version", "rng", "stream_allocation", "threads",
+                     "created_utc", "cpu_model", "hostname"):
+            check(name in attrs, f"root attribute {name} is missing")
+        check(hashlib.sha256(text("scenario_text").encode()).hexdigest() == text("scenario_sha256"),
+              "scenario_sha256 is not the SHA-256 of scenario_text")
+        R = int(attrs["replications"])
+        check(R == doc["meta"]["replications"], "replications differ between the file and the JSON")
+
+        arms = [a.decode() for a in f["arms/name"][()]]
+        partners = [p.decode() for p in f["partners/name"][()]]
+        check(arms == doc["arms"], "arm names differ")
+        check(partners == doc["partners"], "partner names differ")
+
+        for group in ("ledger", "kpi", "goals", "checks", "payouts", "psa"):
+            if group not in f:
+                continue
+            for name, ds in f[group].items():
+                if ds.dtype.kind == "f" and ds.ndim >= 2:
+                    check(ds.shape[0] == R, f"{group}/{name}: first dimension {ds.shape[0]} != {R} replications")
+                    if name != "kra_band":  # NaN there means "no band" by design
+                        check(not np.isnan(ds[()]).any(), f"{group}/{name} holds NaN")
+
+        settings = doc["settings"]
+        rate, H = settings["discount_rate"], settings["horizon_years"]
+        timing = 0.5 if settings["discount_timing"] == "mid_year" else 0.0
+        df = np.array([(1 + rate) ** -(y + timing) for y in range(H)])
+        pc = f["ledger/partner_cost"][()]  # [R, A, Y, P]
+        cost = (pc[:, :, :H, :].sum(axis=3) * df).sum(axis=2)  # [R, A]
+        kpi_names = [k.decode() for k in f["kpi/system_name"][()]]
+        q = f["kpi/system"][()][:, :, :H, kpi_names.index("qalys")]
+        qalys = (q * df).sum(axis=2)
+
+        def report_mean(metric, arm):
+            for m in doc["metrics"]:
+                if m["metric"] == metric and m["arm"] == arm:
+                    return m["mean"]
+            raise KeyError((metric, arm))
+
+        def close(a, b):
+            return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
+
+        for a, arm in enumerate(arms):
+            if settings["cost_basis"] == "ledger":
+                check(close(cost[:, a].mean(), report_mean("cost", arm)),
+                      f"discounted ledger cost of {arm}: h5py {cost[:, a].mean()} vs report {report_mean('cost', arm)}")
+            check(close(qalys[:, a].mean(), report_mean("qalys", arm)),
+                  f"QALYs of {arm}: h5py {qalys[:, a].mean()} vs report {report_mean('qalys', arm)}")
+
+        if "payouts" in f:
+            fields = [x.decode() for x in f["payouts/partner_field"][()]]
+            gp = f["payouts/partner"][()][:, :, :H, :, fields.index("gain_pain")]  # [R, A, Y, P]
+            pain = np.maximum(0.0, -gp).sum(axis=2)  # [R, A, P]
+            for row in doc["risk"]:
+                if row["partner"] == "commissioner":
+                    continue
+                a, p = arms.index(row["arm"]), partners.index(row["partner"])
+                check(close(pain[:, a, p].mean(), row["mean_painshare"]),
+                      f"painshare of {row['partner']} in {row['arm']}: h5py {pain[:, a, p].mean()} vs report "
+                      f"{row['mean_painshare']}")
+
+    for failure in failures:
+        print("FAIL:", failure)
+    print(f"check_h5py: {len(failures)} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        print(__doc__)
+        sys.exit(2)
+    sys.exit(main(sys.argv[1], sys.argv[2]))
