@@ -70,6 +70,17 @@ struct CompareOptions {
   AnalysisOverrides overrides;
 };
 
+/// Options of `mhsim calibrate`, as typed (validated with the scenario and targets).
+struct CalibrateOptions {
+  std::string scenario;
+  std::string targets;                ///< targets file (TOML, docs/calibration.md)
+  std::string out;                    ///< calibrated scenario to write ("" = none)
+  std::string reps;                   ///< "" = the scenario's run.replications
+  std::string threads;                ///< "" = all hardware threads
+  std::string max_evaluations = "100";
+  std::string seed;                   ///< "" = the scenario's run.seed
+};
+
 int run_command(const RunOptions& options, Cluster& cluster);
 int sweep_command(const SweepOptions& options);
 int merge_command(const std::vector<std::string>& inputs, const std::string& out);
@@ -77,5 +88,6 @@ int validate_command(const std::string& scenario);
 int keys_command();
 int report_command(const ReportOptions& options);
 int compare_command(const CompareOptions& options);
+int calibrate_command(const CalibrateOptions& options);
 
 }  // namespace mhsim::cli

@@ -88,6 +88,18 @@ int main(int argc, char** argv) {
   compare_cmd->add_option("--json", compare.json, "Also write the JSON summary");
   analysis_options(compare_cmd, compare.overrides);
 
+  CalibrateOptions calibrate;
+  CLI::App* calibrate_cmd = app.add_subcommand(
+      "calibrate", "Fit scenario numbers to target statistics (Nelder-Mead, common random numbers) and write the "
+                   "calibrated scenario");
+  calibrate_cmd->add_option("scenario", calibrate.scenario, "Pathway scenario file (TOML)")->required();
+  calibrate_cmd->add_option("--targets", calibrate.targets, "Targets file: [parameters.*] to fit and [targets.*] (docs/calibration.md)")->required();
+  calibrate_cmd->add_option("--out,-o", calibrate.out, "Calibrated scenario to write: the scenario's text with the fitted values in place");
+  calibrate_cmd->add_option("--reps,-r", calibrate.reps, "Replications per evaluation, the same at each (default: the scenario's run.replications)");
+  calibrate_cmd->add_option("--threads,-t", calibrate.threads, "Worker threads (default: all hardware threads)");
+  calibrate_cmd->add_option("--max-evaluations", calibrate.max_evaluations, "Nelder-Mead evaluations at most")->capture_default_str();
+  calibrate_cmd->add_option("--seed,-s", calibrate.seed, "Master seed (default: the scenario's run.seed)");
+
   CLI::App* keys_cmd = app.add_subcommand("keys", "Print the reference of every scenario key (Markdown)");
 
   try {
@@ -103,5 +115,6 @@ int main(int argc, char** argv) {
   if (*sweep_cmd) return sweep_command(sweep);
   if (*report_cmd) return report_command(report);
   if (*compare_cmd) return compare_command(compare);
+  if (*calibrate_cmd) return calibrate_command(calibrate);
   return kExitBadInput;
 }

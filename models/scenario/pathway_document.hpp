@@ -45,4 +45,11 @@ UncertaintyTables read_uncertainty(TableReader& root, ParsedDocument& doc);
 void check_uncertainty_quantiles(const ParsedDocument& doc, const std::string& file, UncertaintyTables& u,
                                  Diagnostics& diag);
 
+/// The number that dotted key `key` (the [uncertainty] key syntax) names in `table`, or
+/// nullptr with `expected` and `got` set for a Diagnostic: a malformed path, a key that may
+/// not vary (run, analysis, contract terms ...), a path the file does not have, or a value
+/// that is not a number. Used by calibration (models/scenario/calibration_targets.cpp).
+const toml::node* find_number_key(const toml::table& table, const std::string& key, std::string& expected,
+                                  std::string& got);
+
 }  // namespace mhsim::scenario

@@ -381,6 +381,29 @@ std::pair<std::uint32_t, std::uint32_t> at(const toml::node& node, const toml::n
 
 }  // namespace
 
+const toml::node* find_number_key(const toml::table& table, const std::string& key, std::string& expected,
+                                  std::string& got) {
+  const auto steps = parse_path(key);
+  std::string why;
+  const toml::node* node = nullptr;
+  if (!steps) {
+    expected = "a dotted key path such as \"arms.living_well.front_door_diversion\", \"initial[0].in_service\" or "
+               "\"services.cmht.wemwbs_change.mean\"";
+    got = "\"" + key + "\"";
+  } else if (const std::string refused = refusal(*steps); !refused.empty()) {
+    expected = refused;
+    got = "\"" + key + "\"";
+  } else if ((node = resolve(table, *steps, why)) == nullptr) {
+    expected = "the dotted path of a number in the scenario";
+    got = "\"" + key + "\", which it does not have (" + why + ")";
+  } else if (!node->is_integer() && !node->is_floating_point()) {
+    expected = "the dotted path of a number in the scenario";
+    got = "\"" + key + "\", which holds " + describe(*node);
+    node = nullptr;
+  }
+  return node;
+}
+
 UncertaintyTables read_uncertainty(TableReader& root, ParsedDocument& doc) {
   UncertaintyTables result;
   Diagnostics& diag = root.diagnostics();

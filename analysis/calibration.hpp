@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// The numerical side of calibration (`mhsim calibrate`, docs/calibration.md): a bounded
+// Nelder-Mead minimiser and the Gauss-Newton uncertainty of a least-squares fit. Pure
+// functions of their arguments: no model, no random numbers.
+
+#include <functional>
+
+#include <Eigen/Dense>
+
+namespace mhsim::analysis {
+
+struct NelderMeadOptions {
+  int max_evaluations = 200;   ///< calls of f at most (the initial simplex included)
+  /// Converged when the simplex's values differ by at most f_tolerance * (1 + |f_best|)
+  /// and its vertices by at most x_tolerance in every coordinate (in x, not the transform).
+  double f_tolerance = 1e-8;
+  double x_tolerance = 1e-6;
+  /// Box bounds, each of size n or empty (unbounded). A bounded coordinate is optimised as
+  /// u = logit((x - low) / (high - low)), so every trial point is strictly inside the box;
+  /// an optimum on a bound is approached, never reached.
+  Eigen::VectorXd lower;
+  Eigen::VectorXd upper;
+};
+
+struct NelderMeadResult {
+  Eigen::VectorXd x;   ///< the best point found
+  double f = 0;        ///< f(x)
+  int evaluations = 0;
+  int iterations = 0;
+  bool converged = false;  ///< the tolerances were met (else max_evaluations was reached)
+};
+
+/// Minimises f from x0 with the Nelder-Mead simplex method (reflection 1, expansion 2,
+/// contraction 1/2, shrink 1/2). The initial simplex is x0 and x0 + step_i e_i for each i
+/// (x0 - step_i e_i when that one leaves the box). x0 must be strictly inside the bounds
+/// and every step nonzero: std::invalid_argument otherwise. Deterministic: the same f gives
+/// the same path.
+NelderMeadResult nelder_mead(const std::function<double(const Eigen::VectorXd&)>& f, const Eigen::VectorXd& x0,
+                             const Eigen::VectorXd& step, const NelderMeadOptions& options);
+
+/// Jacobian [m x n] of residuals r(x) by central differences with steps h (one-sided, into
+/// the box, where x +- h would leave [lower, upper]; bounds may be empty).
+Eigen::MatrixXd finite_difference_jacobian(const std::function<Eigen::VectorXd(const Eigen::VectorXd&)>& r,
+                                           const Eigen::VectorXd& x, const Eigen::VectorXd& h,
+                                           const Eigen::VectorXd& lower, const Eigen::VectorXd& upper);
+
+/// Gauss-Newton covariance (J^T J)^-1 of parameters fitted by least squares on residuals
+/// standardised to unit variance; NaN entries when J^T J is singular (a parameter the
+/// targets do not determine).
+Eigen::MatrixXd gauss_newton_covariance(const Eigen::MatrixXd& jacobian);
+
+}  // namespace mhsim::analysis

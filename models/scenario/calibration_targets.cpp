@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: MIT
+#include "models/scenario/calibration_targets.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+
+#include "models/scenario/pathway_document.hpp"
+#include "models/scenario/toml_reader.hpp"
+
+namespace mhsim::scenario {
+
+std::vector<std::string> CalibrationSpec::keys() const {
+  std::vector<std::string> out;
+  for (const CalibrationParameter& p : parameters) out.push_back(p.key);
+  return out;
+}
+
+namespace {
+
+namespace pw = models::pathway;
+
+std::optional<double> number_of(const toml::node& n) {
+  if (n.is_integer()) return static_cast<double>(n.as_integer()->get());
+  if (n.is_floating_point()) return n.as_floating_point()->get();
+  return std::nullopt;
+}
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+std::string list_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + quoted(n);
+  return out;
+}
+
+/// The sub-tables of `parent[key]` in file order; non-tables are reported.
+std::vector<std::pair<std::string, const toml::table*>> tables_in_order(const toml::table& root, std::string_view key,
+                                                                         const std::string& file, Diagnostics& diag,
+                                                                         std::string_view noun) {
+  std::vector<std::pair<std::string, const toml::table*>> out;
+  const toml::node* node = root.get(key);
+  if (node == nullptr) return out;
+  const toml::table* t = node->as_table();
+  if (t == nullptr) {
+    const auto [line, col] = position(*node);
+    diag.add(Diagnostic{file, line, col, std::string(key), "a table of " + std::string(noun) + " tables",
+                        describe(*node)});
+    return out;
+  }
+  for (const auto& [k, v] : *t) {
+    const std::string path = std::string(key) + "." + std::string(k.str());
+    if (const toml::table* sub = v.as_table()) {
+      out.emplace_back(std::string(k.str()), sub);
+    } else {
+      const auto [line, col] = key_position(k, v, t);
+      diag.add(Diagnostic{file, line, col, path, "a table describing a " + std::string(noun), describe(v)});
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return first_position(*a.second) < first_position(*b.second);
+  });
+  return out;
+}
+
+/// Reads the keys of one table, reporting problems at the key (or the table when absent).
+struct Reader {
+  const toml::table& table;
+  std::string path;
+  const std::string& file;
+  Diagnostics& diag;
+  std::set<std::string> allowed;
+
+  void error(std::string_view leaf, std::string expected, std::string got) const {
+    const toml::node* n = leaf.empty() ? nullptr : table.get(leaf);
+    const auto [line, col] = n != nullptr ? position(*n, &table) : position(table);
+    diag.add(Diagnostic{file, line, col, leaf.empty() ? path : path + "." + std::string(leaf), std::move(expected),
+                        std::move(got)});
+  }
+  void missing(std::string_view leaf, const std::string& expected) const {
+    const auto [line, col] = position(table);
+    diag.add(Diagnostic{file, line, col, path + "." + std::string(leaf), expected + " (required)",
+                        "nothing (the key is missing)"});
+  }
+  std::optional<std::string> string(std::string_view leaf, const std::string& expected, bool required = true) const {
+    const toml::node* n = table.get(leaf);
+    if (n == nullptr) {
+      if (required) missing(leaf, expected);
+      return std::nullopt;
+    }
+    if (!n->is_string()) {
+      error(leaf, expected, describe(*n));
+      return std::nullopt;
+    }
+    return n->as_string()->get();
+  }
+  std::optional<double> number(std::string_view leaf, const std::string& expected, bool required = true) const {
+    const toml::node* n = table.get(leaf);
+    if (n == nullptr) {
+      if (required) missing(leaf, expected);
+      return std::nullopt;
+    }
+    const std::optional<double> x = number_of(*n);
+    if (!x || !std::isfinite(*x)) {
+      error(leaf, expected, describe(*n));
+      return std::nullopt;
+    }
+    return x;
+  }
+  void finish() const {
+    std::string expected;
+    for (const std::string& a : allowed) expected += (expected.empty() ? "" : ", ") + a;
+    for (const auto& [k, v] : table) {
+      if (allowed.count(std::string(k.str())) != 0) continue;
+      const auto [line, col] = key_position(k, v, &table);
+      diag.add(Diagnostic{file, line, col, path + "." + std::string(k.str()), "one of the keys " + expected,
+                          "an unknown key"});
+    }
+  }
+};
+
+std::optional<std::size_t> index_of(const std::vector<std::string>& names, const std::string& name) {
+  const auto it = std::find(names.begin(), names.end(), name);
+  if (it == names.end()) return std::nullopt;
+  return static_cast<std::size_t>(it - names.begin());
+}
+
+/// KPIs whose "all years" value is the mean over years (rates, means and stocks), not the sum.
+bool averaged_system_kpi(std::size_t k) {
+  using K = pw::SystemKpi;
+  const auto is = [k](K x) { return k == static_cast<std::size_t>(x); };
+  return is(K::kWemwbsMeanChange) || is(K::kShareImproved) || is(K::kGoalsProgressing) || is(K::kInSystemAtYearEnd);
+}
+bool averaged_service_kpi(std::size_t k) {
+  using K = pw::ServiceKpi;
+  const auto is = [k](K x) { return k == static_cast<std::size_t>(x); };
+  return is(K::kMeanWait) || is(K::kP90Wait) || is(K::kCaseloadAtYearEnd) || is(K::kWaitingAtYearEnd) ||
+         is(K::kMeanOccupancy);
+}
+
+/// Parses a statistic name against the scenario; "" on success, else what was expected.
+std::string parse_statistic(const std::string& s, const PathwayScenario& sc, CalibrationTarget& t) {
+  std::vector<std::string> system, service, services, partners;
+  for (const auto& k : pw::system_kpis()) system.emplace_back(k.name);
+  for (const auto& k : pw::service_kpis()) service.emplace_back(k.name);
+  for (const auto& x : sc.spec.services) services.push_back(x.name);
+  for (const auto& x : sc.spec.partners) partners.push_back(x.name);
+  const std::string general =
+      "a statistic: kpi.<system KPI> (one of " + list_names(system) + "), cost, qalys, service.<service>.<KPI> (one of " +
+      list_names(service) + ") or partner_cost.<partner>";
+  std::string name = s;
+  if (s == "cost" || s == "qalys") name = "kpi." + s;
+  if (name.rfind("kpi.", 0) == 0) {
+    if (const auto k = index_of(system, name.substr(4))) {
+      t.kind = StatisticKind::kSystemKpi;
+      t.index = *k;
+      t.averaged = averaged_system_kpi(*k);
+      return "";
+    }
+    return general;
+  }
+  if (name.rfind("partner_cost.", 0) == 0) {
+    if (const auto p = index_of(partners, name.substr(13))) {
+      t.kind = StatisticKind::kPartnerCost;
+      t.index = *p;
+      return "";
+    }
+    return "partner_cost.<partner> with a partner of the scenario (" + list_names(partners) + ")";
+  }
+  if (name.rfind("service.", 0) == 0) {
+    const std::string rest = name.substr(8);
+    const std::size_t dot = rest.rfind('.');
+    if (dot == std::string::npos) return general;
+    const auto svc = index_of(services, rest.substr(0, dot));
+    if (!svc) return "service.<service>.<KPI> with a service of the scenario (" + list_names(services) + ")";
+    const auto k = index_of(service, rest.substr(dot + 1));
+    if (!k) return "service.<service>.<KPI> with a service KPI (" + list_names(service) + ")";
+    t.kind = StatisticKind::kServiceKpi;
+    t.service = *svc;
+    t.index = *k;
+    t.averaged = averaged_service_kpi(*k);
+    return "";
+  }
+  return general;
+}
+
+/// How the loader takes the number at `node`: 0 = no reader, 1 = a number, 2 = an integer key.
+/// Also whether the scenario is valid with `value` there (the loader's first message otherwise).
+int reader_of(const ParsedDocument& doc, const std::string& file, const toml::node* node, double value,
+              std::string& refusal) {
+  NumberOverrides overrides;
+  overrides.set(node, value);
+  try {
+    (void)read_pathway_overridden(doc, file, overrides);
+  } catch (const ScenarioError& e) {
+    const std::vector<Diagnostic>& ds = e.diagnostics();
+    refusal = ds.empty() ? "an invalid scenario"
+                         : (ds.front().key.empty() ? "" : ds.front().key + ": ") + "expected " + ds.front().expected +
+                               ", got " + ds.front().got;
+  }
+  if (!overrides.used(0)) return 0;
+  return overrides.used_as_integer(0) ? 2 : 1;
+}
+
+std::vector<const toml::node*> nodes_of(const PathwayScenario& sc, const std::vector<std::string>& keys) {
+  if (!sc.document) {
+    throw std::invalid_argument("with_numbers: the scenario holds no parsed file to read again (load it with "
+                                "load_pathway_scenario or parse_pathway_scenario)");
+  }
+  std::vector<const toml::node*> nodes;
+  for (const std::string& k : keys) {
+    std::string expected, got;
+    const toml::node* n = find_number_key(sc.document->table, k, expected, got);
+    if (n == nullptr) throw std::invalid_argument("with_numbers: " + k + ": expected " + expected + ", got " + got);
+    nodes.push_back(n);
+  }
+  return nodes;
+}
+
+}  // namespace
+
+CalibrationSpec parse_calibration_targets(std::string_view text, const std::string& file, const PathwayScenario& sc) {
+  if (!sc.document) throw std::invalid_argument("parse_calibration_targets: the scenario holds no parsed file");
+  const toml::table root = parse_toml(text, file);
+  Diagnostics diag;
+  CalibrationSpec out;
+  out.file = file;
+  for (const auto& [k, v] : root) {
+    if (k.str() == "parameters" || k.str() == "targets") continue;
+    const auto [line, col] = key_position(k, v, &root);
+    diag.add(Diagnostic{file, line, col, std::string(k.str()), "one of the tables parameters, targets",
+                        "an unknown key"});
+  }
+  std::vector<std::string> arms;
+  for (const auto& a : sc.spec.arms) arms.push_back(a.name);
+
+  // ---- [parameters.<name>] ----
+  std::set<const toml::node*> fitted;
+  const auto params = tables_in_order(root, "parameters", file, diag, "parameter to fit");
+  for (const auto& [name, table] : params) {
+    Reader r{*table, "parameters." + name, file, diag, {"high", "key", "low", "start"}};
+    CalibrationParameter p;
+    p.name = name;
+    bool ok = true;
+    const toml::node* node = nullptr;
+    if (const auto key = r.string("key", "the dotted key path of a number in the scenario")) {
+      p.key = *key;
+      std::string expected, got;
+      node = find_number_key(sc.document->table, *key, expected, got);
+      if (node == nullptr) {
+        r.error("key", expected, got);
+      } else if (!fitted.insert(node).second) {
+        r.error("key", "a key no other parameter fits", quoted(*key) + ", already fitted");
+        node = nullptr;
+      } else {
+        p.scenario_value = *number_of(*node);
+        p.line = node->source().begin.line;
+        p.column = node->source().begin.column;
+        std::string refusal;
+        const int how = reader_of(*sc.document, sc.file, node, p.scenario_value, refusal);
+        if (how == 0) {
+          r.error("key", "a key whose number the loader reads", quoted(*key) + ", which no reader takes");
+          node = nullptr;
+        } else if (how == 2) {
+          r.error("key", "a key read as a real number (integer keys such as capacities cannot be fitted by Nelder-Mead)",
+                  quoted(*key) + ", an integer key");
+          node = nullptr;
+        }
+      }
+    }
+    ok = node != nullptr;
+    const auto low = r.number("low", "a number: the lower bound");
+    const auto high = r.number("high", "a number: the upper bound");
+    const auto start = r.number("start", "a number: where the fit starts", false);
+    if (low && high && !(*low < *high)) {
+      r.error("high", "an upper bound greater than low = " + number_text(*low), number_text(*high));
+      ok = false;
+    }
+    if (!low || !high) ok = false;
+    if (ok) {
+      p.low = *low;
+      p.high = *high;
+      p.start = start ? *start : p.scenario_value;
+      if (!(p.start > p.low && p.start < p.high)) {
+        const std::string what = "a start value strictly between low = " + number_text(p.low) +
+                                 " and high = " + number_text(p.high);
+        if (start) {
+          r.error("start", what, number_text(p.start));
+        } else {
+          r.error("key", what + " (there is no start, so the scenario's value is the start)",
+                  number_text(p.start) + " at " + sc.file + ":" + std::to_string(p.line) + ":" +
+                      std::to_string(p.column));
+        }
+        ok = false;
+      } else {
+        // Every value the fit can take must leave the scenario valid: check both bounds.
+        for (const double b : {p.low, p.high}) {
+          std::string refusal;
+          (void)reader_of(*sc.document, sc.file, node, b, refusal);
+          if (!refusal.empty()) {
+            r.error(b == p.low ? "low" : "high", "a bound at which the scenario is valid",
+                    p.key + " = " + number_text(b) + ", which the loader refuses: " + refusal);
+            ok = false;
+          }
+        }
+      }
+    }
+    r.finish();
+    if (ok) out.parameters.push_back(std::move(p));
+  }
+  if (params.empty()) {
+    diag.add(Diagnostic{file, 1, 1, "parameters", "at least one [parameters.<name>] table (a number to fit)",
+                        "none"});
+  }
+
+  // ---- [targets.<name>] ----
+  const auto targets = tables_in_order(root, "targets", file, diag, "target");
+  const int years = sc.spec.years;
+  for (const auto& [name, table] : targets) {
+    Reader r{*table, "targets." + name, file, diag, {"arm", "relative_to", "source", "statistic", "tolerance", "value", "year"}};
+    CalibrationTarget t;
+    t.name = name;
+    bool ok = true;
+    if (const auto s = r.string("statistic", "a statistic such as \"kpi.referrals_secondary\"")) {
+      t.statistic = *s;
+      if (const std::string why = parse_statistic(*s, sc, t); !why.empty()) {
+        r.error("statistic", why, quoted(*s));
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+    const std::string arm_list = "an arm of the scenario (" + list_names(arms) + ")";
+    if (const auto a = r.string("arm", arm_list)) {
+      if (const auto i = index_of(arms, *a)) {
+        t.arm = *i;
+      } else {
+        r.error("arm", arm_list, quoted(*a));
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+    if (const auto a = r.string("relative_to", arm_list, false)) {
+      if (const auto i = index_of(arms, *a)) {
+        t.relative = true;
+        t.relative_to = *i;
+        if (*i == t.arm) {
+          r.error("relative_to", "an arm other than the target's own (" + quoted(arms[t.arm]) + ")", quoted(*a));
+          ok = false;
+        }
+      } else {
+        r.error("relative_to", arm_list, quoted(*a));
+        ok = false;
+      }
+    } else if (table->get("relative_to") != nullptr) {
+      ok = false;
+    }
+    const std::string year_expected =
+        "a year of the run, 1 to " + std::to_string(years) + ", or \"all\"";
+    if (const toml::node* y = table->get("year")) {
+      if (y->is_string() && y->as_string()->get() == "all") {
+        t.year = 0;
+      } else if (y->is_integer() && y->as_integer()->get() >= 1 && y->as_integer()->get() <= years) {
+        t.year = static_cast<int>(y->as_integer()->get());
+      } else {
+        r.error("year", year_expected, describe(*y));
+        ok = false;
+      }
+    } else {
+      r.missing("year", year_expected);
+      ok = false;
+    }
+    if (const auto v = r.number("value", "a number: the target value")) {
+      t.value = *v;
+    } else {
+      ok = false;
+    }
+    if (const auto tol = r.number("tolerance", "a number > 0: the stated tolerance")) {
+      if (*tol > 0) {
+        t.tolerance = *tol;
+      } else {
+        r.error("tolerance", "a number > 0: the stated tolerance", number_text(*tol));
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+    if (const auto s = r.string("source", "where the target comes from (a source tag and what it says)")) {
+      t.source = *s;
+      if (s->find_first_not_of(" \t") == std::string::npos) {
+        r.error("source", "where the target comes from (a source tag and what it says)", "an empty string");
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+    r.finish();
+    if (ok) out.targets.push_back(std::move(t));
+  }
+  if (targets.empty()) {
+    diag.add(Diagnostic{file, 1, 1, "targets", "at least one [targets.<name>] table", "none"});
+  } else if (targets.size() < params.size()) {
+    const auto [line, col] = first_position(*root.get("targets"));
+    diag.add(Diagnostic{file, line, col, "targets",
+                        "at least as many targets as parameters (" + std::to_string(params.size()) +
+                            "), so that the fit is determined",
+                        std::to_string(targets.size())});
+  }
+  diag.throw_if_any();
+  return out;
+}
+
+CalibrationSpec load_calibration_targets(const std::string& path, const PathwayScenario& sc) {
+  return parse_calibration_targets(read_scenario_file(path), path, sc);
+}
+
+PathwayScenario with_numbers(const PathwayScenario& sc, const std::vector<std::string>& keys,
+                             const std::vector<double>& values) {
+  if (keys.size() != values.size()) {
+    throw std::invalid_argument("with_numbers: " + std::to_string(keys.size()) + " keys but " +
+                                std::to_string(values.size()) + " values");
+  }
+  const std::vector<const toml::node*> nodes = nodes_of(sc, keys);
+  NumberOverrides overrides;
+  for (std::size_t i = 0; i < nodes.size(); ++i) overrides.set(nodes[i], values[i]);
+  PathwayScenario out = read_pathway_overridden(*sc.document, sc.file, overrides);
+  out.text = sc.text;
+  out.run = sc.run;
+  out.document = sc.document;
+  return out;
+}
+
+std::string round_trip_text(double x) {
+  char buffer[40];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(buffer, sizeof buffer, "%.*g", digits, x);
+    if (std::stod(buffer) == x) break;
+  }
+  std::string s = buffer;
+  // TOML wants a digit before an exponent's sign and allows "1e-05"; keep a float a float.
+  if (s.find_first_of(".en") == std::string::npos) s += ".0";
+  return s;
+}
+
+std::string calibrated_text(const PathwayScenario& sc, const std::vector<std::string>& keys,
+                            const std::vector<double>& values, const std::vector<std::string>& comments) {
+  if (keys.size() != values.size() || keys.size() != comments.size()) {
+    throw std::invalid_argument("calibrated_text: keys, values and comments differ in number");
+  }
+  const std::vector<const toml::node*> nodes = nodes_of(sc, keys);
+  const std::string& text = sc.text;
+  // Byte offsets of line starts; toml++ columns count code points from 1.
+  std::vector<std::size_t> line_start{0};
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') line_start.push_back(i + 1);
+  }
+  const auto offset = [&](std::uint32_t line, std::uint32_t column) {
+    if (line == 0 || line > line_start.size()) throw std::logic_error("calibrated_text: no source position");
+    std::size_t at = line_start[line - 1];
+    for (std::uint32_t c = 1; c < column; ++c) {
+      ++at;
+      while (at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) ++at;  // UTF-8 continuation
+    }
+    return at;
+  };
+  struct Edit {
+    std::size_t begin, end, line_end;
+    std::string value, comment;
+  };
+  std::vector<Edit> edits;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const toml::source_region& src = nodes[i]->source();
+    Edit e;
+    e.begin = offset(src.begin.line, src.begin.column);
+    e.end = offset(src.end.line, src.end.column);
+    e.line_end = text.find('\n', e.end);
+    if (e.line_end == std::string::npos) e.line_end = text.size();
+    if (e.line_end > 0 && text[e.line_end - 1] == '\r') --e.line_end;
+    e.value = round_trip_text(values[i]);
+    e.comment = comments[i];
+    edits.push_back(std::move(e));
+  }
+  std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.begin < b.begin; });
+  std::string out;
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < edits.size(); ++i) {
+    const Edit& e = edits[i];
+    out.append(text, at, e.begin - at);
+    out += e.value;
+    at = e.end;
+    // The comment goes at the end of the line, after the last edit on it (inline tables).
+    const bool last_on_line = i + 1 == edits.size() || edits[i + 1].begin > e.line_end;
+    if (last_on_line && !e.comment.empty()) {
+      std::string comment;
+      for (std::size_t j = i + 1; j-- > 0 && edits[j].line_end == e.line_end;) {
+        comment = edits[j].comment + (comment.empty() ? "" : "; " + comment);
+      }
+      out.append(text, at, e.line_end - at);
+      at = e.line_end;
+      out += "  # " + comment;
+    }
+  }
+  out.append(text, at, std::string::npos);
+  return out;
+}
+
+}  // namespace mhsim::scenario

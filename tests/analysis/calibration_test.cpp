@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+// Nelder-Mead and the Gauss-Newton covariance (analysis/calibration.hpp).
+#include <cmath>
+
+#include <catch2/catch.hpp>
+
+#include "analysis/calibration.hpp"
+
+using mhsim::analysis::finite_difference_jacobian;
+using mhsim::analysis::gauss_newton_covariance;
+using mhsim::analysis::nelder_mead;
+using mhsim::analysis::NelderMeadOptions;
+
+TEST_CASE("nelder_mead: finds the minimum of the Rosenbrock function from (-1.2, 1)", "[analysis][calibration]") {
+  const auto rosenbrock = [](const Eigen::VectorXd& x) {
+    return 100.0 * std::pow(x[1] - x[0] * x[0], 2) + std::pow(1.0 - x[0], 2);
+  };
+  NelderMeadOptions o;
+  o.max_evaluations = 2000;
+  o.f_tolerance = 1e-14;
+  o.x_tolerance = 1e-8;
+  const auto r = nelder_mead(rosenbrock, Eigen::Vector2d(-1.2, 1.0), Eigen::Vector2d(0.1, 0.1), o);
+  CHECK(r.converged);
+  CHECK(r.x[0] == Approx(1.0).margin(1e-5));
+  CHECK(r.x[1] == Approx(1.0).margin(1e-5));
+  CHECK(r.f < 1e-10);
+  CHECK(r.evaluations <= 2000);
+}
+
+TEST_CASE("nelder_mead: a bounded quadratic with its optimum on a bound stays inside and approaches it",
+          "[analysis][calibration]") {
+  // Unconstrained minimum at (2, 0.3); the box [0, 1] x [0, 1] puts the bounded one at (1, 0.3).
+  int outside = 0;
+  const auto f = [&outside](const Eigen::VectorXd& x) {
+    if (x[0] <= 0 || x[0] >= 1 || x[1] <= 0 || x[1] >= 1) ++outside;
+    return std::pow(x[0] - 2.0, 2) + 10.0 * std::pow(x[1] - 0.3, 2);
+  };
+  NelderMeadOptions o;
+  o.max_evaluations = 1000;
+  o.f_tolerance = 1e-12;
+  o.x_tolerance = 1e-7;
+  o.lower = Eigen::Vector2d(0.0, 0.0);
+  o.upper = Eigen::Vector2d(1.0, 1.0);
+  const auto r = nelder_mead(f, Eigen::Vector2d(0.5, 0.5), Eigen::Vector2d(0.1, 0.1), o);
+  CHECK(outside == 0);
+  CHECK(r.converged);
+  CHECK(r.x[0] < 1.0);
+  CHECK(r.x[0] == Approx(1.0).margin(1e-4));
+  CHECK(r.x[1] == Approx(0.3).margin(1e-4));
+  CHECK(r.f == Approx(1.0).margin(1e-4));
+}
+
+TEST_CASE("nelder_mead: refuses a start on a bound, a zero step and mismatched sizes", "[analysis][calibration]") {
+  const auto f = [](const Eigen::VectorXd& x) { return x.squaredNorm(); };
+  NelderMeadOptions o;
+  o.lower = Eigen::VectorXd::Constant(1, 0.0);
+  o.upper = Eigen::VectorXd::Constant(1, 1.0);
+  CHECK_THROWS_WITH(nelder_mead(f, Eigen::VectorXd::Constant(1, 1.0), Eigen::VectorXd::Constant(1, 0.1), o),
+                    Catch::Contains("x0[0] is 1.000000, but must be strictly inside (0.000000, 1.000000)"));
+  CHECK_THROWS_WITH(nelder_mead(f, Eigen::VectorXd::Constant(1, 0.5), Eigen::VectorXd::Constant(1, 0.0), o),
+                    Catch::Contains("step[0] is 0.000000, but must be finite and nonzero"));
+  CHECK_THROWS_AS(nelder_mead(f, Eigen::VectorXd::Constant(2, 0.5), Eigen::VectorXd::Constant(1, 0.1), o),
+                  std::invalid_argument);
+}
+
+TEST_CASE("gauss_newton_covariance: linear least squares gives sigma^2 (X^T X)^-1", "[analysis][calibration]") {
+  // r(b) = (X b - y) / sigma: J = X / sigma, so (J^T J)^-1 = sigma^2 (X^T X)^-1 exactly.
+  Eigen::MatrixXd x(4, 2);
+  x << 1, 0, 1, 1, 1, 2, 1, 3;
+  const Eigen::Vector4d y(1, 3, 2, 5);
+  const double sigma = 0.5;
+  const auto r = [&](const Eigen::VectorXd& b) { return Eigen::VectorXd((x * b - y) / sigma); };
+  const Eigen::MatrixXd j = finite_difference_jacobian(r, Eigen::Vector2d(0.3, 0.7), Eigen::Vector2d(0.01, 0.01),
+                                                       Eigen::VectorXd(), Eigen::VectorXd());
+  const Eigen::MatrixXd expected = sigma * sigma * (x.transpose() * x).inverse();
+  CHECK((gauss_newton_covariance(j) - expected).cwiseAbs().maxCoeff() < 1e-10);
+  // A parameter the residuals do not depend on is not determined.
+  Eigen::MatrixXd singular = Eigen::MatrixXd::Zero(3, 2);
+  singular(0, 0) = 1;
+  CHECK(std::isnan(gauss_newton_covariance(singular)(1, 1)));
+}

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+// The targets file of `mhsim calibrate` and how fitted values go back into a scenario
+// (models/scenario/calibration_targets.hpp).
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "models/scenario/calibration_targets.hpp"
+#include "models/scenario/diagnostics.hpp"
+#include "models/scenario/pathway_scenario.hpp"
+#include "scenario/psa_fixtures.hpp"
+
+using namespace mhsim::scenario;
+
+namespace {
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  while (at <= text.size()) {
+    const std::size_t nl = text.find('\n', at);
+    out.push_back(text.substr(at, nl == std::string::npos ? std::string::npos : nl - at));
+    if (nl == std::string::npos) break;
+    at = nl + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Calibration targets: every problem of a bad file at once, with file:line:col", "[scenario][calibration]") {
+  const PathwayScenario sc = parse_pathway_scenario(mhsim::test::minimal_text(), "pathway_minimal.toml");
+  const std::string bad = R"(unknown_root = 1
+
+[parameters.a]
+key = "arms.alliance.no_such_key"
+low = 0.1
+high = 0.8
+
+[parameters.b]
+key = "arms.alliance.front_door_diversion"
+low = 0.8
+high = 0.1
+
+[parameters.c]
+key = "arms.alliance.handoff_loss"
+low = 0.1
+high = 0.5
+start = 0.9
+colour = "red"
+
+[parameters.d]
+key = "run.seed"
+low = 1
+high = 2
+
+[parameters.e]
+key = "services.therapy.capacity"
+low = 10
+high = 100
+
+[parameters.f]
+key = "arms.alliance.gatekeeping"
+low = 0.5
+high = 1.5
+
+[parameters.g]
+key = "arms.block.handoff_loss"
+low = 0.01
+high = 1.5
+
+[targets.t1]
+statistic = "kpi.no_such"
+arm = "nowhere"
+year = 3
+value = 1
+tolerance = 0
+source = ""
+
+[targets.t2]
+statistic = "service.cmht.mean_wait"
+arm = "block"
+relative_to = "block"
+year = "some"
+value = "high"
+)";
+  std::vector<std::string> got;
+  try {
+    (void)parse_calibration_targets(bad, "targets.toml", sc);
+  } catch (const ScenarioError& e) {
+    for (const Diagnostic& d : e.diagnostics()) got.push_back(d.to_string());
+  }
+  const std::vector<std::string> expected = {
+      "targets.toml:1:1: unknown_root: expected one of the tables parameters, targets, got an unknown key",
+      "targets.toml:4:7: parameters.a.key: expected the dotted path of a number in the scenario, got \"arms.alliance.no_such_key\", which it does not have (no key \"no_such_key\" in arms.alliance)",
+      "targets.toml:11:8: parameters.b.high: expected an upper bound greater than low = 0.8, got 0.1",
+      "targets.toml:17:9: parameters.c.start: expected a start value strictly between low = 0.1 and high = 0.5, got 0.9",
+      "targets.toml:18:1: parameters.c.colour: expected one of the keys high, key, low, start, got an unknown key",
+      "targets.toml:21:7: parameters.d.key: expected a key the simulation reads (not under run, model or scenario: run settings are not uncertain), got \"run.seed\"",
+      "targets.toml:26:7: parameters.e.key: expected a key read as a real number (integer keys such as capacities cannot be fitted by Nelder-Mead), got \"services.therapy.capacity\", an integer key",
+      "targets.toml:31:7: parameters.f.key: expected a start value strictly between low = 0.5 and high = 1.5 (there is no start, so the scenario's value is the start), got 0.2 at pathway_minimal.toml:154:15",
+      "targets.toml:38:8: parameters.g.high: expected a bound at which the scenario is valid, got arms.block.handoff_loss = 1.5, which the loader refuses: arms.block.handoff_loss: expected a number in [0, 1], got 1.5",
+      "targets.toml:40:1: targets: expected at least as many targets as parameters (7), so that the fit is determined, got 2",
+      "targets.toml:41:13: targets.t1.statistic: expected a statistic: kpi.<system KPI> (one of \"arrivals\", \"referrals_secondary\", \"admissions\", \"bed_days\", \"out_of_area_days\", \"readmissions\", \"front_door_supported\", \"diverted\", \"gatekept_refusals\", \"handoff_losses\", \"crises\", \"relapses\", \"discharged\", \"died\", \"moved_away\", \"left_unserved\", \"wemwbs_improved\", \"wemwbs_decreased\", \"wemwbs_unchanged\", \"wemwbs_mean_change\", \"share_improved\", \"goals_set\", \"goals_achieved\", \"goals_sustained\", \"goals_closed\", \"goals_not_achieved\", \"goals_progressing\", \"qalys\", \"in_system_at_year_end\", \"cost\"), cost, qalys, service.<service>.<KPI> (one of \"referrals\", \"episodes\", \"completed\", \"mean_wait\", \"p90_wait\", \"caseload_at_year_end\", \"waiting_at_year_end\", \"mean_occupancy\") or partner_cost.<partner>, got \"kpi.no_such\"",
+      "targets.toml:42:7: targets.t1.arm: expected an arm of the scenario (\"block\", \"alliance\"), got \"nowhere\"",
+      "targets.toml:43:8: targets.t1.year: expected a year of the run, 1 to 2, or \"all\", got 3",
+      "targets.toml:45:13: targets.t1.tolerance: expected a number > 0: the stated tolerance, got 0",
+      "targets.toml:46:10: targets.t1.source: expected where the target comes from (a source tag and what it says), got an empty string",
+      "targets.toml:48:1: targets.t2.tolerance: expected a number > 0: the stated tolerance (required), got nothing (the key is missing)",
+      "targets.toml:48:1: targets.t2.source: expected where the target comes from (a source tag and what it says) (required), got nothing (the key is missing)",
+      "targets.toml:51:15: targets.t2.relative_to: expected an arm other than the target's own (\"block\"), got \"block\"",
+      "targets.toml:52:8: targets.t2.year: expected a year of the run, 1 to 2, or \"all\", got the string \"some\"",
+      "targets.toml:53:9: targets.t2.value: expected a number: the target value, got the string \"high\"",
+  };
+  CHECK(got == expected);
+}
+
+TEST_CASE("Calibration targets: an empty file asks for parameters and targets", "[scenario][calibration]") {
+  const PathwayScenario sc = parse_pathway_scenario(mhsim::test::minimal_text(), "pathway_minimal.toml");
+  std::vector<std::string> got;
+  try {
+    (void)parse_calibration_targets("# nothing\n", "targets.toml", sc);
+  } catch (const ScenarioError& e) {
+    for (const Diagnostic& d : e.diagnostics()) got.push_back(d.to_string());
+  }
+  const std::vector<std::string> expected = {
+      "targets.toml:1:1: parameters: expected at least one [parameters.<name>] table (a number to fit), got none",
+      "targets.toml:1:1: targets: expected at least one [targets.<name>] table, got none",
+  };
+  CHECK(got == expected);
+}
+
+TEST_CASE("Calibration targets: a good file is read in file order with its statistics resolved",
+          "[scenario][calibration]") {
+  const PathwayScenario sc = parse_pathway_scenario(mhsim::test::minimal_text(), "pathway_minimal.toml");
+  const CalibrationSpec spec = parse_calibration_targets(R"(
+[parameters.diversion]
+key = "arms.alliance.front_door_diversion"
+low = 0.1
+high = 0.8
+[targets.referrals]
+statistic = "kpi.referrals_secondary"
+arm = "alliance"
+year = 1
+relative_to = "block"
+value = 0.57
+tolerance = 0.05
+source = "[SEED 000] referrals fell 43% in year one"
+[targets.wait]
+statistic = "service.cmht.mean_wait"
+arm = "block"
+year = "all"
+value = 30
+tolerance = 5
+source = "assumption"
+[targets.cost]
+statistic = "partner_cost.charity"
+arm = "alliance"
+year = 2
+value = 1e5
+tolerance = 1e4
+source = "assumption"
+)",
+                                                         "targets.toml", sc);
+  REQUIRE(spec.parameters.size() == 1);
+  CHECK(spec.parameters[0].start == 0.3);  // the scenario's value
+  CHECK(spec.parameters[0].line == 156);
+  CHECK(spec.parameters[0].column == 24);
+  REQUIRE(spec.targets.size() == 3);
+  CHECK(spec.targets[0].name == "referrals");
+  CHECK(spec.targets[0].relative);
+  CHECK(spec.targets[0].arm == 1);
+  CHECK(spec.targets[0].relative_to == 0);
+  CHECK(spec.targets[1].kind == StatisticKind::kServiceKpi);
+  CHECK(spec.targets[1].averaged);
+  CHECK(spec.targets[1].year == 0);
+  CHECK(spec.targets[2].kind == StatisticKind::kPartnerCost);
+  CHECK(spec.targets[2].index == 1);
+}
+
+TEST_CASE("Calibration: the calibrated text replaces values in place, keeps every comment and loads",
+          "[scenario][calibration]") {
+  const std::string original = mhsim::test::minimal_text();
+  const PathwayScenario sc = parse_pathway_scenario(original, "pathway_minimal.toml");
+  // A plain key with a comment after it, and a number inside an inline table.
+  const std::vector<std::string> keys = {"arms.alliance.front_door_diversion", "services.therapy.wemwbs_change.mean"};
+  const std::vector<double> values = {0.123456789012345678, 2.5};
+  const std::string text = calibrated_text(sc, keys, values, {"calibrated: a", "calibrated: b"});
+  const std::vector<std::string> before = lines_of(original), after = lines_of(text);
+  REQUIRE(before.size() == after.size());
+  int changed = 0;
+  for (std::size_t i = 0; i < before.size(); ++i) {
+    if (before[i] == after[i]) continue;
+    ++changed;
+    if (before[i].rfind("front_door_diversion", 0) == 0) {
+      CHECK(after[i] == "front_door_diversion = 0.12345678901234568                # assumption  # calibrated: a");
+    } else {
+      CHECK(after[i] == "wemwbs_change = { mean = 2.5, sd = 4 }                              # assumption  "
+                        "# calibrated: b");
+    }
+  }
+  CHECK(changed == 2);
+  const PathwayScenario loaded = parse_pathway_scenario(text, "calibrated.toml");
+  CHECK(loaded.spec.arms[1].front_door_diversion == values[0]);  // bit for bit
+  const PathwayScenario in_memory = with_numbers(sc, keys, values);
+  CHECK(in_memory.spec.arms[1].front_door_diversion == values[0]);
+  CHECK(in_memory.spec.services[1].wemwbs_change.mean == loaded.spec.services[1].wemwbs_change.mean);
+}
+
+TEST_CASE("Calibration: round_trip_text is the shortest text that reads back exactly", "[scenario][calibration]") {
+  CHECK(round_trip_text(0.3) == "0.3");
+  CHECK(round_trip_text(2.0) == "2.0");
+  CHECK(round_trip_text(1e-5) == "1e-05");
+  CHECK(std::stod(round_trip_text(0.1 + 0.2)) == 0.1 + 0.2);
+}
