@@ -6,7 +6,6 @@
 #include <strings.h>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -22,13 +21,7 @@ namespace fs = std::filesystem;
 
 std::string number(double v) {
   if (!std::isfinite(v)) return "null";
-  // The shortest of 15, 16 or 17 significant digits that reads back as the same double.
-  char buf[40];
-  for (const int digits : {15, 16, 17}) {
-    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-    if (std::strtod(buf, nullptr) == v) break;
-  }
-  return buf;
+  return exact_text(v);
 }
 
 std::string quoted(const std::string& s) {
@@ -473,6 +466,10 @@ std::string report_html(const ReportAssets& assets, const std::string& json) {
 }
 
 void write_file_atomically(const std::string& path, const std::string& content) {
+  write_file_atomically(path, content.data(), content.size());
+}
+
+void write_file_atomically(const std::string& path, const void* data, std::size_t size) {
   const fs::path target(path);
   std::error_code ec;
   if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
@@ -481,7 +478,7 @@ void write_file_atomically(const std::string& path, const std::string& content) 
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     if (!out) throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + ")");
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
     out.flush();
     if (!out) {
       out.close();

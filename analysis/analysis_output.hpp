@@ -38,5 +38,6 @@ std::string report_html(const ReportAssets& assets, const std::string& json);
 /// Writes `content` to `path` through a temporary file in the same directory, renamed on
 /// success (creating missing parent directories). Throws std::runtime_error naming the path.
 void write_file_atomically(const std::string& path, const std::string& content);
+void write_file_atomically(const std::string& path, const void* data, std::size_t size);
 
 }  // namespace mhsim::analysis

@@ -74,16 +74,6 @@ constexpr const char* kPersonDays = "checks/person_days";
 // Probabilistic sensitivity analysis: the values each replication drew, [R, N].
 constexpr const char* kPsaValues = "psa/values";
 
-// A number as text that reads back to the same double: the shortest of %.15g, %.16g, %.17g.
-std::string exact_text(double x) {
-  char buf[40];
-  for (int digits = 15; digits <= 17; ++digits) {
-    std::snprintf(buf, sizeof buf, "%.*g", digits, x);
-    if (std::strtod(buf, nullptr) == x) break;
-  }
-  return buf;
-}
-
 bool has_dataset(const ResultsReader& file, const std::string& path) {
   const std::vector<std::string> all = file.datasets();
   return std::find(all.begin(), all.end(), path) != all.end();

@@ -4,9 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <chrono>
 #include <cmath>
-#include <ctime>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -35,15 +33,6 @@ struct Metric {
   std::string id, label, unit;
   ArmValues values;
 };
-
-std::string utc_now() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string string_or(const ResultsReader& f, const char* name, const std::string& fallback = "") {
   return f.has_attribute(name) ? f.string_attribute(name) : fallback;
@@ -250,7 +239,7 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
                          const scenario::AnalysisSettings& settings_in) {
   Analysis out;
   out.results_file = path;
-  out.analysed_utc = utc_now();
+  out.analysed_utc = utc_timestamp();
   out.scenario_name = string_or(f, "scenario_name", sc.name);
   out.scenario_description = sc.description;
   out.scenario_file = string_or(f, "scenario_file");

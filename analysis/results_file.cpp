@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <limits>
 #include <stdexcept>
 
@@ -263,6 +265,24 @@ std::string describe(const AttributeValue& value, std::size_t max_chars) {
   if (const auto* u = std::get_if<std::uint64_t>(&value)) return std::to_string(*u);
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.17g", std::get<double>(value));
+  return buf;
+}
+
+std::string utc_timestamp() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string exact_text(double x) {
+  char buf[40];
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, x);
+    if (std::strtod(buf, nullptr) == x) break;
+  }
   return buf;
 }
 

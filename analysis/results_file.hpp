@@ -92,6 +92,12 @@ class ResultsWriter {
 /// "1.10.8": the HDF5 library this program writes with (recorded in results files).
 std::string hdf5_library_version();
 
+/// The current time, UTC, as "2026-11-23T11:12:53Z" (provenance of results and reports).
+std::string utc_timestamp();
+
+/// A number as text that reads back to the same double: the shortest of %.15g, %.16g, %.17g.
+std::string exact_text(double x);
+
 class ResultsReader {
  public:
   explicit ResultsReader(const std::string& path);

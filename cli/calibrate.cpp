@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "cli/calibrate.hpp"
 
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -16,6 +15,7 @@
 
 #include <boost/math/distributions/chi_squared.hpp>
 
+#include "analysis/analysis_output.hpp"
 #include "analysis/calibration.hpp"
 #include "analysis/summary.hpp"
 #include "cli/commands.hpp"
@@ -206,11 +206,6 @@ void emit(std::string line) {
   std::printf("%s\n", line.c_str());
 }
 
-void print_errors(const std::vector<Diagnostic>& ds) {
-  for (const Diagnostic& d : ds) std::fprintf(stderr, "%s\n", d.to_string().c_str());
-  std::fprintf(stderr, "mhsim: %zu error%s; nothing was written\n", ds.size(), ds.size() == 1 ? "" : "s");
-}
-
 }  // namespace
 
 int calibrate_command(const CalibrateOptions& o) {
@@ -258,7 +253,7 @@ int calibrate_command(const CalibrateOptions& o) {
     run.max_evaluations = static_cast<int>(*v);
   }
   if (!errors.empty()) {
-    print_errors(errors);
+    print_diagnostics(errors);
     return kExitBadInput;
   }
 
@@ -319,17 +314,7 @@ int calibrate_command(const CalibrateOptions& o) {
       }
       const std::string text = scenario::calibrated_text(*sc, spec->keys(), fit.fitted, comments);
       (void)scenario::parse_pathway_scenario(text, o.out);  // the written file must load
-      const std::string tmp = o.out + ".tmp-" + std::to_string(::getpid());
-      {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        f << text;
-        f.close();
-        if (!f) {
-          std::filesystem::remove(tmp);
-          throw std::runtime_error("cannot write " + tmp);
-        }
-      }
-      std::filesystem::rename(tmp, o.out);
+      analysis::write_file_atomically(o.out, text);
       std::printf("Wrote %s\n", o.out.c_str());
     }
   } catch (const std::exception& e) {

@@ -36,11 +36,6 @@ using scenario::Diagnostic;
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_signal(int) { g_interrupted.store(true); }
 
-void print_diagnostics(const std::vector<Diagnostic>& ds) {
-  for (const Diagnostic& d : ds) std::fprintf(stderr, "%s\n", d.to_string().c_str());
-  std::fprintf(stderr, "mhsim: %zu error%s; nothing was written\n", ds.size(), ds.size() == 1 ? "" : "s");
-}
-
 // Parses a command-line integer against [min, max], reporting like a scenario key.
 std::optional<std::uint64_t> parse_option(const std::string& text, const char* flag, double min, double max,
                                           std::vector<Diagnostic>& errors) {
@@ -346,6 +341,11 @@ void print_payouts(const analysis::ResultsReader& file, const scenario::PathwayS
 }
 
 }  // namespace
+
+void print_diagnostics(const std::vector<Diagnostic>& ds) {
+  for (const Diagnostic& d : ds) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+  std::fprintf(stderr, "mhsim: %zu error%s; nothing was written\n", ds.size(), ds.size() == 1 ? "" : "s");
+}
 
 int run_command(const RunOptions& options, Cluster& cluster) {
   const bool root = cluster.rank() == 0;

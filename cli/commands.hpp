@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/cluster.hpp"
+#include "models/scenario/diagnostics.hpp"
 
 namespace mhsim::cli {
 
@@ -80,6 +81,9 @@ struct CalibrateOptions {
   std::string max_evaluations = "100";
   std::string seed;                   ///< "" = the scenario's run.seed
 };
+
+/// Prints every diagnostic on stderr, then "mhsim: N errors; nothing was written".
+void print_diagnostics(const std::vector<scenario::Diagnostic>& diagnostics);
 
 int run_command(const RunOptions& options, Cluster& cluster);
 int sweep_command(const SweepOptions& options);

@@ -29,11 +29,6 @@ namespace {
 
 using scenario::Diagnostic;
 
-void print_errors(const std::vector<Diagnostic>& ds, const char* what) {
-  for (const Diagnostic& d : ds) std::fprintf(stderr, "%s\n", d.to_string().c_str());
-  std::fprintf(stderr, "mhsim: %zu error%s; %s\n", ds.size(), ds.size() == 1 ? "" : "s", what);
-}
-
 std::vector<std::string> split(const std::string& text, char sep) {
   std::vector<std::string> out;
   std::string cur;
@@ -371,11 +366,11 @@ int report_command(const ReportOptions& o) {
   int code = kExitOk;
   const std::optional<analysis::Analysis> a = analyse(o.results, o.overrides, errors, code);
   if (!a) {
-    if (!errors.empty()) print_errors(errors, "nothing was written");
+    if (!errors.empty()) print_diagnostics(errors);
     return code;
   }
   if (!errors.empty()) {
-    print_errors(errors, "nothing was written");
+    print_diagnostics(errors);
     return kExitBadInput;
   }
   return write_outputs(*a, o.html, o.json, o.csv, o.assets, o.quiet);
@@ -403,7 +398,7 @@ int compare_command(const CompareOptions& o) {
   };
   const std::optional<analysis::Analysis> a = analyse(o.results, o.overrides, errors, code, choose_arms);
   if (!a) {
-    if (!errors.empty()) print_errors(errors, "nothing was written");
+    if (!errors.empty()) print_diagnostics(errors);
     return code;
   }
   print_comparison(*a, shown);

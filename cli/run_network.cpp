@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -16,6 +15,7 @@
 #include <boost/version.hpp>
 #include <tbb/version.h>
 
+#include "analysis/analysis_output.hpp"
 #include "analysis/merge.hpp"
 #include "analysis/pathway_results.hpp"
 #include "analysis/payout_results.hpp"
@@ -51,15 +51,6 @@ std::string cpu_model() {
   return "unknown";
 }
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string hostname() {
   char buf[256] = {};
   return ::gethostname(buf, sizeof buf - 1) == 0 ? buf : "unknown";
@@ -90,7 +81,7 @@ Attributes provenance(const ModelRun& job, const RunConfig& config, std::uint64_
       {"hostname", hostname()},
       {"cpu_model", cpu_model()},
       {"hardware_threads", static_cast<std::uint64_t>(std::thread::hardware_concurrency())},
-      {"created_utc", utc_now()},
+      {"created_utc", analysis::utc_timestamp()},
       {"command_line", config.command_line},
   };
   for (const auto& [k, v] : job.attributes) a[k] = v;
@@ -103,16 +94,6 @@ std::string chunk_name(std::uint64_t k) {
   return buf;
 }
 
-// Writes bytes to dir/name through a temporary name, so the chunk appears whole or not at all.
-void write_file_atomically(const fs::path& path, const std::vector<unsigned char>& bytes) {
-  const fs::path temp = path.string() + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(temp, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    if (!out) throw std::runtime_error(temp.string() + ": cannot write a checkpoint chunk");
-  }
-  fs::rename(temp, path);
-}
 
 
 // Chunks already finished in `dir` for this run. A chunk from another run is an input error:
@@ -219,7 +200,7 @@ RunOutcome run_replications(const ModelRun& job, const RunConfig& config) {
   }
 
   auto store_chunk = [&](std::uint64_t k, const std::vector<unsigned char>& image) {
-    write_file_atomically(partial / chunk_name(k), image);
+    analysis::write_file_atomically((partial / chunk_name(k)).string(), image.data(), image.size());
   };
   auto drain = [&]() {
     std::uint64_t k;
