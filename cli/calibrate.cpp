@@ -22,6 +22,7 @@
 #include "engine/runner.hpp"
 #include "models/pathway/pathway.hpp"
 #include "models/scenario/diagnostics.hpp"
+#include "models/scenario/variants.hpp"
 
 namespace mhsim::cli {
 
@@ -35,27 +36,47 @@ using scenario::StatisticKind;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-/// One arm's value of a target's statistic in one replication.
-double arm_value(const pw::ArmResult& a, const CalibrationTarget& t) {
-  const auto year_value = [&](std::size_t y) {
-    switch (t.kind) {
-      case StatisticKind::kSystemKpi: return a.system[y * pw::kSystemKpis + t.index];
-      case StatisticKind::kServiceKpi: return a.service[(y * a.services + t.service) * pw::kServiceKpis + t.index];
-      case StatisticKind::kPartnerCost: return a.partner_cost[y * a.partners + t.index];
+/// One arm's value of a statistic (a sum of terms) in one replication, for a target's year.
+double arm_value(const pw::ArmResult& a, const std::vector<scenario::StatisticTerm>& terms, int year) {
+  double total = 0;
+  for (const scenario::StatisticTerm& t : terms) {
+    const auto year_value = [&](std::size_t y) {
+      switch (t.kind) {
+        case StatisticKind::kSystemKpi: return a.system[y * pw::kSystemKpis + t.index];
+        case StatisticKind::kServiceKpi: return a.service[(y * a.services + t.service) * pw::kServiceKpis + t.index];
+        case StatisticKind::kPartnerCost: return a.partner_cost[y * a.partners + t.index];
+        case StatisticKind::kGoals: {
+          double sum = 0;
+          const std::size_t first = t.domain == pw::kSiofDomains ? 0 : t.domain;
+          const std::size_t last = t.domain == pw::kSiofDomains ? pw::kSiofDomains : t.domain + 1;
+          for (std::size_t d = first; d < last; ++d) sum += a.goals[(y * pw::kSiofDomains + d) * pw::kGoalStatuses + t.index];
+          return sum;
+        }
+      }
+      return kNaN;
+    };
+    if (year > 0) {
+      total += year_value(static_cast<std::size_t>(year - 1));
+    } else if (t.last_year) {
+      total += year_value(a.years - 1);
+    } else {
+      double sum = 0;
+      for (std::size_t y = 0; y < a.years; ++y) sum += year_value(y);
+      total += t.averaged ? sum / static_cast<double>(a.years) : sum;
     }
-    return kNaN;
-  };
-  if (t.year > 0) return year_value(static_cast<std::size_t>(t.year - 1));
-  double sum = 0;
-  for (std::size_t y = 0; y < a.years; ++y) sum += year_value(y);
-  return t.averaged ? sum / static_cast<double>(a.years) : sum;
+  }
+  return total;
 }
 
 }  // namespace
 
 std::vector<TargetStatistic> simulate_targets(const scenario::PathwayScenario& sc, const CalibrationSpec& spec,
                                               const std::vector<double>& values, const CalibrationRunOptions& options) {
-  const scenario::PathwayScenario run = scenario::with_numbers(sc, spec.keys(), values);
+  return simulate_scenario_targets(scenario::with_numbers(sc, spec.keys(), spec.key_values(values)), spec, options);
+}
+
+std::vector<TargetStatistic> simulate_scenario_targets(const scenario::PathwayScenario& run, const CalibrationSpec& spec,
+                                                       const CalibrationRunOptions& options) {
   const std::size_t nt = spec.targets.size();
   const std::size_t nr = static_cast<std::size_t>(options.replications);
   // [replication][target][numerator, denominator]
@@ -70,8 +91,11 @@ std::vector<TargetStatistic> simulate_targets(const scenario::PathwayScenario& s
         std::vector<double> row(2 * nt);
         for (std::size_t t = 0; t < nt; ++t) {
           const CalibrationTarget& target = spec.targets[t];
-          row[2 * t] = arm_value(result.arms[target.arm], target);
-          row[2 * t + 1] = target.relative ? arm_value(result.arms[target.relative_to], target) : 1.0;
+          const pw::ArmResult& arm = result.arms[target.arm];
+          row[2 * t] = arm_value(arm, target.terms, target.year);
+          row[2 * t + 1] = target.relative          ? arm_value(result.arms[target.relative_to], target.terms, target.year)
+                           : target.per_terms.empty() ? 1.0
+                                                      : arm_value(arm, target.per_terms, target.year);
         }
         return row;
       },
@@ -106,7 +130,7 @@ std::vector<TargetStatistic> simulate_targets(const scenario::PathwayScenario& s
 double calibration_objective(const CalibrationSpec& spec, const std::vector<TargetStatistic>& stats) {
   double sum = 0;
   for (std::size_t t = 0; t < spec.targets.size(); ++t) {
-    const double r = (stats[t].mean - spec.targets[t].value) / spec.targets[t].tolerance;
+    const double r = spec.targets[t].residual(stats[t].mean);
     sum += r * r;
   }
   return std::isfinite(sum) ? sum : std::numeric_limits<double>::infinity();
@@ -138,7 +162,7 @@ CalibrationOutcome calibrate_pathway(const scenario::PathwayScenario& sc, const 
     }
     for (Eigen::Index t = 0; t < nt; ++t) {
       const CalibrationTarget& target = spec.targets[static_cast<std::size_t>(t)];
-      r[t] = (stats[static_cast<std::size_t>(t)].mean - target.value) / target.tolerance;
+      r[t] = target.residual(stats[static_cast<std::size_t>(t)].mean);
     }
     return r;
   };
@@ -170,9 +194,7 @@ CalibrationOutcome calibrate_pathway(const scenario::PathwayScenario& sc, const 
   return out;
 }
 
-// ---- the command ----------------------------------------------------------------------------
-
-namespace {
+// ---- the commands --------------------------------------------------------------------------
 
 std::optional<std::uint64_t> integer_option(const std::string& text, const char* flag, std::uint64_t min,
                                             std::uint64_t max, std::vector<Diagnostic>& errors) {
@@ -187,6 +209,43 @@ std::optional<std::uint64_t> integer_option(const std::string& text, const char*
                               "\"" + text + "\""});
   return std::nullopt;
 }
+
+std::optional<scenario::PathwayScenario> load_pathway_for_command(const std::string& path,
+                                                                  std::vector<Diagnostic>& errors) {
+  try {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in && scenario::scenario_model(text.str(), path) != "pathway") {
+      errors.push_back(Diagnostic{path, 0, 0, "model", "a pathway scenario (model = \"pathway\")", "another model"});
+      return std::nullopt;
+    }
+    return scenario::load_pathway_scenario(path);
+  } catch (const scenario::ScenarioError& e) {
+    errors.insert(errors.end(), e.diagnostics().begin(), e.diagnostics().end());
+  }
+  return std::nullopt;
+}
+
+void read_run_options(const std::string& reps, const std::string& seed, const std::string& threads,
+                      const scenario::PathwayScenario* sc, CalibrationRunOptions& run, std::vector<Diagnostic>& errors) {
+  run.replications = sc != nullptr ? sc->run.replications : 10;
+  run.seed = sc != nullptr ? sc->run.seed : 0;
+  run.threads = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  if (!reps.empty()) {
+    if (const auto v = integer_option(reps, "--reps", 1, 1'000'000, errors)) run.replications = *v;
+  }
+  if (!seed.empty()) {
+    if (const auto v = integer_option(seed, "--seed", 0, std::numeric_limits<std::uint64_t>::max() / 2, errors)) {
+      run.seed = *v;
+    }
+  }
+  if (!threads.empty()) {
+    if (const auto v = integer_option(threads, "--threads", 1, 1024, errors)) run.threads = static_cast<int>(*v);
+  }
+}
+
+namespace {
 
 std::string num(double x, int sig = 6) {
   if (std::isnan(x)) return "-";
@@ -208,47 +267,62 @@ void emit(std::string line) {
 
 }  // namespace
 
+std::string describe_statistic(const scenario::PathwayScenario& sc, const CalibrationTarget& g) {
+  std::string what = g.statistic;
+  if (!g.per.empty()) what = "(" + what + ") / (" + g.per + ")";
+  what += " " + sc.spec.arms[g.arm].name;
+  if (g.relative) what += "/" + sc.spec.arms[g.relative_to].name;
+  what += g.year > 0 ? " y" + std::to_string(g.year) : " all";
+  return what;
+}
+
+std::size_t print_target_table(const scenario::PathwayScenario& sc, const CalibrationSpec& spec,
+                               const std::vector<TargetStatistic>& stats) {
+  std::size_t width = 10;
+  for (const CalibrationTarget& g : spec.targets) width = std::max(width, describe_statistic(sc, g).size() + 2);
+  width = std::min<std::size_t>(width, 90);
+  emit(pad("target", 26) + pad("statistic", width) + pad("target value", 14) + pad("tolerance", 12) +
+       pad("simulated", 12) + pad("95% CI", 26) + pad("met", 5) + "source");
+  std::size_t met = 0;
+  for (std::size_t t = 0; t < spec.targets.size(); ++t) {
+    const CalibrationTarget& g = spec.targets[t];
+    const TargetStatistic& s = stats[t];
+    const bool ok = g.met(s.mean);
+    met += ok;
+    emit(pad(g.name, 26) + pad(describe_statistic(sc, g), width) + pad(num(g.value), 14) + pad(g.criterion(), 12) +
+         pad(num(s.mean), 12) + pad("[" + num(s.ci_low) + ", " + num(s.ci_high) + "]", 26) + pad(ok ? "yes" : "no", 5) +
+         g.source);
+  }
+  return met;
+}
+
 int calibrate_command(const CalibrateOptions& o) {
   std::vector<Diagnostic> errors;
+  std::optional<scenario::PathwayScenario> file_sc = load_pathway_for_command(o.scenario, errors);
   std::optional<scenario::PathwayScenario> sc;
-  try {
-    std::ifstream in(o.scenario, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in && scenario::scenario_model(text.str(), o.scenario) != "pathway") {
-      errors.push_back(Diagnostic{o.scenario, 0, 0, "model", "a pathway scenario (model = \"pathway\")",
-                                  "another model"});
-    } else {
-      sc = scenario::load_pathway_scenario(o.scenario);
+  if (file_sc && !o.variant.empty()) {
+    try {
+      sc = scenario::apply_variant(*file_sc, o.variant);
+    } catch (const std::invalid_argument& e) {
+      errors.push_back(Diagnostic{"command line", 0, 0, "--variant", "a variant the scenario declares", e.what()});
+    } catch (const scenario::ScenarioError& e) {
+      errors.insert(errors.end(), e.diagnostics().begin(), e.diagnostics().end());
     }
-  } catch (const scenario::ScenarioError& e) {
-    errors.insert(errors.end(), e.diagnostics().begin(), e.diagnostics().end());
+  } else {
+    sc = file_sc;
   }
   std::optional<CalibrationSpec> spec;
   if (o.targets.empty()) {
     errors.push_back(Diagnostic{"command line", 0, 0, "--targets", "a targets file (TOML)", "nothing"});
   } else if (sc) {
     try {
-      spec = scenario::load_calibration_targets(o.targets, *sc);
+      spec = scenario::load_calibration_targets(o.targets, *sc, o.variant);
     } catch (const scenario::ScenarioError& e) {
       errors.insert(errors.end(), e.diagnostics().begin(), e.diagnostics().end());
     }
   }
   CalibrationRunOptions run;
-  run.replications = sc ? sc->run.replications : 10;
-  run.seed = sc ? sc->run.seed : 0;
-  run.threads = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
-  if (!o.reps.empty()) {
-    if (const auto v = integer_option(o.reps, "--reps", 1, 1'000'000, errors)) run.replications = *v;
-  }
-  if (!o.seed.empty()) {
-    if (const auto v = integer_option(o.seed, "--seed", 0, std::numeric_limits<std::uint64_t>::max() / 2, errors)) {
-      run.seed = *v;
-    }
-  }
-  if (!o.threads.empty()) {
-    if (const auto v = integer_option(o.threads, "--threads", 1, 1024, errors)) run.threads = static_cast<int>(*v);
-  }
+  read_run_options(o.reps, o.seed, o.threads, sc ? &*sc : nullptr, run, errors);
   if (const auto v = integer_option(o.max_evaluations, "--max-evaluations", 1, 100'000, errors)) {
     run.max_evaluations = static_cast<int>(*v);
   }
@@ -258,39 +332,28 @@ int calibrate_command(const CalibrateOptions& o) {
   }
 
   try {
-    std::printf("Calibrating %zu parameter%s of %s to %zu target%s of %s: %llu replications (seed %llu), "
+    std::printf("Calibrating %zu parameter%s of %s%s to %zu target%s of %s: %llu replications (seed %llu), "
                 "common random numbers\n",
                 spec->parameters.size(), spec->parameters.size() == 1 ? "" : "s", o.scenario.c_str(),
-                spec->targets.size(), spec->targets.size() == 1 ? "" : "s", o.targets.c_str(),
+                o.variant.empty() ? "" : (" (variant " + o.variant + ")").c_str(), spec->targets.size(),
+                spec->targets.size() == 1 ? "" : "s", o.targets.c_str(),
                 static_cast<unsigned long long>(run.replications), static_cast<unsigned long long>(run.seed));
     std::fflush(stdout);
     const CalibrationOutcome fit = calibrate_pathway(*sc, *spec, run);
 
     std::printf("\nFitted parameters (standard errors: Gauss-Newton, (J^T J)^-1 of the standardised residuals)\n");
-    emit(pad("parameter", 20) + pad("key", 44) + pad("start", 12) + pad("fitted", 14) + pad("SE", 12) +
+    emit(pad("parameter", 24) + pad("key", 44) + pad("start", 12) + pad("fitted", 14) + pad("SE", 12) +
          pad("bounds", 20));
     for (std::size_t i = 0; i < spec->parameters.size(); ++i) {
       const scenario::CalibrationParameter& p = spec->parameters[i];
-      emit(pad(p.name, 20) + pad(p.key, 44) + pad(num(fit.start[i]), 12) + pad(num(fit.fitted[i], 8), 14) +
+      const std::string key = p.multiplier ? "x (" + p.key + ")" : p.key;
+      emit(pad(p.name, 24) + pad(key, 44) + pad(num(fit.start[i]), 12) + pad(num(fit.fitted[i], 8), 14) +
            pad(num(fit.se[i], 3), 12) + pad("[" + num(p.low) + ", " + num(p.high) + "]", 20));
     }
     std::printf("\nTargets at the fitted values: mean over replications and 95%% confidence interval\n");
-    emit(pad("target", 22) + pad("statistic", 46) + pad("target value", 14) + pad("tolerance", 11) +
-         pad("simulated", 12) + pad("95% CI", 24) + pad("met", 5) + "source");
-    std::size_t met = 0;
-    for (std::size_t t = 0; t < spec->targets.size(); ++t) {
-      const CalibrationTarget& g = spec->targets[t];
-      const TargetStatistic& s = fit.statistics[t];
-      const bool ok = std::fabs(s.mean - g.value) <= g.tolerance;
-      met += ok;
-      std::string what = g.statistic + " " + sc->spec.arms[g.arm].name;
-      if (g.relative) what += "/" + sc->spec.arms[g.relative_to].name;
-      what += g.year > 0 ? " y" + std::to_string(g.year) : " all";
-      emit(pad(g.name, 22) + pad(what, 46) + pad(num(g.value), 14) + pad(num(g.tolerance), 11) + pad(num(s.mean), 12) +
-           pad("[" + num(s.ci_low) + ", " + num(s.ci_high) + "]", 24) + pad(ok ? "yes" : "no", 5) + g.source);
-    }
-    std::printf("\nGoodness of fit: objective sum((simulated - target) / tolerance)^2 = %s (start %s); %zu of %zu "
-                "targets within tolerance\n",
+    const std::size_t met = print_target_table(*sc, *spec, fit.statistics);
+    std::printf("\nGoodness of fit: objective sum(1.96 (simulated - target) / tolerance)^2 = %s (start %s); %zu of %zu "
+                "targets met\n",
                 num(fit.objective).c_str(), num(fit.objective_start).c_str(), met, spec->targets.size());
     if (fit.degrees_of_freedom > 0) {
       std::printf("Chi-square-like: %s on %d degree%s of freedom (targets - parameters), P(chi2 >= it) = %s\n",
@@ -303,16 +366,34 @@ int calibrate_command(const CalibrateOptions& o) {
                 fit.converged ? "converged" : "stopped at --max-evaluations before converging");
 
     if (!o.out.empty()) {
-      std::vector<std::string> comments;
       std::string names;
       for (const CalibrationTarget& g : spec->targets) names += (names.empty() ? "" : ", ") + g.name;
+      if (spec->targets.size() > 4) names = "the " + std::to_string(spec->targets.size()) + " targets";
       const std::string targets_name = std::filesystem::path(o.targets).filename().string();
+      const std::vector<double> values = spec->key_values(fit.fitted);
+      std::vector<std::string> comments;
+      std::size_t k = 0;
       for (std::size_t i = 0; i < spec->parameters.size(); ++i) {
-        comments.push_back("calibrated: mhsim calibrate to " + names + " (" + targets_name + "; was " +
-                           num(spec->parameters[i].scenario_value, 15) + ", SE " + num(fit.se[i], 3) + ", " +
-                           std::to_string(run.replications) + " replications, seed " + std::to_string(run.seed) + ")");
+        const scenario::CalibrationParameter& p = spec->parameters[i];
+        for (std::size_t j = 0; j < p.keys.size(); ++j, ++k) {
+          const std::string& key = p.keys[j];
+          const std::string leaf = key.substr(key.find_last_of('.') + 1);
+          const std::string was = num(p.key_values[j], 15);
+          comments.push_back(p.multiplier ? leaf + " x " + num(fit.fitted[i], 6) + " of " + was + " (" + p.name + ", SE " +
+                                                num(fit.se[i], 3) + ")"
+                                          : leaf + " was " + was + " (SE " + num(fit.se[i], 3) + ")");
+          if (!o.variant.empty() && !scenario::variant_sets(*file_sc, o.variant, key)) {
+            std::printf("Note: variant %s does not set %s: the fitted value replaces the base value, which every "
+                        "variant without its own value shares\n",
+                        o.variant.c_str(), key.c_str());
+          }
+        }
       }
-      const std::string text = scenario::calibrated_text(*sc, spec->keys(), fit.fitted, comments);
+      const std::string prefix = "calibrated: mhsim calibrate to " + names + " of " + targets_name +
+                                 (o.variant.empty() ? "" : ", variant " + o.variant) + " (" +
+                                 std::to_string(run.replications) + " replications, seed " + std::to_string(run.seed) +
+                                 "): ";
+      const std::string text = scenario::calibrated_text(*file_sc, spec->keys(), values, comments, o.variant, prefix);
       (void)scenario::parse_pathway_scenario(text, o.out);  // the written file must load
       analysis::write_file_atomically(o.out, text);
       std::printf("Wrote %s\n", o.out.c_str());

@@ -4,11 +4,14 @@
 // random numbers (docs/calibration.md). The model runs here, in memory; no results file.
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include <Eigen/Dense>
 
 #include "models/scenario/calibration_targets.hpp"
+#include "models/scenario/diagnostics.hpp"
 #include "models/scenario/pathway_scenario.hpp"
 
 namespace mhsim::cli {
@@ -33,7 +36,14 @@ struct TargetStatistic {
 std::vector<TargetStatistic> simulate_targets(const scenario::PathwayScenario& sc, const scenario::CalibrationSpec& spec,
                                               const std::vector<double>& values, const CalibrationRunOptions& options);
 
-/// sum_t ((mean_t - value_t) / tolerance_t)^2
+/// Every target's statistic on `run` as it is (its spec at base values: no PSA draws, the
+/// spec's parameters not applied), from replications 0..R-1 of `options.seed`.
+std::vector<TargetStatistic> simulate_scenario_targets(const scenario::PathwayScenario& run,
+                                                       const scenario::CalibrationSpec& spec,
+                                                       const CalibrationRunOptions& options);
+
+/// sum_t z_t^2, z_t = 1.96 (mean_t - value_t) / tolerance_t (0 on the right side of a one-sided
+/// target)
 double calibration_objective(const scenario::CalibrationSpec& spec, const std::vector<TargetStatistic>& stats);
 
 struct CalibrationOutcome {
@@ -48,6 +58,25 @@ struct CalibrationOutcome {
   double p_value = 0;            ///< P(chi-square(df) >= objective); NaN when df = 0
   std::vector<TargetStatistic> statistics;  ///< at the fitted values
 };
+
+// ---- shared by mhsim calibrate and mhsim reproduce ----
+
+/// A whole number in [min, max] from an option's text, or a diagnostic naming the flag.
+std::optional<std::uint64_t> integer_option(const std::string& text, const char* flag, std::uint64_t min,
+                                            std::uint64_t max, std::vector<scenario::Diagnostic>& errors);
+/// The pathway scenario at `path`, or its diagnostics added to `errors`.
+std::optional<scenario::PathwayScenario> load_pathway_for_command(const std::string& path,
+                                                                  std::vector<scenario::Diagnostic>& errors);
+/// --reps, --seed and --threads over the scenario's defaults (all hardware threads).
+void read_run_options(const std::string& reps, const std::string& seed, const std::string& threads,
+                      const scenario::PathwayScenario* sc, CalibrationRunOptions& run,
+                      std::vector<scenario::Diagnostic>& errors);
+/// "statistic arm[/relative_to] y<year>|all", with a ratio written out.
+std::string describe_statistic(const scenario::PathwayScenario& sc, const scenario::CalibrationTarget& target);
+/// Prints one row per target (target, statistic, value, tolerance, simulated mean, 95% CI,
+/// met, source); returns how many are met.
+std::size_t print_target_table(const scenario::PathwayScenario& sc, const scenario::CalibrationSpec& spec,
+                               const std::vector<TargetStatistic>& stats);
 
 CalibrationOutcome calibrate_pathway(const scenario::PathwayScenario& sc, const scenario::CalibrationSpec& spec,
                                      const CalibrationRunOptions& options);

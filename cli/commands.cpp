@@ -25,6 +25,7 @@
 #include "models/scenario/keys.hpp"
 #include "models/scenario/network_scenario.hpp"
 #include "models/scenario/pathway_scenario.hpp"
+#include "models/scenario/variants.hpp"
 
 namespace mhsim::cli {
 
@@ -367,8 +368,18 @@ int run_command(const RunOptions& options, Cluster& cluster) {
   try {
     if (pathway) pathway_sc = scenario::load_pathway_scenario(options.scenario);
     else network = scenario::load_network_scenario(options.scenario);
+    if (!options.variant.empty()) {
+      if (!pathway) {
+        errors.push_back(Diagnostic{"command line", 0, 0, "--variant", "a pathway scenario (variants are a pathway-scenario feature)",
+                                    "a network scenario"});
+      } else {
+        pathway_sc = scenario::apply_variant(*pathway_sc, options.variant);
+      }
+    }
   } catch (const scenario::ScenarioError& e) {
     errors.insert(errors.end(), e.diagnostics().begin(), e.diagnostics().end());
+  } catch (const std::invalid_argument& e) {
+    errors.push_back(Diagnostic{"command line", 0, 0, "--variant", "a variant the scenario declares", e.what()});
   }
   if (!errors.empty()) {
     if (root) print_diagnostics(errors);

@@ -13,6 +13,7 @@ namespace mhsim::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;      ///< the run failed (simulation or I/O error)
 inline constexpr int kExitBadInput = 2;     ///< the scenario or the command line is wrong
+inline constexpr int kExitTargetsMissed = 3;  ///< mhsim reproduce: some target not met
 inline constexpr int kExitInterrupted = 130;
 
 /// Options of `mhsim run`, as typed: validated by run_command so that their errors are
@@ -26,6 +27,7 @@ struct RunOptions {
   bool quiet = false;
   bool resume = false;
   std::string shard;    ///< "i/N" or ""
+  std::string variant;  ///< "" = the scenario as written; else one of its [variants.<name>]
   std::string command_line;
 };
 
@@ -80,6 +82,18 @@ struct CalibrateOptions {
   std::string threads;                ///< "" = all hardware threads
   std::string max_evaluations = "100";
   std::string seed;                   ///< "" = the scenario's run.seed
+  std::string variant;                ///< "" = the scenario as written
+};
+
+/// Options of `mhsim reproduce`, as typed.
+struct ReproduceOptions {
+  std::string what;       ///< a scenario file, or a shipped reproduction's name ("lambeth", "stockport")
+  std::string targets;    ///< "" = <scenario>.targets.toml beside the scenario
+  std::string variant;    ///< "" = every variant the scenario declares (or the file as written if none)
+  std::string reps;       ///< "" = the scenario's run.replications
+  std::string threads;    ///< "" = all hardware threads
+  std::string seed;       ///< "" = the scenario's run.seed
+  bool tornado = false;   ///< also the one-way sensitivity of each target to each uncertain parameter
 };
 
 /// Prints every diagnostic on stderr, then "mhsim: N errors; nothing was written".
@@ -93,5 +107,6 @@ int keys_command();
 int report_command(const ReportOptions& options);
 int compare_command(const CompareOptions& options);
 int calibrate_command(const CalibrateOptions& options);
+int reproduce_command(const ReproduceOptions& options);
 
 }  // namespace mhsim::cli

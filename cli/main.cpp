@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--out,-o", run.out, "Results file to write (HDF5)")->capture_default_str();
   run_cmd->add_flag("--quiet,-q", run.quiet, "No progress output on stderr");
   run_cmd->add_flag("--resume", run.resume, "Continue an interrupted run from <out>.partial");
+  run_cmd->add_option("--variant", run.variant, "Run this [variants.<name>] of the scenario (its numbers replace the base values)");
   run_cmd->add_option("--shard", run.shard, "Run only shard i of N (i/N, e.g. 0/4) for array jobs; join with mhsim merge");
 
   std::vector<std::string> merge_inputs;
@@ -99,6 +100,19 @@ int main(int argc, char** argv) {
   calibrate_cmd->add_option("--threads,-t", calibrate.threads, "Worker threads (default: all hardware threads)");
   calibrate_cmd->add_option("--max-evaluations", calibrate.max_evaluations, "Nelder-Mead evaluations at most")->capture_default_str();
   calibrate_cmd->add_option("--seed,-s", calibrate.seed, "Master seed (default: the scenario's run.seed)");
+  calibrate_cmd->add_option("--variant", calibrate.variant, "Calibrate this [variants.<name>] of the scenario, with the targets for it; a fitted key the variant sets is written in its table");
+
+  ReproduceOptions reproduce;
+  CLI::App* reproduce_cmd = app.add_subcommand(
+      "reproduce", "Run a reference scenario and print its published targets against the simulated values (target, "
+                   "source, simulated mean and 95% CI, tolerance, met)");
+  reproduce_cmd->add_option("what", reproduce.what, "A shipped reproduction (lambeth, stockport) or a scenario file")->required();
+  reproduce_cmd->add_option("--targets", reproduce.targets, "Targets file (default: <scenario>.targets.toml beside the scenario)");
+  reproduce_cmd->add_option("--variant", reproduce.variant, "Only this variant (default: every variant the scenario declares)");
+  reproduce_cmd->add_option("--reps,-r", reproduce.reps, "Replications (default: the scenario's run.replications)");
+  reproduce_cmd->add_option("--threads,-t", reproduce.threads, "Worker threads (default: all hardware threads)");
+  reproduce_cmd->add_option("--seed,-s", reproduce.seed, "Master seed (default: the scenario's run.seed)");
+  reproduce_cmd->add_flag("--tornado", reproduce.tornado, "Also re-simulate each target with each [uncertainty] parameter at its 2.5% and 97.5% quantiles (one-way sensitivity)");
 
   CLI::App* keys_cmd = app.add_subcommand("keys", "Print the reference of every scenario key (Markdown)");
 
@@ -116,5 +130,6 @@ int main(int argc, char** argv) {
   if (*report_cmd) return report_command(report);
   if (*compare_cmd) return compare_command(compare);
   if (*calibrate_cmd) return calibrate_command(calibrate);
+  if (*reproduce_cmd) return reproduce_command(reproduce);
   return kExitBadInput;
 }

@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <ostream>
+#include <stdexcept>
 #include <string>
+#include <utility>
 
 #include <boost/random/exponential_distribution.hpp>
 #include <boost/random/normal_distribution.hpp>
@@ -15,6 +18,18 @@
 #include "engine/stats.hpp"
 
 namespace mhsim::models::pathway {
+
+ByYear::ByYear(std::vector<double> by_year) : values_(std::move(by_year)) {
+  if (values_.empty()) throw std::invalid_argument("ByYear: at least one value (year 1) is needed");
+}
+
+std::ostream& operator<<(std::ostream& out, const ByYear& v) {
+  const std::vector<double>& x = v.values();
+  if (x.size() == 1) return out << x.front();
+  out << '[';
+  for (std::size_t y = 0; y < x.size(); ++y) out << (y == 0 ? "" : ", ") << x[y];
+  return out << ']';
+}
 
 std::string_view kind_name(ServiceKind kind) noexcept { return kServiceKindNames[static_cast<std::size_t>(kind)]; }
 
@@ -344,12 +359,14 @@ class ArmSim {
       return;
     }
     // Both behaviour draws are made at every referral, used or not, so that arms differing
-    // in behaviour parameters keep the same draws for the same decisions.
+    // in behaviour parameters keep the same draws for the same decisions. The parameters
+    // are those of the year of the referral.
     visit(p, s);
     engine::EntityRng rng = draws(p, Phase::kReferral, s);
     const double u_handoff = uniform(rng), u_gate = uniform(rng);
     const ServiceSpec& svc = spec_.services[s];
-    if (from != kDischarge && spec_.services[from].partner != svc.partner && u_handoff < arm_.handoff_loss) {
+    const std::size_t year = year_of(sim_.now());
+    if (from != kDischarge && spec_.services[from].partner != svc.partner && u_handoff < arm_.handoff_loss.in_year(year)) {
       sys(SystemKpi::kHandoffLosses) += 1;
       leave_system(i, Exit::kLost);
       return;
@@ -361,7 +378,7 @@ class ArmSim {
     if (svc.gatekept && arm_.capacity[s] > 0) {
       const double occupancy =
           std::min(1.0, static_cast<double>(in_service_[s] + waiting_[s]) / static_cast<double>(arm_.capacity[s]));
-      if (u_gate < arm_.gatekeeping * occupancy) {
+      if (u_gate < arm_.gatekeeping.in_year(year) * occupancy) {
         sys(SystemKpi::kGatekeptRefusals) += 1;
         refer(i, svc.rejected_to, kDischarge);
         return;
@@ -453,7 +470,7 @@ class ArmSim {
       if (is_front_door(svc.kind)) sys(SystemKpi::kFrontDoorSupported) += 1;
     }
     // Length: sessions a fixed interval apart, or a duration (divided by the arm's
-    // step-down speed for long-term services).
+    // step-down speed in the year the episode starts, for long-term services).
     engine::EntityRng rng = draws(p, Phase::kEpisode, s);
     engine::Days length;
     if (svc.sessions) {
@@ -462,7 +479,7 @@ class ArmSim {
       p.contact_gap = svc.session_interval_days;
     } else {
       length = svc.duration->sample(rng);
-      if (is_long_term(svc.kind)) length /= arm_.step_down_speed;
+      if (is_long_term(svc.kind)) length /= arm_.step_down_speed.in_year(y);
       p.contact_gap = svc.contacts_per_week > 0 ? 7.0 / svc.contacts_per_week : engine::kNever;
     }
     const double u_part = uniform(rng), u_drop = uniform(rng), u_cut = uniform(rng), e = unit_exponential(rng);
@@ -603,7 +620,8 @@ class ArmSim {
     std::size_t target = draw_route(routes, u_route);
     if (is_front_door(svc.kind)) {
       const std::size_t resolved = resolve(target);
-      if (resolved != kDischarge && is_secondary(spec_.services[resolved].kind) && u_divert < arm_.front_door_diversion) {
+      if (resolved != kDischarge && is_secondary(spec_.services[resolved].kind) &&
+          u_divert < arm_.front_door_diversion.in_year(year_of(sim_.now()))) {
         sys(SystemKpi::kDiverted) += 1;
         target = arm_.diversion_to;
       }
@@ -942,10 +960,28 @@ std::vector<std::string> check_spec(const PathwaySpec& spec) {
     }
     if (a.entry.size() != G) out.push_back(w + ": entry routes need one entry per need group");
     for (const Routes& r : a.entry) check_routes(r, S, w + " entry", out);
-    for (const double p : {a.gatekeeping, a.handoff_loss, a.front_door_diversion}) {
-      if (!(p >= 0 && p <= 1)) out.push_back(w + ": behaviour probabilities must be in [0, 1]");
+    // Behaviour parameters: every year's value, and no more values than years.
+    const std::pair<const char*, const ByYear*> behaviour[] = {{"gatekeeping", &a.gatekeeping},
+                                                               {"handoff_loss", &a.handoff_loss},
+                                                               {"front_door_diversion", &a.front_door_diversion},
+                                                               {"step_down_speed", &a.step_down_speed}};
+    for (const auto& [name, by_year] : behaviour) {
+      const std::vector<double>& values = by_year->values();
+      const std::string what = w + ": " + name;
+      if (spec.years >= 1 && values.size() > static_cast<std::size_t>(spec.years)) {
+        out.push_back(what + " has " + std::to_string(values.size()) + " yearly values, more than the run's " +
+                      std::to_string(spec.years) + " years");
+      }
+      const bool speed = by_year == &a.step_down_speed;
+      for (std::size_t y = 0; y < values.size(); ++y) {
+        const double v = values[y];
+        const bool ok = speed ? v > 0 && std::isfinite(v) : v >= 0 && v <= 1;
+        if (!ok) {
+          out.push_back(what + " in year " + std::to_string(y + 1) +
+                        (speed ? " must be finite and > 0" : " must be a probability in [0, 1]"));
+        }
+      }
     }
-    if (!(a.step_down_speed > 0 && std::isfinite(a.step_down_speed))) out.push_back(w + ": step_down_speed must be > 0");
     if (!in_range(a.diversion_to)) out.push_back(w + ": diversion_to out of range");
     if (!a.redirect.empty() && a.redirect.size() != S) out.push_back(w + ": redirect needs one entry per service");
     for (const std::size_t t : a.redirect) {

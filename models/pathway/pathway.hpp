@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <iosfwd>
 #include <limits>
 #include <optional>
 #include <string>
@@ -128,17 +129,59 @@ struct ServiceSpec {
   GoalDynamics goals;                   ///< used by alliance_support services
 };
 
+/// A behaviour parameter that may change from one simulated year to the next. in_year(y) is
+/// its value in year y + 1 (days [365 y, 365 (y + 1))); years beyond the last value given
+/// keep the last value. A plain number is the value of every year. Never empty.
+class ByYear {
+ public:
+  ByYear(double every_year = 0) : values_{every_year} {}  // NOLINT(google-explicit-constructor): every year's value
+  /// One value per year, the first for year 1; throws std::invalid_argument when empty.
+  explicit ByYear(std::vector<double> by_year);
+
+  /// The value in the year with 0-based index `year` (the last value for later years).
+  double in_year(std::size_t year) const noexcept { return values_[year < values_.size() ? year : values_.size() - 1]; }
+  /// The values as stored: one per year from year 1 (the scenario loader stores one per
+  /// simulated year).
+  const std::vector<double>& values() const noexcept { return values_; }
+
+  /// Whether the value is `x` in every year.
+  friend bool operator==(const ByYear& a, double x) noexcept {
+    for (const double v : a.values_) {
+      if (!(v == x)) return false;
+    }
+    return true;
+  }
+  friend bool operator==(double x, const ByYear& a) noexcept { return a == x; }
+  friend bool operator!=(const ByYear& a, double x) noexcept { return !(a == x); }
+  friend bool operator!=(double x, const ByYear& a) noexcept { return !(a == x); }
+  /// Whether the two give the same value in every year (a shorter one repeats its last).
+  friend bool operator==(const ByYear& a, const ByYear& b) noexcept {
+    const std::size_t n = a.values_.size() > b.values_.size() ? a.values_.size() : b.values_.size();
+    for (std::size_t y = 0; y < n; ++y) {
+      if (!(a.in_year(y) == b.in_year(y))) return false;
+    }
+    return true;
+  }
+  friend bool operator!=(const ByYear& a, const ByYear& b) noexcept { return !(a == b); }
+
+ private:
+  std::vector<double> values_;
+};
+/// "0.3", or "[0.2, 0.7]" when there is more than one value (for messages and test output).
+std::ostream& operator<<(std::ostream& out, const ByYear& v);
+
 /// An arm: a service configuration plus behaviour parameters (each an assumption with a
-/// range; nothing here is read by settlement).
+/// range; nothing here is read by settlement). The behaviour parameters may differ by
+/// simulated year; the model takes the value of the year in which each decision happens.
 struct ArmSpec {
   std::string name;
   std::vector<bool> enabled;            ///< per service
   std::vector<std::int64_t> capacity;   ///< per service (the service's own unless overridden)
   std::vector<Routes> entry;            ///< per need group: where arrivals go (kDischarge = not served)
-  double gatekeeping = 0;               ///< P(refuse a gatekept referral) = gatekeeping x occupancy
-  double handoff_loss = 0;              ///< P(a referral between different partners is lost)
-  double step_down_speed = 1;           ///< long-term episode lengths are divided by this
-  double front_door_diversion = 0;      ///< P(front door keeps someone it would refer to secondary care)
+  ByYear gatekeeping = 0.0;             ///< P(refuse a gatekept referral) = gatekeeping x occupancy; year of the referral
+  ByYear handoff_loss = 0.0;            ///< P(a referral between different partners is lost); year of the referral
+  ByYear step_down_speed = 1.0;         ///< long-term episode lengths are divided by this; year the episode starts
+  ByYear front_door_diversion = 0.0;    ///< P(front door keeps someone it would refer to secondary care); year of completion
   std::size_t diversion_to = kDischarge;///< where diverted people go
   /// Per service (or empty): referrals to it from outside secondary care and the front door
   /// (primary care, new arrivals, relapses) go to this service instead — a single point of

@@ -16,8 +16,53 @@ namespace mhsim::scenario {
 
 std::vector<std::string> CalibrationSpec::keys() const {
   std::vector<std::string> out;
-  for (const CalibrationParameter& p : parameters) out.push_back(p.key);
+  for (const CalibrationParameter& p : parameters) out.insert(out.end(), p.keys.begin(), p.keys.end());
   return out;
+}
+
+std::vector<double> CalibrationSpec::key_values(const std::vector<double>& values) const {
+  if (values.size() != parameters.size()) {
+    throw std::invalid_argument("key_values: " + std::to_string(parameters.size()) + " parameters but " +
+                                std::to_string(values.size()) + " values");
+  }
+  std::vector<double> out;
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    const CalibrationParameter& p = parameters[i];
+    for (std::size_t k = 0; k < p.keys.size(); ++k) {
+      const double x = p.multiplier ? values[i] * p.key_values[k] : values[i];
+      out.push_back(p.integer[k] ? std::nearbyint(x) : x);
+    }
+  }
+  return out;
+}
+
+bool CalibrationTarget::met(double mean) const noexcept {
+  switch (bound) {
+    case TargetBound::kAtLeast: return mean >= value;
+    case TargetBound::kAtMost: return mean <= value;
+    case TargetBound::kAbout: break;
+  }
+  return std::fabs(mean - value) <= tolerance;
+}
+
+double CalibrationTarget::residual(double mean) const noexcept {
+  // The tolerance is a 95% half-width: 1.96 standard deviations of the figure's error.
+  const double r = 1.96 * (mean - value) / tolerance;
+  switch (bound) {
+    case TargetBound::kAtLeast: return std::min(r, 0.0);
+    case TargetBound::kAtMost: return std::max(r, 0.0);
+    case TargetBound::kAbout: break;
+  }
+  return r;
+}
+
+std::string CalibrationTarget::criterion() const {
+  switch (bound) {
+    case TargetBound::kAtLeast: return ">= " + number_text(value);
+    case TargetBound::kAtMost: return "<= " + number_text(value);
+    case TargetBound::kAbout: break;
+  }
+  return "± " + number_text(tolerance);
 }
 
 namespace {
@@ -142,16 +187,19 @@ bool averaged_service_kpi(std::size_t k) {
          is(K::kMeanOccupancy);
 }
 
-/// Parses a statistic name against the scenario; "" on success, else what was expected.
-std::string parse_statistic(const std::string& s, const PathwayScenario& sc, CalibrationTarget& t) {
-  std::vector<std::string> system, service, services, partners;
+/// Parses one term of a statistic against the scenario; "" on success, else what was expected.
+std::string parse_term(const std::string& s, const PathwayScenario& sc, StatisticTerm& t) {
+  std::vector<std::string> system, service, services, partners, domains, statuses;
   for (const auto& k : pw::system_kpis()) system.emplace_back(k.name);
   for (const auto& k : pw::service_kpis()) service.emplace_back(k.name);
   for (const auto& x : sc.spec.services) services.push_back(x.name);
   for (const auto& x : sc.spec.partners) partners.push_back(x.name);
+  for (const char* d : pw::kSiofDomainNames) domains.emplace_back(d);
+  for (const auto st : pw::kGoalStatusNames) statuses.emplace_back(st);
   const std::string general =
       "a statistic: kpi.<system KPI> (one of " + list_names(system) + "), cost, qalys, service.<service>.<KPI> (one of " +
-      list_names(service) + ") or partner_cost.<partner>";
+      list_names(service) + "), partner_cost.<partner> or goals.<SIOF domain or all>.<status>, or a sum of them "
+      "joined by \" + \"";
   std::string name = s;
   if (s == "cost" || s == "qalys") name = "kpi." + s;
   if (name.rfind("kpi.", 0) == 0) {
@@ -171,6 +219,21 @@ std::string parse_statistic(const std::string& s, const PathwayScenario& sc, Cal
     }
     return "partner_cost.<partner> with a partner of the scenario (" + list_names(partners) + ")";
   }
+  if (name.rfind("goals.", 0) == 0) {
+    const std::string rest = name.substr(6);
+    const std::size_t dot = rest.find('.');
+    const std::string domain = rest.substr(0, dot);
+    const std::optional<std::size_t> d = domain == "all" ? std::optional<std::size_t>(pw::kSiofDomains)
+                                                         : index_of(domains, domain);
+    if (!d) return "goals.<domain>.<status> with a SIOF domain (" + list_names(domains) + ") or \"all\"";
+    const std::optional<std::size_t> st = dot == std::string::npos ? std::nullopt : index_of(statuses, rest.substr(dot + 1));
+    if (!st) return "goals.<domain>.<status> with a goal status (" + list_names(statuses) + ")";
+    t.kind = StatisticKind::kGoals;
+    t.domain = *d;
+    t.index = *st;
+    t.last_year = *st == static_cast<std::size_t>(pw::GoalStatus::kProgressing);
+    return "";
+  }
   if (name.rfind("service.", 0) == 0) {
     const std::string rest = name.substr(8);
     const std::size_t dot = rest.rfind('.');
@@ -186,6 +249,22 @@ std::string parse_statistic(const std::string& s, const PathwayScenario& sc, Cal
     return "";
   }
   return general;
+}
+
+/// Parses a statistic: terms joined by " + ". "" on success, else what was expected.
+std::string parse_statistic(const std::string& s, const PathwayScenario& sc, std::vector<StatisticTerm>& terms) {
+  std::size_t at = 0;
+  while (true) {
+    const std::size_t plus = s.find('+', at);
+    std::string part = s.substr(at, plus == std::string::npos ? std::string::npos : plus - at);
+    part.erase(0, part.find_first_not_of(" \t"));
+    part.erase(part.find_last_not_of(" \t") + 1);
+    StatisticTerm t;
+    if (std::string why = parse_term(part, sc, t); !why.empty()) return why;
+    terms.push_back(t);
+    if (plus == std::string::npos) return "";
+    at = plus + 1;
+  }
 }
 
 /// How the loader takes the number at `node`: 0 = no reader, 1 = a number, 2 = an integer key.
@@ -206,13 +285,38 @@ int reader_of(const ParsedDocument& doc, const std::string& file, const toml::no
   return overrides.used_as_integer(0) ? 2 : 1;
 }
 
-std::vector<const toml::node*> nodes_of(const PathwayScenario& sc, const std::vector<std::string>& keys) {
+/// The number variant `variant` sets for `key` in the file, or nullptr: the quoted form
+/// ("arms.a.x[1]" = 0.3) or TOML dotted keys (arms.a.x = 0.3).
+const toml::node* variant_entry(const toml::table& doc, const std::string& variant, const std::string& key) {
+  const toml::node* vs = doc.get("variants");
+  const toml::table* v = vs != nullptr && vs->as_table() != nullptr ? vs->as_table()->get_as<toml::table>(variant) : nullptr;
+  if (v == nullptr) return nullptr;
+  if (const toml::node* n = v->get(key); n != nullptr && !n->is_table()) return n;
+  const toml::node* at = v;
+  std::size_t from = 0;
+  while (at != nullptr && at->is_table()) {
+    const std::size_t dot = key.find('.', from);
+    at = at->as_table()->get(key.substr(from, dot == std::string::npos ? std::string::npos : dot - from));
+    if (dot == std::string::npos) break;
+    from = dot + 1;
+  }
+  return at != nullptr && (at->is_integer() || at->is_floating_point()) ? at : nullptr;
+}
+
+std::vector<const toml::node*> nodes_of(const PathwayScenario& sc, const std::vector<std::string>& keys,
+                                        const std::string& variant = {}) {
   if (!sc.document) {
     throw std::invalid_argument("with_numbers: the scenario holds no parsed file to read again (load it with "
                                 "load_pathway_scenario or parse_pathway_scenario)");
   }
   std::vector<const toml::node*> nodes;
   for (const std::string& k : keys) {
+    if (!variant.empty()) {
+      if (const toml::node* n = variant_entry(sc.document->table, variant, k)) {
+        nodes.push_back(n);
+        continue;
+      }
+    }
     std::string expected, got;
     const toml::node* n = find_number_key(sc.document->table, k, expected, got);
     if (n == nullptr) throw std::invalid_argument("with_numbers: " + k + ": expected " + expected + ", got " + got);
@@ -223,7 +327,8 @@ std::vector<const toml::node*> nodes_of(const PathwayScenario& sc, const std::ve
 
 }  // namespace
 
-CalibrationSpec parse_calibration_targets(std::string_view text, const std::string& file, const PathwayScenario& sc) {
+CalibrationSpec parse_calibration_targets(std::string_view text, const std::string& file, const PathwayScenario& sc,
+                                          const std::string& variant, bool need_parameters) {
   if (!sc.document) throw std::invalid_argument("parse_calibration_targets: the scenario holds no parsed file");
   const toml::table root = parse_toml(text, file);
   Diagnostics diag;
@@ -235,44 +340,77 @@ CalibrationSpec parse_calibration_targets(std::string_view text, const std::stri
     diag.add(Diagnostic{file, line, col, std::string(k.str()), "one of the tables parameters, targets",
                         "an unknown key"});
   }
-  std::vector<std::string> arms;
+  std::vector<std::string> arms, variants;
   for (const auto& a : sc.spec.arms) arms.push_back(a.name);
+  for (const auto& v : sc.variants) variants.push_back(v.name);
 
   // ---- [parameters.<name>] ----
   std::set<const toml::node*> fitted;
   const auto params = tables_in_order(root, "parameters", file, diag, "parameter to fit");
   for (const auto& [name, table] : params) {
-    Reader r{*table, "parameters." + name, file, diag, {"high", "key", "low", "start"}};
+    Reader r{*table, "parameters." + name, file, diag, {"high", "key", "keys", "low", "start"}};
     CalibrationParameter p;
     p.name = name;
     bool ok = true;
-    const toml::node* node = nullptr;
-    if (const auto key = r.string("key", "the dotted key path of a number in the scenario")) {
-      p.key = *key;
+    std::vector<const toml::node*> nodes;
+    // The keys: `key` (one number) or `keys` (a multiplier of several).
+    std::vector<std::pair<std::string, std::string>> wanted;  // (key, leaf it was written under)
+    const toml::node* keys_node = table->get("keys");
+    if (keys_node != nullptr && table->get("key") != nullptr) {
+      r.error("keys", "either key (one number) or keys (a multiplier of several numbers), not both", "both");
+      ok = false;
+    } else if (keys_node != nullptr) {
+      p.multiplier = true;
+      const toml::array* arr = keys_node->as_array();
+      bool strings = arr != nullptr && !arr->empty();
+      if (arr != nullptr) {
+        for (const toml::node& e : *arr) strings = strings && e.is_string();
+      }
+      if (!strings) {
+        r.error("keys", "a non-empty array of dotted key paths: the numbers the fitted multiplier scales",
+                describe(*keys_node));
+        ok = false;
+      } else {
+        for (const toml::node& e : *arr) wanted.emplace_back(e.as_string()->get(), "keys");
+      }
+    } else if (const auto key = r.string("key", "the dotted key path of a number in the scenario (or keys = [...], "
+                                                "a multiplier of several)")) {
+      wanted.emplace_back(*key, "key");
+    } else {
+      ok = false;
+    }
+    for (const auto& [key, leaf] : wanted) {
       std::string expected, got;
-      node = find_number_key(sc.document->table, *key, expected, got);
+      const toml::node* node = find_number_key(sc.document->table, key, expected, got);
       if (node == nullptr) {
-        r.error("key", expected, got);
+        r.error(leaf, expected, got);
       } else if (!fitted.insert(node).second) {
-        r.error("key", "a key no other parameter fits", quoted(*key) + ", already fitted");
+        r.error(leaf, "a key no other parameter fits", quoted(key) + ", already fitted");
         node = nullptr;
       } else {
-        p.scenario_value = *number_of(*node);
-        p.line = node->source().begin.line;
-        p.column = node->source().begin.column;
         std::string refusal;
-        const int how = reader_of(*sc.document, sc.file, node, p.scenario_value, refusal);
+        const int how = reader_of(*sc.document, sc.file, node, *number_of(*node), refusal);
         if (how == 0) {
-          r.error("key", "a key whose number the loader reads", quoted(*key) + ", which no reader takes");
+          r.error(leaf, "a key whose number the loader reads", quoted(key) + ", which no reader takes");
           node = nullptr;
-        } else if (how == 2) {
-          r.error("key", "a key read as a real number (integer keys such as capacities cannot be fitted by Nelder-Mead)",
-                  quoted(*key) + ", an integer key");
-          node = nullptr;
+        } else {
+          p.integer.push_back(how == 2);  // fitted in real numbers, rounded to the nearest integer
         }
       }
+      if (node == nullptr) {
+        ok = false;
+      } else {
+        nodes.push_back(node);
+        p.keys.push_back(key);
+        p.key_values.push_back(*number_of(*node));
+        p.key += (p.key.empty() ? "" : ", ") + key;
+      }
     }
-    ok = node != nullptr;
+    if (ok && !nodes.empty()) {
+      p.scenario_value = p.multiplier ? 1.0 : p.key_values.front();
+      p.line = nodes.front()->source().begin.line;
+      p.column = nodes.front()->source().begin.column;
+    }
     const auto low = r.number("low", "a number: the lower bound");
     const auto high = r.number("high", "a number: the upper bound");
     const auto start = r.number("start", "a number: where the fit starts", false);
@@ -290,6 +428,8 @@ CalibrationSpec parse_calibration_targets(std::string_view text, const std::stri
                                  " and high = " + number_text(p.high);
         if (start) {
           r.error("start", what, number_text(p.start));
+        } else if (p.multiplier) {
+          r.error("keys", what + " (there is no start, so a multiplier starts at 1)", "1");
         } else {
           r.error("key", what + " (there is no start, so the scenario's value is the start)",
                   number_text(p.start) + " at " + sc.file + ":" + std::to_string(p.line) + ":" +
@@ -297,14 +437,20 @@ CalibrationSpec parse_calibration_targets(std::string_view text, const std::stri
         }
         ok = false;
       } else {
-        // Every value the fit can take must leave the scenario valid: check both bounds.
+        // Every value the fit can take must leave the scenario valid: check both bounds
+        // (each key of a multiplier on its own).
         for (const double b : {p.low, p.high}) {
-          std::string refusal;
-          (void)reader_of(*sc.document, sc.file, node, b, refusal);
-          if (!refusal.empty()) {
-            r.error(b == p.low ? "low" : "high", "a bound at which the scenario is valid",
-                    p.key + " = " + number_text(b) + ", which the loader refuses: " + refusal);
-            ok = false;
+          for (std::size_t k = 0; k < nodes.size(); ++k) {
+            std::string refusal;
+            double x = p.multiplier ? b * p.key_values[k] : b;
+            if (p.integer[k]) x = std::nearbyint(x);
+            (void)reader_of(*sc.document, sc.file, nodes[k], x, refusal);
+            if (!refusal.empty()) {
+              r.error(b == p.low ? "low" : "high", "a bound at which the scenario is valid",
+                      p.keys[k] + " = " + number_text(x) + ", which the loader refuses: " + refusal);
+              ok = false;
+              break;
+            }
           }
         }
       }
@@ -312,7 +458,7 @@ CalibrationSpec parse_calibration_targets(std::string_view text, const std::stri
     r.finish();
     if (ok) out.parameters.push_back(std::move(p));
   }
-  if (params.empty()) {
+  if (params.empty() && need_parameters) {
     diag.add(Diagnostic{file, 1, 1, "parameters", "at least one [parameters.<name>] table (a number to fit)",
                         "none"});
   }
@@ -321,17 +467,51 @@ CalibrationSpec parse_calibration_targets(std::string_view text, const std::stri
   const auto targets = tables_in_order(root, "targets", file, diag, "target");
   const int years = sc.spec.years;
   for (const auto& [name, table] : targets) {
-    Reader r{*table, "targets." + name, file, diag, {"arm", "relative_to", "source", "statistic", "tolerance", "value", "year"}};
+    Reader r{*table, "targets." + name, file, diag,
+             {"arm", "bound", "per", "relative_to", "source", "statistic", "tolerance", "value", "variant", "year"}};
     CalibrationTarget t;
     t.name = name;
     bool ok = true;
     if (const auto s = r.string("statistic", "a statistic such as \"kpi.referrals_secondary\"")) {
       t.statistic = *s;
-      if (const std::string why = parse_statistic(*s, sc, t); !why.empty()) {
+      if (const std::string why = parse_statistic(*s, sc, t.terms); !why.empty()) {
         r.error("statistic", why, quoted(*s));
         ok = false;
       }
     } else {
+      ok = false;
+    }
+    if (const auto s = r.string("per", "a statistic to divide by, such as \"goals.all.set\"", false)) {
+      t.per = *s;
+      if (const std::string why = parse_statistic(*s, sc, t.per_terms); !why.empty()) {
+        r.error("per", why, quoted(*s));
+        ok = false;
+      }
+    } else if (table->get("per") != nullptr) {
+      ok = false;
+    }
+    if (const auto b = r.string("bound", "\"at_least\" or \"at_most\" (a one-sided target)", false)) {
+      if (*b == "at_least") {
+        t.bound = TargetBound::kAtLeast;
+      } else if (*b == "at_most") {
+        t.bound = TargetBound::kAtMost;
+      } else {
+        r.error("bound", "\"at_least\" or \"at_most\" (a one-sided target)", quoted(*b));
+        ok = false;
+      }
+    } else if (table->get("bound") != nullptr) {
+      ok = false;
+    }
+    const std::string variant_list = variants.empty() ? std::string("a variant of the scenario (it declares none)")
+                                                      : "a variant of the scenario (" + list_names(variants) + ")";
+    if (const auto v = r.string("variant", variant_list, false)) {
+      if (index_of(variants, *v)) {
+        t.variant = *v;
+      } else {
+        r.error("variant", variant_list, quoted(*v));
+        ok = false;
+      }
+    } else if (table->get("variant") != nullptr) {
       ok = false;
     }
     const std::string arm_list = "an arm of the scenario (" + list_names(arms) + ")";
@@ -358,6 +538,10 @@ CalibrationSpec parse_calibration_targets(std::string_view text, const std::stri
         ok = false;
       }
     } else if (table->get("relative_to") != nullptr) {
+      ok = false;
+    }
+    if (t.relative && !t.per.empty()) {
+      r.error("per", "either per (a ratio within the arm) or relative_to (a ratio between arms), not both", "both");
       ok = false;
     }
     const std::string year_expected =
@@ -400,23 +584,30 @@ CalibrationSpec parse_calibration_targets(std::string_view text, const std::stri
       ok = false;
     }
     r.finish();
-    if (ok) out.targets.push_back(std::move(t));
+    if (ok && (t.variant.empty() || t.variant == variant)) out.targets.push_back(std::move(t));
+  }
+  // Targets of this variant (or of every variant), good or bad: enough for the parameters?
+  std::size_t applicable = 0;
+  for (const auto& target : targets) {
+    const toml::node* v = target.second->get("variant");
+    if (v == nullptr || !v->is_string() || v->as_string()->get() == variant) ++applicable;
   }
   if (targets.empty()) {
     diag.add(Diagnostic{file, 1, 1, "targets", "at least one [targets.<name>] table", "none"});
-  } else if (targets.size() < params.size()) {
+  } else if (need_parameters && applicable < params.size()) {
     const auto [line, col] = first_position(*root.get("targets"));
     diag.add(Diagnostic{file, line, col, "targets",
                         "at least as many targets as parameters (" + std::to_string(params.size()) +
                             "), so that the fit is determined",
-                        std::to_string(targets.size())});
+                        std::to_string(applicable) + (variant.empty() ? std::string() : " for variant " + quoted(variant))});
   }
   diag.throw_if_any();
   return out;
 }
 
-CalibrationSpec load_calibration_targets(const std::string& path, const PathwayScenario& sc) {
-  return parse_calibration_targets(read_scenario_file(path), path, sc);
+CalibrationSpec load_calibration_targets(const std::string& path, const PathwayScenario& sc, const std::string& variant,
+                                         bool need_parameters) {
+  return parse_calibration_targets(read_scenario_file(path), path, sc, variant, need_parameters);
 }
 
 PathwayScenario with_numbers(const PathwayScenario& sc, const std::vector<std::string>& keys,
@@ -435,6 +626,13 @@ PathwayScenario with_numbers(const PathwayScenario& sc, const std::vector<std::s
   return out;
 }
 
+bool variant_sets(const PathwayScenario& sc, const std::string& variant, const std::string& key) {
+  for (const ScenarioVariant& v : sc.variants) {
+    if (v.name == variant) return std::find(v.keys.begin(), v.keys.end(), key) != v.keys.end();
+  }
+  return false;
+}
+
 std::string round_trip_text(double x) {
   char buffer[40];
   for (int digits = 1; digits <= 17; ++digits) {
@@ -448,11 +646,12 @@ std::string round_trip_text(double x) {
 }
 
 std::string calibrated_text(const PathwayScenario& sc, const std::vector<std::string>& keys,
-                            const std::vector<double>& values, const std::vector<std::string>& comments) {
+                            const std::vector<double>& values, const std::vector<std::string>& comments,
+                            const std::string& variant, const std::string& line_prefix) {
   if (keys.size() != values.size() || keys.size() != comments.size()) {
     throw std::invalid_argument("calibrated_text: keys, values and comments differ in number");
   }
-  const std::vector<const toml::node*> nodes = nodes_of(sc, keys);
+  const std::vector<const toml::node*> nodes = nodes_of(sc, keys, variant);
   const std::string& text = sc.text;
   // Byte offsets of line starts; toml++ columns count code points from 1.
   std::vector<std::size_t> line_start{0};
@@ -481,7 +680,10 @@ std::string calibrated_text(const PathwayScenario& sc, const std::vector<std::st
     e.line_end = text.find('\n', e.end);
     if (e.line_end == std::string::npos) e.line_end = text.size();
     if (e.line_end > 0 && text[e.line_end - 1] == '\r') --e.line_end;
-    e.value = round_trip_text(values[i]);
+    // An integer in the file stays an integer (integer keys are read as such).
+    e.value = nodes[i]->is_integer() && values[i] == std::nearbyint(values[i]) && std::fabs(values[i]) < 9e15
+                  ? std::to_string(static_cast<long long>(values[i]))
+                  : round_trip_text(values[i]);
     e.comment = comments[i];
     edits.push_back(std::move(e));
   }
@@ -502,7 +704,7 @@ std::string calibrated_text(const PathwayScenario& sc, const std::vector<std::st
       }
       out.append(text, at, e.line_end - at);
       at = e.line_end;
-      out += "  # " + comment;
+      out += "  # " + line_prefix + comment;
     }
   }
   out.append(text, at, std::string::npos);

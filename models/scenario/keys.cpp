@@ -150,13 +150,13 @@ std::vector<KeySpec> make_keys() {
     {"arms.<name>.capacity.<service>", K::kInteger, "slots", 0, limits::kMaxServers, false, "the service's capacity", "Capacity of that service in this arm (0 = unlimited)."},
     {"arms.<name>.entry", K::kTable, "", 0, 0, true, "", "Where new arrivals go: one key per need group, every group required."},
     {"arms.<name>.entry.<group>", K::kRoutes, "probability", 0, 1, true, "", "`{ service = p, ..., discharge = q }`: services this arm has, or \"discharge\" (not served); probabilities summing to 1."},
-    {"arms.<name>.gatekeeping", K::kNumber, "probability", 0, 1, false, "0", "P(refuse a referral to a gatekept service) = gatekeeping x that service's occupancy."},
-    {"arms.<name>.handoff_loss", K::kNumber, "probability", 0, 1, false, "0", "Probability that a referral between services of different partners is lost."},
-    {"arms.<name>.front_door_diversion", K::kNumber, "probability", 0, 1, false, "0", "Probability that the front door keeps someone it would refer to secondary care."},
-    {"arms.<name>.diversion_to", K::kString, "", 0, 0, false, "none", "Where diverted people go: a service or \"discharge\" (required when front_door_diversion > 0)."},
+    {"arms.<name>.gatekeeping", K::kNumber, "probability", 0, 1, false, "0", "P(refuse a referral to a gatekept service) = gatekeeping x that service's occupancy. A number (every year) or an array of numbers, one per simulated year from year 1, the last repeated for later years (at most run.years; element i is `arms.<name>.gatekeeping[i]`); the year of the referral applies."},
+    {"arms.<name>.handoff_loss", K::kNumber, "probability", 0, 1, false, "0", "Probability that a referral between services of different partners is lost. A number, or an array by simulated year as for `gatekeeping`; the year of the referral applies."},
+    {"arms.<name>.front_door_diversion", K::kNumber, "probability", 0, 1, false, "0", "Probability that the front door keeps someone it would refer to secondary care. A number, or an array by simulated year as for `gatekeeping`; the year the front-door episode ends applies."},
+    {"arms.<name>.diversion_to", K::kString, "", 0, 0, false, "none", "Where diverted people go: a service or \"discharge\" (required when front_door_diversion > 0 in any year)."},
     {"arms.<name>.redirect", K::kTable, "", 0, 0, false, "none", "A single point of access: `{ cmht = \"front_door\" }` sends referrals to a service from outside secondary care and the front door (primary care, new arrivals, relapses) to another service instead."},
     {"arms.<name>.redirect.<service>", K::kString, "", 0, 0, false, "none", "The service that takes such referrals to `<service>` in this arm."},
-    {"arms.<name>.step_down_speed", K::kNumber, "", 0, 10, false, "1", "Long-term secondary-care episode lengths are divided by this (> 0)."},
+    {"arms.<name>.step_down_speed", K::kNumber, "", 0, 10, false, "1", "Long-term secondary-care episode lengths are divided by this (> 0). A number, or an array by simulated year as for `gatekeeping`; the year the episode starts applies."},
 
     // Contract terms (issue 4): models/contracts/settlement.hpp has the formulas.
     {"arms.<name>.contracts", K::kTableArray, "", 0, 0, false, "none (not settled)", "The arm's payment terms: `[[arms.<name>.contracts]]` tables, one per paid partner (an alliance covers several). An arm without contracts is simulated but not settled. A partner may be in one contract of an arm only; an arm has at most one alliance. `type` decides which of the keys below a contract takes; the others are errors."},
@@ -281,6 +281,9 @@ std::vector<KeySpec> make_keys() {
     {"correlation", K::kTableArray, "", 0, 0, false, "none (independent)", "Correlated groups of uncertain parameters, `[[correlation]]` tables. The matrix is the correlation of the parameters' normal scores in the Gaussian copula (close to, but not exactly, the rank correlation of the values). A parameter may be in one group at most; parameters in no group are independent."},
     {"correlation.parameters", K::kStrings, "", 0, 0, true, "", "Names of `[uncertainty.<name>]` tables, at least two, each once."},
     {"correlation.matrix", K::kMatrix, "", -1, 1, true, "", "The group's correlation matrix, rows and columns in the order of `parameters`: `[[1.0, 0.3], [0.3, 1.0]]`; symmetric, unit diagonal, entries in [-1, 1], positive definite."},
+    // Named variants: models/scenario/variants.hpp, docs/pathway-model.md.
+    {"variants", K::kTable, "", 0, 0, false, "none", "Named variants of the scenario, `[variants.<name>]`, each a set of numbers that replace the file's base values when run with `--variant <name>` (mhsim run, calibrate, reproduce): two readings of a published figure, a local option, a sensitivity case. Every other key of the table is a dotted key path of a number of this file, quoted when it has an index (`\"arms.living_well.front_door_diversion[1]\" = 0.3`) or written as TOML dotted keys (`arms.living_well.gatekeeping = 0.2`), with the [uncertainty] key rules; the scenario must be valid under each variant. A variant's value is the base value of an uncertain parameter on the same key."},
+    {"variants.<name>.description", K::kString, "", 0, 0, false, "\"\"", "What this variant is (shown by mhsim reproduce and in results)."},
   });
   // clang-format on
   return keys;

@@ -45,6 +45,22 @@ UncertaintyTables read_uncertainty(TableReader& root, ParsedDocument& doc);
 void check_uncertainty_quantiles(const ParsedDocument& doc, const std::string& file, UncertaintyTables& u,
                                  Diagnostics& diag);
 
+/// What read_variants found: each variant, the file's nodes its keys replace, its table.
+struct VariantTables {
+  std::vector<ScenarioVariant> variants;
+  std::vector<std::vector<const toml::node*>> nodes;  ///< [variant][key]
+  std::vector<const toml::table*> tables;
+};
+
+/// Reads `[variants.<name>]` of a pathway file's root table (models/scenario/variants.cpp),
+/// reporting every problem to the root reader's diagnostics: keys the file does not have, or
+/// may not vary (the [uncertainty] rules), values that are not numbers, a key set twice.
+VariantTables read_variants(TableReader& root, ParsedDocument& doc);
+
+/// For a file that read cleanly: reports each variant under which the scenario is not valid,
+/// and each key no reader takes.
+void check_variants(const ParsedDocument& doc, const std::string& file, const VariantTables& v, Diagnostics& diag);
+
 /// The number that dotted key `key` (the [uncertainty] key syntax) names in `table`, or
 /// nullptr with `expected` and `got` set for a Diagnostic: a malformed path, a key that may
 /// not vary (run, analysis, contract terms ...), a path the file does not have, or a value

@@ -169,11 +169,14 @@ class PathwayReader {
     read_outcomes(root);
     read_analysis(root, arms);
     UncertaintyTables uncertainty;
+    VariantTables variants;
     if (document_ != nullptr) {
       uncertainty = read_uncertainty(root, *document_);
+      variants = read_variants(root, *document_);
     } else {
       (void)root.has("uncertainty");  // read by the first read of the file
       (void)root.has("correlation");
+      (void)root.has("variants");
     }
     root.finish();
 
@@ -190,8 +193,12 @@ class PathwayReader {
     if (diag_.empty() && document_ != nullptr && !uncertainty.spec.empty()) {
       check_uncertainty_quantiles(*document_, file_, uncertainty, diag_);
     }
+    if (diag_.empty() && document_ != nullptr && !variants.variants.empty()) {
+      check_variants(*document_, file_, variants, diag_);
+    }
     diag_.throw_if_any();
     out_.uncertainty = std::move(uncertainty.spec);
+    out_.variants = std::move(variants.variants);
     return std::move(out_);
   }
 
@@ -470,11 +477,13 @@ class PathwayReader {
       }
     }
 
-    if (auto v = r.number(key("arms.<name>.gatekeeping"))) arm.gatekeeping = *v;
-    if (auto v = r.number(key("arms.<name>.handoff_loss"))) arm.handoff_loss = *v;
-    if (auto v = r.number(key("arms.<name>.front_door_diversion"))) arm.front_door_diversion = *v;
+    if (auto v = by_year(r, key("arms.<name>.gatekeeping"))) arm.gatekeeping = std::move(*v);
+    if (auto v = by_year(r, key("arms.<name>.handoff_loss"))) arm.handoff_loss = std::move(*v);
+    if (auto v = by_year(r, key("arms.<name>.front_door_diversion"))) arm.front_door_diversion = std::move(*v);
     if (auto t = reference(r, key("arms.<name>.diversion_to"), services, "service", true)) arm.diversion_to = *t;
-    if (arm.front_door_diversion > 0.0 && !r.raw().contains("diversion_to")) {
+    const std::vector<double>& diversion = arm.front_door_diversion.values();
+    if (std::any_of(diversion.begin(), diversion.end(), [](double d) { return d > 0.0; }) &&
+        !r.raw().contains("diversion_to")) {
       r.error("diversion_to",
               "a service or \"discharge\" (required when front_door_diversion > 0; one of " +
                   services.quoted(true) + ")",
@@ -503,9 +512,59 @@ class PathwayReader {
         }
       }
     }
-    if (auto v = positive(r, key("arms.<name>.step_down_speed"))) arm.step_down_speed = *v;
+    if (auto v = by_year(r, key("arms.<name>.step_down_speed"), true)) arm.step_down_speed = std::move(*v);
     read_contracts(r, a, groups, partners, services, arms);
     r.finish();
+  }
+
+  /// An arm's behaviour parameter: a number (every year) or an array of numbers, one per
+  /// simulated year from year 1, each in the key's range (and > 0 when `positive_only`); a shorter
+  /// array repeats its last number. Returns one value per simulated year; nothing when the key
+  /// is absent or bad (every problem reported: an empty or too long array, and each bad
+  /// element, at its own position).
+  std::optional<models::pathway::ByYear> by_year(TableReader& r, const KeySpec& k, bool positive_only = false) {
+    const std::size_t years = static_cast<std::size_t>(std::max(1, spec().years));
+    const toml::node* node = r.has(k.leaf()) ? r.raw().get(k.leaf()) : nullptr;
+    if (node == nullptr) return std::nullopt;
+    const std::string one = positive_only ? "a number in (0, " + number_text(k.max) + "]" : k.expectation();
+    const toml::array* list = node->as_array();
+    if (list == nullptr) {
+      if (!node->is_integer() && !node->is_floating_point()) {
+        r.error(k.leaf(), one + ", or an array of such numbers (one per simulated year)", r.describe_value(*node));
+        return std::nullopt;
+      }
+      // A number: the messages of every other number key.
+      const std::optional<double> v = positive_only ? positive(r, k) : r.number(k);
+      if (!v) return std::nullopt;
+      return models::pathway::ByYear(std::vector<double>(years, *v));
+    }
+    bool ok = true;
+    // run.years bounds the array only when it was read: otherwise its own error says so.
+    if (list->empty() || (years_read_ && list->size() > years)) {
+      r.error(k.leaf(),
+              one + ", or an array of " + (years_read_ ? "1 to " + std::to_string(years) : "at least 1") +
+                  " such numbers (one per simulated year" + (years_read_ ? ", run.years = " + std::to_string(years) : "") +
+                  ")",
+              list->empty() ? "an empty array" : "an array of " + std::to_string(list->size()) + " numbers");
+      ok = false;
+    }
+    std::vector<double> values;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const toml::node& item = *list->get(i);
+      const std::optional<double> x = r.value_of(item);
+      const bool in_range = x && std::isfinite(*x) && *x >= k.min && *x <= k.max;
+      if (!in_range || (positive_only && !(*x > 0.0))) {
+        const auto [line, col] = position(item, node);
+        diag_.add(Diagnostic{file_, line, col, r.child_path(k.leaf()) + "[" + std::to_string(i) + "]", one,
+                             r.describe_value(item)});
+        ok = false;
+        continue;
+      }
+      values.push_back(*x);
+    }
+    if (!ok) return std::nullopt;
+    values.resize(std::max(years, values.size()), values.back());
+    return models::pathway::ByYear(std::move(values));
   }
 
   // ---- contracts ----------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +20,16 @@ namespace mhsim::scenario {
 /// The parsed file, kept so that with_parameters can read it again with some numbers
 /// replaced. Opaque: defined in models/scenario (toml++ stays there).
 struct ParsedDocument;
+
+/// One `[variants.<name>]` table: dotted keys (the [uncertainty] key syntax) and the values
+/// they take in this variant.
+struct ScenarioVariant {
+  std::string name;
+  std::string description;
+  std::vector<std::string> keys;
+  std::vector<double> values;
+  std::vector<std::uint32_t> lines;  ///< where each value is written in the file (1-based)
+};
 
 /// A validated pathway scenario (`model = "pathway"`): typed, complete, and immutable once
 /// loaded. Groups, partners, services and arms keep the order of the file, which is their
@@ -45,6 +56,11 @@ struct PathwayScenario {
   /// `[uncertainty.<name>]` and `[[correlation]]`: the parameters a probabilistic sensitivity
   /// analysis draws once per replication (empty: none). `spec` holds their base values.
   UncertaintySpec uncertainty;
+  /// `[variants.<name>]`: named sets of numbers that replace the file's base values
+  /// (models/scenario/variants.hpp applies one). In file order.
+  std::vector<ScenarioVariant> variants;
+  /// The variant this scenario was made with (apply_variant), "" for the file as written.
+  std::string variant;
   /// The parsed file (shared by copies; never modified): with_parameters reads it again.
   std::shared_ptr<const ParsedDocument> document;
 };

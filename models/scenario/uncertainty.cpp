@@ -175,7 +175,9 @@ std::string refusal(const std::vector<PathStep>& path) {
   if (first == "run" || first == "model" || first == "scenario") {
     return "a key the simulation reads (not under run, model or scenario: run settings are not uncertain)";
   }
-  if (first == "uncertainty" || first == "correlation") return "a key of the scenario, not of its uncertainty";
+  if (first == "uncertainty" || first == "correlation" || first == "variants") {
+    return "a key of the scenario, not of its uncertainty or variants";
+  }
   if (first == "analysis" || (first == "partners" && path.size() == 3 && path[2].key == "reserves")) {
     return "a key the simulation reads (analysis settings and partners' reserves are not simulated)";
   }

@@ -6,18 +6,23 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "engine/random.hpp"
 #include "models/pathway/pathway.hpp"
+#include "models/scenario/calibration_targets.hpp"
 #include "models/scenario/diagnostics.hpp"
 #include "models/scenario/keys.hpp"
 #include "models/scenario/network_scenario.hpp"
 #include "models/scenario/pathway_scenario.hpp"
+#include "models/scenario/uncertainty.hpp"
 
 namespace fs = std::filesystem;
 namespace pw = mhsim::models::pathway;
@@ -69,6 +74,48 @@ bool same_routes(const pw::Routes& got, const std::vector<std::pair<std::size_t,
 }
 
 const std::string kMinimal = std::string(MHSIM_SOURCE_DIR) + "/scenarios/examples/pathway_minimal.toml";
+
+// `text` with the first occurrence of `from` replaced by `to` (which must be there).
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  if (at == std::string::npos) throw std::logic_error("test text lacks " + from);
+  return text.replace(at, from.size(), to);
+}
+
+bool same_bytes(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+// A three-year pathway: arrivals go to a front door that refers on to a gatekept CMHT of
+// another partner. The arm's behaviour lines are appended by each test.
+const std::string kByYearHead = R"(model = "pathway"
+[run]
+seed = 11
+replications = 1
+years = 3
+[population]
+size = 10000
+[groups.g]
+rate_per_1000_per_year = 50
+[partners.trust]
+kind = "nhs_trust"
+[partners.charity]
+kind = "vcse"
+[services.front]
+kind = "front_door"
+partner = "charity"
+duration = { distribution = "exponential", mean = 10 }
+routes = { cmht = 0.8, discharge = 0.2 }
+[services.cmht]
+kind = "cmht"
+partner = "trust"
+capacity = 20
+gatekept = true
+duration = { distribution = "exponential", mean = 60 }
+[arms.x]
+entry = { g = { front = 1 } }
+diversion_to = "discharge"
+)";
 
 }  // namespace
 
@@ -490,7 +537,9 @@ service = { distribution = "exponential", mean = 0.5 }
 TEST_CASE("Scenario model: every shipped scenario loads with the loader its model names", "[scenario]") {
   std::set<std::string> models;
   for (const auto& e : fs::recursive_directory_iterator(fs::path(MHSIM_SOURCE_DIR) / "scenarios")) {
-    if (e.path().extension() != ".toml") continue;
+    const std::string name = e.path().filename().string();
+    const bool targets = name.size() > 13 && name.compare(name.size() - 13, 13, ".targets.toml") == 0;
+    if (e.path().extension() != ".toml" || targets) continue;  // targets files: mhsim reproduce
     INFO(e.path().string());
     std::ifstream in(e.path());
     std::ostringstream buffer;  // (not istreambuf_iterator: GCC 12 -O3 warns of a null dereference)
@@ -544,5 +593,147 @@ TEST_CASE("Scenario keys: each model has its own keys, every path is declared on
     if (k.model == KeyModel::kBoth) CHECK(at < network_at);
     if (k.model == KeyModel::kNetwork) CHECK((at > network_at && at < pathway_at));
     if (k.model == KeyModel::kPathway) CHECK(at > pathway_at);
+  }
+}
+
+TEST_CASE("Pathway scenario: arm behaviour by year, as a number or an array padded to run.years", "[scenario]") {
+  const auto sc = mhsim::scenario::parse_pathway_scenario(kByYearHead + R"(gatekeeping = [0.1, 0.4]
+handoff_loss = 0.05
+front_door_diversion = [0.2, 0.7, 0.5]
+step_down_speed = [2]
+)", "by_year.toml");
+  const pw::ArmSpec& a = sc.spec.arms.at(0);
+  CHECK(a.gatekeeping.values() == std::vector<double>{0.1, 0.4, 0.4});  // the last value repeats
+  CHECK(a.handoff_loss.values() == std::vector<double>{0.05, 0.05, 0.05});
+  CHECK(a.front_door_diversion.values() == std::vector<double>{0.2, 0.7, 0.5});
+  CHECK(a.step_down_speed.values() == std::vector<double>{2.0, 2.0, 2.0});
+  CHECK(a.gatekeeping.in_year(1) == 0.4);
+  CHECK(a.gatekeeping.in_year(7) == 0.4);  // clamped to the last year
+  CHECK(a.handoff_loss == 0.05);
+  CHECK(pw::check_spec(sc.spec).empty());
+}
+
+TEST_CASE("Pathway scenario: a number and an array of that number by year give byte-identical results",
+          "[scenario][reproducibility]") {
+  const std::string numbers = kByYearHead + R"(gatekeeping = 0.3
+handoff_loss = 0.05
+front_door_diversion = 0.45
+step_down_speed = 1.3
+)";
+  const std::string arrays = kByYearHead + R"(gatekeeping = [0.3, 0.3, 0.3]
+handoff_loss = [0.05, 0.05]
+front_door_diversion = [0.45]
+step_down_speed = [1.3, 1.3, 1.3]
+)";
+  const auto a = mhsim::scenario::parse_pathway_scenario(numbers, "numbers.toml");
+  const auto b = mhsim::scenario::parse_pathway_scenario(arrays, "arrays.toml");
+  const pw::ArmSpec &x = a.spec.arms.at(0), &y = b.spec.arms.at(0);
+  CHECK(x.gatekeeping.values() == y.gatekeeping.values());
+  CHECK(x.handoff_loss.values() == y.handoff_loss.values());
+  CHECK(x.front_door_diversion.values() == y.front_door_diversion.values());
+  CHECK(x.step_down_speed.values() == y.step_down_speed.values());
+  double diverted = 0, lost = 0, refused = 0;
+  for (std::uint64_t rep = 0; rep < 3; ++rep) {
+    INFO("replication " << rep);
+    const mhsim::engine::RandomStreams streams(a.run.seed, rep);
+    const pw::ArmResult ra = pw::simulate_arm(a.spec, 0, streams), rb = pw::simulate_arm(b.spec, 0, streams);
+    CHECK(same_bytes(ra.activity, rb.activity));
+    CHECK(same_bytes(ra.cost, rb.cost));
+    CHECK(same_bytes(ra.system, rb.system));
+    CHECK(same_bytes(ra.service, rb.service));
+    CHECK(same_bytes(ra.goals, rb.goals));
+    CHECK(ra.events == rb.events);
+    for (std::size_t t = 0; t < ra.years; ++t) {
+      diverted += ra.sys(t, pw::SystemKpi::kDiverted);
+      lost += ra.sys(t, pw::SystemKpi::kHandoffLosses);
+      refused += ra.sys(t, pw::SystemKpi::kGatekeptRefusals);
+    }
+  }
+  // Every parameter is exercised.
+  CHECK(diverted > 0);
+  CHECK(lost > 0);
+  CHECK(refused > 0);
+}
+
+TEST_CASE("Pathway scenario: bad arm behaviour arrays are all reported, located", "[scenario]") {
+  const std::string text = kByYearHead + R"(front_door_diversion = []
+gatekeeping = [0.1, 0.2, 0.3, 0.4]
+handoff_loss = [0.1, 1.5, -0.2]
+step_down_speed = [1, 0, 11]
+[arms.y]
+entry = { g = { front = 1 } }
+gatekeeping = "high"
+)";
+  const std::vector<std::string> want = {
+      "bad.toml:28:24: arms.x.front_door_diversion: expected a number in [0, 1], or an array of 1 to 3 such numbers "
+      "(one per simulated year, run.years = 3), got an empty array",
+      "bad.toml:29:15: arms.x.gatekeeping: expected a number in [0, 1], or an array of 1 to 3 such numbers (one per "
+      "simulated year, run.years = 3), got an array of 4 numbers",
+      "bad.toml:30:22: arms.x.handoff_loss[1]: expected a number in [0, 1], got 1.5",
+      "bad.toml:30:27: arms.x.handoff_loss[2]: expected a number in [0, 1], got -0.2",
+      "bad.toml:31:23: arms.x.step_down_speed[1]: expected a number in (0, 10], got 0",
+      "bad.toml:31:26: arms.x.step_down_speed[2]: expected a number in (0, 10], got 11",
+      "bad.toml:34:15: arms.y.gatekeeping: expected a number in [0, 1], or an array of such numbers (one per "
+      "simulated year), got the string \"high\"",
+  };
+  CHECK(messages_of(text, "bad.toml") == want);
+  // A number out of range keeps the message of every other number key.
+  CHECK(messages_of(kByYearHead + "step_down_speed = 0\n", "n.toml") ==
+        std::vector<std::string>{"n.toml:28:19: arms.x.step_down_speed: expected a number > 0, got 0"});
+  // Diversion in any year needs somewhere to send people.
+  CHECK(messages_of(replaced(kByYearHead, "diversion_to = \"discharge\"\n", "front_door_diversion = [0, 0.5]\n"),
+                    "d.toml")
+            .size() == 1);
+}
+
+TEST_CASE("Pathway scenario: uncertainty and calibration keys address an element of a behaviour array",
+          "[scenario]") {
+  const std::string text = kByYearHead + R"(front_door_diversion = [0.2, 0.7]
+handoff_loss = 0.05
+[uncertainty.year2]
+key = "arms.x.front_door_diversion[1]"
+distribution = "uniform"
+low = 0.6
+high = 0.8
+source = "assumption: a test"
+)";
+  const auto sc = mhsim::scenario::parse_pathway_scenario(text, "psa.toml");
+  REQUIRE(sc.uncertainty.parameters.size() == 1);
+  CHECK(sc.uncertainty.parameters[0].base == 0.7);
+  CHECK(sc.spec.arms[0].front_door_diversion.values() == std::vector<double>{0.2, 0.7, 0.7});
+
+  // with_parameters replaces year 2, and the padding repeats the replaced value.
+  const auto drawn = mhsim::scenario::with_parameters(sc, {0.75});
+  CHECK(drawn.spec.arms[0].front_door_diversion.values() == std::vector<double>{0.2, 0.75, 0.75});
+  CHECK(drawn.spec.arms[0].handoff_loss == 0.05);
+
+  // with_numbers replaces an element, or a number, by its key.
+  const auto year1 = mhsim::scenario::with_numbers(sc, {"arms.x.front_door_diversion[0]"}, {0.3});
+  CHECK(year1.spec.arms[0].front_door_diversion.values() == std::vector<double>{0.3, 0.7, 0.7});
+  const auto both = mhsim::scenario::with_numbers(
+      sc, {"arms.x.front_door_diversion[1]", "arms.x.handoff_loss"}, {0.4, 0.1});
+  CHECK(both.spec.arms[0].front_door_diversion.values() == std::vector<double>{0.2, 0.4, 0.4});
+  CHECK(both.spec.arms[0].handoff_loss.values() == std::vector<double>{0.1, 0.1, 0.1});
+  // Elements are range-checked like the file's numbers; the array itself is not a number.
+  CHECK_THROWS_AS(mhsim::scenario::with_numbers(sc, {"arms.x.front_door_diversion[0]"}, {1.5}),
+                  mhsim::scenario::ScenarioError);
+  CHECK_THROWS_AS(mhsim::scenario::with_numbers(sc, {"arms.x.front_door_diversion"}, {0.5}), std::invalid_argument);
+  CHECK_THROWS_AS(mhsim::scenario::with_numbers(sc, {"arms.x.front_door_diversion[2]"}, {0.5}), std::invalid_argument);
+
+  // A fitted value is written into the array in place.
+  const std::string written =
+      mhsim::scenario::calibrated_text(sc, {"arms.x.front_door_diversion[1]"}, {0.55}, {"fitted"});
+  CHECK(written.find("front_door_diversion = [0.2, 0.55]  # fitted\n") != std::string::npos);
+  CHECK(mhsim::scenario::parse_pathway_scenario(written, "fitted.toml").spec.arms[0].front_door_diversion.values() ==
+        std::vector<double>{0.2, 0.55, 0.55});
+
+  // A distribution that takes an element out of range at its 0.001 or 0.999 quantile is refused.
+  try {
+    (void)mhsim::scenario::parse_pathway_scenario(replaced(text, "high = 0.8", "high = 1.8"), "q.toml");
+    FAIL("expected a ScenarioError");
+  } catch (const ScenarioError& e) {
+    REQUIRE(e.diagnostics().size() == 1);
+    CHECK(e.diagnostics()[0].got.find("arms.x.front_door_diversion[1]: expected a number in [0, 1]") !=
+          std::string::npos);
   }
 }

@@ -502,6 +502,101 @@ TEST_CASE("Pathway theory: front-door diversion keeps a share of onward referral
   CHECK(r.arms[1].sys(0, SystemKpi::kDiverted) == 0.0);
 }
 
+TEST_CASE("Pathway theory: front-door diversion by year takes the value of the year of the decision",
+          "[models][pathway][statistical]") {
+  // Two years of arrivals (about 20,000 a year) go to a front door (10 days) that refers
+  // everyone to the CMHT (secondary care). Diversion is 0.2 in year 1 and 0.7 in year 2, drawn
+  // when the front-door episode ends. Of the n_y people the front door routes to secondary care
+  // in year y (diverted + referred), Binomial(n_y, p_y) are diverted: 4 SE with the binomial
+  // SE = sqrt(p (1 - p) / n) = sqrt(0.16 / ~20,000) = 0.0028 in year 1 and
+  // sqrt(0.21 / ~20,000) = 0.0032 in year 2.
+  const std::array<double, 2> p = {0.2, 0.7};
+  auto spec = mhsim::test::base_spec(2000.0, 10000.0, 2);
+  spec.services.push_back(service("front door", pw::ServiceKind::kFrontDoor, Distribution(dist::Deterministic{10.0})));
+  spec.services.push_back(service("cmht", pw::ServiceKind::kCmht, Distribution(dist::Deterministic{10.0})));
+  spec.services[0].routes = {pw::Route{1, 1.0}};
+  spec.arms.push_back(mhsim::test::arm(spec, "by year"));
+  spec.arms[0].front_door_diversion = pw::ByYear(std::vector<double>{p[0], p[1]});
+  REQUIRE(pw::check_spec(spec).empty());
+  const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{313, 0});
+  std::array<double, 2> diverted{}, routed{};
+  for (std::size_t y = 0; y < 2; ++y) {
+    diverted[y] = r.sys(y, SystemKpi::kDiverted);
+    routed[y] = diverted[y] + r.svc(y, 1, ServiceKpi::kReferrals);
+    INFO("year " << y + 1 << ": routed to secondary care " << routed[y] << ", diverted " << diverted[y] << " ("
+                 << diverted[y] / routed[y] << " vs " << p[y] << ", SE " << binomial_se(p[y], routed[y]) << ")");
+    CHECK(routed[y] == r.svc(y, 0, ServiceKpi::kCompleted));  // every completion is routed to the CMHT
+    CHECK(routed[y] > 18000);
+    CHECK(binomial_close(diverted[y], routed[y], p[y]));
+  }
+  // Power: the same band rejects the values swapped between the years (and a single value
+  // for both years, which is one of the two).
+  CHECK_FALSE(binomial_close(diverted[0], routed[0], p[1]));
+  CHECK_FALSE(binomial_close(diverted[1], routed[1], p[0]));
+}
+
+TEST_CASE("Pathway theory: hand-off loss, gatekeeping and step-down speed take the value of their decision's year",
+          "[models][pathway]") {
+  using pw::ByYear;
+  using V = std::vector<double>;
+  SECTION("hand-off loss: the year of the referral") {
+    // About 1,000 arrivals a year at a service of partner 0 that refers everyone to a service
+    // of partner 1. Loss 0 in year 1 and 1 in year 2 (a uniform draw is always < 1).
+    auto spec = mhsim::test::base_spec(100.0, 10000.0, 2);
+    spec.partners.push_back(pw::PartnerSpec{"charity", "vcse"});
+    spec.services.push_back(service("a", pw::ServiceKind::kOther, Distribution(dist::Deterministic{10.0})));
+    spec.services.push_back(service("b", pw::ServiceKind::kOther, Distribution(dist::Deterministic{10.0}), 0, 1));
+    spec.services[0].routes = {pw::Route{1, 1.0}};
+    spec.arms.push_back(mhsim::test::arm(spec, "lossless, then lossy"));
+    spec.arms[0].handoff_loss = ByYear(V{0.0, 1.0});
+    REQUIRE(pw::check_spec(spec).empty());
+    const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{314, 0});
+    CHECK(r.svc(0, 0, ServiceKpi::kCompleted) > 900);
+    CHECK(r.svc(1, 0, ServiceKpi::kCompleted) > 900);
+    CHECK(r.sys(0, SystemKpi::kHandoffLosses) == 0.0);
+    CHECK(r.svc(0, 1, ServiceKpi::kReferrals) == r.svc(0, 0, ServiceKpi::kCompleted));
+    CHECK(r.sys(1, SystemKpi::kHandoffLosses) == r.svc(1, 0, ServiceKpi::kCompleted));
+    CHECK(r.svc(1, 1, ServiceKpi::kReferrals) == 0.0);
+  }
+  SECTION("gatekeeping: the year of the referral") {
+    // About 1,000 arrivals a year at a gatekept service with 10 places and 1,000-day episodes:
+    // it is full within days, so occupancy is 1 and gatekeeping 1 refuses every referral.
+    auto spec = mhsim::test::base_spec(100.0, 10000.0, 2);
+    spec.services.push_back(service("team", pw::ServiceKind::kCmht, Distribution(dist::Deterministic{1000.0}), 10));
+    spec.services[0].gatekept = true;
+    spec.arms.push_back(mhsim::test::arm(spec, "strict, then open"));
+    spec.arms.push_back(mhsim::test::arm(spec, "open, then strict"));
+    spec.arms[0].gatekeeping = ByYear(V{1.0, 0.0});
+    spec.arms[1].gatekeeping = ByYear(V{0.0, 1.0});
+    REQUIRE(pw::check_spec(spec).empty());
+    const pw::PathwayResult r = pw::simulate_pathway(spec, RandomStreams{315, 0});
+    const pw::ArmResult &strict_first = r.arms[0], &open_first = r.arms[1];
+    CHECK(strict_first.sys(0, SystemKpi::kGatekeptRefusals) > 900);
+    CHECK(strict_first.sys(1, SystemKpi::kGatekeptRefusals) == 0.0);
+    CHECK(open_first.sys(0, SystemKpi::kGatekeptRefusals) == 0.0);
+    CHECK(open_first.sys(1, SystemKpi::kGatekeptRefusals) == open_first.sys(1, SystemKpi::kArrivals));
+  }
+  SECTION("step-down speed: the year the episode starts") {
+    // 100 people start a 200-day CMHT episode at day 0 (year 1, speed 0.5: 400 days, ending in
+    // year 2), and 100 start one at day 500 after a 500-day wait elsewhere (year 2, speed 2:
+    // 100 days). CMHT days = 100 x 400 + 100 x 100 = 50,000; one speed for both would give
+    // 80,000 (0.5) or 20,000 (2). Year 3 repeats year 2's speed.
+    auto spec = mhsim::test::base_spec(0.0, 1000.0, 3);
+    spec.services.push_back(service("before", pw::ServiceKind::kOther, Distribution(dist::Deterministic{500.0})));
+    spec.services.push_back(service("cmht", pw::ServiceKind::kCmht, Distribution(dist::Deterministic{200.0})));
+    spec.services[0].routes = {pw::Route{1, 1.0}};
+    spec.arms.push_back(mhsim::test::arm(spec, "slow, then fast"));
+    spec.arms[0].step_down_speed = ByYear(V{0.5, 2.0});
+    cohort(spec, 0, 100);
+    cohort(spec, 1, 100);
+    REQUIRE(pw::check_spec(spec).empty());
+    const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{316, 0});
+    CHECK(sum_years(r, 1, Measure::kDays) == 50000.0);
+    CHECK(r.svc(1, 1, ServiceKpi::kCompleted) == 200.0);  // days 400 and 600
+    CHECK(sum_years(r, 1, ServiceKpi::kCompleted) == 200.0);
+  }
+}
+
 namespace {
 
 // Front door (partner 0) -> CMHT (partner 0) 0.6 or charity service (partner 1) 0.3 or
@@ -1121,4 +1216,71 @@ TEST_CASE("Pathway theory: people are conserved with every feature at once, in e
   CHECK(out_of_area > 0);
   CHECK(goals_set > 0);
   CHECK(deaths > 0);
+}
+
+TEST_CASE("Pathway theory: a number and an array of that number by year give byte-identical results",
+          "[models][pathway][reproducibility]") {
+  // The every-feature scenario (three years): its "alliance" arm with each behaviour parameter
+  // a number, an array of that number per year, and a one-element array; then with every
+  // parameter changed in year 3 only, which leaves years 1 and 2 as they were.
+  pw::PathwaySpec spec = kitchen_sink();
+  const pw::ArmSpec scalar = spec.arms[1];
+  const auto every_year = [](const pw::ByYear& v, std::size_t years) {
+    return pw::ByYear(std::vector<double>(years, v.in_year(0)));
+  };
+  pw::ArmSpec arrays = scalar, single = scalar, year3 = scalar;
+  arrays.name = "arrays";
+  single.name = "one-element arrays";
+  year3.name = "changed in year 3";
+  for (pw::ArmSpec* a : {&arrays, &single}) {
+    const std::size_t n = a == &arrays ? 3 : 1;
+    a->gatekeeping = every_year(scalar.gatekeeping, n);
+    a->handoff_loss = every_year(scalar.handoff_loss, n);
+    a->front_door_diversion = every_year(scalar.front_door_diversion, n);
+    a->step_down_speed = every_year(scalar.step_down_speed, n);
+  }
+  const auto in_year3 = [](const pw::ByYear& v, double x) {
+    return pw::ByYear(std::vector<double>{v.in_year(0), v.in_year(1), x});
+  };
+  year3.gatekeeping = in_year3(scalar.gatekeeping, 0.6);
+  year3.handoff_loss = in_year3(scalar.handoff_loss, 0.2);
+  year3.front_door_diversion = in_year3(scalar.front_door_diversion, 0.7);
+  year3.step_down_speed = in_year3(scalar.step_down_speed, 3.0);
+  spec.arms = {scalar, arrays, single, year3};
+  REQUIRE(pw::check_spec(spec).empty());
+  CHECK(arrays.front_door_diversion == scalar.front_door_diversion);
+  CHECK(arrays.front_door_diversion == 0.3);
+  CHECK_FALSE(year3.front_door_diversion == scalar.front_door_diversion);
+
+  const auto years_1_2 = [](const std::vector<double>& v, std::size_t per_year) {
+    return std::vector<double>(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(2 * per_year));
+  };
+  for (std::uint64_t rep = 0; rep < 3; ++rep) {
+    INFO("replication " << rep);
+    const pw::PathwayResult r = pw::simulate_pathway(spec, RandomStreams{607, rep});
+    const pw::ArmResult& base = r.arms[0];
+    for (std::size_t a = 1; a <= 2; ++a) {
+      INFO("arm " << spec.arms[a].name);
+      const pw::ArmResult& x = r.arms[a];
+      CHECK(same_bytes(x.activity, base.activity));
+      CHECK(same_bytes(x.cost, base.cost));
+      CHECK(same_bytes(x.partner_cost, base.partner_cost));
+      CHECK(same_bytes(x.system, base.system));
+      CHECK(same_bytes(x.service, base.service));
+      CHECK(same_bytes(x.goals, base.goals));
+      CHECK(x.events == base.events);
+      CHECK(x.arrived == base.arrived);
+      CHECK(x.exited == base.exited);
+      CHECK(std::memcmp(&x.person_days, &base.person_days, sizeof(double)) == 0);
+    }
+    // Causality: a change in year 3 leaves years 1 and 2 untouched, and shows in year 3.
+    const pw::ArmResult& y3 = r.arms[3];
+    const std::size_t S = base.services;
+    CHECK(same_bytes(years_1_2(y3.system, pw::kSystemKpis), years_1_2(base.system, pw::kSystemKpis)));
+    CHECK(same_bytes(years_1_2(y3.service, S * pw::kServiceKpis), years_1_2(base.service, S * pw::kServiceKpis)));
+    CHECK(same_bytes(years_1_2(y3.activity, S * pw::kMeasures), years_1_2(base.activity, S * pw::kMeasures)));
+    CHECK_FALSE(same_bytes(y3.system, base.system));
+    CHECK(y3.sys(2, SystemKpi::kDiverted) > base.sys(2, SystemKpi::kDiverted));
+    CHECK(y3.sys(2, SystemKpi::kHandoffLosses) > base.sys(2, SystemKpi::kHandoffLosses));
+  }
 }

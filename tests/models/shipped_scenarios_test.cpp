@@ -8,10 +8,13 @@
 #include <cctype>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "models/scenario/keys.hpp"
 #include "models/scenario/network_scenario.hpp"
+#include "models/scenario/calibration_targets.hpp"
 #include "models/scenario/pathway_scenario.hpp"
+#include "models/scenario/variants.hpp"
 
 namespace fs = std::filesystem;
 
@@ -19,7 +22,9 @@ namespace {
 std::vector<fs::path> shipped() {
   std::vector<fs::path> out;
   for (const auto& e : fs::recursive_directory_iterator(fs::path(MHSIM_SOURCE_DIR) / "scenarios")) {
-    if (e.path().extension() == ".toml") out.push_back(e.path());
+    const std::string name = e.path().filename().string();
+    const bool targets = name.size() > 13 && name.compare(name.size() - 13, 13, ".targets.toml") == 0;
+    if (e.path().extension() == ".toml" && !targets) out.push_back(e.path());
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -68,7 +73,7 @@ bool has_provenance(const std::string& line) {
   std::string comment = line.substr(hash);
   for (char& c : comment) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (comment.find("assumption") != std::string::npos || comment.find("[derived]") != std::string::npos ||
-      comment.find("[seed ") != std::string::npos) {
+      comment.find("[seed ") != std::string::npos || comment.find("calibrated:") != std::string::npos) {
     return true;
   }
   for (auto r = comment.find("[r"); r != std::string::npos; r = comment.find("[r", r + 1)) {
@@ -86,6 +91,7 @@ TEST_CASE("Shipped scenarios: the provenance rule recognises what it should", "[
   CHECK(has_provenance("x = 1  # [R36] [DERIVED] 1.69m / 56m"));
   CHECK(has_provenance("x = 1  # Assumption: round number"));
   CHECK(has_provenance("x = 1  # [SEED 000] quote"));
+  CHECK(has_provenance("x = 1  # calibrated: mhsim calibrate to the 40 targets of t.toml (200 replications, seed 1)"));
   CHECK_FALSE(has_provenance("x = 1  # chosen to look right"));
   CHECK_FALSE(has_provenance("x = 1  # see [Rx]"));
 }
@@ -111,4 +117,27 @@ TEST_CASE("Shipped scenarios: scenarios/KEYS.md is the generated key reference",
   buf << in.rdbuf();
   // Regenerate with: mhsim keys > scenarios/KEYS.md
   CHECK(buf.str() == mhsim::scenario::keys_markdown());
+}
+
+TEST_CASE("Shipped reproductions: every target's source cites where it comes from", "[scenario]") {
+  std::size_t files = 0;
+  for (const auto& e : fs::directory_iterator(fs::path(MHSIM_SOURCE_DIR) / "scenarios")) {
+    const std::string name = e.path().filename().string();
+    if (name.size() <= 13 || name.compare(name.size() - 13, 13, ".targets.toml") != 0) continue;
+    ++files;
+    const std::string scenario = e.path().string().substr(0, e.path().string().size() - 13) + ".toml";
+    const mhsim::scenario::PathwayScenario sc = mhsim::scenario::load_pathway_scenario(scenario);
+    // The file reads against its scenario (and against each variant, for the variants' targets).
+    std::vector<std::string> variants = {""};
+    for (const auto& v : sc.variants) variants.push_back(v.name);
+    for (const std::string& v : variants) {
+      const mhsim::scenario::CalibrationSpec spec = mhsim::scenario::load_calibration_targets(
+          e.path().string(), v.empty() ? sc : mhsim::scenario::apply_variant(sc, v), v);
+      for (const auto& t : spec.targets) {
+        INFO(name << ": " << t.name << ": " << t.source);
+        CHECK(has_provenance("# " + t.source));
+      }
+    }
+  }
+  CHECK(files >= 1);
 }
