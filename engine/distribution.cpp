@@ -79,8 +79,49 @@ double draw(const Distribution::Variant& v, Generator& rng) {
 }
 }  // namespace
 
+namespace {
+template <class Generator>
+double draw_length_biased(const Distribution::Variant& v, Generator& rng) {
+  return std::visit(
+      Overloaded{
+          [&](const dist::Exponential& d) { return boost::random::gamma_distribution<double>(2.0, d.mean)(rng); },
+          [&](const dist::Deterministic& d) { return d.value; },
+          [&](const dist::Uniform& d) {
+            const double u = boost::random::uniform_real_distribution<double>(0.0, 1.0)(rng);
+            return std::sqrt(d.min * d.min + u * (d.max * d.max - d.min * d.min));
+          },
+          [&](const dist::Triangular& d) {
+            if (!(d.max > 0.0)) return 0.0;
+            boost::random::triangle_distribution<double> tri(d.min, d.mode, d.max);
+            boost::random::uniform_real_distribution<double> accept(0.0, d.max);
+            while (true) {
+              const double x = tri(rng);
+              if (accept(rng) < x) return x;  // accepted with probability x / max
+            }
+          },
+          [&](const dist::Gamma& d) {
+            return boost::random::gamma_distribution<double>(d.shape + 1.0, d.scale)(rng);
+          },
+          [&](const dist::Erlang& d) {
+            return boost::random::gamma_distribution<double>(d.k + 1.0, d.mean / d.k)(rng);
+          },
+          [&](const dist::Lognormal& d) {
+            const LogParams p = log_params(d);
+            return boost::random::lognormal_distribution<double>(p.mu + p.sigma * p.sigma, p.sigma)(rng);
+          },
+          [&](const dist::Weibull& d) {
+            const double g = boost::random::gamma_distribution<double>(1.0 + 1.0 / d.shape, 1.0)(rng);
+            return d.scale * std::pow(g, 1.0 / d.shape);
+          },
+      },
+      v);
+}
+}  // namespace
+
 double Distribution::sample(Rng& rng) const { return draw(v_, rng); }
 double Distribution::sample(EntityRng& rng) const { return draw(v_, rng); }
+double Distribution::sample_length_biased(Rng& rng) const { return draw_length_biased(v_, rng); }
+double Distribution::sample_length_biased(EntityRng& rng) const { return draw_length_biased(v_, rng); }
 
 double Distribution::mean() const {
   return std::visit(

@@ -34,6 +34,15 @@ class Distribution {
 
   double sample(Rng& rng) const;
   double sample(EntityRng& rng) const;
+  /// A draw from the length-biased distribution, density x f(x) / E[X]: the length of the
+  /// interval that covers a random time in a stationary renewal process (the inspection
+  /// paradox). Its mean is E[X^2] / E[X]. Exact for every family: exponential(m) ->
+  /// gamma(2, m); gamma(k, s) -> gamma(k + 1, s); Erlang likewise; lognormal(mu, sigma) on
+  /// the log scale -> lognormal(mu + sigma^2, sigma); Weibull(k, l) -> l G^(1/k) with
+  /// G ~ gamma(1 + 1/k, 1); uniform(a, b) by inversion, sqrt(a^2 + U (b^2 - a^2));
+  /// triangular by rejection (accept x with probability x / max); deterministic unchanged.
+  double sample_length_biased(Rng& rng) const;
+  double sample_length_biased(EntityRng& rng) const;
   double mean() const;
   double variance() const;
   /// P(X <= x), from boost::math (used by goodness-of-fit tests and theory checks).

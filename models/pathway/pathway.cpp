@@ -329,9 +329,11 @@ class ArmSim {
         // Those in service first (part-way through an episode), then the waiting list, in
         // order; the arm's capacity decides who actually has a place.
         resuming_ = k < st.in_service;
+        resuming_stationary_ = resuming_ && st.stationary;
         visit(slots_[i], s);
         admit(i, s, false);
         resuming_ = false;
+        resuming_stationary_ = false;
       }
     }
   }
@@ -473,12 +475,16 @@ class ArmSim {
     // step-down speed in the year the episode starts, for long-term services).
     engine::EntityRng rng = draws(p, Phase::kEpisode, s);
     engine::Days length;
+    // A stationary starting caseload: the episode in progress is length-biased (then cut at
+    // a uniform fraction below).
+    const bool biased = initial_in_service && resuming_stationary_;
     if (svc.sessions) {
-      const double n = std::max(1.0, std::round(svc.sessions->sample(rng)));
+      const double n =
+          std::max(1.0, std::round(biased ? svc.sessions->sample_length_biased(rng) : svc.sessions->sample(rng)));
       length = n * svc.session_interval_days;
       p.contact_gap = svc.session_interval_days;
     } else {
-      length = svc.duration->sample(rng);
+      length = biased ? svc.duration->sample_length_biased(rng) : svc.duration->sample(rng);
       if (is_long_term(svc.kind)) length /= arm_.step_down_speed.in_year(y);
       p.contact_gap = svc.contacts_per_week > 0 ? 7.0 / svc.contacts_per_week : engine::kNever;
     }
@@ -866,6 +872,7 @@ class ArmSim {
   std::vector<std::size_t> free_;
   std::uint64_t live_ = 0;
   bool resuming_ = false;  // seeding the starting caseload: episodes already under way
+  bool resuming_stationary_ = false;  // ... with a steady-state (length-biased) remaining time
 };
 
 }  // namespace

@@ -195,6 +195,9 @@ struct InitialStock {
   std::size_t group = 0;
   std::uint64_t in_service = 0;
   std::uint64_t waiting = 0;
+  /// Those in service have a uniform fraction of a length-biased episode left (the steady
+  /// state's remaining time), not of a fresh one.
+  bool stationary = false;
 };
 
 /// Leaving the system other than by discharge: hazards per year by need group.

@@ -237,6 +237,7 @@ std::vector<KeySpec> make_keys() {
     {"initial.group", K::kString, "", 0, 0, true, "", "Their need group."},
     {"initial.in_service", K::kInteger, "people", 0, limits::kMaxInitialPeople, false, "0", "People part-way through an episode at day 0."},
     {"initial.waiting", K::kInteger, "people", 0, limits::kMaxInitialPeople, false, "0", "People on the waiting list at day 0."},
+    {"initial.remaining", K::kChoice, "", 0, 0, false, "\"uniform\"", "How much of their episode those in service have left at day 0. `uniform`: a uniform fraction of a fresh episode's length (the caseload thins quickly: fresh lengths under-represent long episodes). `stationary`: a uniform fraction of a length-biased draw (density x f(x) / E[X], mean E[X^2] / E[X]), the remaining time of an episode in progress at a random moment of a steady state (the inspection paradox), so a caseload that is in steady state stays there. Sessions are length-biased in their count. Drop-out and crisis apply as to any episode.", {"uniform", "stationary"}},
 
     {"outcomes", K::kTable, "", 0, 0, false, "defaults", "How outcomes are counted."},
     {"outcomes.follow_up_days", K::kNumber, "days", 0, 36500, false, "365", "Relapse watch after discharge; then the person leaves the system."},

@@ -1164,6 +1164,7 @@ class PathwayReader {
       const auto group = reference(r, key("initial.group"), groups, "need group");
       if (auto v = r.integer(key("initial.in_service"))) st.in_service = static_cast<std::uint64_t>(*v);
       if (auto v = r.integer(key("initial.waiting"))) st.waiting = static_cast<std::uint64_t>(*v);
+      if (auto v = r.choice(key("initial.remaining"))) st.stationary = *v == "stationary";
       r.finish();
       total += static_cast<double>(st.in_service) + static_cast<double>(st.waiting);
       if (service && group) {

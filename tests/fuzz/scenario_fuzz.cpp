@@ -14,6 +14,7 @@
 #include "models/pathway/pathway.hpp"
 #include "models/scenario/network_scenario.hpp"
 #include "models/scenario/pathway_scenario.hpp"
+#include "models/scenario/variants.hpp"
 
 namespace {
 
@@ -61,6 +62,16 @@ void check_pathway(std::string_view text) {
     if (a.enabled.size() != services || a.capacity.size() != services || a.entry.size() != groups) std::abort();
     for (const auto& e : a.entry) {
       if (!routes_ok(e)) std::abort();
+    }
+  }
+  // Every declared variant was checked by the loader, so applying it must give a scenario
+  // that loads (never a ScenarioError) with the variant's numbers.
+  for (const auto& v : sc.variants) {
+    try {
+      const auto applied = mhsim::scenario::apply_variant(sc, v.name);
+      if (applied.variant != v.name || !mhsim::models::pathway::check_spec(applied.spec).empty()) std::abort();
+    } catch (const mhsim::scenario::ScenarioError&) {
+      std::abort();
     }
   }
 }

@@ -1284,3 +1284,51 @@ TEST_CASE("Pathway theory: a number and an array of that number by year give byt
     CHECK(y3.sys(2, SystemKpi::kHandoffLosses) > base.sys(2, SystemKpi::kHandoffLosses));
   }
 }
+
+// -------------------------------------------------------------------------------------------
+// A starting caseload in steady state stays there (M/G/infinity).
+// -------------------------------------------------------------------------------------------
+
+TEST_CASE("Pathway theory: a stationary starting caseload keeps an infinite-server service at lambda E[L]",
+          "[models][pathway][statistical]") {
+  // Poisson arrivals at lambda a day into a service without capacity limit, episode length L
+  // lognormal (mean 600 days, sd 500: long against the two-year run), no exits. In steady
+  // state the number in service has mean lambda E[L] at every time, and the remaining time of
+  // an episode in progress is a uniform fraction of a length-biased length. So with N0 =
+  // lambda E[L] people in service at day 0 with `stationary` remaining times,
+  //   E[N(t)] = N0 P(R > t) + lambda int_0^t P(L > s) ds = lambda E[L] for every t,
+  // since P(R > t) = 1 - (1 / E[L]) int_0^t P(L > s) ds. The time-average occupancy of each
+  // year then has mean N0 too. With `uniform` remaining times (a fraction of a fresh length,
+  // mean 300 days instead of E[L^2] / (2 E[L]) = 508) the caseload thins in year one, and the
+  // same check must reject it. SE from 40 replications (estimate(): sd / sqrt(R)).
+  const double lambda = 2.0;  // a day
+  const Distribution length = dist::Lognormal{600.0, 500.0};
+  // 730 arrivals a year in a population of 100,000: 7.3 per 1,000.
+  pw::PathwaySpec spec = mhsim::test::base_spec(lambda * 365.0 / 100.0, 100000.0, 2);
+  spec.services.push_back(service("team", pw::ServiceKind::kCmht, length));
+  spec.arms.push_back(mhsim::test::arm(spec, "arm"));
+  const auto n0 = static_cast<std::uint64_t>(lambda * 600.0);  // 1,200
+  const auto occupancy = [&](bool stationary) {
+    pw::PathwaySpec s = spec;
+    pw::InitialStock st{0, 0, n0, 0};
+    st.stationary = stationary;
+    s.initial.push_back(st);
+    REQUIRE(pw::check_spec(s).empty());
+    std::vector<double> y1, y2;
+    for (std::uint64_t rep = 0; rep < 40; ++rep) {
+      const pw::PathwayResult r = pw::simulate_pathway(s, RandomStreams{4242, rep});
+      y1.push_back(r.arms[0].svc(0, 0, ServiceKpi::kMeanOccupancy));
+      y2.push_back(r.arms[0].svc(1, 0, ServiceKpi::kMeanOccupancy));
+    }
+    return std::pair<Estimate, Estimate>{estimate(y1), estimate(y2)};
+  };
+  const auto [s1, s2] = occupancy(true);
+  INFO("stationary: year 1 " << s1.mean << " (SE " << s1.se << "), year 2 " << s2.mean << " (SE " << s2.se
+                             << "); expected " << n0);
+  CHECK(within(s1, static_cast<double>(n0)));
+  CHECK(within(s2, static_cast<double>(n0)));
+  const auto [u1, u2] = occupancy(false);
+  INFO("uniform: year 1 " << u1.mean << " (SE " << u1.se << "), year 2 " << u2.mean << " (SE " << u2.se << ")");
+  CHECK_FALSE(within(u1, static_cast<double>(n0)));
+  CHECK(u1.mean < static_cast<double>(n0));
+}
