@@ -2,6 +2,7 @@
 #include "cli/calibrate.hpp"
 
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -45,6 +46,11 @@ double arm_value(const pw::ArmResult& a, const std::vector<scenario::StatisticTe
         case StatisticKind::kSystemKpi: return a.system[y * pw::kSystemKpis + t.index];
         case StatisticKind::kServiceKpi: return a.service[(y * a.services + t.service) * pw::kServiceKpis + t.index];
         case StatisticKind::kPartnerCost: return a.partner_cost[y * a.partners + t.index];
+        case StatisticKind::kServiceCost: {
+          double sum = 0;
+          for (std::size_t m = 0; m < pw::kMeasures; ++m) sum += a.cost[(y * a.services + t.service) * pw::kMeasures + m];
+          return sum;
+        }
         case StatisticKind::kGoals: {
           double sum = 0;
           const std::size_t first = t.domain == pw::kSiofDomains ? 0 : t.domain;
@@ -320,6 +326,31 @@ int calibrate_command(const CalibrateOptions& o) {
     } catch (const scenario::ScenarioError& e) {
       errors.insert(errors.end(), e.diagnostics().begin(), e.diagnostics().end());
     }
+  }
+  if (spec && !o.parameters.empty()) {
+    // Keep only the named parameters, in the file's order; every name must exist.
+    std::vector<std::string> wanted;
+    for (std::size_t at = 0; at <= o.parameters.size();) {
+      const std::size_t comma = std::min(o.parameters.find(',', at), o.parameters.size());
+      wanted.push_back(o.parameters.substr(at, comma - at));
+      at = comma + 1;
+    }
+    std::string names;
+    for (const scenario::CalibrationParameter& p : spec->parameters) names += (names.empty() ? "" : ", ") + p.name;
+    for (const std::string& w : wanted) {
+      const bool known = std::any_of(spec->parameters.begin(), spec->parameters.end(),
+                                     [&](const scenario::CalibrationParameter& p) { return p.name == w; });
+      if (!known) {
+        errors.push_back(Diagnostic{"command line", 0, 0, "--parameters",
+                                    "names of [parameters.<name>] tables of " + o.targets + " (" + names + ")",
+                                    "\"" + w + "\""});
+      }
+    }
+    std::vector<scenario::CalibrationParameter> kept;
+    for (const scenario::CalibrationParameter& p : spec->parameters) {
+      if (std::find(wanted.begin(), wanted.end(), p.name) != wanted.end()) kept.push_back(p);
+    }
+    spec->parameters = std::move(kept);
   }
   CalibrationRunOptions run;
   read_run_options(o.reps, o.seed, o.threads, sc ? &*sc : nullptr, run, errors);

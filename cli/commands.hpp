@@ -83,6 +83,7 @@ struct CalibrateOptions {
   std::string max_evaluations = "100";
   std::string seed;                   ///< "" = the scenario's run.seed
   std::string variant;                ///< "" = the scenario as written
+  std::string parameters;             ///< "a,b": fit only these [parameters.*] ("" = all)
 };
 
 /// Options of `mhsim reproduce`, as typed.

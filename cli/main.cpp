@@ -100,6 +100,7 @@ int main(int argc, char** argv) {
   calibrate_cmd->add_option("--threads,-t", calibrate.threads, "Worker threads (default: all hardware threads)");
   calibrate_cmd->add_option("--max-evaluations", calibrate.max_evaluations, "Nelder-Mead evaluations at most")->capture_default_str();
   calibrate_cmd->add_option("--seed,-s", calibrate.seed, "Master seed (default: the scenario's run.seed)");
+  calibrate_cmd->add_option("--parameters", calibrate.parameters, "Fit only these [parameters.<name>], comma-separated (default: all); the others keep the scenario's values");
   calibrate_cmd->add_option("--variant", calibrate.variant, "Calibrate this [variants.<name>] of the scenario, with the targets for it; a fitted key the variant sets is written in its table");
 
   ReproduceOptions reproduce;

@@ -198,7 +198,7 @@ std::string parse_term(const std::string& s, const PathwayScenario& sc, Statisti
   for (const auto st : pw::kGoalStatusNames) statuses.emplace_back(st);
   const std::string general =
       "a statistic: kpi.<system KPI> (one of " + list_names(system) + "), cost, qalys, service.<service>.<KPI> (one of " +
-      list_names(service) + "), partner_cost.<partner> or goals.<SIOF domain or all>.<status>, or a sum of them "
+      list_names(service) + "), partner_cost.<partner>, service_cost.<service> or goals.<SIOF domain or all>.<status>, or a sum of them "
       "joined by \" + \"";
   std::string name = s;
   if (s == "cost" || s == "qalys") name = "kpi." + s;
@@ -218,6 +218,14 @@ std::string parse_term(const std::string& s, const PathwayScenario& sc, Statisti
       return "";
     }
     return "partner_cost.<partner> with a partner of the scenario (" + list_names(partners) + ")";
+  }
+  if (name.rfind("service_cost.", 0) == 0) {
+    if (const auto svc = index_of(services, name.substr(13))) {
+      t.kind = StatisticKind::kServiceCost;
+      t.service = *svc;
+      return "";
+    }
+    return "service_cost.<service> with a service of the scenario (" + list_names(services) + ")";
   }
   if (name.rfind("goals.", 0) == 0) {
     const std::string rest = name.substr(6);

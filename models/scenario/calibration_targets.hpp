@@ -33,13 +33,13 @@ struct CalibrationParameter {
 };
 
 /// What a statistic term measures, per arm and replication.
-enum class StatisticKind { kSystemKpi, kServiceKpi, kPartnerCost, kGoals };
+enum class StatisticKind { kSystemKpi, kServiceKpi, kPartnerCost, kServiceCost, kGoals };
 
 /// One term of a statistic (a statistic is a sum of terms: "kpi.a + kpi.b").
 struct StatisticTerm {
   StatisticKind kind = StatisticKind::kSystemKpi;
   std::size_t index = 0;          ///< SystemKpi / ServiceKpi / partner / GoalStatus index
-  std::size_t service = 0;        ///< service index (kServiceKpi)
+  std::size_t service = 0;        ///< service index (kServiceKpi, kServiceCost)
   std::size_t domain = 0;         ///< SIOF domain (kGoals); kSiofDomains = every domain
   bool averaged = false;          ///< year "all" takes the mean over years (rates, means, stocks), not the sum
   bool last_year = false;         ///< year "all" takes the last year's value (goals progressing: a stock)
@@ -56,7 +56,7 @@ enum class TargetBound {
 struct CalibrationTarget {
   std::string name;
   std::string statistic;          ///< as written: a sum of kpi.<name>, cost, qalys, service.<svc>.<kpi>,
-                                  ///< partner_cost.<p>, goals.<domain|all>.<status>
+                                  ///< partner_cost.<p>, service_cost.<svc>, goals.<domain|all>.<status>
   std::vector<StatisticTerm> terms;
   std::string per;                ///< as written, "" for none: the statistic is statistic / per (ratio of means)
   std::vector<StatisticTerm> per_terms;

@@ -161,3 +161,30 @@ TEST_CASE("mhsim calibrate: writes the calibrated scenario, and nothing on bad i
   std::string rm = "rm -rf " + dir;
   CHECK(std::system(rm.c_str()) == 0);
 }
+
+TEST_CASE("mhsim calibrate --parameters fits a subset and names an unknown one", "[cli][calibration]") {
+  const std::string dir = "/tmp/mhsim_calibrate_subset_" + std::to_string(::getpid());
+  REQUIRE(std::system(("mkdir -p " + dir).c_str()) == 0);
+  const std::string scenario = dir + "/small.toml", targets = dir + "/targets.toml";
+  std::ofstream(scenario) << small_minimal();
+  std::string good = kTargets;
+  good.replace(good.find("value = 1\ntolerance = 1"), 23, "value = 300\ntolerance = 30");
+  good.replace(good.find("value = 1\ntolerance = 1"), 23, "value = 0.8\ntolerance = 0.1");
+  good += "\n[parameters.handoff]\nkey = \"arms.alliance.handoff_loss\"\nlow = 0.0\nhigh = 0.5\nstart = 0.1\n";
+  std::ofstream(targets) << good;
+  const test::ProcessResult one = test::run_process({MHSIM_BINARY, "calibrate", scenario, "--targets", targets, "--reps",
+                                                     "2", "--threads", "2", "--max-evaluations", "5", "--parameters",
+                                                     "handoff"});
+  INFO(one.out << one.err);
+  CHECK(one.exit_code == 0);
+  CHECK(one.out.find("Calibrating 1 parameter of") != std::string::npos);
+  CHECK(one.out.find("arms.alliance.handoff_loss") != std::string::npos);
+  CHECK(one.out.find("arms.alliance.front_door_diversion  ") == std::string::npos);
+  const test::ProcessResult bad = test::run_process(
+      {MHSIM_BINARY, "calibrate", scenario, "--targets", targets, "--parameters", "handoff,nothing"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("command line: --parameters: expected names of [parameters.<name>] tables of " + targets) !=
+        std::string::npos);
+  CHECK(bad.err.find("got \"nothing\"") != std::string::npos);
+  CHECK(std::system(("rm -rf " + dir).c_str()) == 0);
+}
