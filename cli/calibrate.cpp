@@ -295,7 +295,11 @@ std::size_t print_target_table(const scenario::PathwayScenario& sc, const Calibr
     const TargetStatistic& s = stats[t];
     const bool ok = g.met(s.mean);
     met += ok;
-    emit(pad(g.name, 26) + pad(describe_statistic(sc, g), width) + pad(num(g.value), 14) + pad(g.criterion(), 12) +
+    const std::string what = describe_statistic(sc, g);
+    // At least two spaces between columns, also after a statistic wider than its column.
+    emit(pad(g.name, 26) + (g.name.size() + 1 >= 26 ? " " : "") + pad(what, width) + (what.size() + 1 >= width ? " " : "") +
+         pad(num(g.value), 14) +
+         pad(g.criterion(), 12) +
          pad(num(s.mean), 12) + pad("[" + num(s.ci_low) + ", " + num(s.ci_high) + "]", 26) + pad(ok ? "yes" : "no", 5) +
          g.source);
   }
