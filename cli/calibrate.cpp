@@ -202,20 +202,6 @@ CalibrationOutcome calibrate_pathway(const scenario::PathwayScenario& sc, const 
 
 // ---- the commands --------------------------------------------------------------------------
 
-std::optional<std::uint64_t> integer_option(const std::string& text, const char* flag, std::uint64_t min,
-                                            std::uint64_t max, std::vector<Diagnostic>& errors) {
-  bool digits = !text.empty() && text.size() <= 19;
-  for (const char c : text) digits = digits && c >= '0' && c <= '9';
-  if (digits) {
-    const std::uint64_t v = std::stoull(text);
-    if (v >= min && v <= max) return v;
-  }
-  errors.push_back(Diagnostic{"command line", 0, 0, flag,
-                              "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]",
-                              "\"" + text + "\""});
-  return std::nullopt;
-}
-
 std::optional<scenario::PathwayScenario> load_pathway_for_command(const std::string& path,
                                                                   std::vector<Diagnostic>& errors) {
   try {
@@ -239,15 +225,15 @@ void read_run_options(const std::string& reps, const std::string& seed, const st
   run.seed = sc != nullptr ? sc->run.seed : 0;
   run.threads = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   if (!reps.empty()) {
-    if (const auto v = integer_option(reps, "--reps", 1, 1'000'000, errors)) run.replications = *v;
+    if (const auto v = parse_option(reps, "--reps", 1, 1e6, errors)) run.replications = *v;
   }
   if (!seed.empty()) {
-    if (const auto v = integer_option(seed, "--seed", 0, std::numeric_limits<std::uint64_t>::max() / 2, errors)) {
+    if (const auto v = parse_option(seed, "--seed", 0, static_cast<double>(std::numeric_limits<std::uint64_t>::max() / 2), errors)) {
       run.seed = *v;
     }
   }
   if (!threads.empty()) {
-    if (const auto v = integer_option(threads, "--threads", 1, 1024, errors)) run.threads = static_cast<int>(*v);
+    if (const auto v = parse_option(threads, "--threads", 1, 1024, errors)) run.threads = static_cast<int>(*v);
   }
 }
 
@@ -258,17 +244,6 @@ std::string num(double x, int sig = 6) {
   char b[48];
   std::snprintf(b, sizeof b, "%.*g", sig, x);
   return b;
-}
-
-std::string pad(const std::string& s, std::size_t width) {
-  std::size_t chars = 0;
-  for (const char c : s) chars += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
-  return s + std::string(width > chars ? width - chars : 1, ' ');
-}
-
-void emit(std::string line) {
-  line.erase(line.find_last_not_of(' ') + 1);
-  std::printf("%s\n", line.c_str());
 }
 
 }  // namespace
@@ -358,7 +333,7 @@ int calibrate_command(const CalibrateOptions& o) {
   }
   CalibrationRunOptions run;
   read_run_options(o.reps, o.seed, o.threads, sc ? &*sc : nullptr, run, errors);
-  if (const auto v = integer_option(o.max_evaluations, "--max-evaluations", 1, 100'000, errors)) {
+  if (const auto v = parse_option(o.max_evaluations, "--max-evaluations", 1, 1e5, errors)) {
     run.max_evaluations = static_cast<int>(*v);
   }
   if (!errors.empty()) {

@@ -61,9 +61,6 @@ struct CalibrationOutcome {
 
 // ---- shared by mhsim calibrate and mhsim reproduce ----
 
-/// A whole number in [min, max] from an option's text, or a diagnostic naming the flag.
-std::optional<std::uint64_t> integer_option(const std::string& text, const char* flag, std::uint64_t min,
-                                            std::uint64_t max, std::vector<scenario::Diagnostic>& errors);
 /// The pathway scenario at `path`, or its diagnostics added to `errors`.
 std::optional<scenario::PathwayScenario> load_pathway_for_command(const std::string& path,
                                                                   std::vector<scenario::Diagnostic>& errors);

@@ -37,6 +37,8 @@ using scenario::Diagnostic;
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_signal(int) { g_interrupted.store(true); }
 
+}  // namespace
+
 // Parses a command-line integer against [min, max], reporting like a scenario key.
 std::optional<std::uint64_t> parse_option(const std::string& text, const char* flag, double min, double max,
                                           std::vector<Diagnostic>& errors) {
@@ -52,6 +54,8 @@ std::optional<std::uint64_t> parse_option(const std::string& text, const char* f
   return std::stoull(text);
 }
 
+namespace {
+
 std::string fixed(double x, int decimals) {
   char a[48];
   std::snprintf(a, sizeof a, "%.*f", decimals, x);
@@ -66,6 +70,8 @@ std::string cell(const engine::Tally& t, int decimals) {
   return fixed(t.mean(), decimals) + " ± " + fixed(half, decimals);
 }
 
+}  // namespace
+
 std::string pad(const std::string& s, std::size_t width) {
   // Count UTF-8 code points, not bytes, so "±" does not break alignment.
   std::size_t chars = 0;
@@ -73,11 +79,12 @@ std::string pad(const std::string& s, std::size_t width) {
   return s + std::string(width > chars ? width - chars : 1, ' ');
 }
 
-// Prints one table row without the padding after its last cell.
 void emit(std::string line) {
   line.erase(line.find_last_not_of(' ') + 1);
   std::printf("%s\n", line.c_str());
 }
+
+namespace {
 
 std::string theory_cell(double x, int decimals) {
   return std::isinf(x) ? "unstable" : fixed(x, decimals);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -96,6 +99,14 @@ struct ReproduceOptions {
   std::string seed;       ///< "" = the scenario's run.seed
   bool tornado = false;   ///< also the one-way sensitivity of each target to each uncertain parameter
 };
+
+/// A command-line integer in [min, max], or a diagnostic naming the flag added to `errors`.
+std::optional<std::uint64_t> parse_option(const std::string& text, const char* flag, double min, double max,
+                                          std::vector<scenario::Diagnostic>& errors);
+/// `s` padded with spaces to `width` UTF-8 code points (at least one space): a table cell.
+std::string pad(const std::string& s, std::size_t width);
+/// Prints one table row without the padding after its last cell.
+void emit(std::string line);
 
 /// Prints every diagnostic on stderr, then "mhsim: N errors; nothing was written".
 void print_diagnostics(const std::vector<scenario::Diagnostic>& diagnostics);
