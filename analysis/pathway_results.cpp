@@ -206,7 +206,7 @@ void define_pathway_datasets(ResultsWriter& out, const pw::PathwaySpec& spec, co
     service_unit.emplace_back(k.unit);
   }
   for (const std::string_view m : pw::kMeasureNames) measures.emplace_back(m);
-  for (const char* d : pw::kSiofDomainNames) domains.emplace_back(d);
+  for (const std::string_view d : pw::kSiofDomainNames) domains.emplace_back(d);
   for (const std::string_view s : pw::kGoalStatusNames) statuses.emplace_back(s);
 
   out.attribute(kPathwayYears, static_cast<std::uint64_t>(std::max(spec.years, 0)));

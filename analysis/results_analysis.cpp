@@ -518,7 +518,7 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
         if (n == 0) continue;  // never assessed in the horizon
         const std::string kra = full.substr(full.find('/') + 1);
         for (std::size_t b = 0; b < counts.size(); ++b) {
-          out.kra_bands.push_back({out.arms[a], kra, ct::kKraBandNames[b],
+          out.kra_bands.push_back({out.arms[a], kra, std::string(ct::kKraBandNames[b]),
                                    static_cast<double>(counts[b]) / static_cast<double>(n)});
         }
       }

@@ -37,43 +37,6 @@ using scenario::StatisticKind;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-/// One arm's value of a statistic (a sum of terms) in one replication, for a target's year.
-double arm_value(const pw::ArmResult& a, const std::vector<scenario::StatisticTerm>& terms, int year) {
-  double total = 0;
-  for (const scenario::StatisticTerm& t : terms) {
-    const auto year_value = [&](std::size_t y) {
-      switch (t.kind) {
-        case StatisticKind::kSystemKpi: return a.system[y * pw::kSystemKpis + t.index];
-        case StatisticKind::kServiceKpi: return a.service[(y * a.services + t.service) * pw::kServiceKpis + t.index];
-        case StatisticKind::kPartnerCost: return a.partner_cost[y * a.partners + t.index];
-        case StatisticKind::kServiceCost: {
-          double sum = 0;
-          for (std::size_t m = 0; m < pw::kMeasures; ++m) sum += a.cost[(y * a.services + t.service) * pw::kMeasures + m];
-          return sum;
-        }
-        case StatisticKind::kGoals: {
-          double sum = 0;
-          const std::size_t first = t.domain == pw::kSiofDomains ? 0 : t.domain;
-          const std::size_t last = t.domain == pw::kSiofDomains ? pw::kSiofDomains : t.domain + 1;
-          for (std::size_t d = first; d < last; ++d) sum += a.goals[(y * pw::kSiofDomains + d) * pw::kGoalStatuses + t.index];
-          return sum;
-        }
-      }
-      return kNaN;
-    };
-    if (year > 0) {
-      total += year_value(static_cast<std::size_t>(year - 1));
-    } else if (t.last_year) {
-      total += year_value(a.years - 1);
-    } else {
-      double sum = 0;
-      for (std::size_t y = 0; y < a.years; ++y) sum += year_value(y);
-      total += t.averaged ? sum / static_cast<double>(a.years) : sum;
-    }
-  }
-  return total;
-}
-
 }  // namespace
 
 std::vector<TargetStatistic> simulate_targets(const scenario::PathwayScenario& sc, const CalibrationSpec& spec,
@@ -98,10 +61,10 @@ std::vector<TargetStatistic> simulate_scenario_targets(const scenario::PathwaySc
         for (std::size_t t = 0; t < nt; ++t) {
           const CalibrationTarget& target = spec.targets[t];
           const pw::ArmResult& arm = result.arms[target.arm];
-          row[2 * t] = arm_value(arm, target.terms, target.year);
-          row[2 * t + 1] = target.relative          ? arm_value(result.arms[target.relative_to], target.terms, target.year)
+          row[2 * t] = models::pathway::statistic_value(arm, target.terms, target.year);
+          row[2 * t + 1] = target.relative          ? models::pathway::statistic_value(result.arms[target.relative_to], target.terms, target.year)
                            : target.per_terms.empty() ? 1.0
-                                                      : arm_value(arm, target.per_terms, target.year);
+                                                      : models::pathway::statistic_value(arm, target.per_terms, target.year);
         }
         return row;
       },

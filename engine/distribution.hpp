@@ -12,11 +12,20 @@ namespace mhsim::engine {
 /// Sampling uses Boost.Random distributions only, so a given (engine state, parameters)
 /// yields the same draw on every platform with the same Boost.
 namespace dist {
-struct Exponential { double mean; };
+// Where a family can be given in two ways, the second is remembered beside the parameters
+// used for sampling, so that the distribution can be written back (or one of its
+// parameters changed) as it was given; sampling never reads it.
+struct Exponential {
+  double mean;
+  double rate = 0;  ///< > 0: given as this rate (mean = 1 / rate)
+};
 struct Deterministic { double value; };
 struct Uniform { double min, max; };
 struct Triangular { double min, mode, max; };
-struct Gamma { double shape, scale; };
+struct Gamma {
+  double shape, scale;
+  double mean = 0, cv = 0;  ///< cv > 0: given as this mean and coefficient of variation
+};
 struct Erlang { int k; double mean; };                 ///< sum of k exponentials, total mean
 struct Lognormal { double mean, sd; };                 ///< moments of the variable itself
 struct Weibull { double shape, scale; };

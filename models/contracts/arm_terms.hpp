@@ -13,25 +13,17 @@
 
 namespace mhsim::models::contracts {
 
-/// How an alliance's target outturn cost (TOC) is set.
-struct TargetRule {
-  enum class Kind {
-    kFixed,    ///< `amount` pounds in year 1 (a pooled budget or a negotiated figure); the
-               ///< alliance terms' target_indexation / target_cost_by_year apply after
-    kArmCost,  ///< a percentile of another arm's simulated cost of the alliance members'
-               ///< partners, per year, across replications, times `scale`
-  };
-  Kind kind = Kind::kFixed;
-  double amount = 0;
-  std::size_t arm = 0;      ///< kArmCost: the reference arm
-  double percentile = 50;   ///< kArmCost: in [0, 100]
-  double scale = 1;         ///< kArmCost: e.g. 0.95 for a target 5% below the reference
-};
-
 /// Every contract of one arm.
 struct ArmContracts {
-  Terms terms;                       ///< empty: the arm is simulated but not settled
-  std::optional<TargetRule> target;  ///< for the arm's alliance contract, if it has one
+  Terms terms;  ///< empty: the arm is simulated but not settled
+
+  /// The rule that sets the target of the arm's alliance, or nullptr (no alliance).
+  const TargetRule* target() const noexcept {
+    for (const Contract& c : terms.contracts) {
+      if (const auto* a = std::get_if<AllianceTerms>(&c.terms)) return a->target_rule ? &*a->target_rule : nullptr;
+    }
+    return nullptr;
+  }
 };
 
 }  // namespace mhsim::models::contracts

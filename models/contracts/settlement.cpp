@@ -602,8 +602,8 @@ struct Checker {
       for (std::size_t b = 1; b < 5; ++b) {
         if (sign * kra.thresholds[b] < sign * kra.thresholds[b - 1]) {
           add(f + ".thresholds",
-              std::string("are out of order: ") + kKraBandNames[b] + " (" + num(kra.thresholds[b]) + ") is worse than " +
-                  kKraBandNames[b - 1] + " (" + num(kra.thresholds[b - 1]) + ") for a " +
+              std::string("are out of order: ") + std::string(kKraBandNames[b]) + " (" + num(kra.thresholds[b]) + ") is worse than " +
+                  std::string(kKraBandNames[b - 1]) + " (" + num(kra.thresholds[b - 1]) + ") for a " +
                   (sign > 0 ? "higher" : "lower") + "-is-better KPI");
         }
       }
@@ -612,7 +612,7 @@ struct Checker {
           add(f + ".scores[" + std::to_string(b) + "]", "is " + num(kra.scores[b]) + ", but must be in [-1, 1]");
         }
         if (b > 0 && kra.scores[b] < kra.scores[b - 1]) {
-          add(f + ".scores", std::string("decrease from ") + kKraBandNames[b - 1] + " to " + kKraBandNames[b] +
+          add(f + ".scores", std::string("decrease from ") + std::string(kKraBandNames[b - 1]) + " to " + std::string(kKraBandNames[b]) +
                                  ", but must be non-decreasing");
         }
       }

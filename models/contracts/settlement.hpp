@@ -18,6 +18,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -90,6 +91,8 @@ struct Indicator {
   double zero_level = 0;
   double full_level = 1;
   double weight = 0;  ///< weights of a contract's indicators sum to 1
+  std::string kpi_name = {};             ///< as the scenario names it; resolved into `kpi` by the scenario
+  std::size_t kpi_service = std::numeric_limits<std::size_t>::max();  ///< ... with its service (max: none)
 };
 
 /// Risk-share corridor (brief 3.1). With C the partner's cost and B the budget:
@@ -185,8 +188,10 @@ struct Kra {
   std::array<double, 5> scores{-1.0, -0.5, 0.0, 0.5, 1.0};
   bool interpolate = false;
   double weight = 0;  ///< weights of the KRAs sum to 1
+  std::string kpi_name = {};             ///< as the scenario names it; resolved into `kpi` by the scenario
+  std::size_t kpi_service = std::numeric_limits<std::size_t>::max();  ///< ... with its service (max: none)
 };
-inline constexpr std::array<const char*, 5> kKraBandNames = {"failure", "poor", "minimum", "stretch", "game_breaking"};
+inline constexpr std::array<std::string_view, 5> kKraBandNames = {"failure", "poor", "minimum", "stretch", "game_breaking"};
 
 /// A sliding share band: providers' share of the part of |U| up to `upper` * TOC (and above
 /// the previous band's bound). Beyond the last band the share is 0 (NEC-style cap).
@@ -202,6 +207,23 @@ struct AllianceMember {
   double fee_rate = 0;              ///< Limb 2 as a fraction of the partner's Limb 1 (added to `fee`)
   double allocation = 0;            ///< fixed fraction of Limb 3 (Allocation::kFixed only)
   std::optional<double> cap;        ///< kappa_i: L3_i >= -kappa_i * fee_i after allocation
+};
+
+/// How an alliance's target outturn cost (TOC) is set. Settlement never reads it: the caller
+/// resolves it into AllianceTerms::target_cost (a rule from another arm's simulated costs can
+/// only be resolved after simulation).
+struct TargetRule {
+  enum class Kind {
+    kFixed,    ///< `amount` pounds in year 1 (a pooled budget or a negotiated figure); the
+               ///< alliance terms' target_indexation / target_cost_by_year apply after
+    kArmCost,  ///< a percentile of another arm's simulated cost of the alliance members'
+               ///< partners, per year, across replications, times `scale`
+  };
+  Kind kind = Kind::kFixed;
+  double amount = 0;
+  std::size_t arm = std::numeric_limits<std::size_t>::max();  ///< kArmCost: the reference arm
+  double percentile = 50;   ///< kArmCost: in [0, 100]
+  double scale = 1;         ///< kArmCost: e.g. 0.95 for a target 5% below the reference
 };
 
 /// Alliance (brief 2.1-2.4). Per year, with TOC the target and AOC = sum of members' costs:
@@ -224,6 +246,7 @@ struct AllianceTerms {
   enum class ModifierScope { kGainOnly, kBoth };
 
   std::vector<AllianceMember> members;
+  std::optional<TargetRule> target_rule;   ///< how the scenario sets the TOC (settlement ignores it)
   double target_cost = 0;                  ///< TOC in year 0 (resolved by the caller)
   double target_indexation = 0;            ///< TOC_y = target_cost * (1 + i)^y ...
   std::vector<double> target_cost_by_year; ///< ... unless given here (last value repeats)

@@ -172,13 +172,15 @@ double uniform(engine::EntityRng& rng) { return boost::random::uniform_01<double
 double unit_exponential(engine::EntityRng& rng) { return boost::random::exponential_distribution<double>(1.0)(rng); }
 
 std::size_t draw_route(const Routes& routes, double u) {
-  if (routes.empty()) return kDischarge;
   double acc = 0;
+  std::size_t last = kDischarge;
   for (const Route& r : routes) {
+    if (!(r.probability > 0)) continue;  // a route written with probability 0 is never taken
     acc += r.probability;
     if (u < acc) return r.target;
+    last = r.target;
   }
-  return routes.back().target;  // rounding: the sum is 1 within 1e-9
+  return last;  // rounding: the sum is 1 within 1e-9 (no routes: discharge)
 }
 
 class ArmSim {
@@ -265,7 +267,7 @@ class ArmSim {
     s.visits.assign(spec_.services.size(), 0);
     // Death and moving away are drawn once, so they are the same in every arm.
     engine::EntityRng exit_rng = draws(s, Phase::kExit, spec_.services.size());
-    const ExitHazards& h = spec_.exits[p.group];
+    const NeedGroup& h = spec_.population.groups[p.group];
     const double e1 = unit_exponential(exit_rng), e2 = unit_exponential(exit_rng);
     s.death_at = h.death_per_year > 0 ? sim_.now() + e1 * kDaysPerYear / h.death_per_year : engine::kNever;
     s.move_at = h.move_away_per_year > 0 ? sim_.now() + e2 * kDaysPerYear / h.move_away_per_year : engine::kNever;
@@ -917,12 +919,11 @@ std::vector<std::string> check_spec(const PathwaySpec& spec) {
   const auto in_range = [S](std::size_t t) { return t == kDischarge || t < S; };
   if (spec.years < 1) out.push_back("years must be >= 1");
   if (G == 0) out.push_back("at least one need group is needed");
-  if (spec.exits.size() != G) out.push_back("exit hazards must be given for every need group");
   if (spec.arms.empty()) out.push_back("at least one arm is needed");
-  for (std::size_t g = 0; g < G && g < spec.exits.size(); ++g) {
+  for (std::size_t g = 0; g < G; ++g) {
     const NeedGroup& n = spec.population.groups[g];
     if (!(n.risk_beta_a > 0 && n.risk_beta_b > 0)) out.push_back("group " + n.name + ": risk Beta parameters must be > 0");
-    if (!(spec.exits[g].death_per_year >= 0 && spec.exits[g].move_away_per_year >= 0)) out.push_back("group " + n.name + ": exit hazards must be >= 0");
+    if (!(n.death_per_year >= 0 && n.move_away_per_year >= 0)) out.push_back("group " + n.name + ": exit hazards must be >= 0");
   }
   for (std::size_t s = 0; s < S; ++s) {
     const ServiceSpec& v = spec.services[s];

@@ -176,7 +176,10 @@ std::ostream& operator<<(std::ostream& out, const ByYear& v);
 struct ArmSpec {
   std::string name;
   std::vector<bool> enabled;            ///< per service
-  std::vector<std::int64_t> capacity;   ///< per service (the service's own unless overridden)
+  std::vector<std::int64_t> capacity;   ///< per service: the service's own unless overridden (the simulation reads this)
+  /// Per service (or empty): the scenario's overrides of the service's own capacity, from
+  /// which the scenario derives `capacity`.
+  std::vector<std::optional<std::int64_t>> capacity_override;
   std::vector<Routes> entry;            ///< per need group: where arrivals go (kDischarge = not served)
   ByYear gatekeeping = 0.0;             ///< P(refuse a gatekept referral) = gatekeeping x occupancy; year of the referral
   ByYear handoff_loss = 0.0;            ///< P(a referral between different partners is lost); year of the referral
@@ -200,12 +203,6 @@ struct InitialStock {
   bool stationary = false;
 };
 
-/// Leaving the system other than by discharge: hazards per year by need group.
-struct ExitHazards {
-  double death_per_year = 0;
-  double move_away_per_year = 0;
-};
-
 struct OutcomeSpec {
   double follow_up_days = 365;          ///< relapse watch after discharge; then the person leaves
   double readmission_window_days = 365; ///< an admission within this of the last discharge from an inpatient service
@@ -220,14 +217,16 @@ struct OutcomeSpec {
 /// A partner organisation that owns services (and, in settlement, is paid).
 struct PartnerSpec {
   std::string name;
-  std::string kind;  ///< nhs_trust, vcse, user_led, gp_practices, local_authority, other
+  std::string kind;  ///< nhs_trust, vcse, user_led, gp_practices, local_authority, commissioner, other
+  /// Pounds the partner holds against painshare over the analysed horizon; NaN = not stated.
+  /// Neither the simulation nor settlement reads it (the analysis does).
+  double reserves = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct PathwaySpec {
   int years = 1;
   std::uint64_t max_in_system = 10'000'000;
   PopulationSpec population;
-  std::vector<ExitHazards> exits;       ///< per need group
   std::vector<PartnerSpec> partners;
   std::vector<ServiceSpec> services;
   std::vector<ArmSpec> arms;

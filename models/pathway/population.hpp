@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/random.hpp"
@@ -16,7 +17,7 @@ namespace mhsim::models::pathway {
 
 /// The eight Social Inclusion Outcomes Framework domains [SEED 004], in this order.
 inline constexpr std::size_t kSiofDomains = 8;
-inline constexpr std::array<const char*, kSiofDomains> kSiofDomainNames = {
+inline constexpr std::array<std::string_view, kSiofDomains> kSiofDomainNames = {
     "mental_wellbeing", "community_participation", "social_networks", "physical_health",
     "education_training", "volunteering", "employment", "finance"};
 
@@ -34,6 +35,9 @@ struct NeedGroup {
   double wemwbs_mean = 49.4, wemwbs_sd = 8.96;  ///< baseline, rounded and clamped to 14-70
   double goals_mean = 0;                  ///< SIOF goals a person sets ~ Poisson(mean)
   std::array<double, kSiofDomains> goal_domain_weights{1, 1, 1, 1, 1, 1, 1, 1};  ///< relative
+  // Leaving the system other than by discharge: hazards per year while in the system.
+  double death_per_year = 0;
+  double move_away_per_year = 0;
 };
 
 struct PopulationSpec {

@@ -63,7 +63,8 @@ class NetworkModel {
     engine::TimeWeighted in_station{0.0};
     std::uint64_t arrivals = 0;
     std::uint64_t completions = 0;
-    std::vector<double> cumulative;  // routing CDF, filled lazily
+    std::vector<double> cumulative;    // routing CDF, filled lazily
+    std::vector<std::size_t> targets;  // routes with probability > 0, in order
   };
 
   void schedule_external_arrival(std::size_t s) {
@@ -142,19 +143,23 @@ class NetworkModel {
   }
 
   std::size_t route(std::size_t s) {
-    const std::vector<Route>& routes = spec_.stations[s].routes;
-    if (routes.empty()) return kExit;
-    if (routes.size() == 1) return routes.front().target;
     Station& st = *stations_[s];
-    if (st.cumulative.empty()) {
+    if (st.targets.empty()) {
+      // Routes written with probability 0 are never taken and draw nothing.
       double acc = 0.0;
-      for (const Route& r : routes) st.cumulative.push_back(acc += r.probability);
+      for (const Route& r : spec_.stations[s].routes) {
+        if (!(r.probability > 0)) continue;
+        st.targets.push_back(r.target);
+        st.cumulative.push_back(acc += r.probability);
+      }
+      if (st.targets.empty()) st.targets.push_back(kExit);
     }
+    if (st.targets.size() == 1) return st.targets.front();
     const double u = boost::random::uniform_01<double>()(st.routing_rng);
-    for (std::size_t i = 0; i + 1 < routes.size(); ++i) {
-      if (u < st.cumulative[i]) return routes[i].target;
+    for (std::size_t i = 0; i + 1 < st.targets.size(); ++i) {
+      if (u < st.cumulative[i]) return st.targets[i];
     }
-    return routes.back().target;  // absorbs rounding in the last cumulative value
+    return st.targets.back();  // absorbs rounding in the last cumulative value
   }
 
   void note_occupancy(Station& st, int delta) {

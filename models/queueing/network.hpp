@@ -34,6 +34,9 @@ struct StationSpec {
   engine::Distribution service;
   /// Time between external arrivals (days). Poisson arrivals = exponential inter-arrivals.
   std::optional<engine::Distribution> interarrival;
+  /// External Poisson arrivals per day as a scenario writes them (0 = none); the scenario
+  /// derives `interarrival` from it. The simulation reads `interarrival` only.
+  double arrival_rate = 0;
   /// Priority of external arrivals here (smaller is served first under kPriority).
   engine::Priority arrival_priority = 0;
   /// Probabilities sum to 1; a station with no routes sends everyone to kExit.

@@ -6,7 +6,9 @@
 // mhsim compare) reads them back from the scenario text stored in the results file, and
 // command-line options override them.
 
+#include <array>
 #include <cstddef>
+#include <iterator>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -15,7 +17,7 @@
 namespace mhsim::scenario {
 
 /// Metric names a precision target (`analysis.precision.<metric>`) may name.
-inline constexpr std::string_view kPrecisionMetrics[] = {"cost", "qalys", "wemwbs_points", "commissioner_spend",
+inline constexpr std::array<std::string_view, 8> kPrecisionMetrics = {"cost", "qalys", "wemwbs_points", "commissioner_spend",
                                                           "incremental_cost", "incremental_qalys",
                                                           "incremental_wemwbs_points", "incremental_nmb"};
 
@@ -55,6 +57,8 @@ struct AnalysisSettings {
   double commissioner_budget = std::numeric_limits<double>::quiet_NaN();
   /// analysis.precision.<metric> = half-width: replication counts are reported for these.
   std::vector<PrecisionTarget> precision;
+  /// ... as read, by metric (kPrecisionMetrics order; 0 = none): `precision` lists them.
+  std::array<double, std::size(kPrecisionMetrics)> precision_by_metric{};
 };
 
 }  // namespace mhsim::scenario

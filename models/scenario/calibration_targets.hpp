@@ -7,10 +7,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "models/pathway/statistics.hpp"
 #include "models/scenario/pathway_scenario.hpp"
 
 namespace mhsim::scenario {
@@ -30,20 +33,11 @@ struct CalibrationParameter {
   std::vector<bool> integer;           ///< [keys] the loader reads it as an integer: values are rounded
   std::uint32_t line = 0;              ///< where the (first) value is in the scenario file (1-based)
   std::uint32_t column = 0;
+  std::optional<double> start_written;  ///< `start` as written
 };
 
-/// What a statistic term measures, per arm and replication.
-enum class StatisticKind { kSystemKpi, kServiceKpi, kPartnerCost, kServiceCost, kGoals };
-
-/// One term of a statistic (a statistic is a sum of terms: "kpi.a + kpi.b").
-struct StatisticTerm {
-  StatisticKind kind = StatisticKind::kSystemKpi;
-  std::size_t index = 0;          ///< SystemKpi / ServiceKpi / partner / GoalStatus index
-  std::size_t service = 0;        ///< service index (kServiceKpi, kServiceCost)
-  std::size_t domain = 0;         ///< SIOF domain (kGoals); kSiofDomains = every domain
-  bool averaged = false;          ///< year "all" takes the mean over years (rates, means, stocks), not the sum
-  bool last_year = false;         ///< year "all" takes the last year's value (goals progressing: a stock)
-};
+using models::pathway::StatisticKind;
+using models::pathway::StatisticTerm;
 
 /// How a target's simulated mean is compared with its value.
 enum class TargetBound {
@@ -69,6 +63,10 @@ struct CalibrationTarget {
   TargetBound bound = TargetBound::kAbout;
   std::string variant;            ///< "" = every variant of the scenario; else only that one
   std::string source;
+  // As written, before they are resolved into the fields above:
+  std::size_t relative_arm = std::numeric_limits<std::size_t>::max();  ///< `relative_to`
+  std::optional<double> year_written;  ///< nullopt: "all"
+  std::string bound_written;
 
   /// Whether a simulated mean meets the target.
   bool met(double mean) const noexcept;
@@ -99,10 +97,11 @@ CalibrationSpec parse_calibration_targets(std::string_view text, const std::stri
 CalibrationSpec load_calibration_targets(const std::string& path, const PathwayScenario& sc,
                                          const std::string& variant = {}, bool need_parameters = true);
 
-/// The scenario with the numbers at `keys` set to `values`: its parsed file read again by
-/// the same loader (as with_parameters does). The result has no [uncertainty] (a calibrated
-/// scenario runs at the base values). Throws ScenarioError when the values make the
-/// scenario invalid, std::invalid_argument for an unknown key or sizes that differ.
+/// The scenario with the numbers at `keys` set to `values`, each typed value set directly
+/// and the result checked by every rule of the loader (as with_parameters does). The result
+/// has no [uncertainty] (a calibrated scenario runs at the base values). Throws
+/// ScenarioError when the values make the scenario invalid, std::invalid_argument for an
+/// unknown key or sizes that differ.
 PathwayScenario with_numbers(const PathwayScenario& sc, const std::vector<std::string>& keys,
                              const std::vector<double>& values);
 

@@ -1,15 +1,11 @@
 // SPDX-License-Identifier: MIT
+// A queueing-network scenario file: its root keys declared once (a station's beside its
+// struct), read, checked and documented by the same generic visitors as a pathway file.
 #include "models/scenario/network_scenario.hpp"
 
-#include <algorithm>
-#include <cerrno>
-#include <cmath>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <map>
-#include <sstream>
-
+#include "models/queueing/network_schema.hpp"
+#include "models/schema/check.hpp"
+#include "models/schema/docs.hpp"
 #include "models/scenario/toml_reader.hpp"
 
 namespace mhsim::scenario {
@@ -21,115 +17,57 @@ using models::queueing::NetworkSpec;
 using models::queueing::Route;
 using models::queueing::StationSpec;
 
+constexpr std::array<std::string_view, 2> kModelNames = {"network", "pathway"};
 
-struct StationEntry {
-  std::string name;
-  const toml::table* table;
-};
+void check_network(Validator& c, const NetworkScenario& sc);
 
-void read_run(TableReader& root, NetworkScenario& out) {
-  const toml::table* run = root.table(key("run"));
-  if (run == nullptr) return;
-  TableReader r(*run, "run", "run", root.file(), root.diagnostics());
-  if (auto v = r.integer(key("run.seed"))) out.run.seed = static_cast<std::uint64_t>(*v);
-  if (auto v = r.integer(key("run.replications"))) out.run.replications = static_cast<std::uint64_t>(*v);
-  const auto horizon = r.number(key("run.horizon_days"));
-  if (horizon) {
-    if (*horizon > 0.0) out.network.horizon = *horizon;
-    else r.error("horizon_days", "a number > 0", number_text(*horizon));
-  }
-  if (auto w = r.number(key("run.warmup_days"))) {
-    if (horizon && *w >= *horizon) {
-      r.error("warmup_days", "a warm-up shorter than horizon_days (" + number_text(*horizon) + ")",
-              number_text(*w));
-    } else {
-      out.network.warmup = *w;
-    }
-  }
-  if (auto m = r.integer(key("run.max_in_system"))) out.network.max_in_system = static_cast<std::uint64_t>(*m);
-  r.finish();
-}
-
-// Reads one station except its routes (which need every station's name first).
-void read_station(TableReader& s, StationSpec& st) {
-  if (auto v = s.integer(key("stations.<name>.servers"))) st.servers = *v;
-  if (auto d = s.distribution(key("stations.<name>.service"))) st.service = *d;
-  if (auto d = s.choice(key("stations.<name>.discipline"))) {
-    st.discipline = *d == "priority" ? engine::Discipline::kPriority : engine::Discipline::kFifo;
-  }
-  if (auto q = s.integer(key("stations.<name>.queue_limit"))) st.queue_limit = static_cast<std::uint64_t>(*q);
-  const bool has_rate = s.has("arrival_rate"), has_gap = s.has("interarrival");
-  if (has_rate && has_gap) {
-    s.error("interarrival", "either arrival_rate or interarrival, not both", "both");
-  } else if (has_rate) {
-    if (auto rate = s.number(key("stations.<name>.arrival_rate"))) {
-      if (*rate > 0.0) st.interarrival = engine::Distribution(engine::dist::Exponential{1.0 / *rate});
-      else s.error("arrival_rate", "a number > 0 (omit the key for no external arrivals)", number_text(*rate));
-    }
-  } else if (has_gap) {
-    if (auto d = s.distribution(key("stations.<name>.interarrival"))) st.interarrival = *d;
-  }
-  if (auto p = s.integer(key("stations.<name>.arrival_priority"))) st.arrival_priority = static_cast<engine::Priority>(*p);
-}
-
-void read_routes(TableReader& s, StationSpec& st, const std::map<std::string, std::size_t>& index) {
-  const KeySpec& spec = key("stations.<name>.routes");
-  const toml::table* routes = s.table(spec);
-  if (routes == nullptr) return;
-  const std::string path = s.child_path("routes");
-  Diagnostics& diag = s.diagnostics();
-  double total = 0.0;
-  bool ok = true;
-  // Keep the file's order so the routing draw maps to targets as written.
-  std::vector<std::pair<std::pair<std::uint32_t, std::uint32_t>, Route>> ordered;
-  for (const auto& [k, node] : *routes) {
-    const std::string target(k.str());
-    const auto [line, col] = position(node, routes);
-    const auto [kline, kcol] = key_position(k, node, routes);
-    std::size_t t = kExit;
-    if (target != "exit") {
-      const auto it = index.find(target);
-      if (it == index.end()) {
-        std::string names = "\"exit\"";
-        for (const auto& [n, i] : index) names += ", \"" + n + "\"";
-        diag.add(Diagnostic{s.file(), kline, kcol, path + "." + target,
-                            "a route to a station or to exit (one of " + names + ")",
-                            "an unknown station \"" + target + "\""});
-        ok = false;
-        continue;
+template <class V>
+void describe(V& v, NetworkScenario& sc) {
+  using namespace schema;
+  std::string model = "network";
+  v(choice("model", model, kModelNames).otherwise("\"network\"").vary(Vary::kRun)
+        .doc("Which model the file describes: a general queueing network, or the mental-health pathway model (which "
+             "must say `model = \"pathway\"`)."));
+  v(table("scenario").doc("Describes the scenario.").vary(Vary::kRun), [&](V& w) {
+    w(text("name", sc.name).otherwise("file name").vary(Vary::kRun).doc("Short name shown in summaries and stored in results."));
+    w(text("description", sc.description).otherwise("\"\"").vary(Vary::kRun)
+          .doc("What the scenario represents and where its numbers come from."));
+  });
+  v(table("run").required().vary(Vary::kRun).doc("How to run the scenario."), [&](V& w) {
+    w(integer("seed", sc.run.seed).range(0, limits::kMaxSeed).required().vary(Vary::kRun)
+          .doc("Master seed; with the replication index and a stream name it fixes every random draw. `--seed` "
+               "overrides it."));
+    w(integer("replications", sc.run.replications).range(1, limits::kMaxReplications).required().vary(Vary::kRun)
+          .doc("Independent replications. `--reps` overrides it."));
+    w(number("horizon_days", sc.network.horizon).range(0, limits::kMaxHorizonDays).positive().unit("days").required()
+          .vary(Vary::kRun).doc("Simulated time per replication (must be > 0)."));
+    w(number("warmup_days", sc.network.warmup).range(0, limits::kMaxHorizonDays).unit("days").otherwise("0")
+          .vary(Vary::kRun)
+          .doc("Statistics are reset at this time (must be < horizon_days); queues and people in service are kept."));
+    w(integer("max_in_system", sc.network.max_in_system).range(1, limits::kMaxInSystem).unit("people")
+          .otherwise("10000000").vary(Vary::kRun)
+          .doc("A replication with more people in the system at once stops with an error (guards against unstable "
+               "scenarios)."));
+    w.check([&](auto& c) {
+      if (c.present("warmup_days") && c.ok("warmup_days") && c.ok("horizon_days") && c.present("horizon_days") &&
+          sc.network.warmup >= sc.network.horizon) {
+        c.error("warmup_days", "a warm-up shorter than horizon_days (" + c.number(sc.network.horizon) + ")",
+                c.number(sc.network.warmup));
       }
-      t = it->second;
-    }
-    double p = 0.0;
-    if (const auto* i = node.as_integer()) p = static_cast<double>(i->get());
-    else if (const auto* f = node.as_floating_point()) p = f->get();
-    else {
-      diag.add(Diagnostic{s.file(), line, col, path + "." + target, "a probability in [0, 1]", describe(node)});
-      ok = false;
-      continue;
-    }
-    if (!(p >= 0.0 && p <= 1.0)) {
-      diag.add(Diagnostic{s.file(), line, col, path + "." + target, "a probability in [0, 1]", number_text(p)});
-      ok = false;
-      continue;
-    }
-    total += p;
-    if (p > 0.0) ordered.push_back({{line, col}, Route{t, p}});
-  }
-  if (!ok) return;
-  if (std::fabs(total - 1.0) > 1e-9) {
-    const auto [line, col] = position(*routes, &s.raw());
-    diag.add(Diagnostic{s.file(), line, col, path, "probabilities that sum to 1", "a sum of " + number_text(total)});
-    return;
-  }
-  std::sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [pos, r] : ordered) st.routes.push_back(r);
+    });
+  });
+  v(named("stations", sc.network.stations, "station").required().max_entries(limits::kMaxStations)
+        .doc("One sub-table per station, named by the user (`[stations.triage]`). Stations keep the order of the file."),
+    [&](V& w, StationSpec& s, std::size_t) { models::queueing::describe(w, s); });
+  v.check([&](auto& c) { check_network(c, sc); });
 }
 
 // Every station that people can reach must offer a way out, or they circulate for ever.
-void check_people_can_leave(const NetworkSpec& net, const std::vector<StationEntry>& entries,
-                            const std::string& file, Diagnostics& diag) {
+void check_network(Validator& c, const NetworkScenario& sc) {
+  if (!c.clean()) return;  // whole-network checks only make sense once every station reads cleanly
+  const NetworkSpec& net = sc.network;
   const std::size_t n = net.stations.size();
+  if (n == 0) return;
   std::vector<bool> reachable(n, false), can_leave(n, false);
   std::vector<std::size_t> stack;
   for (std::size_t s = 0; s < n; ++s) {
@@ -142,26 +80,28 @@ void check_people_can_leave(const NetworkSpec& net, const std::vector<StationEnt
     const std::size_t s = stack.back();
     stack.pop_back();
     for (const Route& r : net.stations[s].routes) {
-      if (r.target != kExit && !reachable[r.target]) {
+      if (r.probability > 0 && r.target != kExit && !reachable[r.target]) {
         reachable[r.target] = true;
         stack.push_back(r.target);
       }
     }
   }
   // can_leave: a path to exit exists (a refusal at a full waiting line is not relied on).
-  bool changed = true;
   for (std::size_t s = 0; s < n; ++s) {
-    if (net.stations[s].routes.empty()) can_leave[s] = true;
+    bool any = false;
     for (const Route& r : net.stations[s].routes) {
+      if (!(r.probability > 0)) continue;
+      any = true;
       if (r.target == kExit) can_leave[s] = true;
     }
+    if (!any) can_leave[s] = true;
   }
-  while (changed) {
+  for (bool changed = true; changed;) {
     changed = false;
     for (std::size_t s = 0; s < n; ++s) {
       if (can_leave[s]) continue;
       for (const Route& r : net.stations[s].routes) {
-        if (can_leave[r.target]) {
+        if (r.probability > 0 && can_leave[r.target]) {
           can_leave[s] = true;
           changed = true;
           break;
@@ -172,119 +112,72 @@ void check_people_can_leave(const NetworkSpec& net, const std::vector<StationEnt
   for (std::size_t s = 0; s < n; ++s) {
     if (!reachable[s] || can_leave[s]) continue;
     std::string loop;
-    for (const Route& r : net.stations[s].routes) loop += (loop.empty() ? "" : ", ") + net.stations[r.target].name;
-    const toml::node* routes = entries[s].table->get("routes");
-    const auto [line, col] = routes ? position(*routes, entries[s].table) : position(*entries[s].table);
-    diag.add(Diagnostic{file, line, col, "stations." + net.stations[s].name + ".routes",
-                        "routes by which people who reach this station can eventually leave (a path to \"exit\")",
-                        "routes only to stations that never lead to exit (" + loop + ")"});
+    for (const Route& r : net.stations[s].routes) {
+      if (r.probability > 0) loop += (loop.empty() ? "" : ", ") + net.stations[r.target].name;
+    }
+    c.error_at("stations." + net.stations[s].name + ".routes",
+               "routes by which people who reach this station can eventually leave (a path to \"exit\")",
+               "routes only to stations that never lead to exit (" + loop + ")");
   }
   bool any_arrivals = false;
   for (const StationSpec& st : net.stations) any_arrivals = any_arrivals || st.interarrival.has_value();
-  if (n > 0 && !any_arrivals) {
-    diag.add(Diagnostic{file, position(*entries.front().table).first, 1, "stations",
-                        "at least one station with external arrivals (arrival_rate or interarrival)", "none"});
+  if (!any_arrivals) {
+    const Position at = c.source().table_position("stations." + net.stations.front().name);
+    c.add_at("stations", Position{at.first, 1}, "at least one station with external arrivals (arrival_rate or interarrival)",
+             "none");
   }
 }
 
-NetworkScenario parse(std::string_view text, const std::string& file) {
-  Diagnostics diag;
-  NetworkScenario out;
-  out.file = file;
-  out.text = std::string(text);
-
-  toml::table doc;
-  try {
-    doc = toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    const auto& b = e.source().begin;
-    diag.add(Diagnostic{file, b.line, b.column, "", "valid TOML", std::string(e.description())});
-    diag.throw_if_any();
+void finalize(NetworkScenario& sc) {
+  if (sc.name.empty()) {
+    const auto slash = sc.file.find_last_of('/');
+    sc.name = sc.file.substr(slash == std::string::npos ? 0 : slash + 1);
   }
-
-  TableReader root(doc, "", "", file, diag);
-  // `model` selects the loader (scenario_model); this one reads network scenarios only.
-  if (auto m = root.choice(key("model")); m && *m != "network") {
-    root.error("model", "a queueing-network scenario (model = \"network\"); a " + *m + " scenario needs its own loader",
-               "the string \"" + *m + "\"");
-    diag.throw_if_any();
+  for (StationSpec& st : sc.network.stations) {
+    if (st.arrival_rate > 0) st.interarrival = engine::Distribution(engine::dist::Exponential{1.0 / st.arrival_rate});
   }
-  if (const toml::table* sc = root.table(key("scenario"))) {
-    TableReader s(*sc, "scenario", "scenario", file, diag);
-    if (auto v = s.string(key("scenario.name"))) out.name = *v;
-    if (auto v = s.string(key("scenario.description"))) out.description = *v;
-    s.finish();
-  }
-  if (out.name.empty()) {
-    const auto slash = file.find_last_of('/');
-    out.name = file.substr(slash == std::string::npos ? 0 : slash + 1);
-  }
-  read_run(root, out);
-
-  std::vector<StationEntry> entries;
-  if (const toml::table* stations = root.table(key("stations"))) {
-    for (const auto& [k, node] : *stations) {
-      const auto* t = node.as_table();
-      if (t == nullptr) {
-        const auto [line, col] = position(node, stations);
-        diag.add(Diagnostic{file, line, col, "stations." + std::string(k.str()),
-                            "a table describing a station ([stations." + std::string(k.str()) + "])", describe(node)});
-        continue;
-      }
-      entries.push_back(StationEntry{std::string(k.str()), t});
-    }
-    // toml++ sorts keys; stations keep the order in which the file declares them.
-    std::stable_sort(entries.begin(), entries.end(), [](const StationEntry& a, const StationEntry& b) {
-      return position(*a.table) < position(*b.table);
-    });
-    if (entries.empty()) {
-      const auto [line, col] = position(*stations, &doc);
-      diag.add(Diagnostic{file, line, col, "stations", "at least one station", "none"});
-    } else if (static_cast<double>(entries.size()) > limits::kMaxStations) {
-      const auto [line, col] = position(*stations, &doc);
-      diag.add(Diagnostic{file, line, col, "stations",
-                          "at most " + number_text(limits::kMaxStations) + " stations",
-                          std::to_string(entries.size())});
-    }
-  }
-  root.finish();
-
-  std::map<std::string, std::size_t> index;
-  for (std::size_t i = 0; i < entries.size(); ++i) index[entries[i].name] = i;
-  out.network.stations.resize(entries.size());
-  const std::size_t errors_before_stations = diag.size();
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    StationSpec& st = out.network.stations[i];
-    st.name = entries[i].name;
-    TableReader s(*entries[i].table, "stations." + st.name, "stations.<name>", file, diag);
-    read_station(s, st);
-    read_routes(s, st, index);
-    s.finish();
-  }
-  // Whole-network checks only make sense once every station reads cleanly.
-  if (diag.size() == errors_before_stations && !entries.empty()) {
-    check_people_can_leave(out.network, entries, file, diag);
-  }
-  diag.throw_if_any();
-  return out;
 }
 
 }  // namespace
 
 NetworkScenario parse_network_scenario(std::string_view text, const std::string& file) {
-  return parse(text, file);
+  const toml::table doc = parse_toml(text, file);
+  Diagnostics diag;
+  // `model` selects the loader (scenario_model); this one reads network scenarios only.
+  if (const toml::node* m = doc.get("model"); m != nullptr && m->is_string() && m->as_string()->get() == "pathway") {
+    const auto [line, col] = position(*m, &doc);
+    diag.add(Diagnostic{file, line, col, "model",
+                        "a queueing-network scenario (model = \"network\"); a pathway scenario needs its own loader",
+                        "the string \"pathway\""});
+    diag.throw_if_any();
+  }
+  Source source;
+  source.file = file;
+  NetworkScenario sc;
+  sc.file = file;
+  sc.text = std::string(text);
+  NameScan scan(source, doc);
+  describe(scan, sc);
+  Reader::Context ctx{source, diag};
+  Reader root(ctx, doc, "");
+  describe(root, sc);
+  root.finish();
+  finalize(sc);
+  Validator::Context vctx{source, diag};
+  Validator v(vctx, "");
+  describe(v, sc);
+  diag.throw_if_any();
+  return sc;
 }
 
 NetworkScenario load_network_scenario(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno;
-    throw ScenarioError({Diagnostic{path, 0, 0, "", "a readable scenario file",
-                                    err ? std::string(std::strerror(err)) : "a file that cannot be opened"}});
-  }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return parse(buf.str(), path);
+  return parse_network_scenario(read_scenario_file(path), path);
+}
+
+void document_network(DocRows& rows) {
+  NetworkScenario sc;
+  Docs docs(rows);
+  describe(docs, sc);
 }
 
 }  // namespace mhsim::scenario

@@ -15,11 +15,11 @@
 #include "models/scenario/run_settings.hpp"
 #include "models/scenario/uncertainty.hpp"
 
-namespace mhsim::scenario {
+namespace mhsim::schema {
+struct Source;
+}
 
-/// The parsed file, kept so that with_parameters can read it again with some numbers
-/// replaced. Opaque: defined in models/scenario (toml++ stays there).
-struct ParsedDocument;
+namespace mhsim::scenario {
 
 /// One `[variants.<name>]` table: dotted keys (the [uncertainty] key syntax) and the values
 /// they take in this variant.
@@ -61,34 +61,64 @@ struct PathwayScenario {
   std::vector<ScenarioVariant> variants;
   /// The variant this scenario was made with (apply_variant), "" for the file as written.
   std::string variant;
-  /// The parsed file (shared by copies; never modified): with_parameters reads it again.
-  std::shared_ptr<const ParsedDocument> document;
+  /// `key=value` settings applied after loading (apply_settings, `mhsim run --set`), in order.
+  std::vector<std::string> settings;
+  /// What the loader warns about without refusing the file (e.g. an arm that extends
+  /// another and so loses the uncertainty of the other's key).
+  std::vector<Diagnostic> warnings;
+  /// Where everything is in the file (shared by copies, never changed): values set later are
+  /// checked with messages located in it.
+  std::shared_ptr<const schema::Source> source;
 };
 
 /// Reads and validates a pathway scenario file. Throws ScenarioError listing every problem
-/// (file:line:col: key.path: expected ..., got ...); never returns a partial scenario.
+/// (file:line:col: key.path: expected ..., got ...), including those only a variant shows;
+/// never returns a partial scenario.
 PathwayScenario load_pathway_scenario(const std::string& path);
 
 /// The same, from text already in memory (`file` is used in messages only).
 PathwayScenario parse_pathway_scenario(std::string_view text, const std::string& file);
 
+/// Which keys a caller may set: every field, or only those of one purpose.
+enum class Settable {
+  kAny,        ///< `mhsim run --set`: any key
+  kModel,      ///< variants, uncertainty, calibration: numbers the simulation reads
+  kContracts,  ///< `mhsim sweep --set`: contract terms
+};
+
+/// Sets `keys[i]` to `values[i]` in `sc` directly (typed; no text is read) and checks the
+/// result with every rule the loader applies. Returns the problems (a key that is unknown,
+/// not settable for `who`, of another type or out of range, or a scenario the values make
+/// invalid), located in the file; `sc` is then not to be used.
+std::vector<Diagnostic> set_values(PathwayScenario& sc, const std::vector<std::string>& keys,
+                                   const std::vector<std::string>& values, Settable who = Settable::kAny);
+/// The same with numbers.
+std::vector<Diagnostic> set_numbers(PathwayScenario& sc, const std::vector<std::string>& keys,
+                                    const std::vector<double>& values, Settable who = Settable::kModel);
+
+/// The scenario with `key=value` settings applied (`mhsim run --set`), recorded in
+/// `settings`. Throws ScenarioError naming each bad setting (or what the values break).
+PathwayScenario apply_settings(const PathwayScenario& sc, const std::vector<std::string>& settings);
+
+/// A number that variants, uncertainty and calibration may give values: at `key` (the
+/// [uncertainty] key syntax), read by the simulation, and written in the file (its value
+/// there is the base). Else `expected` and `got` say why not.
+struct SettableNumber {
+  std::optional<double> value;
+  bool integer = false;  ///< the key holds an integer
+  std::string expected, got;
+};
+SettableNumber settable_number(const PathwayScenario& sc, const std::string& key, const char* in = "the scenario");
+
 /// Sets one numeric contract term of a loaded scenario, for sweeps (`mhsim sweep --set path=value`).
-/// `path` is the term's key path as written in the file with the contract named instead of
-/// indexed: arms.<arm>.contracts.<contract name>.<term>. Settable terms, by contract type:
-///   block:      annual, indexation
-///   activity:   baseline_payment, marginal_rate, below_baseline_rate, cap, floor
-///   capitation: per_head, corridor.width, corridor.share (when it has a corridor)
-///   outcomes:   value, at_risk
-///   blended:    fixed, variable_rate, quality_share, value, corridor.width, corridor.share
-///   alliance:   target (a fixed target in pounds; replaces a target set from another arm),
-///               target_scale, target_percentile (a target set from another arm),
-///               target_indexation, share, pain_cap, gain_cap, reward_pool, max_liability,
-///               modifier, members.<partner>.fee | fee_rate | cap | allocation,
-///               kras.<kra name>.thresholds.<failure|poor|minimum|stretch|game_breaking> | weight
-/// For the optional limits (cap, floor, pain_cap, gain_cap, members.<partner>.cap) a value of
-/// +inf removes the limit. Returns an error message (naming the path and listing what is
-/// settable there) or nullopt. Values are not range-checked here, except the target rule's
-/// (which settlement never sees): the caller re-runs contracts::check_terms afterwards.
+/// `path` is the term's key path with the contract named instead of indexed:
+/// arms.<arm>.contracts.<contract name>.<term>; members by partner
+/// (`members.<partner>.fee`) and KRAs by name (`kras.<kra>.thresholds.<band>`). Every number
+/// of a contract can be set; `target` (a fixed target in pounds, replacing one set from
+/// another arm), `target_scale` and `target_percentile` are kept as short names. For the
+/// optional limits (cap, floor, pain_cap, gain_cap, members.<partner>.cap) a value of +inf
+/// removes the limit. Returns an error message (naming the path, and what is settable
+/// there) or nullopt; the caller re-runs contracts::check_terms afterwards.
 std::optional<std::string> set_contract_term(PathwayScenario& scenario, std::string_view path, double value);
 
 /// Which loader a scenario needs: "network" or "pathway", from the root key `model`

@@ -12,12 +12,13 @@
 
 namespace mhsim::scenario {
 
-/// The scenario with variant `name` applied: its text with each of the variant's numbers
-/// written in place of the base value (calibrated_text, with a "variant <name>" comment),
-/// read again by the loader. The result is an ordinary scenario: its [uncertainty] takes the
-/// variant's values as base values, its text (stored in results files) reproduces the run,
-/// and `variant` and `name` say which variant it is. Throws std::invalid_argument naming the
-/// declared variants when the scenario has no variant `name`.
+/// The scenario with variant `name` applied: each of the variant's numbers set directly on
+/// the typed scenario (no text is read), which the loader has checked. Its [uncertainty]
+/// takes the variant's values as base values, `variant` names it and `name` says so; its
+/// `text` has the variant's numbers written in place (calibrated_text, with a "variant
+/// <name>" comment), so that results files store a text that alone reproduces the run.
+/// Throws std::invalid_argument naming the declared variants when the scenario has no
+/// variant `name`.
 PathwayScenario apply_variant(const PathwayScenario& sc, const std::string& name);
 
 /// The declared variants' names, in file order ("" when none), for messages.

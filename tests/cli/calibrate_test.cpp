@@ -153,8 +153,8 @@ TEST_CASE("mhsim calibrate: writes the calibrated scenario, and nothing on bad i
       {MHSIM_BINARY, "calibrate", scenario, "--targets", targets, "--out", out, "--reps", "x"});
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("targets.toml:26:13: targets.bad.statistic: expected a statistic") != std::string::npos);
-  CHECK(bad.err.find("targets.toml:25:1: targets.bad.arm: expected an arm of the scenario (\"block\", \"alliance\") "
-                     "(required), got nothing (the key is missing)") != std::string::npos);
+  CHECK(bad.err.find("targets.toml:25:1: targets.bad.arm: expected the name of an arm (required; one of \"block\", "
+                     "\"alliance\"), got nothing (the key is missing)") != std::string::npos);
   CHECK(bad.err.find("command line: --reps: expected an integer in [1, 1000000], got \"x\"") != std::string::npos);
   CHECK(bad.err.find("errors; nothing was written") != std::string::npos);
   CHECK(!std::ifstream(out).good());

@@ -44,7 +44,7 @@ void check_pathway(std::string_view text) {
   const auto& spec = sc.spec;
   const std::size_t groups = spec.population.groups.size(), services = spec.services.size();
   if (sc.run.replications < 1 || spec.years < 1 || !(spec.population.size > 0.0) || groups == 0 ||
-      services == 0 || spec.arms.empty() || spec.exits.size() != groups) {
+      services == 0 || spec.arms.empty() || spec.population.groups.size() != groups) {
     std::abort();
   }
   // The loader's own checks must leave nothing for the model's safety net.

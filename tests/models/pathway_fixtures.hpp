@@ -21,7 +21,6 @@ inline pw::PathwaySpec base_spec(double rate_per_1000, double population, int ye
   g.name = "g";
   g.rate_per_1000_per_year = rate_per_1000;
   spec.population.groups.push_back(g);
-  spec.exits.push_back(pw::ExitHazards{});
   spec.partners.push_back(pw::PartnerSpec{"trust", "nhs_trust"});
   spec.outcomes.follow_up_days = 0;
   return spec;

@@ -102,7 +102,8 @@ TEST_CASE("Pathway: two identical arms give identical results in every replicati
   spec.services[0].relapse_to = 1;
   spec.services[1].routes = {pw::Route{0, 0.5}, pw::Route{pw::kDischarge, 0.5}};
   spec.outcomes.follow_up_days = 180;
-  spec.exits[0] = pw::ExitHazards{0.05, 0.1};
+  spec.population.groups[0].death_per_year = 0.05;
+  spec.population.groups[0].move_away_per_year = 0.1;
   spec.arms.push_back(mhsim::test::arm(spec, "a"));
   spec.arms.push_back(mhsim::test::arm(spec, "b"));
   REQUIRE(pw::check_spec(spec).empty());

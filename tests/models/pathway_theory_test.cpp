@@ -949,7 +949,7 @@ TEST_CASE("Pathway theory: QALYs stop at death", "[models][pathway][statistical]
   auto spec = mhsim::test::base_spec(0.0, 1000.0, 2);
   spec.population.groups[0].wemwbs_mean = 40;
   spec.population.groups[0].wemwbs_sd = 1e-9;
-  spec.exits[0].death_per_year = rate;
+  spec.population.groups[0].death_per_year = rate;
   spec.outcomes.utility_intercept = 0.1;
   spec.outcomes.utility_slope = 0.015;
   spec.services.push_back(mhsim::test::service("team", Distribution(dist::Deterministic{10000.0})));
@@ -980,7 +980,8 @@ TEST_CASE("Pathway theory: deaths and moves per person-year in the system match 
   // martingale with variance E[D], so the SE of D / E is sqrt(D) / E.
   auto spec = mhsim::test::base_spec(500.0, 10000.0, 3);
   spec.outcomes.follow_up_days = 100;
-  spec.exits[0] = pw::ExitHazards{0.3, 0.4};
+  spec.population.groups[0].death_per_year = 0.3;
+  spec.population.groups[0].move_away_per_year = 0.4;
   spec.services.push_back(mhsim::test::service("team", Distribution(dist::Exponential{200.0})));
   spec.arms.push_back(mhsim::test::arm(spec, "only"));
   cohort(spec, 0, 10000);
@@ -1023,7 +1024,10 @@ pw::PathwaySpec kitchen_sink() {
   smi.wemwbs_mean = 38;
   smi.goals_mean = 2.5;
   spec.population.groups.push_back(smi);
-  spec.exits = {pw::ExitHazards{0.01, 0.05}, pw::ExitHazards{0.03, 0.04}};
+  spec.population.groups[0].death_per_year = 0.01;
+  spec.population.groups[0].move_away_per_year = 0.05;
+  spec.population.groups[1].death_per_year = 0.03;
+  spec.population.groups[1].move_away_per_year = 0.04;
   spec.partners.push_back(pw::PartnerSpec{"charity", "vcse"});
   spec.partners.push_back(pw::PartnerSpec{"practices", "gp_practices"});
   spec.outcomes.follow_up_days = 180;

@@ -92,18 +92,18 @@ value = "high"
     for (const Diagnostic& d : e.diagnostics()) got.push_back(d.to_string());
   }
   const std::vector<std::string> expected = {
-      "targets.toml:1:1: unknown_root: expected one of the tables parameters, targets, got an unknown key",
-      "targets.toml:4:7: parameters.a.key: expected the dotted path of a number in the scenario, got \"arms.alliance.no_such_key\", which it does not have (no key \"no_such_key\" in arms.alliance)",
+      "targets.toml:1:1: unknown_root: expected one of parameters, targets, got an unknown key \"unknown_root\"",
+      "targets.toml:4:7: parameters.a.key: expected the dotted path of a number in the scenario, got \"arms.alliance.no_such_key\", which it does not have (no key \"no_such_key\" in arms.alliance (its keys: services, capacity, entry, gatekeeping, handoff_loss, front_door_diversion, diversion_to, redirect, step_down_speed, contracts))",
       "targets.toml:11:8: parameters.b.high: expected an upper bound greater than low = 0.8, got 0.1",
       "targets.toml:17:9: parameters.c.start: expected a start value strictly between low = 0.1 and high = 0.5, got 0.9",
-      "targets.toml:18:1: parameters.c.colour: expected one of the keys high, key, keys, low, start, got an unknown key",
+      "targets.toml:18:1: parameters.c.colour: expected one of key, keys, low, high, start, got an unknown key \"colour\"",
       "targets.toml:21:7: parameters.d.key: expected a key the simulation reads (not under run, model or scenario: run settings are not uncertain), got \"run.seed\"",
       "targets.toml:26:8: parameters.e.keys: expected a non-empty array of dotted key paths: the numbers the fitted multiplier scales, got the string \"services.therapy.capacity\"",
       "targets.toml:31:7: parameters.f.key: expected a start value strictly between low = 0.5 and high = 1.5 (there is no start, so the scenario's value is the start), got 0.2 at pathway_minimal.toml:154:15",
       "targets.toml:38:8: parameters.g.high: expected a bound at which the scenario is valid, got arms.block.handoff_loss = 1.5, which the loader refuses: arms.block.handoff_loss: expected a number in [0, 1], got 1.5",
       "targets.toml:40:1: targets: expected at least as many targets as parameters (7), so that the fit is determined, got 2",
       "targets.toml:41:13: targets.t1.statistic: expected a statistic: kpi.<system KPI> (one of \"arrivals\", \"referrals_secondary\", \"admissions\", \"bed_days\", \"out_of_area_days\", \"readmissions\", \"front_door_supported\", \"diverted\", \"gatekept_refusals\", \"handoff_losses\", \"crises\", \"relapses\", \"discharged\", \"died\", \"moved_away\", \"left_unserved\", \"wemwbs_improved\", \"wemwbs_decreased\", \"wemwbs_unchanged\", \"wemwbs_mean_change\", \"share_improved\", \"goals_set\", \"goals_achieved\", \"goals_sustained\", \"goals_closed\", \"goals_not_achieved\", \"goals_progressing\", \"qalys\", \"in_system_at_year_end\", \"cost\"), cost, qalys, service.<service>.<KPI> (one of \"referrals\", \"episodes\", \"completed\", \"mean_wait\", \"p90_wait\", \"caseload_at_year_end\", \"waiting_at_year_end\", \"mean_occupancy\"), partner_cost.<partner>, service_cost.<service> or goals.<SIOF domain or all>.<status>, or a sum of them joined by \" + \", got \"kpi.no_such\"",
-      "targets.toml:42:7: targets.t1.arm: expected an arm of the scenario (\"block\", \"alliance\"), got \"nowhere\"",
+      "targets.toml:42:7: targets.t1.arm: expected the name of an arm (one of \"block\", \"alliance\"), got an unknown arm \"nowhere\"",
       "targets.toml:43:8: targets.t1.year: expected a year of the run, 1 to 2, or \"all\", got 3",
       "targets.toml:45:13: targets.t1.tolerance: expected a number > 0: the stated tolerance, got 0",
       "targets.toml:46:10: targets.t1.source: expected where the target comes from (a source tag and what it says), got an empty string",

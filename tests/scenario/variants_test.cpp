@@ -90,12 +90,14 @@ description = 3
   const std::vector<std::string> got = errors_of(text);
   const std::vector<std::string> expected = {
       "v.toml:247:15: variants.bad.description: expected a string: what this variant is, got 3",
-      "v.toml:248:1: variants.bad.arms.alliance.no_such: expected the dotted path of a number in the scenario, got \"arms.alliance.no_such\", which it does not have (no key \"no_such\" in arms.alliance)",
+      "v.toml:248:1: variants.bad.arms.alliance.no_such: expected the dotted path of a number in the scenario, got \"arms.alliance.no_such\", which it does not have (no key \"no_such\" in arms.alliance (its keys: services, capacity, entry, gatekeeping, handoff_loss, front_door_diversion, diversion_to, redirect, step_down_speed, contracts))",
       "v.toml:249:1: variants.bad.run.seed: expected a key the simulation reads (not under run, model or scenario: run settings are not uncertain), got \"run.seed\"",
       "v.toml:250:1: variants.bad.arms.alliance.gatekeeping: expected a number: the value of arms.alliance.gatekeeping in this variant, got the string \"high\"",
+      "v.toml:251:1: variants.invalid: expected numbers under which the scenario is valid, got with this variant, "
+      "arms.alliance.front_door_diversion: expected a number in [0, 1], got 1.5",
   };
   CHECK(got == expected);
-  // Only once the file is otherwise valid is each variant tried.
+  // A variant is tried even when other parts of the file have problems: every error at once.
   const std::vector<std::string> invalid = errors_of(test::minimal_text() + R"(
 [variants.invalid]
 "arms.alliance.front_door_diversion" = 1.5
@@ -259,7 +261,7 @@ source = "assumption"
       "t.toml:3:13: targets.x.statistic: expected goals.<domain>.<status> with a SIOF domain (\"mental_wellbeing\", \"community_participation\", \"social_networks\", \"physical_health\", \"education_training\", \"volunteering\", \"employment\", \"finance\") or \"all\", got \"goals.nowhere.achieved\"",
       "t.toml:4:7: targets.x.per: expected goals.<domain>.<status> with a goal status (\"set\", \"achieved\", \"sustained\", \"closed\", \"not_achieved\", \"progressing\"), got \"goals.all.sometimes\"",
       "t.toml:4:7: targets.x.per: expected either per (a ratio within the arm) or relative_to (a ratio between arms), not both, got both",
-      "t.toml:10:9: targets.x.bound: expected \"at_least\" or \"at_most\" (a one-sided target), got \"near\"",
+      "t.toml:10:9: targets.x.bound: expected \"at_least\" or \"at_most\" (a one-sided target), got the string \"near\"",
       "t.toml:11:11: targets.x.variant: expected a variant of the scenario (it declares none), got \"strong\"",
   };
   CHECK(got == expected);

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
-#include "models/scenario/diagnostics.hpp"
+#include "models/schema/diagnostics.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <tuple>
 
-namespace mhsim::scenario {
+namespace mhsim::schema {
 
 std::string number_text(double x) {
   if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
@@ -47,4 +47,4 @@ void Diagnostics::throw_if_any() {
   throw ScenarioError(items_);
 }
 
-}  // namespace mhsim::scenario
+}  // namespace mhsim::schema
