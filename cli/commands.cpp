@@ -20,6 +20,7 @@
 #include "analysis/payout_results.hpp"
 #include "analysis/merge.hpp"
 #include "analysis/results_file.hpp"
+#include "analysis/results_analysis.hpp"
 #include "engine/work_plan.hpp"
 #include "models/scenario/diagnostics.hpp"
 #include "models/scenario/keys.hpp"
@@ -350,6 +351,10 @@ void print_payouts(const analysis::ResultsReader& file, const scenario::PathwayS
 
 }  // namespace
 
+void print_warnings(const std::vector<Diagnostic>& ws) {
+  for (const Diagnostic& w : ws) std::fprintf(stderr, "warning: %s\n", w.to_string().c_str());
+}
+
 void print_diagnostics(const std::vector<Diagnostic>& ds) {
   for (const Diagnostic& d : ds) std::fprintf(stderr, "%s\n", d.to_string().c_str());
   std::fprintf(stderr, "mhsim: %zu error%s; nothing was written\n", ds.size(), ds.size() == 1 ? "" : "s");
@@ -383,6 +388,10 @@ int run_command(const RunOptions& options, Cluster& cluster) {
         pathway_sc = scenario::apply_variant(*pathway_sc, options.variant);
       }
     }
+    if (!options.sets.empty()) {
+      if (pathway) pathway_sc = scenario::apply_settings(*pathway_sc, options.sets);
+      else network = scenario::apply_settings(*network, options.sets);
+    }
   } catch (const scenario::ScenarioError& e) {
     errors.insert(errors.end(), e.diagnostics().begin(), e.diagnostics().end());
   } catch (const std::invalid_argument& e) {
@@ -392,6 +401,7 @@ int run_command(const RunOptions& options, Cluster& cluster) {
     if (root) print_diagnostics(errors);
     return kExitBadInput;
   }
+  if (pathway && root) print_warnings(pathway_sc->warnings);
   scenario::RunSettings& run = pathway ? pathway_sc->run : network->run;
   const std::string& file = pathway ? pathway_sc->file : network->file;
   const std::string& name = pathway ? pathway_sc->name : network->name;
@@ -497,8 +507,7 @@ int merge_command(const std::vector<std::string>& inputs, const std::string& out
       bool settled = false;
       for (const std::string& d : first.datasets()) settled = settled || d.rfind("payouts/", 0) == 0;
       if (!settled && first.has_attribute("model") && first.string_attribute("model") == "pathway") {
-        pathway = scenario::parse_pathway_scenario(first.string_attribute("scenario_text"),
-                                                   first.string_attribute("scenario_file"));
+        pathway = analysis::stored_scenario(first, inputs.at(0));
         if (analysis::has_contracts(pathway->contracts)) {
           settle = [&pathway](analysis::ResultsWriter& w, const std::vector<std::string>& blocks) {
             settle_into(w, *pathway, blocks);
@@ -526,6 +535,7 @@ int validate_pathway(const std::string& path) {
   namespace pw = models::pathway;
   try {
     const scenario::PathwayScenario sc = scenario::load_pathway_scenario(path);
+    print_warnings(sc.warnings);
     const pw::PathwaySpec& spec = sc.spec;
     std::printf("%s: valid pathway scenario: %zu need group%s, %zu service%s, %zu partner%s, %zu arm%s, %d year%s, "
                 "%llu replications\n",

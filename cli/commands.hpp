@@ -31,6 +31,7 @@ struct RunOptions {
   bool resume = false;
   std::string shard;    ///< "i/N" or ""
   std::string variant;  ///< "" = the scenario as written; else one of its [variants.<name>]
+  std::vector<std::string> sets;  ///< "key=value": scenario keys set for this run (after the variant)
   std::string command_line;
 };
 
@@ -108,6 +109,8 @@ std::string pad(const std::string& s, std::size_t width);
 /// Prints one table row without the padding after its last cell.
 void emit(std::string line);
 
+/// Prints each warning on stderr ("warning: file:line:col: key: expected ..., got ...").
+void print_warnings(const std::vector<scenario::Diagnostic>& warnings);
 /// Prints every diagnostic on stderr, then "mhsim: N errors; nothing was written".
 void print_diagnostics(const std::vector<scenario::Diagnostic>& diagnostics);
 

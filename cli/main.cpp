@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "models/scenario/keys.hpp"
 
 #ifndef MHSIM_VERSION
 #define MHSIM_VERSION "unknown"
@@ -26,13 +27,20 @@ int main(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) run.command_line += (i ? " " : "") + std::string(argv[i]);
   CLI::App* run_cmd = app.add_subcommand("run", "Run a scenario's replications and write results to HDF5");
   run_cmd->add_option("scenario", run.scenario, "Scenario file (TOML)")->required();
-  run_cmd->add_option("--reps,-r", run.reps, "Replications (default: the scenario's run.replications)");
-  run_cmd->add_option("--seed,-s", run.seed, "Master seed (default: the scenario's run.seed)");
+  // Ranges come from the scenario keys' own declarations.
+  const std::string reps_range = mhsim::scenario::key("run.replications").range;
+  const std::string seed_range = mhsim::scenario::key("run.seed").range;
+  run_cmd->add_option("--reps,-r", run.reps, "Replications, an integer in " + reps_range + " (default: the scenario's run.replications)");
+  run_cmd->add_option("--seed,-s", run.seed, "Master seed, an integer in " + seed_range + " (default: the scenario's run.seed)");
   run_cmd->add_option("--threads,-t", run.threads, "Worker threads (default: all hardware threads)");
   run_cmd->add_option("--out,-o", run.out, "Results file to write (HDF5)")->capture_default_str();
   run_cmd->add_flag("--quiet,-q", run.quiet, "No progress output on stderr");
   run_cmd->add_flag("--resume", run.resume, "Continue an interrupted run from <out>.partial");
   run_cmd->add_option("--variant", run.variant, "Run this [variants.<name>] of the scenario (its numbers replace the base values)");
+  run_cmd->add_option("--set", run.sets,
+                      "Set a scenario key for this run, key=value (repeat): any key of `mhsim keys`, such as "
+                      "arms.block.gatekeeping=0.4, services.cmht.capacity=1500 or run.years=5; applied after --variant, "
+                      "checked like the file, and recorded in the results");
   run_cmd->add_option("--shard", run.shard, "Run only shard i of N (i/N, e.g. 0/4) for array jobs; join with mhsim merge");
 
   std::vector<std::string> merge_inputs;

@@ -83,6 +83,7 @@ Attributes provenance(const ModelRun& job, const RunConfig& config, std::uint64_
       {"hardware_threads", static_cast<std::uint64_t>(std::thread::hardware_concurrency())},
       {"created_utc", analysis::utc_timestamp()},
       {"command_line", config.command_line},
+      {"settings", job.settings},
   };
   for (const auto& [k, v] : job.attributes) a[k] = v;
   return a;
@@ -112,7 +113,7 @@ std::set<std::uint64_t> finished_chunks(const fs::path& dir, const engine::WorkP
     analysis::ResultsReader chunk(entry.path().string());
     const Attributes attrs = chunk.attributes();
     for (const std::string& key : {std::string("scenario_sha256"), std::string("seed"), std::string("replications"),
-                                   std::string("chunk_size"), std::string("mhsim_version")}) {
+                                   std::string("chunk_size"), std::string("mhsim_version"), std::string("settings")}) {
       const auto it = attrs.find(key);
       if (it == attrs.end() || it->second != identity.at(key)) {
         problems.push_back(entry.path().string() + ": " + key + ": expected " + analysis::describe(identity.at(key), 16) +
@@ -291,6 +292,7 @@ RunOutcome run_network(const scenario::NetworkScenario& sc, const RunConfig& con
   job.file = sc.file;
   job.name = sc.name;
   job.text = sc.text;
+  for (const std::string& s : sc.settings) job.settings += s + "\n";
   job.seed = sc.run.seed;
   job.replications = sc.run.replications;
   job.attributes = {{"horizon_days", sc.network.horizon}, {"warmup_days", sc.network.warmup}};
@@ -315,8 +317,10 @@ RunOutcome run_pathway(const scenario::PathwayScenario& sc, const RunConfig& con
   job.text = sc.text;
   job.seed = sc.run.seed;
   job.replications = sc.run.replications;
+  for (const std::string& s : sc.settings) job.settings += s + "\n";
   job.attributes = {{"years", static_cast<std::uint64_t>(sc.spec.years)},
-                    {"arms", static_cast<std::uint64_t>(sc.spec.arms.size())}};
+                    {"arms", static_cast<std::uint64_t>(sc.spec.arms.size())},
+                    {"variant", sc.variant}};
   // Probabilistic sensitivity analysis: each replication draws the uncertain parameters from
   // its own "psa" stream (seed, replication) and runs every arm on the one scenario they
   // give, so arms stay paired; the values are recorded in psa/values.

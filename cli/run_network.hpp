@@ -60,6 +60,9 @@ using NetworkRunOutcome = RunOutcome;
 struct ModelRun {
   std::string model;          ///< the "model" root attribute: "queueing-network", "pathway"
   std::string file, name, text;  ///< the scenario, for provenance
+  /// `mhsim run --set` settings applied to the scenario, one "key=value" a line ("" = none):
+  /// with `text` they reproduce the run.
+  std::string settings;
   std::uint64_t seed = 0;
   std::uint64_t replications = 0;
   std::map<std::string, analysis::AttributeValue> attributes;  ///< model-specific root attributes

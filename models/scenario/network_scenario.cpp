@@ -4,6 +4,7 @@
 #include "models/scenario/network_scenario.hpp"
 
 #include "models/queueing/network_schema.hpp"
+#include "models/schema/paths.hpp"
 #include "models/schema/check.hpp"
 #include "models/schema/docs.hpp"
 #include "models/scenario/toml_reader.hpp"
@@ -151,7 +152,8 @@ NetworkScenario parse_network_scenario(std::string_view text, const std::string&
                         "the string \"pathway\""});
     diag.throw_if_any();
   }
-  Source source;
+  auto shared = std::make_shared<Source>();
+  Source& source = *shared;
   source.file = file;
   NetworkScenario sc;
   sc.file = file;
@@ -167,7 +169,37 @@ NetworkScenario parse_network_scenario(std::string_view text, const std::string&
   Validator v(vctx, "");
   describe(v, sc);
   diag.throw_if_any();
+  sc.source = std::move(shared);
   return sc;
+}
+
+NetworkScenario apply_settings(const NetworkScenario& sc, const std::vector<std::string>& settings) {
+  NetworkScenario out = sc;
+  Diagnostics diag;
+  for (const std::string& s : settings) {
+    std::string key;
+    SetValue value;
+    const auto steps = split_setting(s, key, value) ? parse_path(key) : std::nullopt;
+    if (!steps) {
+      diag.add(Diagnostic{"command line", 0, 0, "--set", "key=value with a dotted key path", "\"" + s + "\""});
+      continue;
+    }
+    Setter::Request r{*steps, &value, sc.source.get(), {}};
+    Setter setter(r, 0);
+    describe(setter, out);
+    if (!r.result.ok()) {
+      diag.add(Diagnostic{"command line", 0, 0, "--set " + key, r.result.found ? r.result.expected : "a key of the scenario",
+                          r.result.found ? r.result.got : r.result.missing.empty() ? "\"" + key + "\"" : r.result.missing});
+    }
+  }
+  diag.throw_if_any();
+  finalize(out);
+  Validator::Context vctx{*sc.source, diag};
+  Validator v(vctx, "");
+  describe(v, out);
+  diag.throw_if_any();
+  out.settings.insert(out.settings.end(), settings.begin(), settings.end());
+  return out;
 }
 
 NetworkScenario load_network_scenario(const std::string& path) {

@@ -608,6 +608,18 @@ PathwayScenario parse_pathway_scenario(std::string_view text, const std::string&
   describe(root, sc);
   root.finish();
   sc.source = source;
+  // An arm that extends another and writes no contracts has the other's (contracts sit beside
+  // the arms, which the reader copied).
+  for (std::size_t pass = 0; pass < sc.spec.arms.size(); ++pass) {  // chains: a copy of a copy
+    for (std::size_t a = 0; a < sc.spec.arms.size() && a < sc.contracts.size(); ++a) {
+      const std::string path = "arms." + sc.spec.arms[a].name;
+      const auto base = source->extends.find(path);
+      if (base == source->extends.end() || source->at.count(path + ".contracts") != 0) continue;
+      const auto& names = source->names_of("arms");
+      const auto from = std::find(names.begin(), names.end(), base->second.substr(5));
+      if (from != names.end()) sc.contracts[a] = sc.contracts[static_cast<std::size_t>(from - names.begin())];
+    }
+  }
   finalize(sc, *source);
   models::psa::finish_uncertainty(sc.uncertainty);
   read_variants(sc, doc, diag);
@@ -642,23 +654,28 @@ std::vector<Diagnostic> set_numbers(PathwayScenario& sc, const std::vector<std::
 }
 
 PathwayScenario apply_settings(const PathwayScenario& sc, const std::vector<std::string>& settings) {
-  std::vector<std::string> keys, values;
+  std::vector<std::string> keys;
+  std::vector<SetValue> values;
   std::vector<Diagnostic> bad;
   for (const std::string& s : settings) {
-    const auto eq = s.find('=');
-    if (eq == std::string::npos || eq == 0) {
+    keys.emplace_back();
+    values.emplace_back();
+    if (!split_setting(s, keys.back(), values.back())) {
       bad.push_back(Diagnostic{"command line", 0, 0, "--set", "key=value", "\"" + s + "\""});
-      continue;
     }
-    keys.push_back(s.substr(0, eq));
-    values.push_back(s.substr(eq + 1));
   }
   if (!bad.empty()) throw ScenarioError(bad);
   PathwayScenario out = sc;
-  std::vector<Diagnostic> ds = set_values(out, keys, values, Settable::kAny);
+  std::vector<Diagnostic> ds = assign(out, keys, values, Settable::kAny);
   if (!ds.empty()) {
     for (Diagnostic& d : ds) d.expected += " (with --set " + (d.key.empty() ? std::string("values") : d.key) + ")";
     throw ScenarioError(std::move(ds));
+  }
+  // A value set on the key of an uncertain parameter is its base value (as a variant's is).
+  for (UncertainParameter& p : out.uncertainty.parameters) {
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (keys[i] == p.keys.front() && values[i].number) p.base = *values[i].number;
+    }
   }
   out.settings.insert(out.settings.end(), settings.begin(), settings.end());
   return out;

@@ -384,8 +384,10 @@ void Reader::named(const schema::Field<T>& f, const toml::node& node, Body& body
     const std::string entry_path = path + "." + entries.tables[i].first;
     if (base[i] < entries.tables.size()) {
       self(base[i], self);
-      list[i] = list[base[i]];
-      ctx_.source.extends.emplace(entry_path, path + "." + entries.tables[base[i]].first);
+      if (state[base[i]] == 2) {  // read (not on a cycle through this entry)
+        list[i] = list[base[i]];
+        ctx_.source.extends.emplace(entry_path, path + "." + entries.tables[base[i]].first);
+      }
     }
     list[i].name = entries.tables[i].first;
     Reader sub(ctx_, *entries.tables[i].second, entry_path);
@@ -444,8 +446,14 @@ void Reader::map(const schema::Field<T>& f, const toml::node& node, Body* body) 
     }
     return wrong(info, node, info.name);
   }
-  if constexpr (std::is_same_v<E, std::size_t>) reset(schema::kNone);
-  else reset(E{});
+  // A table replaces a std::array's entries (names left out: 0); a vector of the right size
+  // already holds an inherited entry's values, which the table's keys overwrite one by one.
+  if constexpr (is_array<T>::value) {
+    reset(E{});
+  } else if (out.size() != names.size()) {
+    if constexpr (std::is_same_v<E, std::size_t>) reset(schema::kNone);
+    else reset(E{});
+  }
   Reader sub(ctx_, *t, path);
   for (const auto& [k, v] : *t) {
     const auto it = std::find(names.begin(), names.end(), k.str());

@@ -61,6 +61,14 @@ SetValue SetValue::parse(const std::string& text) {
   return v;
 }
 
+bool split_setting(const std::string& setting, std::string& key, SetValue& value) {
+  const auto eq = setting.find('=');
+  if (eq == std::string::npos || eq == 0) return false;
+  key = setting.substr(0, eq);
+  value = SetValue::parse(setting.substr(eq + 1));
+  return true;
+}
+
 void Setter::parameter(const Info& info, engine::Distribution& d, const std::string& key) {
   DistParams params = written_params(d);
   const std::vector<PathStep> steps{PathStep{key, {}}};

@@ -40,6 +40,9 @@ struct SetValue {
   static SetValue parse(const std::string& text);
 };
 
+/// Splits "key=value" (a --set option) into its key and value; false when it is not of that form.
+bool split_setting(const std::string& setting, std::string& key, SetValue& value);
+
 /// What Setter found (and did) at a path.
 struct SetResult {
   bool found = false;              ///< the path names a field
