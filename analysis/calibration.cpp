@@ -9,6 +9,10 @@
 #include <string>
 #include <vector>
 
+#include <boost/math/distributions/chi_squared.hpp>
+
+#include "analysis/summary.hpp"
+
 namespace mhsim::analysis {
 
 namespace {
@@ -177,6 +181,46 @@ Eigen::MatrixXd gauss_newton_covariance(const Eigen::MatrixXd& jacobian) {
   const Eigen::FullPivLU<Eigen::MatrixXd> lu(jtj);
   if (lu.rank() < n) return Eigen::MatrixXd::Constant(n, n, std::numeric_limits<double>::quiet_NaN());
   return lu.inverse();
+}
+
+RatioEstimate ratio_of_means(const std::vector<double>& x, const std::vector<double>& y) {
+  if (x.empty() || x.size() != y.size()) {
+    throw std::invalid_argument("ratio_of_means: expected paired, non-empty samples, got " + std::to_string(x.size()) +
+                                " and " + std::to_string(y.size()));
+  }
+  const std::size_t nr = x.size();
+  const double n = static_cast<double>(nr);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  double sx = 0, sy = 0;
+  for (std::size_t r = 0; r < nr; ++r) {
+    sx += x[r];
+    sy += y[r];
+  }
+  const double mx = sx / n, my = sy / n;
+  RatioEstimate e;
+  e.mean = mx / my;
+  // Delta method for the ratio of means (paired replications): d_r = (x_r - R y_r) / mean(y).
+  double ss = 0;
+  for (std::size_t r = 0; r < nr; ++r) {
+    const double d = (x[r] - e.mean * y[r]) / my;
+    ss += d * d;
+  }
+  e.se = nr > 1 ? std::sqrt(ss / (n - 1.0) / n) : nan;
+  const double tq = nr > 1 ? t_critical(0.95, nr - 1) : nan;
+  e.ci_low = e.mean - tq * e.se;
+  e.ci_high = e.mean + tq * e.se;
+  return e;
+}
+
+double chi_square_upper_tail(double x, int df) {
+  if (df < 1 || !std::isfinite(x)) return std::numeric_limits<double>::quiet_NaN();
+  return boost::math::cdf(boost::math::complement(boost::math::chi_squared_distribution<double>(df), x));
+}
+
+std::vector<double> standard_errors(const Eigen::MatrixXd& covariance) {
+  std::vector<double> se;
+  for (Eigen::Index i = 0; i < covariance.rows(); ++i) se.push_back(std::sqrt(covariance(i, i)));
+  return se;
 }
 
 }  // namespace mhsim::analysis

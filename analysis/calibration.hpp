@@ -5,6 +5,7 @@
 // functions of their arguments: no model, no random numbers.
 
 #include <functional>
+#include <vector>
 
 #include <Eigen/Dense>
 
@@ -49,5 +50,28 @@ Eigen::MatrixXd finite_difference_jacobian(const std::function<Eigen::VectorXd(c
 /// standardised to unit variance; NaN entries when J^T J is singular (a parameter the
 /// targets do not determine).
 Eigen::MatrixXd gauss_newton_covariance(const Eigen::MatrixXd& jacobian);
+
+/// A statistic that is a ratio of two means over paired replications (a plain mean when
+/// every y is 1): the estimate, its Monte Carlo standard error by the delta method, and a
+/// 95% confidence interval (Student t, n - 1 df). Sums run in replication order, so the
+/// bits do not depend on how the replications were scheduled. se and the interval are NaN
+/// with one replication.
+struct RatioEstimate {
+  double mean = 0;
+  double se = 0;
+  double ci_low = 0;
+  double ci_high = 0;
+};
+/// x[r], y[r]: numerator and denominator of replication r (same length, at least one).
+RatioEstimate ratio_of_means(const std::vector<double>& x, const std::vector<double>& y);
+
+/// P(chi-square(df) >= x): the goodness of fit of a least-squares calibration whose
+/// objective is a sum of df + parameters squared standardised residuals. NaN when df < 1
+/// or x is not finite.
+double chi_square_upper_tail(double x, int df);
+
+/// Standard errors of fitted parameters: sqrt of the covariance's diagonal (NaN where the
+/// targets do not determine a parameter).
+std::vector<double> standard_errors(const Eigen::MatrixXd& covariance);
 
 }  // namespace mhsim::analysis

@@ -237,13 +237,17 @@ std::optional<std::vector<theory::MmcMeasures>> jackson_prediction(const q::Netw
   return theory::jackson(l.gamma, l.routing, mu, servers);
 }
 
-std::vector<double> offered_load(const q::NetworkSpec& spec) {
+std::vector<double> arrival_rates(const q::NetworkSpec& spec) {
   const Linear l = linear_system(spec);
   const Eigen::VectorXd lambda = theory::traffic_rates(l.gamma, l.routing);
+  return std::vector<double>(lambda.data(), lambda.data() + lambda.size());
+}
+
+std::vector<double> offered_load(const q::NetworkSpec& spec) {
+  const std::vector<double> lambda = arrival_rates(spec);
   std::vector<double> rho;
   for (std::size_t i = 0; i < spec.stations.size(); ++i) {
-    rho.push_back(lambda(static_cast<Eigen::Index>(i)) * spec.stations[i].service.mean() /
-                  static_cast<double>(spec.stations[i].servers));
+    rho.push_back(lambda[i] * spec.stations[i].service.mean() / static_cast<double>(spec.stations[i].servers));
   }
   return rho;
 }

@@ -76,6 +76,9 @@ std::vector<double> station_row(const models::queueing::StationResult& r, double
 /// Each element corresponds to a station.
 std::optional<std::vector<theory::MmcMeasures>> jackson_prediction(const models::queueing::NetworkSpec& spec);
 
+/// Arrival rate per station (a day), lambda = gamma + P^T lambda: the traffic equations.
+std::vector<double> arrival_rates(const models::queueing::NetworkSpec& spec);
+
 /// Offered load per station, lambda_i E[S_i] / c_i, from the traffic equations (any service
 /// distribution; refusals ignored). Values >= 1 mark stations whose queue grows without bound.
 std::vector<double> offered_load(const models::queueing::NetworkSpec& spec);

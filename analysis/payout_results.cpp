@@ -11,6 +11,7 @@
 #include "analysis/decision.hpp"
 #include "analysis/merge.hpp"
 #include "analysis/pathway_results.hpp"
+#include "models/contracts/pathway_ledger.hpp"
 
 namespace mhsim::analysis {
 
@@ -133,9 +134,8 @@ void define_payout_datasets(ResultsWriter& out, const pw::PathwaySpec& spec,
                             const std::vector<ct::ArmContracts>& contracts) {
   const auto A = static_cast<std::uint64_t>(spec.arms.size()), Y = static_cast<std::uint64_t>(spec.years),
              P = static_cast<std::uint64_t>(spec.partners.size());
-  out.labels("payouts/partner_field",
-             std::vector<std::string>(std::begin(kPartnerPayoutFields), std::end(kPartnerPayoutFields)));
-  out.labels("payouts/arm_field", std::vector<std::string>(std::begin(kArmPayoutFields), std::end(kArmPayoutFields)));
+  out.labels("payouts/partner_field", std::vector<std::string>(kPartnerPayoutFields.begin(), kPartnerPayoutFields.end()));
+  out.labels("payouts/arm_field", std::vector<std::string>(kArmPayoutFields.begin(), kArmPayoutFields.end()));
   out.define_shape("payouts/partner", ResultsWriter::Type::kFloat64, {A, Y, P, kPartnerPayoutFieldCount});
   out.define_shape("payouts/arm", ResultsWriter::Type::kFloat64, {A, Y, kArmPayoutFieldCount});
   const std::size_t K = max_kras(contracts);
@@ -159,6 +159,7 @@ void write_payouts(ResultsWriter& out, const pw::PathwaySpec& spec, const std::v
   const std::size_t K = max_kras(contracts);
   std::vector<double> partner_row(A * Y * P * kPartnerPayoutFieldCount), arm_row(A * Y * kArmPayoutFieldCount),
       kra_row(A * Y * K);
+  const ct::LedgerShape shape = ct::ledger_shape(spec, group_share);
   ct::YearInput in;
   ct::YearPayout pay;
   const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -177,15 +178,13 @@ void write_payouts(ResultsWriter& out, const pw::PathwaySpec& spec, const std::v
         for (std::size_t a = 0; a < A; ++a) {
           if (a >= terms.arms.size() || terms.arms[a].contracts.empty()) continue;
           for (std::size_t y = 0; y < Y; ++y) {
-            ct::from_arm_result(spec, results[i].arms[a], y, in);
-            in.group_share = group_share;
+            ct::from_arm_result(shape, results[i].arms[a], y, in);
             ct::settle(terms.arms[a], in, pay);
             double sum = 0;
             for (std::size_t p = 0; p < P; ++p) {
               const ct::PartnerPayout& q = pay.partners[p];
-              const double fields[kPartnerPayoutFieldCount] = {q.payment, q.cost,      q.margin,       q.limb1,
-                                                               q.limb2,   q.gain_pain, q.capped_amount};
-              std::copy(std::begin(fields), std::end(fields),
+              const auto fields = partner_fields(q);
+              std::copy(fields.begin(), fields.end(),
                         partner_row.begin() + static_cast<std::ptrdiff_t>(((a * Y + y) * P + p) * kPartnerPayoutFieldCount));
               sum += q.payment;
             }
@@ -199,11 +198,8 @@ void write_payouts(ResultsWriter& out, const pw::PathwaySpec& spec, const std::v
             if (std::fabs(balance) > 1e-9 * std::max(1.0, std::fabs(pay.underrun))) {
               throw std::runtime_error("settlement: providers' share + commissioner residual != underrun (" + where + ")");
             }
-            const double fields[kArmPayoutFieldCount] = {
-                pay.commissioner_spend, pay.target, pay.actual, pay.fee_total, pay.underrun, pay.providers_share,
-                pay.commissioner_residual, pay.kra_component, pay.limb3, pay.cap_shortfall, pay.kpi_return,
-                pay.gate_passed ? 1.0 : 0.0, pay.pain_cap_binds ? 1.0 : 0.0, pay.gain_cap_binds ? 1.0 : 0.0};
-            std::copy(std::begin(fields), std::end(fields),
+            const auto fields = arm_fields(pay);
+            std::copy(fields.begin(), fields.end(),
                       arm_row.begin() + static_cast<std::ptrdiff_t>((a * Y + y) * kArmPayoutFieldCount));
             for (std::size_t k = 0; k < pay.kras.size() && k < K; ++k) {
               kra_row[(a * Y + y) * K + k] = static_cast<double>(pay.kras[k].band);
@@ -216,6 +212,128 @@ void write_payouts(ResultsWriter& out, const pw::PathwaySpec& spec, const std::v
       }
     }
   }
+}
+
+std::array<double, kPartnerPayoutFieldCount> partner_fields(const ct::PartnerPayout& q) {
+  std::array<double, kPartnerPayoutFieldCount> f{};
+  const auto set = [&f](PartnerField k, double v) { f[static_cast<std::size_t>(k)] = v; };
+  set(PartnerField::kPayment, q.payment);
+  set(PartnerField::kCost, q.cost);
+  set(PartnerField::kMargin, q.margin);
+  set(PartnerField::kLimb1, q.limb1);
+  set(PartnerField::kLimb2, q.limb2);
+  set(PartnerField::kGainPain, q.gain_pain);
+  set(PartnerField::kCappedAmount, q.capped_amount);
+  return f;
+}
+
+std::array<double, kArmPayoutFieldCount> arm_fields(const ct::YearPayout& pay) {
+  std::array<double, kArmPayoutFieldCount> f{};
+  const auto set = [&f](ArmField k, double v) { f[static_cast<std::size_t>(k)] = v; };
+  set(ArmField::kCommissionerSpend, pay.commissioner_spend);
+  set(ArmField::kTarget, pay.target);
+  set(ArmField::kActual, pay.actual);
+  set(ArmField::kFeeTotal, pay.fee_total);
+  set(ArmField::kUnderrun, pay.underrun);
+  set(ArmField::kProvidersShare, pay.providers_share);
+  set(ArmField::kCommissionerResidual, pay.commissioner_residual);
+  set(ArmField::kKraComponent, pay.kra_component);
+  set(ArmField::kLimb3, pay.limb3);
+  set(ArmField::kCapShortfall, pay.cap_shortfall);
+  set(ArmField::kKpiReturn, pay.kpi_return);
+  set(ArmField::kGatePassed, pay.gate_passed ? 1.0 : 0.0);
+  set(ArmField::kPainCapBinds, pay.pain_cap_binds ? 1.0 : 0.0);
+  set(ArmField::kGainCapBinds, pay.gain_cap_binds ? 1.0 : 0.0);
+  return f;
+}
+
+PayoutSummariser::PayoutSummariser(std::size_t arms, std::size_t years, std::size_t partners)
+    : A_(arms), Y_(years), P_(partners), partner_(arms), arm_(arms) {}
+
+void PayoutSummariser::add(std::size_t arm, const double* partner_rows, const double* arm_rows) {
+  partner_.at(arm).insert(partner_[arm].end(), partner_rows, partner_rows + Y_ * P_ * kPartnerPayoutFieldCount);
+  arm_.at(arm).insert(arm_[arm].end(), arm_rows, arm_rows + Y_ * kArmPayoutFieldCount);
+}
+
+std::vector<ArmPayoutSummary> PayoutSummariser::summaries() const {
+  constexpr std::size_t F = kPartnerPayoutFieldCount, G = kArmPayoutFieldCount;
+  std::vector<ArmPayoutSummary> out(A_);
+  for (std::size_t a = 0; a < A_; ++a) {
+    const std::size_t R = arm_[a].size() / (Y_ * G);
+    ArmPayoutSummary& s = out[a];
+    // An arm without contracts has NaN arm rows (write_payouts): nothing was settled.
+    s.settled = R > 0 && Y_ > 0 && !std::isnan(field(&arm_[a][0], ArmField::kCommissionerSpend));
+    if (!s.settled) continue;
+    const double years_total = static_cast<double>(R * Y_);
+    engine::Tally spend;
+    double binds = 0;
+    for (std::size_t r = 0; r < R; ++r) {
+      double rs = 0;
+      for (std::size_t y = 0; y < Y_; ++y) {
+        const double* row = &arm_[a][(r * Y_ + y) * G];
+        rs += field(row, ArmField::kCommissionerSpend);
+        binds += field(row, ArmField::kPainCapBinds) > 0.5 ? 1.0 : 0.0;
+      }
+      spend.add(rs / static_cast<double>(Y_));
+    }
+    s.commissioner_spend = mean_interval(spend);
+    s.p_pain_cap_binds = binds / years_total;
+    s.partners.resize(P_);
+    for (std::size_t p = 0; p < P_; ++p) {
+      PartnerPayoutSummary& q = s.partners[p];
+      engine::Tally pay, margin, gp;
+      std::vector<double> yearly_gp;
+      yearly_gp.reserve(R * Y_);
+      double pain = 0;
+      for (std::size_t r = 0; r < R; ++r) {
+        double rp = 0, rm = 0, rg = 0;
+        for (std::size_t y = 0; y < Y_; ++y) {
+          const double* row = &partner_[a][((r * Y_ + y) * P_ + p) * F];
+          q.in_contract = q.in_contract || field(row, PartnerField::kPayment) != 0 ||
+                          field(row, PartnerField::kMargin) != 0 || field(row, PartnerField::kGainPain) != 0;
+          rp += field(row, PartnerField::kPayment);
+          rm += field(row, PartnerField::kMargin);
+          const double g = field(row, PartnerField::kGainPain);
+          rg += g;
+          yearly_gp.push_back(g);
+          pain += g < 0 ? 1.0 : 0.0;
+        }
+        // Replications are the independent observations: each contributes its yearly mean.
+        pay.add(rp / static_cast<double>(Y_));
+        margin.add(rm / static_cast<double>(Y_));
+        gp.add(rg / static_cast<double>(Y_));
+      }
+      q.payment = mean_interval(pay);
+      q.margin = mean_interval(margin);
+      q.gain_pain = mean_interval(gp);
+      q.p_pain = pain / years_total;
+      q.p5_gain_pain = decision::quantile(std::move(yearly_gp), 0.05);
+    }
+  }
+  return out;
+}
+
+std::vector<ArmPayoutSummary> summarise_payouts(const ResultsReader& file) {
+  const std::vector<std::uint64_t> shape = file.shape("payouts/partner");  // R, A, Y, P, F
+  const std::vector<std::uint64_t> arm_shape = file.shape("payouts/arm");  // R, A, Y, G
+  if (shape.size() != 5 || shape[4] != kPartnerPayoutFieldCount || arm_shape.size() != 4 ||
+      arm_shape[3] != kArmPayoutFieldCount || arm_shape[0] != shape[0] || arm_shape[1] != shape[1] ||
+      arm_shape[2] != shape[2]) {
+    throw std::runtime_error("payouts/partner and payouts/arm do not have the shapes this build writes ([R, A, Y, P, " +
+                             std::to_string(kPartnerPayoutFieldCount) + "] and [R, A, Y, " +
+                             std::to_string(kArmPayoutFieldCount) + "])");
+  }
+  const std::size_t R = static_cast<std::size_t>(shape[0]), A = static_cast<std::size_t>(shape[1]),
+                    Y = static_cast<std::size_t>(shape[2]), P = static_cast<std::size_t>(shape[3]);
+  const std::vector<double> partner = file.read_double("payouts/partner");
+  const std::vector<double> arm = file.read_double("payouts/arm");
+  PayoutSummariser s(A, Y, P);
+  for (std::size_t r = 0; r < R; ++r) {
+    for (std::size_t a = 0; a < A; ++a) {
+      s.add(a, &partner[(r * A + a) * Y * P * kPartnerPayoutFieldCount], &arm[(r * A + a) * Y * kArmPayoutFieldCount]);
+    }
+  }
+  return s.summaries();
 }
 
 }  // namespace mhsim::analysis

@@ -6,25 +6,76 @@
 // contracts::settle, checks that money is conserved, and writes the payouts datasets.
 // Analysis never re-runs the model: it reads the ledgers the run wrote.
 
+#include <array>
 #include <cstdint>
+#include <string_view>
 #include <string>
 #include <vector>
 
 #include "analysis/results_file.hpp"
+#include "analysis/summary.hpp"
 #include "models/contracts/arm_terms.hpp"
 #include "models/pathway/pathway.hpp"
 
 namespace mhsim::analysis {
 
-/// Fields of payouts/partner [R, A, Y, P, F], in order.
-inline constexpr const char* kPartnerPayoutFields[] = {"payment", "cost", "margin", "limb1", "limb2", "gain_pain",
-                                                       "capped_amount"};
-inline constexpr std::size_t kPartnerPayoutFieldCount = 7;
-/// Fields of payouts/arm [R, A, Y, G], in order.
-inline constexpr const char* kArmPayoutFields[] = {
+/// Fields of payouts/partner [R, A, Y, P, F], in dataset order: the one declaration that the
+/// writer, the readers (report, run and sweep summaries) and the labels use.
+enum class PartnerField : std::size_t { kPayment, kCost, kMargin, kLimb1, kLimb2, kGainPain, kCappedAmount, kCount };
+inline constexpr std::size_t kPartnerPayoutFieldCount = static_cast<std::size_t>(PartnerField::kCount);
+inline constexpr std::array<std::string_view, kPartnerPayoutFieldCount> kPartnerPayoutFields = {
+    "payment", "cost", "margin", "limb1", "limb2", "gain_pain", "capped_amount"};
+/// One partner's year in PartnerField order.
+std::array<double, kPartnerPayoutFieldCount> partner_fields(const models::contracts::PartnerPayout& q);
+
+/// Fields of payouts/arm [R, A, Y, G], in dataset order (flags are 0 or 1).
+enum class ArmField : std::size_t {
+  kCommissionerSpend, kTarget, kActual, kFeeTotal, kUnderrun, kProvidersShare, kCommissionerResidual,
+  kKraComponent, kLimb3, kCapShortfall, kKpiReturn, kGatePassed, kPainCapBinds, kGainCapBinds, kCount
+};
+inline constexpr std::size_t kArmPayoutFieldCount = static_cast<std::size_t>(ArmField::kCount);
+inline constexpr std::array<std::string_view, kArmPayoutFieldCount> kArmPayoutFields = {
     "commissioner_spend", "target", "actual", "fee_total", "underrun", "providers_share", "commissioner_residual",
     "kra_component", "limb3", "cap_shortfall", "kpi_return", "gate_passed", "pain_cap_binds", "gain_cap_binds"};
-inline constexpr std::size_t kArmPayoutFieldCount = 14;
+/// One arm's year in ArmField order.
+std::array<double, kArmPayoutFieldCount> arm_fields(const models::contracts::YearPayout& pay);
+
+/// Field `f` of a row laid out in PartnerField or ArmField order.
+inline double field(const double* row, PartnerField f) { return row[static_cast<std::size_t>(f)]; }
+inline double field(const double* row, ArmField f) { return row[static_cast<std::size_t>(f)]; }
+
+/// Settled payouts summarised per arm and partner over replications and years, for the run
+/// and merge printouts and for sweeps: one definition of each statistic.
+struct PartnerPayoutSummary {
+  bool in_contract = false;  ///< false when every payment, margin and gain/pain is zero
+  /// A year's value: the mean over replications of each replication's yearly mean, with the
+  /// 95% confidence half-width over replications (the independent observations).
+  MeanInterval payment, margin, gain_pain;
+  double p_pain = 0;        ///< share of replication-years with a painshare (gain_pain < 0)
+  double p5_gain_pain = 0;  ///< 5th percentile (type 7, decision::quantile) of the yearly gain/pain
+};
+struct ArmPayoutSummary {
+  bool settled = false;     ///< false for an arm without contracts (nothing was added)
+  MeanInterval commissioner_spend;  ///< a year, as for partners
+  double p_pain_cap_binds = 0;      ///< share of replication-years in which the painshare cap bound
+  std::vector<PartnerPayoutSummary> partners;
+};
+
+class PayoutSummariser {
+ public:
+  PayoutSummariser(std::size_t arms, std::size_t years, std::size_t partners);
+  /// One replication of one arm: partner_rows [Y][P][PartnerField], arm_rows [Y][ArmField].
+  void add(std::size_t arm, const double* partner_rows, const double* arm_rows);
+  std::vector<ArmPayoutSummary> summaries() const;
+
+ private:
+  std::size_t A_, Y_, P_;
+  std::vector<std::vector<double>> partner_;  // [A][R * Y * P * F] as added
+  std::vector<std::vector<double>> arm_;      // [A][R * Y * G]
+};
+
+/// The payouts datasets of a settled results file, summarised (reads them in full).
+std::vector<ArmPayoutSummary> summarise_payouts(const ResultsReader& file);
 
 /// Terms with every alliance target resolved to pounds per year (target_cost_by_year).
 struct ResolvedTerms {

@@ -320,14 +320,14 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
     return partner_cost[((r * A + a) * Y + y) * P + p];
   };
   const auto kp = [&](std::size_t r, std::size_t a) { return &kpi[(r * A + a) * Y * K]; };
-  const auto pf = [&](std::size_t r, std::size_t a, std::size_t y, std::size_t p, std::size_t field) {
-    return pay[(((r * A + a) * Y + y) * P + p) * kPartnerPayoutFieldCount + field];
+  const auto pf = [&](std::size_t r, std::size_t a, std::size_t y, std::size_t p, PartnerField k) {
+    return field(&pay[(((r * A + a) * Y + y) * P + p) * kPartnerPayoutFieldCount], k);
   };
-  const auto af = [&](std::size_t r, std::size_t a, std::size_t y, std::size_t field) {
-    return arm_pay[((r * A + a) * Y + y) * kArmPayoutFieldCount + field];
+  const auto af = [&](std::size_t r, std::size_t a, std::size_t y, ArmField k) {
+    return field(&arm_pay[((r * A + a) * Y + y) * kArmPayoutFieldCount], k);
   };
-  constexpr std::size_t kPayment = 0, kMargin = 2, kLimb2 = 4, kGainPain = 5, kCapped = 6;
-  constexpr std::size_t kSpend = 0, kResidual = 6, kPainCapBinds = 12;
+  using PF = PartnerField;
+  using AF = ArmField;
 
   // ---- per-replication values ------------------------------------------------------------
   const auto arm_values = [&] { return ArmValues(A, std::vector<double>(R, 0.0)); };
@@ -345,7 +345,7 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
                                   ky[static_cast<std::size_t>(pw::SystemKpi::kWemwbsDecreased)] +
                                   ky[static_cast<std::size_t>(pw::SystemKpi::kWemwbsUnchanged)];
         wemwbs[a][r] += df[y] * ky[static_cast<std::size_t>(pw::SystemKpi::kWemwbsMeanChange)] * discharged;
-        if (out.has_payouts) spend[a][r] += df[y] * af(r, a, y, kSpend);
+        if (out.has_payouts) spend[a][r] += df[y] * af(r, a, y, AF::kCommissionerSpend);
       }
     }
   }
@@ -436,7 +436,7 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
         bool takes_part = false;
         for (std::size_t r = 0; r < R && !takes_part; ++r) {
           for (std::size_t y = 0; y < H; ++y) {
-            if (pf(r, a, y, p, kPayment) != 0 || pf(r, a, y, p, 1) != 0) takes_part = true;
+            if (pf(r, a, y, p, PF::kPayment) != 0 || pf(r, a, y, p, PF::kCost) != 0) takes_part = true;
           }
         }
         if (!takes_part) continue;
@@ -447,15 +447,15 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
         for (std::size_t r = 0; r < R; ++r) {
           bool bound = false;
           for (std::size_t y = 0; y < H; ++y) {
-            payment[r] += pf(r, a, y, p, kPayment);
-            margin[r] += pf(r, a, y, p, kMargin);
-            gp[r] += pf(r, a, y, p, kGainPain);
-            pain[r] += std::max(0.0, -pf(r, a, y, p, kGainPain));
+            payment[r] += pf(r, a, y, p, PF::kPayment);
+            margin[r] += pf(r, a, y, p, PF::kMargin);
+            gp[r] += pf(r, a, y, p, PF::kGainPain);
+            pain[r] += std::max(0.0, -pf(r, a, y, p, PF::kGainPain));
             if (kappa) {
-              cap[r] += *kappa * pf(r, a, y, p, kLimb2);
-              bound = bound || pf(r, a, y, p, kCapped) > 0;
+              cap[r] += *kappa * pf(r, a, y, p, PF::kLimb2);
+              bound = bound || pf(r, a, y, p, PF::kCappedAmount) > 0;
             } else if (shared_cap) {
-              bound = bound || af(r, a, y, kPainCapBinds) > 0;
+              bound = bound || af(r, a, y, AF::kPainCapBinds) > 0;
             }
           }
           if (bound) ++capped;
@@ -483,8 +483,8 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
       std::vector<double> cash(R, 0), pain(R, 0);
       for (std::size_t r = 0; r < R; ++r) {
         for (std::size_t y = 0; y < H; ++y) {
-          cash[r] += af(r, a, y, kSpend);
-          pain[r] += std::max(0.0, -af(r, a, y, kResidual));
+          cash[r] += af(r, a, y, AF::kCommissionerSpend);
+          pain[r] += std::max(0.0, -af(r, a, y, AF::kCommissionerResidual));
         }
       }
       RiskRow row;

@@ -34,4 +34,13 @@ Summary summarise(const std::vector<double>& values) {
   return s;
 }
 
+MeanInterval mean_interval(const engine::Tally& t, double level) {
+  MeanInterval m;
+  m.n = t.count();
+  if (m.n == 0) return m;
+  m.mean = t.mean();
+  if (m.n > 1) m.half_width = t_critical(level, m.n - 1) * t.standard_error();
+  return m;
+}
+
 }  // namespace mhsim::analysis

@@ -2,7 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <vector>
+
+#include "engine/stats.hpp"
 
 namespace mhsim::analysis {
 
@@ -19,6 +22,16 @@ struct Summary {
 };
 
 Summary summarise(const std::vector<double>& values);
+
+/// A mean with the half-width of its confidence interval (Student t, n - 1 df): what the
+/// printouts show as "mean ± half-width". half_width is NaN with fewer than two observations,
+/// and mean is NaN with none.
+struct MeanInterval {
+  double mean = std::numeric_limits<double>::quiet_NaN();
+  double half_width = std::numeric_limits<double>::quiet_NaN();
+  std::uint64_t n = 0;
+};
+MeanInterval mean_interval(const engine::Tally& t, double level = 0.95);
 
 /// Two-sided Student-t critical value for confidence `level` with `df` degrees of freedom.
 double t_critical(double level, std::uint64_t df);

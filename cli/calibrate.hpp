@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// `mhsim calibrate`: fits scenario numbers to target statistics by Nelder-Mead with common
-// random numbers (docs/calibration.md). The model runs here, in memory; no results file.
+// `mhsim calibrate` and `mhsim reproduce`: the commands over pipeline/calibration_runs.hpp
+// (the fit) and analysis (the statistics): options, loading and printing (docs/calibration.md).
 
 #include <cstdint>
 #include <optional>
@@ -13,51 +13,17 @@
 #include "models/scenario/calibration_targets.hpp"
 #include "models/scenario/diagnostics.hpp"
 #include "models/scenario/pathway_scenario.hpp"
+#include "pipeline/calibration_runs.hpp"
 
 namespace mhsim::cli {
 
-struct CalibrationRunOptions {
-  std::uint64_t replications = 10;  ///< the same replications (seeds) at every evaluation
-  std::uint64_t seed = 0;
-  int threads = 1;
-  int max_evaluations = 100;        ///< Nelder-Mead evaluations at most (the Jacobian's 2n are extra)
-};
-
-/// One target's simulated statistic over the replications.
-struct TargetStatistic {
-  double mean = 0;    ///< mean over replications (for relative_to: ratio of the arms' means)
-  double se = 0;      ///< Monte Carlo standard error (delta method for a ratio; NaN with one replication)
-  double ci_low = 0;  ///< 95% confidence interval (Student t, n - 1 df)
-  double ci_high = 0;
-};
-
-/// Every target's statistic with the spec's parameters at `values` (in spec order), from
-/// replications 0..R-1 of `options.seed`, simulated in parallel and reduced in replication order.
-std::vector<TargetStatistic> simulate_targets(const scenario::PathwayScenario& sc, const scenario::CalibrationSpec& spec,
-                                              const std::vector<double>& values, const CalibrationRunOptions& options);
-
-/// Every target's statistic on `run` as it is (its spec at base values: no PSA draws, the
-/// spec's parameters not applied), from replications 0..R-1 of `options.seed`.
-std::vector<TargetStatistic> simulate_scenario_targets(const scenario::PathwayScenario& run,
-                                                       const scenario::CalibrationSpec& spec,
-                                                       const CalibrationRunOptions& options);
-
-/// sum_t z_t^2, z_t = 1.96 (mean_t - value_t) / tolerance_t (0 on the right side of a one-sided
-/// target)
-double calibration_objective(const scenario::CalibrationSpec& spec, const std::vector<TargetStatistic>& stats);
-
-struct CalibrationOutcome {
-  std::vector<double> start, fitted;
-  std::vector<double> se;        ///< Gauss-Newton standard errors (NaN when not determined)
-  Eigen::MatrixXd covariance;    ///< (J^T J)^-1, J = d(standardised residuals)/d(parameters)
-  Eigen::MatrixXd jacobian;
-  double objective_start = 0, objective = 0;
-  int evaluations = 0;           ///< Nelder-Mead's (the Jacobian's are not counted)
-  bool converged = false;
-  int degrees_of_freedom = 0;    ///< targets - parameters
-  double p_value = 0;            ///< P(chi-square(df) >= objective); NaN when df = 0
-  std::vector<TargetStatistic> statistics;  ///< at the fitted values
-};
+using pipeline::CalibrationOutcome;
+using pipeline::CalibrationRunOptions;
+using pipeline::TargetStatistic;
+using pipeline::calibrate_pathway;
+using pipeline::calibration_objective;
+using pipeline::simulate_scenario_targets;
+using pipeline::simulate_targets;
 
 // ---- shared by mhsim calibrate and mhsim reproduce ----
 
@@ -75,7 +41,5 @@ std::string describe_statistic(const scenario::PathwayScenario& sc, const scenar
 std::size_t print_target_table(const scenario::PathwayScenario& sc, const scenario::CalibrationSpec& spec,
                                const std::vector<TargetStatistic>& stats);
 
-CalibrationOutcome calibrate_pathway(const scenario::PathwayScenario& sc, const scenario::CalibrationSpec& spec,
-                                     const CalibrationRunOptions& options);
 
 }  // namespace mhsim::cli

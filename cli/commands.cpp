@@ -16,7 +16,7 @@
 #include "analysis/pathway_results.hpp"
 #include "analysis/summary.hpp"
 #include "cli/progress.hpp"
-#include "cli/run_network.hpp"
+#include "pipeline/model_runs.hpp"
 #include "analysis/payout_results.hpp"
 #include "analysis/merge.hpp"
 #include "analysis/results_file.hpp"
@@ -64,12 +64,12 @@ std::string fixed(double x, int decimals) {
 }
 
 // "mean ± half-width of the 95% confidence interval".
-std::string cell(const engine::Tally& t, int decimals) {
-  if (t.count() == 0) return "-";
-  if (t.count() < 2) return fixed(t.mean(), decimals);
-  const double half = analysis::t_critical(0.95, t.count() - 1) * t.standard_error();
-  return fixed(t.mean(), decimals) + " ± " + fixed(half, decimals);
+std::string cell(const analysis::MeanInterval& m, int decimals) {
+  if (m.n == 0) return "-";
+  if (m.n < 2) return fixed(m.mean, decimals);
+  return fixed(m.mean, decimals) + " ± " + fixed(m.half_width, decimals);
 }
+std::string cell(const engine::Tally& t, int decimals) { return cell(analysis::mean_interval(t), decimals); }
 
 }  // namespace
 
@@ -103,6 +103,7 @@ void print_summary(const scenario::NetworkScenario& sc, const analysis::NetworkS
   emit(line);
   const auto prediction = analysis::jackson_prediction(net);
   const std::vector<double> load = analysis::offered_load(net);
+  const std::vector<double> lambda = analysis::arrival_rates(net);
   // station_metrics(): 0 arrivals, 3 mean_wait, 4 mean_queue_length, 5 utilisation, 6 mean_sojourn
   for (std::size_t s = 0; s < net.stations.size(); ++s) {
     line = pad(net.stations[s].name, widths[0]);
@@ -114,11 +115,8 @@ void print_summary(const scenario::NetworkScenario& sc, const analysis::NetworkS
     emit(line);
     if (prediction) {
       const analysis::theory::MmcMeasures& m = (*prediction)[s];
-      // Arrival rate from the traffic equations: offered load x servers / mean service.
-      const double lambda =
-          load[s] * static_cast<double>(net.stations[s].servers) / net.stations[s].service.mean();
       line = pad("  theory (Jackson)", widths[0]);
-      line += pad(fixed(lambda, 3), widths[1]);
+      line += pad(fixed(lambda[s], 3), widths[1]);
       line += pad(theory_cell(m.mean_wait, 4), widths[2]);
       line += pad(theory_cell(m.mean_queue, 3), widths[3]);
       line += pad(theory_cell(std::min(m.rho, 1.0), 4), widths[4]);
@@ -203,13 +201,13 @@ std::string pounds(double x) {
   return t[0] == '-' ? "-£" + t.substr(1) : "£" + t;
 }
 
-// "mean ± half-width" of a Tally; money in £ with thousands separators.
-std::string money_cell(const engine::Tally& t) {
-  if (t.count() == 0) return "-";
-  if (t.count() < 2) return pounds(t.mean());
-  const double half = analysis::t_critical(0.95, t.count() - 1) * t.standard_error();
-  return pounds(t.mean()) + " ± " + thousands(half);
+// "mean ± half-width"; money in £ with thousands separators.
+std::string money_cell(const analysis::MeanInterval& m) {
+  if (m.n == 0) return "-";
+  if (m.n < 2) return pounds(m.mean);
+  return pounds(m.mean) + " ± " + thousands(m.half_width);
 }
+std::string money_cell(const engine::Tally& t) { return money_cell(analysis::mean_interval(t)); }
 
 void print_pathway_summary(const scenario::PathwayScenario& sc, const analysis::PathwaySummary& summary) {
   namespace pw = models::pathway;
@@ -284,68 +282,34 @@ void print_pathway_summary(const scenario::PathwayScenario& sc, const analysis::
   }
 }
 
-// Each partner's payouts per arm: means over replications and years, the chance of a
-// painshare in a year, and the 5th percentile of the yearly gain/pain (a bad year).
+// Each partner's payouts per arm (analysis::summarise_payouts): means a year over
+// replications, the chance of a painshare in a year, and the 5th percentile of the yearly
+// gain/pain (a bad year).
 void print_payouts(const analysis::ResultsReader& file, const scenario::PathwayScenario& sc) {
   const auto& spec = sc.spec;
-  const std::vector<std::uint64_t> shape = file.shape("payouts/partner");  // R, A, Y, P, F
-  const std::vector<double> v = file.read_double("payouts/partner");
-  const std::vector<double> arm = file.read_double("payouts/arm");         // R, A, Y, G
-  const std::size_t R = static_cast<std::size_t>(shape[0]), A = static_cast<std::size_t>(shape[1]),
-                    Y = static_cast<std::size_t>(shape[2]), P = static_cast<std::size_t>(shape[3]),
-                    F = analysis::kPartnerPayoutFieldCount, G = analysis::kArmPayoutFieldCount;
-  const auto at = [&](std::size_t r, std::size_t a, std::size_t y, std::size_t p, std::size_t f) {
-    return v[(((r * A + a) * Y + y) * P + p) * F + f];
-  };
-  std::printf("\nSettlement, per partner, a year: mean ± 95%% half-width over %zu replications (P(pain) and the 5th "
-              "percentile over all %zu replication-years)\n", R, R * Y);
-  for (std::size_t a = 0; a < A; ++a) {
-    if (a >= sc.contracts.size() || sc.contracts[a].terms.contracts.empty()) continue;
+  const std::vector<analysis::ArmPayoutSummary> arms = analysis::summarise_payouts(file);
+  const std::uint64_t R = file.shape("payouts/partner").at(0);
+  std::printf("\nSettlement, per partner, a year: mean ± 95%% half-width over %llu replications (P(pain) and the 5th "
+              "percentile over all %llu replication-years)\n",
+              static_cast<unsigned long long>(R), static_cast<unsigned long long>(R * static_cast<std::uint64_t>(spec.years)));
+  for (std::size_t a = 0; a < arms.size() && a < spec.arms.size(); ++a) {
+    if (!arms[a].settled) continue;
     std::printf("arm %s\n", spec.arms[a].name.c_str());
     const std::size_t w0 = 22, w = 24;
     std::string line = pad("  partner", w0) + pad("payment", w) + pad("margin", w) + pad("gain/pain", w) +
                        pad("P(pain)", 10) + pad("5th pct gain/pain", w);
     emit(line);
-    for (std::size_t p = 0; p < P; ++p) {
-      engine::Tally pay, margin, gp;
-      std::vector<double> gps;
-      double pain = 0;
-      // Replications are the independent observations: each contributes its yearly mean.
-      for (std::size_t r = 0; r < R; ++r) {
-        double rp = 0, rm = 0, rg = 0;
-        for (std::size_t y = 0; y < Y; ++y) {
-          rp += at(r, a, y, p, 0);
-          rm += at(r, a, y, p, 2);
-          rg += at(r, a, y, p, 5);
-          gps.push_back(at(r, a, y, p, 5));
-          pain += at(r, a, y, p, 5) < 0 ? 1.0 : 0.0;
-        }
-        pay.add(rp / static_cast<double>(Y));
-        margin.add(rm / static_cast<double>(Y));
-        gp.add(rg / static_cast<double>(Y));
-      }
-      if (pay.mean() == 0 && margin.mean() == 0 && gp.mean() == 0) continue;  // not in a contract
-      std::sort(gps.begin(), gps.end());
-      const double p5 = gps[static_cast<std::size_t>(std::floor(0.05 * static_cast<double>(gps.size() - 1)))];
+    for (std::size_t p = 0; p < arms[a].partners.size() && p < spec.partners.size(); ++p) {
+      const analysis::PartnerPayoutSummary& q = arms[a].partners[p];
+      if (!q.in_contract) continue;
       char prob[32];
-      std::snprintf(prob, sizeof prob, "%.3f", pain / static_cast<double>(gps.size()));
-      line = pad("  " + spec.partners[p].name, w0) + pad(money_cell(pay), w) + pad(money_cell(margin), w) +
-             pad(money_cell(gp), w) + pad(prob, 10) + pad(pounds(p5), w);
+      std::snprintf(prob, sizeof prob, "%.3f", q.p_pain);
+      line = pad("  " + spec.partners[p].name, w0) + pad(money_cell(q.payment), w) + pad(money_cell(q.margin), w) +
+             pad(money_cell(q.gain_pain), w) + pad(prob, 10) + pad(pounds(q.p5_gain_pain), w);
       emit(line);
     }
-    engine::Tally spend;
-    double binds = 0, n = 0;
-    for (std::size_t r = 0; r < R; ++r) {
-      double rs = 0;
-      for (std::size_t y = 0; y < Y; ++y) {
-        rs += arm[((r * A + a) * Y + y) * G + 0];
-        binds += arm[((r * A + a) * Y + y) * G + 12] > 0.5 ? 1.0 : 0.0;
-        n += 1;
-      }
-      spend.add(rs / static_cast<double>(Y));
-    }
-    std::printf("  commissioner spend a year %s; painshare cap binds in %.1f%% of years\n", money_cell(spend).c_str(),
-                100.0 * binds / n);
+    std::printf("  commissioner spend a year %s; painshare cap binds in %.1f%% of years\n",
+                money_cell(arms[a].commissioner_spend).c_str(), 100.0 * arms[a].p_pain_cap_binds);
   }
 }
 
@@ -360,7 +324,7 @@ void print_diagnostics(const std::vector<Diagnostic>& ds) {
   std::fprintf(stderr, "mhsim: %zu error%s; nothing was written\n", ds.size(), ds.size() == 1 ? "" : "s");
 }
 
-int run_command(const RunOptions& options, Cluster& cluster) {
+int run_command(const RunOptions& options, pipeline::Cluster& cluster) {
   const bool root = cluster.rank() == 0;
   std::vector<Diagnostic> errors;
   std::optional<std::uint64_t> reps, seed, threads;
@@ -422,7 +386,7 @@ int run_command(const RunOptions& options, Cluster& cluster) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {
-    RunConfig config;
+    pipeline::RunConfig config;
     config.out = options.out;
     config.threads = n_threads;
     config.cancel = &g_interrupted;
@@ -447,7 +411,8 @@ int run_command(const RunOptions& options, Cluster& cluster) {
     // Progress counts this process's replications (rank 0's share under MPI).
     Progress progress(block.count / static_cast<std::uint64_t>(cluster.size()), talk);
     config.on_replication = [&progress] { progress.step(); };
-    const RunOutcome outcome = pathway ? run_pathway(*pathway_sc, config) : run_network(*network, config);
+    const pipeline::RunOutcome outcome =
+        pathway ? pipeline::run_pathway(*pathway_sc, config) : pipeline::run_network(*network, config);
     progress.finish();
     if (!outcome.completed) {
       if (root) {
@@ -486,7 +451,7 @@ int run_command(const RunOptions& options, Cluster& cluster) {
                                                          sc.network.horizon - sc.network.warmup));
     }
     return kExitOk;
-  } catch (const RunInputError& e) {
+  } catch (const pipeline::RunInputError& e) {
     if (root) std::fprintf(stderr, "mhsim: %s\n", e.what());
     if (cluster.size() > 1) cluster.abort_all(kExitBadInput);  // the other ranks wait on rank 0
     return kExitBadInput;
@@ -510,7 +475,7 @@ int merge_command(const std::vector<std::string>& inputs, const std::string& out
         pathway = analysis::stored_scenario(first, inputs.at(0));
         if (analysis::has_contracts(pathway->contracts)) {
           settle = [&pathway](analysis::ResultsWriter& w, const std::vector<std::string>& blocks) {
-            settle_into(w, *pathway, blocks);
+            pipeline::settle_into(w, *pathway, blocks);
           };
         }
       }

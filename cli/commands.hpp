@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/cluster.hpp"
+#include "pipeline/cluster.hpp"
 #include "models/scenario/diagnostics.hpp"
 
 namespace mhsim::cli {
@@ -114,7 +114,7 @@ void print_warnings(const std::vector<scenario::Diagnostic>& warnings);
 /// Prints every diagnostic on stderr, then "mhsim: N errors; nothing was written".
 void print_diagnostics(const std::vector<scenario::Diagnostic>& diagnostics);
 
-int run_command(const RunOptions& options, Cluster& cluster);
+int run_command(const RunOptions& options, pipeline::Cluster& cluster);
 int sweep_command(const SweepOptions& options);
 int merge_command(const std::vector<std::string>& inputs, const std::string& out);
 int validate_command(const std::string& scenario);

@@ -18,7 +18,7 @@
 int main(int argc, char** argv) {
   using namespace mhsim::cli;
   // Under mpirun this joins MPI_COMM_WORLD (and finalizes MPI when `cluster` goes away).
-  const std::unique_ptr<Cluster> cluster = join_cluster(argc, argv);
+  const std::unique_ptr<mhsim::pipeline::Cluster> cluster = mhsim::pipeline::join_cluster(argc, argv);
   CLI::App app{"mhsim: discrete-event Monte Carlo simulation of care pathways and contracts", "mhsim"};
   app.set_version_flag("--version", std::string("mhsim ") + MHSIM_VERSION);
   app.require_subcommand(1);

@@ -18,7 +18,7 @@
 #include "analysis/results_file.hpp"
 #include "analysis/sha256.hpp"
 #include "cli/commands.hpp"
-#include "models/contracts/settlement.hpp"
+#include "models/contracts/pathway_ledger.hpp"
 #include "models/scenario/diagnostics.hpp"
 #include "models/scenario/pathway_scenario.hpp"
 
@@ -75,11 +75,6 @@ std::optional<Axis> parse_set(const std::string& text, std::vector<Diagnostic>& 
   }
   return axis;
 }
-
-struct Cell {  // one (arm, partner) over replications x years
-  double payment = 0, margin = 0, gain_pain = 0, pain_years = 0, n = 0;
-  std::vector<double> gp;
-};
 
 std::string csv_number(double x) {
   char buf[40];
@@ -144,12 +139,12 @@ int sweep_command(const SweepOptions& options) {
 
   // Settlement inputs are built once: each combination costs only the settlements.
   std::vector<ct::YearInput> inputs(results.size() * A * Y);
+  const ct::LedgerShape shape = ct::ledger_shape(spec, base->group_share);
   for (std::size_t r = 0; r < results.size(); ++r) {
     for (std::size_t a = 0; a < A; ++a) {
       for (std::size_t y = 0; y < Y; ++y) {
         ct::YearInput& in = inputs[(r * A + a) * Y + y];
-        ct::from_arm_result(spec, results[r].arms[a], y, in);
-        in.group_share = base->group_share;
+        ct::from_arm_result(shape, results[r].arms[a], y, in);
       }
     }
   }
@@ -178,40 +173,35 @@ int sweep_command(const SweepOptions& options) {
     }
     if (problems.empty()) {
       const analysis::ResolvedTerms terms = analysis::resolve_terms(spec, sc.contracts, results);
-      std::vector<Cell> cells(A * P);
-      std::vector<double> spend(A, 0.0), binds(A, 0.0);
+      // One summary of settled payouts for sweeps, run and merge (analysis::PayoutSummariser).
+      analysis::PayoutSummariser summariser(A, Y, P);
+      std::vector<double> partner_rows(Y * P * analysis::kPartnerPayoutFieldCount),
+          arm_rows(Y * analysis::kArmPayoutFieldCount);
       for (std::size_t r = 0; r < results.size(); ++r) {
         for (std::size_t a = 0; a < A; ++a) {
           if (terms.arms[a].contracts.empty()) continue;
           for (std::size_t y = 0; y < Y; ++y) {
             ct::settle(terms.arms[a], inputs[(r * A + a) * Y + y], pay);
-            spend[a] += pay.commissioner_spend;
-            binds[a] += pay.pain_cap_binds ? 1.0 : 0.0;
+            const auto arm_f = analysis::arm_fields(pay);
+            std::copy(arm_f.begin(), arm_f.end(), arm_rows.begin() + static_cast<std::ptrdiff_t>(y * arm_f.size()));
             for (std::size_t p = 0; p < P; ++p) {
-              Cell& cell = cells[a * P + p];
-              const ct::PartnerPayout& q = pay.partners[p];
-              cell.payment += q.payment;
-              cell.margin += q.margin;
-              cell.gain_pain += q.gain_pain;
-              cell.pain_years += q.gain_pain < 0 ? 1.0 : 0.0;
-              cell.n += 1;
-              cell.gp.push_back(q.gain_pain);
+              const auto f = analysis::partner_fields(pay.partners[p]);
+              std::copy(f.begin(), f.end(), partner_rows.begin() + static_cast<std::ptrdiff_t>((y * P + p) * f.size()));
             }
           }
+          summariser.add(a, partner_rows.data(), arm_rows.data());
         }
       }
-      const double years_total = static_cast<double>(results.size() * Y);
+      const std::vector<analysis::ArmPayoutSummary> summary = summariser.summaries();
       for (std::size_t a = 0; a < A; ++a) {
-        if (terms.arms[a].contracts.empty()) continue;
+        if (!summary[a].settled) continue;
         for (std::size_t p = 0; p < P; ++p) {
-          Cell& cell = cells[a * P + p];
-          if (cell.payment == 0 && cell.margin == 0) continue;  // not in this arm's contracts
-          std::sort(cell.gp.begin(), cell.gp.end());
-          const double p5 = cell.gp[static_cast<std::size_t>(std::floor(0.05 * static_cast<double>(cell.gp.size() - 1)))];
+          const analysis::PartnerPayoutSummary& q = summary[a].partners[p];
+          if (!q.in_contract) continue;
           csv += std::to_string(c) + values + "," + spec.arms[a].name + "," + spec.partners[p].name + "," +
-                 csv_number(cell.payment / cell.n) + "," + csv_number(cell.margin / cell.n) + "," +
-                 csv_number(cell.gain_pain / cell.n) + "," + csv_number(cell.pain_years / cell.n) + "," +
-                 csv_number(p5) + "," + csv_number(binds[a] / years_total) + "," + csv_number(spend[a] / years_total) + "\n";
+                 csv_number(q.payment.mean) + "," + csv_number(q.margin.mean) + "," + csv_number(q.gain_pain.mean) +
+                 "," + csv_number(q.p_pain) + "," + csv_number(q.p5_gain_pain) + "," +
+                 csv_number(summary[a].p_pain_cap_binds) + "," + csv_number(summary[a].commissioner_spend.mean) + "\n";
         }
       }
     }

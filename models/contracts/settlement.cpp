@@ -10,23 +10,23 @@
 
 namespace mhsim::models::contracts {
 
-namespace pw = pathway;
+namespace lg = ledger;
 
 // ---------------------------------------------------------------------------------------
 // Input.
 
-void from_arm_result(const pw::PathwaySpec& spec, const pw::ArmResult& r, std::size_t year, YearInput& out) {
-  const std::size_t P = spec.partners.size(), S = spec.services.size();
+void from_arm_result(const LedgerShape& shape, const lg::ArmResult& r, std::size_t year, YearInput& out) {
+  const std::size_t P = shape.partners, S = shape.service_partner.size();
   if (year >= r.years) {
     throw std::out_of_range("from_arm_result: year is " + std::to_string(year) + ", but the result has " +
                             std::to_string(r.years) + " year(s)");
   }
   if (r.partners != P || r.services != S || r.partner_cost.size() < r.years * P ||
       r.activity.size() < r.years * S * kMeasures || r.cost.size() < r.years * S * kMeasures ||
-      r.system.size() < r.years * pw::kSystemKpis || r.service.size() < r.years * S * pw::kServiceKpis) {
-    throw std::out_of_range("from_arm_result: the arm result's shape does not match the spec (" +
+      r.system.size() < r.years * lg::kSystemKpis || r.service.size() < r.years * S * lg::kServiceKpis) {
+    throw std::out_of_range("from_arm_result: the arm result's shape does not match (" +
                             std::to_string(r.partners) + " partners, " + std::to_string(r.services) +
-                            " services; the spec has " + std::to_string(P) + " and " + std::to_string(S) + ")");
+                            " services; the shape has " + std::to_string(P) + " and " + std::to_string(S) + ")");
   }
   out.year = static_cast<int>(year);
   out.partner_cost.assign(r.partner_cost.begin() + static_cast<std::ptrdiff_t>(year * P),
@@ -36,7 +36,7 @@ void from_arm_result(const pw::PathwaySpec& spec, const pw::ArmResult& r, std::s
   out.service_activity.assign(S, std::array<double, kMeasures>{});
   out.service_partner.resize(S);
   for (std::size_t s = 0; s < S; ++s) {
-    const std::size_t p = spec.services[s].partner;
+    const std::size_t p = shape.service_partner[s];
     out.service_partner[s] = p;
     for (std::size_t m = 0; m < kMeasures; ++m) {
       const auto measure = static_cast<Measure>(m);
@@ -46,17 +46,17 @@ void from_arm_result(const pw::PathwaySpec& spec, const pw::ArmResult& r, std::s
       if (p < P) out.partner_activity[p][m] += a;
     }
   }
-  out.kpi.assign(r.system.begin() + static_cast<std::ptrdiff_t>(year * pw::kSystemKpis),
-                 r.system.begin() + static_cast<std::ptrdiff_t>((year + 1) * pw::kSystemKpis));
-  out.service_kpi.assign(r.service.begin() + static_cast<std::ptrdiff_t>(year * S * pw::kServiceKpis),
-                         r.service.begin() + static_cast<std::ptrdiff_t>((year + 1) * S * pw::kServiceKpis));
-  out.population = spec.population.size;
-  out.group_share.clear();
+  out.kpi.assign(r.system.begin() + static_cast<std::ptrdiff_t>(year * lg::kSystemKpis),
+                 r.system.begin() + static_cast<std::ptrdiff_t>((year + 1) * lg::kSystemKpis));
+  out.service_kpi.assign(r.service.begin() + static_cast<std::ptrdiff_t>(year * S * lg::kServiceKpis),
+                         r.service.begin() + static_cast<std::ptrdiff_t>((year + 1) * S * lg::kServiceKpis));
+  out.population = shape.population;
+  out.group_share = shape.group_share;
 }
 
-YearInput from_arm_result(const pw::PathwaySpec& spec, const pw::ArmResult& result, std::size_t year) {
+YearInput from_arm_result(const LedgerShape& shape, const lg::ArmResult& result, std::size_t year) {
   YearInput in;
-  from_arm_result(spec, result, year, in);
+  from_arm_result(shape, result, year, in);
   return in;
 }
 
@@ -75,8 +75,8 @@ double kpi_value(const KpiRef& ref, const YearInput& in) {
     }
     return in.kpi[ref.index];
   }
-  const std::size_t at = ref.service * pw::kServiceKpis + ref.index;
-  if (ref.index >= pw::kServiceKpis || ref.service >= in.services() || at >= in.service_kpi.size()) {
+  const std::size_t at = ref.service * lg::kServiceKpis + ref.index;
+  if (ref.index >= lg::kServiceKpis || ref.service >= in.services() || at >= in.service_kpi.size()) {
     bad_input("service KPI " + std::to_string(ref.index) + " of service " + std::to_string(ref.service) +
               " is not in the input");
   }
@@ -455,14 +455,14 @@ struct Checker {
   }
   void kpi(const std::string& field, const KpiRef& ref) {
     if (ref.scope == KpiRef::Scope::kSystem) {
-      if (ref.index >= pw::kSystemKpis) {
+      if (ref.index >= lg::kSystemKpis) {
         add(field + ".index", "is " + std::to_string(ref.index) + ", but there are " +
-                                  std::to_string(pw::kSystemKpis) + " system KPIs");
+                                  std::to_string(lg::kSystemKpis) + " system KPIs");
       }
     } else {
-      if (ref.index >= pw::kServiceKpis) {
+      if (ref.index >= lg::kServiceKpis) {
         add(field + ".index", "is " + std::to_string(ref.index) + ", but there are " +
-                                  std::to_string(pw::kServiceKpis) + " service KPIs");
+                                  std::to_string(lg::kServiceKpis) + " service KPIs");
       }
       service(field + ".service", ref.service);
     }

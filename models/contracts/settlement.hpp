@@ -22,12 +22,12 @@
 #include <variant>
 #include <vector>
 
-#include "models/pathway/pathway.hpp"
+#include "models/ledger/ledger.hpp"
 
 namespace mhsim::models::contracts {
 
-using pathway::Measure;
-using pathway::kMeasures;
+using ledger::Measure;
+using ledger::kMeasures;
 
 // ---------------------------------------------------------------------------------------
 // Input: what settlement reads about one year of one arm.
@@ -44,22 +44,28 @@ struct YearInput {
   std::vector<double> kpi;                               ///< [SystemKpi] the year's system KPIs
   std::vector<double> service_kpi;                       ///< [S * kServiceKpis] row-major
   double population = 0;                                 ///< head count for capitation
-  /// [G] population share by need group for need-adjusted capitation; may be empty. The
-  /// pathway spec has no head count by group (groups carry arrival rates), so
-  /// from_arm_result leaves this empty and the caller sets it from the scenario.
+  /// [G] population share by need group for need-adjusted capitation; may be empty.
   std::vector<double> group_share;
 
   std::size_t partners() const noexcept { return partner_cost.size(); }
   std::size_t services() const noexcept { return service_cost.size(); }
 };
 
+/// What settlement needs to know about the system behind an arm's ledger, beyond the
+/// ledger itself. models/contracts/pathway_ledger.hpp builds it from a pathway spec.
+struct LedgerShape {
+  std::vector<std::size_t> service_partner;  ///< [S] the partner owning each service
+  std::size_t partners = 0;                  ///< P
+  double population = 0;                     ///< head count for capitation
+  std::vector<double> group_share;           ///< [G] population share by need group, or empty
+};
+
 /// Year `year` of an arm's result: costs and activity per service and per partner, system
-/// and service KPIs, and the population size. Throws std::out_of_range if the year or the
-/// result's shape does not match the spec.
-YearInput from_arm_result(const pathway::PathwaySpec& spec, const pathway::ArmResult& result, std::size_t year);
+/// and service KPIs, and the population. Throws std::out_of_range if the year or the
+/// result's shape does not match `shape`.
+YearInput from_arm_result(const LedgerShape& shape, const ledger::ArmResult& result, std::size_t year);
 /// As above, into `out` (reusing its buffers).
-void from_arm_result(const pathway::PathwaySpec& spec, const pathway::ArmResult& result, std::size_t year,
-                     YearInput& out);
+void from_arm_result(const LedgerShape& shape, const ledger::ArmResult& result, std::size_t year, YearInput& out);
 
 // ---------------------------------------------------------------------------------------
 // Terms.
@@ -75,8 +81,8 @@ struct KpiRef {
   std::size_t index = 0;    ///< static_cast<std::size_t>(SystemKpi or ServiceKpi)
   std::size_t service = 0;  ///< kService only
 
-  static KpiRef system(pathway::SystemKpi k) noexcept { return {Scope::kSystem, static_cast<std::size_t>(k), 0}; }
-  static KpiRef of_service(std::size_t service, pathway::ServiceKpi k) noexcept {
+  static KpiRef system(ledger::SystemKpi k) noexcept { return {Scope::kSystem, static_cast<std::size_t>(k), 0}; }
+  static KpiRef of_service(std::size_t service, ledger::ServiceKpi k) noexcept {
     return {Scope::kService, static_cast<std::size_t>(k), service};
   }
 };

@@ -30,7 +30,7 @@ using schema::Vary;
 template <class V>
 void describe_tariff(V& v, Tariff& t) {
   using namespace schema;
-  v(choice("measure", t.measure, pathway::kMeasureNames).required().vary(Vary::kPolicy).doc("The ledger measure priced."));
+  v(choice("measure", t.measure, ledger::kMeasureNames).required().vary(Vary::kPolicy).doc("The ledger measure priced."));
   v(reference("service", t.service, "services", "service").otherwise("all the partner's services").vary(Vary::kPolicy)
         .doc("Price only this service's activity: a service of the contract's partner."));
   v(number("price", t.price).range(0, 1e9).unit("pounds per unit").required().vary(Vary::kPolicy)
@@ -44,9 +44,9 @@ void describe_tariff(V& v, Tariff& t) {
 template <class C>
 void check_kpi(C& c, const std::string& name) {
   if (!c.ok("kpi") || !c.present("kpi")) return;
-  const auto& sys = pathway::system_kpis();
-  const auto& svc = pathway::service_kpis();
-  const auto is = [&](const pathway::KpiInfo& k) { return k.name == name; };
+  const auto& sys = ledger::system_kpis();
+  const auto& svc = ledger::service_kpis();
+  const auto is = [&](const ledger::KpiInfo& k) { return k.name == name; };
   const bool has_service = c.present("service");
   if (std::find_if(sys.begin(), sys.end(), is) != sys.end()) {
     if (has_service) c.error("service", "no service (\"" + name + "\" is a system KPI)", c.written("service"));
@@ -387,13 +387,13 @@ void describe(V& v, Contract& c) {
 /// alliance's target (and its amount, when fixed).
 inline void finalize(Terms& terms) {
   const auto resolve = [](auto& k) {
-    const auto& sys = pathway::system_kpis();
-    const auto& svc = pathway::service_kpis();
+    const auto& sys = ledger::system_kpis();
+    const auto& svc = ledger::service_kpis();
     for (std::size_t i = 0; i < sys.size(); ++i) {
-      if (sys[i].name == k.kpi_name) k.kpi = KpiRef::system(static_cast<pathway::SystemKpi>(i));
+      if (sys[i].name == k.kpi_name) k.kpi = KpiRef::system(static_cast<ledger::SystemKpi>(i));
     }
     for (std::size_t i = 0; i < svc.size() && k.kpi_service != schema::kNone; ++i) {
-      if (svc[i].name == k.kpi_name) k.kpi = KpiRef::of_service(k.kpi_service, static_cast<pathway::ServiceKpi>(i));
+      if (svc[i].name == k.kpi_name) k.kpi = KpiRef::of_service(k.kpi_service, static_cast<ledger::ServiceKpi>(i));
     }
   };
   for (Contract& c : terms.contracts) {

@@ -43,55 +43,7 @@ bool is_long_term(ServiceKind k) noexcept {
   return k == ServiceKind::kCmht || k == ServiceKind::kRehab || k == ServiceKind::kPlacement;
 }
 
-const std::array<KpiInfo, kSystemKpis>& system_kpis() {
-  static const std::array<KpiInfo, kSystemKpis> k = {{
-      {"arrivals", "people", "new arrivals in the year (the starting caseload is not counted)"},
-      {"referrals_secondary", "referrals", "referrals received by secondary care from outside it (after hand-off losses, before gatekeeping)"},
-      {"admissions", "admissions", "episodes started in inpatient services (local acute and out of area)"},
-      {"bed_days", "days", "occupied days in local acute beds"},
-      {"out_of_area_days", "days", "occupied days in out-of-area placements"},
-      {"readmissions", "admissions", "admissions within readmission_window_days of the person's last inpatient discharge"},
-      {"front_door_supported", "episodes", "episodes started in front-door and peer-support services"},
-      {"diverted", "people", "people the front door kept instead of referring them to secondary care"},
-      {"gatekept_refusals", "referrals", "referrals refused by gatekeeping"},
-      {"handoff_losses", "people", "people lost when referred between services of different partners"},
-      {"crises", "people", "episodes ended by a crisis"},
-      {"relapses", "people", "relapses during follow-up after discharge"},
-      {"discharged", "people", "people who left the system after a follow-up period without relapse"},
-      {"died", "people", "people who died while in the system"},
-      {"moved_away", "people", "people who moved away while in the system"},
-      {"left_unserved", "people", "arrivals no service in the arm takes (e.g. below eligibility thresholds)"},
-      {"wemwbs_improved", "people", "discharges with WEMWBS above the person's baseline"},
-      {"wemwbs_decreased", "people", "discharges with WEMWBS below the baseline"},
-      {"wemwbs_unchanged", "people", "discharges with WEMWBS equal to the baseline"},
-      {"wemwbs_mean_change", "points", "mean WEMWBS change from baseline at discharge (0 when nobody was discharged)"},
-      {"share_improved", "fraction", "wemwbs_improved / discharges (0 when nobody was discharged)"},
-      {"goals_set", "goals", "SIOF goals set"},
-      {"goals_achieved", "goals", "SIOF goals achieved"},
-      {"goals_sustained", "goals", "achieved goals that reached goal_sustain_days without lapsing"},
-      {"goals_closed", "goals", "SIOF goals closed (including goals open when support ended)"},
-      {"goals_not_achieved", "goals", "SIOF goals resolved as not achieved"},
-      {"goals_progressing", "goals", "SIOF goals open at year end (a stock)"},
-      {"qalys", "QALYs", "quality-adjusted life years accrued in the year by everyone who has arrived"},
-      {"in_system_at_year_end", "people", "people waiting, in a service or in follow-up at year end (a stock)"},
-      {"cost", "pounds", "ledger cost of the year"},
-  }};
-  return k;
-}
 
-const std::array<KpiInfo, kServiceKpis>& service_kpis() {
-  static const std::array<KpiInfo, kServiceKpis> k = {{
-      {"referrals", "referrals", "referrals received (after hand-off losses, including those refused or overflowed)"},
-      {"episodes", "episodes", "episodes started"},
-      {"completed", "episodes", "episodes completed (not ended by drop-out, crisis, death or moving away)"},
-      {"mean_wait", "days", "mean wait of episodes started in the year (0 when none)"},
-      {"p90_wait", "days", "90th percentile (nearest rank) wait of episodes started in the year (0 when none)"},
-      {"caseload_at_year_end", "people", "people in the service at year end"},
-      {"waiting_at_year_end", "people", "people on the waiting list at year end"},
-      {"mean_occupancy", "people", "time-average number in the service over the year"},
-  }};
-  return k;
-}
 
 double unit_cost(const ServiceSpec& s, Measure m) noexcept {
   switch (m) {

@@ -20,11 +20,31 @@
 #include "engine/distribution.hpp"
 #include "engine/random.hpp"
 #include "engine/resource.hpp"
+#include "models/ledger/ledger.hpp"
 #include "models/pathway/population.hpp"
 
 namespace mhsim::models::pathway {
 
 inline constexpr double kDaysPerYear = 365.0;
+
+/// The ledger, KPI and result types (models/ledger/ledger.hpp), which settlement reads
+/// without linking the model.
+using ledger::ArmResult;
+using ledger::GoalStatus;
+using ledger::KpiInfo;
+using ledger::Measure;
+using ledger::PathwayResult;
+using ledger::ServiceKpi;
+using ledger::SystemKpi;
+using ledger::kGoalStatuses;
+using ledger::kGoalStatusNames;
+using ledger::kMeasureNames;
+using ledger::kMeasures;
+using ledger::kServiceKpis;
+using ledger::kSystemKpis;
+using ledger::service_kpis;
+using ledger::system_kpis;
+
 
 /// What a service is, for KPIs and for the arm's behaviour parameters. Behaviour is
 /// otherwise set by the service's own parameters, never by its kind.
@@ -73,10 +93,6 @@ struct ScoreChange {
   double sd = 0;
 };
 
-/// Ledger measures: what each column of activity counts, and what its unit cost is per.
-enum class Measure : std::size_t { kContacts = 0, kDays = 1, kEpisodes = 2, kTeamYears = 3 };
-inline constexpr std::size_t kMeasures = 4;
-inline constexpr std::array<std::string_view, kMeasures> kMeasureNames = {"contacts", "days", "episodes", "team_years"};
 
 /// Goal dynamics of an alliance-support service, per SIOF domain (rates per year). A goal
 /// resolves at the first of three competing exponential clocks (achieved, closed, not
@@ -234,78 +250,7 @@ struct PathwaySpec {
   OutcomeSpec outcomes;
 };
 
-/// System KPIs per year (kpi/system), in dataset column order.
-enum class SystemKpi : std::size_t {
-  kArrivals, kReferralsSecondary, kAdmissions, kBedDays, kOutOfAreaDays, kReadmissions,
-  kFrontDoorSupported, kDiverted, kGatekeptRefusals, kHandoffLosses, kCrises, kRelapses,
-  kDischarged, kDied, kMovedAway, kLeftUnserved,
-  kWemwbsImproved, kWemwbsDecreased, kWemwbsUnchanged, kWemwbsMeanChange, kShareImproved,
-  kGoalsSet, kGoalsAchieved, kGoalsSustained, kGoalsClosed, kGoalsNotAchieved, kGoalsProgressing,
-  kQalys, kInSystemAtYearEnd, kCost,
-  kCount
-};
-inline constexpr std::size_t kSystemKpis = static_cast<std::size_t>(SystemKpi::kCount);
-struct KpiInfo {
-  std::string_view name;
-  std::string_view unit;
-  std::string_view doc;
-};
-const std::array<KpiInfo, kSystemKpis>& system_kpis();
 
-/// Service KPIs per year (kpi/service).
-enum class ServiceKpi : std::size_t {
-  kReferrals, kEpisodes, kCompleted, kMeanWait, kP90Wait, kCaseloadAtYearEnd, kWaitingAtYearEnd,
-  kMeanOccupancy,
-  kCount
-};
-inline constexpr std::size_t kServiceKpis = static_cast<std::size_t>(ServiceKpi::kCount);
-const std::array<KpiInfo, kServiceKpis>& service_kpis();
-
-/// Goal outcomes per year and SIOF domain (goals/by_domain): flows in the year except
-/// progressing, which is the stock of open goals at year end.
-enum class GoalStatus : std::size_t { kSet, kAchieved, kSustained, kClosed, kNotAchieved, kProgressing, kCount };
-inline constexpr std::size_t kGoalStatuses = static_cast<std::size_t>(GoalStatus::kCount);
-inline constexpr std::array<std::string_view, kGoalStatuses> kGoalStatusNames = {
-    "set", "achieved", "sustained", "closed", "not_achieved", "progressing"};
-
-/// Everything one arm of one replication produced. Arrays are row-major.
-struct ArmResult {
-  std::size_t years = 0, services = 0, partners = 0;
-  std::vector<double> activity;      ///< [year][service][measure]
-  std::vector<double> cost;          ///< [year][service][measure], pounds
-  std::vector<double> partner_cost;  ///< [year][partner]
-  std::vector<double> system;        ///< [year][SystemKpi]
-  std::vector<double> service;       ///< [year][service][ServiceKpi]
-  std::vector<double> goals;         ///< [year][domain][GoalStatus]
-  // Conservation over the whole run.
-  std::uint64_t arrived = 0;         ///< including the starting caseload
-  std::uint64_t exited = 0;
-  std::uint64_t in_system = 0;       ///< counted from people's states at the horizon
-  std::uint64_t events = 0;
-  double person_days = 0;            ///< days people spent in the system (waiting, in service, follow-up)
-
-  double& at(std::vector<double>& v, std::size_t y, std::size_t s, std::size_t m, std::size_t width) {
-    return v[(y * services + s) * width + m];
-  }
-  double sys(std::size_t y, SystemKpi k) const { return system[y * kSystemKpis + static_cast<std::size_t>(k)]; }
-  double svc(std::size_t y, std::size_t s, ServiceKpi k) const {
-    return service[(y * services + s) * kServiceKpis + static_cast<std::size_t>(k)];
-  }
-  double act(std::size_t y, std::size_t s, Measure m) const {
-    return activity[(y * services + s) * kMeasures + static_cast<std::size_t>(m)];
-  }
-  double cst(std::size_t y, std::size_t s, Measure m) const {
-    return cost[(y * services + s) * kMeasures + static_cast<std::size_t>(m)];
-  }
-};
-
-struct PathwayResult {
-  std::vector<ArmResult> arms;
-  /// Probabilistic sensitivity analysis: the values of the scenario's uncertain parameters
-  /// this replication ran with (every arm the same), in the order of the scenario's
-  /// [uncertainty] tables; empty when the scenario has none. The runner fills it.
-  std::vector<double> psa_values = {};
-};
 
 /// Unit cost of a measure at a service.
 double unit_cost(const ServiceSpec& s, Measure m) noexcept;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Nelder-Mead and the Gauss-Newton covariance (analysis/calibration.hpp).
 #include <cmath>
+#include <limits>
+#include <stdexcept>
 
 #include <catch2/catch.hpp>
 
@@ -78,4 +80,31 @@ TEST_CASE("gauss_newton_covariance: linear least squares gives sigma^2 (X^T X)^-
   Eigen::MatrixXd singular = Eigen::MatrixXd::Zero(3, 2);
   singular(0, 0) = 1;
   CHECK(std::isnan(gauss_newton_covariance(singular)(1, 1)));
+}
+
+TEST_CASE("Calibration statistics: ratio of means with its delta-method standard error, and the chi-square tail",
+          "[analysis][calibration]") {
+  using mhsim::analysis::ratio_of_means;
+  // A plain mean (every y = 1): x = 1, 2, 3 -> mean 2, sd 1, se 1/sqrt(3); t(0.975, 2) = 4.302653.
+  const auto plain = ratio_of_means({1, 2, 3}, {1, 1, 1});
+  CHECK(plain.mean == Approx(2.0));
+  CHECK(plain.se == Approx(1.0 / std::sqrt(3.0)));
+  CHECK(plain.ci_low == Approx(2.0 - 4.302653 / std::sqrt(3.0)).epsilon(1e-6));
+  CHECK(plain.ci_high == Approx(2.0 + 4.302653 / std::sqrt(3.0)).epsilon(1e-6));
+  // A ratio: x = 2, 4; y = 1, 3 -> R = 3 / 2 = 1.5; d = (x - R y) / mean(y) = 0.25, -0.25;
+  // se = sqrt((0.0625 + 0.0625) / 1 / 2) = 0.25.
+  const auto ratio = ratio_of_means({2, 4}, {1, 3});
+  CHECK(ratio.mean == Approx(1.5));
+  CHECK(ratio.se == Approx(0.25));
+  // One replication: a value, no standard error.
+  const auto one = ratio_of_means({5}, {2});
+  CHECK(one.mean == Approx(2.5));
+  CHECK(std::isnan(one.se));
+  CHECK_THROWS_AS(ratio_of_means({1, 2}, {1}), std::invalid_argument);
+  CHECK_THROWS_AS(ratio_of_means({}, {}), std::invalid_argument);
+
+  // Chi-square with 2 df is exponential with mean 2: P(X >= 2) = e^-1.
+  CHECK(mhsim::analysis::chi_square_upper_tail(2.0, 2) == Approx(std::exp(-1.0)));
+  CHECK(std::isnan(mhsim::analysis::chi_square_upper_tail(2.0, 0)));
+  CHECK(std::isnan(mhsim::analysis::chi_square_upper_tail(std::numeric_limits<double>::infinity(), 3)));
 }

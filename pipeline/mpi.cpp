@@ -12,9 +12,9 @@
 #include <limits>
 #include <stdexcept>
 
-#include "cli/cluster.hpp"
+#include "pipeline/cluster.hpp"
 
-namespace mhsim::cli {
+namespace mhsim::pipeline {
 
 namespace {
 
@@ -105,4 +105,4 @@ std::unique_ptr<Cluster> join_cluster(int& argc, char**& argv) {
   return std::make_unique<MpiCluster>();
 }
 
-}  // namespace mhsim::cli
+}  // namespace mhsim::pipeline

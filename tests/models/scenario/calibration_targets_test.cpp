@@ -9,7 +9,7 @@
 #include "models/scenario/calibration_targets.hpp"
 #include "models/scenario/diagnostics.hpp"
 #include "models/scenario/pathway_scenario.hpp"
-#include "scenario/psa_fixtures.hpp"
+#include "models/scenario/psa_fixtures.hpp"
 
 using namespace mhsim::scenario;
 

@@ -9,14 +9,12 @@
 
 #include <catch2/catch.hpp>
 
-#include "cli/calibrate.hpp"
-#include "engine/runner.hpp"
 #include "models/pathway/pathway.hpp"
 #include "models/scenario/calibration_targets.hpp"
 #include "models/scenario/diagnostics.hpp"
 #include "models/scenario/pathway_scenario.hpp"
 #include "models/scenario/variants.hpp"
-#include "scenario/psa_fixtures.hpp"
+#include "models/scenario/psa_fixtures.hpp"
 
 using namespace mhsim;
 using namespace mhsim::scenario;
@@ -107,90 +105,6 @@ description = 3
   CHECK(invalid[0].rfind("v.toml:246:1: variants.invalid: expected numbers under which the scenario is valid, got "
                          "with this variant, arms.alliance.front_door_diversion: expected a number in [0, 1]",
                          0) == 0);
-}
-
-TEST_CASE("Targets: goal statistics, sums, per, bounds and variant targets are simulated as stated",
-          "[scenario][variants][calibration]") {
-  const PathwayScenario sc = parse_pathway_scenario(with_variants(), "v.toml");
-  const std::string targets = R"(
-[targets.achieved_share]
-statistic = "goals.all.achieved"
-per = "goals.all.set"
-arm = "alliance"
-year = "all"
-value = 0.4
-tolerance = 0.05
-source = "assumption"
-[targets.wellbeing_open]
-statistic = "goals.mental_wellbeing.progressing"
-arm = "alliance"
-year = "all"
-value = 1
-tolerance = 1
-bound = "at_least"
-source = "assumption"
-[targets.discharges]
-statistic = "kpi.wemwbs_improved + kpi.wemwbs_decreased + kpi.wemwbs_unchanged"
-arm = "alliance"
-year = 1
-value = 1e9
-tolerance = 1
-bound = "at_most"
-source = "assumption"
-[targets.strong_only]
-statistic = "kpi.diverted"
-arm = "alliance"
-year = 1
-value = 1
-tolerance = 1
-variant = "strong"
-source = "assumption"
-)";
-  const CalibrationSpec base = parse_calibration_targets(targets, "t.toml", sc, "", false);
-  REQUIRE(base.targets.size() == 3);  // strong_only belongs to the variant
-  const CalibrationSpec strong = parse_calibration_targets(targets, "t.toml", apply_variant(sc, "strong"), "strong", false);
-  REQUIRE(strong.targets.size() == 4);
-  CHECK(strong.targets[3].name == "strong_only");
-  CHECK(base.targets[1].terms.at(0).last_year);
-  CHECK(base.targets[2].terms.size() == 3);
-
-  cli::CalibrationRunOptions o;
-  o.replications = 3;
-  o.seed = 7;
-  o.threads = 2;
-  const std::vector<cli::TargetStatistic> stats = cli::simulate_scenario_targets(sc, base, o);
-  // The same numbers from the model's own results, by hand.
-  double achieved = 0, set = 0, open_end = 0, discharges = 0;
-  for (std::uint64_t r = 0; r < o.replications; ++r) {
-    const engine::ReplicationContext ctx{r, o.seed};
-    const models::pathway::PathwayResult res = models::pathway::simulate_pathway(sc.spec, ctx.streams());
-    const models::pathway::ArmResult& a = res.arms[1];
-    namespace pw = models::pathway;
-    for (std::size_t y = 0; y < a.years; ++y) {
-      for (std::size_t d = 0; d < pw::kSiofDomains; ++d) {
-        const std::size_t at = (y * pw::kSiofDomains + d) * pw::kGoalStatuses;
-        achieved += a.goals[at + static_cast<std::size_t>(pw::GoalStatus::kAchieved)];
-        set += a.goals[at + static_cast<std::size_t>(pw::GoalStatus::kSet)];
-      }
-    }
-    open_end += a.goals[((a.years - 1) * pw::kSiofDomains + 0) * pw::kGoalStatuses +
-                        static_cast<std::size_t>(pw::GoalStatus::kProgressing)];
-    for (const auto k : {pw::SystemKpi::kWemwbsImproved, pw::SystemKpi::kWemwbsDecreased, pw::SystemKpi::kWemwbsUnchanged}) {
-      discharges += a.system[0 * pw::kSystemKpis + static_cast<std::size_t>(k)];
-    }
-  }
-  REQUIRE(set > 0);
-  CHECK(stats[0].mean == Approx(achieved / set).epsilon(1e-12));
-  CHECK(stats[1].mean == Approx(open_end / 3.0).epsilon(1e-12));
-  CHECK(stats[2].mean == Approx(discharges / 3.0).epsilon(1e-12));
-  // One-sided targets: no residual on the right side, met by the bound alone.
-  CHECK(base.targets[2].met(5e8));
-  CHECK_FALSE(base.targets[2].met(2e9));
-  CHECK(base.targets[2].residual(5e8) == 0.0);
-  CHECK(base.targets[2].residual(1e9 + 2) == Approx(3.92));  // 1.96 x 2 / tolerance 1
-  CHECK(base.targets[1].residual(0.0) == Approx(-1.96));
-  CHECK(base.targets[1].criterion() == ">= 1");
-  CHECK(base.targets[0].criterion() == "± 0.05");
 }
 
 TEST_CASE("Targets: a multiplier parameter scales several keys, integer keys are rounded, and per/relative_to "

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-#include "cli/cluster.hpp"
+#include "pipeline/cluster.hpp"
 
 #include <cstdlib>
 #include <stdexcept>
 
-namespace mhsim::cli {
+namespace mhsim::pipeline {
 
 namespace {
 class SingleProcess final : public Cluster {
@@ -29,4 +29,4 @@ std::unique_ptr<Cluster> single_process() { return std::make_unique<SingleProces
 std::unique_ptr<Cluster> join_cluster(int&, char**&) { return single_process(); }
 #endif
 
-}  // namespace mhsim::cli
+}  // namespace mhsim::pipeline

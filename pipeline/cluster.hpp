@@ -5,9 +5,9 @@
 #include <memory>
 #include <vector>
 
-namespace mhsim::cli {
+namespace mhsim::pipeline {
 
-/// The processes of one run. A single process is a cluster of one; with MPI (cli/mpi.cpp,
+/// The processes of one run. A single process is a cluster of one; with MPI (pipeline/mpi.cpp,
 /// built with -DMHSIM_WITH_MPI=ON) each rank is a member, rank 0 writes the files, and the
 /// others send it their finished chunks as HDF5 file images.
 class Cluster {
@@ -33,4 +33,4 @@ std::unique_ptr<Cluster> single_process();
 /// otherwise single_process(). Call once, early in main.
 std::unique_ptr<Cluster> join_cluster(int& argc, char**& argv);
 
-}  // namespace mhsim::cli
+}  // namespace mhsim::pipeline

@@ -18,7 +18,7 @@
 #include "models/contracts/settlement.hpp"
 
 namespace ct = mhsim::models::contracts;
-namespace pw = mhsim::models::pathway;
+namespace pw = mhsim::models::ledger;
 using ct::AllianceTerms;
 
 namespace {
@@ -540,14 +540,11 @@ TEST_CASE("Settlement: mixed arm, uncovered partners and the target by year", "[
 }
 
 TEST_CASE("Settlement: from_arm_result reads one year of the ledger", "[settlement]") {
-  pw::PathwaySpec spec;
-  spec.years = 2;
-  spec.population.size = 300'000;
-  spec.partners = {{"trust", "nhs_trust"}, {"vcse", "vcse"}};
-  spec.services.resize(3);
-  spec.services[0].partner = 0;
-  spec.services[1].partner = 1;
-  spec.services[2].partner = 0;
+  ct::LedgerShape shape;
+  shape.service_partner = {0, 1, 0};
+  shape.partners = 2;
+  shape.population = 300'000;
+  shape.group_share = {0.6, 0.4};
   pw::ArmResult r;
   r.years = 2;
   r.services = 3;
@@ -563,7 +560,7 @@ TEST_CASE("Settlement: from_arm_result reads one year of the ledger", "[settleme
   r.at(r.cost, 1, 2, 2, pw::kMeasures) = 13;
   r.system[pw::kSystemKpis + static_cast<std::size_t>(pw::SystemKpi::kCrises)] = 9;
   r.at(r.service, 1, 1, static_cast<std::size_t>(pw::ServiceKpi::kMeanWait), pw::kServiceKpis) = 21;
-  const ct::YearInput in = ct::from_arm_result(spec, r, 1);
+  const ct::YearInput in = ct::from_arm_result(shape, r, 1);
   CHECK(in.year == 1);
   CHECK(in.partner_cost == std::vector<double>{30, 40});
   CHECK(in.partner_activity[0][0] == 12);  // 5 + 7
@@ -572,7 +569,8 @@ TEST_CASE("Settlement: from_arm_result reads one year of the ledger", "[settleme
   CHECK(in.kpi[static_cast<std::size_t>(pw::SystemKpi::kCrises)] == 9);
   CHECK(in.service_kpi[1 * pw::kServiceKpis + static_cast<std::size_t>(pw::ServiceKpi::kMeanWait)] == 21);
   CHECK(in.population == 300'000);
-  CHECK_THROWS_AS(ct::from_arm_result(spec, r, 2), std::out_of_range);
+  CHECK(in.group_share == std::vector<double>{0.6, 0.4});
+  CHECK_THROWS_AS(ct::from_arm_result(shape, r, 2), std::out_of_range);
 }
 
 TEST_CASE("Settlement: settling into a reused payout does not reallocate", "[settlement]") {

@@ -23,7 +23,7 @@
 #include "models/pathway/pathway.hpp"
 #include "models/scenario/pathway_scenario.hpp"
 #include "models/scenario/uncertainty.hpp"
-#include "scenario/psa_fixtures.hpp"
+#include "models/scenario/psa_fixtures.hpp"
 
 namespace sc = mhsim::scenario;
 namespace pw = mhsim::models::pathway;

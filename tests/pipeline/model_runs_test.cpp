@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+// A pathway run with uncertain parameters: each replication records the values it drew
+// (psa/*), which are draw_parameters' for (seed, replication); every arm of a replication
+// ran with them; the datasets are byte-identical at 1 and 2 threads, in any replication
+// order and chunking; a run without uncertainty writes no psa datasets.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "analysis/pathway_results.hpp"
+#include "analysis/results_file.hpp"
+#include "cli/datasets.hpp"
+#include "cli/process.hpp"
+#include "engine/runner.hpp"
+#include "models/scenario/pathway_scenario.hpp"
+#include "models/scenario/psa_fixtures.hpp"
+#include "pipeline/model_runs.hpp"
+
+namespace fs = std::filesystem;
+namespace pw = mhsim::models::pathway;
+namespace sc = mhsim::scenario;
+
+namespace {
+
+using Datasets = std::map<std::string, std::vector<unsigned char>>;
+
+Datasets datasets_of(const std::string& file) {
+  const mhsim::analysis::ResultsReader r(file);
+  Datasets out;
+  for (const std::string& name : r.datasets()) out[name] = r.raw(name);
+  return out;
+}
+
+fs::path scratch(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("mhsim_psa_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+std::string run(const sc::PathwayScenario& s, int threads, const std::string& name, std::uint64_t chunk = 0,
+                std::vector<std::uint64_t> order = {}) {
+  mhsim::pipeline::RunConfig config;
+  config.out = scratch(name).string();
+  config.threads = threads;
+  config.chunk_size = chunk;
+  config.order = std::move(order);
+  REQUIRE(mhsim::pipeline::run_pathway(s, config).completed);
+  return config.out;
+}
+
+}  // namespace
+
+TEST_CASE("PSA run: each replication records its draws, and every arm ran with them", "[scenario][reproducibility]") {
+  sc::PathwayScenario s = sc::parse_pathway_scenario(mhsim::test::minimal_with_uncertainty(), "psa.toml");
+  s.run.replications = 6;
+  s.run.seed = 314;  // as --seed would: the run's seed, not the file's, drives the draws
+  const std::string one = run(s, 1, "psa1.h5");
+
+  const mhsim::analysis::ResultsReader file(one);
+  CHECK(file.labels("psa/name") == std::vector<std::string>{"diversion", "step_down", "stock", "change", "gp_cost"});
+  CHECK(file.labels("psa/key") ==
+        std::vector<std::string>{"arms.alliance.front_door_diversion", "arms.alliance.step_down_speed",
+                                 "initial[0].in_service", "services.therapy.wemwbs_change.mean",
+                                 "services.gp.cost_per_contact"});
+  CHECK(file.labels("psa/distribution") ==
+        std::vector<std::string>{"beta", "triangular", "uniform", "normal", "gamma"});
+  CHECK(file.labels("psa/base") == std::vector<std::string>{"0.3", "1.5", "15", "2", "39"});
+  CHECK(file.shape("psa/values") == std::vector<std::uint64_t>{6, 5});
+  const mhsim::analysis::PsaParameters labels = mhsim::analysis::read_psa_parameters(file);
+  CHECK(labels.base == std::vector<double>{0.3, 1.5, 15, 2, 39});
+
+  const std::vector<pw::PathwayResult> results = mhsim::analysis::read_pathway_results(file);
+  REQUIRE(results.size() == 6);
+  const std::size_t gp = 0;
+  for (std::uint64_t r = 0; r < 6; ++r) {
+    INFO("replication " << r);
+    const std::vector<double> drawn = sc::draw_parameters(s.uncertainty, 314, r);
+    CHECK(results[r].psa_values == drawn);
+    // Both arms priced GP contacts at the drawn cost: the same values in every arm.
+    for (const pw::ArmResult& arm : results[r].arms) {
+      double contacts = 0, cost = 0;
+      for (std::size_t y = 0; y < arm.years; ++y) {
+        contacts += arm.act(y, gp, pw::Measure::kContacts);
+        cost += arm.cst(y, gp, pw::Measure::kContacts);
+      }
+      REQUIRE(contacts > 0);
+      CHECK(cost / contacts == Approx(drawn[4]).epsilon(1e-12));
+    }
+    // The same people arrive in both arms (the values do not change arrivals).
+    CHECK(results[r].arms[0].sys(0, pw::SystemKpi::kArrivals) == results[r].arms[1].sys(0, pw::SystemKpi::kArrivals));
+  }
+  CHECK(results[0].psa_values != results[1].psa_values);
+
+  // Threads, replication order and chunking do not change a byte.
+  const Datasets reference = datasets_of(one);
+  CHECK(datasets_of(run(s, 2, "psa2.h5")) == reference);
+  CHECK(datasets_of(run(s, 2, "psa_chunks.h5", 4)) == reference);
+  CHECK(datasets_of(run(s, 2, "psa_order.h5", 0, {5, 3, 1, 0, 2, 4})) == reference);
+}
+
+TEST_CASE("PSA run: a scenario without uncertainty writes no psa datasets", "[scenario]") {
+  sc::PathwayScenario s = sc::parse_pathway_scenario(mhsim::test::minimal_text(), "m.toml");
+  s.run.replications = 2;
+  const mhsim::analysis::ResultsReader file(run(s, 2, "plain.h5"));
+  for (const std::string& d : file.datasets()) CHECK(d.rfind("psa/", 0) == std::string::npos);
+  CHECK(mhsim::analysis::read_psa_parameters(file).empty());
+  for (const pw::PathwayResult& r : mhsim::analysis::read_pathway_results(file)) CHECK(r.psa_values.empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// Same (scenario, seed) -> byte-identical datasets, whatever the thread count, the order in
+// which replications run, or the process that ran them.
+namespace {
+using mhsim::test::Datasets;
+Datasets datasets_of(const fs::path& file) { return mhsim::test::datasets_of(file.string()); }
+
+fs::path run(const mhsim::scenario::NetworkScenario& sc, int threads, std::vector<std::uint64_t> order,
+             const std::string& name) {
+  mhsim::pipeline::RunConfig config;
+  config.out = scratch(name).string();
+  config.threads = threads;
+  config.order = std::move(order);
+  REQUIRE(mhsim::pipeline::run_network(sc, config).completed);
+  return config.out;
+}
+}  // namespace
+
+TEST_CASE("Reproducibility: 1, 2 and 4 threads and shuffled order give byte-identical datasets",
+          "[reproducibility]") {
+  auto sc = mhsim::scenario::load_network_scenario(std::string(MHSIM_SOURCE_DIR) + "/scenarios/examples/small_network.toml");
+  sc.run.replications = 12;
+  const Datasets one = datasets_of(run(sc, 1, {}, "t1.h5"));
+  REQUIRE(one.size() >= 15);
+  CHECK(datasets_of(run(sc, 2, {}, "t2.h5")) == one);
+  CHECK(datasets_of(run(sc, 4, {}, "t4.h5")) == one);
+  std::vector<std::uint64_t> shuffled = mhsim::engine::Runner::first(12);
+  std::reverse(shuffled.begin(), shuffled.end());
+  std::swap(shuffled[2], shuffled[9]);
+  CHECK(datasets_of(run(sc, 2, shuffled, "shuffled.h5")) == one);
+
+  sc.run.seed += 1;
+  const Datasets other_seed = datasets_of(run(sc, 2, {}, "seed.h5"));
+  CHECK(other_seed.at("stations/mean_wait") != one.at("stations/mean_wait"));
+  CHECK(other_seed.at("stations/name") == one.at("stations/name"));
+}
+
+TEST_CASE("Reproducibility: two runs of the binary agree byte for byte", "[reproducibility][cli]") {
+  const std::string scenario = std::string(MHSIM_SOURCE_DIR) + "/scenarios/examples/jackson.toml";
+  const fs::path a = scratch("run_a.h5"), b = scratch("run_b.h5");
+  for (const fs::path& p : {a, b}) {
+    const auto r = mhsim::test::run_process(
+        {MHSIM_BINARY, "run", scenario, "--reps", "6", "--threads", p == a ? "1" : "2", "--out", p.string(), "-q"});
+    REQUIRE(r.exit_code == 0);
+  }
+  CHECK(datasets_of(a) == datasets_of(b));
+}
+
+TEST_CASE("Reproducibility: chunk size does not change the datasets", "[reproducibility]") {
+  auto sc = mhsim::scenario::load_network_scenario(std::string(MHSIM_SOURCE_DIR) + "/scenarios/examples/mm1.toml");
+  sc.run.replications = 7;
+  sc.network.horizon = 2000;
+  sc.network.warmup = 200;
+  std::vector<Datasets> results;
+  for (std::uint64_t chunk : {1u, 3u, 7u}) {
+    mhsim::pipeline::RunConfig config;
+    config.out = scratch("chunk" + std::to_string(chunk) + ".h5").string();
+    config.threads = 2;
+    config.chunk_size = chunk;
+    REQUIRE(mhsim::pipeline::run_network(sc, config).completed);
+    CHECK_FALSE(fs::exists(config.out + ".partial"));  // checkpoints are removed once merged
+    results.push_back(datasets_of(config.out));
+  }
+  CHECK(results[1] == results[0]);
+  CHECK(results[2] == results[0]);
+}
+
+#ifdef MHSIM_WITH_MPI
+TEST_CASE("Reproducibility: mpirun -np 2 gives the single-process datasets byte for byte", "[reproducibility][cli][mpi]") {
+  const std::string scenario = std::string(MHSIM_SOURCE_DIR) + "/scenarios/examples/small_network.toml";
+  const fs::path single = scratch("mpi_single.h5"), ranks = scratch("mpi_ranks.h5"), resumed = scratch("mpi_resumed.h5");
+  REQUIRE(mhsim::test::run_process({MHSIM_BINARY, "run", scenario, "--reps", "30", "--out", single.string(), "-q"})
+              .exit_code == 0);
+  const std::vector<std::string> mpirun = {"/usr/bin/mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2"};
+  auto with_mpi = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), mpirun.begin(), mpirun.end());
+    return args;
+  };
+  const auto r = mhsim::test::run_process(
+      with_mpi({MHSIM_BINARY, "run", scenario, "--reps", "30", "--threads", "1", "--out", ranks.string(), "-q"}));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("x 2 MPI ranks"));
+  CHECK(datasets_of(ranks) == datasets_of(single));
+  CHECK(mhsim::analysis::ResultsReader(ranks.string()).uint_attribute("processes") == 2);
+
+  // A partial run left by one process resumes under MPI (rank 0 shares what is done).
+  const auto killed = mhsim::test::run_process(
+      {MHSIM_BINARY, "run", scenario, "--reps", "30", "--threads", "1", "--out", resumed.string()},
+      "progress: 9/30", SIGKILL);
+  REQUIRE(killed.exit_code == 128 + SIGKILL);
+  const auto again = mhsim::test::run_process(with_mpi(
+      {MHSIM_BINARY, "run", scenario, "--reps", "30", "--threads", "1", "--out", resumed.string(), "-q", "--resume"}));
+  INFO(again.err);
+  REQUIRE(again.exit_code == 0);
+  CHECK_THAT(again.out, Catch::Contains("Resumed: "));
+  CHECK(datasets_of(resumed) == datasets_of(single));
+}
+#endif
