@@ -656,21 +656,22 @@ std::vector<Diagnostic> set_numbers(PathwayScenario& sc, const std::vector<std::
 PathwayScenario apply_settings(const PathwayScenario& sc, const std::vector<std::string>& settings) {
   std::vector<std::string> keys;
   std::vector<SetValue> values;
-  std::vector<Diagnostic> bad;
+  std::vector<Diagnostic> bad;  // malformed settings, reported with the others' problems
   for (const std::string& s : settings) {
-    keys.emplace_back();
-    values.emplace_back();
-    if (!split_setting(s, keys.back(), values.back())) {
+    std::string key;
+    SetValue value;
+    if (split_setting(s, key, value)) {
+      keys.push_back(std::move(key));
+      values.push_back(std::move(value));
+    } else {
       bad.push_back(Diagnostic{"command line", 0, 0, "--set", "key=value", "\"" + s + "\""});
     }
   }
-  if (!bad.empty()) throw ScenarioError(bad);
   PathwayScenario out = sc;
   std::vector<Diagnostic> ds = assign(out, keys, values, Settable::kAny);
-  if (!ds.empty()) {
-    for (Diagnostic& d : ds) d.expected += " (with --set " + (d.key.empty() ? std::string("values") : d.key) + ")";
-    throw ScenarioError(std::move(ds));
-  }
+  for (Diagnostic& d : ds) d.expected += " (with --set " + (d.key.empty() ? std::string("values") : d.key) + ")";
+  ds.insert(ds.begin(), bad.begin(), bad.end());
+  if (!ds.empty()) throw ScenarioError(std::move(ds));
   // A value set on the key of an uncertain parameter is its base value (as a variant's is).
   for (UncertainParameter& p : out.uncertainty.parameters) {
     for (std::size_t i = 0; i < keys.size(); ++i) {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -394,4 +395,53 @@ TEST_CASE("Pathway CLI: shards are settled when merged, as a single run is", "[c
   CHECK(a.at("payouts/partner") == b.at("payouts/partner"));
   CHECK(a.at("payouts/arm") == b.at("payouts/arm"));
   CHECK(a.at("ledger/cost") == b.at("ledger/cost"));
+}
+
+TEST_CASE("mhsim run --set: the datasets of the file edited to that value; recorded, checked, and part of the run's identity",
+          "[cli][pathway]") {
+  const fs::path dir = scratch("set");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  // The same scenario with the CMHT caseload edited in the text.
+  std::string text;
+  {
+    std::ifstream in(kDefault);
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const std::string from = "capacity = 1850 ";
+  const std::size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(), "capacity = 1200 ");
+  const fs::path edited = dir / "edited.toml";
+  std::ofstream(edited) << text;
+  const fs::path by_text = dir / "text.h5", by_set = dir / "set.h5";
+  const auto a = mhsim::test::run_process({MHSIM_BINARY, "run", edited.string(), "--reps", "2", "--out", by_text.string(), "-q"});
+  REQUIRE(a.exit_code == 0);
+  const auto b = mhsim::test::run_process({MHSIM_BINARY, "run", kDefault, "--reps", "2", "--set", "services.cmht.capacity=1200",
+                                           "--out", by_set.string(), "-q"});
+  REQUIRE(b.exit_code == 0);
+  CHECK(mhsim::test::datasets_of(by_set.string()) == mhsim::test::datasets_of(by_text.string()));
+  const mhsim::analysis::ResultsReader file(by_set.string());
+  CHECK(file.string_attribute("settings") == "services.cmht.capacity=1200\n");
+  CHECK(mhsim::analysis::ResultsReader(by_text.string()).string_attribute("settings").empty());
+
+  // A bad value, an unknown key and a malformed setting: every error at once, exit 2, nothing written.
+  const fs::path bad = dir / "bad.h5";
+  const auto c = mhsim::test::run_process({MHSIM_BINARY, "run", kDefault, "--reps", "2", "--set", "services.cmht.capacity=-3",
+                                           "--set", "services.cmhtt.capacity=3", "--set", "run.years", "--out", bad.string()});
+  CHECK(c.exit_code == 2);
+  CHECK_THAT(c.err, Catch::Contains("services.cmht.capacity"));
+  CHECK_THAT(c.err, Catch::Contains("cmhtt"));
+  CHECK_THAT(c.err, Catch::Contains("run.years"));
+  CHECK_THAT(c.err, Catch::Contains("3 errors"));
+  CHECK_FALSE(fs::exists(bad));
+
+  // A run interrupted under one setting may not be resumed under another.
+  const fs::path partial = dir / "resume.h5";
+  fs::create_directories(partial.string() + ".partial");
+  fs::copy_file(by_set, fs::path(partial.string() + ".partial") / "chunk-000000000000.h5");
+  const auto d = mhsim::test::run_process({MHSIM_BINARY, "run", kDefault, "--reps", "2", "--set", "services.cmht.capacity=1300",
+                                           "--resume", "--out", partial.string(), "-q"});
+  CHECK(d.exit_code == 2);
+  CHECK_THAT(d.err, Catch::Contains("settings"));
 }

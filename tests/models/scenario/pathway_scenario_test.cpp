@@ -956,8 +956,10 @@ TEST_CASE("Overrides: --set takes any key, including names, choices and run sett
   } catch (const sc::ScenarioError& e) {
     for (const auto& d : e.diagnostics()) messages.push_back(d.to_string());
   }
-  REQUIRE(messages.size() == 1);  // a malformed setting is reported before any value is set
+  REQUIRE(messages.size() == 3);  // every problem at once: the malformed setting first
   CHECK(messages[0] == "command line: --set: expected key=value, got \"nokey\"");
+  CHECK_THAT(messages[1], Catch::Contains("services.cmht.discipline"));
+  CHECK_THAT(messages[2], Catch::Contains("arms.alliance.diversion_to"));
   try {
     (void)sc::apply_settings(base, {"services.cmht.discipline=lifo", "arms.alliance.diversion_to=nowhere"});
     FAIL("bad values were accepted");
