@@ -373,10 +373,9 @@ std::vector<Diagnostic> assign(PathwayScenario& sc, const std::vector<std::strin
   for (std::size_t i = 0; i < keys.size() && i < values.size(); ++i) {
     const auto steps = parse_path(keys[i]);
     const SetResult r = steps ? walk_to(sc, *steps, &values[i], who) : SetResult{};
-    const auto [line, col] = r.found ? sc.source->position(keys[i]) : Position{0, 0};
     if (!steps) out.push_back(Diagnostic{sc.file, 0, 0, keys[i], kKeySyntax, "\"" + keys[i] + "\""});
     else if (!r.found) out.push_back(Diagnostic{sc.file, 0, 0, keys[i], "a key of the scenario", "\"" + keys[i] + "\": " + r.missing});
-    else if (!r.ok()) out.push_back(Diagnostic{sc.file, line, col, keys[i], r.expected, r.got});
+    else if (!r.ok()) out.push_back(sc.source->diagnostic(keys[i], r.expected, r.got));
   }
   if (!out.empty()) return out;
   finalize(sc, *sc.source);

@@ -30,13 +30,15 @@ class Validator {
 
   template <class T>
   void operator()(const Field<T>& f) {
-    const std::string path = child(f.info.name);
+    // Only routes, distributions and by-year arrays have rules here; their path is built
+    // then (this runs for every field after every uncertainty draw).
     switch (f.info.kind) {
       case Kind::kRoutes:
         if constexpr (is_routes<std::remove_reference_t<decltype(filled(*f.value))>>::value) {
           if constexpr (is_optional<T>::value) {
             if (!f.value->has_value()) return;
           }
+          const std::string path = child(f.info.name);
           if (!ctx_.source.present(path) || !ctx_.source.ok(path)) return;
           double sum = 0;
           for (const auto& r : filled(*f.value)) sum += r.probability;
@@ -48,6 +50,7 @@ class Validator {
           if constexpr (is_optional<T>::value) {
             if (!f.value->has_value()) return;
           }
+          const std::string path = child(f.info.name);
           if (!ctx_.source.ok(path)) return;
           check_relations(written_params(filled(*f.value)), [&](std::string_view key, std::string expected, std::string got) {
             add(child_path(path, key), std::move(expected), std::move(got));
@@ -58,7 +61,7 @@ class Validator {
         if constexpr (has_values<T>::value) {
           const std::size_t n = f.value->values().size();
           if (ctx_.years_ok && n > static_cast<std::size_t>(ctx_.years)) {
-            add(path,
+            add(child(f.info.name),
                 range_phrase(f.info) + ", or an array of 1 to " + std::to_string(ctx_.years) +
                     " such numbers (one per simulated year, run.years = " + std::to_string(ctx_.years) + ")",
                 "an array of " + std::to_string(n) + " numbers");
