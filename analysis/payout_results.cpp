@@ -65,8 +65,9 @@ ResolvedTerms resolve_with(const pw::PathwaySpec& spec, const std::vector<ct::Ar
   for (std::size_t a = 0; a < contracts.size(); ++a) {
     ct::Terms terms = contracts[a].terms;
     ct::AllianceTerms* alliance = alliance_of(terms);
-    if (alliance != nullptr && contracts[a].target() != nullptr) {
-      const ct::TargetRule& rule = *contracts[a].target();
+    const ct::TargetRule* target = contracts[a].target();
+    if (alliance != nullptr && target != nullptr) {
+      const ct::TargetRule& rule = *target;
       if (rule.kind == ct::TargetRule::Kind::kFixed) {
         alliance->target_cost = rule.amount;
       } else {

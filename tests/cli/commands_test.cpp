@@ -9,7 +9,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -403,11 +402,9 @@ TEST_CASE("mhsim run --set: the datasets of the file edited to that value; recor
   fs::remove_all(dir);
   fs::create_directories(dir);
   // The same scenario with the CMHT caseload edited in the text.
-  std::string text;
-  {
-    std::ifstream in(kDefault);
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
+  std::ostringstream read;
+  read << std::ifstream(kDefault).rdbuf();
+  std::string text = read.str();
   const std::string from = "capacity = 1850 ";
   const std::size_t at = text.find(from);
   REQUIRE(at != std::string::npos);
