@@ -461,7 +461,15 @@ std::string calibrated_text(const PathwayScenario& sc, const std::vector<std::st
       for (std::size_t j = i + 1; j-- > 0 && edits[j].line_end == e.line_end;) {
         comment = edits[j].comment + (comment.empty() ? "" : "; " + comment);
       }
-      out.append(text, at, e.line_end - at);
+      // A calibration comment of an earlier run on this line (it starts with the prefix's
+      // first word, "calibrated:") gives way to this one: the file states the latest fit.
+      std::size_t tail_end = e.line_end;
+      const std::string earlier = "# " + line_prefix.substr(0, line_prefix.find(' '));
+      if (const std::size_t c = text.find(earlier, at); !line_prefix.empty() && c < e.line_end) {
+        tail_end = c;
+        while (tail_end > at && (text[tail_end - 1] == ' ' || text[tail_end - 1] == '\t')) --tail_end;
+      }
+      out.append(text, at, tail_end - at);
       at = e.line_end;
       out += "  # " + line_prefix + comment;
     }

@@ -208,6 +208,22 @@ TEST_CASE("Calibration: the calibrated text replaces values in place, keeps ever
   CHECK(in_memory.spec.services[1].wemwbs_change.mean == loaded.spec.services[1].wemwbs_change.mean);
 }
 
+TEST_CASE("Calibration: a recalibration replaces the earlier calibration comment and keeps the source comment",
+          "[scenario][calibration]") {
+  const std::string original = mhsim::test::minimal_text();
+  const std::vector<std::string> keys = {"arms.alliance.front_door_diversion"};
+  const PathwayScenario sc = parse_pathway_scenario(original, "pathway_minimal.toml");
+  const std::string once = calibrated_text(sc, keys, {0.25}, {"was 0.3"}, {}, "calibrated: first fit: ");
+  const PathwayScenario sc1 = parse_pathway_scenario(once, "once.toml");
+  const std::string twice = calibrated_text(sc1, keys, {0.5}, {"was 0.25"}, {}, "calibrated: second fit: ");
+  std::string line;
+  for (const std::string& l : lines_of(twice)) {
+    if (l.rfind("front_door_diversion", 0) == 0) line = l;
+  }
+  CHECK(line == "front_door_diversion = 0.5                # assumption  # calibrated: second fit: was 0.25");
+  CHECK(parse_pathway_scenario(twice, "twice.toml").spec.arms[1].front_door_diversion == 0.5);
+}
+
 TEST_CASE("Calibration: round_trip_text is the shortest text that reads back exactly", "[scenario][calibration]") {
   CHECK(round_trip_text(0.3) == "0.3");
   CHECK(round_trip_text(2.0) == "2.0");
