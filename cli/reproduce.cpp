@@ -89,7 +89,9 @@ void print_tornado(const scenario::PathwayScenario& sc, const scenario::Calibrat
     for (const double q : {0.025, 0.975}) {
       double x = p.quantile(q);
       if (p.integer) x = std::nearbyint(x);
-      const scenario::PathwayScenario at = scenario::with_numbers(sc, {p.key}, {x});
+      // Every key of the parameter takes the value (one quantity in several places).
+      const std::vector<std::string> keys = p.keys.empty() ? std::vector<std::string>{p.key} : p.keys;
+      const scenario::PathwayScenario at = scenario::with_numbers(sc, keys, std::vector<double>(keys.size(), x));
       std::vector<double> means;
       for (const TargetStatistic& t : simulate_scenario_targets(at, spec, run)) means.push_back(t.mean);
       (q < 0.5 ? s.low_value : s.high_value) = x;
