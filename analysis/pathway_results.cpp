@@ -358,6 +358,7 @@ PsaParameters read_psa_parameters(const ResultsReader& file) {
 WholeRun whole_run_rule(pw::SystemKpi k) noexcept {
   switch (k) {
     case pw::SystemKpi::kInSystemAtYearEnd:
+    case pw::SystemKpi::kUntreatedAtYearEnd:
     case pw::SystemKpi::kGoalsProgressing: return WholeRun::kLastYear;
     case pw::SystemKpi::kWemwbsMeanChange: return WholeRun::kDischargeWeighted;
     case pw::SystemKpi::kShareImproved: return WholeRun::kShareOfDischarges;

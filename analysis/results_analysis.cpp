@@ -332,12 +332,24 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
   // ---- per-replication values ------------------------------------------------------------
   const auto arm_values = [&] { return ArmValues(A, std::vector<double>(R, 0.0)); };
   ArmValues ledger = arm_values(), spend = arm_values(), qalys = arm_values(), wemwbs = arm_values();
+  // The commissioned side of the ledger: partners some arm's contracts pay; the others
+  // (A&E, ambulance, police ...) are the wider system, onto which an arm may shift cost.
+  std::vector<bool> contracted(P, false);
+  for (const auto& c : sc.contracts) {
+    const std::vector<bool> paid = ct::paid_partners(c.terms, P);
+    for (std::size_t p = 0; p < P; ++p) contracted[p] = contracted[p] || paid[p];
+  }
+  const bool any_contracts = std::find(contracted.begin(), contracted.end(), true) != contracted.end();
+  ArmValues commissioned = arm_values(), wider = arm_values();
   for (std::size_t r = 0; r < R; ++r) {
     for (std::size_t a = 0; a < A; ++a) {
       const double* k = kp(r, a);
       for (std::size_t y = 0; y < H; ++y) {
         double c = 0;
-        for (std::size_t p = 0; p < P; ++p) c += pc(r, a, y, p);
+        for (std::size_t p = 0; p < P; ++p) {
+          c += pc(r, a, y, p);
+          (contracted[p] ? commissioned : wider)[a][r] += df[y] * pc(r, a, y, p);
+        }
         ledger[a][r] += df[y] * c;
         const double* ky = k + y * K;
         qalys[a][r] += df[y] * ky[static_cast<std::size_t>(pw::SystemKpi::kQalys)];
@@ -362,6 +374,10 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
   if (out.has_payouts) {
     if (s.cost_basis == "commissioner_spend") metrics.push_back({"ledger_cost", "Ledger cost (" + disc + ")", "£", ledger});
     else metrics.push_back({"commissioner_spend", "Commissioner spend (" + disc + ")", "£", spend});
+  }
+  if (any_contracts) {
+    metrics.push_back({"cost_contracted", "Ledger cost of contracted partners (" + disc + ")", "£", commissioned});
+    metrics.push_back({"cost_wider_system", "Ledger cost borne by partners in no contract (" + disc + ")", "£", wider});
   }
   for (std::size_t p = 0; p < P; ++p) {
     Metric m{"partner_cost." + out.partners[p], "Ledger cost of " + out.partners[p] + " (undiscounted)", "£", arm_values()};

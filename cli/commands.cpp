@@ -220,9 +220,15 @@ void print_pathway_summary(const scenario::PathwayScenario& sc, const analysis::
   for (const pw::ArmSpec& a : spec.arms) line += pad(a.name, w);
   for (std::size_t a = 1; a < arms; ++a) line += pad(spec.arms[a].name + " - " + spec.arms[0].name, w);
   emit(line);
-  line = pad("ledger cost", w0);
+  line = pad("ledger cost (whole system)", w0);
   for (std::size_t a = 0; a < arms; ++a) line += pad(money_cell(summary.total_cost(a)), w);
   for (std::size_t a = 1; a < arms; ++a) line += pad(money_cell(summary.paired_cost_difference(a)), w);
+  emit(line);
+  line = pad("of which presentations", w0);
+  for (std::size_t a = 0; a < arms; ++a) line += pad(money_cell(summary.system_total(a, pw::SystemKpi::kPresentationCost)), w);
+  for (std::size_t a = 1; a < arms; ++a) {
+    line += pad(money_cell(summary.paired_difference(a, pw::SystemKpi::kPresentationCost)), w);
+  }
   emit(line);
   struct Row {
     pw::SystemKpi k;
@@ -233,7 +239,10 @@ void print_pathway_summary(const scenario::PathwayScenario& sc, const analysis::
                       {pw::SystemKpi::kGatekeptRefusals, 0},   {pw::SystemKpi::kHandoffLosses, 0},
                       {pw::SystemKpi::kAdmissions, 0},         {pw::SystemKpi::kReadmissions, 0},
                       {pw::SystemKpi::kBedDays, 0},            {pw::SystemKpi::kOutOfAreaDays, 0},
-                      {pw::SystemKpi::kCrises, 0},             {pw::SystemKpi::kShareImproved, 3},
+                      {pw::SystemKpi::kCrises, 0},             {pw::SystemKpi::kCrisesOutside, 0},
+                      {pw::SystemKpi::kPresentations, 0},      {pw::SystemKpi::kDeteriorations, 0},
+                      {pw::SystemKpi::kRemitted, 0},           {pw::SystemKpi::kUntreatedPersonYears, 0},
+                      {pw::SystemKpi::kShareImproved, 3},
                       {pw::SystemKpi::kWemwbsMeanChange, 2},   {pw::SystemKpi::kGoalsSet, 0},
                       {pw::SystemKpi::kGoalsAchieved, 0},      {pw::SystemKpi::kGoalsSustained, 0},
                       {pw::SystemKpi::kQalys, 1},              {pw::SystemKpi::kInSystemAtYearEnd, 0}};

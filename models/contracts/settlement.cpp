@@ -668,4 +668,23 @@ std::vector<std::string> check_terms(const Terms& terms, std::size_t partners, s
   return problems;
 }
 
+std::vector<bool> paid_partners(const Terms& terms, std::size_t partners) {
+  std::vector<bool> paid(partners, false);
+  const auto mark = [&](std::size_t p) {
+    if (p < partners) paid[p] = true;
+  };
+  for (const Contract& c : terms.contracts) {
+    std::visit(
+        [&](const auto& t) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(t)>, AllianceTerms>) {
+            for (const AllianceMember& m : t.members) mark(m.partner);
+          } else {
+            mark(t.partner);
+          }
+        },
+        c.terms);
+  }
+  return paid;
+}
+
 }  // namespace mhsim::models::contracts

@@ -337,6 +337,10 @@ YearPayout settle(const Terms& terms, const YearInput& in);
 /// As above into `out`, reusing its buffers (no allocation once they have their size).
 void settle(const Terms& terms, const YearInput& in, YearPayout& out);
 
+/// [partners] true for the partners these terms pay (a contract's partner, an alliance's
+/// members): the commissioned side of the ledger; the others are the wider system.
+std::vector<bool> paid_partners(const Terms& terms, std::size_t partners);
+
 /// Pieces, exposed for tests and for reports.
 double kra_score(const Kra& kra, double level, int* band = nullptr) noexcept;
 double achievement(const Indicator& indicator, double level) noexcept;

@@ -20,11 +20,13 @@ inline constexpr std::array<std::string_view, kMeasures> kMeasureNames = {"conta
 /// System KPIs per year (kpi/system), in dataset column order.
 enum class SystemKpi : std::size_t {
   kArrivals, kReferralsSecondary, kAdmissions, kBedDays, kOutOfAreaDays, kReadmissions,
-  kFrontDoorSupported, kDiverted, kGatekeptRefusals, kHandoffLosses, kCrises, kRelapses,
-  kDischarged, kDied, kMovedAway, kLeftUnserved,
+  kFrontDoorSupported, kDiverted, kGatekeptRefusals, kHandoffLosses, kCrises, kCrisesOutside, kRelapses,
+  kPresentations, kRepresentations, kDeteriorations,
+  kDischarged, kDied, kMovedAway, kRemitted, kLeftUnserved,
+  kUntreatedPersonYears, kUntreatedAtYearEnd,
   kWemwbsImproved, kWemwbsDecreased, kWemwbsUnchanged, kWemwbsMeanChange, kShareImproved,
   kGoalsSet, kGoalsAchieved, kGoalsSustained, kGoalsClosed, kGoalsNotAchieved, kGoalsProgressing,
-  kQalys, kInSystemAtYearEnd, kCost,
+  kQalys, kInSystemAtYearEnd, kCost, kPresentationCost,
   kCount
 };
 inline constexpr std::size_t kSystemKpis = static_cast<std::size_t>(SystemKpi::kCount);
@@ -44,13 +46,20 @@ inline const std::array<KpiInfo, kSystemKpis>& system_kpis() {
       {"front_door_supported", "episodes", "episodes started in front-door and peer-support services"},
       {"diverted", "people", "people the front door kept instead of referring them to secondary care"},
       {"gatekept_refusals", "referrals", "referrals refused by gatekeeping"},
-      {"handoff_losses", "people", "people lost when referred between services of different partners"},
-      {"crises", "people", "episodes ended by a crisis"},
+      {"handoff_losses", "people", "referrals between services of different partners that were lost (the person stays, with unmet need)"},
+      {"crises", "people", "crises: episodes ended by a crisis, and crises of people waiting or with unmet need"},
+      {"crises_outside_services", "people", "the crises of people waiting or with unmet need (part of crises)"},
       {"relapses", "people", "relapses during follow-up after discharge"},
+      {"presentations", "contacts", "presentations of people with unmet need at presentation services (A&E, NHS 111, 999, police, crisis lines)"},
+      {"represented", "people", "people with unmet need who sought help again"},
+      {"deteriorated", "people", "people whose mental health deteriorated while they had unmet need"},
       {"discharged", "people", "people who left the system after a follow-up period without relapse"},
       {"died", "people", "people who died while in the system"},
       {"moved_away", "people", "people who moved away while in the system"},
-      {"left_unserved", "people", "arrivals no service in the arm takes (e.g. below eligibility thresholds)"},
+      {"remitted", "people", "people whose need resolved without treatment (they leave the system)"},
+      {"left_unserved", "people", "arrivals no service in the arm takes (they stay, with unmet need)"},
+      {"untreated_person_years", "person-years", "time people spent waiting or with unmet need in the year"},
+      {"untreated_at_year_end", "people", "people waiting or with unmet need at year end (a stock)"},
       {"wemwbs_improved", "people", "discharges with WEMWBS above the person's baseline"},
       {"wemwbs_decreased", "people", "discharges with WEMWBS below the baseline"},
       {"wemwbs_unchanged", "people", "discharges with WEMWBS equal to the baseline"},
@@ -63,8 +72,9 @@ inline const std::array<KpiInfo, kSystemKpis>& system_kpis() {
       {"goals_not_achieved", "goals", "SIOF goals resolved as not achieved"},
       {"goals_progressing", "goals", "SIOF goals open at year end (a stock)"},
       {"qalys", "QALYs", "quality-adjusted life years accrued in the year by everyone who has arrived"},
-      {"in_system_at_year_end", "people", "people waiting, in a service or in follow-up at year end (a stock)"},
-      {"cost", "pounds", "ledger cost of the year"},
+      {"in_system_at_year_end", "people", "people waiting, in a service, in follow-up or with unmet need at year end (a stock)"},
+      {"cost", "pounds", "ledger cost of the year: every partner, contracted or not (whole-system cost)"},
+      {"presentation_cost", "pounds", "ledger cost of presentations (part of cost)"},
   }};
   return k;
 }

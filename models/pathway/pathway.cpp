@@ -16,6 +16,7 @@
 #include "engine/error.hpp"
 #include "engine/simulation.hpp"
 #include "engine/stats.hpp"
+#include "models/pathway/unmet_need.hpp"
 
 namespace mhsim::models::pathway {
 
@@ -62,9 +63,11 @@ constexpr std::size_t idx(ServiceKpi k) { return static_cast<std::size_t>(k); }
 constexpr std::size_t idx(Measure m) { return static_cast<std::size_t>(m); }
 constexpr std::size_t idx(GoalStatus g) { return static_cast<std::size_t>(g); }
 
-enum class Where : std::uint8_t { kWaiting, kInService, kFollowUp };
+// kUnmet: outside services with need (refused, lost at a hand-off, diverted without a
+// service, dropped out, never referred). Waiting people have unmet need too.
+enum class Where : std::uint8_t { kWaiting, kInService, kFollowUp, kUnmet };
 enum class End : std::uint8_t { kComplete, kDropout, kCrisis };
-enum class Exit : std::uint8_t { kDischarged, kDied, kMovedAway, kLost, kUnserved };
+enum class Exit : std::uint8_t { kDischarged, kDied, kMovedAway, kRemitted };
 
 struct Goal {
   std::uint8_t domain;
@@ -79,9 +82,10 @@ struct Goal {
 // and the visit counts the person's referrals to that service. So a person's draws at their
 // n-th visit to the community team are the same in every arm, whatever happened on the way
 // there; arms then differ only where their configuration makes people's paths differ.
-enum class Phase : std::size_t { kEntry, kReferral, kEpisode, kCompletion, kDischarge, kGoals, kExit, kCount };
+// Unmet-need events use phase "unmet", keyed by the person's count of such events.
+enum class Phase : std::size_t { kEntry, kReferral, kEpisode, kCompletion, kDischarge, kGoals, kExit, kUnmet, kCount };
 constexpr std::array<const char*, static_cast<std::size_t>(Phase::kCount)> kPhaseNames = {
-    "entry", "referral", "episode", "completion", "discharge", "goals", "exit"};
+    "entry", "referral", "episode", "completion", "discharge", "goals", "exit", "unmet"};
 
 struct StreamKeys {
   std::array<engine::StreamId, static_cast<std::size_t>(Phase::kCount)> phase{};
@@ -114,6 +118,10 @@ struct Slot {
   double contact_gap = engine::kNever;
   engine::Days last_inpatient_discharge = -engine::kNever;
   bool holds_unit = false;
+  bool deteriorated = false;          // in this spell without a service
+  std::size_t need = kDischarge;      // the service an unmet need is for (kDischarge: none)
+  std::uint32_t unmet_draws = 0;      // unmet-need events drawn so far (their stream's key)
+  engine::Days untreated_since = engine::kNever;  // waiting or unmet since (kNever: neither)
   const StreamKeys* keys = nullptr;
   std::uint64_t key = 0;             // the person's index within their group (or stock entry)
   std::vector<std::uint16_t> visits;  // referrals so far, per service (at most 1023)
@@ -122,6 +130,9 @@ struct Slot {
 
 double uniform(engine::EntityRng& rng) { return boost::random::uniform_01<double>()(rng); }
 double unit_exponential(engine::EntityRng& rng) { return boost::random::exponential_distribution<double>(1.0)(rng); }
+
+// refer(): the need of someone a referral leaves without a service is its target.
+constexpr std::size_t kNeedIsTarget = kDischarge - 1;
 
 std::size_t draw_route(const Routes& routes, double u) {
   double acc = 0;
@@ -213,6 +224,10 @@ class ArmSim {
     s.entered = sim_.now();
     s.last_inpatient_discharge = -engine::kNever;
     s.holds_unit = false;
+    s.deteriorated = false;
+    s.need = kDischarge;
+    s.unmet_draws = 0;
+    s.untreated_since = engine::kNever;
     s.goals.clear();
     s.keys = &keys;
     s.key = key;
@@ -256,8 +271,9 @@ class ArmSim {
     engine::EntityRng rng = draws(slots_[i], Phase::kEntry, spec_.services.size());
     const std::size_t target = draw_route(arm_.entry[p.group], uniform(rng));
     if (target == kDischarge) {
+      // Not served in this arm: they stay in the population with their need.
       sys(SystemKpi::kLeftUnserved) += 1;
-      leave_system(i, Exit::kUnserved);
+      become_unmet(i, kDischarge);
       return;
     }
     refer(i, target, kDischarge);
@@ -277,7 +293,7 @@ class ArmSim {
         const std::size_t i = admit_person(p, keys, k);
         std::size_t s = resolve(st.service);
         if (s == kDischarge) {
-          discharge(i, kDischarge);
+          become_unmet(i, st.service);  // the arm has no such service: their need is unmet
           continue;
         }
         // Those in service first (part-way through an episode), then the waiting list, in
@@ -303,7 +319,11 @@ class ArmSim {
     return s;
   }
 
-  void refer(std::size_t i, std::size_t target, std::size_t from) {
+  // Refers person i to `target` from service `from` (kDischarge: from outside services:
+  // a new arrival, a relapse, a refusal, a crisis or re-presentation with unmet need). When
+  // no service takes the referral, a person coming from an episode goes into follow-up; one
+  // from outside services is left with unmet need for `need` (default: the target).
+  void refer(std::size_t i, std::size_t target, std::size_t from, std::size_t need = kNeedIsTarget) {
     Slot& p = slots_[i];
     std::size_t s = resolve(target);
     if (s != kDischarge && !arm_.redirect.empty() && arm_.redirect[s] != kDischarge &&
@@ -311,7 +331,8 @@ class ArmSim {
       s = resolve(arm_.redirect[s]);
     }
     if (s == kDischarge) {
-      discharge(i, from);
+      if (from != kDischarge) discharge(i, from);
+      else become_unmet(i, need == kNeedIsTarget ? target : need);
       return;
     }
     // Both behaviour draws are made at every referral, used or not, so that arms differing
@@ -323,8 +344,9 @@ class ArmSim {
     const ServiceSpec& svc = spec_.services[s];
     const std::size_t year = year_of(sim_.now());
     if (from != kDischarge && spec_.services[from].partner != svc.partner && u_handoff < arm_.handoff_loss.in_year(year)) {
+      // Lost between providers: they stay in the population with their need, and may come back.
       sys(SystemKpi::kHandoffLosses) += 1;
-      leave_system(i, Exit::kLost);
+      become_unmet(i, s);
       return;
     }
     kpi(s, ServiceKpi::kReferrals) += 1;
@@ -336,7 +358,7 @@ class ArmSim {
           std::min(1.0, static_cast<double>(in_service_[s] + waiting_[s]) / static_cast<double>(arm_.capacity[s]));
       if (u_gate < arm_.gatekeeping.in_year(year) * occupancy) {
         sys(SystemKpi::kGatekeptRefusals) += 1;
-        refer(i, svc.rejected_to, kDischarge);
+        refer(i, svc.rejected_to, kDischarge, s);  // refused: the need for s stays unless rejected_to takes them
         return;
       }
     }
@@ -373,6 +395,10 @@ class ArmSim {
         p.where = Where::kWaiting;
         p.since = sim_.now();
         ++waiting_[s];
+        // Waiting is need without a service: its hazards apply until the episode starts.
+        p.need = s;
+        set_untreated(p, true, sim_.now());
+        schedule_unmet(i);
         break;
       case engine::Resource::Outcome::kRefused:  // no queue limits in this model
         throw engine::SimulationError("a waiting list refused a referral", spec_.services[s].name, sim_.now());
@@ -413,6 +439,9 @@ class ArmSim {
     p.service = s;
     p.since = now;
     p.served = true;
+    set_untreated(p, false, now);
+    p.deteriorated = false;
+    p.need = kDischarge;
     set_in_service(s, in_service_[s] + 1);
     const std::size_t y = year_of(now);
     if (!initial_in_service) {
@@ -565,7 +594,7 @@ class ArmSim {
       return;
     }
     if (end == End::kDropout) {
-      discharge(i, s);
+      become_unmet(i, s);  // left part-way: the need for s is not met
       return;
     }
     kpi(s, ServiceKpi::kCompleted) += 1;
@@ -583,6 +612,10 @@ class ArmSim {
       if (resolved != kDischarge && is_secondary(spec_.services[resolved].kind) &&
           u_divert < arm_.front_door_diversion.in_year(year_of(sim_.now()))) {
         sys(SystemKpi::kDiverted) += 1;
+        if (resolve(arm_.diversion_to) == kDischarge) {
+          become_unmet(i, resolved);  // kept without a service: the need for secondary care stays
+          return;
+        }
         target = arm_.diversion_to;
       }
     }
@@ -595,10 +628,130 @@ class ArmSim {
     p.wemwbs = static_cast<int>(std::clamp(w, static_cast<long>(kWemwbsMin), static_cast<long>(kWemwbsMax)));
   }
 
+  // ---- need without a service ----------------------------------------------------------
+  // People waiting for a service or outside services with unmet need (NeedGroup::unmet):
+  // competing hazards of a crisis, presentations, re-presentation, deterioration and
+  // remission, redrawn after every event (each from the person's "unmet" stream, keyed by
+  // how many such events they have drawn, so the same person draws the same numbers in
+  // every arm).
+
+  UnmetRates unmet_rates_of(const Slot& p) const {
+    return unmet_rates(spec_.population.groups[p.group].unmet, spec_.services, p.need, p.risk_multiplier, p.deteriorated,
+                       p.where == Where::kWaiting);
+  }
+
+  // Person i has need for service `need` (kDischarge: none in particular) and no service.
+  void become_unmet(std::size_t i, std::size_t need) {
+    Slot& p = slots_[i];
+    p.where = Where::kUnmet;
+    p.service = kDischarge;
+    p.need = need;
+    set_untreated(p, true, sim_.now());
+    schedule_unmet(i);
+  }
+
+  // The person's next unmet-need event (any earlier one is cancelled).
+  void schedule_unmet(std::size_t i) {
+    Slot& p = slots_[i];
+    const std::uint32_t gen = p.generation, ep = ++p.episode;
+    const double total = unmet_rates_of(p).total();
+    if (!(total > 0)) return;
+    const std::uint64_t entity = (p.key << 20) | (p.unmet_draws++ & 0xFFFFFU);
+    engine::EntityRng rng = streams_.entity(p.keys->phase[static_cast<std::size_t>(Phase::kUnmet)], entity);
+    const double e = unit_exponential(rng), u = uniform(rng);
+    const double z = boost::random::normal_distribution<double>(0.0, 1.0)(rng);
+    const engine::Days at = sim_.now() + e * kDaysPerYear / total;
+    if (at > horizon_) return;
+    sim_.schedule_at(at, engine::kDefaultPriority, [this, i, gen, ep, u, z] {
+      const Slot& q = slots_[i];
+      if (q.generation != gen || q.episode != ep || !q.live) return;
+      if (q.where == Where::kWaiting || q.where == Where::kUnmet) unmet_event(i, u, z);
+    });
+  }
+
+  // Which of the competing events happened: u in [0, 1) picks it in proportion to its hazard.
+  void unmet_event(std::size_t i, double u, double z) {
+    Slot& p = slots_[i];
+    const UnmetNeed& un = spec_.population.groups[p.group].unmet;
+    const UnmetRates r = unmet_rates_of(p);
+    const UnmetChoice c = choose_unmet_event(r, un, spec_.services, u);
+    switch (c.event) {
+      case UnmetEvent::kCrisis:
+        crisis_outside(i, r.crisis_to);
+        return;
+      case UnmetEvent::kPresentation:
+        if (c.service != kDischarge) present(c.service);
+        schedule_unmet(i);
+        return;
+      case UnmetEvent::kRepresent:
+        sys(SystemKpi::kRepresentations) += 1;
+        refer(i, draw_route(un.represent_to.empty() ? arm_.entry[p.group] : un.represent_to, c.u), kDischarge, p.need);
+        return;
+      case UnmetEvent::kDeteriorate:
+        sys(SystemKpi::kDeteriorations) += 1;
+        change_wemwbs(p, un.deterioration.mean + un.deterioration.sd * z);
+        p.deteriorated = true;
+        schedule_unmet(i);
+        return;
+      case UnmetEvent::kRemit:
+        change_wemwbs(p, un.remission.mean + un.remission.sd * z);
+        leave_system(i, Exit::kRemitted);
+        return;
+    }
+  }
+
+  // A crisis of someone waiting or with unmet need: they leave any waiting list and are
+  // referred to `to` (from outside services, so no hand-off loss applies).
+  void crisis_outside(std::size_t i, std::size_t to) {
+    Slot& p = slots_[i];
+    sys(SystemKpi::kCrises) += 1;
+    sys(SystemKpi::kCrisesOutside) += 1;
+    const std::size_t need = p.need;
+    if (p.where == Where::kWaiting) {
+      const std::size_t s = p.service;
+      if (!resources_[s]->withdraw(i)) {
+        throw engine::SimulationError("a person on the waiting list was not found in it", spec_.services[s].name,
+                                      sim_.now());
+      }
+      --waiting_[s];
+      p.where = Where::kUnmet;
+      p.service = kDischarge;
+    }
+    refer(i, to, kDischarge, need);
+  }
+
+  // A presentation at presentation service s: one contact, on its partner's ledger.
+  void present(std::size_t s) {
+    post(year_of(sim_.now()), s, Measure::kContacts, 1.0);
+    sys(SystemKpi::kPresentations) += 1;
+    sys(SystemKpi::kPresentationCost) += spec_.services[s].cost_per_contact;
+  }
+
+  // Starts or ends a spell waiting or with unmet need, counting its person-years by year.
+  void set_untreated(Slot& p, bool on, engine::Days at) {
+    if (on) {
+      if (p.untreated_since == engine::kNever) {
+        p.untreated_since = at;
+        ++untreated_;
+      }
+      return;
+    }
+    if (p.untreated_since == engine::kNever) return;
+    for (std::size_t y = year_of(p.untreated_since); y < r_.years; ++y) {
+      const engine::Days lo = std::max(p.untreated_since, static_cast<double>(y) * kDaysPerYear);
+      const engine::Days hi = std::min(at, static_cast<double>(y + 1) * kDaysPerYear);
+      if (hi > lo) r_.system[y * kSystemKpis + idx(SystemKpi::kUntreatedPersonYears)] += (hi - lo) / kDaysPerYear;
+      if (hi >= at) break;
+    }
+    p.untreated_since = engine::kNever;
+    --untreated_;
+  }
+
   // ---- follow-up and leaving ------------------------------------------------------------
 
   void discharge(std::size_t i, std::size_t from) {
     Slot& p = slots_[i];
+    set_untreated(p, false, sim_.now());
     const std::size_t y = year_of(sim_.now());
     if (p.served) {
       const int d = p.wemwbs - p.baseline;
@@ -630,6 +783,7 @@ class ArmSim {
 
   void leave_system(std::size_t i, Exit why) {
     Slot& p = slots_[i];
+    set_untreated(p, false, sim_.now());
     if (p.where == Where::kWaiting) {
       const std::size_t s = p.service;
       if (!resources_[s]->withdraw(i)) {
@@ -644,8 +798,7 @@ class ArmSim {
       case Exit::kDischarged: sys(SystemKpi::kDischarged) += 1; break;
       case Exit::kDied: sys(SystemKpi::kDied) += 1; break;
       case Exit::kMovedAway: sys(SystemKpi::kMovedAway) += 1; break;
-      case Exit::kLost: break;      // counted as a hand-off loss
-      case Exit::kUnserved: break;  // counted as left unserved
+      case Exit::kRemitted: sys(SystemKpi::kRemitted) += 1; break;
     }
     // Wellbeing after leaving: the last score is kept until death, moving away or the
     // horizon (an assumption; documented with the QALY mapping).
@@ -698,6 +851,7 @@ class ArmSim {
       occupancy_[s].reset(now);
     }
     r_.system[y * kSystemKpis + idx(SystemKpi::kInSystemAtYearEnd)] = static_cast<double>(live_);
+    r_.system[y * kSystemKpis + idx(SystemKpi::kUntreatedAtYearEnd)] = static_cast<double>(untreated_);
   }
 
   void finish() {
@@ -716,6 +870,7 @@ class ArmSim {
           }
         }
       }
+      set_untreated(p, false, horizon_);
       accrue_qalys(p, horizon_);
       r_.person_days += horizon_ - p.entered;
     }
@@ -757,8 +912,7 @@ class ArmSim {
     }
     double exits = 0;
     for (std::size_t y = 0; y < r_.years; ++y) {
-      for (const SystemKpi k : {SystemKpi::kDischarged, SystemKpi::kDied, SystemKpi::kMovedAway,
-                                SystemKpi::kHandoffLosses, SystemKpi::kLeftUnserved}) {
+      for (const SystemKpi k : {SystemKpi::kDischarged, SystemKpi::kDied, SystemKpi::kMovedAway, SystemKpi::kRemitted}) {
         exits += r_.sys(y, k);
       }
     }
@@ -825,6 +979,7 @@ class ArmSim {
   std::vector<Slot> slots_;
   std::vector<std::size_t> free_;
   std::uint64_t live_ = 0;
+  std::uint64_t untreated_ = 0;  // people waiting or with unmet need now
   bool resuming_ = false;  // seeding the starting caseload: episodes already under way
   bool resuming_stationary_ = false;  // ... with a steady-state (length-biased) remaining time
 };
@@ -876,12 +1031,37 @@ std::vector<std::string> check_spec(const PathwaySpec& spec) {
     const NeedGroup& n = spec.population.groups[g];
     if (!(n.risk_beta_a > 0 && n.risk_beta_b > 0)) out.push_back("group " + n.name + ": risk Beta parameters must be > 0");
     if (!(n.death_per_year >= 0 && n.move_away_per_year >= 0)) out.push_back("group " + n.name + ": exit hazards must be >= 0");
+    const UnmetNeed& u = n.unmet;
+    for (const double h : {u.crisis_per_year.value_or(0.0), u.represent_per_year, u.deteriorate_per_year, u.remit_per_year,
+                           u.deteriorated_risk}) {
+      if (!(h >= 0 && std::isfinite(h))) out.push_back("group " + n.name + ": unmet-need hazards must be finite and >= 0");
+    }
+    if (u.presentations.size() > S) out.push_back("group " + n.name + ": unmet presentations has more entries than services");
+    for (std::size_t s = 0; s < u.presentations.size() && s < S; ++s) {
+      if (!(u.presentations[s] >= 0 && std::isfinite(u.presentations[s]))) {
+        out.push_back("group " + n.name + ": unmet presentation hazards must be finite and >= 0");
+      } else if (u.presentations[s] > 0 && !is_presentation(spec.services[s].kind)) {
+        out.push_back("group " + n.name + ": unmet presentations go to services of kind presentation, not " +
+                      spec.services[s].name);
+      }
+    }
+    if (u.crisis_to != kDischarge && u.crisis_to >= S) out.push_back("group " + n.name + ": unmet crisis_to out of range");
+    if (u.crisis_per_year.value_or(0.0) > 0 && u.crisis_to == kDischarge) {
+      out.push_back("group " + n.name + ": unmet crisis_per_year > 0 needs crisis_to");
+    }
+    check_routes(u.represent_to, S, "group " + n.name + " unmet represent_to", out);
   }
   for (std::size_t s = 0; s < S; ++s) {
     const ServiceSpec& v = spec.services[s];
     const std::string w = "service " + v.name;
     if (v.partner >= spec.partners.size()) out.push_back(w + ": partner index out of range");
-    if (v.duration.has_value() == v.sessions.has_value()) out.push_back(w + ": exactly one of duration and sessions is needed");
+    if (is_presentation(v.kind)) {
+      if (v.duration || v.sessions || v.capacity != 0 || !v.routes.empty()) {
+        out.push_back(w + ": a presentation service has no episodes (no duration, sessions, capacity or routes)");
+      }
+    } else if (v.duration.has_value() == v.sessions.has_value()) {
+      out.push_back(w + ": exactly one of duration and sessions is needed");
+    }
     if (!(v.session_interval_days > 0)) out.push_back(w + ": session_interval_days must be > 0");
     if (v.capacity < 0) out.push_back(w + ": capacity must be >= 0");
     for (const double p : {v.dropout_probability, v.recovery_probability}) {
@@ -902,6 +1082,31 @@ std::vector<std::string> check_spec(const PathwaySpec& spec) {
     for (const auto& r : v.routes_by_group) {
       if (r) check_routes(*r, S, w + " routes_by_group", out);
     }
+  }
+  // Presentation services take presentations, never referrals.
+  const auto referral_to = [&](std::size_t t, const std::string& where) {
+    if (t != kDischarge && t < S && is_presentation(spec.services[t].kind)) {
+      out.push_back(where + ": refers to presentation service " + spec.services[t].name + ", which takes no referrals");
+    }
+  };
+  const auto routes_to = [&](const Routes& rs, const std::string& where) {
+    for (const Route& r : rs) referral_to(r.target, where);
+  };
+  for (const ServiceSpec& v : spec.services) {
+    for (const std::size_t t : {v.overflow, v.crisis_to, v.relapse_to, v.fallback, v.rejected_to}) referral_to(t, "service " + v.name);
+    routes_to(v.routes, "service " + v.name);
+    for (const auto& r : v.routes_by_group) {
+      if (r) routes_to(*r, "service " + v.name);
+    }
+  }
+  for (const NeedGroup& n : spec.population.groups) {
+    referral_to(n.unmet.crisis_to, "group " + n.name);
+    routes_to(n.unmet.represent_to, "group " + n.name);
+  }
+  for (const ArmSpec& a : spec.arms) {
+    referral_to(a.diversion_to, "arm " + a.name);
+    for (const Routes& r : a.entry) routes_to(r, "arm " + a.name);
+    for (const std::size_t t : a.redirect) referral_to(t, "arm " + a.name);
   }
   // Overflow chains must end.
   for (std::size_t s = 0; s < S; ++s) {

@@ -61,10 +61,14 @@ enum class ServiceKind {
   kPlacement,         ///< long-term placements (secondary care, long-term)
   kAllianceSupport,   ///< Stockport-style recovery service with SIOF goals
   kOther,
+  /// Where people with unmet need present without an episode (A&E, NHS 111, 999 and
+  /// ambulance, police, crisis lines): each presentation is one contact at
+  /// cost_per_contact, borne by the service's partner. In every arm; takes no referrals.
+  kPresentation,
 };
-inline constexpr std::array<std::string_view, 12> kServiceKindNames = {
+inline constexpr std::array<std::string_view, 13> kServiceKindNames = {
     "gp", "talking_therapies", "front_door", "peer_support", "cmht", "crisis",
-    "acute", "out_of_area", "rehab", "placement", "alliance_support", "other"};
+    "acute", "out_of_area", "rehab", "placement", "alliance_support", "other", "presentation"};
 std::string_view kind_name(ServiceKind kind) noexcept;
 /// Referrals into these count as referrals into secondary care.
 bool is_secondary(ServiceKind kind) noexcept;
@@ -75,24 +79,13 @@ bool is_inpatient(ServiceKind kind) noexcept;
 bool is_front_door(ServiceKind kind) noexcept;
 /// Long-term secondary care, whose episode lengths the arm's step-down speed divides.
 bool is_long_term(ServiceKind kind) noexcept;
+/// A presentation service (A&E, NHS 111, 999, police, crisis line): contacts, no episodes.
+inline bool is_presentation(ServiceKind kind) noexcept { return kind == ServiceKind::kPresentation; }
 
-/// Where a route leads: a service index, or out of services ("discharge": the person goes
-/// into community follow-up, at risk of relapse, and leaves the system if none comes).
-inline constexpr std::size_t kDischarge = std::numeric_limits<std::size_t>::max();
-
-struct Route {
-  std::size_t target = kDischarge;
-  double probability = 0;
-};
-/// Probabilities summing to 1; drawn in the order given. Empty means "discharge".
-using Routes = std::vector<Route>;
-
-/// A normal change in WEMWBS points, applied once and rounded to the integer scale.
-struct ScoreChange {
-  double mean = 0;
-  double sd = 0;
-};
-
+// kDischarge, Route, Routes and ScoreChange are in population.hpp (need groups use them).
+// A route to "discharge" after an episode sends the person into community follow-up, at
+// risk of relapse, and out of the system if none comes; a referral from outside services
+// that no service takes leaves them with unmet need (NeedGroup::unmet).
 
 /// Goal dynamics of an alliance-support service, per SIOF domain (rates per year). A goal
 /// resolves at the first of three competing exponential clocks (achieved, closed, not

@@ -18,9 +18,58 @@
 namespace mhsim::models::pathway {
 
 inline constexpr std::array<std::string_view, 2> kDisciplineNames = {"fifo", "priority"};
-inline constexpr std::array<std::string_view, 7> kPartnerKindNames = {
-    "nhs_trust", "vcse", "user_led", "gp_practices", "local_authority", "commissioner", "other"};
+inline constexpr std::array<std::string_view, 9> kPartnerKindNames = {
+    "nhs_trust", "vcse", "user_led", "gp_practices", "local_authority", "commissioner", "ambulance_service", "police",
+    "other"};
 inline constexpr std::array<std::string_view, 2> kRemainingNames = {"uniform", "stationary"};
+
+template <class V>
+void describe_change(V& v, ScoreChange& c);
+
+template <class V>
+void describe(V& v, UnmetNeed& u) {
+  using namespace schema;
+  v(number("crisis_per_year", u.crisis_per_year).range(0, 1000).unit("per year")
+        .otherwise("the needed service's crisis_per_year (0 for people who need no service in particular)")
+        .doc("Hazard of a crisis while waiting or with unmet need (times the person's risk multiplier, and "
+             "deteriorated_risk once deteriorated): the person leaves any waiting list and is referred to crisis_to."));
+  v(reference("crisis_to", u.crisis_to, "services", "service").otherwise("the needed service's crisis_to")
+        .doc("Where such a crisis sends the person (required when crisis_per_year > 0)."));
+  v(map("presentations", u.presentations, "services", "service").otherwise("none")
+        .doc("Presentations a year at services of kind \"presentation\" (A&E, NHS 111, 999, police, crisis lines): "
+             "`{ ae = 0.56, nhs_111 = 0.66 }`, each times the risk multiplier (and deteriorated_risk). Each is one "
+             "contact there, at its cost_per_contact, on its partner's ledger."),
+    [&](V& w, double& x, std::string_view service) {
+      w(number(service, x).range(0, 1000).unit("per year").otherwise("0")
+            .doc("Presentations a year at that service while waiting or with unmet need."));
+    });
+  v(number("represent_per_year", u.represent_per_year).range(0, 1000).unit("per year").otherwise("0")
+        .doc("Hazard of seeking help again (people outside services, not those waiting): they are referred through "
+             "represent_to."));
+  v(routes("represent_to", u.represent_to, "services", "service").exit("discharge").unit("probability")
+        .otherwise("the arm's entry routes for the group")
+        .doc("Where re-presentation takes people: `{ gp = 0.7, front_door = 0.3 }`; an arm's redirect applies."));
+  v(number("deteriorate_per_year", u.deteriorate_per_year).range(0, 1000).unit("per year").otherwise("0")
+        .doc("Hazard of deteriorating (once per spell without a service): P(deteriorated after t years untreated) "
+             "= 1 - exp(-rate t)."));
+  v(table("deterioration", u.deterioration).otherwise("{ mean = 0, sd = 0 }")
+        .doc("WEMWBS change when someone deteriorates (normal, applied once)."),
+    [&](V& w, ScoreChange& c) { describe_change(w, c); });
+  v(number("deteriorated_risk", u.deteriorated_risk).range(0, 1000).otherwise("1")
+        .doc("Multiplier of the crisis and presentation hazards once deteriorated, until the next episode starts."));
+  v(number("remit_per_year", u.remit_per_year).range(0, 1000).unit("per year").otherwise("0")
+        .doc("Hazard that the need resolves without treatment: the person leaves the system (KPI remitted)."));
+  v(table("remission", u.remission).otherwise("{ mean = 0, sd = 0 }")
+        .doc("WEMWBS change at remission (normal, applied once)."),
+    [&](V& w, ScoreChange& c) { describe_change(w, c); });
+  v.check([&](auto& c) {
+    if (u.crisis_per_year.value_or(0.0) > 0.0 && !c.present("crisis_to")) {
+      c.error("crisis_to",
+              "the name of a service (required when crisis_per_year > 0; one of " + c.names("services") + ")",
+              "nothing (the key is missing)");
+    }
+  });
+}
 
 template <class V>
 void describe(V& v, NeedGroup& g) {
@@ -52,6 +101,11 @@ void describe(V& v, NeedGroup& g) {
         .doc("Hazard of death while in the system."));
   v(number("move_away_per_year", g.move_away_per_year).range(0, 1000).unit("per year").otherwise("0")
         .doc("Hazard of moving out of the catchment while in the system."));
+  v(table("unmet", g.unmet).otherwise("the needed service's crisis hazard; nothing else")
+        .doc("What happens to people of this group with need and no service: waiting, refused, lost at a hand-off, "
+             "diverted without a service, dropped out or never referred (docs/pathway-model.md). Competing hazards "
+             "per year; they stay in the population until a service takes them, they remit, die or move away."),
+    [&](V& w, UnmetNeed& u) { describe(w, u); });
   v.check([&](auto& c) {
     bool any = false;
     for (const double w : g.goal_domain_weights) any = any || w > 0.0;
@@ -165,7 +219,16 @@ void describe(V& v, ServiceSpec& s) {
             .otherwise("0").doc("WEMWBS points added at discharge per goal achieved."));
     });
   v.check([&](auto& c) {
-    if (c.present("duration") && c.present("sessions")) {
+    if (s.kind == ServiceKind::kPresentation) {
+      // Presentations are contacts: no episode, no capacity, no onward routes.
+      for (const std::string_view key : {"duration", "sessions", "capacity", "routes", "routes_by_group", "overflow",
+                                         "crisis_per_year", "relapse_per_year", "gatekept"}) {
+        if (c.present(key)) {
+          c.error(key, "no " + std::string(key) + " (a service of kind \"presentation\" has contacts, not episodes)",
+                  c.written(key));
+        }
+      }
+    } else if (c.present("duration") && c.present("sessions")) {
       c.error("sessions", "either duration or sessions, not both", "both");
     } else if (!c.present("duration") && !c.present("sessions")) {
       c.error_here("an episode length: a \"duration\" or a \"sessions\" distribution", "neither");
@@ -246,6 +309,10 @@ void describe(V& v, ArmSpec& a) {
 inline void finalize(ArmSpec& a, const std::vector<ServiceSpec>& services) {
   const std::size_t S = services.size();
   if (a.enabled.size() != S) a.enabled.assign(S, true);
+  // Presentation services (A&E, NHS 111, 999, police) are outside any arm's commissioning.
+  for (std::size_t s = 0; s < S; ++s) {
+    if (services[s].kind == ServiceKind::kPresentation) a.enabled[s] = true;
+  }
   a.capacity.resize(S);
   for (std::size_t s = 0; s < S; ++s) {
     const bool over = s < a.capacity_override.size() && a.capacity_override[s].has_value();
@@ -315,6 +382,48 @@ inline std::string chain_text(const PathwaySpec& spec, const std::vector<std::si
 template <class C>
 void check_flows(C& c, const PathwaySpec& spec) {
   const auto& services = spec.services;
+  // Presentation services take presentations, never referrals.
+  const auto referral = [&](std::size_t t, const std::string& at) {
+    if (t != kDischarge && t < services.size() && services[t].kind == ServiceKind::kPresentation) {
+      c.error_at(at, "a service that takes referrals (\"" + services[t].name + "\" is of kind \"presentation\": people "
+                 "present there, with the group's unmet.presentations)", "\"" + services[t].name + "\"");
+    }
+  };
+  const auto routed = [&](const Routes& rs, const std::string& at) {
+    for (const Route& r : rs) referral(r.target, at);
+  };
+  for (const ServiceSpec& v : services) {
+    const std::string at = "services." + v.name + ".";
+    referral(v.overflow, at + "overflow");
+    referral(v.crisis_to, at + "crisis_to");
+    referral(v.relapse_to, at + "relapse_to");
+    referral(v.fallback, at + "fallback");
+    referral(v.rejected_to, at + "rejected_to");
+    routed(v.routes, at + "routes");
+    for (std::size_t g = 0; g < v.routes_by_group.size() && g < spec.population.groups.size(); ++g) {
+      if (v.routes_by_group[g]) routed(*v.routes_by_group[g], at + "routes_by_group." + spec.population.groups[g].name);
+    }
+  }
+  for (const NeedGroup& n : spec.population.groups) {
+    referral(n.unmet.crisis_to, "groups." + n.name + ".unmet.crisis_to");
+    routed(n.unmet.represent_to, "groups." + n.name + ".unmet.represent_to");
+    for (std::size_t s = 0; s < n.unmet.presentations.size() && s < services.size(); ++s) {
+      if (n.unmet.presentations[s] > 0 && services[s].kind != ServiceKind::kPresentation) {
+        c.error_at("groups." + n.name + ".unmet.presentations." + services[s].name,
+                   "a service of kind \"presentation\" (A&E, NHS 111, 999, police, crisis line)",
+                   "\"" + services[s].name + "\", of kind \"" + std::string(kind_name(services[s].kind)) + "\"");
+      }
+    }
+  }
+  for (const ArmSpec& arm : spec.arms) {
+    referral(arm.diversion_to, "arms." + arm.name + ".diversion_to");
+    for (std::size_t g = 0; g < arm.entry.size() && g < spec.population.groups.size(); ++g) {
+      routed(arm.entry[g], "arms." + arm.name + ".entry." + spec.population.groups[g].name);
+    }
+    for (std::size_t s = 0; s < arm.redirect.size() && s < services.size(); ++s) {
+      referral(arm.redirect[s], "arms." + arm.name + ".redirect." + services[s].name);
+    }
+  }
   const auto never = [](std::size_t) { return false; };
   for (std::size_t s = 0; s < services.size(); ++s) {
     const std::size_t o = services[s].overflow;

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,52 @@ inline constexpr std::array<std::string_view, kSiofDomains> kSiofDomainNames = {
 inline constexpr int kWemwbsMin = 14;
 inline constexpr int kWemwbsMax = 70;
 
+/// Where a route leads: a service index, or out of services ("discharge").
+inline constexpr std::size_t kDischarge = std::numeric_limits<std::size_t>::max();
+
+struct Route {
+  std::size_t target = kDischarge;
+  double probability = 0;
+};
+/// Probabilities summing to 1; drawn in the order given. Empty means "discharge".
+using Routes = std::vector<Route>;
+
+/// A normal change in WEMWBS points, applied once and rounded to the integer scale.
+struct ScoreChange {
+  double mean = 0;
+  double sd = 0;
+};
+
+/// What happens to people of a need group who have need and no service: waiting for one,
+/// refused at gatekeeping, lost at a hand-off, diverted without a service, dropped out, or
+/// never referred (docs/pathway-model.md, "what happens to people who are not in a
+/// service"). Competing hazards per year, each times the person's risk multiplier (and,
+/// once they have deteriorated, `deteriorated_risk`), except re-presentation and remission.
+struct UnmetNeed {
+  /// Crisis: the person is referred to `crisis_to` (leaving a waiting list). Not written:
+  /// the crisis hazard and destination of the service they need (the one they wait for, were
+  /// refused by or lost on the way to): untreated, a person's crisis risk is that service's.
+  std::optional<double> crisis_per_year;
+  std::size_t crisis_to = kDischarge;     ///< kDischarge: the needed service's crisis_to
+  /// [S] presentations a year at each service of kind "presentation" (A&E, NHS 111, 999,
+  /// police, crisis lines): one contact there, costed and borne by its partner. Empty or 0:
+  /// none.
+  std::vector<double> presentations;
+  /// Re-presentation (people outside services only): they seek help again through
+  /// `represent_to`, or through the arm's entry routes for their group when it is empty.
+  double represent_per_year = 0;
+  Routes represent_to;
+  /// Deterioration (once per spell without a service): WEMWBS changes by `deterioration`
+  /// and crisis and presentation hazards are multiplied by `deteriorated_risk` until they
+  /// next start an episode.
+  double deteriorate_per_year = 0;
+  ScoreChange deterioration;
+  double deteriorated_risk = 1;
+  /// Remission without treatment: WEMWBS changes by `remission` and the person leaves.
+  double remit_per_year = 0;
+  ScoreChange remission;
+};
+
 /// A need group (e.g. common mental disorder, severe mental illness, complex needs): how
 /// often its members arrive and how their attributes are drawn.
 struct NeedGroup {
@@ -38,6 +85,7 @@ struct NeedGroup {
   // Leaving the system other than by discharge: hazards per year while in the system.
   double death_per_year = 0;
   double move_away_per_year = 0;
+  UnmetNeed unmet;                        ///< hazards of need without a service
 };
 
 struct PopulationSpec {

@@ -4,6 +4,7 @@
 // risk figure and KRA share below is worked out on paper from those numbers.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -158,6 +159,30 @@ TEST_CASE("Analysis of a results file matches hand computations", "[analysis]") 
     // Undiscounted KPI totals by their whole-run rule: referrals summed over the years.
     CHECK(metric(a, "kpi.referrals_secondary", "alliance").summary.mean == Approx(40.0 + 41.0));
     CHECK(metric(a, "partner_cost.charity", "alliance").summary.mean == Approx(2.0 * 4000 + 2 * 15 + 1));
+    // Every partner is paid by a contract of some arm: all of the cost is contracted.
+    CHECK(metric(a, "cost_contracted", "block").summary.mean == Approx(block.mean).epsilon(1e-12));
+    CHECK(metric(a, "cost_wider_system", "alliance").summary.mean == 0.0);
+  }
+
+  SECTION("contracted and wider-system cost: partners in no contract of any arm are the wider system") {
+    // Without the practices' contracts (activity in block, capitation in the alliance) the
+    // practices (partner 2) are in no contract: their cost, 1000 (a + 1) 3 + 10 r + y, is the
+    // wider system's; the trust's and the charity's is contracted. Mean over r of 10 r = 15.
+    mhsim::scenario::PathwayScenario unpaid = sc;
+    for (auto& arm : unpaid.contracts) {
+      auto& c = arm.terms.contracts;
+      c.erase(std::remove_if(c.begin(), c.end(), [](const auto& k) { return k.name.rfind("gp_", 0) == 0; }), c.end());
+    }
+    const Analysis u = mhsim::analysis::analyse_pathway(file, path.string(), unpaid, s);
+    for (std::size_t arm = 0; arm < A; ++arm) {
+      const std::string name = arm == 0 ? "block" : "alliance";
+      const double k = static_cast<double>(arm + 1);
+      const double wider = (3000 * k + 15) + (3000 * k + 16) * kDf1;
+      const double total = (6000 * k + 45) + (6000 * k + 48) * kDf1;  // all three partners
+      CHECK(metric(u, "cost_wider_system", name).summary.mean == Approx(wider).epsilon(1e-12));
+      CHECK(metric(u, "cost_contracted", name).summary.mean == Approx(total - wider).epsilon(1e-12));
+      CHECK(metric(u, "cost", name).summary.mean == Approx(total).epsilon(1e-12));
+    }
   }
 
   SECTION("paired differences, ICER and NMB") {

@@ -76,8 +76,11 @@ bool has_provenance(const std::string& line) {
       comment.find("[seed ") != std::string::npos || comment.find("calibrated:") != std::string::npos) {
     return true;
   }
-  for (auto r = comment.find("[r"); r != std::string::npos; r = comment.find("[r", r + 1)) {
-    if (r + 2 < comment.size() && std::isdigit(static_cast<unsigned char>(comment[r + 2]))) return true;
+  // [R12]: the brief's references; [U23]: docs/evidence/unmet-need.md's.
+  for (const char* tag : {"[r", "[u"}) {
+    for (auto r = comment.find(tag); r != std::string::npos; r = comment.find(tag, r + 1)) {
+      if (r + 2 < comment.size() && std::isdigit(static_cast<unsigned char>(comment[r + 2]))) return true;
+    }
   }
   return false;
 }
@@ -91,6 +94,8 @@ TEST_CASE("Shipped scenarios: the provenance rule recognises what it should", "[
   CHECK(has_provenance("x = 1  # [R36] [DERIVED] 1.69m / 56m"));
   CHECK(has_provenance("x = 1  # Assumption: round number"));
   CHECK(has_provenance("x = 1  # [SEED 000] quote"));
+  CHECK(has_provenance("x = 280  # [U23] NCC 2024/25"));
+  CHECK_FALSE(has_provenance("x = 1  # [U] unnumbered"));
   CHECK(has_provenance("x = 1  # calibrated: mhsim calibrate to the 40 targets of t.toml (200 replications, seed 1)"));
   CHECK_FALSE(has_provenance("x = 1  # chosen to look right"));
   CHECK_FALSE(has_provenance("x = 1  # see [Rx]"));

@@ -186,6 +186,22 @@ TEST_CASE("Settlement: block payment with indexation", "[settlement]") {
   CHECK(y2.commissioner_spend == y2.partners[0].payment);
 }
 
+TEST_CASE("Settlement: paid partners are each contract's partner and every alliance member", "[settlement]") {
+  // Partners 0..5: a block with 1, activity with 4, an alliance of 0 and 2; 3 and 5 are in
+  // no contract (the wider system: an A&E, the police), and an index past the end is ignored.
+  ct::Terms terms = one(ct::BlockTerms{1, 1e6, 0});
+  ct::ActivityTerms act;
+  act.partner = 4;
+  terms.contracts.push_back(ct::Contract{"activity", act});
+  AllianceTerms a;
+  a.members.push_back(ct::AllianceMember{0, 0, 0, 0, std::nullopt});
+  a.members.push_back(ct::AllianceMember{2, 0, 0, 0, std::nullopt});
+  a.members.push_back(ct::AllianceMember{9, 0, 0, 0, std::nullopt});
+  terms.contracts.push_back(ct::Contract{"alliance", a});
+  CHECK(ct::paid_partners(terms, 6) == std::vector<bool>{true, true, true, false, true, false});
+  CHECK(ct::paid_partners(ct::Terms{}, 3) == std::vector<bool>{false, false, false});
+}
+
 TEST_CASE("Settlement: cost and volume above and below the baseline, with cap and floor", "[settlement]") {
   // One line: contacts at £100, baseline 10,000 contacts (V0 = £1m), block B0 = £1m, m = 0.5.
   ct::ActivityTerms cv;

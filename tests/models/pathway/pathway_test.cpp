@@ -449,8 +449,10 @@ TEST_CASE("Pathway theory: drop-out ends a uniform fraction of the episode", "[m
   INFO("completed " << completed << " of " << n);
   CHECK(binomial_close(completed, n, 1.0 - p));         // 4 SE, SE = sqrt(0.21 / 20,000) = 0.0032
   CHECK_FALSE(binomial_close(completed, n, 1.0 - 1.1 * p));  // power: p 10% higher (0.67)
-  // Everyone leaves (no follow-up): drop-outs are discharged, not lost.
-  CHECK(r.sys(0, SystemKpi::kDischarged) == n);
+  // Those who complete leave (no follow-up); drop-outs stay, with their need unmet (the
+  // group has no unmet-need hazards here, so they stay to the horizon).
+  CHECK(r.sys(0, SystemKpi::kDischarged) == completed);
+  CHECK(r.sys(0, SystemKpi::kUntreatedAtYearEnd) == n - completed);
   const double mean_days = d * (1.0 - p + p / 2.0);
   const double var_days = d * d * ((1.0 - p) + p / 3.0) - mean_days * mean_days;
   const double days = r.act(0, 0, Measure::kDays) / n;
@@ -1288,8 +1290,7 @@ TEST_CASE("Pathway theory: people are conserved with every feature at once, in e
       CHECK(x.arrived == x.exited + x.in_system);
       CHECK(static_cast<double>(x.arrived) == sum_years(x, SystemKpi::kArrivals) + static_cast<double>(stock));
       double by_reason = 0;
-      for (const SystemKpi k : {SystemKpi::kDischarged, SystemKpi::kDied, SystemKpi::kMovedAway,
-                                SystemKpi::kHandoffLosses, SystemKpi::kLeftUnserved}) {
+      for (const SystemKpi k : {SystemKpi::kDischarged, SystemKpi::kDied, SystemKpi::kMovedAway, SystemKpi::kRemitted}) {
         by_reason += sum_years(x, k);
       }
       CHECK(by_reason == static_cast<double>(x.exited));

@@ -392,7 +392,7 @@ a = { s = 0.5 }
       "many.toml:9:26: groups.a.rate_per_1000_per_year: expected a number in [0, 1000000], got the string \"ten\"",
       "many.toml:11:23: groups.a.goal_domain_weights: expected at least one weight > 0 (goals_mean is 2), got every weight 0",
       "many.toml:13:8: partners.p.kind: expected one of \"nhs_trust\", \"vcse\", \"user_led\", \"gp_practices\", "
-      "\"local_authority\", \"commissioner\", \"other\", got the string \"charity\"",
+      "\"local_authority\", \"commissioner\", \"ambulance_service\", \"police\", \"other\", got the string \"charity\"",
       "many.toml:16:11: services.s.partner: expected the name of a partner (one of \"p\"), got an unknown partner \"q\"",
       "many.toml:18:12: services.s.routes.t: expected a route to a service or to discharge (one of \"discharge\", "
       "\"s\"), got an unknown service \"t\"",
