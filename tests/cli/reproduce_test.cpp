@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <iterator>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -107,7 +107,9 @@ TEST_CASE("mhsim reproduce --tornado varies a parameter written on several keys 
   const std::string dir = "/tmp/mhsim_reproduce_tornado_" + std::to_string(::getpid());
   REQUIRE(std::system(("mkdir -p " + dir).c_str()) == 0);
   std::ifstream in(kScenarios + "stockport_alliance.toml");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::stringstream whole;
+  whole << in.rdbuf();
+  std::string text = whole.str();
   text += R"(
 [uncertainty.exits]
 keys = ["groups.pps_referrals.death_per_year", "groups.pps_referrals.move_away_per_year"]
