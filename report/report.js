@@ -381,6 +381,13 @@
         var w = icerWords(r), ratio = icerRatioText(r);
         ul.appendChild(el('li', null, ['Cost-effectiveness: ', pill(w.text, w.kind), ratio ? '; ICER ' + ratio + '.' : '.']));
       });
+      // Cost an arm shifts onto (or takes off) partners in no contract: A&E, ambulance, police.
+      var dw = findDiff('cost_wider_system', arm);
+      if (dw && isNum(dw.mean)) {
+        ul.appendChild(el('li', { text: 'Cost borne by partners in no contract (the wider system: where people with unmet need present): '
+          + (dw.mean >= 0 ? money(dw.mean) + ' more' : money(-dw.mean) + ' less') + ' under ' + arm + horizon
+          + ' (95% CI ' + (dw.mean >= 0 ? interval(dw.ci_low, dw.ci_high, '\u00a3') : interval(-dw.ci_high, -dw.ci_low, '\u00a3')) + ').' }));
+      }
       var nm = arr(D.nmb).filter(function (r) { return r.arm === arm; });
       if (nm.length) {
         ul.appendChild(el('li', { text: 'Probability that ' + arm + ' is good value compared with ' + BASE + ': '
