@@ -50,8 +50,11 @@ void check_pathway(std::string_view text) {
   // The loader's own checks must leave nothing for the model's safety net.
   if (!mhsim::models::pathway::check_spec(spec).empty()) std::abort();
   for (const auto& s : spec.services) {
-    if (s.duration.has_value() == s.sessions.has_value() || !routes_ok(s.routes) ||
-        s.routes_by_group.size() != groups) {
+    // A presentation service (A&E, NHS 111 ...) has no episodes: neither duration nor
+    // sessions; every other service exactly one of them.
+    const bool episodes = !mhsim::models::pathway::is_presentation(s.kind);
+    if ((episodes ? s.duration.has_value() == s.sessions.has_value() : s.duration || s.sessions) ||
+        !routes_ok(s.routes) || s.routes_by_group.size() != groups) {
       std::abort();
     }
     for (const auto& r : s.routes_by_group) {
