@@ -21,6 +21,19 @@ UnmetRates unmet_rates(const UnmetNeed& u, const std::vector<ServiceSpec>& servi
   return r;
 }
 
+namespace {
+
+// The last presentation service the group has a hazard at (kDischarge: none).
+std::size_t last_presentation(const UnmetNeed& group, const std::vector<ServiceSpec>& services) {
+  std::size_t last = kDischarge;
+  for (std::size_t s = 0; s < group.presentations.size() && s < services.size(); ++s) {
+    if (is_presentation(services[s].kind) && group.presentations[s] > 0) last = s;
+  }
+  return last;
+}
+
+}  // namespace
+
 UnmetChoice choose_unmet_event(const UnmetRates& r, const UnmetNeed& group, const std::vector<ServiceSpec>& services,
                                double u) {
   UnmetChoice c;
@@ -54,11 +67,7 @@ UnmetChoice choose_unmet_event(const UnmetRates& r, const UnmetNeed& group, cons
     c.event = r.deteriorate > 0 ? UnmetEvent::kDeteriorate : r.represent > 0 ? UnmetEvent::kRepresent
                                                        : r.presentations > 0 ? UnmetEvent::kPresentation
                                                                              : UnmetEvent::kCrisis;
-    if (c.event == UnmetEvent::kPresentation) {
-      for (std::size_t s = 0; s < group.presentations.size() && s < services.size(); ++s) {
-        if (is_presentation(services[s].kind) && group.presentations[s] > 0) c.service = s;
-      }
-    }
+    if (c.event == UnmetEvent::kPresentation) c.service = last_presentation(group, services);
   }
   return c;
 }

@@ -2,6 +2,7 @@
 #pragma once
 // Builders for small pathway specs written in code, so tests state exactly what they model.
 
+#include <cmath>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,22 @@
 namespace mhsim::test {
 
 namespace pw = mhsim::models::pathway;
+
+/// Across-replication mean and standard error of the mean (two-pass).
+struct Estimate {
+  double mean;
+  double se;
+};
+
+inline Estimate estimate(const std::vector<double>& x) {
+  const double n = static_cast<double>(x.size());
+  double sum = 0;
+  for (const double v : x) sum += v;
+  const double mean = sum / n;
+  double ss = 0;
+  for (const double v : x) ss += (v - mean) * (v - mean);
+  return Estimate{mean, std::sqrt(ss / (n - 1.0) / n)};
+}
 
 /// One need group, one partner, no services or arms yet; `years` of horizon.
 inline pw::PathwaySpec base_spec(double rate_per_1000, double population, int years = 1) {

@@ -183,21 +183,8 @@ namespace {
 
 constexpr double kZ = 4.0;  // acceptance band, in standard errors
 
-// Across-replication mean and standard error of the mean (two-pass).
-struct Estimate {
-  double mean;
-  double se;
-};
-
-Estimate estimate(const std::vector<double>& x) {
-  const double n = static_cast<double>(x.size());
-  double sum = 0;
-  for (const double v : x) sum += v;
-  const double mean = sum / n;
-  double ss = 0;
-  for (const double v : x) ss += (v - mean) * (v - mean);
-  return Estimate{mean, std::sqrt(ss / (n - 1.0) / n)};
-}
+using mhsim::test::Estimate;
+using mhsim::test::estimate;
 
 bool within(const Estimate& e, double expected, double z = kZ) { return std::fabs(e.mean - expected) <= z * e.se; }
 

@@ -42,22 +42,8 @@ using pw::SystemKpi;
 namespace {
 
 constexpr double kZ = 4.0;
-
-struct Estimate {
-  double mean;
-  double se;
-};
-
-// Mean and standard error of the mean over replications (two-pass).
-Estimate estimate(const std::vector<double>& x) {
-  const double n = static_cast<double>(x.size());
-  double sum = 0;
-  for (const double v : x) sum += v;
-  const double mean = sum / n;
-  double ss = 0;
-  for (const double v : x) ss += (v - mean) * (v - mean);
-  return Estimate{mean, std::sqrt(ss / (n - 1.0) / n)};
-}
+using mhsim::test::Estimate;
+using mhsim::test::estimate;
 
 std::vector<double> minus(const std::vector<double>& b, const std::vector<double>& a) {
   std::vector<double> d(b.size());
