@@ -96,28 +96,106 @@ std::string describe_statistic(const scenario::PathwayScenario& sc, const Calibr
   return what;
 }
 
-std::size_t print_target_table(const scenario::PathwayScenario& sc, const CalibrationSpec& spec,
-                               const std::vector<TargetStatistic>& stats) {
+namespace {
+
+std::size_t statistic_width(const scenario::PathwayScenario& sc, const CalibrationSpec& spec, scenario::TargetRole role) {
   std::size_t width = 10;
-  for (const CalibrationTarget& g : spec.targets) width = std::max(width, describe_statistic(sc, g).size() + 2);
-  width = std::min<std::size_t>(width, 90);
+  for (const CalibrationTarget& g : spec.targets) {
+    if (g.role == role) width = std::max(width, describe_statistic(sc, g).size() + 2);
+  }
+  return std::min<std::size_t>(width, 90);
+}
+
+/// The first two columns, with at least two spaces between columns also after a wide value.
+std::string name_and_statistic(const scenario::PathwayScenario& sc, const CalibrationTarget& g, std::size_t width) {
+  const std::string what = describe_statistic(sc, g);
+  return pad(g.name, 26) + (g.name.size() + 1 >= 26 ? " " : "") + pad(what, width) + (what.size() + 1 >= width ? " " : "");
+}
+
+std::string percent(double share) {
+  if (std::isnan(share)) return "-";
+  char b[16];
+  std::snprintf(b, sizeof b, "%.0f%%", 100 * share);
+  return b;
+}
+
+}  // namespace
+
+std::size_t print_target_table(const scenario::PathwayScenario& sc, const CalibrationSpec& spec,
+                               const std::vector<TargetStatistic>& stats, scenario::TargetRole role) {
+  const std::size_t width = statistic_width(sc, spec, role);
   emit(pad("target", 26) + pad("statistic", width) + pad("target value", 14) + pad("tolerance", 12) +
-       pad("simulated", 12) + pad("95% CI", 26) + pad("met", 5) + "source");
+       pad("simulated", 12) + pad("95% CI", 26) + pad("1 run in", 10) + pad("met", 5) + "source");
   std::size_t met = 0;
   for (std::size_t t = 0; t < spec.targets.size(); ++t) {
     const CalibrationTarget& g = spec.targets[t];
+    if (g.role != role) continue;
     const TargetStatistic& s = stats[t];
     const bool ok = g.met(s.mean);
     met += ok;
-    const std::string what = describe_statistic(sc, g);
-    // At least two spaces between columns, also after a statistic wider than its column.
-    emit(pad(g.name, 26) + (g.name.size() + 1 >= 26 ? " " : "") + pad(what, width) + (what.size() + 1 >= width ? " " : "") +
-         pad(num(g.value), 14) +
-         pad(g.criterion(), 12) +
-         pad(num(s.mean), 12) + pad("[" + num(s.ci_low) + ", " + num(s.ci_high) + "]", 26) + pad(ok ? "yes" : "no", 5) +
-         g.source);
+    emit(name_and_statistic(sc, g, width) + pad(num(g.value), 14) + pad(g.criterion(), 12) + pad(num(s.mean), 12) +
+         pad("[" + num(s.ci_low) + ", " + num(s.ci_high) + "]", 26) + pad(percent(s.coverage), 10) +
+         pad(ok ? "yes" : "no", 5) + (g.by_construction.empty() ? "" : "(by construction) ") + g.source);
   }
   return met;
+}
+
+std::size_t print_prediction_table(const scenario::PathwayScenario& sc, const CalibrationSpec& spec,
+                                   const std::vector<TargetStatistic>& stats,
+                                   const std::vector<pipeline::TargetPrediction>& predictions, bool parameters_included) {
+  const scenario::TargetRole role = scenario::TargetRole::kValidate;
+  const std::size_t width = statistic_width(sc, spec, role);
+  std::printf("Predicted, not fitted (held out: role = \"validate\"): the 95%% prediction interval is where the published "
+              "figure should fall if the model is right, from the figure's own precision (its tolerance), the Monte Carlo "
+              "error%s; met when the figure is inside it\n",
+              parameters_included ? " and the fitted parameters' uncertainty (Gauss-Newton, through each target's gradient)"
+                                  : "");
+  emit(pad("target", 26) + pad("statistic", width) + pad("target value", 14) + pad("predicted", 12) +
+       pad("95% prediction interval", 28) + pad("z", 8) + pad("1 run in", 10) + pad("met", 5) + "source");
+  std::size_t met = 0;
+  for (std::size_t t = 0; t < spec.targets.size(); ++t) {
+    const CalibrationTarget& g = spec.targets[t];
+    if (g.role != role) continue;
+    const pipeline::TargetPrediction& p = predictions[t];
+    met += p.met;
+    emit(name_and_statistic(sc, g, width) + pad(num(g.value) + (g.bound == scenario::TargetBound::kAbout ? "" : " (" + g.criterion() + ")"), 14) +
+         pad(num(stats[t].mean), 12) + pad("[" + num(p.low) + ", " + num(p.high) + "]", 28) + pad(num(p.z, 3), 8) +
+         pad(percent(stats[t].coverage), 10) + pad(p.met ? "yes" : "no", 5) +
+         (std::isnan(p.parameter_sd) ? "(parameter uncertainty not determined) " : "") + g.source);
+  }
+  return met;
+}
+
+void print_accounting(const CalibrationSpec& spec, std::size_t fitted) {
+  const scenario::TargetAccounting c = spec.accounting(scenario::TargetRole::kCalibrate, fitted);
+  const scenario::TargetAccounting v = spec.accounting(scenario::TargetRole::kValidate, 0);
+  const auto details = [](const scenario::TargetAccounting& a) {
+    std::string d;
+    const auto add = [&](std::size_t n, const char* what) {
+      if (n > 0) d += (d.empty() ? "" : ", ") + std::to_string(n) + " " + what;
+    };
+    add(a.share_constraints, a.share_constraints == 1 ? "group of shares summing to 1 (counts one fewer)"
+                                                     : "groups of shares summing to 1 (each counts one fewer)");
+    add(a.by_construction, "by construction");
+    add(a.one_sided, "one-sided (a bound, not a figure)");
+    return d.empty() ? std::string() : " (not counted: " + d + ")";
+  };
+  std::printf("Evidence: %zu calibration target%s, %zu independent%s, against %zu fitted parameter%s and %zu number%s "
+              "derived from the targets before the fit: %ld degree%s of freedom\n",
+              c.figures, c.figures == 1 ? "" : "s", c.independent, details(c).c_str(), c.fitted, c.fitted == 1 ? "" : "s",
+              c.derived, c.derived == 1 ? "" : "s", c.degrees_of_freedom(), c.degrees_of_freedom() == 1 ? "" : "s");
+  if (c.degrees_of_freedom() <= 0) {
+    std::printf("  so meeting the calibration targets is a consistency check, not evidence: as many numbers were fitted "
+                "or derived as the targets carry\n");
+  }
+  std::printf("Held out: %zu target%s predicted, not fitted, %zu independent%s\n", v.figures, v.figures == 1 ? "" : "s",
+              v.independent, details(v).c_str());
+  for (const scenario::DerivedParameters& d : spec.derived) {
+    std::printf("  derived %s: %g number%s, %s\n", d.name.c_str(), d.count, d.count == 1 ? "" : "s", d.source.c_str());
+  }
+  for (const CalibrationTarget& g : spec.targets) {
+    if (!g.by_construction.empty()) std::printf("  by construction %s: %s\n", g.name.c_str(), g.by_construction.c_str());
+  }
 }
 
 int calibrate_command(const CalibrateOptions& o) {
@@ -145,6 +223,9 @@ int calibrate_command(const CalibrateOptions& o) {
       errors.insert(errors.end(), e.diagnostics().begin(), e.diagnostics().end());
     }
   }
+  // The honest count charges every parameter the targets file fits, also those --parameters
+  // leaves at their (earlier fitted) values.
+  const std::size_t file_parameters = spec ? spec->parameters.size() : 0;
   if (spec && !o.parameters.empty()) {
     // Keep only the named parameters, in the file's order; every name must exist.
     std::vector<std::string> wanted;
@@ -181,11 +262,13 @@ int calibrate_command(const CalibrateOptions& o) {
   }
 
   try {
-    std::printf("Calibrating %zu parameter%s of %s%s to %zu target%s of %s: %llu replications (seed %llu), "
+    const std::size_t n_fit = spec->count(scenario::TargetRole::kCalibrate);
+    const std::size_t n_held = spec->count(scenario::TargetRole::kValidate);
+    std::printf("Calibrating %zu parameter%s of %s%s to %zu calibration target%s of %s%s: %llu replications (seed %llu), "
                 "common random numbers\n",
                 spec->parameters.size(), spec->parameters.size() == 1 ? "" : "s", o.scenario.c_str(),
-                o.variant.empty() ? "" : (" (variant " + o.variant + ")").c_str(), spec->targets.size(),
-                spec->targets.size() == 1 ? "" : "s", o.targets.c_str(),
+                o.variant.empty() ? "" : (" (variant " + o.variant + ")").c_str(), n_fit, n_fit == 1 ? "" : "s",
+                o.targets.c_str(), n_held == 0 ? "" : (" (" + std::to_string(n_held) + " held out, not fitted)").c_str(),
                 static_cast<unsigned long long>(run.replications), static_cast<unsigned long long>(run.seed));
     std::fflush(stdout);
     const CalibrationOutcome fit = calibrate_pathway(*sc, *spec, run);
@@ -199,50 +282,97 @@ int calibrate_command(const CalibrateOptions& o) {
       emit(pad(p.name, 24) + pad(key, 44) + pad(num(fit.start[i]), 12) + pad(num(fit.fitted[i], 8), 14) +
            pad(num(fit.se[i], 3), 12) + pad("[" + num(p.low) + ", " + num(p.high) + "]", 20));
     }
-    std::printf("\nTargets at the fitted values: mean over replications and 95%% confidence interval\n");
+    std::printf("\nCalibration targets at the fitted values: mean over replications, its 95%% confidence interval, and the "
+                "share of single replications inside the tolerance (1 run in)\n");
     const std::size_t met = print_target_table(*sc, *spec, fit.statistics);
-    std::printf("\nGoodness of fit: objective sum(1.96 (simulated - target) / tolerance)^2 = %s (start %s); %zu of %zu "
-                "targets met\n",
-                num(fit.objective).c_str(), num(fit.objective_start).c_str(), met, spec->targets.size());
-    if (fit.degrees_of_freedom > 0) {
-      std::printf("Chi-square-like: %s on %d degree%s of freedom (targets - parameters), P(chi2 >= it) = %s\n",
-                  num(fit.objective).c_str(), fit.degrees_of_freedom, fit.degrees_of_freedom == 1 ? "" : "s",
-                  num(fit.p_value, 3).c_str());
+    const std::size_t n_calibrate = spec->count(scenario::TargetRole::kCalibrate);
+    std::printf("\nGoodness of fit: objective sum(1.96 (simulated - target) / tolerance)^2 over the calibration targets = %s "
+                "(start %s); %zu of %zu met\n",
+                num(fit.objective).c_str(), num(fit.objective_start).c_str(), met, n_calibrate);
+    print_accounting(*spec, file_parameters);
+    const long dof = spec->accounting(scenario::TargetRole::kCalibrate, file_parameters).degrees_of_freedom();
+    if (dof > 0) {
+      std::printf("Chi-square-like: %s on %ld degree%s of freedom, P(chi2 >= it) = %s\n", num(fit.objective).c_str(), dof,
+                  dof == 1 ? "" : "s",
+                  num(analysis::chi_square_upper_tail(fit.objective, static_cast<int>(dof)), 3).c_str());
     } else {
-      std::printf("Chi-square-like: no degrees of freedom (as many targets as parameters): an exact fit is expected\n");
+      std::printf("Chi-square-like: no degrees of freedom left, so no test of fit\n");
     }
     std::printf("Nelder-Mead: %d evaluations, %s\n", fit.evaluations,
                 fit.converged ? "converged" : "stopped at --max-evaluations before converging");
+    if (spec->count(scenario::TargetRole::kValidate) > 0) {
+      std::printf("\n");
+      const std::size_t predicted = print_prediction_table(*sc, *spec, fit.statistics, fit.predictions, true);
+      std::printf("\n%zu of %zu held-out targets inside their prediction interval\n", predicted,
+                  spec->count(scenario::TargetRole::kValidate));
+    }
+    if (o.leave_one_out) {
+      std::printf("\nLeave-one-out: each counted calibration target left out in turn, the parameters refitted from the "
+                  "fitted values without it (at most %d evaluations), and the target predicted by the refit. \"predicted\": "
+                  "the figure is inside the refit's 95%% prediction interval and that interval is at most twice the "
+                  "tolerance; \"absorbed\": without it the parameters are not determined (the interval is wider, or "
+                  "not defined), so the model fits it but cannot predict it; \"missed\": outside the interval\n",
+                  run.max_evaluations);
+      std::fflush(stdout);
+      const std::vector<pipeline::LeftOut> loo = pipeline::leave_one_out(*sc, *spec, fit, run);
+      std::size_t width = 10;
+      for (const pipeline::LeftOut& l : loo) width = std::max(width, spec->targets[l.target].name.size() + 2);
+      emit(pad("left out", width) + pad("target value", 14) + pad("tolerance", 12) + pad("full fit", 12) +
+           pad("refit predicts", 16) + pad("95% prediction interval", 28) + pad("z", 8) + pad("width/tol", 11) +
+           pad("refit", 16) + "verdict");
+      std::size_t predicted = 0, absorbed = 0, missed = 0;
+      for (const pipeline::LeftOut& l : loo) {
+        const CalibrationTarget& g = spec->targets[l.target];
+        const pipeline::TargetPrediction& p = l.prediction;
+        const double ratio = std::isnan(p.parameter_sd) ? kNaN : (p.high - p.low) / 2 / g.tolerance;
+        const char* verdict = !p.met ? "missed" : (std::isnan(ratio) || ratio > 2) ? "absorbed" : "predicted";
+        (std::string(verdict) == "predicted" ? predicted : std::string(verdict) == "absorbed" ? absorbed : missed)++;
+        emit(pad(g.name, width) + pad(num(g.value), 14) + pad(g.criterion(), 12) + pad(num(fit.statistics[l.target].mean), 12) +
+             pad(num(l.statistic.mean), 16) + pad("[" + num(p.low) + ", " + num(p.high) + "]", 28) + pad(num(p.z, 3), 8) +
+             pad(num(ratio, 3), 11) +
+             pad(std::to_string(l.evaluations) + (l.converged ? " conv." : " capped"), 16) + verdict);
+      }
+      std::printf("\nLeave-one-out: %zu predicted, %zu absorbed, %zu missed of %zu\n", predicted, absorbed, missed, loo.size());
+    }
 
     if (!o.out.empty()) {
       std::string names;
-      for (const CalibrationTarget& g : spec->targets) names += (names.empty() ? "" : ", ") + g.name;
-      if (spec->targets.size() > 4) names = "the " + std::to_string(spec->targets.size()) + " targets";
+      std::size_t n_fitted_to = 0;
+      for (const CalibrationTarget& g : spec->targets) {
+        if (g.role != scenario::TargetRole::kCalibrate) continue;
+        names += (names.empty() ? "" : ", ") + g.name;
+        ++n_fitted_to;
+      }
+      if (n_fitted_to > 4) names = "the " + std::to_string(n_fitted_to) + " calibration targets";
       const std::string targets_name = std::filesystem::path(o.targets).filename().string();
+      const std::vector<std::string> keys = spec->keys();
       const std::vector<double> values = spec->key_values(fit.fitted);
+      // One comment a key: its value before, and each parameter that set or scaled it.
       std::vector<std::string> comments;
-      std::size_t k = 0;
-      for (std::size_t i = 0; i < spec->parameters.size(); ++i) {
-        const scenario::CalibrationParameter& p = spec->parameters[i];
-        for (std::size_t j = 0; j < p.keys.size(); ++j, ++k) {
-          const std::string& key = p.keys[j];
-          const std::string leaf = key.substr(key.find_last_of('.') + 1);
-          const std::string was = num(p.key_values[j], 15);
-          comments.push_back(p.multiplier ? leaf + " x " + num(fit.fitted[i], 6) + " of " + was + " (" + p.name + ", SE " +
-                                                num(fit.se[i], 3) + ")"
-                                          : leaf + " was " + was + " (SE " + num(fit.se[i], 3) + ")");
-          if (!o.variant.empty() && !scenario::variant_sets(*file_sc, o.variant, key)) {
-            std::printf("Note: variant %s does not set %s: the fitted value replaces the base value, which every "
-                        "variant without its own value shares\n",
-                        o.variant.c_str(), key.c_str());
+      for (const std::string& key : keys) {
+        const std::string leaf = key.substr(key.find_last_of('.') + 1);
+        std::string was, by;
+        for (std::size_t i = 0; i < spec->parameters.size(); ++i) {
+          const scenario::CalibrationParameter& p = spec->parameters[i];
+          for (std::size_t j = 0; j < p.keys.size(); ++j) {
+            if (p.keys[j] != key) continue;
+            was = num(p.key_values[j], 15);
+            by += p.multiplier ? " x " + num(fit.fitted[i], 6) + " (" + p.name + ", SE " + num(fit.se[i], 3) + ")"
+                               : " (SE " + num(fit.se[i], 3) + ")";
           }
+        }
+        comments.push_back(leaf + " was " + was + by);
+        if (!o.variant.empty() && !scenario::variant_sets(*file_sc, o.variant, key)) {
+          std::printf("Note: variant %s does not set %s: the fitted value replaces the base value, which every "
+                      "variant without its own value shares\n",
+                      o.variant.c_str(), key.c_str());
         }
       }
       const std::string prefix = "calibrated: mhsim calibrate to " + names + " of " + targets_name +
                                  (o.variant.empty() ? "" : ", variant " + o.variant) + " (" +
                                  std::to_string(run.replications) + " replications, seed " + std::to_string(run.seed) +
                                  "): ";
-      const std::string text = scenario::calibrated_text(*file_sc, spec->keys(), values, comments, o.variant, prefix);
+      const std::string text = scenario::calibrated_text(*file_sc, keys, values, comments, o.variant, prefix);
       (void)scenario::parse_pathway_scenario(text, o.out);  // the written file must load
       analysis::write_file_atomically(o.out, text);
       std::printf("Wrote %s\n", o.out.c_str());

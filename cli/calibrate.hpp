@@ -36,10 +36,20 @@ void read_run_options(const std::string& reps, const std::string& seed, const st
                       std::vector<scenario::Diagnostic>& errors);
 /// "statistic arm[/relative_to] y<year>|all", with a ratio written out.
 std::string describe_statistic(const scenario::PathwayScenario& sc, const scenario::CalibrationTarget& target);
-/// Prints one row per target (target, statistic, value, tolerance, simulated mean, 95% CI,
-/// met, source); returns how many are met.
+/// Prints one row per target of `role` (target, statistic, value, tolerance, simulated mean,
+/// 95% CI, the share of single replications inside the tolerance, met, source); returns how
+/// many are met. Targets by construction are marked so.
 std::size_t print_target_table(const scenario::PathwayScenario& sc, const scenario::CalibrationSpec& spec,
-                               const std::vector<TargetStatistic>& stats);
+                               const std::vector<TargetStatistic>& stats,
+                               scenario::TargetRole role = scenario::TargetRole::kCalibrate);
+/// Prints the held-out targets (role "validate"): "predicted, not fitted", each with its 95%
+/// prediction interval for the published figure and z; returns how many fall inside it.
+std::size_t print_prediction_table(const scenario::PathwayScenario& sc, const scenario::CalibrationSpec& spec,
+                                   const std::vector<TargetStatistic>& stats,
+                                   const std::vector<pipeline::TargetPrediction>& predictions, bool parameters_included);
+/// Prints the honest count: independent figures against fitted and derived numbers, for the
+/// calibration targets and the held-out ones, with each target by construction and why.
+void print_accounting(const scenario::CalibrationSpec& spec, std::size_t fitted);
 
 
 }  // namespace mhsim::cli

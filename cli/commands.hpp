@@ -88,6 +88,7 @@ struct CalibrateOptions {
   std::string seed;                   ///< "" = the scenario's run.seed
   std::string variant;                ///< "" = the scenario as written
   std::string parameters;             ///< "a,b": fit only these [parameters.*] ("" = all)
+  bool leave_one_out = false;         ///< also refit without each counted calibration target and predict it
 };
 
 /// Options of `mhsim reproduce`, as typed.

@@ -110,6 +110,7 @@ int main(int argc, char** argv) {
   calibrate_cmd->add_option("--seed,-s", calibrate.seed, "Master seed (default: the scenario's run.seed)");
   calibrate_cmd->add_option("--parameters", calibrate.parameters, "Fit only these [parameters.<name>], comma-separated (default: all); the others keep the scenario's values");
   calibrate_cmd->add_option("--variant", calibrate.variant, "Calibrate this [variants.<name>] of the scenario, with the targets for it; a fitted key the variant sets is written in its table");
+  calibrate_cmd->add_flag("--leave-one-out", calibrate.leave_one_out, "Also refit without each calibration target in turn (from the fitted values, at most --max-evaluations each) and report how well the refit predicts it");
 
   ReproduceOptions reproduce;
   CLI::App* reproduce_cmd = app.add_subcommand(

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <optional>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -21,7 +22,11 @@ namespace mhsim::scenario {
 
 std::vector<std::string> CalibrationSpec::keys() const {
   std::vector<std::string> out;
-  for (const CalibrationParameter& p : parameters) out.insert(out.end(), p.keys.begin(), p.keys.end());
+  for (const CalibrationParameter& p : parameters) {
+    for (const std::string& k : p.keys) {
+      if (std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
+    }
+  }
   return out;
 }
 
@@ -30,15 +35,69 @@ std::vector<double> CalibrationSpec::key_values(const std::vector<double>& value
     throw std::invalid_argument("key_values: " + std::to_string(parameters.size()) + " parameters but " +
                                 std::to_string(values.size()) + " values");
   }
-  std::vector<double> out;
+  const std::vector<std::string> ks = keys();
+  std::vector<double> out(ks.size(), 1.0);
+  std::vector<bool> integer(ks.size(), false), base_set(ks.size(), false);
   for (std::size_t i = 0; i < parameters.size(); ++i) {
     const CalibrationParameter& p = parameters[i];
     for (std::size_t k = 0; k < p.keys.size(); ++k) {
-      const double x = p.multiplier ? values[i] * p.key_values[k] : values[i];
-      out.push_back(p.integer[k] ? std::nearbyint(x) : x);
+      const std::size_t at =
+          static_cast<std::size_t>(std::find(ks.begin(), ks.end(), p.keys[k]) - ks.begin());
+      integer[at] = p.integer[k];
+      if (p.multiplier) {
+        // Multipliers of one key multiply: the scenario's value once, times each of them.
+        if (!base_set[at]) out[at] *= p.key_values[k];
+        base_set[at] = true;
+        out[at] *= values[i];
+      } else {
+        out[at] = values[i];
+      }
     }
   }
+  for (std::size_t at = 0; at < ks.size(); ++at) {
+    if (integer[at]) out[at] = std::nearbyint(out[at]);
+  }
   return out;
+}
+
+std::size_t CalibrationSpec::count(TargetRole role) const {
+  return static_cast<std::size_t>(
+      std::count_if(targets.begin(), targets.end(), [&](const CalibrationTarget& t) { return t.role == role; }));
+}
+
+TargetAccounting CalibrationSpec::accounting(TargetRole role, std::size_t fitted) const {
+  TargetAccounting a;
+  a.fitted = fitted;
+  if (role == TargetRole::kCalibrate) {
+    for (const DerivedParameters& d : derived) a.derived += static_cast<std::size_t>(d.count);
+  }
+  std::set<std::string> groups;
+  for (const CalibrationTarget& t : targets) {
+    if (t.role != role) continue;
+    ++a.figures;
+    if (!t.by_construction.empty()) {
+      ++a.by_construction;
+    } else if (t.bound != TargetBound::kAbout) {
+      ++a.one_sided;
+    } else {
+      ++a.independent;
+      if (!t.shares.empty()) groups.insert(t.shares);
+    }
+  }
+  // A group's counted members of this role sum to a fixed total when every other member is
+  // fixed: by construction, or (for the held-out role) fitted by the calibration. One of them
+  // is then implied by the rest.
+  for (const std::string& g : groups) {
+    const bool closed = std::all_of(targets.begin(), targets.end(), [&](const CalibrationTarget& t) {
+      return t.shares != g || !t.by_construction.empty() || (t.role == role && t.counted()) ||
+             (role == TargetRole::kValidate && t.role == TargetRole::kCalibrate && t.counted());
+    });
+    if (closed) {
+      ++a.share_constraints;
+      --a.independent;
+    }
+  }
+  return a;
 }
 
 bool CalibrationTarget::met(double mean) const noexcept {
@@ -87,9 +146,11 @@ std::string list_names(const std::vector<std::string>& names) {
 struct TargetsFile {
   std::vector<CalibrationParameter> parameters;
   std::vector<CalibrationTarget> targets;
+  std::vector<DerivedParameters> derived;
 };
 
 constexpr std::array<std::string_view, 2> kBoundNames = {"at_least", "at_most"};
+constexpr std::array<std::string_view, 2> kRoleNames = {"calibrate", "validate"};
 
 template <class V>
 void describe(V& v, TargetsFile& f, const std::string& year_text) {
@@ -131,6 +192,15 @@ void describe(V& v, TargetsFile& f, const std::string& year_text) {
       w(choice("bound", t.bound_written, kBoundNames).otherwise("none (two-sided)")
             .expect("\"at_least\" or \"at_most\" (a one-sided target)").doc("A one-sided target."));
       w(text("variant", t.variant).otherwise("every variant").doc("Only for this variant of the scenario."));
+      w(choice("role", t.role_written, kRoleNames).otherwise("\"calibrate\"")
+            .expect("\"calibrate\" (fitted by mhsim calibrate) or \"validate\" (held out and predicted)")
+            .doc("\"calibrate\": in the fit's objective; \"validate\": never fitted, predicted with a prediction interval."));
+      w(text("shares", t.shares).otherwise("none")
+            .expect("the name of a group of shares of one whole (its members sum to 1)")
+            .doc("Shares of one whole that sum to 1 carry one figure fewer than their number: name the group."));
+      w(text("by_construction", t.by_construction).otherwise("none (an independent figure)")
+            .expect("why the target equals an input or is fixed by construction")
+            .doc("The target equals an input or is fixed by construction: shown, not counted as evidence."));
       w(reference("arm", t.arm, "arms", "arm").required().doc("The arm whose statistic it is."));
       w(reference("relative_to", t.relative_arm, "arms", "arm").otherwise("none")
             .doc("Another arm: the target is the ratio of the arm's mean to this arm's."));
@@ -155,6 +225,14 @@ void describe(V& v, TargetsFile& f, const std::string& year_text) {
           c.error("relative_to", "an arm other than the target's own (\"" + c.names_of("arms")[t.arm] + "\")",
                   "\"" + c.names_of("arms")[t.arm] + "\"");
         }
+        for (const char* key : {"shares", "by_construction"}) {
+          const std::string& written = std::string_view(key) == "shares" ? t.shares : t.by_construction;
+          if (c.present(key) && c.ok(key) && written.find_first_not_of(" \t") == std::string::npos) {
+            c.error(key, std::string(key) == "shares" ? "the name of a group of shares of one whole (its members sum to 1)"
+                                                      : "why the target equals an input or is fixed by construction",
+                    "an empty string");
+          }
+        }
         if (c.present("relative_to") && c.present("per")) {
           c.error("per", "either per (a ratio within the arm) or relative_to (a ratio between arms), not both", "both");
         }
@@ -164,6 +242,23 @@ void describe(V& v, TargetsFile& f, const std::string& year_text) {
                   variants.empty() ? std::string("a variant of the scenario (it declares none)")
                                    : "a variant of the scenario (" + list_names(variants) + ")",
                   quoted(t.variant));
+        }
+      });
+    });
+  v(named("derived", f.derived, "set of derived numbers").otherwise("none")
+        .doc("Numbers of the scenario solved from the targets before any fit (by hand or analytically), "
+             "`[derived.<name>]`: they count against the degrees of freedom like fitted parameters."),
+    [&](V& w, DerivedParameters& d, std::size_t) {
+      w(number("count", d.count).required().range(1, 1e6)
+            .expect("a whole number >= 1: how many numbers were derived").doc("How many numbers were derived."));
+      w(text("source", d.source).required().expect("how they were derived, and from which targets")
+            .doc("How they were derived, and from which targets."));
+      w.check([&](auto& c) {
+        if (c.ok("count") && c.present("count") && d.count != std::floor(d.count)) {
+          c.error("count", "a whole number >= 1: how many numbers were derived", c.number(d.count));
+        }
+        if (c.ok("source") && c.present("source") && d.source.find_first_not_of(" \t") == std::string::npos) {
+          c.error("source", "how they were derived, and from which targets", "an empty string");
         }
       });
     });
@@ -191,8 +286,9 @@ CalibrationSpec parse_calibration_targets(std::string_view text, const std::stri
 
   CalibrationSpec out;
   out.file = file;
+  out.derived = f.derived;
   // ---- parameters: keys of the scenario, each fitted once, valid at both bounds ----
-  std::set<std::string> fitted;
+  std::map<std::string, bool> fitted;  // key -> fitted by a multiplier
   for (CalibrationParameter& p : f.parameters) {
     const std::string base = "parameters." + p.name;
     bool ok = true;
@@ -212,8 +308,13 @@ CalibrationSpec parse_calibration_targets(std::string_view text, const std::stri
         error(number.expected, number.got);
         continue;
       }
-      if (!fitted.insert(key).second) {
-        error("a key no other parameter fits", quoted(key) + ", already fitted");
+      // A key may be scaled by several multipliers (their product applies), but a key
+      // fitted as a value belongs to that parameter alone.
+      const auto [was, inserted] = fitted.emplace(key, p.multiplier);
+      if (!inserted && !(was->second && p.multiplier)) {
+        error(p.multiplier ? "a key no parameter fits as a value (several multipliers may share a key)"
+                           : "a key no other parameter fits",
+              quoted(key) + ", already fitted");
         continue;
       }
       const Position at = sc.source->position(key);
@@ -291,7 +392,8 @@ CalibrationSpec parse_calibration_targets(std::string_view text, const std::stri
       ok = false;
     }
     t.year = t.year_written ? static_cast<int>(*t.year_written) : 0;
-    if (ok && (t.variant.empty() || t.variant == variant)) out.targets.push_back(std::move(t));
+    t.role = t.role_written == "validate" ? TargetRole::kValidate : TargetRole::kCalibrate;
+    if (ok && (t.variant.empty() || t.variant == variant)) out.targets.push_back(t);
   }
   Validator::Context vctx{source, diag};
   Validator validator(vctx, "");
@@ -299,7 +401,9 @@ CalibrationSpec parse_calibration_targets(std::string_view text, const std::stri
   // Targets of this variant (or of every variant), good or bad: enough for the parameters?
   std::size_t applicable = 0;
   for (const CalibrationTarget& t : f.targets) {
-    if (!source.present("targets." + t.name + ".variant") || t.variant == variant) ++applicable;
+    if ((!source.present("targets." + t.name + ".variant") || t.variant == variant) && t.role_written != "validate") {
+      ++applicable;
+    }
   }
   if (f.targets.empty()) {
     diag.add(Diagnostic{file, 1, 1, "targets", "at least one [targets.<name>] table", "none"});
@@ -307,7 +411,7 @@ CalibrationSpec parse_calibration_targets(std::string_view text, const std::stri
     const Position at = first_position(*root.get("targets"));
     diag.add(Diagnostic{file, at.first, at.second, "targets",
                         "at least as many targets as parameters (" + std::to_string(f.parameters.size()) +
-                            "), so that the fit is determined",
+                            "), so that the fit is determined (targets with role = \"validate\" are not fitted)",
                         std::to_string(applicable) + (variant.empty() ? std::string() : " for variant " + quoted(variant))});
   }
   diag.throw_if_any();

@@ -46,6 +46,12 @@ enum class TargetBound {
   kAtMost,   ///< `bound = "at_most"`: met when mean <= value
 };
 
+/// What a target is for (`role`): fitted by `mhsim calibrate`, or held out and predicted.
+enum class TargetRole {
+  kCalibrate,  ///< `role = "calibrate"` (the default): in the fit's objective
+  kValidate,   ///< `role = "validate"`: never in the fit; predicted, with a prediction interval
+};
+
 /// One target statistic: `[targets.<name>]`.
 struct CalibrationTarget {
   std::string name;
@@ -63,11 +69,19 @@ struct CalibrationTarget {
   TargetBound bound = TargetBound::kAbout;
   std::string variant;            ///< "" = every variant of the scenario; else only that one
   std::string source;
+  TargetRole role = TargetRole::kCalibrate;
+  std::string shares;             ///< `shares`: the group of shares of one whole (summing to 1) it belongs to; "" none
+  std::string by_construction;    ///< `by_construction`: why it equals an input or is fixed by construction; "" = an
+                                  ///< independent figure
   // As written, before they are resolved into the fields above:
   std::size_t relative_arm = std::numeric_limits<std::size_t>::max();  ///< `relative_to`
   std::optional<double> year_written;  ///< nullopt: "all"
   std::string bound_written;
+  std::string role_written;
 
+  /// Whether a figure it counts as an independent piece of evidence: two-sided and not by
+  /// construction (a one-sided bound constrains the fit but determines nothing).
+  bool counted() const noexcept { return bound == TargetBound::kAbout && by_construction.empty(); }
   /// Whether a simulated mean meets the target.
   bool met(double mean) const noexcept;
   /// The standardised residual 1.96 (mean - value) / tolerance; 0 on the right side of a bound.
@@ -76,14 +90,48 @@ struct CalibrationTarget {
   std::string criterion() const;
 };
 
+/// Numbers of the scenario that were solved from the targets by hand or analytically before
+/// any fit (`[derived.<name>]`): they spend degrees of freedom like fitted parameters.
+struct DerivedParameters {
+  std::string name;
+  double count = 0;     ///< how many numbers (an integer >= 1)
+  std::string source;   ///< how they were derived, from which targets
+};
+
+/// The honest count of evidence for one role: figures, how many are independent, and the
+/// numbers fitted or derived from them.
+struct TargetAccounting {
+  std::size_t figures = 0;           ///< targets of the role
+  std::size_t independent = 0;       ///< two-sided, not by construction, less one per closed group of shares
+  std::size_t by_construction = 0;   ///< flagged by_construction (not counted)
+  std::size_t one_sided = 0;         ///< bounds (not counted)
+  std::size_t share_constraints = 0; ///< groups of shares whose counted members must sum to a fixed total
+  std::size_t fitted = 0;            ///< parameters fitted by mhsim calibrate
+  std::size_t derived = 0;           ///< numbers derived from the targets before the fit ([derived])
+  /// independent - fitted - derived (may be negative: more numbers than evidence).
+  long degrees_of_freedom() const noexcept {
+    return static_cast<long>(independent) - static_cast<long>(fitted) - static_cast<long>(derived);
+  }
+};
+
 struct CalibrationSpec {
   std::string file;
   std::vector<CalibrationParameter> parameters;  ///< in file order
   std::vector<CalibrationTarget> targets;        ///< in file order (those of the variant read)
-  /// Every key the parameters set, in parameter order (a multiplier's keys in its order).
+  std::vector<DerivedParameters> derived;        ///< in file order
+  /// How many targets have each role.
+  std::size_t count(TargetRole role) const;
+  /// The accounting of the targets of `role` against `fitted` parameters and the derived
+  /// numbers (those only for kCalibrate; a validation figure spends nothing). A group of
+  /// shares constrains the counted members of a role when every other member of the group is
+  /// fixed: by construction, or, for the held-out role, a fitted calibration target (their
+  /// total is then fixed); it then counts one figure fewer.
+  TargetAccounting accounting(TargetRole role, std::size_t fitted) const;
+  /// Every key the parameters set, once each, in parameter order (a multiplier's keys in its
+  /// order; a key several multipliers share where it first appears).
   std::vector<std::string> keys() const;
-  /// The value of each key of keys() when the parameters take `values` (a multiplier times
-  /// each key's scenario value; integer keys rounded to the nearest integer).
+  /// The value of each key of keys() when the parameters take `values` (a key's scenario value
+  /// times each multiplier that scales it; integer keys rounded to the nearest integer).
   std::vector<double> key_values(const std::vector<double>& values) const;
 };
 

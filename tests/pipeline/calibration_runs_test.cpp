@@ -220,3 +220,127 @@ source = "assumption"
   CHECK(base.targets[1].criterion() == ">= 1");
   CHECK(base.targets[0].criterion() == "± 0.05");
 }
+
+TEST_CASE("predict_targets: the prediction interval adds the figure's precision, Monte Carlo error and parameter "
+          "uncertainty", "[pipeline][calibration]") {
+  const scenario::PathwayScenario sc = scenario::parse_pathway_scenario(small_minimal(), "small.toml");
+  scenario::CalibrationSpec spec = scenario::parse_calibration_targets(kTargets, "targets.toml", sc);
+  // Hand-made numbers: target 0 value 10, tolerance 1.96 (figure SD 1); simulated mean 12, SE 1.
+  // Jacobian row (standardised units) 2; parameter variance 0.25: parameter SD of the mean
+  // = 1 x 2 x 0.5 = 1. Prediction SD sqrt(1 + 1 + 1) = sqrt 3; z = (10 - 12) / sqrt 3.
+  spec.targets[0].value = 10;
+  spec.targets[0].tolerance = 1.96;
+  spec.targets[1].value = 5;
+  spec.targets[1].tolerance = 1.96;
+  spec.targets[1].bound = scenario::TargetBound::kAtLeast;
+  std::vector<pipeline::TargetStatistic> stats(2);
+  stats[0].mean = 12;
+  stats[0].se = 1;
+  stats[1].mean = 6;  // above the lower bound 5: z is 0
+  stats[1].se = 0;
+  Eigen::MatrixXd jacobian(2, 1);
+  jacobian << 2, 1;
+  Eigen::MatrixXd covariance(1, 1);
+  covariance << 0.25;
+  const auto p = pipeline::predict_targets(spec, stats, jacobian, covariance);
+  REQUIRE(p.size() == 2);
+  CHECK(p[0].parameter_sd == Approx(1.0).epsilon(1e-12));
+  CHECK(p[0].z == Approx(-2 / std::sqrt(3.0)).epsilon(1e-12));
+  CHECK(p[0].low == Approx(12 - 1.96 * std::sqrt(3.0)).epsilon(1e-12));
+  CHECK(p[0].high == Approx(12 + 1.96 * std::sqrt(3.0)).epsilon(1e-12));
+  CHECK(p[0].met);
+  CHECK(p[1].z == 0);
+  CHECK(p[1].met);
+  // Far outside: missed. Undetermined parameters: NaN parameter SD, the rest still counted.
+  stats[0].mean = 20;
+  Eigen::MatrixXd undetermined(1, 1);
+  undetermined << std::numeric_limits<double>::quiet_NaN();
+  const auto q = pipeline::predict_targets(spec, stats, jacobian, undetermined);
+  CHECK(std::isnan(q[0].parameter_sd));
+  CHECK(q[0].z == Approx(-10 / std::sqrt(2.0)).epsilon(1e-12));
+  CHECK_FALSE(q[0].met);
+  // No parameters: the figure and the Monte Carlo error only.
+  const auto r = pipeline::predict_targets(spec, stats, Eigen::MatrixXd(2, 0), Eigen::MatrixXd());
+  CHECK(r[0].parameter_sd == 0);
+  CHECK(r[0].z == Approx(-10 / std::sqrt(2.0)).epsilon(1e-12));
+}
+
+TEST_CASE("calibrate: a held-out target never enters the fit, and leave-one-out is the fit without the target",
+          "[pipeline][calibration]") {
+  const scenario::PathwayScenario sc = scenario::parse_pathway_scenario(small_minimal(), "small.toml");
+  scenario::CalibrationSpec spec = scenario::parse_calibration_targets(kTargets, "targets.toml", sc);
+  pipeline::CalibrationRunOptions o;
+  o.replications = 4;  // as the recovery test: enough people that the statistics move within a 1% step
+  o.seed = 20260101;
+  o.threads = 2;
+  o.max_evaluations = 40;
+  // Both targets at their values at diversion 0.3 (tolerance 5%): both inform the one parameter.
+  const auto at_truth = pipeline::simulate_targets(sc, spec, {0.3}, o);
+  for (std::size_t t = 0; t < spec.targets.size(); ++t) {
+    spec.targets[t].value = at_truth[t].mean;
+    spec.targets[t].tolerance = 0.05 * at_truth[t].mean;
+  }
+  // A held-out target with an absurd value changes nothing in the fit.
+  scenario::CalibrationSpec with_held_out = spec;
+  scenario::CalibrationTarget absurd = spec.targets[0];
+  absurd.name = "absurd";
+  absurd.value = 1e9;
+  absurd.role = scenario::TargetRole::kValidate;
+  with_held_out.targets.push_back(absurd);
+  const pipeline::CalibrationOutcome fit = pipeline::calibrate_pathway(sc, spec, o);
+  const pipeline::CalibrationOutcome fit_h = pipeline::calibrate_pathway(sc, with_held_out, o);
+  CHECK(fit_h.fitted == fit.fitted);
+  CHECK(fit_h.objective == fit.objective);
+  CHECK(fit_h.evaluations == fit.evaluations);
+  REQUIRE(fit_h.predictions.size() == 3);
+  CHECK_FALSE(fit_h.predictions[2].met);
+  CHECK(std::isfinite(fit_h.se[0]));
+  CHECK(fit_h.accounting.independent == 2);
+  CHECK(fit_h.degrees_of_freedom == 1);
+
+  // Leave-one-out: one refit per counted calibration target, each the fit of the spec with
+  // that target held out, started from the full fit.
+  const std::vector<pipeline::LeftOut> loo = pipeline::leave_one_out(sc, with_held_out, fit_h, o);
+  REQUIRE(loo.size() == 2);
+  for (const pipeline::LeftOut& l : loo) {
+    scenario::CalibrationSpec without = with_held_out;
+    without.targets[l.target].role = scenario::TargetRole::kValidate;
+    without.parameters[0].start = fit_h.fitted[0];
+    const pipeline::CalibrationOutcome refit = pipeline::calibrate_pathway(sc, without, o);
+    CHECK(l.fitted == refit.fitted);
+    CHECK(l.statistic.mean == refit.statistics[l.target].mean);
+    // One target determines the one parameter, so the other is predicted: it was simulated at
+    // the same truth.
+    INFO("left out " << l.target << ": jacobian " << refit.jacobian.transpose() << ", covariance " << refit.covariance
+                     << ", fitted " << refit.fitted[0]);
+    CHECK(l.prediction.met);
+    CHECK(std::isfinite(l.prediction.parameter_sd));
+  }
+}
+
+TEST_CASE("simulate_targets: the share of single replications inside the tolerance", "[pipeline][calibration]") {
+  const scenario::PathwayScenario sc = scenario::parse_pathway_scenario(small_minimal(), "small.toml");
+  scenario::CalibrationSpec spec = scenario::parse_calibration_targets(kTargets, "targets.toml", sc);
+  pipeline::CalibrationRunOptions o;
+  o.replications = 8;
+  o.seed = 3;
+  o.threads = 2;
+  const auto base = pipeline::simulate_targets(sc, spec, {0.3}, o);
+  // Each replication's own value, by hand, against a tolerance around the mean.
+  spec.targets[0].value = base[0].mean;
+  spec.targets[0].tolerance = 1e-9 + 0.5 * std::fabs(base[0].mean);
+  spec.targets[1].value = base[1].mean;
+  spec.targets[1].tolerance = 1e9;
+  const auto wide = pipeline::simulate_targets(sc, spec, {0.3}, o);
+  CHECK(wide[1].coverage == 1.0);
+  spec.targets[1].tolerance = 1e-12;
+  spec.targets[1].value = -1;  // no replication's ratio is negative
+  const auto none = pipeline::simulate_targets(sc, spec, {0.3}, o);
+  CHECK(none[1].coverage == 0.0);
+  // Coverage is a share of 8 replications.
+  CHECK(wide[0].coverage * 8 == std::round(wide[0].coverage * 8));
+  // Narrowing the tolerance never raises it.
+  spec.targets[0].tolerance *= 0.2;
+  const auto narrow = pipeline::simulate_targets(sc, spec, {0.3}, o);
+  CHECK(narrow[0].coverage <= wide[0].coverage);
+}

@@ -92,7 +92,7 @@ value = "high"
     for (const Diagnostic& d : e.diagnostics()) got.push_back(d.to_string());
   }
   const std::vector<std::string> expected = {
-      "targets.toml:1:1: unknown_root: expected one of parameters, targets, got an unknown key \"unknown_root\"",
+      "targets.toml:1:1: unknown_root: expected one of parameters, targets, derived, got an unknown key \"unknown_root\"",
       "targets.toml:4:7: parameters.a.key: expected the dotted path of a number in the scenario, got \"arms.alliance.no_such_key\", which it does not have (no key \"no_such_key\" in arms.alliance (its keys: services, capacity, entry, gatekeeping, handoff_loss, front_door_diversion, diversion_to, redirect, step_down_speed, contracts))",
       "targets.toml:11:8: parameters.b.high: expected an upper bound greater than low = 0.8, got 0.1",
       "targets.toml:17:9: parameters.c.start: expected a start value strictly between low = 0.1 and high = 0.5, got 0.9",
@@ -101,7 +101,7 @@ value = "high"
       "targets.toml:26:8: parameters.e.keys: expected a non-empty array of dotted key paths: the numbers the fitted multiplier scales, got the string \"services.therapy.capacity\"",
       "targets.toml:31:7: parameters.f.key: expected a start value strictly between low = 0.5 and high = 1.5 (there is no start, so the scenario's value is the start), got 0.2 at pathway_minimal.toml:154:15",
       "targets.toml:38:8: parameters.g.high: expected a bound at which the scenario is valid, got arms.block.handoff_loss = 1.5, which the loader refuses: arms.block.handoff_loss: expected a number in [0, 1], got 1.5",
-      "targets.toml:40:1: targets: expected at least as many targets as parameters (7), so that the fit is determined, got 2",
+      "targets.toml:40:1: targets: expected at least as many targets as parameters (7), so that the fit is determined (targets with role = \"validate\" are not fitted), got 2",
       "targets.toml:41:13: targets.t1.statistic: expected a statistic: kpi.<system KPI> (one of \"arrivals\", \"referrals_secondary\", \"admissions\", \"bed_days\", \"out_of_area_days\", \"readmissions\", \"front_door_supported\", \"diverted\", \"gatekept_refusals\", \"handoff_losses\", \"crises\", \"crises_outside_services\", \"relapses\", \"presentations\", \"represented\", \"deteriorated\", \"discharged\", \"died\", \"moved_away\", \"remitted\", \"left_unserved\", \"untreated_person_years\", \"untreated_at_year_end\", \"wemwbs_improved\", \"wemwbs_decreased\", \"wemwbs_unchanged\", \"wemwbs_mean_change\", \"share_improved\", \"goals_set\", \"goals_achieved\", \"goals_sustained\", \"goals_closed\", \"goals_not_achieved\", \"goals_progressing\", \"qalys\", \"in_system_at_year_end\", \"cost\", \"presentation_cost\"), cost, qalys, service.<service>.<KPI> (one of \"referrals\", \"episodes\", \"completed\", \"mean_wait\", \"p90_wait\", \"caseload_at_year_end\", \"waiting_at_year_end\", \"mean_occupancy\"), partner_cost.<partner>, service_cost.<service> or goals.<SIOF domain or all>.<status>, or a sum of them joined by \" + \", got \"kpi.no_such\"",
       "targets.toml:42:7: targets.t1.arm: expected the name of an arm (one of \"block\", \"alliance\"), got an unknown arm \"nowhere\"",
       "targets.toml:43:8: targets.t1.year: expected a year of the run, 1 to 2, or \"all\", got 3",
@@ -229,4 +229,181 @@ TEST_CASE("Calibration: round_trip_text is the shortest text that reads back exa
   CHECK(round_trip_text(2.0) == "2.0");
   CHECK(round_trip_text(1e-5) == "1e-05");
   CHECK(std::stod(round_trip_text(0.1 + 0.2)) == 0.1 + 0.2);
+}
+
+namespace {
+
+/// A target of pathway_minimal's alliance arm, with the extra keys given.
+std::string target(const std::string& name, const std::string& extra, const std::string& statistic = "kpi.diverted") {
+  return "[targets." + name + "]\nstatistic = \"" + statistic + "\"\narm = \"alliance\"\nyear = 1\nvalue = 1\n" +
+         "tolerance = 1\nsource = \"assumption\"\n" + extra + "\n";
+}
+
+}  // namespace
+
+TEST_CASE("Calibration targets: the honest count of independent figures, fitted and derived numbers",
+          "[scenario][calibration]") {
+  const PathwayScenario sc = parse_pathway_scenario(mhsim::test::minimal_text(), "pathway_minimal.toml");
+  // Calibration: a closed group of three shares (counts 2), a group with a held-out member
+  // (not closed: its calibration members count fully), a group closed by a member fixed by
+  // construction, a one-sided bound, a target by construction, and four derived numbers.
+  // Held out: the open group's held-out member is constrained by its fitted members (counts 0);
+  // two more that are a whole group of their own (they sum to 1: count 1).
+  const std::string text = R"(
+[parameters.diversion]
+key = "arms.alliance.front_door_diversion"
+low = 0.1
+high = 0.8
+[derived.by_hand]
+count = 4
+source = "solved from the shares by hand"
+)" + target("a1", "shares = \"a\"") + target("a2", "shares = \"a\"") + target("a3", "shares = \"a\"") +
+                           target("b1", "shares = \"b\"") + target("b2", "shares = \"b\"") +
+                           target("b3", "shares = \"b\"\nrole = \"validate\"") +
+                           target("c1", "shares = \"c\"") + target("c2", "shares = \"c\"") +
+                           target("c3", "shares = \"c\"\nby_construction = \"fixed at 0 by a zero rate\"") +
+                           target("bound", "bound = \"at_least\"") + target("input", "by_construction = \"an input\"") +
+                           target("v1", "role = \"validate\"\nshares = \"v\"") +
+                           target("v2", "role = \"validate\"\nshares = \"v\"") + target("plain", "");
+  const CalibrationSpec spec = parse_calibration_targets(text, "t.toml", sc);
+  REQUIRE(spec.targets.size() == 14);
+  CHECK(spec.count(TargetRole::kCalibrate) == 11);
+  CHECK(spec.count(TargetRole::kValidate) == 3);
+  CHECK(spec.targets[5].role == TargetRole::kValidate);
+  CHECK(spec.targets[8].by_construction == "fixed at 0 by a zero rate");
+  REQUIRE(spec.derived.size() == 1);
+  CHECK(spec.derived[0].count == 4);
+
+  const TargetAccounting c = spec.accounting(TargetRole::kCalibrate, 1);
+  CHECK(c.figures == 11);
+  CHECK(c.by_construction == 2);   // c3, input
+  CHECK(c.one_sided == 1);         // bound
+  CHECK(c.share_constraints == 2); // a (all counted), c (c3 fixed); not b (b3 held out)
+  // a1..a3, b1, b2, c1, c2, plain = 8 counted, less 2 constraints.
+  CHECK(c.independent == 6);
+  CHECK(c.fitted == 1);
+  CHECK(c.derived == 4);
+  CHECK(c.degrees_of_freedom() == 1);
+
+  const TargetAccounting v = spec.accounting(TargetRole::kValidate, 0);
+  CHECK(v.figures == 3);
+  CHECK(v.share_constraints == 2);  // b: b1, b2 fitted fix b3; v: v1 + v2 = 1
+  CHECK(v.independent == 1);
+  CHECK(v.derived == 0);
+  CHECK(v.degrees_of_freedom() == 1);
+}
+
+TEST_CASE("Calibration targets: held-out targets do not count towards determining the fit", "[scenario][calibration]") {
+  const PathwayScenario sc = parse_pathway_scenario(mhsim::test::minimal_text(), "pathway_minimal.toml");
+  const std::string params = R"(
+[parameters.diversion]
+key = "arms.alliance.front_door_diversion"
+low = 0.1
+high = 0.8
+[parameters.gatekeeping]
+key = "arms.alliance.gatekeeping"
+low = 0.0
+high = 0.5
+)";
+  const std::string text = params + target("fitted", "") + target("held_out", "role = \"validate\"");
+  try {
+    (void)parse_calibration_targets(text, "t.toml", sc);
+    FAIL("two parameters and one calibration target were accepted");
+  } catch (const ScenarioError& e) {
+    REQUIRE(e.diagnostics().size() == 1);
+    CHECK(e.diagnostics()[0].expected.find("at least as many targets as parameters (2)") == 0);
+    CHECK(e.diagnostics()[0].got == "1");
+  }
+  // mhsim reproduce (no parameters needed) reads the same file.
+  CHECK(parse_calibration_targets(text, "t.toml", sc, "", false).targets.size() == 2);
+}
+
+TEST_CASE("Calibration targets: bad role, shares, by_construction and derived tables, all at once",
+          "[scenario][calibration]") {
+  const PathwayScenario sc = parse_pathway_scenario(mhsim::test::minimal_text(), "pathway_minimal.toml");
+  const std::string text = R"([parameters.diversion]
+key = "arms.alliance.front_door_diversion"
+low = 0.1
+high = 0.8
+[derived.bad]
+count = 1.5
+source = " "
+[derived.none]
+source = "x"
+[targets.t]
+statistic = "kpi.diverted"
+arm = "alliance"
+year = 1
+value = 1
+tolerance = 1
+source = "assumption"
+role = "predict"
+shares = ""
+by_construction = 3
+)";
+  try {
+    (void)parse_calibration_targets(text, "t.toml", sc);
+    FAIL("accepted");
+  } catch (const ScenarioError& e) {
+    std::vector<std::string> got;
+    for (const Diagnostic& d : e.diagnostics()) got.push_back(d.to_string());
+    const std::vector<std::string> expected = {
+        "t.toml:6:9: derived.bad.count: expected a whole number >= 1: how many numbers were derived, got 1.5",
+        "t.toml:7:10: derived.bad.source: expected how they were derived, and from which targets, got an empty string",
+        "t.toml:8:1: derived.none.count: expected a whole number >= 1: how many numbers were derived (required), got "
+        "nothing (the key is missing)",
+        "t.toml:17:8: targets.t.role: expected \"calibrate\" (fitted by mhsim calibrate) or \"validate\" (held out and "
+        "predicted), got the string \"predict\"",
+        "t.toml:18:10: targets.t.shares: expected the name of a group of shares of one whole (its members sum to 1), got "
+        "an empty string",
+        "t.toml:19:19: targets.t.by_construction: expected why the target equals an input or is fixed by construction, "
+        "got 3",
+    };
+    CHECK(got == expected);
+  }
+}
+
+TEST_CASE("Calibration targets: several multipliers of one key multiply; a key fitted as a value is its parameter's alone",
+          "[scenario][calibration]") {
+  const PathwayScenario sc = parse_pathway_scenario(mhsim::test::minimal_text(), "pathway_minimal.toml");
+  const std::string text = R"(
+[parameters.pace]
+keys = ["services.recovery.goals.achieve_per_year.mental_wellbeing"]
+low = 0.1
+high = 10
+[parameters.split]
+keys = ["services.recovery.goals.achieve_per_year.mental_wellbeing", "services.recovery.goals.achieve_per_year.finance"]
+low = 0.1
+high = 10
+)" + target("a", "") + target("b", "");
+  const CalibrationSpec spec = parse_calibration_targets(text, "t.toml", sc);
+  const std::vector<std::string> keys = spec.keys();
+  REQUIRE(keys.size() == 2);  // the shared key once, where it first appears
+  CHECK(keys[0] == "services.recovery.goals.achieve_per_year.mental_wellbeing");
+  CHECK(keys[1] == "services.recovery.goals.achieve_per_year.finance");
+  // The scenario: achieve 2 (mental wellbeing) and 1.5 (finance). pace 3, split 0.5:
+  // mental wellbeing 2 x 3 x 0.5 = 3; finance 1.5 x 0.5 = 0.75.
+  const std::vector<double> values = spec.key_values({3.0, 0.5});
+  REQUIRE(values.size() == 2);
+  CHECK(values[0] == 3.0);
+  CHECK(values[1] == 0.75);
+
+  const std::string value_and_multiplier = R"(
+[parameters.rate]
+key = "services.recovery.goals.achieve_per_year.finance"
+low = 0.1
+high = 5
+[parameters.split]
+keys = ["services.recovery.goals.achieve_per_year.mental_wellbeing", "services.recovery.goals.achieve_per_year.finance"]
+low = 0.1
+high = 10
+)" + target("a", "") + target("b", "");
+  try {
+    (void)parse_calibration_targets(value_and_multiplier, "t.toml", sc);
+    FAIL("a key fitted as a value and scaled by a multiplier was accepted");
+  } catch (const ScenarioError& e) {
+    REQUIRE(e.diagnostics().size() == 1);
+    CHECK(e.diagnostics()[0].key == "parameters.split.keys");
+    CHECK(e.diagnostics()[0].expected == "a key no parameter fits as a value (several multipliers may share a key)");
+  }
 }
