@@ -484,7 +484,17 @@ class ArmSim {
       end = End::kCrisis;
     }
     p.episode_end = now + length;
-    if (svc.kind == ServiceKind::kAllianceSupport && !p.goals_used) set_goals(p, s);
+    if (svc.kind == ServiceKind::kAllianceSupport && !p.goals_used) {
+      set_goals(p, s);  // its own stream: the draws above do not depend on it
+      if (svc.goals.support_ends_with_goals && !p.goals.empty()) {
+        engine::Days last = now;
+        for (const Goal& g : p.goals) last = std::max(last, g.resolve_at);
+        if (last < p.episode_end) {  // every goal resolved before the episode would end otherwise
+          p.episode_end = last;
+          end = End::kComplete;
+        }
+      }
+    }
     const std::uint32_t gen = p.generation, ep = ++p.episode;
     sim_.schedule_at(p.episode_end, engine::kReleasePriority, [this, i, gen, ep, end] {
       if (slots_[i].generation == gen && slots_[i].episode == ep) end_episode(i, end);

@@ -97,6 +97,10 @@ struct GoalDynamics {
   std::array<double, kSiofDomains> fail_per_year{};
   std::array<double, kSiofDomains> lapse_per_year{};
   double wemwbs_per_goal_achieved = 0;  ///< WEMWBS points added at discharge per achieved goal
+  /// Support lasts while goals are open: the episode ends when the person's last goal
+  /// resolves, or at its drawn duration (then a maximum) if that comes first. A person
+  /// without goals keeps the drawn duration.
+  bool support_ends_with_goals = false;
 };
 
 struct ServiceSpec {

@@ -217,6 +217,9 @@ void describe(V& v, ServiceSpec& s) {
             "table by domain.");
       w(number("wemwbs_per_goal_achieved", g.wemwbs_per_goal_achieved).range(-56, 56).unit("WEMWBS points")
             .otherwise("0").doc("WEMWBS points added at discharge per goal achieved."));
+      w(boolean("support_ends_with_goals", g.support_ends_with_goals).otherwise("false")
+            .doc("Support lasts while goals are open: the episode ends when the person's last goal resolves, or at its "
+                 "drawn duration (then a maximum) if that comes first; without goals, at the drawn duration."));
     });
   v.check([&](auto& c) {
     if (s.kind == ServiceKind::kPresentation) {

@@ -996,6 +996,57 @@ TEST_CASE("Pathway theory: SIOF goals resolve by competing clocks and are closed
   CHECK(r.sys(0, SystemKpi::kGoalsAchieved) == achieved_total);
 }
 
+TEST_CASE("Pathway theory: support that ends with goals lasts until the last goal resolves, at most its duration",
+          "[models][pathway][statistical]") {
+  // 4,000 people start alliance support at day 0 with a 300-day maximum and Poisson(m = 3)
+  // goals in one domain, each resolving at Exp(t), t = a + c + f = 3 a year. With
+  // support_ends_with_goals a person's episode lasts min(300, M), M the last goal's time (a
+  // person without goals keeps the 300 days). P(M <= x) = E[(1 - e^{-tx})^K] = exp(-m e^{-tx})
+  // (the Poisson pgf), so the mean length is
+  //   e^{-m} 300 + integral_0^300 (1 - exp(-m e^{-t x / 365})) dx.
+  // Goals resolving before the end are counted as before; those open at 300 days are closed:
+  // per goal, closed c/t q + (1 - q), q = 1 - exp(-t 300 / 365), as without the rule.
+  constexpr std::uint64_t kN = 4000;
+  const double a = 2.0, c = 0.5, f = 0.5, t = a + c + f, m = 3.0, days = 300.0;
+  auto spec = mhsim::test::base_spec(0.0, 1000.0, 2);
+  spec.population.groups[0].goals_mean = m;
+  spec.population.groups[0].goal_domain_weights = {1, 0, 0, 0, 0, 0, 0, 0};
+  spec.services.push_back(service("alliance", pw::ServiceKind::kAllianceSupport, Distribution(dist::Deterministic{days})));
+  spec.services[0].goals.achieve_per_year[0] = a;
+  spec.services[0].goals.close_per_year[0] = c;
+  spec.services[0].goals.fail_per_year[0] = f;
+  spec.services[0].goals.support_ends_with_goals = true;
+  spec.arms.push_back(mhsim::test::arm(spec, "only"));
+  cohort(spec, 0, kN);
+  REQUIRE(pw::check_spec(spec).empty());
+  const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{405, 0});
+
+  // The expected mean length, by the midpoint rule on 30,000 steps (error far below a day).
+  double integral = 0;
+  constexpr int kSteps = 30000;
+  for (int k = 0; k < kSteps; ++k) {
+    const double x = (k + 0.5) * days / kSteps;
+    integral += (1.0 - std::exp(-m * std::exp(-t * x / 365.0))) * days / kSteps;
+  }
+  const double expected = std::exp(-m) * days + integral;
+  // Every episode starts at day 0 and ends by day 300, inside year 1: person-days = mean
+  // caseload x 365. Lengths lie in [0, 300], so their SD is at most 150 and the mean's SE at
+  // most 150 / sqrt(4,000) = 2.4 days; 4 of those.
+  const double mean_length = r.svc(0, 0, ServiceKpi::kMeanOccupancy) * 365.0 / static_cast<double>(kN);
+  INFO("mean length " << mean_length << " days, expected " << expected);
+  CHECK(std::fabs(mean_length - expected) <= 4 * 150 / std::sqrt(static_cast<double>(kN)));
+  CHECK(r.svc(0, 0, ServiceKpi::kCompleted) == static_cast<double>(kN));
+  // Power: without the rule every episode lasts 300 days.
+  CHECK(expected < days - 20 * 150 / std::sqrt(static_cast<double>(kN)));
+
+  const double q = 1.0 - std::exp(-t * days / 365.0);
+  const double set = goals_all_years(r, 0, GoalStatus::kSet);
+  const double closed = goals_all_years(r, 0, GoalStatus::kClosed);
+  REQUIRE(set > 10000);
+  CHECK(binomial_close(closed, set, c / t * q + (1.0 - q)));
+  CHECK(goals_all_years(r, 0, GoalStatus::kAchieved) + closed + goals_all_years(r, 0, GoalStatus::kNotAchieved) == set);
+}
+
 TEST_CASE("Pathway theory: goals open at a year end are progressing; open at the episode end, closed",
           "[models][pathway]") {
   // Goals with no resolution clocks (all rates 0) never resolve by themselves. People set
