@@ -35,7 +35,6 @@ using scenario::CalibrationTarget;
 using scenario::Diagnostic;
 using scenario::StatisticKind;
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 }  // namespace
 
@@ -324,9 +323,11 @@ int calibrate_command(const CalibrateOptions& o) {
       for (const pipeline::LeftOut& l : loo) {
         const CalibrationTarget& g = spec->targets[l.target];
         const pipeline::TargetPrediction& p = l.prediction;
-        const double ratio = std::isnan(p.parameter_sd) ? kNaN : (p.high - p.low) / 2 / g.tolerance;
-        const char* verdict = !p.met ? "missed" : (std::isnan(ratio) || ratio > 2) ? "absorbed" : "predicted";
-        (std::string(verdict) == "predicted" ? predicted : std::string(verdict) == "absorbed" ? absorbed : missed)++;
+        const double ratio = l.width_ratio;
+        const char* verdict = pipeline::verdict_name(l.verdict);
+        (l.verdict == pipeline::LeftOutVerdict::kPredicted  ? predicted
+         : l.verdict == pipeline::LeftOutVerdict::kAbsorbed ? absorbed
+                                                            : missed)++;
         emit(pad(g.name, width) + pad(num(g.value), 14) + pad(g.criterion(), 12) + pad(num(fit.statistics[l.target].mean), 12) +
              pad(num(l.statistic.mean), 16) + pad("[" + num(p.low) + ", " + num(p.high) + "]", 28) + pad(num(p.z, 3), 8) +
              pad(num(ratio, 3), 11) +

@@ -219,6 +219,15 @@ CalibrationOutcome calibrate_pathway(const scenario::PathwayScenario& sc, const 
   return out;
 }
 
+const char* verdict_name(LeftOutVerdict v) noexcept {
+  switch (v) {
+    case LeftOutVerdict::kPredicted: return "predicted";
+    case LeftOutVerdict::kAbsorbed: return "absorbed";
+    case LeftOutVerdict::kMissed: break;
+  }
+  return "missed";
+}
+
 std::vector<LeftOut> leave_one_out(const scenario::PathwayScenario& sc, const CalibrationSpec& spec,
                                    const CalibrationOutcome& fit, const CalibrationRunOptions& options) {
   std::vector<LeftOut> out;
@@ -233,6 +242,11 @@ std::vector<LeftOut> leave_one_out(const scenario::PathwayScenario& sc, const Ca
     l.target = t;
     l.statistic = refit.statistics[t];
     l.prediction = refit.predictions[t];
+    const TargetPrediction& p = l.prediction;
+    l.width_ratio = std::isnan(p.parameter_sd) ? std::numeric_limits<double>::quiet_NaN() : (p.high - p.low) / 2 / g.tolerance;
+    l.verdict = !p.met                                           ? LeftOutVerdict::kMissed
+                : (std::isnan(l.width_ratio) || l.width_ratio > 2) ? LeftOutVerdict::kAbsorbed
+                                                                   : LeftOutVerdict::kPredicted;
     l.fitted = refit.fitted;
     l.evaluations = refit.evaluations;
     l.converged = refit.converged;

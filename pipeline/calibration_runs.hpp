@@ -99,11 +99,21 @@ Eigen::MatrixXd target_jacobian(const scenario::PathwayScenario& sc, const scena
 /// target_jacobian (NaN entries when they do not determine a parameter).
 Eigen::MatrixXd calibration_covariance(const scenario::CalibrationSpec& spec, const Eigen::MatrixXd& jacobian);
 
+/// What leaving a target out shows.
+enum class LeftOutVerdict {
+  kPredicted,  ///< inside the refit's prediction interval, which is at most twice the tolerance
+  kAbsorbed,   ///< without it the parameters are not determined: the interval is wider, or not defined
+  kMissed,     ///< outside the refit's prediction interval
+};
+const char* verdict_name(LeftOutVerdict v) noexcept;
+
 /// One calibration target left out: the refit without it and its prediction.
 struct LeftOut {
   std::size_t target = 0;        ///< index in spec.targets
   TargetStatistic statistic;     ///< at the refit
   TargetPrediction prediction;   ///< of the left-out target from the refit
+  double width_ratio = 0;        ///< the interval's half-width over the tolerance; NaN when not determined
+  LeftOutVerdict verdict = LeftOutVerdict::kMissed;
   std::vector<double> fitted;    ///< the refit's parameters
   int evaluations = 0;
   bool converged = false;
