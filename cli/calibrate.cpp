@@ -310,7 +310,8 @@ int calibrate_command(const CalibrateOptions& o) {
                   "fitted values without it (at most %d evaluations), and the target predicted by the refit. \"predicted\": "
                   "the figure is inside the refit's 95%% prediction interval and that interval is at most twice the "
                   "tolerance; \"absorbed\": without it the parameters are not determined (the interval is wider, or "
-                  "not defined), so the model fits it but cannot predict it; \"missed\": outside the interval\n",
+                  "not defined), so the model fits it but cannot predict it; \"missed\": outside an interval at most "
+                  "twice the tolerance\n",
                   run.max_evaluations);
       std::fflush(stdout);
       const std::vector<pipeline::LeftOut> loo = pipeline::leave_one_out(*sc, *spec, fit, run);

@@ -244,9 +244,11 @@ std::vector<LeftOut> leave_one_out(const scenario::PathwayScenario& sc, const Ca
     l.prediction = refit.predictions[t];
     const TargetPrediction& p = l.prediction;
     l.width_ratio = std::isnan(p.parameter_sd) ? std::numeric_limits<double>::quiet_NaN() : (p.high - p.low) / 2 / g.tolerance;
-    l.verdict = !p.met                                           ? LeftOutVerdict::kMissed
-                : (std::isnan(l.width_ratio) || l.width_ratio > 2) ? LeftOutVerdict::kAbsorbed
-                                                                   : LeftOutVerdict::kPredicted;
+    // Not determined without it: where the refit left the parameters says nothing, so
+    // neither inside nor outside is a prediction.
+    l.verdict = (std::isnan(l.width_ratio) || l.width_ratio > 2) ? LeftOutVerdict::kAbsorbed
+                : p.met                                           ? LeftOutVerdict::kPredicted
+                                                                  : LeftOutVerdict::kMissed;
     l.fitted = refit.fitted;
     l.evaluations = refit.evaluations;
     l.converged = refit.converged;

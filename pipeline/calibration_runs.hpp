@@ -103,7 +103,8 @@ Eigen::MatrixXd calibration_covariance(const scenario::CalibrationSpec& spec, co
 enum class LeftOutVerdict {
   kPredicted,  ///< inside the refit's prediction interval, which is at most twice the tolerance
   kAbsorbed,   ///< without it the parameters are not determined: the interval is wider, or not defined
-  kMissed,     ///< outside the refit's prediction interval
+               ///< (whether the figure falls inside it then says nothing)
+  kMissed,     ///< outside the refit's prediction interval, which is at most twice the tolerance
 };
 const char* verdict_name(LeftOutVerdict v) noexcept;
 
