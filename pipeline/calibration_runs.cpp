@@ -186,12 +186,11 @@ CalibrationOutcome calibrate_pathway(const scenario::PathwayScenario& sc, const 
   const Box b = box_of(spec);
   // The objective sees only the calibration targets (the held-out ones are simulated, not fitted).
   const auto objective = [&](const Eigen::VectorXd& v) {
-    const Eigen::VectorXd r = all_residuals(sc, spec, v, options);
-    double sum = 0;
-    for (std::size_t t = 0; t < spec.targets.size(); ++t) {
-      if (spec.targets[t].role == scenario::TargetRole::kCalibrate) sum += r[static_cast<Eigen::Index>(t)] * r[static_cast<Eigen::Index>(t)];
+    try {
+      return calibration_objective(spec, simulate_targets(sc, spec, to_std(v), options));
+    } catch (const scenario::ScenarioError&) {
+      return std::numeric_limits<double>::infinity();  // values the scenario refuses
     }
-    return std::isfinite(sum) ? sum : std::numeric_limits<double>::infinity();
   };
 
   CalibrationOutcome out;
