@@ -186,6 +186,9 @@ void write_analysis_json(const Analysis& a, std::ostream& out) {
                             .str("base_arm", a.arms.empty() ? "" : a.arms[s.base_arm])
                             .num("risk_level", s.risk_level)
                             .num("commissioner_budget", s.commissioner_budget)
+                            .num("voi_decisions_per_year", s.voi_decisions_per_year)
+                            .uint("voi_years", s.voi_years)
+                            .num("voi_population_factor", a.voi_population_factor)
                             .done());
   doc.field("arms", strings(a.arms));
   doc.field("partners", strings(a.partners));
@@ -290,6 +293,23 @@ void write_analysis_json(const Analysis& a, std::ostream& out) {
               return Object().str("metric", c.metric).str("label", c.label).uint("n", c.n).num("mean", c.mean)
                   .num("se", c.se).done();
             }));
+  doc.field("evppi", array(a.evppi, [](const EvppiRow& e) {
+              return Object()
+                  .str("name", e.name).str("kind", e.kind).field("parameters", strings(e.parameters))
+                  .str("description", e.description).str("method", e.method).num("wtp", e.wtp)
+                  .num("evppi", e.evppi).num("se", e.se).num("evpi", e.evpi)
+                  .num("population_evppi", e.population_evppi).num("inmb_share", e.inmb_share)
+                  .done();
+            }));
+  doc.field("evppi_convergence", array(a.evppi_convergence, [](const EvppiConvergencePoint& c) {
+              return Object().str("name", c.name).uint("n", c.n).num("evppi", c.evppi).num("se", c.se).done();
+            }));
+  doc.field("risk_attribution", array(a.risk_attribution, [](const RiskAttributionRow& r) {
+              return Object()
+                  .str("arm", r.arm).str("partner", r.partner).str("output", r.output).str("name", r.name)
+                  .str("kind", r.kind).num("share", r.share)
+                  .done();
+            }));
   doc.field("replications_needed", array(a.replications_needed, [](const ReplicationsNeeded& r) {
               return Object()
                   .str("metric", r.metric).str("arm", r.arm).num("half_width", r.half_width).num("sd", r.sd)
@@ -391,6 +411,32 @@ std::vector<std::pair<std::string, std::string>> analysis_csv_tables(const Analy
     files.emplace_back("psa.csv", t.text());
   }
   {
+    Csv t({"wtp", "rank", "name", "kind", "parameters", "method", "evppi_per_decision", "se", "evpi_per_decision",
+           "population_evppi", "inmb_share", "description"});
+    double wtp = std::nan("");
+    std::size_t rank = 0;
+    for (const EvppiRow& e : a.evppi) {
+      rank = e.wtp == wtp ? rank + 1 : 1;
+      wtp = e.wtp;
+      std::string members;
+      for (const std::string& p : e.parameters) members += (members.empty() ? "" : " ") + p;
+      t.row({csv_number(e.wtp), std::to_string(rank), e.name, e.kind, members, e.method, csv_number(e.evppi),
+             csv_number(e.se), csv_number(e.evpi), csv_number(e.population_evppi), csv_number(e.inmb_share),
+             e.description});
+    }
+    files.emplace_back("evppi.csv", t.text());
+    Csv c({"name", "n", "evppi_per_decision", "se"});
+    for (const EvppiConvergencePoint& p : a.evppi_convergence) {
+      c.row({p.name, std::to_string(p.n), csv_number(p.evppi), csv_number(p.se)});
+    }
+    files.emplace_back("evppi_convergence.csv", c.text());
+    Csv r({"arm", "partner", "output", "name", "kind", "share_of_variance"});
+    for (const RiskAttributionRow& x : a.risk_attribution) {
+      r.row({x.arm, x.partner, x.output, x.name, x.kind, csv_number(x.share)});
+    }
+    files.emplace_back("risk_attribution.csv", r.text());
+  }
+  {
     Csv t({"metric", "arm", "half_width", "sd", "needed", "have"});
     for (const ReplicationsNeeded& r : a.replications_needed) {
       t.row({r.metric, r.arm, csv_number(r.half_width), csv_number(r.sd), std::to_string(r.needed),
@@ -399,6 +445,89 @@ std::vector<std::pair<std::string, std::string>> analysis_csv_tables(const Analy
     files.emplace_back("replications_needed.csv", t.text());
   }
   return files;
+}
+
+std::vector<Table> voi_tables(const Analysis& a) {
+  const std::string per = std::string("pounds per ") + (a.settings.effect == "wemwbs_points" ? "WEMWBS point" : "QALY");
+  const auto number = [](std::string name, std::string unit, std::string description) {
+    return TableColumn{std::move(name), std::move(unit), std::move(description), false, {}, {}};
+  };
+  const auto text = [](std::string name, std::string description) {
+    return TableColumn{std::move(name), "", std::move(description), true, {}, {}};
+  };
+  Table e{"evppi",
+          "Expected value of partial perfect information of each uncertain input and stated group, per decision, "
+          "ranked within each willingness to pay (docs/analysis.md, Value of information)",
+          {number("wtp", per, "willingness to pay"), number("rank", "", "rank within the willingness to pay, from 1"),
+           text("name", "the input's or group's name"), text("kind", "parameter or group"),
+           text("parameters", "the inputs covered, space-separated"),
+           text("method", "gam (penalised spline, one input) or gp (Gaussian process, a group)"),
+           number("evppi", "pounds", "EVPPI per decision"), number("se", "pounds", "standard error of the EVPPI"),
+           number("evpi", "pounds", "EVPI per decision at this willingness to pay"),
+           number("population_evppi", "pounds", "EVPPI times the population factor (root attribute)"),
+           number("inmb_share", "fraction",
+                  "share of the variance of the net-benefit difference between the two leading arms explained by the input alone"),
+           text("description", "a group's description")}};
+  double wtp = std::nan("");
+  double rank = 0;
+  for (const EvppiRow& r : a.evppi) {
+    rank = r.wtp == wtp ? rank + 1 : 1;
+    wtp = r.wtp;
+    std::string members;
+    for (const std::string& p : r.parameters) members += (members.empty() ? "" : " ") + p;
+    auto& c = e.columns;
+    c[0].numbers.push_back(r.wtp);
+    c[1].numbers.push_back(rank);
+    c[2].strings.push_back(r.name);
+    c[3].strings.push_back(r.kind);
+    c[4].strings.push_back(members);
+    c[5].strings.push_back(r.method);
+    c[6].numbers.push_back(r.evppi);
+    c[7].numbers.push_back(r.se);
+    c[8].numbers.push_back(r.evpi);
+    c[9].numbers.push_back(r.population_evppi);
+    c[10].numbers.push_back(r.inmb_share);
+    c[11].strings.push_back(r.description);
+  }
+  Table conv{"evppi_convergence",
+             "EVPPI from the first n replications, at the first willingness to pay",
+             {text("name", "the input's or group's name"), number("n", "replications", "replications used"),
+              number("evppi", "pounds", "EVPPI per decision"), number("se", "pounds", "its standard error")}};
+  for (const EvppiConvergencePoint& p : a.evppi_convergence) {
+    conv.columns[0].strings.push_back(p.name);
+    conv.columns[1].numbers.push_back(static_cast<double>(p.n));
+    conv.columns[2].numbers.push_back(p.evppi);
+    conv.columns[3].numbers.push_back(p.se);
+  }
+  Table risk{"risk_attribution",
+             "Share of the variance of each partner's gain/pain over the horizon, and of the event painshare > "
+             "reserves, that each uncertain input or group explains alone (first-order)",
+             {text("arm", "arm"), text("partner", "partner"), text("output", "gain_pain or painshare_above_reserve"),
+              text("name", "the input's or group's name"), text("kind", "parameter or group"),
+              number("share", "fraction", "first-order share of the output's variance")}};
+  for (const RiskAttributionRow& r : a.risk_attribution) {
+    auto& c = risk.columns;
+    c[0].strings.push_back(r.arm);
+    c[1].strings.push_back(r.partner);
+    c[2].strings.push_back(r.output);
+    c[3].strings.push_back(r.name);
+    c[4].strings.push_back(r.kind);
+    c[5].numbers.push_back(r.share);
+  }
+  return {e, conv, risk};
+}
+
+std::vector<std::pair<std::string, std::string>> voi_table_attributes(const Analysis& a) {
+  char factor[40];
+  std::snprintf(factor, sizeof factor, "%.17g", a.voi_population_factor);
+  return {{"schema", "mhsim-voi/1"},
+          {"results_file", a.results_file},
+          {"scenario_name", a.scenario_name},
+          {"scenario_sha256", a.scenario_sha256},
+          {"mhsim_version", a.mhsim_version},
+          {"analysed_utc", a.analysed_utc},
+          {"effect", a.effect_label},
+          {"population_factor", factor}};
 }
 
 ReportAssets load_report_assets(const std::string& dir) {

@@ -20,8 +20,14 @@ std::string analysis_json(const Analysis& a);
 
 /// The CSV tables, by file name: summary.csv (every metric by arm), differences.csv,
 /// cea.csv (ICER and NMB), ceac.csv, evpi.csv, risk.csv, kra_bands.csv, tornado.csv, psa.csv,
-/// replications_needed.csv. RFC 4180 quoting; numbers with 17 significant digits.
+/// evppi.csv, evppi_convergence.csv, risk_attribution.csv, replications_needed.csv. RFC 4180 quoting; numbers with 17 significant digits.
 std::vector<std::pair<std::string, std::string>> analysis_csv_tables(const Analysis& a);
+
+/// The value-of-information tables for write_table_file (analysis/results_file.hpp):
+/// evppi, evppi_convergence and risk_attribution, with units and descriptions, and the
+/// provenance of the analysis as root attributes (schema "mhsim-voi/1").
+std::vector<Table> voi_tables(const Analysis& a);
+std::vector<std::pair<std::string, std::string>> voi_table_attributes(const Analysis& a);
 
 /// Where the report's assets are: `dir` must hold template.html, report.js and
 /// node_modules/{vega,vega-lite,vega-embed}/build/*.min.js (`npm ci` in report/).

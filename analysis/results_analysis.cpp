@@ -11,9 +11,12 @@
 #include <string>
 
 #include <Eigen/Dense>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
 
 #include "analysis/pathway_results.hpp"
 #include "analysis/payout_results.hpp"
+#include "analysis/voi.hpp"
 #include "models/contracts/settlement.hpp"
 #include "models/pathway/pathway.hpp"
 #include "models/scenario/diagnostics.hpp"
@@ -244,6 +247,146 @@ Metamodel linear_metamodel(const std::vector<std::vector<double>>& x, const std:
   return out;
 }
 
+namespace {
+
+using voi::Columns;
+
+// f(0), ..., f(n - 1) on TBB's workers: each call writes its own slot, so the result does
+// not depend on the thread count or the order the calls run in.
+template <class F>
+void each(std::size_t n, const F& f) {
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1), [&](const tbb::blocked_range<std::size_t>& range) {
+    for (std::size_t i = range.begin(); i != range.end(); ++i) f(i);
+  });
+}
+
+// What is assessed: every uncertain input on its own, then each stated group.
+struct VoiUnit {
+  std::string name, kind, description;
+  std::vector<std::string> parameters;
+  Columns x;
+};
+
+std::vector<VoiUnit> voi_units(const std::vector<std::vector<double>>& x,
+                               const std::vector<const scenario::UncertainParameter*>& params,
+                               const scenario::AnalysisSettings& s) {
+  std::vector<VoiUnit> units;
+  for (std::size_t j = 0; j < params.size(); ++j) units.push_back({params[j]->name, "parameter", "", {params[j]->name}, {&x[j]}});
+  for (const scenario::ParameterGroup& g : s.groups) {
+    VoiUnit u{g.name, "group", g.description, g.parameters, {}};
+    for (const std::string& name : g.parameters) {
+      for (std::size_t j = 0; j < params.size(); ++j) {
+        if (params[j]->name == name) u.x.push_back(&x[j]);
+      }
+    }
+    // A name the run did not draw (a group over a parameter added since) is reported by
+    // the scenario check; here the group is only assessed when every member was drawn.
+    if (u.x.size() == g.parameters.size()) units.push_back(std::move(u));
+  }
+  return units;
+}
+
+}  // namespace
+
+void value_of_information(Analysis& out, const std::vector<std::vector<double>>& x,
+                          const std::vector<const scenario::UncertainParameter*>& params,
+                          const std::vector<std::vector<double>>& cost, const std::vector<std::vector<double>>& effect,
+                          const std::vector<std::vector<std::vector<double>>>& gain_pain,
+                          const std::vector<std::vector<std::vector<double>>>& painshare) {
+  const scenario::AnalysisSettings& s = out.settings;
+  const std::size_t R = out.replications, A = out.arms.size();
+  if (R < voi::kMinReplications || params.empty()) return;
+  out.voi_population_factor = voi::population_factor(s.voi_decisions_per_year, s.voi_years, s.discount_rate);
+  const std::vector<VoiUnit> units = voi_units(x, params, s);
+  const voi::Options options;
+  if (A >= 2) {
+    for (const double wtp : s.willingness_to_pay) {
+      std::vector<std::vector<double>> nb(A, std::vector<double>(R));
+      for (std::size_t a = 0; a < A; ++a) {
+        for (std::size_t r = 0; r < R; ++r) nb[a][r] = decision::net_monetary_benefit(cost[a][r], effect[a][r], wtp);
+      }
+      const double evpi = decision::evpi(cost, effect, wtp);
+      // The two arms with the highest mean net benefit, and their difference.
+      std::vector<std::size_t> by_mean(A);
+      std::iota(by_mean.begin(), by_mean.end(), std::size_t{0});
+      std::vector<double> mean_nb(A);
+      for (std::size_t a = 0; a < A; ++a) mean_nb[a] = std::accumulate(nb[a].begin(), nb[a].end(), 0.0);
+      std::stable_sort(by_mean.begin(), by_mean.end(), [&](std::size_t l, std::size_t r) { return mean_nb[l] > mean_nb[r]; });
+      std::vector<double> decisive(R);
+      for (std::size_t r = 0; r < R; ++r) decisive[r] = nb[by_mean[0]][r] - nb[by_mean[1]][r];
+      std::vector<EvppiRow> rows(units.size());
+      each(units.size(), [&](std::size_t i) {
+        const VoiUnit& u = units[i];
+        const voi::Evppi e = voi::evppi(u.x, nb, options);
+        rows[i] = {u.name, u.kind, u.parameters, u.description, voi::method_name(e.method), wtp, e.value, e.se, evpi,
+                   e.value * out.voi_population_factor, voi::variance_share(u.x, decisive, options)};
+      });
+      std::stable_sort(rows.begin(), rows.end(), [](const EvppiRow& a, const EvppiRow& b) {
+        return a.evppi != b.evppi ? a.evppi > b.evppi : a.inmb_share > b.inmb_share;
+      });
+      out.evppi.insert(out.evppi.end(), rows.begin(), rows.end());
+    }
+    // Convergence at the first willingness to pay: the estimate from the first n
+    // replications, n = R/8, 2R/8, ..., R (each at least voi::kMinReplications).
+    if (!s.willingness_to_pay.empty()) {
+      const double wtp = s.willingness_to_pay.front();
+      voi::Options quick = options;
+      quick.draws = 200;
+      std::vector<std::size_t> sizes;
+      for (std::size_t k = 1; k <= 8; ++k) {
+        if (R * k / 8 >= voi::kMinReplications) sizes.push_back(R * k / 8);
+      }
+      std::vector<std::vector<double>> nb(A, std::vector<double>(R));
+      for (std::size_t a = 0; a < A; ++a) {
+        for (std::size_t r = 0; r < R; ++r) nb[a][r] = decision::net_monetary_benefit(cost[a][r], effect[a][r], wtp);
+      }
+      out.evppi_convergence.resize(sizes.size() * units.size());
+      each(out.evppi_convergence.size(), [&](std::size_t i) {
+        const std::size_t n = sizes[i / units.size()];
+        const VoiUnit& u = units[i % units.size()];
+        const auto head = [n](const std::vector<double>& v) {
+          return std::vector<double>(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n));
+        };
+        std::vector<std::vector<double>> xs, nbs;
+        for (const auto* col : u.x) xs.push_back(head(*col));
+        for (const auto& arm : nb) nbs.push_back(head(arm));
+        voi::Columns cols;
+        for (const auto& col : xs) cols.push_back(&col);
+        const voi::Evppi e = voi::evppi(cols, nbs, n == R ? options : quick);
+        out.evppi_convergence[i] = {u.name, n, e.value, e.se};
+      });
+    }
+  }
+  // Each partner's risk: its gain/pain over the horizon, and whether its painshare exceeds
+  // its reserves, explained input by input.
+  for (std::size_t a = 0; a < A; ++a) {
+    for (std::size_t p = 0; p < out.partners.size(); ++p) {
+      const std::vector<double>& gp = gain_pain[a][p];
+      if (gp.empty() || !(decision::summarise_values(gp).sd > 0)) continue;
+      const auto attribute = [&](const std::string& output, const std::vector<double>& y) {
+        std::vector<RiskAttributionRow> rows(units.size());
+        each(units.size(), [&](std::size_t i) {
+          rows[i] = {out.arms[a], out.partners[p], output, units[i].name, units[i].kind,
+                     voi::variance_share(units[i].x, y, options)};
+        });
+        std::stable_sort(rows.begin(), rows.end(), [](const auto& l, const auto& r) { return l.share > r.share; });
+        out.risk_attribution.insert(out.risk_attribution.end(), rows.begin(), rows.end());
+      };
+      attribute("gain_pain", gp);
+      const double reserve = p < s.reserves.size() ? s.reserves[p] : kNaN;
+      if (!std::isnan(reserve)) {
+        std::vector<double> above(R);
+        double hits = 0;
+        for (std::size_t r = 0; r < R; ++r) {
+          above[r] = painshare[a][p][r] > reserve ? 1.0 : 0.0;
+          hits += above[r];
+        }
+        if (hits > 0 && hits < static_cast<double>(R)) attribute("painshare_above_reserve", above);
+      }
+    }
+  }
+}
+
 Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const scenario::PathwayScenario& sc,
                          const scenario::AnalysisSettings& settings_in) {
   Analysis out;
@@ -444,6 +587,7 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
 
   // ---- risk ---------------------------------------------------------------------------------
   std::vector<std::vector<std::vector<double>>> gain_pain_total(A, std::vector<std::vector<double>>(P));
+  std::vector<std::vector<std::vector<double>>> painshare_total = gain_pain_total;
   if (out.has_payouts) {
     for (std::size_t a = 0; a < A; ++a) {
       const ct::Terms& terms = a < sc.contracts.size() ? sc.contracts[a].terms : ct::Terms{};
@@ -478,6 +622,7 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
           out.payout_samples.push_back({r, a, p, gp[r], margin[r]});
         }
         gain_pain_total[a][p] = gp;
+        painshare_total[a][p] = pain;
         RiskRow row;
         row.arm = out.arms[a];
         row.partner = out.partners[p];
@@ -603,6 +748,7 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
                     gp);
       }
     }
+    value_of_information(out, x, params, cost, effect, gain_pain_total, painshare_total);
   }
 
   // ---- convergence and precision ------------------------------------------------------------

@@ -99,6 +99,41 @@ struct PsaRow {
   double sample_mean = 0;  ///< of the values drawn in this run
 };
 
+/// Expected value of partial perfect information of one uncertain input or a group
+/// (analysis/voi.hpp), per decision and for the population, at one willingness to pay.
+struct EvppiRow {
+  std::string name;                     ///< the input's or the group's name
+  std::string kind;                     ///< "parameter" or "group"
+  std::vector<std::string> parameters;  ///< the inputs it covers
+  std::string description;              ///< a group's description
+  std::string method;                   ///< "gam" (one input) or "gp" (a group)
+  double wtp = 0;
+  double evppi = 0, se = 0;             ///< per decision, £
+  double evpi = 0;                      ///< of everything the run samples, per decision, £
+  double population_evppi = 0;          ///< evppi x the population factor
+  /// Share of the variance of the decisive net-benefit difference (between the two arms
+  /// with the highest mean NMB at this wtp) that the input explains alone: how far it moves
+  /// the decision's payoff even where it never changes the decision. Ties of EVPPI (often
+  /// all 0 when one arm always wins) are ranked by it.
+  double inmb_share = 0;
+};
+
+/// EVPPI of one input or group from the first n replications (at the first willingness to pay).
+struct EvppiConvergencePoint {
+  std::string name;
+  std::uint64_t n = 0;
+  double evppi = 0, se = 0;
+};
+
+/// How much of a partner's risk one uncertain input (or group) explains: the share of the
+/// variance of `output` explained by the input alone (a first-order index, analysis/voi.hpp).
+struct RiskAttributionRow {
+  std::string arm, partner;
+  std::string output;  ///< "gain_pain" (over the horizon) or "painshare_above_reserve" (0 or 1)
+  std::string name, kind;
+  double share = 0;
+};
+
 struct ConvergencePoint {
   std::string metric, label;
   std::uint64_t n = 0;
@@ -135,6 +170,10 @@ struct Analysis {
   std::vector<PsaRow> psa;
   std::vector<ConvergencePoint> convergence;
   std::vector<ReplicationsNeeded> replications_needed;
+  std::vector<EvppiRow> evppi;           ///< ranked by EVPPI within each willingness to pay
+  std::vector<EvppiConvergencePoint> evppi_convergence;
+  std::vector<RiskAttributionRow> risk_attribution;  ///< ranked by share within arm, partner and output
+  double voi_population_factor = 1;      ///< decisions the information informs, discounted
   bool has_payouts = false;
 };
 
@@ -146,6 +185,17 @@ struct Analysis {
 /// simulated years).
 Analysis analyse_pathway(const ResultsReader& file, const std::string& results_path,
                          const scenario::PathwayScenario& scenario, const scenario::AnalysisSettings& settings);
+
+/// Value of information from the PSA draws x[j][r] of the inputs `params`, into `out`
+/// (whose settings, arms, partners and replications are set): EVPPI of every input and
+/// stated group at every willingness to pay, its convergence, and each partner's risk
+/// attributed input by input. cost and effect are [arm][replication]; gain_pain and
+/// painshare [arm][partner][replication] (empty where a partner takes no part).
+void value_of_information(Analysis& out, const std::vector<std::vector<double>>& x,
+                          const std::vector<const scenario::UncertainParameter*>& params,
+                          const std::vector<std::vector<double>>& cost, const std::vector<std::vector<double>>& effect,
+                          const std::vector<std::vector<std::vector<double>>>& gain_pain,
+                          const std::vector<std::vector<std::vector<double>>>& painshare);
 
 /// The scenario stored in a results file (root attribute scenario_text), parsed again.
 scenario::PathwayScenario stored_scenario(const ResultsReader& file, const std::string& results_path);

@@ -258,6 +258,84 @@ void ResultsWriter::commit() {
   committed_ = true;
 }
 
+namespace {
+
+void string_attribute(hid_t object, const std::string& name, const std::string& value, const std::string& file) {
+  Id type{string_type(), H5Tclose};
+  Id space{H5Screate(H5S_SCALAR), H5Sclose};
+  Id attr{H5Acreate2(object, name.c_str(), type.id, space.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose};
+  const char* text = value.c_str();
+  if (attr.id < 0 || H5Awrite(attr.id, type.id, &text) < 0) fail("cannot write attribute '" + name + "'", file);
+}
+
+void write_tables(hid_t file, const std::vector<Table>& tables, const std::vector<std::pair<std::string, std::string>>& root,
+                  const std::string& temp) {
+  for (const auto& [name, value] : root) string_attribute(file, name, value, temp);
+  for (const Table& t : tables) {
+    Id group{H5Gcreate2(file, t.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose};
+    if (group.id < 0) fail("cannot create group '" + t.name + "'", temp);
+    std::string names;
+    for (const TableColumn& c : t.columns) names += (names.empty() ? "" : ",") + c.name;
+    string_attribute(group.id, "description", t.description, temp);
+    string_attribute(group.id, "columns", names, temp);
+    for (const TableColumn& c : t.columns) {
+      const hsize_t n = c.text ? c.strings.size() : c.numbers.size();
+      Id space{H5Screate_simple(1, &n, nullptr), H5Sclose};
+      Id type{c.text ? string_type() : H5Tcopy(H5T_IEEE_F64LE), H5Tclose};
+      Id ds{H5Dcreate2(group.id, c.name.c_str(), type.id, space.id, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose};
+      if (ds.id < 0) fail("cannot create dataset '" + t.name + "/" + c.name + "'", temp);
+      herr_t ok = 0;
+      if (n > 0 && c.text) {
+        std::vector<const char*> ptrs;
+        for (const std::string& v : c.strings) ptrs.push_back(v.c_str());
+        ok = H5Dwrite(ds.id, type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data());
+      } else if (n > 0) {
+        ok = H5Dwrite(ds.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, c.numbers.data());
+      }
+      if (ok < 0) fail("cannot write dataset '" + t.name + "/" + c.name + "'", temp);
+      string_attribute(ds.id, "unit", c.unit, temp);
+      string_attribute(ds.id, "description", c.description, temp);
+    }
+  }
+}
+
+}  // namespace
+
+void write_table_file(const std::string& path, const std::vector<Table>& tables,
+                      const std::vector<std::pair<std::string, std::string>>& root) {
+  for (const Table& t : tables) {
+    std::size_t rows = 0;
+    for (std::size_t i = 0; i < t.columns.size(); ++i) {
+      const TableColumn& c = t.columns[i];
+      const std::size_t n = c.text ? c.strings.size() : c.numbers.size();
+      if (i == 0) rows = n;
+      if (n != rows) {
+        throw std::invalid_argument("write_table_file: column " + t.name + "/" + c.name + " has " + std::to_string(n) +
+                                    " rows, the table's first column " + std::to_string(rows));
+      }
+    }
+  }
+  quiet_hdf5();
+  const std::string temp = path + ".tmp-" + std::to_string(::getpid());
+  const hid_t file = H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (file < 0) fail("cannot create the file (is the directory writable?)", temp);
+  try {
+    write_tables(file, tables, root, temp);
+  } catch (...) {
+    H5Fclose(file);
+    std::remove(temp.c_str());
+    throw;
+  }
+  if (H5Fclose(file) < 0) {
+    std::remove(temp.c_str());
+    fail("cannot finish writing the file (is the disk full?)", temp);
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    std::remove(temp.c_str());
+    fail("cannot rename the finished file into place", path);
+  }
+}
+
 std::string describe(const AttributeValue& value, std::size_t max_chars) {
   if (const auto* s = std::get_if<std::string>(&value)) {
     return "\"" + s->substr(0, max_chars) + (s->size() > max_chars ? "...\"" : "\"");

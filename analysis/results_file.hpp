@@ -27,6 +27,29 @@ using AttributeValue = std::variant<std::string, std::uint64_t, double>;
 /// An attribute value for messages: strings quoted and cut to `max_chars`.
 std::string describe(const AttributeValue& value, std::size_t max_chars = 40);
 
+/// One column of a table for write_table_file: numbers, or text when `text` is set.
+struct TableColumn {
+  std::string name, unit, description;
+  bool text = false;
+  std::vector<double> numbers;
+  std::vector<std::string> strings;
+};
+
+/// A tidy table: every column has the same number of rows.
+struct Table {
+  std::string name, description;
+  std::vector<TableColumn> columns;
+};
+
+/// Writes tables to an HDF5 file, all or nothing (a temporary name beside `path`, renamed
+/// into place; removed on any failure): table t is the group /<t.name> with attributes
+/// `description` and `columns` (the column names in order, comma-separated), holding one
+/// 1-D dataset per column (float64, or variable-length UTF-8 strings), each with attributes
+/// `unit` and `description`. `root` attributes go on the file. Throws std::runtime_error
+/// naming the path; std::invalid_argument for a ragged table.
+void write_table_file(const std::string& path, const std::vector<Table>& tables,
+                      const std::vector<std::pair<std::string, std::string>>& root);
+
 class ResultsWriter {
  public:
   using Type = ElementType;

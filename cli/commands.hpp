@@ -63,6 +63,7 @@ struct ReportOptions {
   std::string html;      ///< HTML report to write ("" = none)
   std::string json;      ///< JSON summary to write ("" = none)
   std::string csv;       ///< directory for the CSV tables ("" = none)
+  std::string h5;        ///< HDF5 file for the value-of-information tables ("" = none)
   std::string assets;    ///< report/ directory ("" = $MHSIM_REPORT_ASSETS or the source tree's)
   bool quiet = false;
   AnalysisOverrides overrides;

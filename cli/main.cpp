@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--html", report.html, "Self-contained HTML report to write");
   report_cmd->add_option("--json", report.json, "JSON summary to write (the report's data)");
   report_cmd->add_option("--csv", report.csv, "Directory to write the CSV tables into");
+  report_cmd->add_option("--h5", report.h5, "HDF5 file to write the value-of-information tables into (EVPPI, its convergence, risk attribution)");
   report_cmd->add_option("--assets", report.assets, "The report/ directory with template.html, report.js and node_modules (default: $MHSIM_REPORT_ASSETS, else the source tree's)");
   report_cmd->add_flag("--quiet,-q", report.quiet, "Do not list the files written");
   analysis_options(report_cmd, report.overrides);

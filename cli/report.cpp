@@ -223,6 +223,88 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
   }
 }
 
+// EVPPI ranked at the first willingness to pay, with every threshold's value beside it, and
+// each partner's risk attributed to the inputs that explain most of it.
+template <class Visible>
+void print_value_of_information(const analysis::Analysis& a, const Visible& visible) {
+  const auto& s = a.settings;
+  if (!a.evppi.empty()) {
+    const std::string unit = s.effect == "wemwbs_points" ? "WEMWBS point" : "QALY";
+    std::printf("\nValue of information (EVPPI per decision, from the PSA draws; all %zu arms decided between). "
+                "Population: x %.3g (%g decision%s a year for %zu year%s, discounted).\n",
+                a.arms.size(), a.voi_population_factor, s.voi_decisions_per_year,
+                s.voi_decisions_per_year == 1 ? "" : "s", s.voi_years, s.voi_years == 1 ? "" : "s");
+    std::vector<std::vector<std::string>> t = {{"input or group", "method"}};
+    std::vector<double> wtps;
+    for (const auto& e : a.evppi) {
+      if (std::find(wtps.begin(), wtps.end(), e.wtp) == wtps.end()) wtps.push_back(e.wtp);
+    }
+    for (const double w : wtps) {
+      t[0].push_back("EVPPI at " + money(w) + " [+-1.96 SE]");
+      t[0].push_back("of EVPI");
+    }
+    t[0].push_back("population EVPPI at " + money(wtps.front()));
+    t[0].push_back("explains of iNMB");
+    std::vector<std::string> evpi_row = {"(EVPI: everything the run samples)", ""};
+    for (const double w : wtps) {
+      for (const auto& e : a.evppi) {
+        if (e.wtp != w) continue;
+        evpi_row.push_back(money(e.evpi));
+        evpi_row.push_back("100%");
+        break;
+      }
+    }
+    evpi_row.push_back(money(a.evppi.front().evpi * a.voi_population_factor));
+    evpi_row.push_back("");
+    for (const auto& first : a.evppi) {
+      if (first.wtp != wtps.front()) continue;
+      std::vector<std::string> row = {first.kind == "group" ? first.name + " (group)" : first.name, first.method};
+      for (const double w : wtps) {
+        for (const auto& e : a.evppi) {
+          if (e.wtp != w || e.name != first.name || e.kind != first.kind) continue;
+          row.push_back(money(e.evppi) + " [+-" + money(1.96 * e.se) + "]");
+          row.push_back(e.evpi > 0 ? percent(e.evppi / e.evpi) : "-");
+        }
+      }
+      row.push_back(money(first.population_evppi));
+      row.push_back(percent(first.inmb_share));
+      t.push_back(row);
+    }
+    t.push_back(evpi_row);
+    print_table(t);
+    std::printf("Willingness to pay in pounds per %s. \"explains of iNMB\": share of the variance of the net-benefit "
+                "difference between the two leading arms at %s that the input explains alone; it ranks inputs whose "
+                "EVPPI ties (at 0 when one arm wins in every replication).\n",
+                unit.c_str(), money(wtps.front()).c_str());
+  }
+  if (!a.risk_attribution.empty()) {
+    std::printf("\nWhat drives each partner's risk: share of the variance each input explains alone (first-order; the "
+                "rest is interactions and the run's own randomness; correlated inputs share what they explain).\n");
+    std::vector<std::vector<std::string>> t = {{"arm", "partner", "output", "inputs that explain most"}};
+    for (std::size_t i = 0; i < a.risk_attribution.size();) {
+      const auto& head = a.risk_attribution[i];
+      std::size_t j = i;
+      std::string text;
+      int shown = 0;
+      while (j < a.risk_attribution.size() && a.risk_attribution[j].arm == head.arm &&
+             a.risk_attribution[j].partner == head.partner && a.risk_attribution[j].output == head.output) {
+        const auto& r = a.risk_attribution[j];
+        if (r.kind == "parameter" && shown < 3 && r.share >= 0.005) {
+          text += (text.empty() ? "" : ", ") + r.name + " " + percent(r.share);
+          ++shown;
+        }
+        ++j;
+      }
+      if (visible(head.arm)) {
+        t.push_back({head.arm, head.partner, head.output == "gain_pain" ? "gain/pain" : "P(painshare > reserve)",
+                     text.empty() ? "none above 0.5%" : text});
+      }
+      i = j;
+    }
+    print_table(t);
+  }
+}
+
 void print_comparison(const analysis::Analysis& a, const std::set<std::string>& shown) {
   const auto& s = a.settings;
   const std::string& base = a.arms[s.base_arm];
@@ -319,6 +401,7 @@ void print_comparison(const analysis::Analysis& a, const std::set<std::string>& 
     }
     print_table(t);
   }
+  print_value_of_information(a, visible);
   if (!a.replications_needed.empty()) {
     std::printf("\nReplications for the stated precision (95%% CI half-width)\n");
     std::vector<std::vector<std::string>> t = {{"metric", "arm", "half-width", "SD", "needed", "run"}};
@@ -333,7 +416,7 @@ void print_comparison(const analysis::Analysis& a, const std::set<std::string>& 
 
 // Writes every requested output; all or nothing per file, each through a temporary name.
 int write_outputs(const analysis::Analysis& a, const std::string& html, const std::string& json,
-                  const std::string& csv, const std::string& assets, bool quiet) {
+                  const std::string& csv, const std::string& assets, bool quiet, const std::string& h5 = "") {
   try {
     // Everything is produced in memory first, so a missing asset writes nothing at all.
     const std::string doc = analysis::analysis_json(a);
@@ -342,11 +425,13 @@ int write_outputs(const analysis::Analysis& a, const std::string& html, const st
     const auto tables = csv.empty() ? std::vector<std::pair<std::string, std::string>>{} : analysis::analysis_csv_tables(a);
     if (!json.empty()) analysis::write_file_atomically(json, doc);
     for (const auto& [name, text] : tables) analysis::write_file_atomically((std::filesystem::path(csv) / name).string(), text);
+    if (!h5.empty()) analysis::write_table_file(h5, analysis::voi_tables(a), analysis::voi_table_attributes(a));
     if (!html.empty()) analysis::write_file_atomically(html, page);
     if (!quiet) {
       if (!html.empty()) std::fprintf(stderr, "mhsim: wrote %s (%.1f MB)\n", html.c_str(), static_cast<double>(page.size()) / 1e6);
       if (!json.empty()) std::fprintf(stderr, "mhsim: wrote %s\n", json.c_str());
       if (!csv.empty()) std::fprintf(stderr, "mhsim: wrote %zu CSV tables in %s/\n", tables.size(), csv.c_str());
+      if (!h5.empty()) std::fprintf(stderr, "mhsim: wrote %s (value-of-information tables)\n", h5.c_str());
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mhsim: %s\n", e.what());
@@ -359,8 +444,8 @@ int write_outputs(const analysis::Analysis& a, const std::string& html, const st
 
 int report_command(const ReportOptions& o) {
   std::vector<Diagnostic> errors;
-  if (o.html.empty() && o.json.empty() && o.csv.empty()) {
-    errors.push_back(Diagnostic{"command line", 0, 0, "report", "at least one of --html FILE, --json FILE, --csv DIR",
+  if (o.html.empty() && o.json.empty() && o.csv.empty() && o.h5.empty()) {
+    errors.push_back(Diagnostic{"command line", 0, 0, "report", "at least one of --html FILE, --json FILE, --csv DIR, --h5 FILE",
                                 "none"});
   }
   int code = kExitOk;
@@ -373,7 +458,7 @@ int report_command(const ReportOptions& o) {
     print_diagnostics(errors);
     return kExitBadInput;
   }
-  return write_outputs(*a, o.html, o.json, o.csv, o.assets, o.quiet);
+  return write_outputs(*a, o.html, o.json, o.csv, o.assets, o.quiet, o.h5);
 }
 
 int compare_command(const CompareOptions& o) {

@@ -26,6 +26,14 @@ struct PrecisionTarget {
   double half_width = 0;    ///< wanted half-width of the 95% CI of the mean (metric's unit), > 0
 };
 
+/// `[analysis.groups.<name>]`: uncertain inputs whose value of information is assessed
+/// together (what one study would measure at once).
+struct ParameterGroup {
+  std::string name;
+  std::vector<std::string> parameters;  ///< names of `[uncertainty.<name>]` tables, 1 to 20
+  std::string description;
+};
+
 struct AnalysisSettings {
   /// analysis.discount_rate: a year, for costs and effects (NICE reference case, PMG36).
   double discount_rate = 0.035;
@@ -57,6 +65,12 @@ struct AnalysisSettings {
   double commissioner_budget = std::numeric_limits<double>::quiet_NaN();
   /// analysis.precision.<metric> = half-width: replication counts are reported for these.
   std::vector<PrecisionTarget> precision;
+  /// analysis.voi_decisions_per_year and analysis.voi_years: population value of
+  /// information = per-decision value x sum over t < voi_years of decisions / (1 + r)^t.
+  double voi_decisions_per_year = 1.0;
+  std::size_t voi_years = 1;
+  /// [analysis.groups.<name>]: groups of uncertain inputs assessed together.
+  std::vector<ParameterGroup> groups;
   /// ... as read, by metric (kPrecisionMetrics order; 0 = none): `precision` lists them.
   std::array<double, std::size(kPrecisionMetrics)> precision_by_metric{};
 };

@@ -69,6 +69,23 @@ void describe_analysis(V& v, AnalysisSettings& a) {
              "confidence interval of its mean; the analysis reports the replications needed. Metrics: cost, qalys, "
              "wemwbs_points, commissioner_spend (per arm), incremental_cost, incremental_qalys, "
              "incremental_wemwbs_points, incremental_nmb (against the base arm)."));
+  v(number("voi_decisions_per_year", a.voi_decisions_per_year).range(0, limits::kMaxPopulation).unit("decisions per year")
+        .otherwise("1").vary(Vary::kAnalysis)
+        .doc("Commissioning decisions a year that resolving an uncertainty would inform (this borough's is 1; a "
+             "national study informs many): population EVPI and EVPPI are the per-decision values times the "
+             "discounted count over `voi_years`."));
+  v(integer("voi_years", a.voi_years).range(1, 100).unit("years").otherwise("1").vary(Vary::kAnalysis)
+        .doc("Years over which that information keeps informing decisions, discounted at `discount_rate`."));
+  v(named("groups", a.groups, "parameter group").otherwise("none").max_entries(100).vary(Vary::kAnalysis)
+        .doc("Groups of uncertain inputs whose value of information is assessed together, one sub-table each "
+             "(`[analysis.groups.front_door]`): what one study or pilot would measure at once. Every input is also "
+             "assessed on its own."),
+    [&](V& w, ParameterGroup& g, std::size_t) {
+      w(names("parameters", g.parameters, "", "uncertain parameter").required().vary(Vary::kAnalysis)
+            .doc("Names of `[uncertainty.<name>]` tables, 1 to 20, each once."));
+      w(text("description", g.description).otherwise("\"\"").vary(Vary::kAnalysis)
+            .doc("What studying the group would mean (shown beside its value)."));
+    });
 }
 
 // Rules that span the whole file, reported through the Validator `c` at the root.
@@ -279,6 +296,30 @@ void check_whole(Validator& c, const PathwayScenario& sc) {
   for (std::size_t m = 0; m < kPrecisionMetrics.size(); ++m) {
     const std::string at = "analysis.precision." + std::string(kPrecisionMetrics[m]);
     if (src.present(at) && src.ok(at) && !(an.precision_by_metric[m] > 0)) c.error_at(at, "a half-width > 0", c.number(an.precision_by_metric[m]));
+  }
+  // Value-of-information groups name uncertain parameters, each once, at most 20.
+  for (const ParameterGroup& g : an.groups) {
+    const std::string at = "analysis.groups." + g.name + ".parameters";
+    if (!src.present(at) || !src.ok(at)) continue;
+    if (g.parameters.empty() || g.parameters.size() > 20) {
+      c.error_at(at, "1 to 20 names of uncertain parameters", std::to_string(g.parameters.size()) + " names");
+    }
+    for (std::size_t i = 0; i < g.parameters.size(); ++i) {
+      const std::string& name = g.parameters[i];
+      const std::string item = at + "[" + std::to_string(i) + "]";
+      const bool known = std::any_of(sc.uncertainty.parameters.begin(), sc.uncertainty.parameters.end(),
+                                     [&](const auto& u) { return u.name == name; });
+      if (!known) {
+        std::vector<std::string> defined;
+        for (const auto& u : sc.uncertainty.parameters) defined.push_back(u.name);
+        c.error_at(item, defined.empty() ? std::string("the name of an uncertain parameter (the file has no [uncertainty] tables)")
+                                         : "the name of an uncertain parameter (one of " + quoted(defined) + ")",
+                   "an unknown parameter \"" + name + "\"");
+      } else if (std::find(g.parameters.begin(), g.parameters.begin() + static_cast<std::ptrdiff_t>(i), name) !=
+                 g.parameters.begin() + static_cast<std::ptrdiff_t>(i)) {
+        c.error_at(item, "each parameter once in a group", "\"" + name + "\" a second time");
+      }
+    }
   }
   // A parameter in two correlation groups.
   std::map<std::string, std::string> group_of;

@@ -339,3 +339,94 @@ TEST_CASE("Linear metamodel: exact on a linear output, zero effect for a constan
   }
   CHECK(mhsim::analysis::linear_metamodel(x, std::vector<double>(3, 0.0), {0, 0, 0}, {1, 1, 1}).at_low.empty());
 }
+
+TEST_CASE("Value of information from PSA draws: EVPPI per input and group, population, risk attribution",
+          "[analysis][statistical]") {
+  // Two arms; arm 1's effect is (a + x1 + e) / 1000 with a = 0.2 and no cost, so at lambda =
+  // 1000 its incremental net benefit is a + x1 + e: EVPPI(x1) is the normal loss
+  // a Phi(a) + phi(a) - a = 0.3069; x2 does not enter (EVPPI ~ 0). A partner's gain/pain is
+  // 2 x2 + e (share of x2: 4 / 5, of x1: 0). Tolerances: 4 standard errors, as in
+  // tests/analysis/voi_test.cpp; a share (an R^2 of rho^2) has standard error about
+  // 2 rho (1 - rho^2) / sqrt(n): 0.025 at 0.5 and 0.0127 at 0.8 for n = 800.
+  const std::size_t n = 800;
+  boost::random::mt19937 rng(5);
+  boost::random::normal_distribution<double> z;
+  std::vector<std::vector<double>> x(2, std::vector<double>(n));
+  std::vector<std::vector<double>> cost(2, std::vector<double>(n, 0.0)), effect = cost;
+  std::vector<std::vector<std::vector<double>>> gp(2, std::vector<std::vector<double>>(1)), pain = gp;
+  gp[1][0].resize(n);
+  pain[1][0].resize(n);
+  for (std::size_t r = 0; r < n; ++r) {
+    x[0][r] = z(rng);
+    x[1][r] = z(rng);
+    effect[1][r] = (0.2 + x[0][r] + z(rng)) / 1000.0;  // NMB difference at lambda = 1000
+    gp[1][0][r] = 2 * x[1][r] + z(rng);
+    pain[1][0][r] = std::max(0.0, -gp[1][0][r]);
+  }
+  mhsim::scenario::UncertainParameter p1, p2;
+  p1.name = "x1";
+  p2.name = "x2";
+  Analysis a;
+  a.arms = {"base", "new"};
+  a.partners = {"provider"};
+  a.replications = n;
+  a.settings.willingness_to_pay = {1000.0, 0.0};
+  a.settings.voi_decisions_per_year = 3;
+  a.settings.voi_years = 2;
+  a.settings.discount_rate = 0.035;
+  a.settings.reserves = {1.5};
+  a.settings.groups = {{"both", {"x2", "x1"}, "a study of both"}, {"absent", {"x1", "nope"}, ""}};
+  mhsim::analysis::value_of_information(a, x, {&p1, &p2}, cost, effect, gp, pain);
+
+  CHECK(a.voi_population_factor == Approx(3 + 3 / 1.035).epsilon(1e-14));
+  // Two thresholds x (two inputs + one group; the group naming an input not drawn is left out).
+  REQUIRE(a.evppi.size() == 6);
+  const auto& top = a.evppi[0];
+  CHECK(top.wtp == 1000.0);
+  const double truth = 0.2 * std::erfc(-0.2 / std::sqrt(2.0)) / 2 + std::exp(-0.02) / std::sqrt(2 * M_PI) - 0.2;
+  // Ranked: the group (which contains x1) or x1 itself first; x2 last.
+  CHECK((top.name == "x1" || top.name == "both"));
+  CHECK(a.evppi[2].name == "x2");
+  for (std::size_t i = 0; i < 3; ++i) {
+    const auto& e = a.evppi[i];
+    INFO(e.name << " EVPPI " << e.evppi << " +- " << e.se << " (truth for x1 " << truth << ")");
+    CHECK(e.population_evppi == Approx(e.evppi * a.voi_population_factor));
+    CHECK(e.evppi <= e.evpi + 4 * e.se);
+    if (e.name == "x2") {
+      CHECK(e.kind == "parameter");
+      CHECK(e.method == "gam");
+      CHECK(e.evppi <= 4 * e.se);
+      CHECK(e.inmb_share < 0.02);
+    } else {
+      // 0.018: Monte Carlo SE of the mean of max(0, -(a + x1)) over 800 draws (its SD is 0.515).
+      CHECK(std::fabs(e.evppi - truth) <= 4 * std::hypot(e.se, 0.018));
+      CHECK(e.inmb_share == Approx(0.5).margin(4 * 0.025));             // 1 / (1 + 1) of the variance
+    }
+    if (e.name == "both") {
+      CHECK(e.kind == "group");
+      CHECK(e.method == "gp");
+      CHECK(e.parameters == std::vector<std::string>{"x2", "x1"});
+      CHECK(e.description == "a study of both");
+    }
+  }
+  // At lambda = 0 nothing differs between the arms: no value at all.
+  for (std::size_t i = 3; i < 6; ++i) {
+    CHECK(a.evppi[i].wtp == 0.0);
+    CHECK(a.evppi[i].evppi == 0.0);
+    CHECK(a.evppi[i].evpi == 0.0);
+  }
+  // Convergence at n = 100, 200, ..., 800 for each of the three.
+  CHECK(a.evppi_convergence.size() == 8 * 3);
+  CHECK(a.evppi_convergence.front().n == 100);
+  CHECK(a.evppi_convergence.back().n == 800);
+  // Risk: only the partner in arm 1 takes part; gain/pain and P(painshare > 1.5) attributed.
+  REQUIRE(a.risk_attribution.size() == 6);
+  CHECK(a.risk_attribution[0].output == "gain_pain");
+  CHECK(a.risk_attribution[0].arm == "new");
+  for (const auto& r : a.risk_attribution) {
+    INFO(r.output << " " << r.name << " " << r.share);
+    if (r.output == "gain_pain" && r.name == "x2") CHECK(r.share == Approx(0.8).margin(4 * 0.0127));
+    if (r.name == "x1") CHECK(r.share < 0.02);
+    if (r.output == "painshare_above_reserve" && r.name != "x1") CHECK(r.share > 0.1);
+  }
+}

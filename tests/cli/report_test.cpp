@@ -5,6 +5,7 @@
 // are separate ctest cases: tests/report/.)
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -80,6 +81,56 @@ TEST_CASE("Compare CLI: arms side by side with paired differences", "[cli][repor
   const auto b = mhsim::test::run_process({MHSIM_BINARY, "compare", results().string(), "--arms", "alliance,block"});
   REQUIRE(b.exit_code == 0);
   CHECK_THAT(b.out, Catch::Contains("block - alliance"));
+}
+
+TEST_CASE("Report and compare CLI: value of information from a run with PSA", "[cli][report]") {
+  // pathway_minimal with two uncertain inputs and a group of both, 40 replications.
+  const fs::path scenario = scratch("voi.toml"), h5 = scratch("voi.h5"), csv = scratch("voi-csv");
+  {
+    std::ofstream out(scenario);
+    out << read_text(kMinimal) << R"(
+[analysis]
+voi_decisions_per_year = 2
+voi_years = 3
+
+[analysis.groups.both]
+parameters = ["diversion", "gp_cost"]
+description = "one study of both"
+
+[uncertainty.diversion]
+key = "arms.alliance.front_door_diversion"
+distribution = "beta"
+mean = 0.3
+sd = 0.1
+source = "assumption"
+
+[uncertainty.gp_cost]
+key = "services.gp.cost_per_contact"
+distribution = "gamma"
+mean = 39
+sd = 6
+source = "assumption"
+)";
+  }
+  const auto run = mhsim::test::run_process({MHSIM_BINARY, "run", scenario.string(), "--reps", "40", "--out", h5.string(), "-q"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const auto r = mhsim::test::run_process({MHSIM_BINARY, "compare", h5.string(), "--csv", csv.string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("Value of information (EVPPI per decision"));
+  // 2 + 2/1.035 + 2/1.035^2 = 5.799: the population factor, printed to three figures.
+  CHECK_THAT(r.out, Catch::Contains("Population: x 5.8 (2 decisions a year for 3 years, discounted)"));
+  CHECK_THAT(r.out, Catch::Contains("both (group)"));
+  CHECK_THAT(r.out, Catch::Contains("What drives each partner's risk"));
+  // evppi.csv: a header and (2 inputs + 1 group) x 2 thresholds, ranked within each.
+  const std::string evppi = read_text(csv / "evppi.csv");
+  CHECK(evppi.rfind("wtp,rank,name,kind,parameters,method,evppi_per_decision,se,evpi_per_decision,population_evppi,"
+                    "inmb_share,description\r\n", 0) == 0);
+  CHECK(std::count(evppi.begin(), evppi.end(), '\n') == 1 + 3 * 2);
+  CHECK_THAT(evppi, Catch::Contains(",both,group,diversion gp_cost,gp,"));
+  CHECK(fs::is_regular_file(csv / "evppi_convergence.csv"));
+  CHECK(fs::is_regular_file(csv / "risk_attribution.csv"));
 }
 
 TEST_CASE("Report CLI: bad input is refused with every error at once, and nothing is overwritten", "[cli][report]") {

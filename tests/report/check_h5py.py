@@ -8,7 +8,12 @@ it against `mhsim report --json` on the same file:
   * the discounted ledger cost, QALYs and each partner's painshare recomputed here from the
     raw datasets equal the report's means (to 1e-9 relative: the same sums in another order).
 
-Usage: check_h5py.py results.h5 summary.json   (exit 0 = all checks passed)
+  * EVPI at each willingness to pay, recomputed here from the raw datasets, equals the EVPI
+    the value-of-information rows carry, and no input's EVPPI exceeds it by more than 4 SE;
+  * with voi.h5 (`mhsim report --h5`): the value-of-information tables read back labelled
+    (a `columns` attribute, `unit` and `description` on every column) and equal the JSON.
+
+Usage: check_h5py.py results.h5 summary.json [voi.h5]   (exit 0 = all checks passed)
 """
 import hashlib
 import json
@@ -19,7 +24,7 @@ import h5py
 import numpy as np
 
 
-def main(results_path, json_path):
+def main(results_path, json_path, voi_path=None):
     failures = []
 
     def check(ok, what):
@@ -95,6 +100,53 @@ def main(results_path, json_path):
                       f"painshare of {row['partner']} in {row['arm']}: h5py {pain[:, a, p].mean()} vs report "
                       f"{row['mean_painshare']}")
 
+        # Value of information: EVPI recomputed from the raw sums (ledger cost, QALYs).
+        if settings["cost_basis"] == "ledger" and settings["effect"] == "qalys" and doc.get("evppi"):
+            for wtp in settings["willingness_to_pay"]:
+                nmb = wtp * qalys - cost  # [R, A]
+                evpi = max(0.0, nmb.max(axis=1).mean() - nmb.mean(axis=0).max())
+                rows = [e for e in doc["evppi"] if e["wtp"] == wtp]
+                check(len(rows) > 0, f"no EVPPI rows at wtp {wtp}")
+                for e in rows:
+                    check(close(e["evpi"], evpi), f"EVPI at {wtp}: h5py {evpi} vs report {e['evpi']}")
+                    check(0 <= e["evppi"] <= evpi + 4 * e["se"] + 1e-9,
+                          f"EVPPI of {e['name']} at {wtp} is {e['evppi']}, outside [0, EVPI + 4 SE]")
+
+    if voi_path is not None:
+        factor = doc["settings"]["voi_population_factor"]
+        with h5py.File(voi_path, "r") as v:
+            check(v.attrs["schema"] in ("mhsim-voi/1", b"mhsim-voi/1"), "voi.h5: schema attribute")
+            check(math.isclose(float(v.attrs["population_factor"]), factor, rel_tol=1e-12), "voi.h5: population factor")
+            for table, json_key in (("evppi", "evppi"), ("evppi_convergence", "evppi_convergence"),
+                                    ("risk_attribution", "risk_attribution")):
+                check(table in v, f"voi.h5: table {table} is missing")
+                if table not in v:
+                    continue
+                g = v[table]
+                cols = g.attrs["columns"]
+                cols = (cols.decode() if isinstance(cols, bytes) else str(cols)).split(",")
+                check(sorted(cols) == sorted(g.keys()), f"voi.h5: {table}'s columns attribute lists {cols}")
+                for c in cols:
+                    check("unit" in g[c].attrs and "description" in g[c].attrs, f"voi.h5: {table}/{c} lacks unit or description")
+                    check(g[c].shape == (len(doc[json_key]),), f"voi.h5: {table}/{c} has {g[c].shape} rows, JSON {len(doc[json_key])}")
+
+                def column(c):
+                    x = g[c][()]
+                    return [t.decode() if isinstance(t, bytes) else t for t in x]
+
+                for i, row in enumerate(doc[json_key]):
+                    for key in row:
+                        if key in cols and key != "parameters":
+                            got = column(key)[i]
+                            want = row[key]
+                            ok = got == want if isinstance(want, str) else close(float(got), float(want))
+                            check(ok, f"voi.h5: {table}[{i}].{key} = {got}, JSON {want}")
+                if table == "evppi":
+                    for i, row in enumerate(doc["evppi"]):
+                        check(close(row["population_evppi"], row["evppi"] * factor),
+                              f"population EVPPI of {row['name']} is not EVPPI x {factor}")
+                    check(g["evppi"].attrs["unit"] in ("pounds", b"pounds"), "voi.h5: evppi's unit is not pounds")
+
     for failure in failures:
         print("FAIL:", failure)
     print(f"check_h5py: {len(failures)} failure(s)")
@@ -102,7 +154,7 @@ def main(results_path, json_path):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         print(__doc__)
         sys.exit(2)
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(*sys.argv[1:]))

@@ -10,5 +10,5 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 rm -rf "$dir"
 mkdir -p "$dir"
 "$mhsim" run "$root/scenarios/default.toml" --reps 20 --threads 2 --out "$dir/results.h5" -q >"$dir/run.txt"
-"$mhsim" report "$dir/results.h5" --html "$dir/report.html" --json "$dir/summary.json" --csv "$dir/csv" \
+"$mhsim" report "$dir/results.h5" --html "$dir/report.html" --json "$dir/summary.json" --csv "$dir/csv" --h5 "$dir/voi.h5" \
   --assets "$root/report"

@@ -769,6 +769,9 @@ TEST_CASE("Analysis settings: a file without [analysis] gets the documented defa
   CHECK(a.risk_level == 0.95);
   CHECK(std::isnan(a.commissioner_budget));
   CHECK(a.precision.empty());
+  CHECK(a.voi_decisions_per_year == 1);
+  CHECK(a.voi_years == 1);
+  CHECK(a.groups.empty());
   // One reserve per partner, NaN when not stated.
   REQUIRE(a.reserves.size() == 3);
   for (const double r : a.reserves) CHECK(std::isnan(r));
@@ -818,6 +821,38 @@ precision = { qalys = 5, incremental_cost = 500000, incremental_nmb = 1e5 }
   CHECK(std::isnan(a.reserves[0]));
   CHECK(a.reserves[1] == 250000);
   CHECK(std::isnan(a.reserves[2]));
+}
+
+TEST_CASE("Analysis settings: value-of-information keys reach their fields", "[scenario]") {
+  const std::string text = mhsim::test::minimal_with_uncertainty() + R"(
+[analysis]
+voi_decisions_per_year = 12.5
+voi_years = 10
+
+[analysis.groups.pilot]
+parameters = ["step_down", "diversion"]
+description = "a pilot of the front door"
+
+[analysis.groups.costs]
+parameters = ["gp_cost"]
+)";
+  const sc::PathwayScenario s = sc::parse_pathway_scenario(text, "v.toml");
+  const sc::AnalysisSettings& a = s.analysis;
+  CHECK(a.voi_decisions_per_year == 12.5);
+  CHECK(a.voi_years == 10);
+  REQUIRE(a.groups.size() == 2);  // in file order
+  CHECK(a.groups[0].name == "pilot");
+  CHECK(a.groups[0].parameters == std::vector<std::string>{"step_down", "diversion"});
+  CHECK(a.groups[0].description == "a pilot of the front door");
+  CHECK(a.groups[1].name == "costs");
+  CHECK(a.groups[1].parameters == std::vector<std::string>{"gp_cost"});
+  CHECK(a.groups[1].description.empty());
+  // A group needs uncertain parameters to name: without [uncertainty] every name is unknown.
+  const std::vector<std::string> none = messages_of(mhsim::test::minimal_text() +
+                                                        "\n[analysis.groups.g]\nparameters = [\"x\"]\n", "n.toml");
+  REQUIRE(none.size() == 1);
+  CHECK_THAT(none[0], Catch::EndsWith("analysis.groups.g.parameters[0]: expected the name of an uncertain parameter (the "
+                                      "file has no [uncertainty] tables), got an unknown parameter \"x\""));
 }
 
 TEST_CASE("Analysis settings: checks against the rest of the file", "[scenario]") {
