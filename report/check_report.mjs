@@ -15,7 +15,15 @@
 //     (unless --allow-no-charts: a document whose every data array is empty);
 //   * every .chart has data-rendered="true" and holds an <svg> with non-zero width and
 //     height containing at least one drawn data mark (a child element of a Vega
-//     g.role-mark group: path for bars/areas/lines/symbols, line for rules, text).
+//     g.role-mark group: path for bars/areas/lines/symbols, line for rules, text);
+//   * the value-of-information section (#voi-body) against window.MHSIM_DATA: a note when
+//     there is nothing to show; "EVPI is £0" in words when it is; the EVPPI table has one
+//     row per input or group; the charts the data call for are there (voi-evppi when some
+//     EVPPI > 0, voi-inmb-share, voi-evppi-convergence unless every traced value is 0, one
+//     risk-attribution-<arm>-<partner>-<output> per output with a share > 0) with the
+//     right number of bars or traces, no bar, error bar, line or band outside its plot
+//     area (a domain too narrow), the longest reaching at least 40% of it (a domain too
+//     wide), and no NaN in any mark.
 // Exit 0 when all pass; otherwise every failure is printed and the exit status is 1
 // (2 for bad arguments). --screenshot writes a full-page PNG (cut at --max-height pixels
 // when given). Environment: MHSIM_CHROMIUM overrides the browser path.
@@ -30,6 +38,126 @@ function usage(msg) {
   if (msg) console.error(`check_report: ${msg}`);
   console.error('usage: node check_report.mjs <report.html> [--screenshot out.png] [--max-height PX] [--timeout SECONDS] [--chromium PATH] [--allow-no-charts]');
   process.exit(2);
+}
+
+/**
+ * Runs in the page: checks the value-of-information section against window.MHSIM_DATA.
+ * Returns {problems: [...], checked: [...]} (one line per check made, for the log).
+ */
+function checkVoi() {
+  const problems = [], checked = [];
+  const D = window.MHSIM_DATA && typeof window.MHSIM_DATA === 'object' ? window.MHSIM_DATA : {};
+  const arr = (v) => (Array.isArray(v) ? v : []);
+  const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
+  const slug = (s) => String(s).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'x';
+  const TOL = 2;  // px: strokes and rounding
+  const UNIT = { bars_marks: 'bars', trace_marks: 'traces' };
+  const box = document.getElementById('voi-body');
+  if (!box) return { problems: ['no #voi-body in the page (template.html lacks the section)'], checked };
+  const charts = [...box.querySelectorAll('.chart')].map((c) => c.dataset.chart);
+  const expected = [];
+
+  /**
+   * The drawn marks of a chart, each against the plot area it lies in (the background of its
+   * Vega group: the whole view, or one facet cell). `count`: marks in groups named countName;
+   * `reach`: how far the marks of the reachNames groups get along `axis` ('x': from the left
+   * edge, 'y': from the bottom), as a fraction of the plot area, at most.
+   */
+  function geometry(name, countName, reachNames, axis) {
+    const c = box.querySelector(`.chart[data-chart="${CSS.escape(name)}"]`);
+    const g = { count: 0, reach: 0, outside: [], nan: 0 };
+    const svg = c && c.querySelector('svg');
+    if (!svg) return g;
+    for (const grp of svg.querySelectorAll('g.role-mark')) {
+      if (grp.classList.contains('mark-text') || grp.classList.contains('mark-symbol')) continue;
+      const item = grp.parentElement && grp.parentElement.parentElement;
+      const bg = item && item.querySelector(':scope > path.background');
+      if (!bg) continue;
+      const f = bg.getBoundingClientRect();
+      const name_ = [...grp.classList].find((k) => k.endsWith('_marks')) || grp.getAttribute('class');
+      for (const m of grp.children) {
+        if (/NaN|Infinity/.test((m.getAttribute('d') || '') + (m.getAttribute('transform') || '')
+          + (m.getAttribute('x1') || '') + (m.getAttribute('x2') || ''))) g.nan += 1;
+        const r = m.getBoundingClientRect();
+        if (r.left < f.left - TOL || r.right > f.right + TOL || r.top < f.top - TOL || r.bottom > f.bottom + TOL) {
+          g.outside.push(`${name_} at ${Math.round(r.left - f.left)}..${Math.round(r.right - f.left)} x ${Math.round(r.top - f.top)}..${Math.round(r.bottom - f.top)}`
+            + ` in a ${Math.round(f.width)}x${Math.round(f.height)} plot`);
+        }
+        if (grp.classList.contains(countName)) g.count += 1;
+        if (reachNames.some((k) => grp.classList.contains(k)) && f.width > 0 && f.height > 0) {
+          g.reach = Math.max(g.reach, axis === 'x' ? (r.right - f.left) / f.width : (f.bottom - r.top) / f.height);
+        }
+      }
+    }
+    return g;
+  }
+  function expectChart(name, what, countName, want, reachNames, axis) {
+    expected.push(name);
+    if (charts.indexOf(name) < 0) { problems.push(`no chart "${name}" (${what})`); return; }
+    const g = geometry(name, countName, reachNames, axis);
+    const bad = [];
+    if (g.count !== want) bad.push(`${g.count} ${UNIT[countName]} drawn, expected ${want}`);
+    if (g.outside.length) bad.push(`${g.outside.length} mark(s) outside the plot area (the axis does not cover the data), e.g. ${g.outside[0]}`);
+    if (g.nan) bad.push(`${g.nan} mark(s) with NaN or infinite coordinates`);
+    if (!(g.reach >= 0.4)) bad.push(`the longest ${axis === 'x' ? 'bar' : 'trace'} reaches only ${Math.round(g.reach * 100)}% of the plot (the axis is far too long for the data)`);
+    if (bad.length) problems.push(`chart "${name}": ${bad.join('; ')}`);
+    else checked.push(`${name}: ${g.count} ${UNIT[countName]}, all inside the plot, reaching ${Math.round(g.reach * 100)}% of it`);
+  }
+
+  const ev = arr(D.evppi).filter((r) => isNum(r.wtp) && isNum(r.evppi));
+  const ra = arr(D.risk_attribution);
+  const evc = arr(D.evppi_convergence);
+  if (!ev.length && !ra.length) {
+    if (!box.textContent.trim()) problems.push('the section is empty: it should say why there is no value-of-information analysis');
+    else checked.push('no EVPPI or risk attribution in the data; the section says so');
+  }
+  if (ev.length) {
+    const wtps = [...new Set(ev.map((r) => r.wtp))];
+    const settingsW = arr(D.settings && D.settings.willingness_to_pay);
+    const w0 = settingsW.length && wtps.indexOf(settingsW[0]) >= 0 ? settingsW[0] : wtps[0];
+    const rows0 = ev.filter((r) => r.wtp === w0).sort((a, b) => b.evppi - a.evppi || (b.inmb_share || 0) - (a.inmb_share || 0));
+    const names = [...new Set(rows0.map((r) => r.name))];
+
+    const t = box.querySelector('table[data-table="evppi"]');
+    if (!t) problems.push('no EVPPI table (table[data-table="evppi"])');
+    else {
+      const n = t.querySelectorAll('tbody tr:not(.group)').length;
+      if (n !== names.length) problems.push(`the EVPPI table has ${n} rows, expected one per input or group: ${names.length}`);
+      else checked.push(`table evppi: ${n} rows, one per input or group`);
+    }
+
+    const evpi0 = rows0.length && isNum(rows0[0].evpi) ? rows0[0].evpi : null;
+    const anyEvppi = rows0.some((r) => r.evppi > 0);
+    if (evpi0 === 0 && !anyEvppi) {
+      if (!/EVPI is £0 at /.test(box.textContent)) problems.push('EVPI is 0 but the section does not say "EVPI is £0 at ..."');
+      else checked.push('EVPI is £0, and the section says so');
+      if (charts.indexOf('voi-evppi') >= 0) problems.push('chart "voi-evppi" drawn although every EVPPI is 0 (it can only be empty)');
+    }
+    if (anyEvppi) {
+      const bars = Math.min(15, rows0.filter((r) => r.evppi > 0 || r.se > 0).length);
+      expectChart('voi-evppi', 'some EVPPI is above 0', 'bars_marks', bars, ['bars_marks', 'errorbars_marks', 'errorcaps_marks'], 'x');
+    }
+    const shares = rows0.filter((r) => isNum(r.inmb_share) && r.inmb_share > 0).length;
+    if (shares) expectChart('voi-inmb-share', 'some input explains part of the iNMB', 'bars_marks', Math.min(15, shares), ['bars_marks'], 'x');
+
+    const traced = names.filter((n) => evc.some((c) => c.name === n && isNum(c.n) && isNum(c.evppi))).slice(0, 5);
+    const nonzero = evc.some((c) => traced.indexOf(c.name) >= 0 && (c.evppi > 0 || c.se > 0));
+    if (traced.length && nonzero) {
+      expectChart('voi-evppi-convergence', 'EVPPI traces of the leading inputs', 'trace_marks', traced.length, ['band_marks', 'trace_marks'], 'y');
+    } else if (charts.indexOf('voi-evppi-convergence') >= 0) {
+      problems.push('chart "voi-evppi-convergence" drawn although every traced EVPPI and SE is 0');
+    }
+  }
+  const keys = new Map();
+  for (const r of ra) {
+    const k = `risk-attribution-${slug(r.arm)}-${slug(r.partner)}-${slug(r.output)}`;
+    keys.set(k, (keys.get(k) || 0) + (isNum(r.share) && r.share > 0 ? 1 : 0));
+  }
+  for (const [k, n] of keys) {
+    if (n > 0) expectChart(k, 'an input explains part of this partner risk', 'bars_marks', Math.min(8, n), ['bars_marks'], 'x');
+  }
+  for (const c of charts) if (expected.indexOf(c) < 0) problems.push(`unexpected chart "${c}" in the section`);
+  return { problems, checked };
 }
 
 const argv = process.argv.slice(2);
@@ -117,6 +245,8 @@ try {
   });
 
   result.errors.forEach(fail);
+  const voi = await page.evaluate(checkVoi);
+  voi.problems.forEach((m) => fail(`value of information: ${m}`));
   if (ready && result.charts.length === 0 && !allowNoCharts) fail('no .chart element in the page (--allow-no-charts if the data really has none)');
   for (const c of result.charts) {
     const problems = [];
@@ -148,6 +278,7 @@ try {
   for (const c of result.charts) {
     console.log(`  ${c.rendered && c.marks ? 'ok  ' : 'FAIL'} ${c.name} ${Math.round(c.width)}x${Math.round(c.height)} marks=${c.marks} [${c.markTypes.join(' ')}]`);
   }
+  for (const line of voi.checked) console.log(`  voi  ${line}`);
 } catch (err) {
   fail(`check_report: ${err.stack || err}`);
 } finally {

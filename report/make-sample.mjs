@@ -5,7 +5,9 @@
 // without the C++ side. The numbers are plausible, not a model run: a seeded PRNG draws
 // per-replication costs and effects with common random numbers, and the summaries,
 // differences, ICER, NMB, CEAC, EVPI, risk metrics and tornado are computed from those
-// draws the same way the analysis defines them (type-7 quantiles, Student-t CIs).
+// draws the same way the analysis defines them (type-7 quantiles, Student-t CIs); EVPPI, its
+// convergence and the risk attribution by a simplified regression method (polynomials, see
+// "value of information" below), for the six inputs and two groups of them.
 // Same arguments => byte-identical output.
 //
 //   node make-sample.mjs [--out sample-data.json] [--reps 200] [--seed 20240917]
@@ -15,7 +17,9 @@
 //   --arms block                  a single arm (no comparisons: differences, ICER, NMB,
 //                                 CEAC and EVPI come out empty)
 //   --no-payouts                  no contracts: no partners, payouts, risk rows or spend
-//   --no-tornado / --no-psa       no uncertain parameters
+//   --no-tornado                  no tornado
+//   --no-psa                      no uncertain parameters: no tornado, PSA table, EVPPI,
+//                                 EVPPI convergence or risk attribution
 //   --no-kra                      no key result areas
 
 import { writeFileSync } from 'node:fs';
@@ -149,7 +153,12 @@ const settings = {
   discount_rate: 0.035, discount_timing: 'year_start', horizon_years: 5,
   willingness_to_pay: [20000, 30000], effect: 'qalys', effect_label: 'QALYs',
   cost_basis: 'ledger', base_arm: arms[0], risk_level: 0.95,
+  // Value of information: the decision informs 3 commissioning decisions a year for 5 years,
+  // discounted like everything else (year start: the first year is not discounted).
+  voi_decisions_per_year: 3, voi_years: 5,
 };
+settings.voi_population_factor = round(Array.from({ length: settings.voi_years },
+  (_, t) => settings.voi_decisions_per_year / (1 + settings.discount_rate) ** t).reduce((s, v) => s + v, 0));
 const partners = opt.payouts ? ['mh_trust', 'vcse_alliance', 'gp_federation'] : [];
 
 const metricDefs = [
@@ -240,6 +249,7 @@ const contract = {  // per arm: share of the over/underspend, cap (null = no cap
   gp_federation: { share: [0.2, 0.3, 0.25], cap: [null, 250e3, 200e3], reserve: null, payment: 10.5e6 },
 };
 const payout_samples = [], risk = [];
+const payoutSeries = [];  // {arm, partner, gp, reserve}: for the risk attribution
 if (opt.payouts) {
   arms.forEach((arm, a) => {
     const k = Math.min(a, 2);
@@ -256,6 +266,7 @@ if (opt.payouts) {
         gp.push(g); margin.push(m); binds.push(bound);
         payout_samples.push({ replication: r, arm, partner: p, gain_pain: round(g, 2), margin: round(m, 2) });
       }
+      payoutSeries.push({ arm, partner: p, gp, reserve: c.reserve });
       const loss = gp.map((g) => Math.max(0, -g));
       const varv = quantile(loss, settings.risk_level);
       const tail = loss.filter((v) => v >= varv);
@@ -375,6 +386,104 @@ for (const s of convSeries) {
     needed: Math.ceil((1.96 * s_ / s.hw) ** 2), have: R });
 }
 
+// ---- value of information: EVPPI, its convergence, risk attribution ----------------------
+// The analysis's regression method, simplified: E[y | input] is a cubic polynomial of one input
+// ("gam") or a quadratic surface in a group's inputs ("gp"), fitted by least squares. EVPPI is
+// the mean over replications of (best fitted INB) - (fitted INB of the arm best on average); its
+// SE is that of this mean (a stand-in for the analysis's posterior draws). Shares of variance
+// are adjusted R-squared, clipped to [0, 1] (first-order: each input or group alone).
+const voiGroups = [
+  { name: 'unit_costs', description: 'Unit costs of a talking-therapy session and of a crisis admission (National Cost Collection, PSSRU)', members: [1, 4] },
+  { name: 'recovery_and_its_value', description: 'Whether people recover at step 2 and the utility gain when they do', members: [2, 3] },
+];
+const voiInputs = opt.psa ? [
+  ...params.map((p, j) => ({ name: p.name, kind: 'parameter', parameters: [p.name], description: '', method: 'gam', members: [j] })),
+  ...voiGroups.map((g) => ({ name: g.name, kind: 'group', parameters: g.members.map((j) => params[j].name),
+    description: g.description, method: 'gp', members: g.members })),
+] : [];
+function voiFeatures(members, n) {
+  const xs = members.map((j) => z[j].slice(0, n));
+  if (xs.length === 1) return [xs[0], xs[0].map((v) => v * v), xs[0].map((v) => v * v * v)];
+  const f = [...xs, ...xs.map((x) => x.map((v) => v * v))];
+  for (let i = 0; i < xs.length; i++) for (let j = i + 1; j < xs.length; j++) f.push(xs[i].map((v, r) => v * xs[j][r]));
+  return f;
+}
+function fittedValues(X, y) {
+  const fit = ols(X, y);
+  return y.map((_, r) => X.reduce((s, x, j) => s + fit.b[j] * (x[r] - fit.means[j]), fit.b0));
+}
+function firstOrderShare(X, y) {
+  const n = y.length, k = X.length, m = mean(y);
+  const sst = y.reduce((s, v) => s + (v - m) ** 2, 0);
+  if (!(sst > 0) || n <= k + 1) return 0;
+  const g = fittedValues(X, y);
+  const sse = y.reduce((s, v, r) => s + (v - g[r]) ** 2, 0);
+  return Math.min(1, Math.max(0, 1 - (sse / (n - k - 1)) / (sst / (n - 1))));
+}
+/** Incremental net benefit of arm a over the base arm at w, first n replications. */
+const incNb = (w, a, n) => Array.from({ length: n }, (_, r) => w * (qalys[a][r] - qalys[0][r]) - (cost[a][r] - cost[0][r]));
+/** Value of knowing the g's: gs holds one INB series (fitted or not) per non-base arm. */
+function voiValue(gs) {
+  const n = gs[0].length;
+  const means = gs.map(mean);
+  const b = means.reduce((bi, v, i) => (v > (bi < 0 ? 0 : means[bi]) ? i : bi), -1);  // -1: the base arm
+  const regret = Array.from({ length: n }, (_, r) => Math.max(0, ...gs.map((g) => g[r])) - (b < 0 ? 0 : gs[b][r]));
+  return { value: Math.max(0, mean(regret)), se: n > 1 ? sd(regret) / Math.sqrt(n) : 0 };
+}
+const evppi = [], evppi_convergence = [], risk_attribution = [];
+if (voiInputs.length && arms.length > 1) {
+  for (const w of settings.willingness_to_pay) {
+    const ys = arms.slice(1).map((_, i) => incNb(w, i + 1, R));
+    const evpiW = voiValue(ys).value;
+    // The decisive difference: between the two arms with the highest mean net benefit.
+    const order = arms.map((_, a) => ({ a, m: a === 0 ? 0 : mean(ys[a - 1]) })).sort((x, y) => y.m - x.m);
+    const nbOf = (a) => (a === 0 ? new Array(R).fill(0) : ys[a - 1]);
+    const decisive = nbOf(order[0].a).map((v, r) => v - nbOf(order[1].a)[r]);
+    const rows = voiInputs.map((inp) => {
+      const X = voiFeatures(inp.members, R);
+      const v = voiValue(ys.map((y) => fittedValues(X, y)));
+      return { name: inp.name, kind: inp.kind, parameters: inp.parameters, description: inp.description, method: inp.method,
+        wtp: w, evppi: v.value, se: v.se, evpi: evpiW, population_evppi: v.value * settings.voi_population_factor,
+        inmb_share: firstOrderShare(X, decisive) };
+    });
+    rows.sort((x, y) => y.evppi - x.evppi || y.inmb_share - x.inmb_share);
+    for (const r of rows) {
+      evppi.push({ ...r, evppi: round(r.evppi, 2), se: round(r.se, 2), evpi: round(r.evpi, 2),
+        population_evppi: round(r.population_evppi, 2), inmb_share: round(r.inmb_share) });
+    }
+  }
+  // Convergence at the first willingness to pay: from the first R/8, R/4, ... R replications.
+  const w0 = settings.willingness_to_pay[0];
+  for (let k = 1; k <= 8; k++) {
+    const n = Math.round((R * k) / 8);
+    if (n < 12) continue;
+    const ys = arms.slice(1).map((_, i) => incNb(w0, i + 1, n));
+    for (const inp of voiInputs) {
+      const X = voiFeatures(inp.members, n);
+      const v = voiValue(ys.map((y) => fittedValues(X, y)));
+      evppi_convergence.push({ name: inp.name, n, evppi: round(v.value, 2), se: round(v.se, 2) });
+    }
+  }
+}
+if (voiInputs.length) {
+  // What drives each partner's gain/pain over the horizon, and whether its painshare exceeds its reserves.
+  for (const s of payoutSeries) {
+    const outputs = [];
+    if (sd(s.gp) > 0) outputs.push(['gain_pain', s.gp]);
+    if (s.reserve !== null) {
+      const above = s.gp.map((g) => (-g > s.reserve ? 1 : 0));
+      const p = mean(above);
+      if (p > 0 && p < 1) outputs.push(['painshare_above_reserve', above]);
+    }
+    for (const [output, y] of outputs) {
+      const rows = voiInputs.map((inp) => ({ arm: s.arm, partner: s.partner, output, name: inp.name, kind: inp.kind,
+        share: firstOrderShare(voiFeatures(inp.members, R), y) }));
+      rows.sort((x, y2) => y2.share - x.share);
+      rows.forEach((r) => risk_attribution.push({ ...r, share: round(r.share) }));
+    }
+  }
+}
+
 // ---- assemble ------------------------------------------------------------------------------
 const scenarioText = `# synthetic sample scenario, seed ${opt.seed}, arms ${arms.join(',')}\n`;
 const doc = {
@@ -389,7 +498,8 @@ const doc = {
     results_file: 'results/default.h5', analysed_utc: '2025-06-02T09:20:51Z',
   },
   settings, arms, partners, metrics, differences, samples, paired_samples, icer, nmb, risk,
-  payout_samples, kra_bands, ceac, evpi, tornado, psa, convergence, replications_needed,
+  payout_samples, kra_bands, ceac, evpi, tornado, psa, convergence, evppi, evppi_convergence, risk_attribution,
+  replications_needed,
 };
 writeFileSync(opt.out, JSON.stringify(doc) + '\n');
 console.log(`make-sample: wrote ${opt.out} (${arms.length} arm(s), ${R} replications, ${(JSON.stringify(doc).length / 1e6).toFixed(2)} MB)`);

@@ -101,6 +101,8 @@
     if (a === 0) return '0';
     return s + String(+a.toPrecision(3));
   }
+  /** A count or factor: whole numbers without decimals. */
+  function plain(v) { return isNum(v) && v === Math.round(v) ? nf0.format(v) : num(v); }
   function isMoneyUnit(unit) { return unit === '\u00a3' || unit === 'GBP' || unit === 'pounds'; }
   function isShareUnit(unit) { return unit === 'fraction' || unit === 'share' || unit === 'proportion'; }
   function byUnit(v, unit) {
@@ -333,6 +335,12 @@
       ['Risk level (VaR, ES)', RISK_PCT],
     ];
     if (isNum(S.commissioner_budget)) items.push(['Commissioner budget', money(S.commissioner_budget) + ' a year']);
+    if (isNum(S.voi_population_factor)) {
+      items.push(['Value-of-information population', (isNum(S.voi_decisions_per_year) && isNum(S.voi_years)
+        ? plain(S.voi_decisions_per_year) + ' decision' + (S.voi_decisions_per_year === 1 ? '' : 's') + ' a year for ' + S.voi_years
+          + ' year' + (S.voi_years === 1 ? '' : 's') + ', discounted: '
+        : '') + 'EVPPI \u00d7 ' + plain(S.voi_population_factor)]);
+    }
     var dl = el('dl', { 'class': 'kv' });
     items.forEach(function (kv) { dl.appendChild(el('dt', { text: kv[0] })); dl.appendChild(el('dd', { text: kv[1] })); });
     body('settings-body').appendChild(el('div', { 'class': 'box' }, [dl]));
@@ -914,6 +922,331 @@
         { label: 'Source', get: function (r) { return r.source; } },
       ],
     });
+  });
+
+  // ---- value of information ---------------------------------------------------------------
+  var VOI_MAX = 15;    // bars in the EVPPI and payoff charts (the table lists every input)
+  var RISK_MAX = 8;    // bars in each risk-attribution chart
+  var VOI_TRACES = 5;  // inputs in the EVPPI convergence chart
+  var KIND_SINGLE = 'single input', KIND_GROUP = 'group of inputs';
+  var KIND_SCALE = { domain: [KIND_SINGLE, KIND_GROUP], range: ['#005eb8', '#7c2855'] };
+  /** An input's label in the charts: groups are marked. */
+  function voiLabel(r) { return r.kind === 'group' ? r.name + ' (group)' : r.name; }
+  function voiKind(r) { return r.kind === 'group' ? KIND_GROUP : KIND_SINGLE; }
+  /** A share of variance (0-1) as %: whole per cent from 10%, then one or two decimals. */
+  function shareText(v) {
+    if (!isNum(v)) return '\u2014';
+    if (v === 0) return '0%';
+    if (v < 0.0001) return '<0.01%';
+    return fixed(v * 100, v >= 0.1 ? 0 : (v >= 0.001 ? 1 : 2)) + '%';
+  }
+  /**
+   * The top of a share axis: a little above the largest share (room for its label), rounded
+   * up to half a power of ten below it, at most 100%. Tiny shares get a short axis, not 0-100%.
+   */
+  function shareMax(m) {
+    if (!(m > 0)) return 1;
+    var d = m * 1.12, step = Math.pow(10, Math.floor(Math.log(d) / Math.LN10)) / 2;
+    return Math.min(1, Math.ceil(d / step) * step);
+  }
+  /** Percentage ticks with as many decimals as an axis up to `max` needs. */
+  function shareAxis(max) {
+    var digits = Math.max(0, Math.min(4, 1 - Math.floor(Math.log(max * 100) / Math.LN10)));
+    return { format: '.' + digits + '~%', tickCount: 5, labelFlush: false };
+  }
+  /** EVPPI and its ±1.96 SE, in pounds. */
+  function moneyPm(v, se) { return money(v) + (isNum(se) && se > 0 ? ' \u00b1 ' + money(1.96 * se) : ''); }
+  /** The two arms with the highest mean net benefit at w (best first), from the NMB rows; null if unknown. */
+  function decisivePair(w) {
+    var scores = [{ arm: BASE, v: 0 }];
+    arr(D.nmb).forEach(function (r) {
+      if (r.wtp === w && r.base_arm === BASE && isNum(r.incremental_nmb)) scores.push({ arm: r.arm, v: r.incremental_nmb });
+    });
+    if (scores.length < 2) return null;
+    scores.sort(function (a, b) { return b.v - a.v; });
+    return [scores[0].arm, scores[1].arm];
+  }
+  /** Horizontal bars of a share (0-1) per input, largest at the top, with the value at the end of each bar. */
+  function shareBarsSpec(rows, xTitle) {
+    var max = 0;
+    var data = rows.map(function (r) {
+      if (r.share > max) max = r.share;
+      return { label: voiLabel(r), kind: voiKind(r), share: r.share, text: shareText(r.share),
+        members: r.kind === 'group' ? arr(r.parameters).join(', ') : '' };
+    });
+    var order = data.map(function (d) { return d.label; });
+    var hasGroups = data.some(function (d) { return d.kind === KIND_GROUP; });
+    var y = { field: 'label', type: 'nominal', title: null, sort: order, axis: { labelLimit: 220 } };
+    var top = shareMax(max);
+    var x = { field: 'share', type: 'quantitative', title: xTitle, axis: shareAxis(top), scale: { domain: [0, top], nice: false } };
+    return {
+      width: 260, height: { step: 22 }, data: { values: data },
+      layer: [
+        { name: 'bars', mark: { type: 'bar', height: { band: 0.72 } },
+          encoding: { y: y, x: x,
+            color: { field: 'kind', type: 'nominal', title: null, scale: KIND_SCALE, legend: hasGroups ? { orient: 'bottom', direction: 'horizontal' } : null },
+            tooltip: [{ field: 'label', title: 'Input' }, { field: 'text', title: 'Share explained alone' }].concat(hasGroups ? [{ field: 'members', title: 'Inputs in the group' }] : []) } },
+        { name: 'labels', mark: { type: 'text', align: 'left', baseline: 'middle', dx: 3, fontSize: 10, color: '#3b4452' },
+          encoding: { y: y, x: { field: 'share', type: 'quantitative' }, text: { field: 'text' } } },
+      ],
+    };
+  }
+
+  section('voi', function () {
+    var out = body('voi-body');
+    var ev = arr(D.evppi).filter(function (r) { return isNum(r.wtp) && isNum(r.evppi); });
+    var evc = arr(D.evppi_convergence);
+    var ra = arr(D.risk_attribution);
+    if (!ev.length && !ra.length) {
+      note(out, !arr(D.psa).length ? 'No uncertain parameters were given, so there is no value-of-information analysis.'
+        : (OTHER_ARMS.length === 0 ? 'Only one arm was simulated, so there is no decision for better evidence to change and no value-of-information analysis.'
+          : 'No value-of-information results were reported.'));
+      return;
+    }
+    var perUnit = '/' + (EFFECT.replace(/s$/, '') || 'unit');
+
+    // EVPPI: at the first willingness to pay, ranked by the analysis (EVPPI, then iNMB share)
+    h3(out, 'Which inputs are worth researching (EVPPI)');
+    if (!ev.length) {
+      note(out, OTHER_ARMS.length === 0 ? 'Only one arm was simulated, so there is no decision for better evidence to change: no EVPI or EVPPI.'
+        : 'No EVPPI was reported.');
+    } else {
+      var have = uniq(ev.map(function (r) { return r.wtp; }));
+      var wtps = WTP.filter(function (w) { return have.indexOf(w) >= 0; })
+        .concat(have.filter(function (w) { return WTP.indexOf(w) < 0; }));
+      var w0 = wtps[0];
+      var rows0 = ev.filter(function (r) { return r.wtp === w0; }).sort(function (a, b) {
+        return b.evppi - a.evppi || (b.inmb_share || 0) - (a.inmb_share || 0);
+      });
+      var evpiAt = function (w) {
+        var r = ev.filter(function (x) { return x.wtp === w && isNum(x.evpi); })[0];
+        return r ? r.evpi : null;
+      };
+      var evpi0 = evpiAt(w0);
+      var at = ' at ' + wtpText(w0);
+      var anyEvppi = rows0.some(function (r) { return r.evppi > 0; });
+      var pair = decisivePair(w0);
+      var verdict;
+      if (!anyEvppi && evpi0 === 0) {
+        verdict = 'EVPI is ' + money(0) + at + ': the same arm' + (pair ? ' (' + pair[0] + ')' : '') + ' has the highest net benefit in every '
+          + 'replication, so no study would change the decision. Every input\u2019s EVPPI is therefore ' + money(0) + ' too; the chart below '
+          + 'ranks the inputs instead by how far they move the decision\u2019s payoff.';
+      } else if (!anyEvppi) {
+        verdict = 'EVPI is ' + money(evpi0) + ' per decision' + at + ': with perfect information about everything the run varies, a different arm '
+          + 'would sometimes be chosen. But no single input or group has an EVPPI above ' + money(0) + ' on its own: the decision turns on inputs '
+          + 'acting together, or on the run\u2019s own randomness, which no study could remove.';
+      } else {
+        var top = rows0[0];
+        verdict = 'EVPI is ' + (isNum(evpi0) ? money(evpi0) : 'not reported') + ' per decision' + at + '. The input most worth researching is '
+          + voiLabel(top) + ': EVPPI ' + moneyPm(top.evppi, top.se) + ' per decision'
+          + (evpi0 > 0 ? ' (' + pct(top.evppi / evpi0) + ' of the EVPI)' : '') + '.';
+      }
+      out.appendChild(el('p', { 'class': 'verdict' + (anyEvppi || evpi0 > 0 ? ' open' : ''), text: verdict }));
+
+      if (anyEvppi) {
+        var shown = rows0.filter(function (r) { return r.evppi > 0 || r.se > 0; });
+        var hidden = rows0.length - shown.length, cut = shown.length > VOI_MAX;
+        shown = shown.slice(0, VOI_MAX);
+        var xmax = 0;
+        var data = shown.map(function (r) {
+          var se = isNum(r.se) ? r.se : 0;
+          var d = { label: voiLabel(r), kind: voiKind(r), evppi: r.evppi, lo: Math.max(0, r.evppi - 1.96 * se), hi: r.evppi + 1.96 * se,
+            text: moneyPm(r.evppi, se), ofEvpi: evpi0 > 0 ? pct(r.evppi / evpi0) : '\u2014',
+            members: r.kind === 'group' ? arr(r.parameters).join(', ') : '' };
+          xmax = Math.max(xmax, d.hi, d.evppi);
+          return d;
+        });
+        // The EVPI is drawn only where it would not squash the bars; otherwise it is given in words.
+        var evpiRule = isNum(evpi0) && evpi0 > 0 && evpi0 <= 2 * xmax;
+        var dmax = evpiRule ? Math.max(xmax, evpi0) : xmax;
+        var order = data.map(function (d) { return d.label; });
+        var hasGroups = data.some(function (d) { return d.kind === KIND_GROUP; });
+        var y = { field: 'label', type: 'nominal', title: null, sort: order, axis: { labelLimit: 220 } };
+        var x = { field: 'evppi', type: 'quantitative', title: 'EVPPI per decision (\u00a3)', axis: MONEY_AXIS, scale: { domain: [0, dmax], nice: true } };
+        var layers = [
+          { name: 'bars', data: { values: data }, mark: { type: 'bar', height: { band: 0.72 } },
+            encoding: { y: y, x: x,
+              color: { field: 'kind', type: 'nominal', title: null, scale: KIND_SCALE, legend: hasGroups ? { orient: 'bottom', direction: 'horizontal' } : null },
+              tooltip: [{ field: 'label', title: 'Input' }, { field: 'text', title: 'EVPPI (\u00b11.96 SE)' }, { field: 'ofEvpi', title: 'Share of EVPI' }]
+                .concat(hasGroups ? [{ field: 'members', title: 'Inputs in the group' }] : []) } },
+          { name: 'errorbars', data: { values: data }, mark: { type: 'rule', color: '#1d2430', strokeWidth: 1.5 },
+            encoding: { y: y, x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' } } },
+          { name: 'errorcaps', data: { values: data },
+            transform: [{ filter: 'datum.hi > datum.evppi' }, { fold: ['lo', 'hi'], as: ['end', 'at'] }, { filter: 'datum.at > 0' }],
+            mark: { type: 'tick', color: '#1d2430', thickness: 1.5, size: 9 },
+            encoding: { y: y, x: { field: 'at', type: 'quantitative' } } },
+        ];
+        if (evpiRule) {
+          var ev0 = [{ evpi: evpi0, text: 'EVPI ' + moneyShort(evpi0) }];
+          layers.push({ name: 'evpi', data: { values: ev0 }, mark: { type: 'rule', color: '#ed8b00', strokeWidth: 2, strokeDash: [6, 4] },
+            encoding: { x: { field: 'evpi', type: 'quantitative' } } });
+          layers.push({ name: 'evpilabel', data: { values: ev0 }, mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -3, y: -3, fontSize: 11, color: '#8a4b00' },
+            encoding: { x: { field: 'evpi', type: 'quantitative' }, text: { field: 'text' } } });
+        }
+        var best = rows0[0].evppi;
+        chart(out, 'voi-evppi', { width: 460, height: { step: 22 }, layer: layers }, {
+          title: 'EVPPI per decision' + at,
+          alt: 'Expected value of partial perfect information per input' + at,
+          caption: 'Bars: the expected value of perfect information about each input (or group of inputs) alone, per decision; '
+            + 'lines: \u00b11.96 standard errors (cut at ' + money(0) + ': EVPPI cannot be negative). '
+            + (evpiRule ? 'Dashed orange line: the EVPI, the value of removing all uncertainty at once (' + money(evpi0) + '). '
+              : (evpi0 > 0 ? 'The EVPI, the value of removing all uncertainty at once, is ' + money(evpi0) + ', beyond the right of this axis. ' : ''))
+            + (evpi0 > 0 && best < 0.5 * evpi0 ? 'No input alone comes near the EVPI: the rest is inputs acting together, and the replications\u2019 '
+              + 'own chance variation, which counts towards the EVPI but no study could remove. ' : '')
+            + (hidden > 0 ? hidden + ' input' + (hidden === 1 ? '' : 's') + ' with an EVPPI of ' + money(0) + ' and no spread ' + (hidden === 1 ? 'is' : 'are') + ' not drawn (see the table). ' : '')
+            + (cut ? 'Only the ' + VOI_MAX + ' highest are drawn.' : ''),
+        });
+      }
+
+      // What moves the payoff: share of the variance of the decisive iNMB each input explains alone
+      var sh = rows0.filter(function (r) { return isNum(r.inmb_share) && r.inmb_share > 0; })
+        .sort(function (a, b) { return b.inmb_share - a.inmb_share; });
+      var none = rows0.length - sh.length, cutS = sh.length > VOI_MAX;
+      sh = sh.slice(0, VOI_MAX).map(function (r) { return { name: r.name, kind: r.kind, parameters: r.parameters, share: r.inmb_share }; });
+      var pairText = pair ? 'the difference in net monetary benefit between ' + pair[0] + ' and ' + pair[1] + ' (the two arms with the highest mean net benefit)'
+        : 'the difference in net monetary benefit between the two best arms';
+      if (!sh.length) note(out, 'No input explains any of the variation in ' + pairText + at + ' on its own.');
+      else {
+        chart(out, 'voi-inmb-share', shareBarsSpec(sh, 'Share of the payoff\u2019s variance explained alone'), {
+          title: 'What moves the decision\u2019s payoff' + at,
+          alt: 'Share of the variance of the incremental net monetary benefit explained by each input',
+          caption: 'Each bar: the share of the variance of ' + pairText + at + ' that the input explains on its own. An input can move the payoff '
+            + 'a lot and still never change the decision (its EVPPI is then ' + money(0) + '). The shares are first-order: correlated inputs share '
+            + 'what they explain, so they can add up to more than 100%; what they leave is interactions between inputs and the run\u2019s own randomness.'
+            + (sh[0].share < 0.01 ? ' Here no input explains even 1% of it alone: the difference is almost all the run\u2019s own randomness.' : '')
+            + (none > 0 ? ' ' + none + ' input' + (none === 1 ? '' : 's') + ' explaining none of it alone ' + (none === 1 ? 'is' : 'are') + ' not drawn.' : '')
+            + (cutS ? ' Only the ' + VOI_MAX + ' largest are drawn.' : ''),
+        });
+      }
+
+      // The table: every input and group, at every willingness to pay
+      var atW = function (r, w) { return ev.filter(function (x) { return x.name === r.name && x.wtp === w; })[0] || null; };
+      var columns = [
+        { label: 'Rank', num: true, get: function (r) { return String(rows0.indexOf(r) + 1); } },
+        { label: 'Input or group', get: function (r) {
+          if (r.kind !== 'group') return el('div', { 'class': 'voi-input', text: r.name });
+          var cell = el('div', { 'class': 'voi-input' }, [el('div', null, [el('strong', { text: r.name }), ' ', pill('group', '')])]);
+          if (r.description) cell.appendChild(el('div', { 'class': 'members', text: r.description }));
+          cell.appendChild(el('div', { 'class': 'members', text: 'Inputs: ' + arr(r.parameters).join(', ') }));
+          return cell;
+        } },
+        { label: 'Method', get: function (r) {
+          var gp = r.method === 'gp';
+          return el('span', { title: gp ? 'Gaussian-process regression on the group\u2019s inputs' : 'generalised additive model: a smoothing spline of the input',
+            text: gp ? 'GP' : (r.method === 'gam' ? 'GAM' : String(r.method || '\u2014')) });
+        } },
+      ];
+      wtps.forEach(function (w) {
+        var wl = moneyShort(w) + perUnit;
+        columns.push({ label: 'EVPPI per decision at ' + wl + ' (\u00b11.96 SE)', num: true, get: function (r) {
+          var x = atW(r, w); return x ? moneyPm(x.evppi, x.se) : null;
+        } });
+      });
+      columns.push({ label: '% of EVPI at ' + moneyShort(w0) + perUnit, num: true, get: function (r) {
+        return r.evpi > 0 ? pct(r.evppi / r.evpi) : '\u2014';
+      } });
+      columns.push({ label: 'Population EVPPI at ' + moneyShort(w0) + perUnit, num: true, get: function (r) { return money(r.population_evppi); } });
+      columns.push({ label: 'Explains of iNMB', num: true, title: 'share of the variance of ' + pairText + at + ' that the input explains alone',
+        get: function (r) { return shareText(r.inmb_share); } });
+      table(out, {
+        name: 'evppi', rows: rows0, columns: columns,
+        caption: 'EVPPI per input or group, ranked' + at + '. EVPI (all uncertainty) per decision: '
+          + wtps.map(function (w) { return money(evpiAt(w)) + ' at ' + wtpText(w); }).join('; ') + '.',
+      });
+      var pf = S.voi_population_factor, dpy = S.voi_decisions_per_year, yrs = S.voi_years;
+      note(out, 'Population EVPPI = EVPPI per decision \u00d7 ' + (isNum(pf) ? plain(pf) : 'the population factor') + ': '
+        + (isNum(dpy) && isNum(yrs)
+          ? plain(dpy) + ' decision' + (dpy === 1 ? '' : 's') + ' a year for ' + yrs + ' year' + (yrs === 1 ? '' : 's') + ', discounted'
+            + (isNum(S.discount_rate) ? ' at ' + fixed(S.discount_rate * 100, 1) + '% a year' : '')
+          : 'the decisions the information would inform, discounted')
+        + ' (analysis settings voi_decisions_per_year and voi_years). It is the most a study of that input could be worth to all the decisions it informs.');
+
+      // Convergence of the leading inputs' EVPPI (at the first willingness to pay)
+      h3(out, 'Has the EVPPI estimate settled?');
+      var names = rows0.map(function (r) { return r.name; })
+        .filter(function (n) { return evc.some(function (c) { return c.name === n; }); }).slice(0, VOI_TRACES);
+      if (!names.length) note(out, 'No EVPPI convergence traces were reported.');
+      else {
+        var labelOfName = {};
+        rows0.forEach(function (r) { labelOfName[r.name] = voiLabel(r); });
+        var crows = [], ymax = 0, nmin = Infinity, nmax = -Infinity;
+        evc.forEach(function (c) {
+          if (names.indexOf(c.name) < 0 || !isNum(c.n) || !isNum(c.evppi)) return;
+          var se = isNum(c.se) ? c.se : 0;
+          var row = { label: labelOfName[c.name], n: c.n, evppi: c.evppi, lo: Math.max(0, c.evppi - 1.96 * se), hi: c.evppi + 1.96 * se };
+          crows.push(row);
+          ymax = Math.max(ymax, row.hi, row.evppi);
+          nmin = Math.min(nmin, c.n); nmax = Math.max(nmax, c.n);
+        });
+        crows.sort(function (a, b) { return a.n - b.n; });
+        var labels = names.map(function (n) { return labelOfName[n]; });
+        var ranking = anyEvppi ? 'the ' + names.length + ' inputs with the highest EVPPI'
+          : 'the ' + names.length + ' inputs that move the payoff most (every EVPPI is ' + money(0) + ')';
+        if (!crows.length) note(out, 'No EVPPI convergence traces were reported.');
+        else if (!(ymax > 0)) {
+          note(out, 'The EVPPI of the ' + names.length + ' leading inputs (' + labels.join(', ') + ') is ' + money(0) + ', with no spread, '
+            + 'from ' + nf0.format(nmin) + ' to ' + nf0.format(nmax) + ' replications: there is no trace to draw, and the estimate is settled.');
+        } else {
+          chart(out, 'voi-evppi-convergence', {
+            data: { values: crows },
+            facet: { field: 'label', type: 'nominal', sort: labels, title: null,
+              header: { labelAngle: 0, labelAnchor: 'start', labelFontWeight: 600, labelLimit: 250 } },
+            columns: Math.min(3, labels.length),
+            spec: {
+              width: 250, height: 130,
+              layer: [
+                { name: 'band', mark: { type: 'area', color: '#9ec5ea', opacity: 0.6 },
+                  encoding: { x: { field: 'n', type: 'quantitative', title: 'Replications', scale: nmax > nmin ? { domain: [nmin, nmax], nice: false } : {} },
+                    y: { field: 'lo', type: 'quantitative', title: 'EVPPI per decision (\u00a3)', axis: MONEY_AXIS, scale: { domain: [0, ymax], nice: true } },
+                    y2: { field: 'hi' } } },
+                { name: 'trace', mark: { type: 'line', color: '#005eb8', strokeWidth: 2, point: { size: 16, color: '#005eb8' } },
+                  encoding: { x: { field: 'n', type: 'quantitative' }, y: { field: 'evppi', type: 'quantitative' },
+                    tooltip: [{ field: 'label', title: 'Input' }, { field: 'n', title: 'Replications' }, { field: 'evppi', title: 'EVPPI (\u00a3)', format: ',.0f' },
+                      { field: 'hi', title: 'Upper end of the band (\u00a3)', format: ',.0f' }] } },
+              ],
+            },
+            spacing: 14,
+          }, { title: 'EVPPI' + at + ' as replications are added: ' + ranking,
+            alt: 'EVPPI against the number of replications for the leading inputs',
+            caption: 'Line: the EVPPI estimated from the first n replications; band: \u00b11.96 standard errors (cut at ' + money(0) + '). '
+              + 'A line that still moves at the right-hand end, or a wide band, means more replications would change the estimate.' });
+        }
+      }
+    }
+
+    // Risk attribution: what drives each partner's gain/pain (and its painshare above reserves)
+    h3(out, 'What drives each partner\u2019s financial risk');
+    if (!ra.length) {
+      note(out, !PARTNERS.length ? 'No contracts with gain/pain sharing were simulated, so there is no partner risk to attribute.'
+        : 'No risk attribution was reported.');
+      return;
+    }
+    var OUTPUTS = ['gain_pain', 'painshare_above_reserve'];
+    var idx = function (list, v) { var i = list.indexOf(v); return i < 0 ? 999 : i; };
+    var keys = [], seen = {};
+    ra.forEach(function (r) {
+      var k = r.arm + '\u0000' + r.partner + '\u0000' + r.output;
+      if (!seen[k]) { seen[k] = true; keys.push({ arm: r.arm, partner: r.partner, output: r.output }); }
+    });
+    keys.sort(function (a, b) {
+      return idx(PARTNERS, a.partner) - idx(PARTNERS, b.partner) || idx(ARMS, a.arm) - idx(ARMS, b.arm) || idx(OUTPUTS, a.output) - idx(OUTPUTS, b.output);
+    });
+    var grid = el('div', { 'class': 'chart-grid' });
+    out.appendChild(grid);
+    keys.forEach(function (k) {
+      var what = k.output === 'gain_pain' ? k.partner + '\u2019s gain/pain'
+        : (k.output === 'painshare_above_reserve' ? 'whether ' + k.partner + '\u2019s painshare exceeds its reserves' : k.partner + '\u2019s ' + k.output);
+      var rs = ra.filter(function (r) { return r.arm === k.arm && r.partner === k.partner && r.output === k.output && isNum(r.share) && r.share > 0; })
+        .sort(function (a, b) { return b.share - a.share; }).slice(0, RISK_MAX);
+      if (!rs.length) { note(grid, 'Under ' + k.arm + ', no input explains any of ' + what + ' on its own.'); return; }
+      chart(grid, 'risk-attribution-' + slug(k.arm) + '-' + slug(k.partner) + '-' + slug(k.output),
+        shareBarsSpec(rs, 'Share of the variance explained alone'),
+        { title: 'What drives ' + what + ' in ' + k.arm, alt: 'Inputs that drive ' + what + ' in ' + k.arm });
+    });
+    caption(out, 'Each bar: the share of the variance of a partner\u2019s gain/pain share over the horizon (or of whether its painshare in a '
+      + 'replication exceeds its reserves, a yes-or-no outcome) that the input explains on its own; the ' + RISK_MAX + ' largest are drawn. '
+      + 'The shares are first-order (each input alone): correlated inputs share what they explain, so the shares can add up to more than 100%, '
+      + 'and what they leave is interactions between inputs and the run\u2019s own randomness.');
   });
 
   // ---- convergence ----------------------------------------------------------------------
