@@ -296,6 +296,15 @@ void value_of_information(Analysis& out, const std::vector<std::vector<double>>&
   const scenario::AnalysisSettings& s = out.settings;
   const std::size_t R = out.replications, A = out.arms.size();
   if (R < voi::kMinReplications || params.empty()) return;
+  // Every value a regression reads must be a number; a replication without one (which a
+  // complete run does not have) leaves value of information out rather than failing the
+  // whole analysis.
+  const auto finite = [](const std::vector<std::vector<double>>& m) {
+    return std::all_of(m.begin(), m.end(), [](const std::vector<double>& v) {
+      return std::all_of(v.begin(), v.end(), [](double d) { return std::isfinite(d); });
+    });
+  };
+  if (!finite(x) || !finite(cost) || !finite(effect)) return;
   out.voi_population_factor = voi::population_factor(s.voi_decisions_per_year, s.voi_years, s.discount_rate);
   const std::vector<VoiUnit> units = voi_units(x, params, s);
   const voi::Options options;
@@ -362,7 +371,7 @@ void value_of_information(Analysis& out, const std::vector<std::vector<double>>&
   for (std::size_t a = 0; a < A; ++a) {
     for (std::size_t p = 0; p < out.partners.size(); ++p) {
       const std::vector<double>& gp = gain_pain[a][p];
-      if (gp.empty() || !(decision::summarise_values(gp).sd > 0)) continue;
+      if (gp.empty() || !finite({gp}) || !(decision::summarise_values(gp).sd > 0)) continue;
       const auto attribute = [&](const std::string& output, const std::vector<double>& y) {
         std::vector<RiskAttributionRow> rows(units.size());
         each(units.size(), [&](std::size_t i) {

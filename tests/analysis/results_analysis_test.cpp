@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include <boost/random/mersenne_twister.hpp>
+#include <tbb/global_control.h>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_real_distribution.hpp>
 
@@ -429,4 +430,34 @@ TEST_CASE("Value of information from PSA draws: EVPPI per input and group, popul
     if (r.name == "x1") CHECK(r.share < 0.02);
     if (r.output == "painshare_above_reserve" && r.name != "x1") CHECK(r.share > 0.1);
   }
+  // The inputs run on TBB's workers, each into its own slot: one worker gives the same bits.
+  Analysis serial = a;
+  serial.evppi.clear();
+  serial.evppi_convergence.clear();
+  serial.risk_attribution.clear();
+  {
+    tbb::global_control one(tbb::global_control::max_allowed_parallelism, 1);
+    mhsim::analysis::value_of_information(serial, x, {&p1, &p2}, cost, effect, gp, pain);
+  }
+  REQUIRE(serial.evppi.size() == a.evppi.size());
+  for (std::size_t i = 0; i < a.evppi.size(); ++i) {
+    CHECK(serial.evppi[i].name == a.evppi[i].name);
+    CHECK(serial.evppi[i].evppi == a.evppi[i].evppi);
+    CHECK(serial.evppi[i].se == a.evppi[i].se);
+    CHECK(serial.evppi[i].inmb_share == a.evppi[i].inmb_share);
+  }
+  REQUIRE(serial.evppi_convergence.size() == a.evppi_convergence.size());
+  for (std::size_t i = 0; i < a.evppi_convergence.size(); ++i) CHECK(serial.evppi_convergence[i].evppi == a.evppi_convergence[i].evppi);
+  REQUIRE(serial.risk_attribution.size() == a.risk_attribution.size());
+  for (std::size_t i = 0; i < a.risk_attribution.size(); ++i) CHECK(serial.risk_attribution[i].share == a.risk_attribution[i].share);
+  // A replication without a number leaves value of information out, not the analysis.
+  Analysis gap = serial;
+  gap.evppi.clear();
+  gap.evppi_convergence.clear();
+  gap.risk_attribution.clear();
+  auto holed = cost;
+  holed[0][3] = std::nan("");
+  mhsim::analysis::value_of_information(gap, x, {&p1, &p2}, holed, effect, gp, pain);
+  CHECK(gap.evppi.empty());
+  CHECK(gap.risk_attribution.empty());
 }
