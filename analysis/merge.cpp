@@ -174,4 +174,19 @@ void merge_results(const std::vector<std::string>& inputs, const std::string& ou
   w.commit();
 }
 
+void require_complete_run(const ResultsReader& file, const std::string& path, std::uint64_t rows) {
+  if (!file.has_attribute(kReplications)) {
+    throw std::runtime_error(path + ": root attribute replications is missing (not a complete mhsim results file)");
+  }
+  const std::uint64_t stated = file.uint_attribute(kReplications);
+  const std::uint64_t first = file.has_attribute(kFirstReplication) ? file.uint_attribute(kFirstReplication) : 0;
+  const std::uint64_t in_file = file.has_attribute(kReplicationsInFile) ? file.uint_attribute(kReplicationsInFile) : rows;
+  if (first == 0 && rows == stated && in_file == stated) return;
+  const std::string held = rows == 0 ? std::string("no replications")
+                                     : "replications " + std::to_string(first) + " to " + std::to_string(first + rows - 1);
+  throw std::runtime_error(path + ": holds " + held + " of a run of " + std::to_string(stated) +
+                           " (a shard, or a chunk of an interrupted run): join the shards with `mhsim merge`, or "
+                           "finish the run with `mhsim run ... --resume`, first");
+}
+
 }  // namespace mhsim::analysis

@@ -18,6 +18,13 @@ inline constexpr const char* kFirstReplication = "first_replication";
 inline constexpr const char* kReplicationsInFile = "replications_in_file";
 inline constexpr const char* kReplications = "replications";
 
+/// The one check that a results file holds a whole run, for every command that reads one
+/// as a run (report, compare, sweep): `rows` (the first dimension of its per-replication
+/// datasets) must be every replication of the run, from the first. A shard, a killed run's
+/// checkpoint chunk or a file whose rows disagree with its attributes throws
+/// std::runtime_error naming the file, what it holds and what to do.
+void require_complete_run(const ResultsReader& file, const std::string& path, std::uint64_t rows);
+
 /// Attributes that must agree between blocks of one run (where present).
 const std::vector<std::string>& run_identity_attributes();
 

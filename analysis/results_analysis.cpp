@@ -14,6 +14,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include "analysis/merge.hpp"
 #include "analysis/pathway_results.hpp"
 #include "analysis/payout_results.hpp"
 #include "analysis/voi.hpp"
@@ -421,13 +422,7 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
   if (A != out.arms.size() || P != out.partners.size()) {
     throw std::runtime_error(path + ": ledger/partner_cost's shape disagrees with arms/name and partners/name");
   }
-  const std::uint64_t stated = f.has_attribute("replications") ? f.uint_attribute("replications") : R;
-  const std::uint64_t first = f.has_attribute("first_replication") ? f.uint_attribute("first_replication") : 0;
-  if (first != 0 || stated != R) {
-    throw std::runtime_error(path + ": holds replications " + std::to_string(first) + ".." +
-                             std::to_string(first + R) + " of a run of " + std::to_string(stated) +
-                             " (a shard?): join the shards with `mhsim merge` first");
-  }
+  require_complete_run(f, path, R);
   if (R < 2) throw std::runtime_error(path + ": analysis needs at least 2 replications, the file has " + std::to_string(R));
   if (sc.spec.arms.size() != A || sc.spec.partners.size() != P) {
     throw std::runtime_error(path + ": the stored scenario's arms or partners disagree with the datasets");

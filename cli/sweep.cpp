@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/merge.hpp"
 #include "analysis/pathway_results.hpp"
 #include "analysis/payout_results.hpp"
 #include "analysis/results_file.hpp"
@@ -112,6 +113,10 @@ int sweep_command(const SweepOptions& options) {
                                     "results of this scenario file (run it with mhsim run first)",
                                     "results of another scenario or version of it"});
       } else {
+        const std::vector<std::string> names = file.datasets();
+        const bool has_ledger = std::find(names.begin(), names.end(), "ledger/partner_cost") != names.end();
+        const std::vector<std::uint64_t> shape = has_ledger ? file.shape("ledger/partner_cost") : std::vector<std::uint64_t>{};
+        analysis::require_complete_run(file, options.results, shape.empty() ? 0 : shape[0]);
         results = analysis::read_pathway_results(file);
         if (file.has_attribute("wall_seconds")) simulation_seconds = file.double_attribute("wall_seconds");
       }

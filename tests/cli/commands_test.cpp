@@ -387,6 +387,17 @@ TEST_CASE("Pathway CLI: shards are settled when merged, as a single run is", "[c
                                     s1.string(), "-q"})
               .exit_code == 0);
   CHECK(datasets_of(s0).count("payouts/partner") == 0);  // a shard alone cannot set an arm-based target
+  // A shard is not a run: sweep refuses it as report and compare do, with the same words.
+  for (const char* command : {"sweep", "compare"}) {
+    const auto refused = command == std::string("sweep")
+                             ? mhsim::test::run_process({MHSIM_BINARY, "sweep", kDefault, "--results", s1.string(), "--set",
+                                                         "arms.living_well.contracts.living_well_alliance.share=0.4"})
+                             : mhsim::test::run_process({MHSIM_BINARY, "compare", s1.string()});
+    INFO(command << ": " << refused.err);
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(refused.err, Catch::Contains("holds replications 3 to 5 of a run of 6") &&
+                                Catch::Contains("mhsim merge"));
+  }
   const auto m = mhsim::test::run_process({MHSIM_BINARY, "merge", s1.string(), s0.string(), "--out", merged.string()});
   INFO(m.err);
   REQUIRE(m.exit_code == 0);
