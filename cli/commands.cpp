@@ -6,6 +6,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -341,6 +342,11 @@ int run_command(const RunOptions& options, pipeline::Cluster& cluster) {
   if (!options.seed.empty()) seed = parse_option(options.seed, "--seed", 0, scenario::limits::kMaxSeed, errors);
   if (!options.threads.empty()) threads = parse_option(options.threads, "--threads", 1, 1024, errors);
   if (options.out.empty()) errors.push_back(Diagnostic{"command line", 0, 0, "--out", "a file name", "\"\""});
+  std::error_code dir_error;
+  if (!options.out.empty() && std::filesystem::is_directory(options.out, dir_error)) {
+    // Found now, not when the finished results are renamed into place after the whole run.
+    errors.push_back(Diagnostic{"command line", 0, 0, "--out", "a file name", "\"" + options.out + "\", a directory"});
+  }
   std::uint64_t shard_index = 0, shard_count = 1;
   if (!options.shard.empty()) parse_shard(options.shard, shard_index, shard_count, errors);
   if (!options.shard.empty() && cluster.size() > 1) {

@@ -133,6 +133,24 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitBadInput;
   }
+  // An option given an empty value (`--reps ""`, often an unset shell variable) would
+  // otherwise read as not given and silently take the default: refuse it, every one at once.
+  std::vector<mhsim::scenario::Diagnostic> empty;
+  for (const CLI::App* sub : app.get_subcommands()) {
+    for (const CLI::Option* opt : sub->get_options()) {
+      if (opt->count() == 0 || opt->get_type_size() == 0) continue;  // not given, or a flag
+      for (const std::string& value : opt->results()) {
+        if (value.empty()) {
+          empty.push_back(mhsim::scenario::Diagnostic{"command line", 0, 0, opt->get_name(), "a value", "\"\""});
+          break;
+        }
+      }
+    }
+  }
+  if (!empty.empty()) {
+    print_diagnostics(empty);
+    return kExitBadInput;
+  }
   if (*run_cmd) return run_command(run, *cluster);
   if (*merge_cmd) return merge_command(merge_inputs, merge_out);
   if (*validate_cmd) return validate_command(validate_path);

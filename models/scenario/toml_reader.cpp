@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -86,6 +87,11 @@ toml::table parse_toml(std::string_view text, const std::string& file) {
 }
 
 std::string read_scenario_file(const std::string& path) {
+  // A directory opens as a stream on some systems and reads as empty: say what it is.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw ScenarioError({Diagnostic{path, 0, 0, "", "a readable scenario file", "a directory"}});
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int err = errno;

@@ -77,6 +77,31 @@ TEST_CASE("mhsim: unknown options and subcommands exit 2", "[cli]") {
   CHECK_THAT(help.out, Catch::Contains("--threads"));
 }
 
+TEST_CASE("mhsim: an empty option value and a directory as the scenario are refused before any work", "[cli]") {
+  // `--reps ""` (an unset shell variable) used to mean "the scenario's count", and a
+  // directory read as an empty file ("expected a table, got nothing").
+  const fs::path out = fs::temp_directory_path() / ("mhsim_empty_option_" + std::to_string(::getpid()) + ".h5");
+  const auto r = run_process({kBin, "run", kSrc + "/scenarios/examples/mm1.toml", "--reps", "", "--seed", "", "--out",
+                              out.string(), "-q"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("command line: --reps: expected a value, got \"\""));
+  CHECK_THAT(r.err, Catch::Contains("command line: --seed: expected a value, got \"\""));
+  CHECK_THAT(r.err, Catch::Contains("2 errors; nothing was written"));
+  CHECK_FALSE(fs::exists(out));
+  const auto d = run_process({kBin, "validate", kSrc + "/scenarios"});
+  CHECK(d.exit_code == 2);
+  CHECK_THAT(d.err, Catch::Contains("scenarios: expected a readable scenario file, got a directory"));
+  const auto s = run_process({kBin, "run", kSrc + "/scenarios", "--out", out.string(), "-q"});
+  CHECK(s.exit_code == 2);
+  CHECK_THAT(s.err, Catch::Contains("got a directory"));
+  CHECK_FALSE(fs::exists(out));
+  // An output that is a directory is refused before the simulation, not after it.
+  const auto o = run_process({kBin, "run", kSrc + "/scenarios/examples/mm1.toml", "--reps", "2", "--out",
+                              fs::temp_directory_path().string(), "-q"});
+  CHECK(o.exit_code == 2);
+  CHECK_THAT(o.err, Catch::Contains("--out: expected a file name, got") && Catch::Contains("a directory"));
+}
+
 TEST_CASE("mhsim run: writes a complete HDF5 file with provenance", "[cli]") {
   const fs::path out = scratch_dir() / "good" / "mm1.h5";  // parent directory is created
   const std::string scenario = kSrc + "/scenarios/examples/mm1.toml";
