@@ -309,12 +309,16 @@ void value_of_information(Analysis& out, const std::vector<std::vector<double>>&
   out.voi_population_factor = voi::population_factor(s.voi_decisions_per_year, s.voi_years, s.discount_rate);
   const std::vector<VoiUnit> units = voi_units(x, params, s);
   const voi::Options options;
+  const auto net_benefits = [&](double wtp) {
+    std::vector<std::vector<double>> nb(A, std::vector<double>(R));
+    for (std::size_t a = 0; a < A; ++a) {
+      for (std::size_t r = 0; r < R; ++r) nb[a][r] = decision::net_monetary_benefit(cost[a][r], effect[a][r], wtp);
+    }
+    return nb;
+  };
   if (A >= 2) {
     for (const double wtp : s.willingness_to_pay) {
-      std::vector<std::vector<double>> nb(A, std::vector<double>(R));
-      for (std::size_t a = 0; a < A; ++a) {
-        for (std::size_t r = 0; r < R; ++r) nb[a][r] = decision::net_monetary_benefit(cost[a][r], effect[a][r], wtp);
-      }
+      const std::vector<std::vector<double>> nb = net_benefits(wtp);
       const double evpi = decision::evpi(cost, effect, wtp);
       // The two arms with the highest mean net benefit, and their difference.
       std::vector<std::size_t> by_mean(A);
@@ -346,10 +350,7 @@ void value_of_information(Analysis& out, const std::vector<std::vector<double>>&
       for (std::size_t k = 1; k <= 8; ++k) {
         if (R * k / 8 >= voi::kMinReplications) sizes.push_back(R * k / 8);
       }
-      std::vector<std::vector<double>> nb(A, std::vector<double>(R));
-      for (std::size_t a = 0; a < A; ++a) {
-        for (std::size_t r = 0; r < R; ++r) nb[a][r] = decision::net_monetary_benefit(cost[a][r], effect[a][r], wtp);
-      }
+      const std::vector<std::vector<double>> nb = net_benefits(wtp);
       out.evppi_convergence.resize(sizes.size() * units.size());
       each(out.evppi_convergence.size(), [&](std::size_t i) {
         const std::size_t n = sizes[i / units.size()];

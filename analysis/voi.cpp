@@ -124,6 +124,7 @@ class SplineFit final : public Fit {
     const double scale = BtB.trace() / P.trace();
     // Generalised cross-validation over a grid of smoothing parameters (log10 steps of 1/4).
     double best_gcv = std::numeric_limits<double>::infinity();
+    MatrixXd best_A;
     for (int k = -24; k <= 32; ++k) {
       const double lambda = scale * std::pow(10.0, 0.25 * k);
       const MatrixXd A = BtB + lambda * P;
@@ -141,17 +142,17 @@ class SplineFit final : public Fit {
         beta_ = beta;
         edf = e;
         sigma2_ = rss / dof;
-        A_ = A;
+        best_A = A;
       }
     }
-    if (!std::isfinite(best_gcv)) throw std::runtime_error("voi::regress: the spline fit failed for every smoothing parameter");
+    if (!std::isfinite(best_gcv)) throw std::runtime_error("voi: the spline fit failed for every smoothing parameter");
     const VectorXd f = B_ * beta_;
     fitted.assign(f.data(), f.data() + f.size());
     method = Method::kSpline;
     // Posterior of the coefficients: N(beta, sigma^2 A^-1) (the Bayesian view of the
     // penalised fit, Wood 2017 section 6.10): beta + sigma L^-T z with A = L L^T.
-    const Eigen::LLT<MatrixXd> llt(A_);
-    if (llt.info() != Eigen::Success) throw std::runtime_error("voi::regress: the spline's posterior is not positive definite");
+    const Eigen::LLT<MatrixXd> llt(best_A);
+    if (llt.info() != Eigen::Success) throw std::runtime_error("voi: the spline's posterior is not positive definite");
     L_ = llt.matrixL();
   }
   std::size_t points() const override { return fitted.size(); }
@@ -165,7 +166,7 @@ class SplineFit final : public Fit {
   }
 
  private:
-  MatrixXd B_, A_, L_;
+  MatrixXd B_, L_;
   VectorXd beta_;
   double sigma2_ = 0;
 };
@@ -204,15 +205,12 @@ class GaussianProcessFit final : public Fit {
     H_.rightCols(d) = U;
     const Eigen::Map<const VectorXd> Y(y.data(), ix(R));
     const Eigen::ColPivHouseholderQR<MatrixXd> qr(H_);
-    beta_ = qr.solve(Y);
-    const VectorXd line = H_ * beta_;
+    const VectorXd line = H_ * qr.solve(Y);
     const VectorXd resid = Y - line;
     const double sy = std::sqrt(resid.squaredNorm() / static_cast<double>(R));
     edf = static_cast<double>(d + 1);
     if (!(sy > 0)) {  // the line fits exactly
-      fitted.assign(line.data(), line.data() + line.size());
-      n_ = R;
-      W_ = MatrixXd::Zero(ix(R), 0);
+      line_alone(line);
       return;
     }
     const VectorXd ys = resid / sy;
@@ -267,32 +265,29 @@ class GaussianProcessFit final : public Fit {
     nm.f_tolerance = 1e-7;
     nm.x_tolerance = 1e-3;
     const NelderMeadResult best = nelder_mead(gcv, x0, step, nm);
-    if (!(best.f < 1e299)) {  // too few points for any process beside the line: the line alone
-      fitted.assign(line.data(), line.data() + line.size());
-      n_ = R;
-      W_ = MatrixXd::Zero(ix(R), 0);
+    if (!(best.f < 1e299)) {  // too few points for any process beside the line
+      line_alone(line);
       return;
     }
-    ell_ = best.x.head(d).array().exp();
-    eta_ = std::exp(best.x(d));
+    const VectorXd ell = best.x.head(d).array().exp();
+    const double eta = std::exp(best.x(d));
 
     // The fit on the first n points, through the eigen-decomposition C = Q diag(l) Q^T:
     // alpha = (C + eta I)^-1 y, posterior covariance of f there s2 eta Q diag(l / (l + eta)) Q^T.
     const Index n = ix(std::min(R, std::max<std::size_t>(o.gp_points, kMinReplications)));
-    U_ = U.topRows(n);
     n_ = static_cast<std::size_t>(n);
-    const MatrixXd C = correlation(U_, n, ell_);
+    const MatrixXd C = correlation(U, n, ell);
     const Eigen::SelfAdjointEigenSolver<MatrixXd> eig(C);
-    if (eig.info() != Eigen::Success) throw std::runtime_error("voi::regress: the Gaussian process's correlation matrix did not decompose");
+    if (eig.info() != Eigen::Success) throw std::runtime_error("voi: the Gaussian process's correlation matrix did not decompose");
     const VectorXd l = eig.eigenvalues().cwiseMax(0.0);
     const MatrixXd& Q = eig.eigenvectors();
     const VectorXd qy = Q.transpose() * ys.head(n);
-    alpha_ = Q * (qy.array() / (l.array() + eta_)).matrix();
-    const double s2 = ys.head(n).dot(alpha_) / static_cast<double>(n);  // profile MLE of the signal variance
-    edf = static_cast<double>(d + 1) + (l.array() / (l.array() + eta_)).sum();
-    W_ = Q * (s2 * eta_ * l.array() / (l.array() + eta_)).sqrt().matrix().asDiagonal();
+    const VectorXd alpha = Q * (qy.array() / (l.array() + eta)).matrix();
+    const double s2 = ys.head(n).dot(alpha) / static_cast<double>(n);  // profile MLE of the signal variance
+    edf = static_cast<double>(d + 1) + (l.array() / (l.array() + eta)).sum();
+    W_ = Q * (s2 * eta * l.array() / (l.array() + eta)).sqrt().matrix().asDiagonal();
     W_ *= sy;
-    const VectorXd f = line + sy * (cross_correlation(U, U_, ell_) * alpha_);
+    const VectorXd f = line + sy * (cross_correlation(U, U.topRows(n), ell) * alpha);
     fitted.assign(f.data(), f.data() + f.size());
   }
   std::size_t points() const override { return n_; }
@@ -312,11 +307,18 @@ class GaussianProcessFit final : public Fit {
   }
 
  private:
-  MatrixXd U_, W_, H_, Lh_;
-  VectorXd ell_, alpha_, beta_;
+  // The least-squares line alone, with no process beside it.
+  void line_alone(const VectorXd& line) {
+    fitted.assign(line.data(), line.data() + line.size());
+    n_ = fitted.size();
+    W_ = MatrixXd::Zero(line.size(), 0);
+  }
+
+  // Only what a posterior draw needs is kept: the process's square-root covariance at the
+  // first n_ points, and the line's design and coefficients' Cholesky factor.
+  MatrixXd W_, H_, Lh_;
   double sh_ = 0;
   std::size_t n_ = 0;
-  double eta_ = 0;
 };
 
 void check_inputs(const char* function, const std::vector<const std::vector<double>*>& x, std::size_t R) {
@@ -339,9 +341,9 @@ void check_inputs(const char* function, const std::vector<const std::vector<doub
 
 std::unique_ptr<Fit> fit(const std::vector<const std::vector<double>*>& x, const std::vector<double>& y,
                          const Options& o) {
-  check_inputs("regress", x, y.size());
+  // The inputs are checked once by the public function that calls this.
   for (const double v : y) {
-    if (!std::isfinite(v)) throw std::invalid_argument("voi::regress: an output value is not a finite number");
+    if (!std::isfinite(v)) throw std::invalid_argument("voi: an output value is not a finite number");
   }
   const std::size_t R = y.size();
   std::vector<std::vector<double>> u;
@@ -388,15 +390,6 @@ double evppi_of(const std::vector<const std::vector<double>*>& g, std::size_t n)
 
 const char* method_name(Method m) { return m == Method::kSpline ? "gam" : "gp"; }
 
-Regression regress(const std::vector<const std::vector<double>*>& x, const std::vector<double>& y, const Options& options) {
-  const std::unique_ptr<Fit> f = fit(x, y, options);
-  Regression out;
-  out.method = f->method;
-  out.fitted = f->fitted;
-  out.edf = f->edf;
-  return out;
-}
-
 Evppi evppi(const std::vector<const std::vector<double>*>& x, const std::vector<std::vector<double>>& nb,
             const Options& options) {
   if (nb.size() < 2) throw std::invalid_argument("voi::evppi: " + std::to_string(nb.size()) + " arms, expected at least 2");
@@ -442,6 +435,7 @@ Evppi evppi(const std::vector<const std::vector<double>*>& x, const std::vector<
 
 double variance_share(const std::vector<const std::vector<double>*>& x, const std::vector<double>& y,
                       const Options& options) {
+  check_inputs("variance_share", x, y.size());
   const double vy = variance_of(y);
   if (!(vy > 0)) return 0.0;
   const std::unique_ptr<Fit> f = fit(x, y, options);

@@ -43,20 +43,10 @@ struct Options {
   std::size_t gp_hyper_points = 150;
 };
 
-/// The fitted regression of y on a group of inputs.
-struct Regression {
-  Method method = Method::kSpline;
-  std::vector<double> fitted;  ///< estimate of E[y | inputs] at every replication
-  double edf = 0;              ///< effective degrees of freedom (trace of the hat matrix)
-};
-
-/// Regression of y (R values) on the inputs x[j] (each R values). Needs R >= kMinReplications
-/// and 1 to kMaxGroup inputs; std::invalid_argument otherwise (naming the argument).
-/// NaN is not allowed in x or y.
+/// The inputs of evppi() and variance_share(): R >= kMinReplications values each, 1 to
+/// kMaxGroup inputs, no NaN; std::invalid_argument (naming the argument) otherwise.
 inline constexpr std::size_t kMinReplications = 20;
 inline constexpr std::size_t kMaxGroup = 20;
-Regression regress(const std::vector<const std::vector<double>*>& x, const std::vector<double>& y,
-                   const Options& options = {});
 
 struct Evppi {
   double value = 0;  ///< EVPPI per decision, in the unit of the net benefits
