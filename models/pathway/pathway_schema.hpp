@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "models/pathway/pathway.hpp"
+#include "models/pathway/progress.hpp"
 #include "models/schema/limits.hpp"
 #include "models/schema/schema.hpp"
 
@@ -469,6 +470,8 @@ void check_flows(C& c, const PathwaySpec& spec) {
                  "a cycle of services the arm does not have: " + chain_text(spec, *cycle));
     }
   }
+  if (c.reported_under("services") || c.reported_under("arms")) return;  // the proofs follow chains that must end
+  for (const FlowProblem& p : progress_problems(spec)) c.error_at(p.key, p.expected, p.got);
 }
 
 }  // namespace mhsim::models::pathway

@@ -218,6 +218,9 @@ void finalize(PathwayScenario& sc, const Source& source) {
 
 std::string arm_path(const PathwayScenario& sc, std::size_t a) { return "arms." + sc.spec.arms[a].name; }
 
+/// The keys the flows between services are made of.
+constexpr const char* kFlowSections[] = {"services", "arms", "groups", "population", "partners", "initial"};
+
 void check_whole(Validator& c, const PathwayScenario& sc) {
   const Source& src = c.source();
   const pw::PathwaySpec& spec = sc.spec;
@@ -339,9 +342,12 @@ void check_whole(Validator& c, const PathwayScenario& sc) {
       }
     }
   }
-  // Whole-scenario checks only make sense once everything reads cleanly.
-  if (!c.clean()) return;
-  pw::check_flows(c, spec);
+  // The flows between services are checked once the keys they are made of read cleanly, so
+  // that their errors come with the others (an error elsewhere, say in run.seed, does not
+  // hide them); the model's whole-spec check only once everything does.
+  const bool flows_read = std::all_of(std::begin(kFlowSections), std::end(kFlowSections),
+                                      [&](const char* section) { return c.clean_under(section); });
+  if (flows_read) pw::check_flows(c, spec);
   if (!c.clean()) return;
   // A safety net: the model's own consistency check should find nothing left.
   for (const std::string& problem : pw::check_spec(spec)) {

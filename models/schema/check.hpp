@@ -155,6 +155,8 @@ class Validator {
   bool clean() const;
   /// Whether something was reported at `path` or under it.
   bool reported_under(std::string_view path) const;
+  /// Nothing was reported, by the reader or any rule, at `path` or under it.
+  bool clean_under(std::string_view path) const;
   /// A problem at `path` located at `at`.
   void add_at(const std::string& path, Position at, std::string expected, std::string got);
   const Source& source() const noexcept { return ctx_.source; }

@@ -147,6 +147,17 @@ bool Validator::reported_under(std::string_view path) const {
   return false;
 }
 
+bool Validator::clean_under(std::string_view path) const {
+  if (reported_under(path)) return false;
+  for (const std::string& bad : ctx_.source.bad) {
+    if (bad.compare(0, path.size(), path) == 0 &&
+        (bad.size() == path.size() || bad[path.size()] == '.' || bad[path.size()] == '[')) {
+      return false;
+    }
+  }
+  return true;
+}
+
 void Validator::add_at(const std::string& path, Position at, std::string expected, std::string got) {
   ctx_.diag.add(Diagnostic{ctx_.source.file, at.first, at.second, path, std::move(expected), std::move(got)});
 }
