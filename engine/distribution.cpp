@@ -160,6 +160,16 @@ double Distribution::variance() const {
       v_);
 }
 
+bool Distribution::well_defined() const {
+  const double m = mean(), v = variance();
+  if (!std::isfinite(m) || !std::isfinite(v) || !(m >= 0) || !(v >= 0)) return false;
+  if (const auto* d = std::get_if<dist::Lognormal>(&v_)) {
+    const LogParams p = log_params(*d);
+    return std::isfinite(p.mu) && std::isfinite(p.sigma) && std::isfinite(p.mu + p.sigma * p.sigma);
+  }
+  return true;
+}
+
 double Distribution::cdf(double x) const {
   namespace bm = boost::math;
   return std::visit(

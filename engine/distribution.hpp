@@ -54,6 +54,11 @@ class Distribution {
   double sample_length_biased(EntityRng& rng) const;
   double mean() const;
   double variance() const;
+  /// Whether the parameters, each perhaps in range, give a distribution that can be used:
+  /// a finite mean and variance (so length-biased draws are defined too) and finite
+  /// internal parameters (a lognormal's log-scale mu and sigma). Draws from one that is not
+  /// can be infinite or NaN.
+  bool well_defined() const;
   /// P(X <= x), from boost::math (used by goodness-of-fit tests and theory checks).
   double cdf(double x) const;
   /// Inverse CDF for p in (0, 1).

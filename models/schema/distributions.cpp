@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "models/schema/distributions.hpp"
 
+#include <cmath>
 #include <type_traits>
 #include <variant>
 
@@ -17,8 +18,28 @@ std::string_view parameters_of(std::size_t family) {
   return family < kText.size() ? kText[family] : std::string_view();
 }
 
+namespace {
+std::optional<engine::Distribution> construct(const DistParams& d, const std::function<bool(std::string_view)>& present,
+                                              const Report& report);
+}  // namespace
+
 std::optional<engine::Distribution> build(const DistParams& d, const std::function<bool(std::string_view)>& present,
                                           const Report& report) {
+  std::optional<engine::Distribution> out = construct(d, present, report);
+  if (out && !out->well_defined()) {
+    const auto text = [](double x) {
+      return std::isnan(x) ? std::string("undefined") : std::isinf(x) ? std::string("infinite") : number_text(x);
+    };
+    report("", "parameters that together give a finite mean and variance (and finite draws)",
+           out->describe() + ", with mean " + text(out->mean()) + " and variance " + text(out->variance()));
+    return std::nullopt;
+  }
+  return out;
+}
+
+namespace {
+std::optional<engine::Distribution> construct(const DistParams& d, const std::function<bool(std::string_view)>& present,
+                                              const Report& report) {
   const std::string f(kDistributionNames[d.family]);
   // A parameter the family needs: a number when written correctly; reported when absent.
   const auto need = [&](const std::optional<double>& v, std::string_view key) {
@@ -83,6 +104,8 @@ std::optional<engine::Distribution> build(const DistParams& d, const std::functi
     }
   }
 }
+
+}  // namespace
 
 void check_relations(const DistParams& d, const Report& report) {
   if ((d.family != 2 && d.family != 3) || !d.min || !d.max) return;

@@ -353,3 +353,20 @@ TEST_CASE("Distribution: length-biased draws have mean E[X^2] / E[X], within 4 s
   mhsim::engine::Rng rng = RandomStreams{kSeed, 3}.stream("length-biased/deterministic");
   CHECK(Distribution(dist::Deterministic{4.5}).sample_length_biased(rng) == 4.5);
 }
+
+TEST_CASE("Distribution: well_defined refuses parameters that give infinite moments or NaN draws", "[engine]") {
+  using namespace mhsim::engine;
+  CHECK(Distribution(dist::Exponential{2.0}).well_defined());
+  CHECK(Distribution(dist::Deterministic{0.0}).well_defined());
+  CHECK(Distribution(dist::Gamma{1e-4, 1e4}).well_defined());        // cv 100: extreme, finite
+  CHECK(Distribution(dist::Lognormal{1.0, 3.0}).well_defined());
+  CHECK_FALSE(Distribution(dist::Lognormal{1e-300, 1e9}).well_defined());  // sigma^2 = log(1 + 1e618) overflows
+  CHECK_FALSE(Distribution(dist::Weibull{0.001, 1.0}).well_defined());    // mean = Gamma(1001) overflows
+  CHECK(Distribution(dist::Weibull{0.5, 1.0}).well_defined());             // mean 2, variance 20
+  // A lognormal that is refused really draws nonsense: every plain draw is 0 (mu = -inf)
+  // and a length-biased one (a starting caseload's episode) is NaN.
+  const Distribution bad(dist::Lognormal{1e-300, 1e9});
+  Rng rng(1);
+  CHECK(bad.sample(rng) == 0.0);
+  CHECK(std::isnan(bad.sample_length_biased(rng)));
+}
