@@ -398,8 +398,9 @@ int run_command(const RunOptions& options, pipeline::Cluster& cluster) {
     std::snprintf(extent, sizeof extent, "%g days (warm-up %g)", network->network.horizon, network->network.warmup);
   }
 
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  // Interrupt, terminate and hang-up (a closed terminal or ssh session) all stop the run at
+  // its next check, keep finished chunks for --resume, and exit 130.
+  for (const int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, on_signal);
   try {
     pipeline::RunConfig config;
     config.out = options.out;

@@ -17,6 +17,7 @@
 
 #include "engine/error.hpp"
 #include "engine/random.hpp"
+#include "engine/simulation.hpp"
 
 namespace mhsim::engine {
 
@@ -44,7 +45,8 @@ class Runner {
     /// Live replications at most; 0 chooses 2 x threads.
     std::size_t max_in_flight = 0;
     /// When set (e.g. by a signal handler), no further replication is started; those in
-    /// flight finish and are consumed, and run() returns normally. Check cancelled().
+    /// flight stop at their next check (Simulation::kCheckEvery events) and are not
+    /// consumed; run() returns normally. Those consumed before are complete.
     const std::atomic<bool>* cancel = nullptr;
   };
 
@@ -79,6 +81,7 @@ class Runner {
                             static_cast<std::size_t>(options_.threads));
     tbb::task_arena arena(options_.threads);
     arena.execute([&] {
+      try {
       tbb::parallel_pipeline(
           options_.max_in_flight,
           tbb::make_filter<void, std::uint64_t>(
@@ -95,8 +98,11 @@ class Runner {
                   tbb::filter_mode::parallel,
                   [&](std::uint64_t index) -> std::pair<std::uint64_t, Result> {
                     const ReplicationContext context{index, seed};
+                    const CancellationScope scope(options_.cancel);
                     try {
                       return {index, simulate(context)};
+                    } catch (const Cancelled&) {
+                      throw;
                     } catch (SimulationError& e) {
                       e.set_context(index, seed);
                       throw;
@@ -114,6 +120,9 @@ class Runner {
                       consume(std::move(item.second));
                     }
                   }));
+      } catch (const Cancelled&) {
+        // Replications in flight stopped part-way: none of them was consumed.
+      }
     });
   }
 

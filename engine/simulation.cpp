@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "engine/simulation.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -10,7 +11,15 @@
 
 namespace mhsim::engine {
 
-void Simulation::schedule_in(Days delay, Priority priority, Action action) {
+namespace {
+thread_local const std::atomic<bool>* t_cancel = nullptr;
+}  // namespace
+
+CancellationScope::CancellationScope(const std::atomic<bool>* flag) noexcept : previous_(t_cancel) { t_cancel = flag; }
+CancellationScope::~CancellationScope() { t_cancel = previous_; }
+const std::atomic<bool>* CancellationScope::current() noexcept { return t_cancel; }
+
+void Simulation::schedule_in(Days delay, Priority priority, Action action, Entity entity) {
   if (!(delay >= 0.0) || !std::isfinite(delay)) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%g", delay);
@@ -18,10 +27,10 @@ void Simulation::schedule_in(Days delay, Priority priority, Action action) {
                               " days ahead: the delay must be finite and >= 0",
                           "", now_);
   }
-  schedule_at(now_ + delay, priority, std::move(action));
+  schedule_at(now_ + delay, priority, std::move(action), entity);
 }
 
-void Simulation::schedule_at(Days at, Priority priority, Action action) {
+void Simulation::schedule_at(Days at, Priority priority, Action action, Entity entity) {
   if (!(at >= now_) || !std::isfinite(at)) {
     char buf[96];
     std::snprintf(buf, sizeof buf, "%g (now is %g)", at, now_);
@@ -34,23 +43,53 @@ void Simulation::schedule_at(Days at, Priority priority, Action action) {
     handle = free_slots_.back();
     free_slots_.pop_back();
     actions_[handle] = std::move(action);
+    entities_[handle] = entity;
   } else {
     handle = static_cast<std::uint32_t>(actions_.size());
     actions_.push_back(std::move(action));
+    entities_.push_back(entity);
   }
   queue_.push(at, priority, handle);
 }
 
 void Simulation::run_until(Days until) {
+  const std::atomic<bool>* cancel = CancellationScope::current();
+  window_start_ = now_;
+  window_events_ = executed_;
+  window_pending_ = queue_.size();
   while (!queue_.empty() && queue_.top().key.at <= until) {
     const EventQueue::Entry e = queue_.pop();
     now_ = e.key.at;
     Action action = std::move(actions_[e.handle]);
+    running_ = entities_[e.handle];
     free_slots_.push_back(e.handle);
-    ++executed_;
+    if (++executed_ % kCheckEvery == 0) check(cancel);
     action();
   }
   if (std::isfinite(until) && until > now_) now_ = until;
+}
+
+void Simulation::check(const std::atomic<bool>* cancel) {
+  if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) throw Cancelled(now_);
+  window_pending_ = std::max(window_pending_, queue_.size());
+  if (now_ - window_start_ >= 1.0) {
+    window_start_ = now_;
+    window_events_ = executed_;
+    window_pending_ = queue_.size();
+    return;
+  }
+  const double limit = kStuckBase + kStuckPerPending * static_cast<double>(window_pending_);
+  const auto events = static_cast<double>(executed_ - window_events_);
+  if (events <= limit) return;
+  char text[320];
+  std::snprintf(text, sizeof text,
+                "the clock is stuck: %.0f events since day %.6g without the clock moving a day on (the bound is "
+                "%.0f + %.0f per waiting event, %.0f here); a cycle of steps that take no time, or almost none?",
+                events, window_start_, kStuckBase, kStuckPerPending, limit);
+  const std::string who = running_ == kNoEntity ? std::string()
+                          : namer_               ? namer_(running_)
+                                                 : "entity " + std::to_string(running_);
+  throw SimulationError(text, who, now_);
 }
 
 }  // namespace mhsim::engine

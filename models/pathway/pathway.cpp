@@ -174,6 +174,7 @@ class ArmSim {
     for (const InitialStock& st : spec.initial) {
       stock_keys_.emplace_back("initial/" + spec.services[st.service].name + "/" + spec.population.groups[st.group].name);
     }
+    sim_.set_namer([this](engine::Simulation::Entity e) { return describe_person(static_cast<std::size_t>(e)); });
     for (const NeedGroup& g : spec.population.groups) {
       group_keys_.emplace_back(g.name);
       mean_risk_.push_back(g.risk_beta_a / (g.risk_beta_a + g.risk_beta_b));
@@ -244,7 +245,7 @@ class ArmSim {
       const Exit why = s.death_at <= s.move_at ? Exit::kDied : Exit::kMovedAway;
       sim_.schedule_at(leave, engine::kDefaultPriority, [this, i, gen, why] {
         if (slots_[i].generation == gen && slots_[i].live) leave_system(i, why);
-      });
+      }, i);
     }
     ++r_.arrived;
     if (++live_ > spec_.max_in_system) {
@@ -306,6 +307,16 @@ class ArmSim {
         resuming_stationary_ = false;
       }
     }
+  }
+
+  // "person 12 of need group "common" (at service "cmht")", for errors.
+  std::string describe_person(std::size_t i) const {
+    if (i >= slots_.size()) return "person slot " + std::to_string(i);
+    const Slot& p = slots_[i];
+    std::string text = "person " + std::to_string(p.key) + " of need group \"" +
+                       (p.group < spec_.population.groups.size() ? spec_.population.groups[p.group].name : "?") + "\"";
+    if (p.service < spec_.services.size()) text += " (last at service \"" + spec_.services[p.service].name + "\")";
+    return text;
   }
 
   // ---- referral and admission -----------------------------------------------------------
@@ -498,7 +509,7 @@ class ArmSim {
     const std::uint32_t gen = p.generation, ep = ++p.episode;
     sim_.schedule_at(p.episode_end, engine::kReleasePriority, [this, i, gen, ep, end] {
       if (slots_[i].generation == gen && slots_[i].episode == ep) end_episode(i, end);
-    });
+    }, i);
   }
 
   void set_goals(Slot& p, std::size_t s) {
@@ -676,7 +687,7 @@ class ArmSim {
       const Slot& q = slots_[i];
       if (q.generation != gen || q.episode != ep || !q.live) return;
       if (q.where == Where::kWaiting || q.where == Where::kUnmet) unmet_event(i, u, z);
-    });
+    }, i);
   }
 
   // Which of the competing events happened: u in [0, 1) picks it in proportion to its hazard.
@@ -782,13 +793,13 @@ class ArmSim {
         if (slots_[i].generation != gen || slots_[i].episode != ep) return;
         sys(SystemKpi::kRelapses) += 1;
         refer(i, to, kDischarge);
-      });
+      }, i);
       return;
     }
     sim_.schedule_in(follow, engine::kDefaultPriority, [this, i, gen, ep] {
       if (slots_[i].generation != gen || slots_[i].episode != ep) return;
       leave_system(i, Exit::kDischarged);
-    });
+    }, i);
   }
 
   void leave_system(std::size_t i, Exit why) {

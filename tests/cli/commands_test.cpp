@@ -200,6 +200,66 @@ TEST_CASE("mhsim run: interrupted or killed runs resume to the identical file", 
   }
 }
 
+namespace {
+// A pathway of two services; `a_routes` is services.a.routes.
+std::string two_service_pathway(const std::string& population, const std::string& rate, const std::string& years,
+                                const std::string& mean_days, const std::string& a_routes) {
+  return "model = \"pathway\"\n[run]\nseed = 1\nreplications = 2\nyears = " + years +
+         "\n[population]\nsize = " + population + "\n[groups.common]\nrate_per_1000_per_year = " + rate +
+         "\n[partners.trust]\nkind = \"nhs_trust\"\n"
+         "[services.a]\nkind = \"gp\"\npartner = \"trust\"\nduration = { distribution = \"exponential\", mean = " +
+         mean_days + " }\nroutes = " + a_routes +
+         "\n[services.b]\nkind = \"cmht\"\npartner = \"trust\"\nduration = { distribution = \"exponential\", mean = " +
+         mean_days + " }\nroutes = { a = 1 }\n[arms.only]\n[arms.only.entry]\ncommon = { a = 1 }\n";
+}
+}  // namespace
+
+TEST_CASE("mhsim run: INT, TERM and HUP stop a long replication part-way; output untouched, exit 130", "[cli]") {
+  // One replication of this scenario takes minutes (18 million arrivals); the signal comes
+  // as soon as the run has started, so only a check inside the event loop stops it in time.
+  // `timeout` relays the signal to mhsim and kills it after 120 s: a run that only stops
+  // between replications ends with 128 + SIGKILL, not 130.
+  const fs::path dir = scratch_dir() / "long_replication";
+  fs::create_directories(dir);
+  const fs::path scenario = dir / "long.toml";
+  std::ofstream(scenario) << two_service_pathway("3000000", "300", "20", "30", "{ b = 0.5, discharge = 0.5 }");
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP}) {
+    INFO("signal " << signal);
+    const fs::path out = dir / ("out-" + std::to_string(signal) + ".h5");
+    { std::ofstream(out) << "earlier results"; }
+    const auto r = run_process({"/usr/bin/timeout", "-s", "KILL", "120", kBin, "run", scenario.string(), "--out",
+                                out.string(), "--threads", "1"},
+                               "mhsim run", signal);
+    CHECK(r.exit_code == 130);
+    CHECK_THAT(r.err, Catch::Contains("interrupted"));
+    CHECK(slurp_file(out.string()) == "earlier results");
+    const fs::path partial = out.string() + ".partial";
+    if (fs::exists(partial)) CHECK(chunk_files(partial) == 0);  // stopped inside the first replication
+    fs::remove_all(partial);
+  }
+}
+
+TEST_CASE("mhsim run: a clock that stops moving is a located error (person, arm, replication, seed), not a hang",
+          "[cli]") {
+  // Episodes of about 1e-9 days, routed a -> b -> a with an exit so rare that people go round
+  // for ever: validation cannot refuse it (each step takes time), the stuck-clock bound must.
+  const fs::path dir = scratch_dir() / "stuck_clock";
+  fs::create_directories(dir);
+  const fs::path scenario = dir / "stuck.toml";
+  std::ofstream(scenario) << two_service_pathway("10000", "10", "1", "1e-9",
+                                                 "{ b = 0.999999999, discharge = 0.000000001 }");
+  REQUIRE(run_process({kBin, "validate", scenario.string()}).exit_code == 0);
+  const fs::path out = dir / "stuck.h5";
+  { std::ofstream(out) << "earlier results"; }
+  const auto r = run_process({kBin, "run", scenario.string(), "--out", out.string(), "--threads", "1", "-q"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("person 0 of need group \"common\""));
+  CHECK_THAT(r.err, Catch::Contains("the clock is stuck"));
+  CHECK_THAT(r.err, Catch::Contains("(arm \"only\", replication 0, seed 1)"));
+  CHECK(slurp_file(out.string()) == "earlier results");
+  CHECK_FALSE(fs::exists(out.string() + ".partial"));
+}
+
 TEST_CASE("mhsim run --shard and mhsim merge: shards join to the single-run datasets", "[cli][reproducibility]") {
   const fs::path dir = scratch_dir() / "shards";
   fs::create_directories(dir);

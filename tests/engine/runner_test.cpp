@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <numeric>
 #include <vector>
 
@@ -157,4 +158,33 @@ TEST_CASE("WorkPlan: chunks and shards cover every replication once", "[engine]"
     }
   }
   CHECK_THROWS(WorkPlan(10).shard_chunks(3, 3));
+}
+
+TEST_CASE("Runner: cancellation stops a replication part-way through its events; it is not consumed", "[engine]") {
+  // Replication 3 sets the flag (as a signal handler would) at day 5 of a 1,000-day run of
+  // one event every 0.01 days, so it stops within Simulation::kCheckEvery events of day 5.
+  Runner::Options o;
+  o.seed = 1;
+  o.order = Runner::first(10);
+  o.threads = 1;
+  std::atomic<bool> cancel{false};
+  o.cancel = &cancel;
+  std::vector<std::uint64_t> consumed;
+  mhsim::engine::Days stopped_at = -1;
+  Runner(o).run<int>(
+      [&](const ReplicationContext& rep) {
+        mhsim::engine::Simulation sim;
+        std::function<void()> tick = [&] {
+          if (rep.index == 3 && sim.now() >= 5.0) cancel = true;
+          stopped_at = sim.now();
+          sim.schedule_in(0.01, 0, tick);
+        };
+        sim.schedule_in(0.0, 0, tick);
+        sim.run_until(1000.0);
+        return 0;
+      },
+      [&](std::uint64_t index, int&&) { consumed.push_back(index); });
+  CHECK(consumed == std::vector<std::uint64_t>{0, 1, 2});
+  CHECK(stopped_at >= 5.0);
+  CHECK(stopped_at <= 5.0 + 0.01 * static_cast<double>(mhsim::engine::Simulation::kCheckEvery));
 }

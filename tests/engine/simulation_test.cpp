@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -62,4 +64,58 @@ TEST_CASE("SimulationError: carries replication, seed and arm for replay", "[eng
   CHECK(std::string(e.what()) ==
         "person 18231 at day 412.50: length of stay is -3, but must be positive "
         "(arm \"alliance\", replication 117, seed 20240601)");
+}
+
+TEST_CASE("Simulation: a cycle of events that take no time stops with a located error, not a hang", "[engine]") {
+  // One entity re-schedules itself at the same instant for ever: the clock never moves, so
+  // the stuck-clock bound (kStuckBase + kStuckPerPending x waiting events) is what stops it.
+  Simulation sim;
+  sim.set_namer([](Simulation::Entity e) { return "widget " + std::to_string(e); });
+  sim.schedule_in(100.0, 0, [] {});  // one more event waiting
+  std::function<void()> loop = [&] { sim.schedule_in(0.0, 0, loop, 7); };
+  sim.schedule_in(2.5, 0, loop, 7);
+  try {
+    sim.run_until(1000.0);
+    FAIL("a stuck clock was not detected");
+  } catch (const mhsim::engine::SimulationError& e) {
+    CHECK_THAT(e.what(), Catch::StartsWith("widget 7 at day 2.50: the clock is stuck"));
+    CHECK(e.at() == 2.5);
+  }
+  const double bound = Simulation::kStuckBase + Simulation::kStuckPerPending * 2;
+  CHECK(static_cast<double>(sim.events_executed()) > bound);
+  // The bound is checked every kCheckEvery events, and the window starts at the first check
+  // after the clock stopped: at most two check intervals beyond the bound.
+  CHECK(static_cast<double>(sim.events_executed()) <= bound + 2.0 * static_cast<double>(Simulation::kCheckEvery));
+}
+
+TEST_CASE("Simulation: many events a day are not a stuck clock while the clock moves on", "[engine]") {
+  // 5 million events a simulated day (half the bound) for two days: no error.
+  Simulation sim;
+  std::function<void()> tick = [&] { sim.schedule_in(2e-7, 0, tick); };
+  sim.schedule_in(0.0, 0, tick);
+  CHECK_NOTHROW(sim.run_until(2.0));
+  CHECK(sim.events_executed() >= 9999990);
+}
+
+TEST_CASE("Simulation: a cancellation flag stops run_until with Cancelled", "[engine]") {
+  std::atomic<bool> flag{false};
+  Simulation sim;
+  std::function<void()> tick = [&] {
+    if (sim.now() >= 1.0) flag = true;
+    sim.schedule_in(1e-3, 0, tick);
+  };
+  sim.schedule_in(0.0, 0, tick);
+  {
+    const mhsim::engine::CancellationScope scope(&flag);
+    try {
+      sim.run_until(100.0);
+      FAIL("not cancelled");
+    } catch (const mhsim::engine::Cancelled& c) {
+      CHECK(c.at() >= 1.0);
+      CHECK(c.at() <= 1.0 + 1e-3 * static_cast<double>(Simulation::kCheckEvery));
+    }
+  }
+  // Outside the scope the flag is not seen: the run finishes.
+  CHECK(mhsim::engine::CancellationScope::current() == nullptr);
+  CHECK_NOTHROW(sim.run_until(101.0));
 }
