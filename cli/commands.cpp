@@ -126,7 +126,12 @@ void print_summary(const scenario::NetworkScenario& sc, const analysis::NetworkS
     }
   }
   for (std::size_t s = 0; s < net.stations.size(); ++s) {
-    if (load[s] >= 1.0) {
+    if (load[s] < 1.0) continue;
+    if (const auto& limit = net.stations[s].queue_limit) {
+      std::printf("note: station %s has offered load %.3f >= 1: its waiting line (at most %llu) stays near full and "
+                  "refuses many arrivals; see \"refused\" below\n",
+                  net.stations[s].name.c_str(), load[s], static_cast<unsigned long long>(*limit));
+    } else {
       std::printf("warning: station %s has offered load %.3f >= 1: its queue grows without bound, so its "
                   "waits depend on the horizon, not on a steady state\n",
                   net.stations[s].name.c_str(), load[s]);
@@ -555,9 +560,12 @@ int validate_command(const std::string& path) {
                 static_cast<unsigned long long>(sc.run.replications), sc.network.horizon, sc.network.warmup);
     const std::vector<double> load = analysis::offered_load(sc.network);
     for (std::size_t s = 0; s < load.size(); ++s) {
+      const bool bounded = sc.network.stations[s].queue_limit.has_value();
       std::printf("  %-22s servers %-8lld offered load %.3f%s\n", sc.network.stations[s].name.c_str(),
                   static_cast<long long>(sc.network.stations[s].servers), load[s],
-                  load[s] >= 1.0 ? "  (unstable: the queue grows without bound)" : "");
+                  load[s] < 1.0 ? ""
+                  : bounded     ? "  (saturated: the finite waiting line refuses arrivals when full)"
+                                : "  (unstable: the queue grows without bound)");
     }
     return kExitOk;
   } catch (const scenario::ScenarioError& e) {

@@ -214,6 +214,31 @@ std::string two_service_pathway(const std::string& population, const std::string
 }
 }  // namespace
 
+TEST_CASE("mhsim validate and run: a saturated finite waiting line is not called unbounded", "[cli]") {
+  // The M/M/5/5 loss example at twice its demand (offered load 1.6): the queue cannot grow,
+  // arrivals are refused. Without queue_limit the same load is unstable.
+  const fs::path dir = scratch_dir() / "saturated";
+  fs::create_directories(dir);
+  std::string text = slurp_file(kSrc + "/scenarios/examples/erlang_loss.toml");
+  text.replace(text.find("arrival_rate = 0.3"), 18, "arrival_rate = 0.8");
+  const fs::path bounded = dir / "bounded.toml", unbounded = dir / "unbounded.toml";
+  std::ofstream(bounded) << text;
+  std::string open = text;
+  open.erase(open.find("queue_limit"), open.find('\n', open.find("queue_limit")) - open.find("queue_limit") + 1);
+  std::ofstream(unbounded) << open;
+  const auto v = run_process({kBin, "validate", bounded.string()});
+  CHECK(v.exit_code == 0);
+  CHECK_THAT(v.out, Catch::Contains("offered load 1.600  (saturated: the finite waiting line refuses arrivals when full)"));
+  CHECK_THAT(v.out, !Catch::Contains("without bound"));
+  const auto r = run_process({kBin, "run", bounded.string(), "--reps", "2", "--out", (dir / "b.h5").string(), "-q"});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("note: station beds has offered load 1.600 >= 1: its waiting line (at most 0)"));
+  CHECK_THAT(r.out, !Catch::Contains("without bound"));
+  const auto u = run_process({kBin, "validate", unbounded.string()});
+  CHECK(u.exit_code == 0);
+  CHECK_THAT(u.out, Catch::Contains("(unstable: the queue grows without bound)"));
+}
+
 TEST_CASE("mhsim run: INT, TERM and HUP stop a long replication part-way; output untouched, exit 130", "[cli]") {
   // One replication of this scenario takes minutes (18 million arrivals); the signal comes
   // as soon as the run has started, so only a check inside the event loop stops it in time.
