@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -37,7 +38,9 @@ struct Axis {
   std::vector<double> values;
 };
 
-// "path=v", "path=a,b,c" or "path=from:to:step" (inclusive of `to` within step/1e6).
+// "path=v", "path=a,b,c" or "path=from:to:step" (inclusive of `to` within step/1e6). A listed
+// value may be "inf" (how a limit such as pain_cap is removed; the term's own rules decide
+// whether it takes one); ranges are finite.
 std::optional<Axis> parse_set(const std::string& text, std::vector<Diagnostic>& errors) {
   const auto bad = [&](const std::string& why) {
     errors.push_back(Diagnostic{"command line", 0, 0, "--set", why, "\"" + text + "\""});
@@ -51,6 +54,13 @@ std::optional<Axis> parse_set(const std::string& text, std::vector<Diagnostic>& 
     char* end = nullptr;
     x = std::strtod(s.c_str(), &end);
     return !s.empty() && end == s.c_str() + s.size() && std::isfinite(x);
+  };
+  const auto value = [&](const std::string& s, double& x) {
+    if (s == "inf" || s == "+inf") {
+      x = std::numeric_limits<double>::infinity();
+      return true;
+    }
+    return number(s, x);
   };
   if (std::count(spec.begin(), spec.end(), ':') == 2) {
     const auto c1 = spec.find(':'), c2 = spec.rfind(':');
@@ -68,7 +78,7 @@ std::optional<Axis> parse_set(const std::string& text, std::vector<Diagnostic>& 
       const auto comma = spec.find(',', start);
       const std::string item = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       double x;
-      if (!number(item, x)) return bad("numbers: path=value, path=a,b,c or path=from:to:step");
+      if (!value(item, x)) return bad("numbers (or inf): path=value, path=a,b,c or path=from:to:step");
       axis.values.push_back(x);
       if (comma == std::string::npos) break;
       start = comma + 1;

@@ -483,6 +483,28 @@ TEST_CASE("Pathway CLI: a sweep re-settles stored ledgers and agrees with the ru
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.err, Catch::Contains("--set " + alliance + ".shar"));
   CHECK_THAT(bad.err, Catch::Contains("from:to:step"));
+
+  // "inf" removes a limit: a pain cap of inf settles exactly as one (100 x the fee) that never
+  // binds; a term that takes no infinity, and -inf or nan anywhere, are refused.
+  const fs::path caps = scratch("sweep_caps.csv");
+  const auto uncapped = mhsim::test::run_process({MHSIM_BINARY, "sweep", kDefault, "--results", out.string(), "--set",
+                                                  alliance + ".pain_cap=100,inf", "--out", caps.string()});
+  INFO(uncapped.err);
+  REQUIRE(uncapped.exit_code == 0);
+  std::map<std::string, std::vector<std::string>> by_cap;  // cap -> its rows without the two first columns
+  std::istringstream cap_lines(mhsim::test::slurp_file(caps.string()));
+  std::getline(cap_lines, line);
+  while (std::getline(cap_lines, line)) {
+    const auto c1 = line.find(','), c2 = line.find(',', c1 + 1);
+    by_cap[line.substr(c1 + 1, c2 - c1 - 1)].push_back(line.substr(c2 + 1));
+  }
+  REQUIRE(by_cap.size() == 2);
+  CHECK(by_cap["inf"].size() >= 3);
+  CHECK(by_cap["inf"] == by_cap["100"]);
+  for (const std::string& term : {alliance + ".share=inf", alliance + ".pain_cap=-inf", alliance + ".pain_cap=nan"}) {
+    const auto refused = mhsim::test::run_process({MHSIM_BINARY, "sweep", kDefault, "--results", out.string(), "--set", term});
+    CHECK(refused.exit_code == 2);
+  }
 }
 
 TEST_CASE("Pathway CLI: shards are settled when merged, as a single run is", "[cli][pathway][reproducibility]") {
