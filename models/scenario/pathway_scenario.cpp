@@ -554,7 +554,7 @@ std::string summary(const std::vector<Diagnostic>& ds) {
   return what;
 }
 
-void check_uncertainty_quantiles(const PathwayScenario& sc, Diagnostics& diag) {
+void check_uncertainty_quantiles(const PathwayScenario& sc, const std::vector<Diagnostic>& base, Diagnostics& diag) {
   for (const UncertainParameter& p : sc.uncertainty.parameters) {
     const std::string path = "uncertainty." + p.name;
     const Position at = sc.source->position(path + ".distribution");
@@ -569,7 +569,14 @@ void check_uncertainty_quantiles(const PathwayScenario& sc, Diagnostics& diag) {
       }
       PathwayScenario trial = sc;
       const std::vector<double> values(p.keys.size(), value);
-      const std::vector<Diagnostic> ds = set_numbers(trial, p.keys, values, Settable::kModel);
+      std::vector<Diagnostic> ds = set_numbers(trial, p.keys, values, Settable::kModel);
+      // Errors the file has anyway are reported once, as themselves.
+      ds.erase(std::remove_if(ds.begin(), ds.end(),
+                              [&](const Diagnostic& d) {
+                                return std::any_of(base.begin(), base.end(),
+                                                   [&](const Diagnostic& b) { return b.to_string() == d.to_string(); });
+                              }),
+               ds.end());
       if (ds.empty()) continue;
       diag.add(Diagnostic{sc.file, at.first, at.second, path,
                           "a distribution under which the scenario stays valid at its 0.001 and 0.999 quantiles (the "
@@ -673,8 +680,12 @@ PathwayScenario parse_pathway_scenario(std::string_view text, const std::string&
   const bool years_ok = source->present("run.years") && source->ok("run.years");
   const std::vector<Diagnostic> base = validate(sc, years_ok);
   for (const Diagnostic& d : base) diag.add(d);
-  // Values other than the file's are checked against a file that holds together.
-  if (diag.empty()) check_uncertainty_quantiles(sc, diag);
+  // Values other than the file's (uncertainty quantiles, variants) are checked even when the
+  // file has errors of its own, which are then not repeated: every error at once.
+  const bool uncertainty_read = std::none_of(diag.items().begin(), diag.items().end(), [](const Diagnostic& d) {
+    return d.key.rfind("uncertainty", 0) == 0 || d.key.rfind("correlation", 0) == 0;
+  });
+  if (uncertainty_read) check_uncertainty_quantiles(sc, base, diag);
   check_variants(sc, base, diag);
   diag.throw_if_any();
   warn_lost_uncertainty(sc);
