@@ -36,6 +36,7 @@ class NetworkModel {
   }
 
   NetworkResult run() {
+    sim_.set_namer([](engine::Simulation::Entity c) { return "customer " + std::to_string(c); });
     for (std::size_t s = 0; s < stations_.size(); ++s) {
       if (spec_.stations[s].interarrival) schedule_external_arrival(s);
     }
@@ -123,7 +124,7 @@ class NetworkModel {
   void begin_service(std::uint32_t c, std::size_t s) {
     Station& st = *stations_[s];
     const Days duration = spec_.stations[s].service.sample(st.service_rng);
-    sim_.schedule_in(duration, engine::kReleasePriority, [this, c, s] { complete(c, s); });
+    sim_.schedule_in(duration, engine::kReleasePriority, [this, c, s] { complete(c, s); }, c);
   }
 
   void complete(std::uint32_t c, std::size_t s) {

@@ -283,6 +283,19 @@ TEST_CASE("mhsim run: a clock that stops moving is a located error (person, arm,
   CHECK_THAT(r.err, Catch::Contains("(arm \"only\", replication 0, seed 1)"));
   CHECK(slurp_file(out.string()) == "earlier results");
   CHECK_FALSE(fs::exists(out.string() + ".partial"));
+
+  // The network model too: a station that serves in no time and sends nearly everyone back.
+  const fs::path network = dir / "network.toml";
+  std::ofstream(network) << "[run]\nseed = 1\nreplications = 1\nhorizon_days = 100\nwarmup_days = 0\n"
+                            "[stations.a]\narrival_rate = 1\nservers = 1\n"
+                            "service = { distribution = \"deterministic\", value = 0 }\n"
+                            "routes = { a = 0.999999999, exit = 0.000000001 }\n";
+  const auto n = run_process({kBin, "run", network.string(), "--out", (dir / "network.h5").string(), "-q"});
+  CHECK(n.exit_code == 1);
+  CHECK_THAT(n.err, Catch::Contains("customer 0 at day"));
+  CHECK_THAT(n.err, Catch::Contains("the clock is stuck"));
+  CHECK_THAT(n.err, Catch::Contains("(replication 0, seed 1)"));
+  CHECK_FALSE(fs::exists(dir / "network.h5"));
 }
 
 TEST_CASE("mhsim run --shard and mhsim merge: shards join to the single-run datasets", "[cli][reproducibility]") {
