@@ -1,13 +1,24 @@
 // SPDX-License-Identifier: MIT
 #include "analysis/results_file.hpp"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <limits>
+#include <mutex>
+#include <optional>
+#include <set>
 #include <stdexcept>
 
 #include <hdf5.h>
@@ -20,8 +31,20 @@ namespace {
 // touches one cached chunk.
 constexpr hsize_t kChunkRows = 256;
 
+namespace fs = std::filesystem;
+
+// Set when HDF5 failed to close a file (its writes failed: a full disk). HDF5 1.10 cannot
+// tidy up after that: its exit handler then follows freed state and the process dies with
+// SIGSEGV after it has reported the error. So the library is closed at exit by us, and not
+// at all once a close has failed (the process is ending; the kernel frees the rest).
+std::atomic<bool> g_hdf5_unclean{false};
+
 void quiet_hdf5() {
   static const bool once = [] {
+    H5dont_atexit();  // before any other HDF5 call initialises the library
+    std::atexit([] {
+      if (!g_hdf5_unclean.load()) H5close();
+    });
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     return true;
   }();
@@ -30,6 +53,29 @@ void quiet_hdf5() {
 
 [[noreturn]] void fail(const std::string& what, const std::string& file) {
   throw std::runtime_error(file + ": " + what);
+}
+
+// The operating system's reason for the HDF5 call that just failed ("No space left on
+// device"), from HDF5's error stack ("..., errno = 28, error message = ..."); "" if none.
+herr_t find_errno(unsigned, const H5E_error2_t* e, void* data) {
+  const char* at = e->desc ? std::strstr(e->desc, "errno = ") : nullptr;
+  if (at == nullptr) return 0;
+  const int err = std::atoi(at + 8);
+  if (err <= 0) return 0;
+  *static_cast<int*>(data) = err;
+  return 1;  // the innermost cause is enough
+}
+
+std::string hdf5_os_reason() {
+  int err = 0;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, find_errno, &err);
+  return err > 0 ? std::strerror(err) : std::string();
+}
+
+// For a failed HDF5 write: names the file, what failed and the operating system's reason.
+[[noreturn]] void fail_write(const std::string& what, const std::string& file) {
+  const std::string reason = hdf5_os_reason();
+  throw WriteError(file + ": " + what + (reason.empty() ? std::string() : ": " + reason));
 }
 
 hid_t native(ResultsWriter::Type t) {
@@ -74,11 +120,11 @@ void replace_attribute(hid_t file, const std::string& name) {
 ResultsWriter::ResultsWriter(std::string final_path, std::uint64_t rows, std::uint64_t first_row)
     : final_path_(std::move(final_path)), rows_(rows), first_row_(first_row) {
   quiet_hdf5();
-  temp_path_ = final_path_ + ".tmp-" + std::to_string(::getpid());
+  temp_path_ = output_.stage(final_path_, OutputFiles::Parents::kMustExist);
   Id fapl{H5Pcreate(H5P_FILE_ACCESS), H5Pclose};
   // Latest format would tie files to HDF5 >= 1.10 readers; keep the default (widest) format.
   file_ = H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id);
-  if (file_ < 0) fail("cannot create the results file (is the directory writable?)", temp_path_);
+  if (file_ < 0) fail_write("cannot create its temporary file " + temp_path_, final_path_);
 }
 
 ResultsWriter ResultsWriter::in_memory(std::uint64_t rows, std::uint64_t first_row) {
@@ -98,6 +144,7 @@ ResultsWriter ResultsWriter::in_memory(std::uint64_t rows, std::uint64_t first_r
 ResultsWriter::ResultsWriter(ResultsWriter&& other) noexcept
     : final_path_(std::move(other.final_path_)),
       temp_path_(std::move(other.temp_path_)),
+      output_(std::move(other.output_)),
       rows_(other.rows_),
       first_row_(other.first_row_),
       file_(other.file_),
@@ -112,7 +159,7 @@ ResultsWriter::ResultsWriter(ResultsWriter&& other) noexcept
 ResultsWriter::~ResultsWriter() {
   if (committed_) return;
   close_all();
-  if (!memory_) std::remove(temp_path_.c_str());
+  output_.discard();  // the temporary file
 }
 
 std::vector<unsigned char> ResultsWriter::image() {
@@ -125,11 +172,14 @@ std::vector<unsigned char> ResultsWriter::image() {
   return bytes;
 }
 
-void ResultsWriter::close_all() noexcept {
-  for (auto& [path, ds] : datasets_) H5Dclose(ds.id);
+bool ResultsWriter::close_all() noexcept {
+  bool ok = true;
+  for (auto& [path, ds] : datasets_) ok = H5Dclose(ds.id) >= 0 && ok;
   datasets_.clear();
-  if (file_ >= 0) H5Fclose(file_);
+  if (file_ >= 0) ok = H5Fclose(file_) >= 0 && ok;
   file_ = -1;
+  if (!ok) g_hdf5_unclean.store(true);
+  return ok;
 }
 
 void ResultsWriter::attribute(const std::string& name, const std::string& value) {
@@ -241,20 +291,18 @@ void ResultsWriter::write_rows(const std::string& path, std::uint64_t first, std
   H5Sselect_hyperslab(file_space.id, H5S_SELECT_SET, start.data(), nullptr, block.data(), nullptr);
   Id mem_space{H5Screate_simple(ds.rank, block.data(), nullptr), H5Sclose};
   if (H5Dwrite(static_cast<hid_t>(ds.id), native(ds.type), mem_space.id, file_space.id, H5P_DEFAULT, data) < 0) {
-    fail("cannot write replications " + std::to_string(first) + ".." + std::to_string(first + count - 1) + " of '" +
-             path + "'",
-         temp_path_);
+    fail_write("cannot write replications " + std::to_string(first) + ".." + std::to_string(first + count - 1) +
+                   " of '" + path + "' to " + temp_path_,
+               memory_ ? temp_path_ : final_path_);
   }
 }
 
 void ResultsWriter::commit() {
   if (memory_) fail("commit() is for files; take an in-memory file's bytes with image()", temp_path_);
-  if (H5Fflush(file_, H5F_SCOPE_GLOBAL) < 0) fail("cannot flush", temp_path_);
-  close_all();
-  if (std::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
-    std::remove(temp_path_.c_str());
-    fail("cannot rename the finished results into place", final_path_);
-  }
+  // On failure the destructor closes what it can and removes the temporary file.
+  if (H5Fflush(file_, H5F_SCOPE_GLOBAL) < 0) fail_write("cannot write its temporary file " + temp_path_, final_path_);
+  if (!close_all()) fail_write("cannot finish its temporary file " + temp_path_, final_path_);
+  output_.commit();
   committed_ = true;
 }
 
@@ -265,7 +313,7 @@ void string_attribute(hid_t object, const std::string& name, const std::string& 
   Id space{H5Screate(H5S_SCALAR), H5Sclose};
   Id attr{H5Acreate2(object, name.c_str(), type.id, space.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose};
   const char* text = value.c_str();
-  if (attr.id < 0 || H5Awrite(attr.id, type.id, &text) < 0) fail("cannot write attribute '" + name + "'", file);
+  if (attr.id < 0 || H5Awrite(attr.id, type.id, &text) < 0) fail_write("cannot write attribute '" + name + "'", file);
 }
 
 void write_tables(hid_t file, const std::vector<Table>& tables, const std::vector<std::pair<std::string, std::string>>& root,
@@ -292,7 +340,7 @@ void write_tables(hid_t file, const std::vector<Table>& tables, const std::vecto
       } else if (n > 0) {
         ok = H5Dwrite(ds.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, c.numbers.data());
       }
-      if (ok < 0) fail("cannot write dataset '" + t.name + "/" + c.name + "'", temp);
+      if (ok < 0) fail_write("cannot write dataset '" + t.name + "/" + c.name + "'", temp);
       string_attribute(ds.id, "unit", c.unit, temp);
       string_attribute(ds.id, "description", c.description, temp);
     }
@@ -302,6 +350,13 @@ void write_tables(hid_t file, const std::vector<Table>& tables, const std::vecto
 }  // namespace
 
 void write_table_file(const std::string& path, const std::vector<Table>& tables,
+                      const std::vector<std::pair<std::string, std::string>>& root) {
+  OutputFiles files;
+  write_table_file(files, path, tables, root);
+  files.commit();
+}
+
+void write_table_file(OutputFiles& files, const std::string& path, const std::vector<Table>& tables,
                       const std::vector<std::pair<std::string, std::string>>& root) {
   for (const Table& t : tables) {
     std::size_t rows = 0;
@@ -316,24 +371,280 @@ void write_table_file(const std::string& path, const std::vector<Table>& tables,
     }
   }
   quiet_hdf5();
-  const std::string temp = path + ".tmp-" + std::to_string(::getpid());
+  // The temporary is removed by `files` if anything fails, here or in another output.
+  const std::string temp = files.stage(path);
   const hid_t file = H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (file < 0) fail("cannot create the file (is the directory writable?)", temp);
+  if (file < 0) fail_write("cannot create its temporary file " + temp, path);
   try {
-    write_tables(file, tables, root, temp);
+    write_tables(file, tables, root, path);
   } catch (...) {
-    H5Fclose(file);
-    std::remove(temp.c_str());
+    if (H5Fclose(file) < 0) g_hdf5_unclean.store(true);
     throw;
   }
   if (H5Fclose(file) < 0) {
-    std::remove(temp.c_str());
-    fail("cannot finish writing the file (is the disk full?)", temp);
+    g_hdf5_unclean.store(true);
+    fail_write("cannot write its temporary file " + temp, path);
   }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    std::remove(temp.c_str());
-    fail("cannot rename the finished file into place", path);
+}
+
+// ---------------------------------------------------------------------------------------
+// OutputFiles: every output of a command, all or nothing.
+namespace {
+
+// Temporaries staged by this process and not yet committed or discarded, so that a stale
+// temporary that happens to carry this process's id is told from a live one.
+std::mutex g_live_mutex;
+std::set<std::string> g_live;
+
+std::string live_key(const std::string& file) {
+  std::error_code ec;
+  const fs::path p = fs::absolute(file, ec);
+  return (ec ? fs::path(file) : p).lexically_normal().string();
+}
+void set_live(const std::string& temp, bool live) {
+  const std::lock_guard<std::mutex> lock(g_live_mutex);
+  if (live) g_live.insert(live_key(temp));
+  else g_live.erase(live_key(temp));
+}
+bool is_live(const std::string& temp) {
+  const std::lock_guard<std::mutex> lock(g_live_mutex);
+  return g_live.count(live_key(temp)) > 0;
+}
+
+// The process id in a temporary's name "<anything>.tmp-<pid>" or "<anything>.tmp-<pid>.old",
+// where ".tmp-" starts at `at`.
+std::optional<long> temporary_owner(const std::string& name, std::size_t at) {
+  std::string digits = name.substr(at + 5);
+  if (digits.size() > 4 && digits.compare(digits.size() - 4, 4, ".old") == 0) digits.resize(digits.size() - 4);
+  if (digits.empty() || digits.size() > 9) return std::nullopt;
+  for (const char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
   }
+  const long pid = std::stol(digits);
+  if (pid <= 0) return std::nullopt;
+  return pid;
+}
+
+// Removes `file`, a temporary of process `pid`, if that process has gone and nobody holds a
+// lock on the file (HDF5 locks the files it writes; a process in another PID namespace may
+// have the same id).
+bool remove_if_stale(const std::string& file, long pid) {
+  if (pid == static_cast<long>(::getpid())) {
+    if (is_live(file)) return false;
+  } else if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) {
+    return false;  // that process runs (or is not ours to ask about): leave its file alone
+  }
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) return false;
+  struct stat st{};
+  bool removed = false;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+    removed = ::unlink(file.c_str()) == 0;
+  }
+  ::close(fd);
+  return removed;
+}
+
+std::string os_reason(int err) { return std::strerror(err); }
+
+}  // namespace
+
+std::string temporary_name(const std::string& path) { return path + ".tmp-" + std::to_string(::getpid()); }
+
+std::vector<std::string> remove_stale_temporaries(const std::string& path) {
+  std::vector<std::string> removed;
+  const fs::path target(path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const std::string prefix = target.filename().string() + ".tmp-";
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::optional<long> pid = temporary_owner(name, prefix.size() - 5);
+    const std::string file = (dir / name).string();
+    if (pid && remove_if_stale(file, *pid)) removed.push_back(file);
+  }
+  return removed;
+}
+
+std::vector<std::string> remove_stale_temporaries_in(const std::string& dir) {
+  std::vector<std::string> removed;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const std::size_t at = name.rfind(".tmp-");
+    if (at == std::string::npos || at == 0) continue;
+    const std::optional<long> pid = temporary_owner(name, at);
+    const std::string file = (fs::path(dir) / name).string();
+    if (pid && remove_if_stale(file, *pid)) removed.push_back(file);
+  }
+  return removed;
+}
+
+OutputFiles::OutputFiles(OutputFiles&& other) noexcept
+    : files_(std::move(other.files_)), created_dirs_(std::move(other.created_dirs_)), done_(other.done_) {
+  other.files_.clear();
+  other.created_dirs_.clear();
+  other.done_ = true;
+}
+
+OutputFiles::~OutputFiles() {
+  if (!done_) discard();
+}
+
+std::string OutputFiles::stage(const std::string& path, Parents parents) {
+  if (done_) throw std::logic_error(path + ": OutputFiles::stage after commit() or discard()");
+  for (const File& f : files_) {
+    if (f.path == path) throw std::invalid_argument(path + ": expected once among one command's outputs, got twice");
+  }
+  const fs::path target(path);
+  if (parents == Parents::kCreate && target.has_parent_path()) {
+    // Which directories are missing, so that a failure removes exactly those again.
+    std::vector<fs::path> missing;
+    std::error_code ec;
+    for (fs::path d = target.parent_path(); !d.empty() && !fs::exists(d, ec) && !ec; d = d.parent_path()) {
+      missing.push_back(d);
+      if (d == d.parent_path()) break;
+    }
+    fs::create_directories(target.parent_path(), ec);
+    for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+      std::error_code exists_ec;
+      if (fs::is_directory(*it, exists_ec)) created_dirs_.push_back(it->string());
+    }
+    if (ec) throw WriteError(path + ": cannot create its directory " + target.parent_path().string() + ": " + ec.message());
+  }
+  remove_stale_temporaries(path);
+  File f;
+  f.path = path;
+  f.temp = temporary_name(path);
+  set_live(f.temp, true);
+  files_.push_back(f);
+  return f.temp;
+}
+
+void OutputFiles::write(const std::string& path, const std::string& content, Parents parents) {
+  write(path, content.data(), content.size(), parents);
+}
+
+void OutputFiles::write(const std::string& path, const void* data, std::size_t size, Parents parents) {
+  const std::string temp = stage(path, parents);
+  int err = 0;
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    err = errno;
+  } else {
+    const char* p = static_cast<const char*>(data);
+    std::size_t left = size;
+    while (left > 0) {
+      const ssize_t n = ::write(fd, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        err = errno;
+        break;
+      }
+      p += n;
+      left -= static_cast<std::size_t>(n);
+    }
+    // Some file systems report a full disk only when the data reach it.
+    if (err == 0 && ::fsync(fd) != 0 && errno != EINVAL) err = errno;
+    if (::close(fd) != 0 && err == 0) err = errno;
+  }
+  if (err != 0) {
+    ::unlink(temp.c_str());
+    throw WriteError(path + ": cannot write it: " + os_reason(err) + " (its temporary " + temp + " is removed)");
+  }
+  files_.back().synced = true;
+}
+
+void OutputFiles::commit() {
+  if (done_) throw std::logic_error("OutputFiles::commit after commit() or discard()");
+  const auto failed = [&](const std::string& message) {
+    discard();
+    throw WriteError(message);
+  };
+  // 1. Every temporary on disk (HDF5 files were written by the caller, not flushed to disk).
+  for (File& f : files_) {
+    if (f.synced) continue;
+    const int fd = ::open(f.temp.c_str(), O_RDONLY | O_CLOEXEC);
+    int err = fd < 0 ? errno : 0;
+    if (fd >= 0 && ::fsync(fd) != 0 && errno != EINVAL) err = errno;
+    if (fd >= 0) ::close(fd);
+    if (err != 0) failed(f.path + ": cannot write it: " + os_reason(err) + " (its temporary " + f.temp + " is removed)");
+    f.synced = true;
+  }
+  // 2. A second name for each file about to be replaced, to put it back if a later one fails.
+  for (File& f : files_) {
+    struct stat st{};
+    if (::lstat(f.path.c_str(), &st) != 0) {
+      if (errno == ENOENT) continue;
+      failed(f.path + ": cannot replace it: " + os_reason(errno));
+    }
+    if (S_ISDIR(st.st_mode)) failed(f.path + ": expected a file to write, got a directory");
+    const std::string backup = f.temp + ".old";
+    ::unlink(backup.c_str());
+    if (::link(f.path.c_str(), backup.c_str()) != 0) {
+      const int err = errno;
+      std::error_code ec;  // a file system without hard links: a copy does as well
+      fs::copy_file(f.path, backup, fs::copy_options::overwrite_existing, ec);
+      if (ec) {
+        ::unlink(backup.c_str());
+        failed(f.path + ": cannot keep the current file while replacing it: " + os_reason(err));
+      }
+    }
+    f.backup = backup;
+  }
+  // 3. Into place, each atomically; if one fails, the ones before it go back.
+  for (std::size_t i = 0; i < files_.size(); ++i) {
+    File& f = files_[i];
+    if (::rename(f.temp.c_str(), f.path.c_str()) == 0) continue;
+    std::string message = f.path + ": cannot move the finished file into place: " + os_reason(errno);
+    std::size_t restored = 0;
+    for (std::size_t j = 0; j < i; ++j) {
+      File& g = files_[j];
+      if (g.backup.empty() ? ::unlink(g.path.c_str()) == 0 : ::rename(g.backup.c_str(), g.path.c_str()) == 0) {
+        ++restored;
+        g.backup.clear();
+      } else if (!g.backup.empty()) {
+        message += "; " + g.path + " could not be put back (" + os_reason(errno) + "): its earlier content is in " +
+                   g.backup;
+        g.backup.clear();  // keep it: it is the only copy
+      }
+    }
+    if (restored > 0) message += "; the " + std::to_string(restored) + " output(s) already moved were put back";
+    failed(message);
+  }
+  // 4. Done: the kept copies go, and the renames are made durable (best effort).
+  std::set<std::string> dirs;
+  for (const File& f : files_) {
+    if (!f.backup.empty()) ::unlink(f.backup.c_str());
+    set_live(f.temp, false);
+    const fs::path parent = fs::path(f.path).parent_path();
+    dirs.insert(parent.empty() ? "." : parent.string());
+  }
+  for (const std::string& d : dirs) {
+    const int fd = ::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) continue;
+    (void)::fsync(fd);
+    ::close(fd);
+  }
+  files_.clear();
+  created_dirs_.clear();
+  done_ = true;
+}
+
+void OutputFiles::discard() noexcept {
+  for (const File& f : files_) {
+    ::unlink(f.temp.c_str());
+    if (!f.backup.empty()) ::unlink(f.backup.c_str());
+    try {
+      set_live(f.temp, false);
+    } catch (...) {
+    }
+  }
+  for (auto it = created_dirs_.rbegin(); it != created_dirs_.rend(); ++it) ::rmdir(it->c_str());  // only if empty
+  files_.clear();
+  created_dirs_.clear();
+  done_ = true;
 }
 
 std::string describe(const AttributeValue& value, std::size_t max_chars) {
@@ -365,6 +676,7 @@ std::string exact_text(double x) {
 }
 
 std::string hdf5_library_version() {
+  quiet_hdf5();
   unsigned major = 0, minor = 0, release = 0;
   H5get_libversion(&major, &minor, &release);
   return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release);

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <variant>
 #include <vector>
@@ -41,22 +42,89 @@ struct Table {
   std::vector<TableColumn> columns;
 };
 
-/// Writes tables to an HDF5 file, all or nothing (a temporary name beside `path`, renamed
-/// into place; removed on any failure): table t is the group /<t.name> with attributes
+/// A file that could not be written: the message names the file, the operating system's
+/// reason and what was left as it was.
+class WriteError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The one way mhsim writes its output files, all or nothing (issue 18): every file of one
+/// command is first written in full to a temporary beside it, "<path>.tmp-<pid>" (flushed
+/// to disk), and only when all are whole does commit() rename them into place. If any write
+/// fails (a full disk, a read-only folder...) nothing is renamed, every temporary is
+/// removed and the files that were there before are left as they were. If a rename fails
+/// part-way, the files already replaced are put back (each was kept as
+/// "<path>.tmp-<pid>.old" until commit ends). Directories created for the outputs are
+/// removed again on failure. A process killed before commit() leaves only temporaries of
+/// that naming pattern, which the next write of the same path removes once their process is
+/// gone (remove_stale_temporaries). Destroying an uncommitted OutputFiles discards it.
+class OutputFiles {
+ public:
+  /// Whether missing parent directories of an output are created.
+  enum class Parents { kCreate, kMustExist };
+
+  OutputFiles() = default;
+  ~OutputFiles();
+  OutputFiles(OutputFiles&& other) noexcept;
+  OutputFiles& operator=(OutputFiles&&) = delete;
+  OutputFiles(const OutputFiles&) = delete;
+  OutputFiles& operator=(const OutputFiles&) = delete;
+
+  /// Registers `path` as an output and returns the temporary name the caller writes it to
+  /// (an HDF5 file, say); commit() flushes it to disk and renames it. Removes stale
+  /// temporaries of `path` first. Throws WriteError.
+  std::string stage(const std::string& path, Parents parents = Parents::kCreate);
+  /// Writes `size` bytes to the temporary of `path` now, flushed to disk. Throws WriteError
+  /// (the temporary is removed at once).
+  void write(const std::string& path, const void* data, std::size_t size, Parents parents = Parents::kCreate);
+  void write(const std::string& path, const std::string& content, Parents parents = Parents::kCreate);
+  /// Renames every staged file into place, or none (see above). Throws WriteError.
+  void commit();
+  /// Removes every temporary and created directory now (also done by the destructor).
+  void discard() noexcept;
+
+ private:
+  struct File {
+    std::string path, temp, backup;
+    bool synced = false;  // written by write(), already on disk
+  };
+  std::vector<File> files_;
+  std::vector<std::string> created_dirs_;  // outermost first
+  bool done_ = false;
+};
+
+/// "<path>.tmp-<pid>": the temporary name of an output of this process.
+std::string temporary_name(const std::string& path);
+
+/// Removes temporaries of `path` ("<path>.tmp-<pid>" and "<path>.tmp-<pid>.old") left by a
+/// process that was killed: only when no process with that id runs (or, for this process's
+/// own id, no OutputFiles of this process holds it) and no other process holds a lock on
+/// the file. Anything else is left alone. Returns the files removed.
+std::vector<std::string> remove_stale_temporaries(const std::string& path);
+/// The same for every file in `dir` (a checkpoint directory).
+std::vector<std::string> remove_stale_temporaries_in(const std::string& dir);
+
+/// Writes tables to an HDF5 file, all or nothing (through OutputFiles: a temporary name
+/// beside `path`, renamed into place; removed on any failure): table t is the group /<t.name> with attributes
 /// `description` and `columns` (the column names in order, comma-separated), holding one
 /// 1-D dataset per column (float64, or variable-length UTF-8 strings), each with attributes
 /// `unit` and `description`. `root` attributes go on the file. Throws std::runtime_error
 /// naming the path; std::invalid_argument for a ragged table.
 void write_table_file(const std::string& path, const std::vector<Table>& tables,
                       const std::vector<std::pair<std::string, std::string>>& root);
+/// The same, as one output of `files` (renamed into place by files.commit()).
+void write_table_file(OutputFiles& files, const std::string& path, const std::vector<Table>& tables,
+                      const std::vector<std::pair<std::string, std::string>>& root);
 
 class ResultsWriter {
  public:
   using Type = ElementType;
 
-  /// Creates "<final_path>.tmp-<pid>" beside `final_path`; `final_path` itself is not
-  /// touched until commit(). Datasets get `rows` rows holding replications
-  /// [first_row, first_row + rows). Throws std::runtime_error naming the path on failure.
+  /// Creates "<final_path>.tmp-<pid>" beside `final_path` (an OutputFiles of one file; the
+  /// directory must exist); `final_path` itself is not touched until commit(). Datasets get
+  /// `rows` rows holding replications [first_row, first_row + rows). Throws
+  /// std::runtime_error naming the path (and the operating system's reason) on failure.
   ResultsWriter(std::string final_path, std::uint64_t rows, std::uint64_t first_row = 0);
   /// A file built in memory (HDF5 core driver); take its bytes with image().
   static ResultsWriter in_memory(std::uint64_t rows, std::uint64_t first_row = 0);
@@ -80,7 +148,8 @@ class ResultsWriter {
   /// Writes `count` consecutive rows starting at replication `first`, from native-typed data.
   void write_rows(const std::string& path, std::uint64_t first, std::uint64_t count, const void* data);
 
-  /// Flushes, closes and renames the temporary file to the final path (atomic on one file system).
+  /// Flushes, closes and renames the temporary file to the final path (atomic on one file
+  /// system). On failure (a full disk) throws WriteError and the temporary is removed.
   void commit();
   /// For in_memory() writers: flushes and returns the complete file's bytes.
   std::vector<unsigned char> image();
@@ -100,10 +169,11 @@ class ResultsWriter {
     int rank;
   };
   void write_row(const std::string& path, std::uint64_t replication, const void* row, Type type);
-  void close_all() noexcept;
+  bool close_all() noexcept;  ///< false if HDF5 could not close something (a write failed)
 
   std::string final_path_;
   std::string temp_path_;
+  OutputFiles output_;
   std::uint64_t rows_ = 0;
   std::uint64_t first_row_ = 0;
   std::int64_t file_ = -1;
