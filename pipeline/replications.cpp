@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include "pipeline/replications.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -13,7 +19,6 @@
 #include <boost/version.hpp>
 #include <tbb/version.h>
 
-#include "analysis/analysis_output.hpp"
 #include "analysis/merge.hpp"
 #include "analysis/sha256.hpp"
 #include "engine/random.hpp"
@@ -125,6 +130,87 @@ std::set<std::uint64_t> finished_chunks(const fs::path& dir, const engine::WorkP
   return done;
 }
 
+// Who runs a checkpoint directory: an flock on "<out>.partial/lock", held for as long as the
+// process runs it, so that two processes (two --resume at once) never write, merge or remove
+// one directory together (issue 18). The kernel releases the lock when its process ends in
+// any way, so a lock left by a killed process is no obstacle. The file holds the holder's
+// process id, for the message.
+class PartialLock {
+ public:
+  PartialLock() = default;
+  ~PartialLock() { release(); }
+  PartialLock(const PartialLock&) = delete;
+  PartialLock& operator=(const PartialLock&) = delete;
+
+  // Takes the lock of `dir` (creating its file when `create`). Returns false when the file
+  // does not exist and `create` is false. Throws RunInputError if another process holds it.
+  bool acquire(const fs::path& dir, const std::string& out, bool create) {
+    const std::string file = (dir / "lock").string();
+    for (int attempt = 0; attempt < 10; ++attempt) {
+      const int fd = ::open(file.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
+      if (fd < 0) {
+        const int err = errno;
+        if (err == ENOENT && !create) return false;
+        std::error_code ec;
+        if (err == ENOENT && fs::create_directories(dir, ec)) continue;  // the directory went away meanwhile
+        throw std::runtime_error(file + ": cannot open the run's lock file: " + std::strerror(err));
+      }
+      if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        const int err = errno;
+        char buf[32] = {};
+        const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+        std::string holder(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+        while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+        ::close(fd);
+        if (err == EWOULDBLOCK) {
+          throw RunInputError("another mhsim process" + (holder.empty() ? std::string() : " (pid " + holder + ")") +
+                              " is running " + out + " from " + dir.string() + " (it holds " + file +
+                              "): expected one process at a time; wait for it to end (or stop it), then run the same "
+                              "command with --resume");
+        }
+        throw std::runtime_error(file + ": cannot lock the run's lock file: " + std::strerror(err));
+      }
+      // The holder before us may have finished and removed the directory between our open
+      // and our lock: then this lock guards nothing; take the new one.
+      struct stat held{}, now{};
+      if (::fstat(fd, &held) != 0 || ::stat(file.c_str(), &now) != 0 || held.st_ino != now.st_ino ||
+          held.st_dev != now.st_dev) {
+        ::close(fd);
+        if (!create) return false;
+        continue;
+      }
+      // Who holds it, for another process's message (best effort: a full disk must not stop
+      // a resume). A lock only looked at (`create` false) is left as it was.
+      if (create && ::ftruncate(fd, 0) == 0) {
+        const std::string pid = std::to_string(::getpid()) + "\n";
+        const ssize_t written = ::pwrite(fd, pid.data(), pid.size(), 0);
+        (void)written;
+      }
+      fd_ = fd;
+      return true;
+    }
+    throw std::runtime_error(file + ": cannot lock the run's lock file: the directory keeps being removed");
+  }
+  void release() noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  bool held() const noexcept { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+};
+
+// Whether `dir` holds a finished chunk (anything worth keeping for --resume).
+bool holds_chunks(const fs::path& dir) {
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind("chunk-", 0) == 0 && name.find(".tmp-") == std::string::npos) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 struct ChunkedRun::State {
@@ -143,9 +229,13 @@ struct ChunkedRun::State {
   std::vector<std::uint64_t> order;
   std::uint64_t seed = 0;
   std::uint64_t expected_from_others = 0;  // chunks rank 0 still awaits from other ranks
+  PartialLock lock;  // rank 0: this process alone runs the checkpoint directory
 
   void store(std::uint64_t k, const std::vector<unsigned char>& image) const {
-    analysis::write_file_atomically((partial / chunk_name(k)).string(), image.data(), image.size());
+    analysis::OutputFiles file;  // the chunk appears whole or not at all
+    file.write((partial / chunk_name(k)).string(), image.data(), image.size(),
+               analysis::OutputFiles::Parents::kMustExist);
+    file.commit();
   }
   void drain() {
     std::uint64_t k;
@@ -167,6 +257,16 @@ ChunkedRun::ChunkedRun(const RunIdentity& job, const RunConfig& config) : state_
   s.seed = job.seed;
   std::tie(s.k_begin, s.k_end) = s.plan.shard_chunks(config.shard_index, config.shard_count);
   const engine::Block block = s.plan.shard_block(config.shard_index, config.shard_count);
+  if (block.count == 0) {
+    // Shards are made of whole chunks; refused before anything is created.
+    const std::uint64_t chunks = s.plan.chunks();
+    throw RunInputError("--shard " + std::to_string(config.shard_index) + "/" + std::to_string(config.shard_count) +
+                        ": this shard holds no replications: the run's " + std::to_string(job.replications) +
+                        " replications make " + std::to_string(chunks) + " checkpoint chunk" +
+                        (chunks == 1 ? "" : "s") + " and a shard is a run of whole chunks; expected at most " +
+                        std::to_string(chunks) + " shard" + (chunks == 1 ? "" : "s") + " (--shard i/" +
+                        std::to_string(chunks) + ") or more replications; nothing was written");
+  }
   s.attrs = provenance(job, config, s.plan.chunk_size(), cluster.size());
   s.outcome.first = block.first;
   s.outcome.count = block.count;
@@ -178,11 +278,16 @@ ChunkedRun::ChunkedRun(const RunIdentity& job, const RunConfig& config) : state_
   std::vector<std::uint64_t> done_list;
   if (s.root) {
     if (fs::exists(s.partial) && !config.resume) {
+      // Another process running it says so; a lock file is not created here.
+      if (s.lock.acquire(s.partial, config.out, false)) s.lock.release();
       throw RunInputError("a partial run of " + config.out + " exists in " + s.partial.string() +
                           ": expected --resume to continue it (or delete the directory to start again)");
     }
     if (out_path.has_parent_path()) fs::create_directories(out_path.parent_path());
     fs::create_directories(s.partial);
+    s.lock.acquire(s.partial, config.out, true);
+    // A process killed while merging left "<out>.tmp-<pid>": remove it once that process is gone.
+    analysis::remove_stale_temporaries(config.out);
     const std::set<std::uint64_t> done = finished_chunks(s.partial, s.plan, s.attrs);
     done_list.assign(done.begin(), done.end());
   }
@@ -218,7 +323,14 @@ ChunkedRun::ChunkedRun(const RunIdentity& job, const RunConfig& config) : state_
   }
 }
 
-ChunkedRun::~ChunkedRun() = default;
+ChunkedRun::~ChunkedRun() {
+  // A run that fails before any chunk is finished leaves nothing behind (an interrupted run
+  // keeps its directory, as its message says).
+  State& s = *state_;
+  if (!s.lock.held() || s.outcome.completed || std::uncaught_exceptions() == 0 || holds_chunks(s.partial)) return;
+  std::error_code ec;
+  fs::remove_all(s.partial, ec);
+}
 
 engine::Runner::Options ChunkedRun::runner_options() const {
   engine::Runner::Options ro;
@@ -279,10 +391,19 @@ RunOutcome ChunkedRun::finish(bool chunks_pending, const Finalise& finalise) {
   Attributes overrides = s.attrs;
   overrides.erase("scenario_text");
   overrides["wall_seconds"] = s.outcome.wall_seconds;
-  analysis::merge_results(chunks, s.config.out, s.config.shard_count == 1, overrides,
-                          s.config.shard_count == 1 ? finalise : Finalise{});
-  fs::remove_all(s.partial);
+  try {
+    analysis::merge_results(chunks, s.config.out, s.config.shard_count == 1, overrides,
+                            s.config.shard_count == 1 ? finalise : Finalise{});
+  } catch (const analysis::MergeError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string(e.what()) + "\n  the temporary file is removed; the finished chunks are kept in " +
+                             s.partial.string() + ": run the same command with --resume to finish the run");
+  }
   s.outcome.completed = true;
+  std::error_code ec;  // the results are in place: a directory that will not go is only reported
+  fs::remove_all(s.partial, ec);
+  if (ec) std::fprintf(stderr, "mhsim: cannot remove %s: %s\n", s.partial.c_str(), ec.message().c_str());
   return s.outcome;
 }
 
