@@ -512,7 +512,8 @@ int merge_command(const std::vector<std::string>& inputs, const std::string& out
                  e.problems().size() == 1 ? "" : "s", out.c_str());
     return kExitBadInput;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "mhsim: merge failed: %s\nmhsim: %s is unchanged\n", e.what(), out.c_str());
+    std::fprintf(stderr, "mhsim: merge failed: %s\nmhsim: %s is unchanged and no temporary file is left\n", e.what(),
+                 out.c_str());
     return kExitFailure;
   }
 }

@@ -17,6 +17,7 @@
 
 #include "analysis/analysis_output.hpp"
 #include "analysis/results_analysis.hpp"
+#include "analysis/results_file.hpp"
 #include "cli/commands.hpp"
 #include "models/scenario/diagnostics.hpp"
 
@@ -414,7 +415,9 @@ void print_comparison(const analysis::Analysis& a, const std::set<std::string>& 
   }
 }
 
-// Writes every requested output; all or nothing per file, each through a temporary name.
+// Writes every requested output, all or nothing across them (analysis::OutputFiles, issue
+// 18): each goes to a temporary name first, and only when every one is whole are they renamed
+// into place; on any failure none is, and files that were there before are left as they were.
 int write_outputs(const analysis::Analysis& a, const std::string& html, const std::string& json,
                   const std::string& csv, const std::string& assets, bool quiet, const std::string& h5 = "") {
   try {
@@ -423,10 +426,19 @@ int write_outputs(const analysis::Analysis& a, const std::string& html, const st
     std::string page;
     if (!html.empty()) page = analysis::report_html(analysis::load_report_assets(assets_dir(assets)), doc);
     const auto tables = csv.empty() ? std::vector<std::pair<std::string, std::string>>{} : analysis::analysis_csv_tables(a);
-    if (!json.empty()) analysis::write_file_atomically(json, doc);
-    for (const auto& [name, text] : tables) analysis::write_file_atomically((std::filesystem::path(csv) / name).string(), text);
-    if (!h5.empty()) analysis::write_table_file(h5, analysis::voi_tables(a), analysis::voi_table_attributes(a));
-    if (!html.empty()) analysis::write_file_atomically(html, page);
+    analysis::OutputFiles files;
+    try {
+      if (!json.empty()) files.write(json, doc);
+      for (const auto& [name, text] : tables) files.write((std::filesystem::path(csv) / name).string(), text);
+      if (!h5.empty()) analysis::write_table_file(files, h5, analysis::voi_tables(a), analysis::voi_table_attributes(a));
+      if (!html.empty()) files.write(html, page);
+      files.commit();
+    } catch (const std::exception& e) {
+      files.discard();
+      std::fprintf(stderr, "mhsim: %s\nmhsim: nothing was written: every output of this command is as it was\n",
+                   e.what());
+      return kExitFailure;
+    }
     if (!quiet) {
       if (!html.empty()) std::fprintf(stderr, "mhsim: wrote %s (%.1f MB)\n", html.c_str(), static_cast<double>(page.size()) / 1e6);
       if (!json.empty()) std::fprintf(stderr, "mhsim: wrote %s\n", json.c_str());

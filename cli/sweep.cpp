@@ -234,17 +234,12 @@ int sweep_command(const SweepOptions& options) {
     return kExitBadInput;
   }
   if (!options.out.empty()) {
-    const std::string temp = options.out + ".tmp";
-    {
-      std::ofstream out(temp, std::ios::binary);
-      out << csv;
-      if (!out) {
-        std::fprintf(stderr, "mhsim: cannot write %s\n", temp.c_str());
-        return kExitFailure;
-      }
-    }
-    if (std::rename(temp.c_str(), options.out.c_str()) != 0) {
-      std::fprintf(stderr, "mhsim: cannot rename %s to %s\n", temp.c_str(), options.out.c_str());
+    try {
+      analysis::OutputFiles files;  // all or nothing, no temporary left behind (issue 18)
+      files.write(options.out, csv);
+      files.commit();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "mhsim: %s\nmhsim: %s is unchanged\n", e.what(), options.out.c_str());
       return kExitFailure;
     }
   } else {
