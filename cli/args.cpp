@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+#include "cli/args.hpp"
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "models/scenario/keys.hpp"
+
+#ifndef MHSIM_VERSION
+#define MHSIM_VERSION "unknown"
+#endif
+
+namespace mhsim::cli {
+
+Args parse_args(int argc, const char* const* argv) {
+  Args a;
+  CLI::App app{"mhsim: discrete-event Monte Carlo simulation of care pathways and contracts", "mhsim"};
+  app.set_version_flag("--version", std::string("mhsim ") + MHSIM_VERSION);
+  app.require_subcommand(1);
+
+  RunOptions& run = a.run;
+  for (int i = 0; i < argc; ++i) run.command_line += (i ? " " : "") + std::string(argv[i]);
+  CLI::App* run_cmd = app.add_subcommand("run", "Run a scenario's replications and write results to HDF5");
+  run_cmd->add_option("scenario", run.scenario, "Scenario file (TOML)")->required();
+  // Ranges come from the scenario keys' own declarations.
+  const std::string reps_range = mhsim::scenario::key("run.replications").range;
+  const std::string seed_range = mhsim::scenario::key("run.seed").range;
+  run_cmd->add_option("--reps,-r", run.reps, "Replications, an integer in " + reps_range + " (default: the scenario's run.replications)");
+  run_cmd->add_option("--seed,-s", run.seed, "Master seed, an integer in " + seed_range + " (default: the scenario's run.seed)");
+  run_cmd->add_option("--threads,-t", run.threads, "Worker threads (default: all hardware threads)");
+  run_cmd->add_option("--out,-o", run.out, "Results file to write (HDF5)")->capture_default_str();
+  run_cmd->add_flag("--quiet,-q", run.quiet, "No progress output on stderr");
+  run_cmd->add_flag("--resume", run.resume, "Continue an interrupted run from <out>.partial");
+  run_cmd->add_option("--variant", run.variant, "Run this [variants.<name>] of the scenario (its numbers replace the base values)");
+  run_cmd->add_option("--set", run.sets,
+                      "Set a scenario key for this run, key=value (repeat): any key of `mhsim keys`, such as "
+                      "arms.block.gatekeeping=0.4, services.cmht.capacity=1500 or run.years=5; applied after --variant, "
+                      "checked like the file, and recorded in the results");
+  run_cmd->add_option("--shard", run.shard, "Run only shard i of N (i/N, e.g. 0/4) for array jobs; join with mhsim merge");
+
+  std::vector<std::string>& merge_inputs = a.merge_inputs;
+  std::string& merge_out = a.merge_out;
+  CLI::App* merge_cmd = app.add_subcommand("merge", "Join shard files of one run into a single results file");
+  merge_cmd->add_option("inputs", merge_inputs, "Shard files (any order)")->required();
+  merge_cmd->add_option("--out,-o", merge_out, "Merged results file")->required();
+
+  std::string& validate_path = a.validate_path;
+  CLI::App* validate_cmd = app.add_subcommand("validate", "Check a scenario file without running it");
+  validate_cmd->add_option("scenario", validate_path, "Scenario file (TOML)")->required();
+
+  SweepOptions& sweep = a.sweep;
+  CLI::App* sweep_cmd = app.add_subcommand(
+      "sweep", "Re-settle a run's stored ledgers over a grid of contract terms (no re-simulation)");
+  sweep_cmd->add_option("scenario", sweep.scenario, "Scenario file (TOML) the results were run from")->required();
+  sweep_cmd->add_option("--results", sweep.results, "Results file of `mhsim run` on this scenario (HDF5)")->required();
+  sweep_cmd->add_option("--set", sweep.sets,
+                        "Term to vary: arms.<arm>.contracts.<contract>.<key>=from:to:step (or =a,b,c or =v); repeat "
+                        "for a grid")
+      ->required();
+  sweep_cmd->add_option("--out,-o", sweep.out, "CSV file to write (default: standard output)");
+
+  // Analysis settings shared by report and compare (override the scenario's [analysis]).
+  const auto analysis_options = [](CLI::App* cmd, AnalysisOverrides& o) {
+    cmd->add_option("--wtp", o.wtp, "Willingness to pay, pounds per unit of effect, comma-separated (default: analysis.willingness_to_pay)");
+    cmd->add_option("--discount-rate", o.discount_rate, "Yearly discount rate of costs and effects (default: analysis.discount_rate, 0.035)");
+    cmd->add_option("--horizon", o.horizon, "Years analysed, from the first (default: every simulated year)");
+    cmd->add_option("--effect", o.effect, "Effect of the ICER, NMB and CEAC: qalys or wemwbs_points");
+    cmd->add_option("--cost-basis", o.cost_basis, "Cost of the comparison: ledger or commissioner_spend");
+    cmd->add_option("--base-arm", o.base_arm, "Arm the others are compared with (default: analysis.base_arm, else the first)");
+    cmd->add_option("--risk-level", o.risk_level, "Level of value at risk and expected shortfall (default 0.95)");
+    cmd->add_option("--budget", o.budget, "Commissioner's budget, pounds a year (default: analysis.commissioner_budget)");
+    cmd->add_option("--reserve", o.reserves, "A partner's reserves against painshare over the horizon: partner=pounds (repeat)");
+  };
+
+  ReportOptions& report = a.report;
+  CLI::App* report_cmd = app.add_subcommand(
+      "report", "Analyse a results file: HTML report, JSON and CSV summaries (distributions, paired differences, "
+                "cost-effectiveness, risk, sensitivity, convergence)");
+  report_cmd->add_option("results", report.results, "Results file of `mhsim run` on a pathway scenario (HDF5)")->required();
+  report_cmd->add_option("--html", report.html, "Self-contained HTML report to write");
+  report_cmd->add_option("--json", report.json, "JSON summary to write (the report's data)");
+  report_cmd->add_option("--csv", report.csv, "Directory to write the CSV tables into");
+  report_cmd->add_option("--h5", report.h5, "HDF5 file to write the value-of-information tables into (EVPPI, its convergence, risk attribution)");
+  report_cmd->add_option("--assets", report.assets, "The report/ directory with template.html, report.js and node_modules (default: $MHSIM_REPORT_ASSETS, else the source tree's)");
+  report_cmd->add_flag("--quiet,-q", report.quiet, "Do not list the files written");
+  analysis_options(report_cmd, report.overrides);
+
+  CompareOptions& compare = a.compare;
+  CLI::App* compare_cmd = app.add_subcommand("compare", "Print a results file's arms side by side with paired differences, cost-effectiveness and risk");
+  compare_cmd->add_option("results", compare.results, "Results file of `mhsim run` on a pathway scenario (HDF5)")->required();
+  compare_cmd->add_option("--arms", compare.arms, "Arms to show, comma-separated; the first is the base (default: all)");
+  compare_cmd->add_option("--csv", compare.csv, "Also write the CSV tables into this directory");
+  compare_cmd->add_option("--json", compare.json, "Also write the JSON summary");
+  analysis_options(compare_cmd, compare.overrides);
+
+  CalibrateOptions& calibrate = a.calibrate;
+  CLI::App* calibrate_cmd = app.add_subcommand(
+      "calibrate", "Fit scenario numbers to target statistics (Nelder-Mead, common random numbers) and write the "
+                   "calibrated scenario");
+  calibrate_cmd->add_option("scenario", calibrate.scenario, "Pathway scenario file (TOML)")->required();
+  calibrate_cmd->add_option("--targets", calibrate.targets, "Targets file: [parameters.*] to fit and [targets.*] (docs/calibration.md)")->required();
+  calibrate_cmd->add_option("--out,-o", calibrate.out, "Calibrated scenario to write: the scenario's text with the fitted values in place");
+  calibrate_cmd->add_option("--reps,-r", calibrate.reps, "Replications per evaluation, the same at each (default: the scenario's run.replications)");
+  calibrate_cmd->add_option("--threads,-t", calibrate.threads, "Worker threads (default: all hardware threads)");
+  calibrate_cmd->add_option("--max-evaluations", calibrate.max_evaluations, "Nelder-Mead evaluations at most")->capture_default_str();
+  calibrate_cmd->add_option("--seed,-s", calibrate.seed, "Master seed (default: the scenario's run.seed)");
+  calibrate_cmd->add_option("--parameters", calibrate.parameters, "Fit only these [parameters.<name>], comma-separated (default: all); the others keep the scenario's values");
+  calibrate_cmd->add_option("--variant", calibrate.variant, "Calibrate this [variants.<name>] of the scenario, with the targets for it; a fitted key the variant sets is written in its table");
+  calibrate_cmd->add_flag("--leave-one-out", calibrate.leave_one_out, "Also refit without each calibration target in turn (from the fitted values, at most --max-evaluations each) and report how well the refit predicts it");
+
+  ReproduceOptions& reproduce = a.reproduce;
+  CLI::App* reproduce_cmd = app.add_subcommand(
+      "reproduce", "Run a reference scenario and print its published targets against the simulated values (target, "
+                   "source, simulated mean and 95% CI, tolerance, met)");
+  reproduce_cmd->add_option("what", reproduce.what, "A shipped reproduction (lambeth, stockport) or a scenario file")->required();
+  reproduce_cmd->add_option("--targets", reproduce.targets, "Targets file (default: <scenario>.targets.toml beside the scenario)");
+  reproduce_cmd->add_option("--variant", reproduce.variant, "Only this variant (default: every variant the scenario declares)");
+  reproduce_cmd->add_option("--reps,-r", reproduce.reps, "Replications (default: the scenario's run.replications)");
+  reproduce_cmd->add_option("--threads,-t", reproduce.threads, "Worker threads (default: all hardware threads)");
+  reproduce_cmd->add_option("--seed,-s", reproduce.seed, "Master seed (default: the scenario's run.seed)");
+  reproduce_cmd->add_flag("--tornado", reproduce.tornado, "Also re-simulate each target with each [uncertainty] parameter at its 2.5% and 97.5% quantiles (one-way sensitivity)");
+
+  CLI::App* keys_cmd = app.add_subcommand("keys", "Print the reference of every scenario key (Markdown)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // What CLI::App::exit would print (help, version, or the error and the hint to --help),
+    // kept for the caller to print.
+    std::ostringstream out, err;
+    const int rc = app.exit(e, out, err);
+    a.out = out.str();
+    a.err = err.str();
+    a.exit_code = rc == 0 ? kExitOk : kExitBadInput;
+    return a;
+  }
+  // An option given an empty value (`--reps ""`, often an unset shell variable) would
+  // otherwise read as not given and silently take the default: refuse it, every one at once.
+  for (const CLI::App* sub : app.get_subcommands()) {
+    for (const CLI::Option* opt : sub->get_options()) {
+      if (opt->count() == 0 || opt->get_type_size() == 0) continue;  // not given, or a flag
+      for (const std::string& value : opt->results()) {
+        if (value.empty()) {
+          a.errors.push_back(scenario::Diagnostic{"command line", 0, 0, opt->get_name(), "a value", "\"\""});
+          break;
+        }
+      }
+    }
+  }
+  if (!a.errors.empty()) {
+    a.exit_code = kExitBadInput;
+    return a;
+  }
+  if (*run_cmd) a.command = Command::kRun;
+  else if (*merge_cmd) a.command = Command::kMerge;
+  else if (*validate_cmd) a.command = Command::kValidate;
+  else if (*keys_cmd) a.command = Command::kKeys;
+  else if (*sweep_cmd) a.command = Command::kSweep;
+  else if (*report_cmd) a.command = Command::kReport;
+  else if (*compare_cmd) a.command = Command::kCompare;
+  else if (*calibrate_cmd) a.command = Command::kCalibrate;
+  else if (*reproduce_cmd) a.command = Command::kReproduce;
+  return a;
+}
+
+}  // namespace mhsim::cli
