@@ -25,17 +25,18 @@
 
 namespace mhsim::analysis {
 
-// Set when HDF5 failed to close a file (its writes failed: a full disk). HDF5 1.10 cannot
-// tidy up after that: its exit handler then follows freed state and the process dies with
-// SIGSEGV after it has reported the error. So the library is closed at exit by us, and not
-// at all once a close has failed (the process is ending; the kernel frees the rest).
+// Set when HDF5 failed to create or close a file (a full disk). HDF5
+// 1.10 cannot tidy up after a failed close: its exit handler then follows freed state and
+// the process dies with SIGSEGV after it has reported the error; and it leaks on a failed
+// create. So the library is closed at exit by us, and not at all once either happened (the
+// process is ending; the kernel frees the rest).
 std::atomic<bool> g_hdf5_unclean{false};
 
 }  // namespace mhsim::analysis
 
-// LeakSanitizer's hook: no leak check in a process that is ending after HDF5 failed to close
-// a file, as HDF5 cannot free that file's buffers. Every other run of a sanitizer build is
-// checked in full.
+// LeakSanitizer's hook: no leak check in a process that is ending after HDF5 failed to create
+// or close a file, as HDF5 cannot free what it holds then. Every other run of a sanitizer
+// build is checked in full.
 extern "C" int __lsan_is_turned_off();
 extern "C" int __lsan_is_turned_off() { return mhsim::analysis::g_hdf5_unclean.load() ? 1 : 0; }
 
@@ -80,6 +81,15 @@ std::string hdf5_os_reason() {
   int err = 0;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, find_errno, &err);
   return err > 0 ? std::strerror(err) : std::string();
+}
+
+// Creates the empty temporary `temp` of `path` before HDF5 opens it, so that a folder that
+// is missing or read-only is reported with its reason and HDF5 never sees it fail (its
+// failed create leaks, see g_hdf5_unclean).
+void create_temporary(const std::string& temp, const std::string& path) {
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) throw WriteError(path + ": cannot create its temporary file " + temp + ": " + std::strerror(errno));
+  ::close(fd);
 }
 
 // For a failed HDF5 write: names the file, what failed and the operating system's reason.
@@ -131,10 +141,14 @@ ResultsWriter::ResultsWriter(std::string final_path, std::uint64_t rows, std::ui
     : final_path_(std::move(final_path)), rows_(rows), first_row_(first_row) {
   quiet_hdf5();
   temp_path_ = output_.stage(final_path_, OutputFiles::Parents::kMustExist);
+  create_temporary(temp_path_, final_path_);
   Id fapl{H5Pcreate(H5P_FILE_ACCESS), H5Pclose};
   // Latest format would tie files to HDF5 >= 1.10 readers; keep the default (widest) format.
   file_ = H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id);
-  if (file_ < 0) fail_write("cannot create its temporary file " + temp_path_, final_path_);
+  if (file_ < 0) {
+    g_hdf5_unclean.store(true);
+    fail_write("cannot create its temporary file " + temp_path_, final_path_);
+  }
 }
 
 ResultsWriter ResultsWriter::in_memory(std::uint64_t rows, std::uint64_t first_row) {
@@ -383,8 +397,12 @@ void write_table_file(OutputFiles& files, const std::string& path, const std::ve
   quiet_hdf5();
   // The temporary is removed by `files` if anything fails, here or in another output.
   const std::string temp = files.stage(path);
+  create_temporary(temp, path);
   const hid_t file = H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (file < 0) fail_write("cannot create its temporary file " + temp, path);
+  if (file < 0) {
+    g_hdf5_unclean.store(true);
+    fail_write("cannot create its temporary file " + temp, path);
+  }
   try {
     write_tables(file, tables, root, path);
   } catch (...) {
