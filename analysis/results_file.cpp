@@ -66,6 +66,28 @@ void quiet_hdf5() {
   throw std::runtime_error(file + ": " + what);
 }
 
+// The number of elements of a dataset, to read them into memory `element_size` bytes each.
+// A damaged file can make HDF5 fail to tell (-1) or declare far more elements than the file
+// stores: deflate packs at most about 1,032 bytes into one, so a dataset holds at most 1,100
+// times its stored bytes (or 1 MiB). More is refused, naming the file, rather than allocated
+// (std::length_error, std::bad_alloc or memory exhausted). Found by tests/fuzz/results_fuzz.
+std::size_t element_count(hid_t dataset, hid_t space, std::size_t element_size, const std::string& path,
+                          const std::string& file) {
+  const hssize_t n = H5Sget_simple_extent_npoints(space);
+  if (n < 0) fail("cannot read the shape of dataset '" + path + "'", file);
+  const auto count = static_cast<std::uint64_t>(n);
+  const std::uint64_t stored = H5Dget_storage_size(dataset);
+  constexpr std::uint64_t kMaxBytes = static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max());
+  const std::uint64_t limit = std::min(kMaxBytes, std::max<std::uint64_t>(std::uint64_t{1} << 20,
+                                                                          stored > kMaxBytes / 1100 ? kMaxBytes : stored * 1100));
+  if (element_size > 0 && count > limit / element_size) {
+    fail("dataset '" + path + "' declares " + std::to_string(count) + " elements of " + std::to_string(element_size) +
+             " bytes, more than its " + std::to_string(stored) + " stored bytes can hold",
+         file);
+  }
+  return static_cast<std::size_t>(count);
+}
+
 // The operating system's reason for the HDF5 call that just failed ("No space left on
 // device"), from HDF5's error stack ("..., errno = 28, error message = ..."); "" if none.
 herr_t find_errno(unsigned, const H5E_error2_t* e, void* data) {
@@ -801,7 +823,7 @@ std::vector<std::string> ResultsReader::labels(const std::string& path) const {
   Id ds{H5Dopen2(file_, path.c_str(), H5P_DEFAULT), H5Dclose};
   if (ds.id < 0) fail("no dataset '" + path + "'", path_);
   Id space{H5Dget_space(ds.id), H5Sclose};
-  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id));
+  const std::size_t n = element_count(ds.id, space.id, sizeof(char*), path, path_);
   std::vector<char*> ptrs(n, nullptr);
   Id type{string_type(), H5Tclose};
   if (n > 0 && H5Dread(ds.id, type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0) {
@@ -831,7 +853,7 @@ std::vector<T> read_all(hid_t file, const std::string& path, hid_t mem_type, con
   Id ds{H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose};
   if (ds.id < 0) fail("no dataset '" + path + "'", filename);
   Id space{H5Dget_space(ds.id), H5Sclose};
-  std::vector<T> out(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id)));
+  std::vector<T> out(element_count(ds.id, space.id, sizeof(T), path, filename));
   if (!out.empty() && H5Dread(ds.id, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0) {
     fail("cannot read dataset '" + path + "'", filename);
   }
@@ -873,8 +895,8 @@ std::vector<unsigned char> ResultsReader::raw(const std::string& path) const {
   }
   Id mtype{H5Tget_native_type(ftype.id, H5T_DIR_ASCEND), H5Tclose};
   Id space{H5Dget_space(ds.id), H5Sclose};
-  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id));
-  std::vector<unsigned char> out(n * H5Tget_size(mtype.id));
+  const std::size_t size = H5Tget_size(mtype.id);
+  std::vector<unsigned char> out(element_count(ds.id, space.id, size, path, path_) * size);
   if (!out.empty() && H5Dread(ds.id, mtype.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0) {
     fail("cannot read dataset '" + path + "'", path_);
   }
@@ -894,6 +916,7 @@ std::vector<unsigned char> ResultsReader::raw_rows(const std::string& path, std:
   if (rank < 1 || first + count > dims[0]) {
     fail("rows " + std::to_string(first) + ".." + std::to_string(first + count) + " are outside '" + path + "'", path_);
   }
+  (void)element_count(ds.id, space.id, H5Tget_size(mtype.id), path, path_);  // a slab of a plausible whole
   std::vector<hsize_t> start(dims.size(), 0), block = dims;
   start[0] = first;
   block[0] = count;
