@@ -5,14 +5,14 @@
 #   targets   the calibration targets loader (tests/fuzz/targets_fuzz.cpp)
 #   results   the HDF5 results-file reader   (tests/fuzz/results_fuzz.cpp)
 #   cli       the command-line parser        (tests/fuzz/cli_fuzz.cpp)
-#   scripts/fuzz.sh [seconds per target] [target ...]   (default 20 s, every target)
+#   scripts/fuzz.sh [seconds per target] [target ...]   (default 15 s, every target)
 # Each runs in one process from a copy of its seed corpus, tests/fuzz/corpus/<target>/. A
 # finding stops the script with the fuzzer's report; the input is left as
 # build/fuzz/findings/<target>/crash-* (or leak-*, timeout-*, oom-*). The results fuzzer goes
 # on past crashes inside the HDF5 library itself and lists them (below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds="${1:-20}"
+seconds="${1:-15}"
 shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(scenario targets results cli)
