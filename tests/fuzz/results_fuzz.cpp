@@ -149,6 +149,9 @@ void read_everything(const ResultsReader& f, const std::string& path) {
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   (void)bases();
   (void)work_dir();
+  // Each process makes its own directory (each child in -fork mode): removed on a normal exit
+  // (registered after work_dir's string is built, so it runs before that string is destroyed).
+  std::atexit([] { fs::remove_all(work_dir()); });
   return 0;
 }
 
