@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
 
 namespace mhsim::analysis {
 
@@ -106,10 +107,18 @@ std::vector<q::NetworkResult> read_network_results(const ResultsReader& file) {
 
 namespace {
 template <class T>
-std::vector<T> rows_as(const ResultsReader& file, const std::string& path, std::uint64_t first, std::uint64_t count) {
+std::vector<T> rows_as(const ResultsReader& file, const std::string& path, std::uint64_t first, std::uint64_t count,
+                       std::size_t width) {
   const std::vector<unsigned char> bytes = file.raw_rows(path, first, count);
-  std::vector<T> out(bytes.size() / sizeof(T));
-  std::memcpy(out.data(), bytes.data(), out.size() * sizeof(T));
+  const std::size_t expected = static_cast<std::size_t>(count) * width;
+  if (bytes.size() != expected * sizeof(T)) {
+    // A damaged or foreign file: its datasets do not have the shapes this reader needs.
+    throw std::runtime_error(file.file_path() + ": " + path + ": expected " + std::to_string(expected) + " values of " +
+                             std::to_string(sizeof(T)) + " bytes in rows " + std::to_string(first) + ".." +
+                             std::to_string(first + count) + ", got " + std::to_string(bytes.size()) + " bytes");
+  }
+  std::vector<T> out(expected);
+  if (expected > 0) std::memcpy(out.data(), bytes.data(), expected * sizeof(T));
   return out;
 }
 }  // namespace
@@ -117,16 +126,20 @@ std::vector<T> rows_as(const ResultsReader& file, const std::string& path, std::
 std::vector<q::NetworkResult> read_network_results(const ResultsReader& file, std::uint64_t first,
                                                    std::uint64_t count) {
   const std::size_t rows = static_cast<std::size_t>(count);
-  const std::size_t n = static_cast<std::size_t>(file.shape("stations/mean_wait").at(1));
+  const std::vector<std::uint64_t> shape = file.shape("stations/mean_wait");
+  if (shape.size() != 2) {
+    throw std::runtime_error(file.file_path() + ": stations/mean_wait: expected a table of replications x stations");
+  }
+  const std::size_t n = static_cast<std::size_t>(shape[1]);
   std::vector<q::NetworkResult> out(rows);
   for (auto& r : out) r.stations.resize(n);
   auto get_u = [&](const char* name, std::uint64_t q::StationResult::*field) {
-    const auto v = rows_as<std::uint64_t>(file, std::string("stations/") + name, first, count);
+    const auto v = rows_as<std::uint64_t>(file, std::string("stations/") + name, first, count, n);
     for (std::size_t i = 0; i < rows; ++i)
       for (std::size_t s = 0; s < n; ++s) out[i].stations[s].*field = v[i * n + s];
   };
   auto get_d = [&](const char* name, double q::StationResult::*field) {
-    const auto v = rows_as<double>(file, std::string("stations/") + name, first, count);
+    const auto v = rows_as<double>(file, std::string("stations/") + name, first, count, n);
     for (std::size_t i = 0; i < rows; ++i)
       for (std::size_t s = 0; s < n; ++s) out[i].stations[s].*field = v[i * n + s];
   };
@@ -138,12 +151,12 @@ std::vector<q::NetworkResult> read_network_results(const ResultsReader& file, st
   get_d("utilisation", &q::StationResult::utilisation);
   get_d("mean_sojourn", &q::StationResult::mean_sojourn);
   get_d("mean_in_station", &q::StationResult::mean_in_station);
-  const auto entered = rows_as<std::uint64_t>(file, "network/entered", first, count);
-  const auto exited = rows_as<std::uint64_t>(file, "network/exited", first, count);
-  const auto refused = rows_as<std::uint64_t>(file, "network/refused", first, count);
-  const auto inside = rows_as<std::uint64_t>(file, "network/in_system_at_end", first, count);
-  const auto events = rows_as<std::uint64_t>(file, "network/events", first, count);
-  const auto time = rows_as<double>(file, "network/mean_time_in_system", first, count);
+  const auto entered = rows_as<std::uint64_t>(file, "network/entered", first, count, 1);
+  const auto exited = rows_as<std::uint64_t>(file, "network/exited", first, count, 1);
+  const auto refused = rows_as<std::uint64_t>(file, "network/refused", first, count, 1);
+  const auto inside = rows_as<std::uint64_t>(file, "network/in_system_at_end", first, count, 1);
+  const auto events = rows_as<std::uint64_t>(file, "network/events", first, count, 1);
+  const auto time = rows_as<double>(file, "network/mean_time_in_system", first, count, 1);
   for (std::size_t i = 0; i < rows; ++i) {
     out[i].entered = entered[i];
     out[i].exited = exited[i];
@@ -182,6 +195,10 @@ NetworkSummary::NetworkSummary(std::size_t stations, double window_days)
       network_(network_metrics().size()) {}
 
 void NetworkSummary::add(const q::NetworkResult& r) {
+  if (r.stations.size() != stations_) {
+    throw std::runtime_error("a replication with " + std::to_string(r.stations.size()) + " stations, expected " +
+                             std::to_string(stations_));
+  }
   for (std::size_t s = 0; s < stations_; ++s) {
     const std::vector<double> row = station_row(r.stations[s], window_);
     for (std::size_t m = 0; m < row.size(); ++m) {

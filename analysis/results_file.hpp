@@ -227,6 +227,8 @@ class ResultsReader {
   /// Rows [first, first + count) (along the first dimension) of a numeric dataset, as bytes
   /// in its native type: lets readers stream a large file in slabs.
   std::vector<unsigned char> raw_rows(const std::string& path, std::uint64_t first, std::uint64_t count) const;
+  /// The file this reads.
+  const std::string& file_path() const noexcept { return path_; }
 
  private:
   std::string path_;
