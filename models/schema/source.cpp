@@ -137,25 +137,22 @@ void Validator::error_here(std::string expected, std::string got) {
 
 bool Validator::clean() const { return ctx_.diag.empty() && ctx_.source.bad.empty(); }
 
+namespace {
+// Whether `key` is `path` or a key inside it ("path.x", "path[0]").
+bool is_under(std::string_view key, std::string_view path) {
+  return key.compare(0, path.size(), path) == 0 &&
+         (key.size() == path.size() || key[path.size()] == '.' || key[path.size()] == '[');
+}
+}  // namespace
+
 bool Validator::reported_under(std::string_view path) const {
-  for (const Diagnostic& d : ctx_.diag.items()) {
-    if (d.key.compare(0, path.size(), path) == 0 &&
-        (d.key.size() == path.size() || d.key[path.size()] == '.' || d.key[path.size()] == '[')) {
-      return true;
-    }
-  }
-  return false;
+  return std::any_of(ctx_.diag.items().begin(), ctx_.diag.items().end(),
+                     [&](const Diagnostic& d) { return is_under(d.key, path); });
 }
 
 bool Validator::clean_under(std::string_view path) const {
-  if (reported_under(path)) return false;
-  for (const std::string& bad : ctx_.source.bad) {
-    if (bad.compare(0, path.size(), path) == 0 &&
-        (bad.size() == path.size() || bad[path.size()] == '.' || bad[path.size()] == '[')) {
-      return false;
-    }
-  }
-  return true;
+  return !reported_under(path) && std::none_of(ctx_.source.bad.begin(), ctx_.source.bad.end(),
+                                               [&](const std::string& bad) { return is_under(bad, path); });
 }
 
 void Validator::add_at(const std::string& path, Position at, std::string expected, std::string got) {
