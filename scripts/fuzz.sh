@@ -87,7 +87,12 @@ for t in "${targets[@]}"; do
     for input in "$findings"/crash-* "$findings"/leak-* "$findings"/timeout-* "$findings"/oom-*; do
       [ -e "$input" ] || continue
       # (A longer timeout than the fuzzer's: symbolising the report of a busy machine is slow.)
-      if ./build/fuzz/tests/fuzz/results_fuzz -timeout=60 "$input" >"$input.log" 2>&1; then
+      # An input that ran out of memory is replayed with a limit on single allocations, so
+      # that the report names the code that asked for the memory (an RSS report names only
+      # libFuzzer's own frames).
+      replay=(-timeout=60)
+      [[ "$(basename "$input")" == oom-* ]] && replay+=(-malloc_limit_mb=1024 -rss_limit_mb=4096)
+      if ./build/fuzz/tests/fuzz/results_fuzz "${replay[@]}" "$input" >"$input.log" 2>&1; then
         # Failed in the fuzzing process only (after earlier inputs had run in the library).
         alone=$((alone + 1))
         continue
