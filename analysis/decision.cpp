@@ -129,6 +129,37 @@ double probability_above(const std::vector<double>& values, double threshold) {
   return n ? static_cast<double>(above) / static_cast<double>(n) : kNaN;
 }
 
+ReservePath reserve_path(const std::vector<std::vector<double>>& gain_pain, double opening) {
+  if (!std::isfinite(opening)) fail("reserve_path", "opening", opening, "a finite number of pounds");
+  const std::size_t H = gain_pain.empty() ? 0 : gain_pain.front().size();
+  std::vector<std::vector<double>> level(H);  // [year][replication]
+  std::vector<std::uint64_t> exhausted(H, 0);
+  std::vector<double> lowest;
+  for (const std::vector<double>& row : gain_pain) {
+    if (row.size() != H) fail("reserve_path", "a replication's year count", static_cast<double>(row.size()), "the same for every replication");
+    if (std::any_of(row.begin(), row.end(), [](double g) { return std::isnan(g); })) continue;
+    double reserve = opening, low = opening;
+    bool gone = false;
+    for (std::size_t k = 0; k < H; ++k) {
+      reserve += row[k];
+      low = std::min(low, reserve);
+      gone = gone || reserve < 0;
+      level[k].push_back(reserve);
+      if (gone) ++exhausted[k];
+    }
+    lowest.push_back(low);
+  }
+  ReservePath out;
+  out.lowest = summarise_values(lowest);
+  const double n = static_cast<double>(lowest.size());
+  for (std::size_t k = 0; k < H; ++k) {
+    const Summary s = summarise_values(level[k]);
+    out.years.push_back({s.mean, s.q05, s.q50, s.q95, n > 0 ? static_cast<double>(exhausted[k]) / n : kNaN});
+  }
+  out.p_exhausted = out.years.empty() ? 0.0 : out.years.back().p_exhausted_by;
+  return out;
+}
+
 Paired paired(const std::vector<double>& a, const std::vector<double>& b) {
   if (a.size() != b.size())
     fail("paired", "size of b", static_cast<double>(b.size()), "equal to the size of a");

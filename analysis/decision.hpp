@@ -54,6 +54,32 @@ double expected_shortfall(const std::vector<double>& losses, double alpha);
 /// the provider's reserves). NaN when no value remains.
 double probability_above(const std::vector<double>& values, double threshold);
 
+// ---- Reserves over a multi-year agreement ------------------------------------------------
+// A partner's reserves move with its payouts: with opening reserves R_0 and gain (+) or
+// pain (-) g_t in year t (cash), the reserves at the end of year k are
+//   R_k = R_0 + g_1 + ... + g_k,
+// so a gainshare in one year replenishes what a painshare took in another. The reserves
+// are exhausted by year k when R_t < 0 for some t <= k (strictly: reserves that reach
+// exactly 0 are spent, not exhausted). The lowest reserve of a replication is
+// min(R_0, R_1, ..., R_H), the low point over the agreement, opening included.
+
+/// One year k of the reserve path across replications.
+struct ReserveYear {
+  double mean = 0;            ///< mean of R_k
+  double q05 = 0, q50 = 0, q95 = 0;  ///< type-7 quantiles of R_k
+  double p_exhausted_by = 0;  ///< share of replications with R_t < 0 for some t <= k
+};
+
+struct ReservePath {
+  std::vector<ReserveYear> years;  ///< years 1..H (index 0 is year 1)
+  Summary lowest;                  ///< of each replication's lowest reserve
+  double p_exhausted = 0;          ///< by the last year (= years.back().p_exhausted_by); 0 when H = 0
+};
+
+/// `gain_pain[r]` holds replication r's gain/pain by year (every row the same length H);
+/// `opening` is R_0 (finite). Replications with a NaN year are left out.
+ReservePath reserve_path(const std::vector<std::vector<double>>& gain_pain, double opening);
+
 // ---- Paired comparison (common random numbers) -----------------------------------------
 
 /// Replication-by-replication comparison of arm b against arm a, run on the same streams.

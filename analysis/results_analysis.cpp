@@ -16,6 +16,7 @@
 
 #include "analysis/merge.hpp"
 #include "analysis/pathway_results.hpp"
+#include "analysis/partner_risk.hpp"
 #include "analysis/payout_results.hpp"
 #include "analysis/voi.hpp"
 #include "models/contracts/settlement.hpp"
@@ -161,28 +162,6 @@ const char* distribution_name(scenario::UncertainDistribution d) {
 
 // The painshare cap of partner p in arm terms `t`: kappa_i when p is an alliance member
 // with a cap of its own.
-std::optional<double> member_cap(const ct::Terms& t, std::size_t p) {
-  for (const ct::Contract& c : t.contracts) {
-    if (const auto* al = std::get_if<ct::AllianceTerms>(&c.terms)) {
-      for (const ct::AllianceMember& m : al->members) {
-        if (m.partner == p && m.cap) return *m.cap;
-      }
-    }
-  }
-  return std::nullopt;
-}
-
-bool is_alliance_member(const ct::Terms& t, std::size_t p) {
-  for (const ct::Contract& c : t.contracts) {
-    if (const auto* al = std::get_if<ct::AllianceTerms>(&c.terms)) {
-      for (const ct::AllianceMember& m : al->members) {
-        if (m.partner == p) return al->pain_cap.has_value();
-      }
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 scenario::PathwayScenario stored_scenario(const ResultsReader& file, const std::string& results_path) {
@@ -468,13 +447,9 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
     return partner_cost[((r * A + a) * Y + y) * P + p];
   };
   const auto kp = [&](std::size_t r, std::size_t a) { return &kpi[(r * A + a) * Y * K]; };
-  const auto pf = [&](std::size_t r, std::size_t a, std::size_t y, std::size_t p, PartnerField k) {
-    return field(&pay[(((r * A + a) * Y + y) * P + p) * kPartnerPayoutFieldCount], k);
-  };
   const auto af = [&](std::size_t r, std::size_t a, std::size_t y, ArmField k) {
     return field(&arm_pay[((r * A + a) * Y + y) * kArmPayoutFieldCount], k);
   };
-  using PF = PartnerField;
   using AF = ArmField;
 
   // ---- per-replication values ------------------------------------------------------------
@@ -597,76 +572,24 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
     for (std::size_t a = 0; a < A; ++a) {
       const ct::Terms& terms = a < sc.contracts.size() ? sc.contracts[a].terms : ct::Terms{};
       if (terms.contracts.empty()) continue;
+      const ArmPayoutRows rows{&pay[a * Y * P * kPartnerPayoutFieldCount], &arm_pay[a * Y * kArmPayoutFieldCount],
+                               R, Y, P, A * Y * P * kPartnerPayoutFieldCount, A * Y * kArmPayoutFieldCount};
       for (std::size_t p = 0; p < P; ++p) {
-        bool takes_part = false;
-        for (std::size_t r = 0; r < R && !takes_part; ++r) {
-          for (std::size_t y = 0; y < H; ++y) {
-            if (pf(r, a, y, p, PF::kPayment) != 0 || pf(r, a, y, p, PF::kCost) != 0) takes_part = true;
-          }
+        PartnerRisk risk = partner_risk(rows, p, H, terms, s.reserves[p], s.risk_level);
+        if (!risk.takes_part) continue;
+        for (std::size_t r = 0; r < R; ++r) out.payout_samples.push_back({r, a, p, risk.gain_pain[r], risk.margin[r]});
+        for (std::size_t k = 0; k < risk.path.size(); ++k) {
+          out.reserve_paths.push_back({out.arms[a], out.partners[p], k + 1, s.reserves[p], risk.path[k]});
         }
-        if (!takes_part) continue;
-        std::vector<double> payment(R, 0), margin(R, 0), pain(R, 0), gp(R, 0), cap(R, 0);
-        std::uint64_t capped = 0;
-        const std::optional<double> kappa = member_cap(terms, p);
-        const bool shared_cap = !kappa && is_alliance_member(terms, p);
-        for (std::size_t r = 0; r < R; ++r) {
-          bool bound = false;
-          for (std::size_t y = 0; y < H; ++y) {
-            payment[r] += pf(r, a, y, p, PF::kPayment);
-            margin[r] += pf(r, a, y, p, PF::kMargin);
-            gp[r] += pf(r, a, y, p, PF::kGainPain);
-            pain[r] += std::max(0.0, -pf(r, a, y, p, PF::kGainPain));
-            if (kappa) {
-              cap[r] += *kappa * pf(r, a, y, p, PF::kLimb2);
-              bound = bound || pf(r, a, y, p, PF::kCappedAmount) > 0;
-            } else if (shared_cap) {
-              bound = bound || af(r, a, y, AF::kPainCapBinds) > 0;
-            }
-          }
-          if (bound) ++capped;
-          out.payout_samples.push_back({r, a, p, gp[r], margin[r]});
-        }
-        gain_pain_total[a][p] = gp;
-        painshare_total[a][p] = pain;
-        RiskRow row;
-        row.arm = out.arms[a];
-        row.partner = out.partners[p];
-        row.mean_payment = decision::summarise_values(payment).mean;
-        row.mean_margin = decision::summarise_values(margin).mean;
-        row.mean_painshare = decision::summarise_values(pain).mean;
-        row.var = decision::value_at_risk(pain, s.risk_level);
-        row.es = decision::expected_shortfall(pain, s.risk_level);
-        row.p_any_painshare = decision::probability_above(pain, 0.0);
-        if (!std::isnan(s.reserves[p])) {
-          row.reserve = s.reserves[p];
-          row.p_above_reserve = decision::probability_above(pain, s.reserves[p]);
-        }
-        if (kappa || shared_cap) row.p_cap_binds = static_cast<double>(capped) / static_cast<double>(R);
-        if (kappa) row.cap = decision::summarise_values(cap).mean;
-        out.risk.push_back(row);
+        risk.row.arm = out.arms[a];
+        risk.row.partner = out.partners[p];
+        out.risk.push_back(risk.row);
+        gain_pain_total[a][p] = std::move(risk.gain_pain);
+        painshare_total[a][p] = std::move(risk.painshare);
       }
       // The commissioner: its loss is what it spends (cash, over the horizon).
-      std::vector<double> cash(R, 0), pain(R, 0);
-      for (std::size_t r = 0; r < R; ++r) {
-        for (std::size_t y = 0; y < H; ++y) {
-          cash[r] += af(r, a, y, AF::kCommissionerSpend);
-          pain[r] += std::max(0.0, -af(r, a, y, AF::kCommissionerResidual));
-        }
-      }
-      RiskRow row;
+      RiskRow row = commissioner_risk(rows, H, s.commissioner_budget, s.risk_level);
       row.arm = out.arms[a];
-      row.partner = "commissioner";
-      row.commissioner = true;
-      row.mean_payment = decision::summarise_values(cash).mean;
-      row.mean_margin = kNaN;
-      row.mean_painshare = decision::summarise_values(pain).mean;
-      row.var = decision::value_at_risk(cash, s.risk_level);
-      row.es = decision::expected_shortfall(cash, s.risk_level);
-      row.p_any_painshare = decision::probability_above(pain, 0.0);
-      if (!std::isnan(s.commissioner_budget)) {
-        row.reserve = s.commissioner_budget * static_cast<double>(H);
-        row.p_above_reserve = decision::probability_above(cash, *row.reserve);
-      }
       out.risk.push_back(row);
     }
   }

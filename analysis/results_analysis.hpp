@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "analysis/decision.hpp"
+#include "analysis/partner_risk.hpp"
 #include "analysis/results_file.hpp"
 #include "models/scenario/analysis_settings.hpp"
 #include "models/scenario/pathway_scenario.hpp"
@@ -50,23 +51,6 @@ struct NmbRow {
   double wtp = 0;
   decision::Paired incremental;  ///< of NMB(arm) - NMB(base) per replication
   double prob_positive = 0;
-};
-
-/// Risk of one partner (or the commissioner) in one arm over the analysed horizon, in cash
-/// (undiscounted) pounds. For a partner the loss is its painshare: the sum over years of
-/// max(0, -gain_pain). For the commissioner the loss is its spend; `reserve` is then its
-/// budget over the horizon.
-struct RiskRow {
-  std::string arm, partner;
-  bool commissioner = false;
-  double mean_payment = 0, mean_margin = 0;
-  double mean_painshare = 0;
-  double var = 0, es = 0;                 ///< value at risk and expected shortfall of the loss
-  std::optional<double> reserve;          ///< stated reserves (or budget), pounds
-  std::optional<double> p_above_reserve;  ///< P(loss > reserve)
-  double p_any_painshare = 0;             ///< P(painshare > 0)
-  std::optional<double> p_cap_binds;      ///< P(the partner's painshare cap binds in some year)
-  std::optional<double> cap;              ///< mean painshare cap over the horizon, pounds
 };
 
 struct PayoutSample {
@@ -163,6 +147,7 @@ struct Analysis {
   std::vector<IcerRow> icers;
   std::vector<NmbRow> nmb;
   std::vector<RiskRow> risk;
+  std::vector<ReservePathRow> reserve_paths;  ///< partners with stated reserves, years 1..horizon
   std::vector<PayoutSample> payout_samples;
   std::vector<KraBandRow> kra_bands;
   std::vector<CurvePoint> ceac, evpi;

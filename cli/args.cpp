@@ -61,6 +61,10 @@ Args parse_args(int argc, const char* const* argv) {
                         "for a grid")
       ->required();
   sweep_cmd->add_option("--out,-o", sweep.out, "CSV file to write (default: standard output)");
+  sweep_cmd->add_option("--horizon", sweep.overrides.horizon,
+                        "Years of the agreement the risk columns cover, from the first (default: analysis.horizon_years, else every simulated year)");
+  sweep_cmd->add_option("--risk-level", sweep.overrides.risk_level, "Level of value at risk, expected shortfall and reserves needed (default: analysis.risk_level, 0.95)");
+  sweep_cmd->add_option("--reserve", sweep.overrides.reserves, "A partner's opening reserves: partner=pounds (repeat; default: partners.<name>.reserves)");
 
   // Analysis settings shared by report and compare (override the scenario's [analysis]).
   const auto analysis_options = [](CLI::App* cmd, AnalysisOverrides& o) {

@@ -10,6 +10,11 @@
 #include "pipeline/cluster.hpp"
 #include "models/scenario/diagnostics.hpp"
 
+namespace mhsim::scenario {
+struct PathwayScenario;
+struct AnalysisSettings;
+}  // namespace mhsim::scenario
+
 namespace mhsim::cli {
 
 /// Exit codes shared by every command.
@@ -35,14 +40,6 @@ struct RunOptions {
   std::string command_line;
 };
 
-/// Options of `mhsim sweep`.
-struct SweepOptions {
-  std::string scenario;
-  std::string results;            ///< the run's results file (its ledgers are re-settled)
-  std::vector<std::string> sets;  ///< "path=from:to:step", "path=a,b,c" or "path=v"
-  std::string out;                ///< CSV file ("" = standard output)
-};
-
 /// Settings of the analysis given on the command line (override the scenario's [analysis]),
 /// as typed, validated together by the command.
 struct AnalysisOverrides {
@@ -56,6 +53,21 @@ struct AnalysisOverrides {
   std::string budget;         ///< commissioner budget, pounds a year
   std::vector<std::string> reserves;  ///< "partner=pounds"
 };
+
+/// Applies `o` to `s` (the analysis settings of `sc`): a partner's reserves, the horizon,
+/// the risk level and the rest, each checked; problems are added to `errors`.
+void apply_analysis_overrides(const AnalysisOverrides& o, const scenario::PathwayScenario& sc,
+                              scenario::AnalysisSettings& s, std::vector<scenario::Diagnostic>& errors);
+
+/// Options of `mhsim sweep`.
+struct SweepOptions {
+  std::string scenario;
+  std::string results;            ///< the run's results file (its ledgers are re-settled)
+  std::vector<std::string> sets;  ///< "path=from:to:step", "path=a,b,c" or "path=v"
+  std::string out;                ///< CSV file ("" = standard output)
+  AnalysisOverrides overrides;    ///< --horizon, --risk-level and --reserve only
+};
+
 
 /// Options of `mhsim report`.
 struct ReportOptions {

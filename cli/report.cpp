@@ -63,78 +63,6 @@ std::string names_list(const std::vector<std::string>& names) {
   return out;
 }
 
-// Applies command-line overrides to the scenario's analysis settings; errors are collected.
-void apply_overrides(const AnalysisOverrides& o, const scenario::PathwayScenario& sc,
-                     scenario::AnalysisSettings& s, std::vector<Diagnostic>& errors) {
-  std::vector<std::string> arms, partners;
-  for (const auto& a : sc.spec.arms) arms.push_back(a.name);
-  for (const auto& p : sc.spec.partners) partners.push_back(p.name);
-  if (!o.wtp.empty()) {
-    std::vector<double> values;
-    for (const std::string& part : split(o.wtp, ',')) {
-      if (auto v = number_option(part, "--wtp", 0, 1e12, "comma-separated amounts in pounds, each >= 0", errors)) {
-        values.push_back(*v);
-      }
-    }
-    s.willingness_to_pay = values;
-  }
-  if (!o.discount_rate.empty()) {
-    if (auto v = number_option(o.discount_rate, "--discount-rate", 0, 1, "a yearly rate in [0, 1], e.g. 0.035", errors)) {
-      s.discount_rate = *v;
-    }
-  }
-  if (!o.horizon.empty()) {
-    const std::string expected = "whole years in [1, " + std::to_string(sc.spec.years) + "] (the run's years)";
-    if (auto v = number_option(o.horizon, "--horizon", 1, static_cast<double>(sc.spec.years), expected, errors)) {
-      if (*v != std::floor(*v)) errors.push_back(Diagnostic{"command line", 0, 0, "--horizon", expected, "\"" + o.horizon + "\""});
-      else s.horizon_years = static_cast<std::size_t>(*v);
-    }
-  }
-  if (!o.effect.empty()) {
-    if (o.effect == "qalys" || o.effect == "wemwbs_points") s.effect = o.effect;
-    else errors.push_back(Diagnostic{"command line", 0, 0, "--effect", "one of \"qalys\", \"wemwbs_points\"", "\"" + o.effect + "\""});
-  }
-  if (!o.cost_basis.empty()) {
-    if (o.cost_basis == "ledger" || o.cost_basis == "commissioner_spend") s.cost_basis = o.cost_basis;
-    else errors.push_back(Diagnostic{"command line", 0, 0, "--cost-basis", "one of \"ledger\", \"commissioner_spend\"",
-                                     "\"" + o.cost_basis + "\""});
-  }
-  if (!o.base_arm.empty()) {
-    bool found = false;
-    for (std::size_t a = 0; a < arms.size(); ++a) {
-      if (arms[a] == o.base_arm) {
-        s.base_arm = a;
-        found = true;
-      }
-    }
-    if (!found) errors.push_back(Diagnostic{"command line", 0, 0, "--base-arm", "an arm of the run (" + names_list(arms) + ")", "\"" + o.base_arm + "\""});
-  }
-  if (!o.risk_level.empty()) {
-    if (auto v = number_option(o.risk_level, "--risk-level", 0.5, 0.9999, "a level in [0.5, 0.9999], e.g. 0.95", errors)) {
-      s.risk_level = *v;
-    }
-  }
-  if (!o.budget.empty()) {
-    if (auto v = number_option(o.budget, "--budget", 0, 1e15, "pounds a year, >= 0", errors)) s.commissioner_budget = *v;
-  }
-  if (s.reserves.size() != partners.size()) s.reserves.assign(partners.size(), std::nan(""));
-  for (const std::string& r : o.reserves) {
-    const std::size_t eq = r.find('=');
-    const std::string name = eq == std::string::npos ? "" : r.substr(0, eq);
-    std::size_t p = partners.size();
-    for (std::size_t i = 0; i < partners.size(); ++i) {
-      if (partners[i] == name) p = i;
-    }
-    if (p == partners.size()) {
-      errors.push_back(Diagnostic{"command line", 0, 0, "--reserve",
-                                  "partner=pounds with a partner of the run (" + names_list(partners) + ")", "\"" + r + "\""});
-      continue;
-    }
-    if (auto v = number_option(r.substr(eq + 1), "--reserve", 0, 1e15, "partner=pounds with pounds >= 0", errors)) {
-      s.reserves[p] = *v;
-    }
-  }
-}
 
 std::string assets_dir(const std::string& given) {
   if (!given.empty()) return given;
@@ -158,7 +86,7 @@ std::optional<analysis::Analysis> analyse(const std::string& results, const Anal
     const analysis::ResultsReader file(results);
     const scenario::PathwayScenario sc = analysis::stored_scenario(file, results);
     scenario::AnalysisSettings settings = sc.analysis;
-    apply_overrides(overrides, sc, settings, errors);
+    apply_analysis_overrides(overrides, sc, settings, errors);
     if (adjust) adjust(settings, sc);
     if (!errors.empty()) return std::nullopt;
     try {
@@ -402,6 +330,27 @@ void print_comparison(const analysis::Analysis& a, const std::set<std::string>& 
     }
     print_table(t);
   }
+  if (std::any_of(a.risk.begin(), a.risk.end(), [](const analysis::RiskRow& r) { return !r.commissioner; })) {
+    char level[16];
+    std::snprintf(level, sizeof level, "%.0f%%", 100 * s.risk_level);
+    std::printf("\nReserves over the agreement (cash): the stated reserves plus each year's gain/pain; exhausted = "
+                "below £0 at the end of a year.\n");
+    std::vector<std::vector<std::string>> t = {{"arm", "partner", std::string("reserves needed ") + level, "stated",
+                                                "P(exhausted) by year 1, 2, ...", "lowest: median", "lowest: 5th pct"}};
+    for (const analysis::RiskRow& r : a.risk) {
+      if (r.commissioner || !visible(r.arm)) continue;
+      std::string by_year;
+      for (const analysis::ReservePathRow& y : a.reserve_paths) {
+        if (y.arm == r.arm && y.partner == r.partner) {
+          by_year += (by_year.empty() ? "" : ", ") + percent(y.reserves.p_exhausted_by);
+        }
+      }
+      t.push_back({r.arm, r.partner, money(r.reserves_needed), r.reserve ? money(*r.reserve) : "-",
+                   by_year.empty() ? "-" : by_year, r.lowest_reserve ? money(r.lowest_reserve->q50) : "-",
+                   r.lowest_reserve ? money(r.lowest_reserve->q05) : "-"});
+    }
+    print_table(t);
+  }
   print_value_of_information(a, visible);
   if (!a.replications_needed.empty()) {
     std::printf("\nReplications for the stated precision (95%% CI half-width)\n");
@@ -453,6 +402,78 @@ int write_outputs(const analysis::Analysis& a, const std::string& html, const st
 }
 
 }  // namespace
+
+void apply_analysis_overrides(const AnalysisOverrides& o, const scenario::PathwayScenario& sc,
+                     scenario::AnalysisSettings& s, std::vector<Diagnostic>& errors) {
+  std::vector<std::string> arms, partners;
+  for (const auto& a : sc.spec.arms) arms.push_back(a.name);
+  for (const auto& p : sc.spec.partners) partners.push_back(p.name);
+  if (!o.wtp.empty()) {
+    std::vector<double> values;
+    for (const std::string& part : split(o.wtp, ',')) {
+      if (auto v = number_option(part, "--wtp", 0, 1e12, "comma-separated amounts in pounds, each >= 0", errors)) {
+        values.push_back(*v);
+      }
+    }
+    s.willingness_to_pay = values;
+  }
+  if (!o.discount_rate.empty()) {
+    if (auto v = number_option(o.discount_rate, "--discount-rate", 0, 1, "a yearly rate in [0, 1], e.g. 0.035", errors)) {
+      s.discount_rate = *v;
+    }
+  }
+  if (!o.horizon.empty()) {
+    const std::string expected = "whole years in [1, " + std::to_string(sc.spec.years) + "] (the run's years)";
+    if (auto v = number_option(o.horizon, "--horizon", 1, static_cast<double>(sc.spec.years), expected, errors)) {
+      if (*v != std::floor(*v)) errors.push_back(Diagnostic{"command line", 0, 0, "--horizon", expected, "\"" + o.horizon + "\""});
+      else s.horizon_years = static_cast<std::size_t>(*v);
+    }
+  }
+  if (!o.effect.empty()) {
+    if (o.effect == "qalys" || o.effect == "wemwbs_points") s.effect = o.effect;
+    else errors.push_back(Diagnostic{"command line", 0, 0, "--effect", "one of \"qalys\", \"wemwbs_points\"", "\"" + o.effect + "\""});
+  }
+  if (!o.cost_basis.empty()) {
+    if (o.cost_basis == "ledger" || o.cost_basis == "commissioner_spend") s.cost_basis = o.cost_basis;
+    else errors.push_back(Diagnostic{"command line", 0, 0, "--cost-basis", "one of \"ledger\", \"commissioner_spend\"",
+                                     "\"" + o.cost_basis + "\""});
+  }
+  if (!o.base_arm.empty()) {
+    bool found = false;
+    for (std::size_t a = 0; a < arms.size(); ++a) {
+      if (arms[a] == o.base_arm) {
+        s.base_arm = a;
+        found = true;
+      }
+    }
+    if (!found) errors.push_back(Diagnostic{"command line", 0, 0, "--base-arm", "an arm of the run (" + names_list(arms) + ")", "\"" + o.base_arm + "\""});
+  }
+  if (!o.risk_level.empty()) {
+    if (auto v = number_option(o.risk_level, "--risk-level", 0.5, 0.9999, "a level in [0.5, 0.9999], e.g. 0.95", errors)) {
+      s.risk_level = *v;
+    }
+  }
+  if (!o.budget.empty()) {
+    if (auto v = number_option(o.budget, "--budget", 0, 1e15, "pounds a year, >= 0", errors)) s.commissioner_budget = *v;
+  }
+  if (s.reserves.size() != partners.size()) s.reserves.assign(partners.size(), std::nan(""));
+  for (const std::string& r : o.reserves) {
+    const std::size_t eq = r.find('=');
+    const std::string name = eq == std::string::npos ? "" : r.substr(0, eq);
+    std::size_t p = partners.size();
+    for (std::size_t i = 0; i < partners.size(); ++i) {
+      if (partners[i] == name) p = i;
+    }
+    if (p == partners.size()) {
+      errors.push_back(Diagnostic{"command line", 0, 0, "--reserve",
+                                  "partner=pounds with a partner of the run (" + names_list(partners) + ")", "\"" + r + "\""});
+      continue;
+    }
+    if (auto v = number_option(r.substr(eq + 1), "--reserve", 0, 1e15, "partner=pounds with pounds >= 0", errors)) {
+      s.reserves[p] = *v;
+    }
+  }
+}
 
 int report_command(const ReportOptions& o) {
   std::vector<Diagnostic> errors;

@@ -15,12 +15,14 @@
 #include <vector>
 
 #include "analysis/merge.hpp"
+#include "analysis/partner_risk.hpp"
 #include "analysis/pathway_results.hpp"
 #include "analysis/payout_results.hpp"
 #include "analysis/results_file.hpp"
 #include "analysis/sha256.hpp"
 #include "cli/commands.hpp"
 #include "models/contracts/pathway_ledger.hpp"
+#include "models/scenario/analysis_settings.hpp"
 #include "models/scenario/diagnostics.hpp"
 #include "models/scenario/pathway_scenario.hpp"
 
@@ -107,8 +109,10 @@ int sweep_command(const SweepOptions& options) {
     errors.push_back(Diagnostic{"command line", 0, 0, "--set", "at most 1,000,000 combinations", csv_number(combinations)});
   }
   std::optional<scenario::PathwayScenario> base;
+  scenario::AnalysisSettings settings;
   try {
     base = scenario::load_pathway_scenario(options.scenario);
+    settings = base->analysis;
   } catch (const scenario::ScenarioError& e) {
     errors.insert(errors.end(), e.diagnostics().begin(), e.diagnostics().end());
   }
@@ -133,6 +137,7 @@ int sweep_command(const SweepOptions& options) {
     } catch (const std::exception& e) {
       errors.push_back(Diagnostic{options.results, 0, 0, "", "a pathway results file", e.what()});
     }
+    apply_analysis_overrides(options.overrides, *base, settings, errors);
     // Every combination's terms must be valid before anything is settled.
     for (const Axis& a : axes) {
       scenario::PathwayScenario probe = *base;
@@ -151,6 +156,9 @@ int sweep_command(const SweepOptions& options) {
   }
   const pw::PathwaySpec& spec = base->spec;
   const std::size_t A = spec.arms.size(), Y = static_cast<std::size_t>(spec.years), P = spec.partners.size();
+  // The risk columns cover the agreement's first H years (analysis.horizon_years, else all).
+  const std::size_t H = settings.horizon_years == 0 ? Y : std::min(settings.horizon_years, Y);
+  if (settings.reserves.size() != P) settings.reserves.assign(P, std::numeric_limits<double>::quiet_NaN());
 
   // Settlement inputs are built once: each combination costs only the settlements.
   std::vector<ct::YearInput> inputs(results.size() * A * Y);
@@ -166,12 +174,15 @@ int sweep_command(const SweepOptions& options) {
 
   std::string csv = "combination";
   for (const Axis& a : axes) csv += "," + a.path;
-  csv += ",arm,partner,mean_payment,mean_margin,mean_gain_pain,p_pain,p5_gain_pain,p_pain_cap_binds,mean_commissioner_spend\n";
+  csv += ",arm,partner,mean_payment,mean_margin,mean_gain_pain,p_pain,p5_gain_pain,p_pain_cap_binds,mean_commissioner_spend,"
+         "horizon_years,mean_painshare,var_painshare,es_painshare,p_partner_cap_binds,reserve,p_painshare_above_reserve,"
+         "p_reserves_exhausted,lowest_reserve_q05,reserves_needed,commissioner_spend_horizon,var_commissioner_spend\n";
   std::vector<std::size_t> index(axes.size(), 0);
   const auto total = static_cast<std::size_t>(combinations);
   const auto t0 = Clock::now();
   double first_pass = 0;
   ct::YearPayout pay;
+  std::vector<std::vector<double>> partner_rows(A), arm_rows(A);  // per arm, [R][Y][P][F] and [R][Y][G]
   std::vector<std::string> problems;
   for (std::size_t c = 0; c < total; ++c) {
     const auto tc = Clock::now();
@@ -190,33 +201,53 @@ int sweep_command(const SweepOptions& options) {
       const analysis::ResolvedTerms terms = analysis::resolve_terms(spec, sc.contracts, results);
       // One summary of settled payouts for sweeps, run and merge (analysis::PayoutSummariser).
       analysis::PayoutSummariser summariser(A, Y, P);
-      std::vector<double> partner_rows(Y * P * analysis::kPartnerPayoutFieldCount),
-          arm_rows(Y * analysis::kArmPayoutFieldCount);
-      for (std::size_t r = 0; r < results.size(); ++r) {
+      const std::size_t R = results.size(), PF = Y * P * analysis::kPartnerPayoutFieldCount,
+                        AF = Y * analysis::kArmPayoutFieldCount;
+      for (std::size_t a = 0; a < A; ++a) {
+        partner_rows[a].assign(R * PF, 0.0);
+        arm_rows[a].assign(R * AF, 0.0);
+      }
+      for (std::size_t r = 0; r < R; ++r) {
         for (std::size_t a = 0; a < A; ++a) {
           if (terms.arms[a].contracts.empty()) continue;
+          double* prow = &partner_rows[a][r * PF];
+          double* arow = &arm_rows[a][r * AF];
           for (std::size_t y = 0; y < Y; ++y) {
             ct::settle(terms.arms[a], inputs[(r * A + a) * Y + y], pay);
             const auto arm_f = analysis::arm_fields(pay);
-            std::copy(arm_f.begin(), arm_f.end(), arm_rows.begin() + static_cast<std::ptrdiff_t>(y * arm_f.size()));
+            std::copy(arm_f.begin(), arm_f.end(), arow + y * arm_f.size());
             for (std::size_t p = 0; p < P; ++p) {
               const auto f = analysis::partner_fields(pay.partners[p]);
-              std::copy(f.begin(), f.end(), partner_rows.begin() + static_cast<std::ptrdiff_t>((y * P + p) * f.size()));
+              std::copy(f.begin(), f.end(), prow + (y * P + p) * f.size());
             }
           }
-          summariser.add(a, partner_rows.data(), arm_rows.data());
+          summariser.add(a, prow, arow);
         }
       }
       const std::vector<analysis::ArmPayoutSummary> summary = summariser.summaries();
       for (std::size_t a = 0; a < A; ++a) {
         if (!summary[a].settled) continue;
+        // Risk over the agreement: one definition with `mhsim report` (analysis::partner_risk).
+        const analysis::ArmPayoutRows rows{partner_rows[a].data(), arm_rows[a].data(), R, Y, P, PF, AF};
+        const analysis::RiskRow commissioner =
+            analysis::commissioner_risk(rows, H, std::numeric_limits<double>::quiet_NaN(), settings.risk_level);
         for (std::size_t p = 0; p < P; ++p) {
           const analysis::PartnerPayoutSummary& q = summary[a].partners[p];
           if (!q.in_contract) continue;
+          const analysis::PartnerRisk risk =
+              analysis::partner_risk(rows, p, H, sc.contracts[a].terms, settings.reserves[p], settings.risk_level);
+          const analysis::RiskRow& k = risk.row;
+          const auto opt = [](const std::optional<double>& v) { return v ? csv_number(*v) : std::string(); };
+          const auto num = [&](double v) { return risk.takes_part ? csv_number(v) : std::string(); };
           csv += std::to_string(c) + values + "," + spec.arms[a].name + "," + spec.partners[p].name + "," +
                  csv_number(q.payment.mean) + "," + csv_number(q.margin.mean) + "," + csv_number(q.gain_pain.mean) +
                  "," + csv_number(q.p_pain) + "," + csv_number(q.p5_gain_pain) + "," +
-                 csv_number(summary[a].p_pain_cap_binds) + "," + csv_number(summary[a].commissioner_spend.mean) + "\n";
+                 csv_number(summary[a].p_pain_cap_binds) + "," + csv_number(summary[a].commissioner_spend.mean) + "," +
+                 std::to_string(H) + "," + num(k.mean_painshare) + "," + num(k.var) + "," + num(k.es) + "," +
+                 opt(k.p_cap_binds) + "," + opt(k.reserve) + "," + opt(k.p_above_reserve) + "," + opt(k.p_exhausted) +
+                 "," + (k.lowest_reserve ? csv_number(k.lowest_reserve->q05) : std::string()) + "," +
+                 num(k.reserves_needed) + "," + csv_number(commissioner.mean_payment) + "," +
+                 csv_number(commissioner.var) + "\n";
         }
       }
     }

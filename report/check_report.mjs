@@ -23,7 +23,10 @@
 //     risk-attribution-<arm>-<partner>-<output> per output with a share > 0) with the
 //     right number of bars or traces, no bar, error bar, line or band outside its plot
 //     area (a domain too narrow), the longest reaching at least 40% of it (a domain too
-//     wide), and no NaN in any mark.
+//     wide), and no NaN in any mark;
+//   * the reserves over the agreement (#risk-body): with reserve paths in the data, the risk
+//     table's P(reserves exhausted) column, one reserve-paths line per arm and partner, and
+//     a reserve-paths table row per partner with stated reserves listing every year.
 // Exit 0 when all pass; otherwise every failure is printed and the exit status is 1
 // (2 for bad arguments). --screenshot writes a full-page PNG (cut at --max-height pixels
 // when given). Environment: MHSIM_CHROMIUM overrides the browser path.
@@ -160,6 +163,47 @@ function checkVoi() {
   return { problems, checked };
 }
 
+/**
+ * Runs in the page: checks the reserves over the agreement (#risk-body) against
+ * window.MHSIM_DATA: with reserve paths in the data, the risk table has the P(reserves
+ * exhausted) column; the chart reserve-paths draws one line per arm and partner; the
+ * reserve-paths table has one row per partner row with stated reserves, each listing
+ * P(exhausted) for every year of its path.
+ */
+function checkReserves() {
+  const problems = [], checked = [];
+  const D = window.MHSIM_DATA && typeof window.MHSIM_DATA === 'object' ? window.MHSIM_DATA : {};
+  const arr = (v) => (Array.isArray(v) ? v : []);
+  const paths = arr(D.reserve_paths);
+  const box = document.getElementById('risk-body');
+  const chart = box ? box.querySelector('.chart[data-chart="reserve-paths"]') : null;
+  if (!paths.length) {
+    if (chart) problems.push('a reserve-paths chart with no reserve paths in the data');
+    else checked.push('no reserve paths in the data, and no chart');
+    return { problems, checked };
+  }
+  if (!box) return { problems: ['no #risk-body in the page'], checked };
+  const riskHead = [...box.querySelectorAll('table[data-table="risk"] th')].map((t) => t.textContent);
+  if (!riskHead.some((h) => h.startsWith('P(reserves exhausted)'))) problems.push('the risk table has no P(reserves exhausted) column');
+  const series = new Set(paths.map((r) => `${r.arm}\u0000${r.partner}`));
+  if (!chart) problems.push('no reserve-paths chart although the data has reserve paths');
+  else {
+    const lines = chart.querySelectorAll('g.mark-line.role-mark > path').length;
+    if (lines !== series.size) problems.push(`the reserve-paths chart draws ${lines} lines, expected one per arm and partner: ${series.size}`);
+    else checked.push(`chart reserve-paths: ${lines} lines, one per arm and partner`);
+  }
+  const rows = [...box.querySelectorAll('table[data-table="reserve-paths"] tbody tr:not(.group)')];
+  const want = arr(D.risk).filter((r) => r.partner !== 'commissioner' && typeof r.p_exhausted === 'number').length;
+  if (rows.length !== want) problems.push(`the reserve-paths table has ${rows.length} rows, expected ${want}`);
+  else {
+    const years = Math.max(...paths.map((r) => r.year));
+    const short = rows.filter((tr) => (tr.children[2]?.textContent.match(/%/g) || []).length !== years).length;
+    if (short) problems.push(`${short} reserve-paths rows do not list P(exhausted) for each of ${years} years`);
+    else checked.push(`table reserve-paths: ${rows.length} rows, P(exhausted) for each of ${years} years`);
+  }
+  return { problems, checked };
+}
+
 const argv = process.argv.slice(2);
 let file = null, screenshot = null, maxHeight = 0, timeoutS = 60, allowNoCharts = false;
 let chromiumPath = process.env.MHSIM_CHROMIUM || '/usr/bin/chromium';
@@ -247,6 +291,8 @@ try {
   result.errors.forEach(fail);
   const voi = await page.evaluate(checkVoi);
   voi.problems.forEach((m) => fail(`value of information: ${m}`));
+  const reserves = await page.evaluate(checkReserves);
+  reserves.problems.forEach((m) => fail(`reserves: ${m}`));
   if (ready && result.charts.length === 0 && !allowNoCharts) fail('no .chart element in the page (--allow-no-charts if the data really has none)');
   for (const c of result.charts) {
     const problems = [];
@@ -279,6 +325,7 @@ try {
     console.log(`  ${c.rendered && c.marks ? 'ok  ' : 'FAIL'} ${c.name} ${Math.round(c.width)}x${Math.round(c.height)} marks=${c.marks} [${c.markTypes.join(' ')}]`);
   }
   for (const line of voi.checked) console.log(`  voi  ${line}`);
+  for (const line of reserves.checked) console.log(`  reserves  ${line}`);
 } catch (err) {
   fail(`check_report: ${err.stack || err}`);
 } finally {

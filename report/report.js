@@ -740,6 +740,8 @@
           { label: 'ES ' + RISK_PCT, num: true, title: 'average painshare in the worst ' + fixed((1 - RISK_LEVEL) * 100, 0) + '% of replications', get: function (r) { return money(r.es); } },
           { label: 'Reserve', num: true, get: function (r) { return isNum(r.reserve) ? money(r.reserve) : 'not stated'; } },
           { label: 'P(painshare > reserve)', num: true, get: function (r) { return pct(r.p_above_reserve); } },
+          { label: 'P(reserves exhausted)', num: true, title: 'reserves, moved year by year by gain and pain, below \u00a30 at the end of some year of the horizon', get: function (r) { return pct(r.p_exhausted); } },
+          { label: 'Reserves needed ' + RISK_PCT, num: true, title: 'opening reserves that keep P(reserves exhausted) at or below ' + fixed((1 - RISK_LEVEL) * 100, 0) + '%', get: function (r) { return money(r.reserves_needed); } },
           { label: 'Painshare cap', num: true, get: function (r) { return isNum(r.cap) ? money(r.cap) : 'no cap'; } },
           { label: 'P(cap binds)', num: true, get: function (r) { return pct(r.p_cap_binds); } },
         ],
@@ -755,6 +757,62 @@
           { label: 'ES ' + RISK_PCT, num: true, get: function (r) { return money(r.es); } },
           { label: 'Budget over horizon', num: true, get: function (r) { return isNum(r.reserve) ? money(r.reserve) : 'not stated'; } },
           { label: 'P(spend > budget)', num: true, get: function (r) { return pct(r.p_above_reserve); } },
+        ],
+      });
+    }
+
+    // Reserves moved year by year by each partner's gain and pain (partners with stated reserves).
+    var paths = arr(D.reserve_paths);
+    if (paths.length) {
+      h3(out, 'Reserves over the agreement');
+      var pathPartners = uniq(paths.map(function (r) { return r.partner; }));
+      var pathArms = ARMS.filter(function (a) { return paths.some(function (r) { return r.arm === a; }); });
+      var fan = [];
+      paths.forEach(function (r) {
+        if (r.year === 1) fan.push({ partner: r.partner, arm: r.arm, year: 0, mean: r.opening, q05: r.opening, q95: r.opening, p: 0 });
+        fan.push({ partner: r.partner, arm: r.arm, year: r.year, mean: r.mean, q05: r.q05, q95: r.q95, p: r.p_exhausted_by });
+      });
+      var years = uniq(fan.map(function (r) { return r.year; }));
+      chart(out, 'reserve-paths', {
+        data: { values: fan },
+        facet: { row: { field: 'partner', type: 'nominal', sort: pathPartners, title: null,
+          header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelAlign: 'left' } } },
+        resolve: { scale: { y: 'independent' } },
+        spec: {
+          width: 640, height: 120,
+          layer: [
+            { mark: { type: 'area', opacity: 0.18 },
+              encoding: { x: { field: 'year', type: 'quantitative', title: 'End of year (0 = opening)', axis: { values: years, format: 'd' } },
+                y: { field: 'q05', type: 'quantitative', title: 'Reserves (\u00a3)', axis: MONEY_AXIS }, y2: { field: 'q95' },
+                color: { field: 'arm', type: 'nominal', title: 'Arm', scale: armScale(pathArms), sort: pathArms } } },
+            { mark: { type: 'line', point: true },
+              encoding: { x: { field: 'year', type: 'quantitative' }, y: { field: 'mean', type: 'quantitative' },
+                color: { field: 'arm', type: 'nominal', scale: armScale(pathArms), sort: pathArms },
+                tooltip: [{ field: 'arm' }, { field: 'year' }, { field: 'mean', format: ',.0f', title: 'mean (\u00a3)' },
+                  { field: 'q05', format: ',.0f', title: '5th percentile (\u00a3)' }, { field: 'q95', format: ',.0f', title: '95th percentile (\u00a3)' },
+                  { field: 'p', format: '.1%', title: 'P(exhausted by then)' }] } },
+            { mark: { type: 'rule', color: '#d5281b', strokeDash: [4, 3] },
+              encoding: { y: { datum: 0, type: 'quantitative' } } },
+          ],
+        },
+      }, { alt: 'Reserve paths by partner and arm',
+        caption: 'Each partner\u2019s stated reserves at the start (year 0) and at the end of each year, after that year\u2019s gain or pain (cash): '
+          + 'the line is the mean, the band runs from the 5th to the 95th percentile across replications, and the red line is \u00a30. '
+          + 'Reserves below it at the end of a year are exhausted; the table gives the chance of that by each year.' });
+      table(out, {
+        name: 'reserve-paths', caption: 'P(reserves exhausted) by the end of each year, and the lowest reserve over the agreement',
+        rows: partnerRows.filter(function (r) { return isNum(r.p_exhausted); }),
+        groupBy: function (r) { return r.partner; },
+        columns: [
+          { label: 'Arm', nowrap: true, get: function (r) { return armLabel(r.arm); } },
+          { label: 'Opening reserves', num: true, get: function (r) { return money(r.reserve); } },
+          { label: 'P(exhausted) by year 1, 2, \u2026', num: true, get: function (r) {
+            return paths.filter(function (x) { return x.arm === r.arm && x.partner === r.partner; })
+              .map(function (x) { return pct(x.p_exhausted_by); }).join(', ');
+          } },
+          { label: 'Lowest reserve: median', num: true, get: function (r) { return money(r.lowest_reserve_q50); } },
+          { label: 'Lowest reserve: 5th percentile', num: true, get: function (r) { return money(r.lowest_reserve_q05); } },
+          { label: 'Reserves needed ' + RISK_PCT, num: true, get: function (r) { return money(r.reserves_needed); } },
         ],
       });
     }

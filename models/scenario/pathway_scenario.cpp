@@ -768,6 +768,11 @@ std::optional<std::string> set_contract_term(PathwayScenario& sc, std::string_vi
       continue;
     }
     if (a->target_rule && steps->size() == 5) rule = &*a->target_rule;
+    // The flat share applies only to a side without sliding bands: with both, it is never read.
+    if (last.key == "share" && steps->size() == 5 && !a->gain_bands.empty() && !a->pain_bands.empty()) {
+      return where + ": this contract splits both under- and overruns by gain_bands and pain_bands, so share is "
+                     "never read; set a band's share (e.g. gain_bands[0].share)";
+    }
     // Member shares mean something only when Limb 3 is split by them.
     if (last.key == "allocation" && where.find(".members.") != std::string::npos &&
         a->allocation != ct::AllianceTerms::Allocation::kFixed) {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "analysis/pathway_results.hpp"
@@ -475,7 +476,7 @@ TEST_CASE("Pathway CLI: a sweep re-settles stored ledgers and agrees with the ru
     std::vector<std::string> f;
     std::stringstream ss(line);
     for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
-    REQUIRE(f.size() == 12);
+    REQUIRE(f.size() == 24);
     if (std::stod(f[1]) != 0.5 || std::stod(f[2]) != 1.0 || f[3] != "living_well") continue;
     const std::size_t p = static_cast<std::size_t>(std::find(partners.begin(), partners.end(), f[4]) - partners.begin());
     REQUIRE(p < P);
@@ -504,20 +505,125 @@ TEST_CASE("Pathway CLI: a sweep re-settles stored ledgers and agrees with the ru
                                                   alliance + ".pain_cap=100,inf", "--out", caps.string()});
   INFO(uncapped.err);
   REQUIRE(uncapped.exit_code == 0);
-  std::map<std::string, std::vector<std::string>> by_cap;  // cap -> its rows without the two first columns
+  // cap -> its rows without the two first columns and without p_partner_cap_binds, which is
+  // 0 under a cap that never binds and empty (no cap) under inf; every payout is the same.
+  std::map<std::string, std::vector<std::string>> by_cap;
+  std::map<std::string, std::set<std::string>> binds;  // cap -> the values of p_partner_cap_binds
   std::istringstream cap_lines(mhsim::test::slurp_file(caps.string()));
   std::getline(cap_lines, line);
+  std::vector<std::string> header;
+  {
+    std::stringstream hs(line);
+    for (std::string x; std::getline(hs, x, ',');) header.push_back(x);
+  }
+  const std::size_t bind_col = static_cast<std::size_t>(
+      std::find(header.begin(), header.end(), "p_partner_cap_binds") - header.begin());
+  REQUIRE(bind_col < header.size());
   while (std::getline(cap_lines, line)) {
-    const auto c1 = line.find(','), c2 = line.find(',', c1 + 1);
-    by_cap[line.substr(c1 + 1, c2 - c1 - 1)].push_back(line.substr(c2 + 1));
+    std::vector<std::string> f;
+    std::size_t start = 0;
+    for (std::size_t comma; (comma = line.find(',', start)) != std::string::npos; start = comma + 1) {
+      f.push_back(line.substr(start, comma - start));
+    }
+    f.push_back(line.substr(start));
+    REQUIRE(f.size() == header.size());
+    binds[f[1]].insert(f[bind_col]);
+    std::string rest;
+    for (std::size_t k = 2; k < f.size(); ++k) {
+      if (k != bind_col) rest += f[k] + ",";
+    }
+    by_cap[f[1]].push_back(rest);
   }
   REQUIRE(by_cap.size() == 2);
   CHECK(by_cap["inf"].size() >= 3);
   CHECK(by_cap["inf"] == by_cap["100"]);
+  CHECK(binds["100"].count("0") == 1);  // a partner under the shared cap: it never binds
+  CHECK(binds["100"].count("1") == 0);
   for (const std::string& term : {alliance + ".share=inf", alliance + ".pain_cap=-inf", alliance + ".pain_cap=nan"}) {
     const auto refused = mhsim::test::run_process({MHSIM_BINARY, "sweep", kDefault, "--results", out.string(), "--set", term});
     CHECK(refused.exit_code == 2);
   }
+}
+
+namespace {
+
+// A CSV file as rows of fields (no quoted commas in these tables).
+std::vector<std::vector<std::string>> csv_rows(const fs::path& file) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream lines(mhsim::test::slurp_file(file.string()));
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();  // the report's CSV ends lines in CRLF
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
+    if (!line.empty() && line.back() == ',') f.emplace_back();
+    rows.push_back(f);
+  }
+  return rows;
+}
+
+std::size_t column(const std::vector<std::string>& header, const std::string& name) {
+  const auto it = std::find(header.begin(), header.end(), name);
+  REQUIRE(it != header.end());
+  return static_cast<std::size_t>(it - header.begin());
+}
+
+}  // namespace
+
+TEST_CASE("Pathway CLI: sweep's risk columns over the agreement equal the report's at the scenario's own terms",
+          "[cli][pathway][reserves]") {
+  const fs::path out = scratch("sweep_risk_run.h5"), csv = scratch("sweep_risk.csv"), dir = scratch("sweep_risk_report");
+  fs::remove_all(dir);
+  REQUIRE(mhsim::test::run_process({MHSIM_BINARY, "run", kDefault, "--reps", "8", "--out", out.string(), "-q"})
+              .exit_code == 0);
+  // The scenario's own share (0.5) and a second value; reserves and horizon from the command line.
+  const std::string alliance = "arms.living_well.contracts.living_well_alliance";
+  const auto sweep = mhsim::test::run_process({MHSIM_BINARY, "sweep", kDefault, "--results", out.string(), "--set",
+                                               alliance + ".share=0.5,0.9", "--reserve", "slam=2000000", "--horizon",
+                                               "2", "--out", csv.string()});
+  INFO(sweep.err);
+  REQUIRE(sweep.exit_code == 0);
+  const auto report = mhsim::test::run_process({MHSIM_BINARY, "report", out.string(), "--csv", dir.string(),
+                                                "--reserve", "slam=2000000", "--horizon", "2", "-q"});
+  INFO(report.err);
+  REQUIRE(report.exit_code == 0);
+  const auto s = csv_rows(csv), r = csv_rows(dir / "risk.csv");
+  const auto& sh = s.at(0);
+  const auto& rh = r.at(0);
+  int compared = 0;
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    if (s[i].at(1) != "0.5" || s[i].at(column(sh, "arm")) != "living_well") continue;
+    const std::string partner = s[i].at(column(sh, "partner"));
+    for (std::size_t j = 1; j < r.size(); ++j) {
+      if (r[j].at(column(rh, "arm")) != "living_well" || r[j].at(column(rh, "partner")) != partner) continue;
+      INFO(partner);
+      CHECK(s[i].at(column(sh, "horizon_years")) == "2");
+      for (const auto& [ours, theirs] : std::vector<std::pair<std::string, std::string>>{
+               {"mean_painshare", "mean_painshare"}, {"var_painshare", "var"}, {"es_painshare", "es"},
+               {"p_painshare_above_reserve", "p_above_reserve"}, {"p_reserves_exhausted", "p_exhausted"},
+               {"lowest_reserve_q05", "lowest_reserve_q05"}, {"reserves_needed", "reserves_needed"},
+               {"p_partner_cap_binds", "p_cap_binds"}, {"reserve", "reserve"}}) {
+        INFO(ours);
+        const std::string a = s[i].at(column(sh, ours)), b = r[j].at(column(rh, theirs));
+        REQUIRE(a.empty() == b.empty());
+        if (!a.empty()) CHECK(std::stod(a) == Approx(std::stod(b)).epsilon(1e-9).margin(1e-6));
+      }
+      ++compared;
+    }
+    if (partner == "slam") {
+      CHECK(s[i].at(column(sh, "reserve")) == "2000000");
+      CHECK_FALSE(s[i].at(column(sh, "p_reserves_exhausted")).empty());
+    }
+  }
+  CHECK(compared >= 3);  // the alliance's members and the other contracted partners
+
+  // A reserve for no partner, a negative reserve and a horizon past the run are refused together.
+  const auto bad = mhsim::test::run_process({MHSIM_BINARY, "sweep", kDefault, "--results", out.string(), "--set",
+                                             alliance + ".share=0.5", "--reserve", "nobody=5", "--reserve", "slam=-1",
+                                             "--horizon", "9"});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("nobody=5") && Catch::Contains("pounds >= 0, got \"-1\"") && Catch::Contains("--horizon") &&
+                          Catch::Contains("3 errors"));
 }
 
 TEST_CASE("Pathway CLI: shards are settled when merged, as a single run is", "[cli][pathway][reproducibility]") {

@@ -722,7 +722,13 @@ TEST_CASE("Contract scenario: set_contract_term sets each term by path", "[scena
   CHECK(blended.value == 3e6);
 
   const std::string a = "arms.alliance.contracts.alliance.";
-  CHECK_FALSE(set(a + "share", 0.3));
+  // Both sides of this alliance are split by bands, so its flat share is never read: setting
+  // it would change nothing, and is refused (issue 16); a band's share is set instead.
+  CHECK(set(a + "share", 0.3) ==
+        std::optional<std::string>(a + "share: this contract splits both under- and overruns by gain_bands and "
+                                       "pain_bands, so share is never read; set a band's share (e.g. gain_bands[0].share)"));
+  CHECK_FALSE(set(a + "gain_bands[1].share", 0.3));
+  CHECK_FALSE(set(a + "pain_bands[0].share", 0.35));
   CHECK_FALSE(set(a + "pain_cap", 2));
   CHECK_FALSE(set(a + "gain_cap", std::numeric_limits<double>::infinity()));
   CHECK_FALSE(set(a + "target_scale", 0.9));
@@ -740,7 +746,9 @@ TEST_CASE("Contract scenario: set_contract_term sets each term by path", "[scena
   CHECK_FALSE(set(a + "kras.wellbeing.thresholds.game_breaking", 0.8));
   CHECK_FALSE(set(a + "kras.wellbeing.weight", 0.4));
   const auto& al = terms_of<ct::AllianceTerms>(sc, 1, 1);
-  CHECK(al.share == 0.3);
+  CHECK(al.share == 0.4);  // as written
+  CHECK(al.gain_bands[1].share == 0.3);
+  CHECK(al.pain_bands[0].share == 0.35);
   CHECK(al.pain_cap == std::optional<double>(2.0));
   CHECK_FALSE(al.gain_cap.has_value());
   CHECK(sc.contracts[1].target()->scale == 0.9);

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+#include "analysis/partner_risk.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <variant>
+
+#include "analysis/payout_results.hpp"
+
+namespace mhsim::analysis {
+namespace {
+
+namespace ct = models::contracts;
+using PF = PartnerField;
+using AF = ArmField;
+
+// The member's own painshare cap (a share of its fee, limb 2), if the terms give one.
+std::optional<double> member_cap(const ct::Terms& t, std::size_t p) {
+  for (const ct::Contract& c : t.contracts) {
+    if (const auto* al = std::get_if<ct::AllianceTerms>(&c.terms)) {
+      for (const ct::AllianceMember& m : al->members) {
+        if (m.partner == p && m.cap) return *m.cap;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// A member of an alliance whose painshare is capped alliance-wide.
+bool under_shared_cap(const ct::Terms& t, std::size_t p) {
+  for (const ct::Contract& c : t.contracts) {
+    if (const auto* al = std::get_if<ct::AllianceTerms>(&c.terms)) {
+      for (const ct::AllianceMember& m : al->members) {
+        if (m.partner == p) return al->pain_cap.has_value();
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+const double* ArmPayoutRows::partner_row(std::size_t r, std::size_t y, std::size_t p) const {
+  return partner + r * partner_stride + (y * partners + p) * kPartnerPayoutFieldCount;
+}
+
+const double* ArmPayoutRows::arm_row(std::size_t r, std::size_t y) const {
+  return arm + r * arm_stride + y * kArmPayoutFieldCount;
+}
+
+PartnerRisk partner_risk(const ArmPayoutRows& rows, std::size_t p, std::size_t horizon, const ct::Terms& terms,
+                         double reserve, double risk_level) {
+  const std::size_t R = rows.replications, H = std::min(horizon, rows.years);
+  PartnerRisk out;
+  for (std::size_t r = 0; r < R && !out.takes_part; ++r) {
+    for (std::size_t y = 0; y < H; ++y) {
+      const double* row = rows.partner_row(r, y, p);
+      if (field(row, PF::kPayment) != 0 || field(row, PF::kCost) != 0) out.takes_part = true;
+    }
+  }
+  if (!out.takes_part) return out;
+  std::vector<double> payment(R, 0), cap(R, 0);
+  out.gain_pain.assign(R, 0);
+  out.painshare.assign(R, 0);
+  out.margin.assign(R, 0);
+  std::vector<std::vector<double>> yearly(R, std::vector<double>(H, 0));
+  std::vector<double> drawdown(R, 0);
+  std::uint64_t capped = 0;
+  const std::optional<double> kappa = member_cap(terms, p);
+  const bool shared_cap = !kappa && under_shared_cap(terms, p);
+  for (std::size_t r = 0; r < R; ++r) {
+    bool bound = false;
+    for (std::size_t y = 0; y < H; ++y) {
+      const double* row = rows.partner_row(r, y, p);
+      const double g = field(row, PF::kGainPain);
+      payment[r] += field(row, PF::kPayment);
+      out.margin[r] += field(row, PF::kMargin);
+      out.gain_pain[r] += g;
+      out.painshare[r] += std::max(0.0, -g);
+      yearly[r][y] = g;
+      if (kappa) {
+        cap[r] += *kappa * field(row, PF::kLimb2);
+        bound = bound || field(row, PF::kCappedAmount) > 0;
+      } else if (shared_cap) {
+        bound = bound || field(rows.arm_row(r, y), AF::kPainCapBinds) > 0;
+      }
+    }
+    if (bound) ++capped;
+    double position = 0;
+    for (std::size_t y = 0; y < H; ++y) {
+      position += yearly[r][y];
+      drawdown[r] = std::max(drawdown[r], -position);
+    }
+  }
+  RiskRow& row = out.row;
+  row.reserves_needed = decision::value_at_risk(drawdown, risk_level);
+  row.mean_payment = decision::summarise_values(payment).mean;
+  row.mean_margin = decision::summarise_values(out.margin).mean;
+  row.mean_painshare = decision::summarise_values(out.painshare).mean;
+  row.var = decision::value_at_risk(out.painshare, risk_level);
+  row.es = decision::expected_shortfall(out.painshare, risk_level);
+  row.p_any_painshare = decision::probability_above(out.painshare, 0.0);
+  if (!std::isnan(reserve)) {
+    row.reserve = reserve;
+    row.p_above_reserve = decision::probability_above(out.painshare, reserve);
+    const decision::ReservePath path = decision::reserve_path(yearly, reserve);
+    row.p_exhausted = path.p_exhausted;
+    row.lowest_reserve = path.lowest;
+    out.path = path.years;
+  }
+  if (kappa || shared_cap) row.p_cap_binds = static_cast<double>(capped) / static_cast<double>(R);
+  if (kappa) row.cap = decision::summarise_values(cap).mean;
+  return out;
+}
+
+RiskRow commissioner_risk(const ArmPayoutRows& rows, std::size_t horizon, double budget_per_year, double risk_level) {
+  const std::size_t R = rows.replications, H = std::min(horizon, rows.years);
+  std::vector<double> cash(R, 0), pain(R, 0);
+  for (std::size_t r = 0; r < R; ++r) {
+    for (std::size_t y = 0; y < H; ++y) {
+      cash[r] += field(rows.arm_row(r, y), AF::kCommissionerSpend);
+      pain[r] += std::max(0.0, -field(rows.arm_row(r, y), AF::kCommissionerResidual));
+    }
+  }
+  RiskRow row;
+  row.partner = "commissioner";
+  row.commissioner = true;
+  row.mean_payment = decision::summarise_values(cash).mean;
+  row.mean_margin = std::nan("");
+  row.mean_painshare = decision::summarise_values(pain).mean;
+  row.var = decision::value_at_risk(cash, risk_level);
+  row.es = decision::expected_shortfall(cash, risk_level);
+  row.p_any_painshare = decision::probability_above(pain, 0.0);
+  if (!std::isnan(budget_per_year)) {
+    row.reserve = budget_per_year * static_cast<double>(H);
+    row.p_above_reserve = decision::probability_above(cash, *row.reserve);
+  }
+  return row;
+}
+
+}  // namespace mhsim::analysis
