@@ -66,6 +66,15 @@ Args parse_args(int argc, const char* const* argv) {
   sweep_cmd->add_option("--risk-level", sweep.overrides.risk_level, "Level of value at risk, expected shortfall and reserves needed (default: analysis.risk_level, 0.95)");
   sweep_cmd->add_option("--reserve", sweep.overrides.reserves, "A partner's opening reserves: partner=pounds (repeat; default: partners.<name>.reserves)");
 
+  SettleOptions& settle = a.settle;
+  CLI::App* settle_cmd = app.add_subcommand(
+      "settle", "Settle one arm's contract terms on a ledger you supply (year-end actuals, tidy CSV), as a run settles its own");
+  settle_cmd->add_option("scenario", settle.scenario, "Scenario file (TOML) with the contract terms")->required();
+  settle_cmd->add_option("--ledger", settle.ledger, "Ledger CSV with columns year, partner, service, quantity, value (docs/contracts.md)")->required();
+  settle_cmd->add_option("--arm", settle.arm, "Arm whose contracts are settled")->required();
+  settle_cmd->add_option("--set", settle.sets, "A contract term to set first: arms.<arm>.contracts.<contract>.<key>=value (repeat), e.g. an alliance's target in pounds");
+  settle_cmd->add_option("--out,-o", settle.out, "Directory to write partner_payouts.csv and arm_payouts.csv into");
+
   // Analysis settings shared by report and compare (override the scenario's [analysis]).
   const auto analysis_options = [](CLI::App* cmd, AnalysisOverrides& o) {
     cmd->add_option("--wtp", o.wtp, "Willingness to pay, pounds per unit of effect, comma-separated (default: analysis.willingness_to_pay)");
@@ -163,6 +172,7 @@ Args parse_args(int argc, const char* const* argv) {
   else if (*validate_cmd) a.command = Command::kValidate;
   else if (*keys_cmd) a.command = Command::kKeys;
   else if (*sweep_cmd) a.command = Command::kSweep;
+  else if (*settle_cmd) a.command = Command::kSettle;
   else if (*report_cmd) a.command = Command::kReport;
   else if (*compare_cmd) a.command = Command::kCompare;
   else if (*calibrate_cmd) a.command = Command::kCalibrate;

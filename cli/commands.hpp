@@ -59,6 +59,15 @@ struct AnalysisOverrides {
 void apply_analysis_overrides(const AnalysisOverrides& o, const scenario::PathwayScenario& sc,
                               scenario::AnalysisSettings& s, std::vector<scenario::Diagnostic>& errors);
 
+/// Options of `mhsim settle`.
+struct SettleOptions {
+  std::string scenario;           ///< the scenario whose terms are settled
+  std::string ledger;             ///< tidy CSV: year, partner, service, quantity, value
+  std::string arm;                ///< the arm whose contracts are settled
+  std::vector<std::string> sets;  ///< "path=value": contract terms set first, as for sweep
+  std::string out;                ///< directory for partner_payouts.csv and arm_payouts.csv ("" = none)
+};
+
 /// Options of `mhsim sweep`.
 struct SweepOptions {
   std::string scenario;
@@ -130,6 +139,8 @@ void print_diagnostics(const std::vector<scenario::Diagnostic>& diagnostics);
 
 int run_command(const RunOptions& options, pipeline::Cluster& cluster);
 int sweep_command(const SweepOptions& options);
+/// Settles one arm's terms on a ledger the user supplies (docs/contracts.md).
+int settle_command(const SettleOptions& options);
 int merge_command(const std::vector<std::string>& inputs, const std::string& out);
 int validate_command(const std::string& scenario);
 int keys_command();

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     case Command::kValidate: return validate_command(args.validate_path);
     case Command::kKeys: return keys_command();
     case Command::kSweep: return sweep_command(args.sweep);
+    case Command::kSettle: return settle_command(args.settle);
     case Command::kReport: return report_command(args.report);
     case Command::kCompare: return compare_command(args.compare);
     case Command::kCalibrate: return calibrate_command(args.calibrate);

@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: MIT
+// mhsim settle: settles one arm's contract terms, from a scenario, on a ledger the user
+// supplies (year-end actuals) as a tidy CSV, with the same pure settlement as a run
+// (models/contracts/settlement.hpp), and writes the same payout fields. Every problem with
+// the scenario, the terms, the ledger and the command line is reported at once, with file,
+// line and column; nothing is written then. docs/contracts.md, "Settling a ledger".
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <variant>
+#include <vector>
+
+#include "analysis/payout_results.hpp"
+#include "analysis/results_file.hpp"
+#include "cli/commands.hpp"
+#include "models/contracts/pathway_ledger.hpp"
+#include "models/scenario/diagnostics.hpp"
+#include "models/scenario/pathway_scenario.hpp"
+
+namespace mhsim::cli {
+
+namespace {
+
+namespace ct = models::contracts;
+namespace lg = models::ledger;
+using scenario::Diagnostic;
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// One CSV line split into fields (RFC 4180: commas, double quotes with "" inside quotes).
+// False when a quote is left open.
+bool split_csv(const std::string& line, std::vector<std::string>& out) {
+  out.assign(1, "");
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        out.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        out.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      out.emplace_back();
+    } else {
+      out.back() += c;
+    }
+  }
+  return !quoted;
+}
+
+std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
+
+std::string names_of(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + in_quotes(names[i]);
+  return out;
+}
+
+// The quantities a ledger row may give.
+struct Quantity {
+  enum class Kind { kCost, kActivity, kSystemKpi, kServiceKpi, kPopulation };
+  Kind kind = Kind::kCost;
+  std::size_t index = 0;  // measure, system KPI or service KPI
+};
+
+std::optional<Quantity> quantity_named(const std::string& name) {
+  if (name == "cost") return Quantity{Quantity::Kind::kCost, 0};
+  if (name == "population") return Quantity{Quantity::Kind::kPopulation, 0};
+  for (std::size_t m = 0; m < lg::kMeasures; ++m) {
+    if (name == lg::kMeasureNames[m]) return Quantity{Quantity::Kind::kActivity, m};
+  }
+  if (name.rfind("kpi.", 0) == 0) {
+    const std::string k = name.substr(4);
+    for (std::size_t i = 0; i < lg::kSystemKpis; ++i) {
+      if (k == lg::system_kpis()[i].name) return Quantity{Quantity::Kind::kSystemKpi, i};
+    }
+    for (std::size_t i = 0; i < lg::kServiceKpis; ++i) {
+      if (k == lg::service_kpis()[i].name) return Quantity{Quantity::Kind::kServiceKpi, i};
+    }
+  }
+  return std::nullopt;
+}
+
+// The KPIs the terms read, with the indicator or KRA that reads each (for messages).
+std::vector<std::pair<ct::KpiRef, std::string>> kpis_read(const ct::Terms& terms) {
+  std::vector<std::pair<ct::KpiRef, std::string>> out;
+  const auto indicators = [&](const ct::Contract& c, const std::vector<ct::Indicator>& list) {
+    for (const ct::Indicator& k : list) out.emplace_back(k.kpi, "contract " + in_quotes(c.name) + " indicator " + in_quotes(k.name));
+  };
+  for (const ct::Contract& c : terms.contracts) {
+    if (const auto* o = std::get_if<ct::OutcomesTerms>(&c.terms)) indicators(c, o->indicators);
+    if (const auto* b = std::get_if<ct::BlendedTerms>(&c.terms)) indicators(c, b->indicators);
+    if (const auto* a = std::get_if<ct::AllianceTerms>(&c.terms)) {
+      for (const ct::Kra& k : a->kras) out.emplace_back(k.kpi, "contract " + in_quotes(c.name) + " KRA " + in_quotes(k.name));
+    }
+  }
+  return out;
+}
+
+std::string csv_number(double x) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", x);
+  return buf;
+}
+
+// Whole pounds with thousands separators: "-£1,234,567".
+std::string pounds(double x) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.0f", std::fabs(x));
+  std::string digits = buf, out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0 && std::isdigit(static_cast<unsigned char>(digits[i]))) out += ',';
+    out += digits[i];
+  }
+  return (x < 0 && out != "0" ? "-£" : "£") + out;
+}
+
+}  // namespace
+
+int settle_command(const SettleOptions& options) {
+  std::vector<Diagnostic> errors;
+  const auto cli_error = [&](const std::string& key, const std::string& expected, const std::string& got) {
+    errors.push_back(Diagnostic{"command line", 0, 0, key, expected, got});
+  };
+  std::optional<scenario::PathwayScenario> sc;
+  try {
+    sc = scenario::load_pathway_scenario(options.scenario);
+  } catch (const scenario::ScenarioError& e) {
+    errors.insert(errors.end(), e.diagnostics().begin(), e.diagnostics().end());
+  }
+
+  // ---- the arm and its terms --------------------------------------------------------------
+  std::size_t arm = 0;
+  std::vector<std::string> services, partners;
+  if (sc) {
+    std::vector<std::string> arms;
+    for (const auto& a : sc->spec.arms) arms.push_back(a.name);
+    for (const auto& s : sc->spec.services) services.push_back(s.name);
+    for (const auto& p : sc->spec.partners) partners.push_back(p.name);
+    arm = static_cast<std::size_t>(std::find(arms.begin(), arms.end(), options.arm) - arms.begin());
+    if (arm == arms.size()) {
+      cli_error("--arm", "an arm of the scenario (" + names_of(arms) + ")", in_quotes(options.arm));
+    } else if (arm >= sc->contracts.size() || sc->contracts[arm].terms.contracts.empty()) {
+      cli_error("--arm", "an arm with contracts", in_quotes(options.arm) + ", which has none");
+    } else {
+      for (const std::string& set : options.sets) {
+        const auto eq = set.find('=');
+        char* end = nullptr;
+        const std::string value = eq == std::string::npos ? "" : set.substr(eq + 1);
+        const double v = value == "inf" ? std::numeric_limits<double>::infinity() : std::strtod(value.c_str(), &end);
+        if (eq == std::string::npos || value.empty() || (value != "inf" && end != value.c_str() + value.size())) {
+          cli_error("--set", "path=number (a contract term, as for mhsim sweep)", in_quotes(set));
+        } else if (auto problem = scenario::set_contract_term(*sc, set.substr(0, eq), v)) {
+          cli_error("--set " + set.substr(0, eq), "a settable contract term", *problem);
+        }
+      }
+      for (const std::string& m : ct::check_terms(sc->contracts[arm].terms, partners.size(), services.size())) {
+        errors.push_back(Diagnostic{options.scenario, 0, 0, "arms." + options.arm + ".contracts", "valid terms", m});
+      }
+      for (const ct::Contract& c : sc->contracts[arm].terms.contracts) {
+        const auto* al = std::get_if<ct::AllianceTerms>(&c.terms);
+        if (al != nullptr && al->target_rule && al->target_rule->kind != ct::TargetRule::Kind::kFixed) {
+          cli_error("arms." + options.arm + ".contracts." + c.name + ".target",
+                    "a target in pounds: this one is set from another arm's simulated cost, which a ledger does not "
+                    "have; give it with --set arms." + options.arm + ".contracts." + c.name + ".target=POUNDS",
+                    "a target from arm " + in_quotes(sc->spec.arms[al->target_rule->arm].name));
+        }
+      }
+    }
+  }
+
+  // ---- the ledger -------------------------------------------------------------------------
+  // [year] of: service cost and activity, partner cost, KPIs, population.
+  struct Year {
+    std::vector<double> service_cost;
+    std::vector<std::array<double, ct::kMeasures>> activity;
+    std::vector<double> partner_cost;  // NaN: the sum of its services' costs
+    std::vector<double> kpi, service_kpi;
+    double population = kNaN;
+  };
+  std::vector<Year> years;
+  std::ifstream in(options.ledger, std::ios::binary);
+  const auto at = [&](std::uint32_t line, std::uint32_t column, const std::string& key, const std::string& expected,
+                      const std::string& got) {
+    errors.push_back(Diagnostic{options.ledger, line, column, key, expected, got});
+  };
+  std::error_code ec;
+  if (std::filesystem::is_directory(options.ledger, ec)) {
+    at(0, 0, "", "a CSV file (the ledger)", "a directory");
+  } else if (!in) {
+    at(0, 0, "", "a readable CSV file (the ledger)", "no such file, or it cannot be read");
+  } else if (sc) {
+    std::ostringstream whole;
+    whole << in.rdbuf();
+    std::string text = whole.str();
+    if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // a BOM, as Excel writes
+    std::istringstream lines(text);
+    std::string line;
+    std::vector<std::string> f;
+    std::uint32_t n = 0;
+    std::map<std::string, std::size_t> col;
+    bool header_ok = false;
+    std::size_t errors_after_header = 0;
+    const std::vector<std::string> known = {"year", "partner", "service", "quantity", "value"};
+    std::map<std::tuple<std::size_t, std::string, std::string, std::string>, std::uint32_t> seen;
+    const std::size_t S = services.size(), P = partners.size();
+    while (std::getline(lines, line)) {
+      ++n;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (!split_csv(line, f)) {
+        at(n, 1, "", "fields separated by commas, quotes closed", "a quote left open");
+        continue;
+      }
+      if (col.empty()) {  // the header
+        for (std::size_t i = 0; i < f.size(); ++i) {
+          if (std::find(known.begin(), known.end(), f[i]) == known.end()) {
+            at(n, static_cast<std::uint32_t>(i + 1), f[i], "a column of " + names_of(known), in_quotes(f[i]));
+          } else if (!col.emplace(f[i], i).second) {
+            at(n, static_cast<std::uint32_t>(i + 1), f[i], "each column once", "a second " + in_quotes(f[i]));
+          }
+        }
+        for (const char* required : {"year", "quantity", "value"}) {
+          if (col.count(required) == 0) at(n, 1, required, "a header naming the column " + in_quotes(required), "none");
+        }
+        header_ok = col.count("year") == 1 && col.count("quantity") == 1 && col.count("value") == 1;
+        if (!header_ok) break;
+        errors_after_header = errors.size();
+        continue;
+      }
+      if (line.find_first_not_of(" \t") == std::string::npos) continue;  // a blank line
+      if (f.size() != col.size()) {
+        at(n, 1, "", std::to_string(col.size()) + " fields, as the header has", std::to_string(f.size()));
+        continue;
+      }
+      const auto field = [&](const char* name) { return col.count(name) ? f[col[name]] : std::string(); };
+      const auto column = [&](const char* name) { return static_cast<std::uint32_t>(col.count(name) ? col[name] + 1 : 0); };
+      bool ok = true;
+      const std::string year_text = field("year"), qname = field("quantity"), value_text = field("value");
+      const std::string partner = field("partner"), service = field("service");
+      char* end = nullptr;
+      const double year_number = std::strtod(year_text.c_str(), &end);
+      if (year_text.empty() || end != year_text.c_str() + year_text.size() || !(year_number >= 1) ||
+          year_number > 100 || year_number != std::floor(year_number)) {
+        at(n, column("year"), "year", "a whole number of years from 1 (the agreement's first year) to 100", in_quotes(year_text));
+        ok = false;
+      }
+      const double value = std::strtod(value_text.c_str(), &end);
+      if (value_text.empty() || end != value_text.c_str() + value_text.size() || !std::isfinite(value)) {
+        at(n, column("value"), "value", "a finite number", in_quotes(value_text));
+        ok = false;
+      }
+      const std::optional<Quantity> q = quantity_named(qname);
+      if (!q) {
+        at(n, column("quantity"), "quantity",
+           "cost, contacts, days, episodes, team_years, population, or kpi.<name> of a system or service KPI (mhsim keys "
+           "lists them)",
+           in_quotes(qname));
+        ok = false;
+      }
+      std::size_t s = S, p = P;
+      if (!service.empty()) {
+        s = static_cast<std::size_t>(std::find(services.begin(), services.end(), service) - services.begin());
+        if (s == S) {
+          at(n, column("service"), "service", "a service of the scenario (" + names_of(services) + ")", in_quotes(service));
+          ok = false;
+        }
+      }
+      if (!partner.empty()) {
+        p = static_cast<std::size_t>(std::find(partners.begin(), partners.end(), partner) - partners.begin());
+        if (p == P) {
+          at(n, column("partner"), "partner", "a partner of the scenario (" + names_of(partners) + ")", in_quotes(partner));
+          ok = false;
+        }
+      }
+      if (!ok) continue;
+      const auto owner = [&](std::size_t k) { return sc->spec.services[k].partner; };
+      using K = Quantity::Kind;
+      const bool service_row = q->kind == K::kActivity || q->kind == K::kServiceKpi || (q->kind == K::kCost && s < S);
+      if (service_row && s == S) {
+        at(n, column("service"), "service", "the service that " + qname + " is of", "none");
+        continue;
+      }
+      if (!service_row && s < S) {
+        at(n, column("service"), "service", "no service for " + qname, in_quotes(service));
+        continue;
+      }
+      if (q->kind == K::kCost && s == S && p == P) {
+        at(n, column("partner"), "partner", "a service (its cost) or a partner (its total cost, the Limb 1 basis)", "neither");
+        continue;
+      }
+      if (s < S && p < P && owner(s) != p) {
+        at(n, column("partner"), "partner", "the partner that runs " + in_quotes(service) + " (" + in_quotes(partners[owner(s)]) + ")",
+           in_quotes(partner));
+        continue;
+      }
+      if ((q->kind == K::kSystemKpi || q->kind == K::kPopulation) && p < P) {
+        at(n, column("partner"), "partner", "no partner for " + qname, in_quotes(partner));
+        continue;
+      }
+      if ((q->kind == K::kActivity || q->kind == K::kPopulation) && value < 0) {
+        at(n, column("value"), "value", "a number >= 0 for " + qname, value_text);
+        continue;
+      }
+      const std::size_t y = static_cast<std::size_t>(year_number) - 1;
+      const auto key = std::make_tuple(y, s < S ? service : std::string(), s < S ? std::string() : partner, qname);
+      if (const auto [it, fresh] = seen.emplace(key, n); !fresh) {
+        at(n, column("quantity"), qname, "one value for each year, service or partner, and quantity",
+           "a second one (the first is on line " + std::to_string(it->second) + ")");
+        continue;
+      }
+      if (years.size() <= y) {
+        years.resize(y + 1);
+        for (Year& yr : years) {
+          if (!yr.service_cost.empty()) continue;
+          yr.service_cost.assign(S, 0.0);
+          yr.activity.assign(S, std::array<double, ct::kMeasures>{});
+          yr.partner_cost.assign(P, kNaN);
+          yr.kpi.assign(lg::kSystemKpis, kNaN);
+          yr.service_kpi.assign(S * lg::kServiceKpis, kNaN);
+        }
+      }
+      Year& yr = years[y];
+      switch (q->kind) {
+        case K::kCost:
+          if (s < S) yr.service_cost[s] = value;
+          else yr.partner_cost[p] = value;
+          break;
+        case K::kActivity: yr.activity[s][q->index] = value; break;
+        case K::kSystemKpi: yr.kpi[q->index] = value; break;
+        case K::kServiceKpi: yr.service_kpi[s * lg::kServiceKpis + q->index] = value; break;
+        case K::kPopulation: yr.population = value; break;
+      }
+    }
+    if (n == 0) at(1, 1, "", "a header line and one row or more", "an empty file");
+    else if (header_ok && years.empty() && errors.size() == errors_after_header) at(n, 1, "", "one row or more after the header", "none");
+    for (std::size_t y = 0; y < years.size(); ++y) {
+      if (years[y].service_cost.empty() ||
+          std::none_of(seen.begin(), seen.end(), [&](const auto& e) { return std::get<0>(e.first) == y; })) {
+        at(0, 0, "year", "rows for every year from 1 to " + std::to_string(years.size()), "none for year " + std::to_string(y + 1));
+      }
+    }
+    // Every KPI the terms read, in every year.
+    if (arm < sc->contracts.size()) {
+      for (const auto& [ref, who] : kpis_read(sc->contracts[arm].terms)) {
+        for (std::size_t y = 0; y < years.size(); ++y) {
+          if (years[y].kpi.empty()) continue;
+          const bool system = ref.scope == ct::KpiRef::Scope::kSystem;
+          const double v = system ? years[y].kpi[ref.index] : years[y].service_kpi[ref.service * lg::kServiceKpis + ref.index];
+          if (!std::isnan(v)) continue;
+          const std::string name = std::string("kpi.") +
+                                   std::string(system ? lg::system_kpis()[ref.index].name : lg::service_kpis()[ref.index].name);
+          at(0, 0, name, "a row for year " + std::to_string(y + 1) + (system ? "" : " and service " + in_quotes(services[ref.service])) +
+                             " (" + who + " reads it)", "none");
+        }
+      }
+    }
+  }
+  if (!errors.empty()) {
+    for (const Diagnostic& d : errors) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+    std::fprintf(stderr, "mhsim: %zu error%s; nothing was written\n", errors.size(), errors.size() == 1 ? "" : "s");
+    return kExitBadInput;
+  }
+
+  // ---- settle -----------------------------------------------------------------------------
+  const std::size_t Y = years.size(), P = partners.size(), S = services.size();
+  const ct::LedgerShape shape = ct::ledger_shape(sc->spec, sc->group_share);
+  const analysis::ResolvedTerms resolved =
+      analysis::resolve_terms(sc->spec, sc->contracts, std::vector<models::pathway::PathwayResult>{});
+  const ct::Terms& terms = resolved.arms[arm];
+  std::string partner_csv = "year,partner";
+  for (const auto f : analysis::kPartnerPayoutFields) partner_csv += "," + std::string(f);
+  partner_csv += "\n";
+  std::string arm_csv = "year";
+  for (const auto f : analysis::kArmPayoutFields) arm_csv += "," + std::string(f);
+  arm_csv += "\n";
+  std::vector<std::vector<std::string>> table = {{"year", "partner", "payment", "cost", "margin", "gain/pain"}};
+  std::vector<double> spend(Y, 0);
+  const std::vector<bool> paid = ct::paid_partners(terms, P);
+  ct::YearInput input;
+  ct::YearPayout pay;
+  for (std::size_t y = 0; y < Y; ++y) {
+    const Year& yr = years[y];
+    input.year = static_cast<int>(y);
+    input.service_partner = shape.service_partner;
+    input.service_cost = yr.service_cost;
+    input.service_activity = yr.activity;
+    input.partner_activity.assign(P, std::array<double, ct::kMeasures>{});
+    input.partner_cost.assign(P, 0.0);
+    for (std::size_t s = 0; s < S; ++s) {
+      const std::size_t p = shape.service_partner[s];
+      if (p >= P) continue;
+      input.partner_cost[p] += yr.service_cost[s];
+      for (std::size_t m = 0; m < ct::kMeasures; ++m) input.partner_activity[p][m] += yr.activity[s][m];
+    }
+    for (std::size_t p = 0; p < P; ++p) {
+      if (!std::isnan(yr.partner_cost[p])) input.partner_cost[p] = yr.partner_cost[p];
+    }
+    input.kpi = yr.kpi;
+    input.service_kpi = yr.service_kpi;
+    input.population = std::isnan(yr.population) ? shape.population : yr.population;
+    input.group_share = shape.group_share;
+    try {
+      ct::settle(terms, input, pay);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "mhsim: settling year %zu: %s\nmhsim: nothing was written\n", y + 1, e.what());
+      return kExitBadInput;
+    }
+    spend[y] = pay.commissioner_spend;
+    for (std::size_t p = 0; p < P; ++p) {
+      const auto f = analysis::partner_fields(pay.partners[p]);
+      partner_csv += std::to_string(y + 1) + "," + partners[p];
+      for (const double v : f) partner_csv += "," + csv_number(v);
+      partner_csv += "\n";
+      if (paid[p]) {
+        table.push_back({std::to_string(y + 1), partners[p], pounds(pay.partners[p].payment), pounds(pay.partners[p].cost),
+                         pounds(pay.partners[p].margin), pounds(pay.partners[p].gain_pain)});
+      }
+    }
+    arm_csv += std::to_string(y + 1);
+    for (const double v : analysis::arm_fields(pay)) arm_csv += "," + csv_number(v);
+    arm_csv += "\n";
+  }
+
+  if (!options.out.empty()) {
+    try {
+      analysis::OutputFiles files;  // all or nothing
+      files.write(options.out + "/partner_payouts.csv", partner_csv);
+      files.write(options.out + "/arm_payouts.csv", arm_csv);
+      files.commit();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "mhsim: %s\nmhsim: nothing was written\n", e.what());
+      return kExitFailure;
+    }
+  }
+  std::printf("Settlement of arm \"%s\" (%s) on %s: %zu year%s\n", options.arm.c_str(), options.scenario.c_str(),
+              options.ledger.c_str(), Y, Y == 1 ? "" : "s");
+  std::vector<std::size_t> width(table[0].size(), 0);
+  for (const auto& row : table) {
+    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  for (const auto& row : table) {
+    std::string line;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      const std::string pad(width[c] - row[c].size() + 2, ' ');
+      line += c < 2 ? row[c] + pad : pad + row[c];
+    }
+    std::printf("%s\n", line.c_str());
+  }
+  for (std::size_t y = 0; y < Y; ++y) std::printf("commissioner spend, year %zu: %s\n", y + 1, pounds(spend[y]).c_str());
+  if (!options.out.empty()) {
+    std::printf("%s/partner_payouts.csv, %s/arm_payouts.csv\n", options.out.c_str(), options.out.c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace mhsim::cli
