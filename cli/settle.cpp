@@ -392,6 +392,7 @@ int settle_command(const SettleOptions& options) {
   const std::vector<bool> paid = ct::paid_partners(terms, P);
   ct::YearInput input;
   ct::YearPayout pay;
+  ct::AgreementState agreement;  // the ledger's years are the agreement's
   for (std::size_t y = 0; y < Y; ++y) {
     const Year& yr = years[y];
     input.year = static_cast<int>(y);
@@ -415,6 +416,7 @@ int settle_command(const SettleOptions& options) {
     input.group_share = shape.group_share;
     try {
       ct::settle(terms, input, pay);
+      ct::carry(terms, y + 1 == Y, agreement, pay);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "mhsim: settling year %zu: %s\nmhsim: nothing was written\n", y + 1, e.what());
       return kExitBadInput;

@@ -408,6 +408,63 @@ YearPayout settle(const Terms& terms, const YearInput& in) {
   return out;
 }
 
+void carry(const Terms& terms, bool last_year, AgreementState& state, YearPayout& pay) {
+  const AllianceTerms* t = nullptr;
+  for (const Contract& c : terms.contracts) {
+    if (const auto* a = std::get_if<AllianceTerms>(&c.terms)) t = a;
+  }
+  if (t == nullptr || (t->retention == 0 && !t->pain_cap_life)) return;
+  const std::size_t P = pay.partners.size();
+  if (state.retained.size() != P) {
+    state.retained.assign(P, 0.0);
+    state.fees.assign(P, 0.0);
+    state.charged.assign(P, 0.0);
+  }
+  for (const AllianceMember& m : t->members) {
+    if (m.partner >= P) bad_input("an alliance member is partner " + std::to_string(m.partner) + " of " + std::to_string(P));
+    PartnerPayout& q = pay.partners[m.partner];
+    const double g = q.gain_pain;
+    double cash = g;
+    state.fees[m.partner] += q.limb2;
+    if (g < 0 && t->pain_cap_life) {
+      const double allowed = std::max(0.0, *t->pain_cap_life * state.fees[m.partner] - state.charged[m.partner]);
+      const double charged = std::min(-g, allowed);
+      const double spared = -g - charged;
+      if (spared > 0) {
+        cash = -charged;
+        q.capped_amount += spared;
+        q.capped = true;
+        pay.cap_shortfall += spared;
+      }
+      state.charged[m.partner] += charged;
+    }
+    if (t->retention > 0) {
+      double& pot = state.retained[m.partner];
+      if (cash > 0) {
+        const double withheld = t->retention * cash;
+        pot += withheld;
+        cash -= withheld;
+      } else if (cash < 0) {
+        const double used = std::min(pot, -cash);
+        pot -= used;
+        cash += used;
+      }
+      if (last_year) {
+        cash += pot;
+        pot = 0;
+      }
+    }
+    if (cash == g) continue;
+    const double delta = cash - g;
+    q.gain_pain = cash;
+    q.payment += delta;
+    q.margin = q.payment - q.cost;
+  }
+  double spend = 0;
+  for (const PartnerPayout& pp : pay.partners) spend += pp.payment;
+  pay.commissioner_spend = spend;
+}
+
 // ---------------------------------------------------------------------------------------
 // Validation.
 
@@ -588,6 +645,8 @@ struct Checker {
     bands("gain_bands", t.gain_bands);
     bands("pain_bands", t.pain_bands);
     if (t.pain_cap) non_negative("pain_cap", *t.pain_cap);
+    if (t.pain_cap_life) non_negative("pain_cap_life", *t.pain_cap_life);
+    unit("retention", t.retention);
     if (t.gain_cap) non_negative("gain_cap", *t.gain_cap);
 
     double sum = 0;

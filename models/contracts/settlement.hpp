@@ -272,6 +272,10 @@ struct AllianceTerms {
 
   Allocation allocation = Allocation::kBudgetShare;
   Shortfall shortfall = Shortfall::kCommissioner;
+
+  // Over the life of the agreement (issue 16; contracts::carry, applied year after year):
+  double retention = 0;                    ///< rho: share of each member's yearly gainshare withheld until the last year
+  std::optional<double> pain_cap_life;     ///< kappa_L: a member's painshare to date <= kappa_L x its fees to date
 };
 
 using ContractTerms =
@@ -336,6 +340,27 @@ struct YearPayout {
 YearPayout settle(const Terms& terms, const YearInput& in);
 /// As above into `out`, reusing its buffers (no allocation once they have their size).
 void settle(const Terms& terms, const YearInput& in, YearPayout& out);
+
+/// What an agreement carries from one year to the next, per partner (contracts::carry).
+struct AgreementState {
+  std::vector<double> retained;  ///< [P] gainshare withheld and not yet paid
+  std::vector<double> fees;      ///< [P] Limb 2 to date
+  std::vector<double> charged;   ///< [P] painshare charged to date (after the life cap)
+};
+
+/// Applies an alliance's rules over the life of the agreement to one year, settled by
+/// settle(), in year order from a default-constructed state (one per replication and arm).
+/// For each member i with this year's gain/pain g_i and fee f_i:
+///   life cap (pain_cap_life kappa_L): a pain is charged only up to
+///     kappa_L x (fees to date, this year's included) - pain charged before;
+///     what it spares is borne by the commissioner (capped_amount, cap_shortfall);
+///   retention (rho): rho x a gainshare is withheld into the member's pot; a later
+///     painshare is met from the pot first; in the agreement's last year (`last_year`) the
+///     pot is paid out.
+/// The member's payment, margin and gain_pain become the year's cash; the commissioner's
+/// spend follows. Retention alone moves cash between years: the payments summed over the
+/// agreement are unchanged. Without retention or a life cap this changes nothing.
+void carry(const Terms& terms, bool last_year, AgreementState& state, YearPayout& pay);
 
 /// [partners] true for the partners these terms pay (a contract's partner, an alliance's
 /// members): the commissioned side of the ledger; the others are the wider system.

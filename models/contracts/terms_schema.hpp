@@ -284,6 +284,14 @@ void describe(V& v, AllianceTerms& t) {
              "`allocation` shares [R19]."));
   v(choice("shortfall", t.shortfall, kShortfallNames).otherwise("\"commissioner\"").vary(Vary::kPolicy)
         .doc("Who bears the pain a member's cap spares it: the commissioner, or the uncapped members pro rata."));
+  v(number("retention", t.retention).range(0, 1).unit("fraction").otherwise("0").vary(Vary::kPolicy)
+        .doc("rho. Over the agreement: this share of each member's yearly gainshare is withheld, meets a later "
+             "painshare of that member first, and is paid in the agreement's last year (docs/contracts.md, \"Over "
+             "the life of the agreement\")."));
+  v(number_or_none("pain_cap_life", t.pain_cap_life).range(0, 100).unit("fraction of the fees to date")
+        .otherwise("none (no cap over the agreement)").vary(Vary::kPolicy)
+        .doc("kappa_L. Over the agreement: a member's painshare to date is capped at kappa_L x its fees to date; "
+             "what the cap spares the commissioner bears."));
   const bool fixed = t.allocation == AllianceTerms::Allocation::kFixed;
   v(tables("members", t.members).required().vary(Vary::kPolicy).key_field("partner")
         .doc("The non-owner partners, `[[arms.<name>.contracts.members]]`, at least one."),

@@ -617,6 +617,44 @@ TEST_CASE("Pathway CLI: sweep's risk columns over the agreement equal the report
   }
   CHECK(compared >= 3);  // the alliance's members and the other contracted partners
 
+  // Retention over the agreement (contracts::carry), swept: each partner's mean payment a year
+  // is that of annual settlement (cash only moves between years); a run with the same
+  // retention writes payouts whose means are the sweep's (one settlement path for both).
+  const fs::path kept = scratch("sweep_retention.csv"), kept_run = scratch("sweep_retention.h5");
+  const auto ret = mhsim::test::run_process({MHSIM_BINARY, "sweep", kDefault, "--results", out.string(), "--set",
+                                             alliance + ".retention=0,0.5", "--out", kept.string()});
+  INFO(ret.err);
+  REQUIRE(ret.exit_code == 0);
+  const auto k = csv_rows(kept);
+  std::map<std::string, std::map<std::string, double>> payment;  // retention -> partner -> mean payment
+  for (std::size_t i = 1; i < k.size(); ++i) {
+    if (k[i].at(column(k[0], "arm")) != "living_well") continue;
+    payment[k[i].at(1)][k[i].at(column(k[0], "partner"))] = std::stod(k[i].at(column(k[0], "mean_payment")));
+  }
+  REQUIRE(payment.size() == 2);
+  for (const auto& [partner, value] : payment["0"]) {
+    INFO(partner);
+    CHECK(payment["0.5"].at(partner) == Approx(value).epsilon(1e-12));
+  }
+  REQUIRE(mhsim::test::run_process({MHSIM_BINARY, "run", kDefault, "--reps", "8", "--set",
+                                    "arms.living_well.contracts[2].retention=0.5", "--out", kept_run.string(), "-q"})
+              .exit_code == 0);
+  const mhsim::analysis::ResultsReader kf(kept_run.string()), base(out.string());
+  const std::vector<double> kp = kf.read_double("payouts/partner"), bp = base.read_double("payouts/partner");
+  REQUIRE(kp.size() == bp.size());
+  CHECK(kp != bp);  // the years' cash differs ...
+  const std::size_t F = 7, P = kf.labels("partners/name").size();
+  for (std::size_t p = 0; p < P; ++p) {  // ... but not the sum over the agreement
+    for (std::size_t rep = 0; rep < 8; ++rep) {
+      double a = 0, b = 0;
+      for (std::size_t y = 0; y < 3; ++y) {
+        a += kp[(((rep * 2 + 1) * 3 + y) * P + p) * F];
+        b += bp[(((rep * 2 + 1) * 3 + y) * P + p) * F];
+      }
+      CHECK(a == Approx(b).epsilon(1e-12));
+    }
+  }
+
   // A reserve for no partner, a negative reserve and a horizon past the run are refused together.
   const auto bad = mhsim::test::run_process({MHSIM_BINARY, "sweep", kDefault, "--results", out.string(), "--set",
                                              alliance + ".share=0.5", "--reserve", "nobody=5", "--reserve", "slam=-1",

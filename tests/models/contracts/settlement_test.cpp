@@ -849,3 +849,120 @@ TEST_CASE("Settlement: check_terms reports every problem readably", "[settlement
   // Sound terms have no problems.
   CHECK(ct::check_terms(worked_example(), 3).empty());
 }
+
+// ---- Over the life of the agreement (contracts::carry) -------------------------------------
+namespace {
+
+// One member (partner 0), fee 100 a year, target 1,000 every year, providers' share 1: the
+// member's gain/pain in a year is 1,000 minus its cost.
+ct::Terms agreement(double retention, std::optional<double> life_cap) {
+  AllianceTerms a;
+  a.members = {{0, 100, 0, 0, {}}};
+  a.target_cost = 1000;
+  a.share = 1;
+  a.retention = retention;
+  a.pain_cap_life = life_cap;
+  return one(a, "alliance");
+}
+
+// Settles the years with costs `aoc` in order, carrying the agreement.
+std::vector<ct::YearPayout> settle_years(const ct::Terms& terms, const std::vector<double>& aoc) {
+  std::vector<ct::YearPayout> out;
+  ct::AgreementState state;
+  for (std::size_t y = 0; y < aoc.size(); ++y) {
+    ct::YearPayout pay = ct::settle(terms, input({aoc[y]}, static_cast<int>(y)));
+    ct::carry(terms, y + 1 == aoc.size(), state, pay);
+    out.push_back(pay);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Agreement: retention withholds half of each gainshare, meets a later painshare from it, pays the rest "
+          "at the end, by hand", "[settlement][agreement]") {
+  // Annual gain/pain +100, -60, +50. With rho = 0.5:
+  //   year 1: 50 withheld (pot 50), 50 paid;  year 2: the 60 of pain met by the pot's 50 first,
+  //   10 paid out of pocket (pot 0);  year 3: 25 withheld, then the pot (25) paid: 50 in all.
+  const ct::Terms terms = agreement(0.5, std::nullopt);
+  REQUIRE(ct::check_terms(terms, 1).empty());
+  const std::vector<ct::YearPayout> y = settle_years(terms, {900, 1060, 950});
+  CHECK(y[0].partners[0].gain_pain == 50);
+  CHECK(y[1].partners[0].gain_pain == -10);
+  CHECK(y[2].partners[0].gain_pain == 50);
+  CHECK(y[0].partners[0].payment == 900 + 100 + 50);
+  CHECK(y[1].partners[0].payment == 1060 + 100 - 10);
+  CHECK(y[2].partners[0].payment == 950 + 100 + 50);
+  CHECK(y[1].partners[0].margin == 100 - 10);
+  for (const ct::YearPayout& p : y) CHECK(p.commissioner_spend == p.partners[0].payment);
+  // Retention moves cash between years only: the agreement pays what annual settlement pays.
+  const std::vector<ct::YearPayout> annual = settle_years(agreement(0, std::nullopt), {900, 1060, 950});
+  CHECK(y[0].commissioner_spend + y[1].commissioner_spend + y[2].commissioner_spend ==
+        annual[0].commissioner_spend + annual[1].commissioner_spend + annual[2].commissioner_spend);
+  // The arm's accounts of the year are the annual ones.
+  CHECK(y[1].underrun == -60);
+  CHECK(y[1].providers_share == -60);
+}
+
+TEST_CASE("Agreement: a painshare cap over the life of the agreement, by hand", "[settlement][agreement]") {
+  // kappa_L = 0.5 of the fees to date (100 a year). Annual pains 60, 30, 40 (and a year-4 gain):
+  //   year 1: allowed 0.5 x 100 = 50: 50 charged, 10 spared (the commissioner bears it);
+  //   year 2: allowed 0.5 x 200 - 50 = 50: all 30 charged (80 to date);
+  //   year 3: allowed 0.5 x 300 - 80 = 70: all 40 charged;  year 4: a gain of 20 is untouched.
+  const ct::Terms terms = agreement(0, 0.5);
+  const std::vector<ct::YearPayout> y = settle_years(terms, {1060, 1030, 1040, 980});
+  CHECK(y[0].partners[0].gain_pain == -50);
+  CHECK(y[0].partners[0].capped_amount == 10);
+  CHECK(y[0].partners[0].capped);
+  CHECK(y[0].cap_shortfall == 10);
+  CHECK(y[0].partners[0].payment == 1060 + 100 - 50);
+  CHECK(y[1].partners[0].gain_pain == -30);
+  CHECK(y[1].partners[0].capped_amount == 0);
+  CHECK(y[2].partners[0].gain_pain == -40);
+  CHECK(y[3].partners[0].gain_pain == 20);
+  // A tighter cap: 0.2 of fees to date lets through 20, 20, 20 of the same pains.
+  const std::vector<ct::YearPayout> t = settle_years(agreement(0, 0.2), {1060, 1030, 1040, 980});
+  CHECK(t[0].partners[0].gain_pain == -20);
+  CHECK(t[1].partners[0].gain_pain == -20);
+  CHECK(t[2].partners[0].gain_pain == -20);
+  CHECK(t[2].partners[0].capped_amount == 20);
+  // With retention too: a gain after capped pains is withheld as usual, and paid at the end.
+  const std::vector<ct::YearPayout> both = settle_years(agreement(0.5, 0.5), {1060, 980, 1010});
+  CHECK(both[0].partners[0].gain_pain == -50);  // 60 of pain, 50 allowed
+  CHECK(both[1].partners[0].gain_pain == 10);   // +20: 10 withheld
+  CHECK(both[2].partners[0].gain_pain == 0);    // 10 of pain met from the pot; nothing left to release
+}
+
+TEST_CASE("Agreement: without retention or a life cap nothing changes; with retention alone money over the "
+          "agreement is conserved (20,000 random agreements)", "[settlement][agreement]") {
+  boost::random::mt19937_64 rng(20261205);
+  boost::random::uniform_real_distribution<double> cost(700, 1300), rho(0, 1);
+  boost::random::uniform_int_distribution<int> years(1, 6);
+  for (int trial = 0; trial < 20000; ++trial) {
+    std::vector<double> aoc(static_cast<std::size_t>(years(rng)));
+    for (double& c : aoc) c = cost(rng);
+    const std::vector<ct::YearPayout> plain = settle_years(agreement(0, std::nullopt), aoc);
+    for (std::size_t k = 0; k < aoc.size(); ++k) {
+      const ct::YearPayout direct = ct::settle(agreement(0, std::nullopt), input({aoc[k]}, static_cast<int>(k)));
+      REQUIRE(plain[k].partners[0].payment == direct.partners[0].payment);
+      REQUIRE(plain[k].commissioner_spend == direct.commissioner_spend);
+    }
+    const std::vector<ct::YearPayout> kept = settle_years(agreement(rho(rng), std::nullopt), aoc);
+    double paid = 0, annual = 0, pot_min = 0;
+    for (std::size_t k = 0; k < aoc.size(); ++k) {
+      paid += kept[k].commissioner_spend;
+      annual += plain[k].commissioner_spend;
+      pot_min = std::min(pot_min, annual - paid);  // the commissioner never pays ahead of the annual terms
+    }
+    REQUIRE(paid == Approx(annual).margin(1e-9));
+    REQUIRE(pot_min >= -1e-9);
+  }
+}
+
+TEST_CASE("Agreement: check_terms refuses a retention outside [0, 1] and a negative life cap", "[settlement][agreement]") {
+  ct::Terms terms = agreement(1.5, -1);
+  const std::vector<std::string> problems = ct::check_terms(terms, 1);
+  REQUIRE(problems.size() == 2);
+  CHECK_THAT(problems[0] + problems[1], Catch::Contains("retention is 1.5, but must be in [0, 1]") &&
+                                            Catch::Contains("pain_cap_life"));
+}

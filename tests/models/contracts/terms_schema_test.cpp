@@ -802,7 +802,7 @@ TEST_CASE("Contract scenario: set_contract_term names the path and what is setta
         a + "fee: " + term +
             "no key \"fee\" in arms.alliance.contracts.alliance (its keys: name, type, target, target_indexation, share, "
             "gain_bands, pain_bands, pain_cap, gain_cap, floor_total, reward_pool, max_liability, modifier, "
-            "modifier_scope, gate, allocation, shortfall, members, kras))");
+            "modifier_scope, gate, allocation, shortfall, retention, pain_cap_life, members, kras))");
   CHECK(set(a + "members.practices.fee", 1) ==
         a + "members.practices.fee: " + term + "no members named \"practices\" (one of \"trust\", \"charity\", \"council\"))");
   CHECK(set(a + "members.trust.share", 1) ==
