@@ -66,6 +66,22 @@ Args parse_args(int argc, const char* const* argv) {
   sweep_cmd->add_option("--risk-level", sweep.overrides.risk_level, "Level of value at risk, expected shortfall and reserves needed (default: analysis.risk_level, 0.95)");
   sweep_cmd->add_option("--reserve", sweep.overrides.reserves, "A partner's opening reserves: partner=pounds (repeat; default: partners.<name>.reserves)");
 
+  DesignOptions& design = a.design;
+  CLI::App* design_cmd = app.add_subcommand(
+      "design", "Search a grid of contract terms over a run's stored ledgers for terms that meet a board's constraints, "
+                "with the frontier between the commissioner's saving and the worst partner's risk");
+  design_cmd->add_option("scenario", design.scenario, "Scenario file (TOML) the results were run from")->required();
+  design_cmd->add_option("--results", design.results, "Results file of `mhsim run` on this scenario (HDF5)")->required();
+  design_cmd->add_option("--arm", design.arm, "Arm whose terms are designed")->required();
+  design_cmd->add_option("--set", design.sets, "Term to vary, as for sweep: arms.<arm>.contracts.<contract>.<key>=from:to:step (repeat)")
+      ->required();
+  design_cmd->add_option("--max-exhaustion", design.max_exhaustion, "Most P(reserves exhausted) any partner may bear (default 0.05)");
+  design_cmd->add_option("--min-gain", design.min_gain, "Least expected gain/pain, pounds over the agreement, any partner may have (default 0)");
+  design_cmd->add_option("--budget", design.overrides.budget, "Commissioner's budget, pounds a year: expected spend over the agreement at most this x years (default: analysis.commissioner_budget)");
+  design_cmd->add_option("--horizon", design.overrides.horizon, "Years of the agreement (default: analysis.horizon_years, else every simulated year)");
+  design_cmd->add_option("--reserve", design.overrides.reserves, "A partner's opening reserves: partner=pounds (repeat; default: partners.<name>.reserves)");
+  design_cmd->add_option("--out,-o", design.out, "CSV of every combination with its constraints and frontier flags");
+
   SettleOptions& settle = a.settle;
   CLI::App* settle_cmd = app.add_subcommand(
       "settle", "Settle one arm's contract terms on a ledger you supply (year-end actuals, tidy CSV), as a run settles its own");
@@ -173,6 +189,7 @@ Args parse_args(int argc, const char* const* argv) {
   else if (*keys_cmd) a.command = Command::kKeys;
   else if (*sweep_cmd) a.command = Command::kSweep;
   else if (*settle_cmd) a.command = Command::kSettle;
+  else if (*design_cmd) a.command = Command::kDesign;
   else if (*report_cmd) a.command = Command::kReport;
   else if (*compare_cmd) a.command = Command::kCompare;
   else if (*calibrate_cmd) a.command = Command::kCalibrate;

@@ -14,7 +14,7 @@
 namespace mhsim::cli {
 
 /// The subcommand given (kNone only when parsing stopped: see Args::exit_code).
-enum class Command { kNone, kRun, kMerge, kValidate, kKeys, kSweep, kSettle, kReport, kCompare, kCalibrate, kReproduce };
+enum class Command { kNone, kRun, kMerge, kValidate, kKeys, kSweep, kDesign, kSettle, kReport, kCompare, kCalibrate, kReproduce };
 
 /// A parsed command line: the command and its options as typed (the commands check them),
 /// or, when the command is not to be run, what to print and the exit code.
@@ -26,6 +26,7 @@ struct Args {
   std::string validate_path;
   SweepOptions sweep;
   SettleOptions settle;
+  DesignOptions design;
   ReportOptions report;
   CompareOptions compare;
   CalibrateOptions calibrate;

@@ -59,6 +59,17 @@ struct AnalysisOverrides {
 void apply_analysis_overrides(const AnalysisOverrides& o, const scenario::PathwayScenario& sc,
                               scenario::AnalysisSettings& s, std::vector<scenario::Diagnostic>& errors);
 
+/// Options of `mhsim design`.
+struct DesignOptions {
+  std::string scenario, results;  ///< as for sweep
+  std::vector<std::string> sets;  ///< the term space: axes as for sweep
+  std::string arm;                ///< the arm whose terms are designed
+  std::string max_exhaustion;     ///< "" = 0.05: every partner's P(reserves exhausted) at most this
+  std::string min_gain;           ///< "" = 0: every partner's expected gain/pain over the agreement at least this
+  std::string out;                ///< CSV of every combination ("" = none)
+  AnalysisOverrides overrides;    ///< --horizon, --risk-level, --reserve, --budget
+};
+
 /// Options of `mhsim settle`.
 struct SettleOptions {
   std::string scenario;           ///< the scenario whose terms are settled
@@ -139,6 +150,8 @@ void print_diagnostics(const std::vector<scenario::Diagnostic>& diagnostics);
 
 int run_command(const RunOptions& options, pipeline::Cluster& cluster);
 int sweep_command(const SweepOptions& options);
+/// Searches a grid of terms over stored ledgers for terms that meet a board's constraints.
+int design_command(const DesignOptions& options);
 /// Settles one arm's terms on a ledger the user supplies (docs/contracts.md).
 int settle_command(const SettleOptions& options);
 int merge_command(const std::vector<std::string>& inputs, const std::string& out);

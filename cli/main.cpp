@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     case Command::kKeys: return keys_command();
     case Command::kSweep: return sweep_command(args.sweep);
     case Command::kSettle: return settle_command(args.settle);
+    case Command::kDesign: return design_command(args.design);
     case Command::kReport: return report_command(args.report);
     case Command::kCompare: return compare_command(args.compare);
     case Command::kCalibrate: return calibrate_command(args.calibrate);

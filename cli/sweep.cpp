@@ -10,10 +10,12 @@
 #include <limits>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "analysis/decision.hpp"
 #include "analysis/merge.hpp"
 #include "analysis/partner_risk.hpp"
 #include "analysis/pathway_results.hpp"
@@ -95,102 +97,137 @@ std::string csv_number(double x) {
   return buf;
 }
 
-}  // namespace
+// Pounds for a table: "£1.23m", "£456.7k", "-£12"; characters counted as the terminal shows them.
+std::string money_text(double x) {
+  char buf[48];
+  const double a = std::fabs(x);
+  if (a >= 1e6) std::snprintf(buf, sizeof buf, "%s£%.2fm", x < 0 ? "-" : "", a / 1e6);
+  else if (a >= 1e3) std::snprintf(buf, sizeof buf, "%s£%.1fk", x < 0 ? "-" : "", a / 1e3);
+  else std::snprintf(buf, sizeof buf, "%s£%.0f", x < 0 && a >= 0.5 ? "-" : "", a);
+  return buf;
+}
+std::size_t text_width(const std::string& s) {
+  std::size_t n = 0;
+  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0u) != 0x80u ? 1 : 0;  // UTF-8: count lead bytes
+  return n;
+}
 
-int sweep_command(const SweepOptions& options) {
-  std::vector<Diagnostic> errors;
+// A grid of contract terms over a run's stored ledgers, loaded and checked (sweep, design).
+struct Grid {
+  std::optional<scenario::PathwayScenario> base;
+  scenario::AnalysisSettings settings;
+  std::vector<pw::PathwayResult> results;
   std::vector<Axis> axes;
-  for (const std::string& s : options.sets) {
-    if (auto a = parse_set(s, errors)) axes.push_back(*a);
+  std::size_t total = 0;  ///< combinations
+  std::size_t H = 0;      ///< years of the agreement the risk covers
+  double simulation_seconds = 0;
+};
+
+// One (combination, arm, partner in contract) of a settled grid.
+struct GridCell {
+  std::size_t combination = 0;  ///< kReference: the scenario's own terms
+  const std::string* values = nullptr;  ///< ",v1,v2,..." (the axes' values)
+  std::size_t arm = 0, partner = 0;
+  const analysis::PartnerPayoutSummary* q = nullptr;
+  const analysis::ArmPayoutSummary* arm_summary = nullptr;
+  const analysis::PartnerRisk* risk = nullptr;
+  const analysis::RiskRow* commissioner = nullptr;
+};
+constexpr std::size_t kReference = std::numeric_limits<std::size_t>::max();
+
+// Loads the scenario and results and checks every axis; problems go to `errors`.
+Grid load_grid(const std::string& scenario_file, const std::string& results_file, const std::vector<std::string>& sets,
+               const AnalysisOverrides& overrides, std::vector<Diagnostic>& errors) {
+  Grid g;
+  for (const std::string& s : sets) {
+    if (auto a = parse_set(s, errors)) g.axes.push_back(*a);
   }
   double combinations = 1;
-  for (const Axis& a : axes) combinations *= static_cast<double>(a.values.size());
+  for (const Axis& a : g.axes) combinations *= static_cast<double>(a.values.size());
   if (combinations > 1e6) {
     errors.push_back(Diagnostic{"command line", 0, 0, "--set", "at most 1,000,000 combinations", csv_number(combinations)});
   }
-  std::optional<scenario::PathwayScenario> base;
-  scenario::AnalysisSettings settings;
+  g.total = static_cast<std::size_t>(std::min(combinations, 1e6));
   try {
-    base = scenario::load_pathway_scenario(options.scenario);
-    settings = base->analysis;
+    g.base = scenario::load_pathway_scenario(scenario_file);
+    g.settings = g.base->analysis;
   } catch (const scenario::ScenarioError& e) {
     errors.insert(errors.end(), e.diagnostics().begin(), e.diagnostics().end());
   }
-  std::vector<pw::PathwayResult> results;
-  double simulation_seconds = 0;
-  if (base) {
-    try {
-      const analysis::ResultsReader file(options.results);
-      if (!file.has_attribute("scenario_sha256") ||
-          file.string_attribute("scenario_sha256") != analysis::sha256_hex(base->text)) {
-        errors.push_back(Diagnostic{options.results, 0, 0, "scenario_sha256",
-                                    "results of this scenario file (run it with mhsim run first)",
-                                    "results of another scenario or version of it"});
-      } else {
-        const std::vector<std::string> names = file.datasets();
-        const bool has_ledger = std::find(names.begin(), names.end(), "ledger/partner_cost") != names.end();
-        const std::vector<std::uint64_t> shape = has_ledger ? file.shape("ledger/partner_cost") : std::vector<std::uint64_t>{};
-        analysis::require_complete_run(file, options.results, shape.empty() ? 0 : shape[0]);
-        results = analysis::read_pathway_results(file);
-        if (file.has_attribute("wall_seconds")) simulation_seconds = file.double_attribute("wall_seconds");
-      }
-    } catch (const std::exception& e) {
-      errors.push_back(Diagnostic{options.results, 0, 0, "", "a pathway results file", e.what()});
+  if (!g.base) return g;
+  try {
+    const analysis::ResultsReader file(results_file);
+    if (!file.has_attribute("scenario_sha256") ||
+        file.string_attribute("scenario_sha256") != analysis::sha256_hex(g.base->text)) {
+      errors.push_back(Diagnostic{results_file, 0, 0, "scenario_sha256",
+                                  "results of this scenario file (run it with mhsim run first)",
+                                  "results of another scenario or version of it"});
+    } else {
+      const std::vector<std::string> names = file.datasets();
+      const bool has_ledger = std::find(names.begin(), names.end(), "ledger/partner_cost") != names.end();
+      const std::vector<std::uint64_t> shape = has_ledger ? file.shape("ledger/partner_cost") : std::vector<std::uint64_t>{};
+      analysis::require_complete_run(file, results_file, shape.empty() ? 0 : shape[0]);
+      g.results = analysis::read_pathway_results(file);
+      if (file.has_attribute("wall_seconds")) g.simulation_seconds = file.double_attribute("wall_seconds");
     }
-    apply_analysis_overrides(options.overrides, *base, settings, errors);
-    // Every combination's terms must be valid before anything is settled.
-    for (const Axis& a : axes) {
-      scenario::PathwayScenario probe = *base;
-      for (const double v : a.values) {
-        if (auto problem = scenario::set_contract_term(probe, a.path, v)) {
-          errors.push_back(Diagnostic{"command line", 0, 0, "--set " + a.path, "a settable contract term", *problem});
-          break;
-        }
+  } catch (const std::exception& e) {
+    errors.push_back(Diagnostic{results_file, 0, 0, "", "a pathway results file", e.what()});
+  }
+  apply_analysis_overrides(overrides, *g.base, g.settings, errors);
+  // Every combination's terms must be valid before anything is settled.
+  for (const Axis& a : g.axes) {
+    scenario::PathwayScenario probe = *g.base;
+    for (const double v : a.values) {
+      if (auto problem = scenario::set_contract_term(probe, a.path, v)) {
+        errors.push_back(Diagnostic{"command line", 0, 0, "--set " + a.path, "a settable contract term", *problem});
+        break;
       }
     }
   }
-  if (!errors.empty()) {
-    for (const Diagnostic& d : errors) std::fprintf(stderr, "%s\n", d.to_string().c_str());
-    std::fprintf(stderr, "mhsim: %zu error%s; nothing was written\n", errors.size(), errors.size() == 1 ? "" : "s");
-    return kExitBadInput;
-  }
-  const pw::PathwaySpec& spec = base->spec;
+  const std::size_t Y = static_cast<std::size_t>(g.base->spec.years), P = g.base->spec.partners.size();
+  // The risk covers the agreement's first H years (analysis.horizon_years, else all).
+  g.H = g.settings.horizon_years == 0 ? Y : std::min(g.settings.horizon_years, Y);
+  if (g.settings.reserves.size() != P) g.settings.reserves.assign(P, std::numeric_limits<double>::quiet_NaN());
+  return g;
+}
+
+int refuse(const std::vector<Diagnostic>& errors) {
+  for (const Diagnostic& d : errors) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+  std::fprintf(stderr, "mhsim: %zu error%s; nothing was written\n", errors.size(), errors.size() == 1 ? "" : "s");
+  return kExitBadInput;
+}
+
+// Settles every combination (and first the scenario's own terms when `with_reference`) and
+// visits each partner in contract. Returns kExitBadInput, having printed them, when some
+// combination's terms are invalid together. `seconds` and `first_pass` time the grid.
+int settle_grid(const Grid& g, bool with_reference, const std::function<void(const GridCell&)>& visit, double& seconds,
+                double& first_pass) {
+  const scenario::PathwayScenario& base = *g.base;
+  const pw::PathwaySpec& spec = base.spec;
   const std::size_t A = spec.arms.size(), Y = static_cast<std::size_t>(spec.years), P = spec.partners.size();
-  // The risk columns cover the agreement's first H years (analysis.horizon_years, else all).
-  const std::size_t H = settings.horizon_years == 0 ? Y : std::min(settings.horizon_years, Y);
-  if (settings.reserves.size() != P) settings.reserves.assign(P, std::numeric_limits<double>::quiet_NaN());
-
+  const std::size_t R = g.results.size(), PF = Y * P * analysis::kPartnerPayoutFieldCount,
+                    AF = Y * analysis::kArmPayoutFieldCount;
   // Settlement inputs are built once: each combination costs only the settlements.
-  std::vector<ct::YearInput> inputs(results.size() * A * Y);
-  const ct::LedgerShape shape = ct::ledger_shape(spec, base->group_share);
-  for (std::size_t r = 0; r < results.size(); ++r) {
+  std::vector<ct::YearInput> inputs(R * A * Y);
+  const ct::LedgerShape shape = ct::ledger_shape(spec, base.group_share);
+  for (std::size_t r = 0; r < R; ++r) {
     for (std::size_t a = 0; a < A; ++a) {
-      for (std::size_t y = 0; y < Y; ++y) {
-        ct::YearInput& in = inputs[(r * A + a) * Y + y];
-        ct::from_arm_result(shape, results[r].arms[a], y, in);
-      }
+      for (std::size_t y = 0; y < Y; ++y) ct::from_arm_result(shape, g.results[r].arms[a], y, inputs[(r * A + a) * Y + y]);
     }
   }
-
-  std::string csv = "combination";
-  for (const Axis& a : axes) csv += "," + a.path;
-  csv += ",arm,partner,mean_payment,mean_margin,mean_gain_pain,p_pain,p5_gain_pain,p_pain_cap_binds,mean_commissioner_spend,"
-         "horizon_years,mean_painshare,var_painshare,es_painshare,p_partner_cap_binds,reserve,p_painshare_above_reserve,"
-         "p_reserves_exhausted,lowest_reserve_q05,reserves_needed,commissioner_spend_horizon,var_commissioner_spend\n";
-  std::vector<std::size_t> index(axes.size(), 0);
-  const auto total = static_cast<std::size_t>(combinations);
+  std::vector<std::size_t> index(g.axes.size(), 0);
   const auto t0 = Clock::now();
-  double first_pass = 0;
   ct::YearPayout pay;
   std::vector<std::vector<double>> partner_rows(A), arm_rows(A);  // per arm, [R][Y][P][F] and [R][Y][G]
   std::vector<std::string> problems;
-  for (std::size_t c = 0; c < total; ++c) {
+  for (std::size_t step = with_reference ? 0 : 1; step <= g.total; ++step) {
+    const std::size_t c = step == 0 ? kReference : step - 1;
     const auto tc = Clock::now();
-    scenario::PathwayScenario sc = *base;
+    scenario::PathwayScenario sc = base;
     std::string values;
-    for (std::size_t k = 0; k < axes.size(); ++k) {
-      (void)scenario::set_contract_term(sc, axes[k].path, axes[k].values[index[k]]);
-      values += "," + csv_number(axes[k].values[index[k]]);
+    for (std::size_t k = 0; k < g.axes.size() && c != kReference; ++k) {
+      (void)scenario::set_contract_term(sc, g.axes[k].path, g.axes[k].values[index[k]]);
+      values += "," + csv_number(g.axes[k].values[index[k]]);
     }
     for (std::size_t a = 0; a < A; ++a) {
       for (const std::string& m : ct::check_terms(sc.contracts[a].terms, P, spec.services.size())) {
@@ -198,11 +235,9 @@ int sweep_command(const SweepOptions& options) {
       }
     }
     if (problems.empty()) {
-      const analysis::ResolvedTerms terms = analysis::resolve_terms(spec, sc.contracts, results);
+      const analysis::ResolvedTerms terms = analysis::resolve_terms(spec, sc.contracts, g.results);
       // One summary of settled payouts for sweeps, run and merge (analysis::PayoutSummariser).
       analysis::PayoutSummariser summariser(A, Y, P);
-      const std::size_t R = results.size(), PF = Y * P * analysis::kPartnerPayoutFieldCount,
-                        AF = Y * analysis::kArmPayoutFieldCount;
       for (std::size_t a = 0; a < A; ++a) {
         partner_rows[a].assign(R * PF, 0.0);
         arm_rows[a].assign(R * AF, 0.0);
@@ -232,63 +267,248 @@ int sweep_command(const SweepOptions& options) {
         // Risk over the agreement: one definition with `mhsim report` (analysis::partner_risk).
         const analysis::ArmPayoutRows rows{partner_rows[a].data(), arm_rows[a].data(), R, Y, P, PF, AF};
         const analysis::RiskRow commissioner =
-            analysis::commissioner_risk(rows, H, std::numeric_limits<double>::quiet_NaN(), settings.risk_level);
+            analysis::commissioner_risk(rows, g.H, std::numeric_limits<double>::quiet_NaN(), g.settings.risk_level);
         for (std::size_t p = 0; p < P; ++p) {
           const analysis::PartnerPayoutSummary& q = summary[a].partners[p];
           if (!q.in_contract) continue;
           const analysis::PartnerRisk risk =
-              analysis::partner_risk(rows, p, H, sc.contracts[a].terms, settings.reserves[p], settings.risk_level);
-          const analysis::RiskRow& k = risk.row;
-          const auto opt = [](const std::optional<double>& v) { return v ? csv_number(*v) : std::string(); };
-          const auto num = [&](double v) { return risk.takes_part ? csv_number(v) : std::string(); };
-          csv += std::to_string(c) + values + "," + spec.arms[a].name + "," + spec.partners[p].name + "," +
-                 csv_number(q.payment.mean) + "," + csv_number(q.margin.mean) + "," + csv_number(q.gain_pain.mean) +
-                 "," + csv_number(q.p_pain) + "," + csv_number(q.p5_gain_pain) + "," +
-                 csv_number(summary[a].p_pain_cap_binds) + "," + csv_number(summary[a].commissioner_spend.mean) + "," +
-                 std::to_string(H) + "," + num(k.mean_painshare) + "," + num(k.var) + "," + num(k.es) + "," +
-                 opt(k.p_cap_binds) + "," + opt(k.reserve) + "," + opt(k.p_above_reserve) + "," + opt(k.p_exhausted) +
-                 "," + (k.lowest_reserve ? csv_number(k.lowest_reserve->q05) : std::string()) + "," +
-                 num(k.reserves_needed) + "," + csv_number(commissioner.mean_payment) + "," +
-                 csv_number(commissioner.var) + "\n";
+              analysis::partner_risk(rows, p, g.H, sc.contracts[a].terms, g.settings.reserves[p], g.settings.risk_level);
+          visit(GridCell{c, &values, a, p, &q, &summary[a], &risk, &commissioner});
         }
       }
     }
-    if (c == 0) first_pass = std::chrono::duration<double>(Clock::now() - tc).count();
-    for (std::size_t k = axes.size(); k-- > 0;) {  // odometer: the last axis turns fastest
-      if (++index[k] < axes[k].values.size()) break;
+    if (step == 1) first_pass = std::chrono::duration<double>(Clock::now() - tc).count();
+    for (std::size_t k = g.axes.size(); c != kReference && k-- > 0;) {  // odometer: the last axis turns fastest
+      if (++index[k] < g.axes[k].values.size()) break;
       index[k] = 0;
     }
   }
-  const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   if (!problems.empty()) {
-    for (const std::string& p : problems) std::fprintf(stderr, "%s\n", p.c_str());
+    for (const std::string& m : problems) std::fprintf(stderr, "%s\n", m.c_str());
     std::fprintf(stderr, "mhsim: %zu invalid combination%s; nothing was written\n", problems.size(),
                  problems.size() == 1 ? "" : "s");
     return kExitBadInput;
   }
-  if (!options.out.empty()) {
-    try {
-      analysis::OutputFiles files;  // all or nothing, no temporary left behind (issue 18)
-      files.write(options.out, csv);
-      files.commit();
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "mhsim: %s\nmhsim: %s is unchanged\n", e.what(), options.out.c_str());
-      return kExitFailure;
-    }
-  } else {
-    std::fputs(csv.c_str(), stdout);
-  }
+  return kExitOk;
+}
+
+void print_cost(const char* command, const Grid& g, double seconds, double first_pass) {
+  const std::size_t A = g.base->spec.arms.size(), Y = static_cast<std::size_t>(g.base->spec.years);
   std::fprintf(stderr,
-               "mhsim sweep: %zu combination%s x %zu replications x %zu arms x %zu years settled in %.3f s; one "
-               "settlement pass %.4f s (sweep / one pass = %.1f)",
-               total, total == 1 ? "" : "s", results.size(), A, Y, seconds, first_pass,
+               "mhsim %s: %zu combination%s x %zu replications x %zu arms x %zu years settled in %.3f s; one "
+               "settlement pass %.4f s (%s / one pass = %.1f)",
+               command, g.total, g.total == 1 ? "" : "s", g.results.size(), A, Y, seconds, first_pass, command,
                first_pass > 0 ? seconds / first_pass : 0.0);
-  if (simulation_seconds > 0) {
-    std::fprintf(stderr, "; the simulation took %.2f s (sweep / simulation = %.3f)", simulation_seconds,
-                 seconds / simulation_seconds);
+  if (g.simulation_seconds > 0) {
+    std::fprintf(stderr, "; the simulation took %.2f s (%s / simulation = %.3f)", g.simulation_seconds, command,
+                 seconds / g.simulation_seconds);
   }
   std::fprintf(stderr, "\n");
-  if (!options.out.empty()) std::printf("%s: %zu combinations\n", options.out.c_str(), total);
+}
+
+int write_csv(const std::string& out, const std::string& csv) {
+  if (out.empty()) {
+    std::fputs(csv.c_str(), stdout);
+    return kExitOk;
+  }
+  try {
+    analysis::OutputFiles files;  // all or nothing, no temporary left behind (issue 18)
+    files.write(out, csv);
+    files.commit();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mhsim: %s\nmhsim: %s is unchanged\n", e.what(), out.c_str());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int sweep_command(const SweepOptions& options) {
+  std::vector<Diagnostic> errors;
+  const Grid g = load_grid(options.scenario, options.results, options.sets, options.overrides, errors);
+  if (!errors.empty()) return refuse(errors);
+  const pw::PathwaySpec& spec = g.base->spec;
+  std::string csv = "combination";
+  for (const Axis& a : g.axes) csv += "," + a.path;
+  csv += ",arm,partner,mean_payment,mean_margin,mean_gain_pain,p_pain,p5_gain_pain,p_pain_cap_binds,mean_commissioner_spend,"
+         "horizon_years,mean_painshare,var_painshare,es_painshare,p_partner_cap_binds,reserve,p_painshare_above_reserve,"
+         "p_reserves_exhausted,lowest_reserve_q05,reserves_needed,commissioner_spend_horizon,var_commissioner_spend\n";
+  const auto opt = [](const std::optional<double>& v) { return v ? csv_number(*v) : std::string(); };
+  double seconds = 0, first_pass = 0;
+  const int status = settle_grid(g, false, [&](const GridCell& x) {
+    const analysis::PartnerPayoutSummary& q = *x.q;
+    const analysis::RiskRow& k = x.risk->row;
+    const auto num = [&](double v) { return x.risk->takes_part ? csv_number(v) : std::string(); };
+    csv += std::to_string(x.combination) + *x.values + "," + spec.arms[x.arm].name + "," + spec.partners[x.partner].name +
+           "," + csv_number(q.payment.mean) + "," + csv_number(q.margin.mean) + "," + csv_number(q.gain_pain.mean) + "," +
+           csv_number(q.p_pain) + "," + csv_number(q.p5_gain_pain) + "," + csv_number(x.arm_summary->p_pain_cap_binds) +
+           "," + csv_number(x.arm_summary->commissioner_spend.mean) + "," + std::to_string(g.H) + "," +
+           num(k.mean_painshare) + "," + num(k.var) + "," + num(k.es) + "," + opt(k.p_cap_binds) + "," + opt(k.reserve) +
+           "," + opt(k.p_above_reserve) + "," + opt(k.p_exhausted) + "," +
+           (k.lowest_reserve ? csv_number(k.lowest_reserve->q05) : std::string()) + "," + num(k.reserves_needed) + "," +
+           csv_number(x.commissioner->mean_payment) + "," + csv_number(x.commissioner->var) + "\n";
+  }, seconds, first_pass);
+  if (status != kExitOk) return status;
+  if (const int w = write_csv(options.out, csv); w != kExitOk) return w;
+  print_cost("sweep", g, seconds, first_pass);
+  if (!options.out.empty()) std::printf("%s: %zu combinations\n", options.out.c_str(), g.total);
+  return kExitOk;
+}
+
+int design_command(const DesignOptions& options) {
+  std::vector<Diagnostic> errors;
+  const Grid g = load_grid(options.scenario, options.results, options.sets, options.overrides, errors);
+  const auto number = [&](const std::string& text, const char* key, double lo, double hi, const char* expected,
+                          double fallback) {
+    if (text.empty()) return fallback;
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (end != text.c_str() + text.size() || !(v >= lo && v <= hi)) {
+      errors.push_back(Diagnostic{"command line", 0, 0, key, expected, "\"" + text + "\""});
+    }
+    return v;
+  };
+  const double max_exhaustion = number(options.max_exhaustion, "--max-exhaustion", 0, 1, "a probability in [0, 1]", 0.05);
+  const double min_gain = number(options.min_gain, "--min-gain", -1e15, 1e15, "pounds over the agreement, e.g. 0", 0.0);
+  std::size_t arm = 0;
+  if (g.base) {
+    const auto& arms = g.base->spec.arms;
+    arm = static_cast<std::size_t>(
+        std::find_if(arms.begin(), arms.end(), [&](const pw::ArmSpec& a) { return a.name == options.arm; }) - arms.begin());
+    std::string names;
+    for (const auto& a : arms) names += (names.empty() ? "\"" : ", \"") + a.name + "\"";
+    if (arm == arms.size()) {
+      errors.push_back(Diagnostic{"command line", 0, 0, "--arm", "an arm of the scenario (" + names + ")", "\"" + options.arm + "\""});
+    } else if (arm >= g.base->contracts.size() || g.base->contracts[arm].terms.contracts.empty()) {
+      errors.push_back(Diagnostic{"command line", 0, 0, "--arm", "an arm with contracts", "\"" + options.arm + "\""});
+    } else if (std::none_of(g.settings.reserves.begin(), g.settings.reserves.end(), [](double r) { return !std::isnan(r); })) {
+      errors.push_back(Diagnostic{"command line", 0, 0, "--reserve",
+                                  "partners' reserves (partners.<name>.reserves or --reserve partner=pounds): the "
+                                  "constraint is on P(reserves exhausted)",
+                                  "none stated"});
+    }
+  }
+  if (!errors.empty()) return refuse(errors);
+  const pw::PathwaySpec& spec = g.base->spec;
+  const double budget = g.settings.commissioner_budget * static_cast<double>(g.H);  // NaN: no constraint
+
+  // Per combination: the commissioner's spend, the worst partner's P(exhausted), the lowest
+  // expected gain/pain over the agreement.
+  struct Row {
+    std::string values;
+    double spend = 0, worst = 0, lowest_gain = std::numeric_limits<double>::infinity();
+    std::string worst_partner, lowest_partner;
+    bool seen = false, feasible = false, frontier = false;
+  };
+  std::vector<Row> rows(g.total);
+  Row reference;
+  double seconds = 0, first_pass = 0;
+  const int status = settle_grid(g, true, [&](const GridCell& x) {
+    if (x.arm != arm) return;
+    Row& row = x.combination == kReference ? reference : rows[x.combination];
+    row.values = *x.values;
+    row.spend = x.commissioner->mean_payment;
+    row.seen = true;
+    const analysis::RiskRow& k = x.risk->row;
+    if (!x.risk->takes_part) return;
+    if (k.p_exhausted && (*k.p_exhausted > row.worst || row.worst_partner.empty())) {
+      row.worst = *k.p_exhausted;
+      row.worst_partner = spec.partners[x.partner].name;
+    }
+    // Expected gain/pain over the agreement, of the partners who share risk (not always 0).
+    if (std::all_of(x.risk->gain_pain.begin(), x.risk->gain_pain.end(), [](double v) { return v == 0; })) return;
+    const double gain = analysis::decision::summarise_values(x.risk->gain_pain).mean;
+    if (gain < row.lowest_gain) {
+      row.lowest_gain = gain;
+      row.lowest_partner = spec.partners[x.partner].name;
+    }
+  }, seconds, first_pass);
+  if (status != kExitOk) return status;
+
+  std::size_t feasible = 0;
+  for (Row& r : rows) {
+    r.feasible = r.seen && r.worst <= max_exhaustion && !(r.spend > budget) && r.lowest_gain >= min_gain;
+    feasible += r.feasible ? 1 : 0;
+  }
+  // The frontier: feasible terms no other feasible terms beat on both the commissioner's
+  // saving (higher) and the worst partner's P(exhausted) (lower).
+  for (Row& r : rows) {
+    if (!r.feasible) continue;
+    r.frontier = std::none_of(rows.begin(), rows.end(), [&](const Row& o) {
+      return o.feasible && o.spend <= r.spend && o.worst <= r.worst && (o.spend < r.spend || o.worst < r.worst);
+    });
+  }
+  std::string csv = "combination";
+  for (const Axis& a : g.axes) csv += "," + a.path;
+  csv += ",arm,commissioner_spend,saving,worst_p_exhausted,worst_partner,lowest_expected_gain,lowest_gain_partner,"
+         "feasible,frontier\n";
+  for (std::size_t c = 0; c < rows.size(); ++c) {
+    const Row& r = rows[c];
+    if (!r.seen) continue;
+    csv += std::to_string(c) + r.values + "," + options.arm + "," + csv_number(r.spend) + "," +
+           csv_number(reference.spend - r.spend) + "," + csv_number(r.worst) + "," + r.worst_partner + "," +
+           (r.lowest_partner.empty() ? std::string() : csv_number(r.lowest_gain)) + "," + r.lowest_partner + "," +
+           (r.feasible ? "1" : "0") + "," +
+           (r.frontier ? "1" : "0") + "\n";
+  }
+  if (!options.out.empty()) {
+    if (const int w = write_csv(options.out, csv); w != kExitOk) return w;
+  }
+
+  char level[32];
+  std::snprintf(level, sizeof level, "%.1f%%", 100 * max_exhaustion);
+  std::printf("Design of arm \"%s\" over %zu year%s: %zu of %zu combinations keep every partner's P(reserves "
+              "exhausted) <= %s, each partner's expected gain/pain >= %s",
+              options.arm.c_str(), g.H, g.H == 1 ? "" : "s", feasible, g.total, level, money_text(min_gain).c_str());
+  if (!std::isnan(budget)) std::printf(" and the commissioner's expected spend <= %s", money_text(budget).c_str());
+  std::printf(".\nThe scenario's own terms: commissioner spend %s, worst P(exhausted) %.1f%% (%s).\n",
+              money_text(reference.spend).c_str(), 100 * reference.worst, reference.worst_partner.c_str());
+  std::vector<const Row*> frontier;
+  for (const Row& r : rows) {
+    if (r.frontier) frontier.push_back(&r);
+  }
+  std::sort(frontier.begin(), frontier.end(), [](const Row* a, const Row* b) { return a->spend < b->spend; });
+  if (frontier.empty()) {
+    std::printf("No combination meets every constraint.\n");
+  } else {
+    std::printf("The frontier: the most the commissioner saves against the scenario's terms for each level of the worst "
+                "partner's risk.\n");
+    std::vector<std::vector<std::string>> t = {{}};
+    for (const Axis& a : g.axes) t[0].push_back(a.path.substr(a.path.rfind('.') + 1));
+    for (const char* h : {"commissioner spend", "saving", "worst P(exhausted)", "lowest expected gain/pain"}) t[0].push_back(h);
+    for (const Row* r : frontier) {
+      std::vector<std::string> line;
+      std::size_t start = 1;
+      while (start <= r->values.size()) {
+        const std::size_t comma = r->values.find(',', start);
+        line.push_back(r->values.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+      char p[32];
+      std::snprintf(p, sizeof p, "%.1f%%", 100 * r->worst);
+      line.push_back(money_text(r->spend));
+      line.push_back(money_text(reference.spend - r->spend));
+      line.push_back(std::string(p) + " (" + r->worst_partner + ")");
+      line.push_back(r->lowest_partner.empty() ? "-" : money_text(r->lowest_gain) + " (" + r->lowest_partner + ")");
+      t.push_back(line);
+    }
+    std::vector<std::size_t> width(t[0].size(), 0);
+    for (const auto& line : t) {
+      for (std::size_t c = 0; c < line.size() && c < width.size(); ++c) width[c] = std::max(width[c], text_width(line[c]));
+    }
+    for (const auto& line : t) {
+      std::string out;
+      for (std::size_t c = 0; c < line.size() && c < width.size(); ++c) {
+        out += std::string(width[c] - text_width(line[c]) + (c ? 2 : 0), ' ') + line[c];
+      }
+      std::printf("%s\n", out.c_str());
+    }
+  }
+  print_cost("design", g, seconds, first_pass);
+  if (!options.out.empty()) std::printf("%s: %zu combinations\n", options.out.c_str(), g.total);
   return kExitOk;
 }
 

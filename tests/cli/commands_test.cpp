@@ -655,6 +655,73 @@ TEST_CASE("Pathway CLI: sweep's risk columns over the agreement equal the report
     }
   }
 
+  // mhsim design over a grid: its feasible terms and frontier, recomputed here from the
+  // sweep's columns for the same grid (every partner's P(reserves exhausted) <= 0.2; each
+  // risk-sharing partner's expected gain/pain over the agreement >= 0; the frontier: feasible
+  // terms no other feasible terms beat on both spend and the worst P(exhausted)).
+  const fs::path grid = scratch("design_grid.csv"), designed = scratch("design.csv");
+  const std::vector<std::string> axes = {"--set", alliance + ".share=0.2,0.5,0.9", "--set", alliance + ".pain_cap=0.1,0.5,1"};
+  std::vector<std::string> sweep_args = {MHSIM_BINARY, "sweep", kDefault, "--results", out.string(), "--reserve",
+                                         "slam=1000000", "--out", grid.string()};
+  std::vector<std::string> design_args = {MHSIM_BINARY, "design", kDefault, "--results", out.string(), "--arm",
+                                          "living_well", "--reserve", "slam=1000000", "--max-exhaustion", "0.2",
+                                          "--out", designed.string()};
+  sweep_args.insert(sweep_args.end(), axes.begin(), axes.end());
+  design_args.insert(design_args.end(), axes.begin(), axes.end());
+  const auto gs = mhsim::test::run_process(sweep_args);
+  REQUIRE(gs.exit_code == 0);
+  const auto ds = mhsim::test::run_process(design_args);
+  INFO(ds.err);
+  REQUIRE(ds.exit_code == 0);
+  struct Expect {
+    double spend = 0, worst = 0, lowest = 1e300;
+    bool feasible = false, frontier = false;
+  };
+  std::map<std::string, Expect> expect;  // combination -> recomputed
+  const auto sg = csv_rows(grid);
+  for (std::size_t i = 1; i < sg.size(); ++i) {
+    const auto& f = sg[i];
+    if (f.at(column(sg[0], "arm")) != "living_well") continue;
+    Expect& e = expect[f.at(0)];
+    e.spend = std::stod(f.at(column(sg[0], "commissioner_spend_horizon")));
+    const std::string ex = f.at(column(sg[0], "p_reserves_exhausted"));
+    if (!ex.empty()) e.worst = std::max(e.worst, std::stod(ex));
+    const double per_year = std::stod(f.at(column(sg[0], "mean_gain_pain")));
+    const bool shares_risk = std::stod(f.at(column(sg[0], "p_pain"))) > 0 || per_year != 0;
+    if (shares_risk) e.lowest = std::min(e.lowest, 3 * per_year);  // the horizon is the run's 3 years
+  }
+  REQUIRE(expect.size() == 9);
+  for (auto& [c, e] : expect) e.feasible = e.worst <= 0.2 && e.lowest >= -1e-6;
+  for (auto& [c, e] : expect) {
+    e.frontier = e.feasible && std::none_of(expect.begin(), expect.end(), [&](const auto& o) {
+      return o.second.feasible && o.second.spend <= e.spend && o.second.worst <= e.worst &&
+             (o.second.spend < e.spend || o.second.worst < e.worst);
+    });
+  }
+  const auto dg = csv_rows(designed);
+  REQUIRE(dg.size() == 10);
+  int feasible = 0, frontier = 0;
+  for (std::size_t i = 1; i < dg.size(); ++i) {
+    const auto& f = dg[i];
+    const Expect& e = expect.at(f.at(0));
+    INFO("combination " << f.at(0));
+    CHECK(std::stod(f.at(column(dg[0], "commissioner_spend"))) == Approx(e.spend).epsilon(1e-9));
+    CHECK(std::stod(f.at(column(dg[0], "worst_p_exhausted"))) == Approx(e.worst).margin(1e-12));
+    CHECK((f.at(column(dg[0], "feasible")) == "1") == e.feasible);
+    CHECK((f.at(column(dg[0], "frontier")) == "1") == e.frontier);
+    feasible += e.feasible ? 1 : 0;
+    frontier += e.frontier ? 1 : 0;
+  }
+  CHECK(feasible > 0);
+  CHECK(frontier > 0);
+  CHECK_THAT(ds.out, Catch::Contains(std::to_string(feasible) + " of 9 combinations"));
+  // Design needs reserves to constrain, and an arm with contracts.
+  const auto nd = mhsim::test::run_process({MHSIM_BINARY, "design", kDefault, "--results", out.string(), "--arm", "nowhere",
+                                            "--max-exhaustion", "2", "--set", alliance + ".share=0.5"});
+  CHECK(nd.exit_code == 2);
+  CHECK_THAT(nd.err, Catch::Contains("--max-exhaustion: expected a probability in [0, 1]") &&
+                         Catch::Contains("--arm: expected an arm of the scenario"));
+
   // A reserve for no partner, a negative reserve and a horizon past the run are refused together.
   const auto bad = mhsim::test::run_process({MHSIM_BINARY, "sweep", kDefault, "--results", out.string(), "--set",
                                              alliance + ".share=0.5", "--reserve", "nobody=5", "--reserve", "slam=-1",
