@@ -40,6 +40,24 @@ bool is_secondary(ServiceKind k) noexcept {
 }
 bool is_inpatient(ServiceKind k) noexcept { return k == ServiceKind::kAcute || k == ServiceKind::kOutOfArea; }
 bool is_front_door(ServiceKind k) noexcept { return k == ServiceKind::kFrontDoor || k == ServiceKind::kPeerSupport; }
+std::size_t taking_service(const PathwaySpec& spec, const ArmSpec& arm, std::size_t target) noexcept {
+  for (std::size_t hops = 0; target != kDischarge && !arm.enabled[target]; ++hops) {
+    if (hops > spec.services.size()) return kDischarge;  // a cycle: check_spec rejects these
+    target = spec.services[target].fallback;
+  }
+  return target;
+}
+
+std::size_t referral_destination(const PathwaySpec& spec, const ArmSpec& arm, std::size_t target,
+                                 std::size_t from) noexcept {
+  std::size_t s = taking_service(spec, arm, target);
+  if (s != kDischarge && !arm.redirect.empty() && arm.redirect[s] != kDischarge &&
+      (from == kDischarge || (!is_secondary(spec.services[from].kind) && !is_front_door(spec.services[from].kind)))) {
+    s = taking_service(spec, arm, arm.redirect[s]);
+  }
+  return s;
+}
+
 bool is_long_term(ServiceKind k) noexcept {
   return k == ServiceKind::kCmht || k == ServiceKind::kRehab || k == ServiceKind::kPlacement;
 }
@@ -322,13 +340,7 @@ class ArmSim {
   // ---- referral and admission -----------------------------------------------------------
 
   // The service that takes referrals to `s` in this arm (following fallbacks), or discharge.
-  std::size_t resolve(std::size_t s) const {
-    for (std::size_t hops = 0; s != kDischarge && !arm_.enabled[s]; ++hops) {
-      if (hops > spec_.services.size()) return kDischarge;  // a cycle: check_spec rejects these
-      s = spec_.services[s].fallback;
-    }
-    return s;
-  }
+  std::size_t resolve(std::size_t s) const { return taking_service(spec_, arm_, s); }
 
   // Refers person i to `target` from service `from` (kDischarge: from outside services:
   // a new arrival, a relapse, a refusal, a crisis or re-presentation with unmet need). When
@@ -336,11 +348,7 @@ class ArmSim {
   // from outside services is left with unmet need for `need` (default: the target).
   void refer(std::size_t i, std::size_t target, std::size_t from, std::size_t need = kNeedIsTarget) {
     Slot& p = slots_[i];
-    std::size_t s = resolve(target);
-    if (s != kDischarge && !arm_.redirect.empty() && arm_.redirect[s] != kDischarge &&
-        (from == kDischarge || (!is_secondary(spec_.services[from].kind) && !is_front_door(spec_.services[from].kind)))) {
-      s = resolve(arm_.redirect[s]);
-    }
+    const std::size_t s = referral_destination(spec_, arm_, target, from);
     if (s == kDischarge) {
       if (from != kDischarge) discharge(i, from);
       else become_unmet(i, need == kNeedIsTarget ? target : need);

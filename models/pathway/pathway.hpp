@@ -259,6 +259,17 @@ ArmResult simulate_arm(const PathwaySpec& spec, std::size_t arm, const engine::R
 /// Every arm of one replication, on the same people and per-person random draws.
 PathwayResult simulate_pathway(const PathwaySpec& spec, const engine::RandomStreams& streams);
 
+/// The service that takes a referral to `target` in `arm`, following the fallbacks of
+/// services the arm does not run; kDischarge when none does (or on a fallback cycle, which
+/// check_spec refuses). One rule for the simulation and the progress proofs.
+std::size_t taking_service(const PathwaySpec& spec, const ArmSpec& arm, std::size_t target) noexcept;
+
+/// Where a referral to `target` from service `from` (kDischarge: from outside services) goes
+/// in `arm`: the taking service, redirected by the arm's `redirect` when the referral comes
+/// from outside secondary care and the front door; kDischarge when no service takes it.
+std::size_t referral_destination(const PathwaySpec& spec, const ArmSpec& arm, std::size_t target,
+                                 std::size_t from) noexcept;
+
 /// Checks a spec's internal consistency (indices in range, probabilities summing to 1, one
 /// of duration/sessions per service ...); returns the problems found, empty when sound. The
 /// scenario loader reports its own, located errors; this guards programmatic specs.

@@ -113,24 +113,10 @@ class ArmFlows {
   const std::vector<Edge>& edges(std::size_t s) const { return edges_[s]; }
 
  private:
-  // The service that takes a referral to `t` in this arm (following fallbacks), or discharge.
-  std::size_t resolve(std::size_t t) const {
-    for (std::size_t hops = 0; t != kDischarge && !arm_.enabled[t]; ++hops) {
-      if (hops > spec_.services.size()) return kDischarge;
-      t = spec_.services[t].fallback;
-    }
-    return t;
-  }
-  // Where a referral to `t` from `from` (kDischarge: from outside services) goes: the
-  // arm's redirect applies to referrals from outside secondary care and the front door.
-  std::size_t referred(std::size_t t, std::size_t from) const {
-    std::size_t s = resolve(t);
-    if (s != kDischarge && !arm_.redirect.empty() && arm_.redirect[s] != kDischarge &&
-        (from == kDischarge || (!is_secondary(spec_.services[from].kind) && !is_front_door(spec_.services[from].kind)))) {
-      s = resolve(arm_.redirect[s]);
-    }
-    return s;
-  }
+  // The simulation's own rules (models/pathway/pathway.hpp): the service that takes a
+  // referral to `t`, and where a referral to `t` from `from` goes.
+  std::size_t resolve(std::size_t t) const { return taking_service(spec_, arm_, t); }
+  std::size_t referred(std::size_t t, std::size_t from) const { return referral_destination(spec_, arm_, t, from); }
   // A step from s to a referral target `t`; a referral no service takes leaves services.
   void step(std::size_t s, std::size_t t, std::size_t from, bool instant, const std::string& key) {
     const std::size_t to = referred(t, from);
