@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "cli/commands.hpp"
+#include "cli/text.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -185,26 +186,6 @@ std::string model_of(const std::string& path) {
   } catch (const scenario::ScenarioError&) {
     return "network";
   }
-}
-
-std::string thousands(double x) {
-  if (std::fabs(x) < 0.5) x = 0.0;  // no "-0"
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.0f", x);
-  std::string digits = buf, out;
-  const bool negative = !digits.empty() && digits[0] == '-';
-  if (negative) digits.erase(0, 1);
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return negative ? "-" + out : out;
-}
-
-// "£1,234" or "-£1,234".
-std::string pounds(double x) {
-  const std::string t = thousands(x);
-  return t[0] == '-' ? "-£" + t.substr(1) : "£" + t;
 }
 
 // "mean ± half-width"; money in £ with thousands separators.

@@ -19,6 +19,7 @@
 #include "analysis/results_analysis.hpp"
 #include "analysis/results_file.hpp"
 #include "cli/commands.hpp"
+#include "cli/text.hpp"
 #include "models/scenario/diagnostics.hpp"
 
 #ifndef MHSIM_REPORT_DIR
@@ -104,16 +105,6 @@ std::optional<analysis::Analysis> analyse(const std::string& results, const Anal
 
 // ---- text tables ------------------------------------------------------------------------------
 
-std::string money(double x) {
-  if (!std::isfinite(x)) return "-";
-  char buf[48];
-  const double a = std::fabs(x);
-  if (a >= 1e6) std::snprintf(buf, sizeof buf, "%s£%.2fm", x < 0 ? "-" : "", a / 1e6);
-  else if (a >= 1e3) std::snprintf(buf, sizeof buf, "%s£%.1fk", x < 0 ? "-" : "", a / 1e3);
-  else std::snprintf(buf, sizeof buf, "%s£%.0f", x < 0 ? "-" : "", a);
-  return buf;
-}
-
 std::string value(double x, const std::string& unit) {
   if (!std::isfinite(x)) return "-";
   if (unit == "£") return money(x);
@@ -121,35 +112,6 @@ std::string value(double x, const std::string& unit) {
   const double a = std::fabs(x);
   std::snprintf(buf, sizeof buf, a >= 1000 ? "%.0f" : a >= 10 ? "%.1f" : "%.3f", x);
   return buf;
-}
-
-std::string percent(double p) {
-  if (!std::isfinite(p)) return "-";
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%.1f%%", 100 * p);
-  return buf;
-}
-
-std::size_t width_of(const std::string& s) {
-  std::size_t n = 0;
-  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
-  return n;
-}
-
-void print_table(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> w;
-  for (const auto& r : rows) {
-    if (w.size() < r.size()) w.resize(r.size(), 0);
-    for (std::size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], width_of(r[i]));
-  }
-  for (const auto& r : rows) {
-    std::string line;
-    for (std::size_t i = 0; i < r.size(); ++i) {
-      line += r[i];
-      if (i + 1 < r.size()) line += std::string(w[i] - width_of(r[i]) + 2, ' ');
-    }
-    std::printf("%s\n", line.c_str());
-  }
 }
 
 // EVPPI ranked at the first willingness to pay, with every threshold's value beside it, and

@@ -21,6 +21,8 @@
 #include "analysis/payout_results.hpp"
 #include "analysis/results_file.hpp"
 #include "cli/commands.hpp"
+#include "cli/term_sets.hpp"
+#include "cli/text.hpp"
 #include "models/contracts/pathway_ledger.hpp"
 #include "models/scenario/diagnostics.hpp"
 #include "models/scenario/pathway_scenario.hpp"
@@ -117,18 +119,6 @@ std::string csv_number(double x) {
   return buf;
 }
 
-// Whole pounds with thousands separators: "-£1,234,567".
-std::string pounds(double x) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.0f", std::fabs(x));
-  std::string digits = buf, out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0 && std::isdigit(static_cast<unsigned char>(digits[i]))) out += ',';
-    out += digits[i];
-  }
-  return (x < 0 && out != "0" ? "-£" : "£") + out;
-}
-
 }  // namespace
 
 int settle_command(const SettleOptions& options) {
@@ -158,14 +148,12 @@ int settle_command(const SettleOptions& options) {
       cli_error("--arm", "an arm with contracts", in_quotes(options.arm) + ", which has none");
     } else {
       for (const std::string& set : options.sets) {
-        const auto eq = set.find('=');
-        char* end = nullptr;
-        const std::string value = eq == std::string::npos ? "" : set.substr(eq + 1);
-        const double v = value == "inf" ? std::numeric_limits<double>::infinity() : std::strtod(value.c_str(), &end);
-        if (eq == std::string::npos || value.empty() || (value != "inf" && end != value.c_str() + value.size())) {
-          cli_error("--set", "path=number (a contract term, as for mhsim sweep)", in_quotes(set));
-        } else if (auto problem = scenario::set_contract_term(*sc, set.substr(0, eq), v)) {
-          cli_error("--set " + set.substr(0, eq), "a settable contract term", *problem);
+        const std::optional<Axis> term = parse_set(set, errors);
+        if (!term) continue;
+        if (term->values.size() != 1) {
+          cli_error("--set", "path=value: one value (a grid of terms is for mhsim sweep and design)", in_quotes(set));
+        } else if (auto problem = scenario::set_contract_term(*sc, term->path, term->values[0])) {
+          cli_error("--set " + term->path, "a settable contract term", *problem);
         }
       }
       for (const std::string& m : ct::check_terms(sc->contracts[arm].terms, partners.size(), services.size())) {
@@ -450,18 +438,7 @@ int settle_command(const SettleOptions& options) {
   }
   std::printf("Settlement of arm \"%s\" (%s) on %s: %zu year%s\n", options.arm.c_str(), options.scenario.c_str(),
               options.ledger.c_str(), Y, Y == 1 ? "" : "s");
-  std::vector<std::size_t> width(table[0].size(), 0);
-  for (const auto& row : table) {
-    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
-  }
-  for (const auto& row : table) {
-    std::string line;
-    for (std::size_t c = 0; c < row.size(); ++c) {
-      const std::string pad(width[c] - row[c].size() + 2, ' ');
-      line += c < 2 ? row[c] + pad : pad + row[c];
-    }
-    std::printf("%s\n", line.c_str());
-  }
+  print_table(table, 2);  // year and partner, then amounts right-aligned
   for (std::size_t y = 0; y < Y; ++y) std::printf("commissioner spend, year %zu: %s\n", y + 1, pounds(spend[y]).c_str());
   if (!options.out.empty()) {
     std::printf("%s/partner_payouts.csv, %s/arm_payouts.csv\n", options.out.c_str(), options.out.c_str());

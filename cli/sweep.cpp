@@ -23,6 +23,8 @@
 #include "analysis/results_file.hpp"
 #include "analysis/sha256.hpp"
 #include "cli/commands.hpp"
+#include "cli/term_sets.hpp"
+#include "cli/text.hpp"
 #include "models/contracts/pathway_ledger.hpp"
 #include "models/scenario/analysis_settings.hpp"
 #include "models/scenario/diagnostics.hpp"
@@ -37,79 +39,10 @@ namespace pw = models::pathway;
 using scenario::Diagnostic;
 using Clock = std::chrono::steady_clock;
 
-struct Axis {
-  std::string path;
-  std::vector<double> values;
-};
-
-// "path=v", "path=a,b,c" or "path=from:to:step" (inclusive of `to` within step/1e6). A listed
-// value may be "inf" (how a limit such as pain_cap is removed; the term's own rules decide
-// whether it takes one); ranges are finite.
-std::optional<Axis> parse_set(const std::string& text, std::vector<Diagnostic>& errors) {
-  const auto bad = [&](const std::string& why) {
-    errors.push_back(Diagnostic{"command line", 0, 0, "--set", why, "\"" + text + "\""});
-    return std::nullopt;
-  };
-  const auto eq = text.find('=');
-  if (eq == std::string::npos || eq == 0) return bad("path=value, path=a,b,c or path=from:to:step");
-  Axis axis{text.substr(0, eq), {}};
-  const std::string spec = text.substr(eq + 1);
-  const auto number = [](const std::string& s, double& x) {
-    char* end = nullptr;
-    x = std::strtod(s.c_str(), &end);
-    return !s.empty() && end == s.c_str() + s.size() && std::isfinite(x);
-  };
-  const auto value = [&](const std::string& s, double& x) {
-    if (s == "inf" || s == "+inf") {
-      x = std::numeric_limits<double>::infinity();
-      return true;
-    }
-    return number(s, x);
-  };
-  if (std::count(spec.begin(), spec.end(), ':') == 2) {
-    const auto c1 = spec.find(':'), c2 = spec.rfind(':');
-    double from, to, step;
-    if (!number(spec.substr(0, c1), from) || !number(spec.substr(c1 + 1, c2 - c1 - 1), to) ||
-        !number(spec.substr(c2 + 1), step) || !(step > 0) || to < from) {
-      return bad("from:to:step with from <= to and step > 0");
-    }
-    const double n = std::floor((to - from) / step + 1e-6);
-    if (n > 1e5) return bad("at most 100,000 values on one axis");
-    for (double k = 0; k <= n; ++k) axis.values.push_back(from + k * step);
-  } else {
-    std::size_t start = 0;
-    while (start <= spec.size()) {
-      const auto comma = spec.find(',', start);
-      const std::string item = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      double x;
-      if (!value(item, x)) return bad("numbers (or inf): path=value, path=a,b,c or path=from:to:step");
-      axis.values.push_back(x);
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
-  return axis;
-}
-
 std::string csv_number(double x) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.10g", x);
   return buf;
-}
-
-// Pounds for a table: "£1.23m", "£456.7k", "-£12"; characters counted as the terminal shows them.
-std::string money_text(double x) {
-  char buf[48];
-  const double a = std::fabs(x);
-  if (a >= 1e6) std::snprintf(buf, sizeof buf, "%s£%.2fm", x < 0 ? "-" : "", a / 1e6);
-  else if (a >= 1e3) std::snprintf(buf, sizeof buf, "%s£%.1fk", x < 0 ? "-" : "", a / 1e3);
-  else std::snprintf(buf, sizeof buf, "%s£%.0f", x < 0 && a >= 0.5 ? "-" : "", a);
-  return buf;
-}
-std::size_t text_width(const std::string& s) {
-  std::size_t n = 0;
-  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0u) != 0x80u ? 1 : 0;  // UTF-8: count lead bytes
-  return n;
 }
 
 // A grid of contract terms over a run's stored ledgers, loaded and checked (sweep, design).
@@ -126,7 +59,7 @@ struct Grid {
 // One (combination, arm, partner in contract) of a settled grid.
 struct GridCell {
   std::size_t combination = 0;  ///< kReference: the scenario's own terms
-  const std::string* values = nullptr;  ///< ",v1,v2,..." (the axes' values)
+  const std::vector<std::string>* values = nullptr;  ///< the axes' values, as the CSV writes them
   std::size_t arm = 0, partner = 0;
   const analysis::PartnerPayoutSummary* q = nullptr;
   const analysis::ArmPayoutSummary* arm_summary = nullptr;
@@ -191,6 +124,13 @@ Grid load_grid(const std::string& scenario_file, const std::string& results_file
   return g;
 }
 
+// ",v1,v2,...": a combination's values as CSV fields after its number.
+std::string joined(const std::vector<std::string>& values) {
+  std::string out;
+  for (const std::string& v : values) out += "," + v;
+  return out;
+}
+
 int refuse(const std::vector<Diagnostic>& errors) {
   for (const Diagnostic& d : errors) std::fprintf(stderr, "%s\n", d.to_string().c_str());
   std::fprintf(stderr, "mhsim: %zu error%s; nothing was written\n", errors.size(), errors.size() == 1 ? "" : "s");
@@ -224,14 +164,14 @@ int settle_grid(const Grid& g, bool with_reference, const std::function<void(con
     const std::size_t c = step == 0 ? kReference : step - 1;
     const auto tc = Clock::now();
     scenario::PathwayScenario sc = base;
-    std::string values;
+    std::vector<std::string> values;
     for (std::size_t k = 0; k < g.axes.size() && c != kReference; ++k) {
       (void)scenario::set_contract_term(sc, g.axes[k].path, g.axes[k].values[index[k]]);
-      values += "," + csv_number(g.axes[k].values[index[k]]);
+      values.push_back(csv_number(g.axes[k].values[index[k]]));
     }
     for (std::size_t a = 0; a < A; ++a) {
       for (const std::string& m : ct::check_terms(sc.contracts[a].terms, P, spec.services.size())) {
-        problems.push_back("combination " + std::to_string(c) + values + ": arm " + spec.arms[a].name + ": " + m);
+        problems.push_back("combination " + std::to_string(c) + joined(values) + ": arm " + spec.arms[a].name + ": " + m);
       }
     }
     if (problems.empty()) {
@@ -325,6 +265,52 @@ int write_csv(const std::string& out, const std::string& csv) {
 
 }  // namespace
 
+std::optional<Axis> parse_set(const std::string& text, std::vector<Diagnostic>& errors) {
+  const auto bad = [&](const std::string& why) {
+    errors.push_back(Diagnostic{"command line", 0, 0, "--set", why, "\"" + text + "\""});
+    return std::nullopt;
+  };
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) return bad("path=value, path=a,b,c or path=from:to:step");
+  Axis axis{text.substr(0, eq), {}};
+  const std::string spec = text.substr(eq + 1);
+  const auto number = [](const std::string& s, double& x) {
+    char* end = nullptr;
+    x = std::strtod(s.c_str(), &end);
+    return !s.empty() && end == s.c_str() + s.size() && std::isfinite(x);
+  };
+  const auto value = [&](const std::string& s, double& x) {
+    if (s == "inf" || s == "+inf") {
+      x = std::numeric_limits<double>::infinity();
+      return true;
+    }
+    return number(s, x);
+  };
+  if (std::count(spec.begin(), spec.end(), ':') == 2) {
+    const auto c1 = spec.find(':'), c2 = spec.rfind(':');
+    double from, to, step;
+    if (!number(spec.substr(0, c1), from) || !number(spec.substr(c1 + 1, c2 - c1 - 1), to) ||
+        !number(spec.substr(c2 + 1), step) || !(step > 0) || to < from) {
+      return bad("from:to:step with from <= to and step > 0");
+    }
+    const double n = std::floor((to - from) / step + 1e-6);
+    if (n > 1e5) return bad("at most 100,000 values on one axis");
+    for (double k = 0; k <= n; ++k) axis.values.push_back(from + k * step);
+  } else {
+    std::size_t start = 0;
+    while (start <= spec.size()) {
+      const auto comma = spec.find(',', start);
+      const std::string item = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      double x;
+      if (!value(item, x)) return bad("numbers (or inf): path=value, path=a,b,c or path=from:to:step");
+      axis.values.push_back(x);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return axis;
+}
+
 int sweep_command(const SweepOptions& options) {
   std::vector<Diagnostic> errors;
   const Grid g = load_grid(options.scenario, options.results, options.sets, options.overrides, errors);
@@ -341,7 +327,7 @@ int sweep_command(const SweepOptions& options) {
     const analysis::PartnerPayoutSummary& q = *x.q;
     const analysis::RiskRow& k = x.risk->row;
     const auto num = [&](double v) { return x.risk->takes_part ? csv_number(v) : std::string(); };
-    csv += std::to_string(x.combination) + *x.values + "," + spec.arms[x.arm].name + "," + spec.partners[x.partner].name +
+    csv += std::to_string(x.combination) + joined(*x.values) + "," + spec.arms[x.arm].name + "," + spec.partners[x.partner].name +
            "," + csv_number(q.payment.mean) + "," + csv_number(q.margin.mean) + "," + csv_number(q.gain_pain.mean) + "," +
            csv_number(q.p_pain) + "," + csv_number(q.p5_gain_pain) + "," + csv_number(x.arm_summary->p_pain_cap_binds) +
            "," + csv_number(x.arm_summary->commissioner_spend.mean) + "," + std::to_string(g.H) + "," +
@@ -397,7 +383,7 @@ int design_command(const DesignOptions& options) {
   // Per combination: the commissioner's spend, the worst partner's P(exhausted), the lowest
   // expected gain/pain over the agreement.
   struct Row {
-    std::string values;
+    std::vector<std::string> values;
     double spend = 0, worst = 0, lowest_gain = std::numeric_limits<double>::infinity();
     std::string worst_partner, lowest_partner;
     bool seen = false, feasible = false, frontier = false;
@@ -447,7 +433,7 @@ int design_command(const DesignOptions& options) {
   for (std::size_t c = 0; c < rows.size(); ++c) {
     const Row& r = rows[c];
     if (!r.seen) continue;
-    csv += std::to_string(c) + r.values + "," + options.arm + "," + csv_number(r.spend) + "," +
+    csv += std::to_string(c) + joined(r.values) + "," + options.arm + "," + csv_number(r.spend) + "," +
            csv_number(reference.spend - r.spend) + "," + csv_number(r.worst) + "," + r.worst_partner + "," +
            (r.lowest_partner.empty() ? std::string() : csv_number(r.lowest_gain)) + "," + r.lowest_partner + "," +
            (r.feasible ? "1" : "0") + "," +
@@ -457,14 +443,12 @@ int design_command(const DesignOptions& options) {
     if (const int w = write_csv(options.out, csv); w != kExitOk) return w;
   }
 
-  char level[32];
-  std::snprintf(level, sizeof level, "%.1f%%", 100 * max_exhaustion);
   std::printf("Design of arm \"%s\" over %zu year%s: %zu of %zu combinations keep every partner's P(reserves "
               "exhausted) <= %s, each partner's expected gain/pain >= %s",
-              options.arm.c_str(), g.H, g.H == 1 ? "" : "s", feasible, g.total, level, money_text(min_gain).c_str());
-  if (!std::isnan(budget)) std::printf(" and the commissioner's expected spend <= %s", money_text(budget).c_str());
-  std::printf(".\nThe scenario's own terms: commissioner spend %s, worst P(exhausted) %.1f%% (%s).\n",
-              money_text(reference.spend).c_str(), 100 * reference.worst, reference.worst_partner.c_str());
+              options.arm.c_str(), g.H, g.H == 1 ? "" : "s", feasible, g.total, percent(max_exhaustion).c_str(), money(min_gain).c_str());
+  if (!std::isnan(budget)) std::printf(" and the commissioner's expected spend <= %s", money(budget).c_str());
+  std::printf(".\nThe scenario's own terms: commissioner spend %s, worst P(exhausted) %s (%s).\n",
+              money(reference.spend).c_str(), percent(reference.worst).c_str(), reference.worst_partner.c_str());
   std::vector<const Row*> frontier;
   for (const Row& r : rows) {
     if (r.frontier) frontier.push_back(&r);
@@ -479,33 +463,14 @@ int design_command(const DesignOptions& options) {
     for (const Axis& a : g.axes) t[0].push_back(a.path.substr(a.path.rfind('.') + 1));
     for (const char* h : {"commissioner spend", "saving", "worst P(exhausted)", "lowest expected gain/pain"}) t[0].push_back(h);
     for (const Row* r : frontier) {
-      std::vector<std::string> line;
-      std::size_t start = 1;
-      while (start <= r->values.size()) {
-        const std::size_t comma = r->values.find(',', start);
-        line.push_back(r->values.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-      }
-      char p[32];
-      std::snprintf(p, sizeof p, "%.1f%%", 100 * r->worst);
-      line.push_back(money_text(r->spend));
-      line.push_back(money_text(reference.spend - r->spend));
-      line.push_back(std::string(p) + " (" + r->worst_partner + ")");
-      line.push_back(r->lowest_partner.empty() ? "-" : money_text(r->lowest_gain) + " (" + r->lowest_partner + ")");
+      std::vector<std::string> line = r->values;
+      line.push_back(money(r->spend));
+      line.push_back(money(reference.spend - r->spend));
+      line.push_back(percent(r->worst) + " (" + r->worst_partner + ")");
+      line.push_back(r->lowest_partner.empty() ? "-" : money(r->lowest_gain) + " (" + r->lowest_partner + ")");
       t.push_back(line);
     }
-    std::vector<std::size_t> width(t[0].size(), 0);
-    for (const auto& line : t) {
-      for (std::size_t c = 0; c < line.size() && c < width.size(); ++c) width[c] = std::max(width[c], text_width(line[c]));
-    }
-    for (const auto& line : t) {
-      std::string out;
-      for (std::size_t c = 0; c < line.size() && c < width.size(); ++c) {
-        out += std::string(width[c] - text_width(line[c]) + (c ? 2 : 0), ' ') + line[c];
-      }
-      std::printf("%s\n", out.c_str());
-    }
+    print_table(t, 0);
   }
   print_cost("design", g, seconds, first_pass);
   if (!options.out.empty()) std::printf("%s: %zu combinations\n", options.out.c_str(), g.total);
