@@ -55,8 +55,26 @@ bool has_contracts(const std::vector<ct::ArmContracts>& contracts) {
 
 namespace {
 
-// Resolves the targets of every arm; `reference_costs(arm, members)` returns, per year, the
-// reference arm's cost of those partners in every replication.
+// The services an alliance covers when some member holds another contract scoped to
+// services, so that its target is the reference arm's cost of those services; empty when
+// the alliance covers its members' whole ledgers (the reference is then their partner cost).
+std::vector<bool> alliance_scope(const pw::PathwaySpec& spec, const ct::Terms& terms) {
+  if (!terms.scoped()) return {};
+  std::vector<std::size_t> owner;
+  for (const auto& s : spec.services) owner.push_back(s.partner);
+  const std::vector<std::size_t> cover = ct::covering(terms, owner);
+  std::size_t alliance = ct::kNoContract;
+  for (std::size_t c = 0; c < terms.contracts.size(); ++c) {
+    if (std::holds_alternative<ct::AllianceTerms>(terms.contracts[c].terms)) alliance = c;
+  }
+  std::vector<bool> scope(owner.size(), false);
+  for (std::size_t s = 0; s < owner.size(); ++s) scope[s] = cover[s] == alliance;
+  return scope;
+}
+
+// Resolves the targets of every arm; `reference_costs(arm, members, services)` returns, per
+// year, the reference arm's cost of those partners (or, when `services` is not empty, of
+// those services) in every replication.
 template <class CostsOf>
 ResolvedTerms resolve_with(const pw::PathwaySpec& spec, const std::vector<ct::ArmContracts>& contracts,
                            const CostsOf& reference_costs) {
@@ -73,7 +91,7 @@ ResolvedTerms resolve_with(const pw::PathwaySpec& spec, const std::vector<ct::Ar
       } else {
         std::vector<std::size_t> members;
         for (const ct::AllianceMember& m : alliance->members) members.push_back(m.partner);
-        const std::vector<std::vector<double>> cost = reference_costs(rule.arm, members);
+        const std::vector<std::vector<double>> cost = reference_costs(rule.arm, members, alliance_scope(spec, terms));
         alliance->target_cost_by_year.clear();
         for (std::size_t y = 0; y < years; ++y) {
           alliance->target_cost_by_year.push_back(rule.scale * decision::quantile(cost[y], rule.percentile / 100.0));  // type 7
@@ -90,11 +108,35 @@ ResolvedTerms resolve_with(const pw::PathwaySpec& spec, const std::vector<ct::Ar
 
 ResolvedTerms resolve_terms(const pw::PathwaySpec& spec, const std::vector<ct::ArmContracts>& contracts,
                             const std::vector<std::string>& inputs) {
-  const std::size_t years = static_cast<std::size_t>(spec.years), P = spec.partners.size();
-  return resolve_with(spec, contracts, [&](std::size_t ref, const std::vector<std::size_t>& members) {
+  const std::size_t years = static_cast<std::size_t>(spec.years), P = spec.partners.size(), S = spec.services.size();
+  return resolve_with(spec, contracts, [&](std::size_t ref, const std::vector<std::size_t>& members,
+                                           const std::vector<bool>& services) {
     std::vector<std::vector<double>> cost(years);
     for (const std::string& path : inputs) {
       const ResultsReader file(path);
+      if (!services.empty()) {  // ledger/cost: [replication][arm][year][service][measure]
+        const std::uint64_t rows = file.shape("ledger/cost").at(0);
+        const std::size_t A = static_cast<std::size_t>(file.shape("ledger/cost").at(1));
+        for (std::uint64_t first = 0; first < rows; first += kSlab) {
+          const std::uint64_t n = std::min(kSlab, rows - first);
+          const std::vector<unsigned char> bytes = file.raw_rows("ledger/cost", first, n);
+          std::vector<double> v(bytes.size() / sizeof(double));
+          if (!v.empty()) std::memcpy(v.data(), bytes.data(), v.size() * sizeof(double));
+          for (std::uint64_t r = 0; r < n; ++r) {
+            for (std::size_t y = 0; y < years; ++y) {
+              double c = 0;
+              for (std::size_t s = 0; s < S; ++s) {
+                if (!services[s]) continue;
+                for (std::size_t m = 0; m < ct::kMeasures; ++m) {
+                  c += v[(((static_cast<std::size_t>(r) * A + ref) * years + y) * S + s) * ct::kMeasures + m];
+                }
+              }
+              cost[y].push_back(c);
+            }
+          }
+        }
+        continue;
+      }
       const std::uint64_t rows = file.shape("ledger/partner_cost").at(0);
       const std::size_t A = static_cast<std::size_t>(file.shape("ledger/partner_cost").at(1));
       for (std::uint64_t first = 0; first < rows; first += kSlab) {
@@ -117,12 +159,21 @@ ResolvedTerms resolve_terms(const pw::PathwaySpec& spec, const std::vector<ct::A
 
 ResolvedTerms resolve_terms(const pw::PathwaySpec& spec, const std::vector<ct::ArmContracts>& contracts,
                             const std::vector<pw::PathwayResult>& results) {
-  const std::size_t years = static_cast<std::size_t>(spec.years), P = spec.partners.size();
-  return resolve_with(spec, contracts, [&](std::size_t ref, const std::vector<std::size_t>& members) {
+  const std::size_t years = static_cast<std::size_t>(spec.years), P = spec.partners.size(), S = spec.services.size();
+  return resolve_with(spec, contracts, [&](std::size_t ref, const std::vector<std::size_t>& members,
+                                           const std::vector<bool>& services) {
     std::vector<std::vector<double>> cost(years);
     for (const pw::PathwayResult& r : results) {
       for (std::size_t y = 0; y < years; ++y) {
         double c = 0;
+        for (std::size_t s = 0; s < S && !services.empty(); ++s) {
+          if (!services[s]) continue;
+          for (std::size_t m = 0; m < ct::kMeasures; ++m) c += r.arms[ref].cst(y, s, static_cast<ct::Measure>(m));
+        }
+        if (!services.empty()) {
+          cost[y].push_back(c);
+          continue;
+        }
         for (const std::size_t p : members) c += r.arms[ref].partner_cost[y * P + p];
         cost[y].push_back(c);
       }

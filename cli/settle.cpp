@@ -156,7 +156,9 @@ int settle_command(const SettleOptions& options) {
           cli_error("--set " + term->path, "a settable contract term", *problem);
         }
       }
-      for (const std::string& m : ct::check_terms(sc->contracts[arm].terms, partners.size(), services.size())) {
+      std::vector<std::size_t> owners;
+      for (const auto& s : sc->spec.services) owners.push_back(s.partner);
+      for (const std::string& m : ct::check_terms(sc->contracts[arm].terms, partners.size(), services.size(), owners)) {
         errors.push_back(Diagnostic{options.scenario, 0, 0, "arms." + options.arm + ".contracts", "valid terms", m});
       }
       for (const ct::Contract& c : sc->contracts[arm].terms.contracts) {

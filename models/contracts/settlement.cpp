@@ -67,6 +67,13 @@ namespace {
 
 [[noreturn]] void bad_input(const std::string& what) { throw std::invalid_argument("settle: " + what); }
 
+/// What one contract settles on, per partner: the cost and activity of the services it
+/// covers (the partners' whole ledger unless contracts are scoped to services).
+struct Basis {
+  const double* cost;
+  const std::array<double, kMeasures>* activity;
+};
+
 double kpi_value(const KpiRef& ref, const YearInput& in) {
   if (ref.scope == KpiRef::Scope::kSystem) {
     if (ref.index >= in.kpi.size()) {
@@ -89,9 +96,9 @@ void check_partner(std::size_t p, const YearInput& in) {
   }
 }
 
-double tariff_units(const Tariff& t, std::size_t partner, const YearInput& in) {
+double tariff_units(const Tariff& t, std::size_t partner, const YearInput& in, const Basis& b) {
   const auto m = static_cast<std::size_t>(t.measure);
-  if (t.service == Tariff::kPartnerServices) return in.partner_activity[partner][m];
+  if (t.service == Tariff::kPartnerServices) return b.activity[partner][m];
   if (t.service >= in.service_activity.size()) {
     bad_input("tariff service " + std::to_string(t.service) + " is not in the input (" +
               std::to_string(in.service_activity.size()) + " services)");
@@ -119,16 +126,16 @@ PartnerPayout& touch(YearPayout& out, const YearInput& in, std::size_t p) {
   return pp;
 }
 
-void settle_one(const BlockTerms& t, const YearInput& in, YearPayout& out) {
+void settle_one(const BlockTerms& t, const YearInput& in, const Basis&, YearPayout& out) {
   check_partner(t.partner, in);
   touch(out, in, t.partner).payment += t.annual * std::pow(1.0 + t.indexation, static_cast<double>(in.year));
 }
 
-void settle_one(const ActivityTerms& t, const YearInput& in, YearPayout& out) {
+void settle_one(const ActivityTerms& t, const YearInput& in, const Basis& b, YearPayout& out) {
   check_partner(t.partner, in);
   double value = 0, baseline = 0;
   for (const Tariff& l : t.tariffs) {
-    value += l.price * tariff_units(l, t.partner, in);
+    value += l.price * tariff_units(l, t.partner, in, b);
     baseline += l.price * l.baseline_volume;
   }
   double pay = value >= baseline ? t.baseline_payment + t.marginal_rate * (value - baseline)
@@ -138,7 +145,7 @@ void settle_one(const ActivityTerms& t, const YearInput& in, YearPayout& out) {
   touch(out, in, t.partner).payment += pay;
 }
 
-void settle_one(const CapitationTerms& t, const YearInput& in, YearPayout& out) {
+void settle_one(const CapitationTerms& t, const YearInput& in, const Basis& b, YearPayout& out) {
   check_partner(t.partner, in);
   double need = 1;
   if (!t.need_weights.empty()) {
@@ -151,52 +158,52 @@ void settle_one(const CapitationTerms& t, const YearInput& in, YearPayout& out) 
   }
   const double budget = t.per_head * in.population * need;
   PartnerPayout& pp = touch(out, in, t.partner);
-  const double rs = corridor_adjustment(t.corridor, pp.cost, budget);
+  const double rs = corridor_adjustment(t.corridor, b.cost[t.partner], budget);
   pp.gain_pain += rs;
   pp.payment += budget + rs;
 }
 
-void settle_one(const OutcomesTerms& t, const YearInput& in, YearPayout& out) {
+void settle_one(const OutcomesTerms& t, const YearInput& in, const Basis&, YearPayout& out) {
   check_partner(t.partner, in);
   const double earned = t.at_risk * t.value * weighted_achievement(t.indicators, in);
   const double core = t.mode == OutcomesTerms::Mode::kBonus ? t.value : t.value * (1.0 - t.at_risk);
   touch(out, in, t.partner).payment += core + earned;
 }
 
-void settle_one(const BlendedTerms& t, const YearInput& in, YearPayout& out) {
+void settle_one(const BlendedTerms& t, const YearInput& in, const Basis& b, YearPayout& out) {
   check_partner(t.partner, in);
   double off_plan = 0;
-  for (const Tariff& l : t.variable) off_plan += l.price * (tariff_units(l, t.partner, in) - l.baseline_volume);
+  for (const Tariff& l : t.variable) off_plan += l.price * (tariff_units(l, t.partner, in, b) - l.baseline_volume);
   const double variable = t.variable_rate * off_plan;
   const double quality = t.quality_share * t.value * weighted_achievement(t.indicators, in);
   PartnerPayout& pp = touch(out, in, t.partner);
-  const double rs = corridor_adjustment(t.corridor, pp.cost, t.fixed + variable + t.quality_share * t.value);
+  const double rs = corridor_adjustment(t.corridor, b.cost[t.partner], t.fixed + variable + t.quality_share * t.value);
   pp.gain_pain += rs;
   pp.payment += t.fixed + variable + quality + rs;
 }
 
 double allocation_weight(const AllianceTerms& t, std::size_t i, double limb1_total, double fee_total,
-                         const YearInput& in) {
+                         const Basis& in) {
   const AllianceMember& m = t.members[i];
   const double equal = 1.0 / static_cast<double>(t.members.size());
   switch (t.allocation) {
     case AllianceTerms::Allocation::kEqual: return equal;
     case AllianceTerms::Allocation::kBudgetShare:
-      return limb1_total > 0 ? in.partner_cost[m.partner] / limb1_total : equal;
+      return limb1_total > 0 ? in.cost[m.partner] / limb1_total : equal;
     case AllianceTerms::Allocation::kFee:
-      return fee_total > 0 ? (m.fee + m.fee_rate * in.partner_cost[m.partner]) / fee_total : equal;
+      return fee_total > 0 ? (m.fee + m.fee_rate * in.cost[m.partner]) / fee_total : equal;
     case AllianceTerms::Allocation::kFixed: return m.allocation;
   }
   return equal;
 }
 
-void settle_one(const AllianceTerms& t, const YearInput& in, YearPayout& out) {
+void settle_one(const AllianceTerms& t, const YearInput& in, const Basis& b, YearPayout& out) {
   const std::size_t n = t.members.size();
   if (n == 0) return;
   double aoc = 0, fees = 0;
   for (const AllianceMember& m : t.members) {
     check_partner(m.partner, in);
-    const double l1 = in.partner_cost[m.partner];
+    const double l1 = b.cost[m.partner];
     aoc += l1;
     fees += m.fee + m.fee_rate * l1;
   }
@@ -263,9 +270,9 @@ void settle_one(const AllianceTerms& t, const YearInput& in, YearPayout& out) {
   for (std::size_t i = 0; i < n; ++i) {
     const AllianceMember& m = t.members[i];
     PartnerPayout& pp = touch(out, in, m.partner);
-    pp.limb1 = in.partner_cost[m.partner];
+    pp.limb1 = b.cost[m.partner];
     pp.limb2 = m.fee + m.fee_rate * pp.limb1;
-    pp.gain_pain = l3 * allocation_weight(t, i, aoc, fees, in);
+    pp.limb3 = l3 * allocation_weight(t, i, aoc, fees, b);
     pp.capped = false;
     pp.capped_amount = 0;
   }
@@ -278,11 +285,11 @@ void settle_one(const AllianceTerms& t, const YearInput& in, YearPayout& out) {
     for (std::size_t i = 0; i < n; ++i) {
       PartnerPayout& pp = out.partners[t.members[i].partner];
       const double f = floor_of(i);
-      if (pp.gain_pain < f) {
+      if (pp.limb3 < f) {
         pp.capped = true;
-        pp.capped_amount = f - pp.gain_pain;
+        pp.capped_amount = f - pp.limb3;
         shortfall += pp.capped_amount;
-        pp.gain_pain = f;
+        pp.limb3 = f;
       }
     }
   } else {
@@ -290,25 +297,25 @@ void settle_one(const AllianceTerms& t, const YearInput& in, YearPayout& out) {
     // spread the rest over the uncapped pro rata to their weights, until no new cap binds.
     // Shares only fall as partners are capped, so at most n rounds.
     double remaining = l3, weight = 0;
-    for (std::size_t i = 0; i < n; ++i) weight += allocation_weight(t, i, aoc, fees, in);
+    for (std::size_t i = 0; i < n; ++i) weight += allocation_weight(t, i, aoc, fees, b);
     for (std::size_t round = 0; round <= n; ++round) {
       bool newly = false;
       double next_remaining = remaining, next_weight = weight;
       for (std::size_t i = 0; i < n; ++i) {
         PartnerPayout& pp = out.partners[t.members[i].partner];
         if (pp.capped) continue;
-        const double w = allocation_weight(t, i, aoc, fees, in);
+        const double w = allocation_weight(t, i, aoc, fees, b);
         const double share = weight > 0 ? remaining * (w / weight) : 0.0;
         const double f = floor_of(i);
         if (share < f) {
           pp.capped = true;
           pp.capped_amount = f - share;
-          pp.gain_pain = f;
+          pp.limb3 = f;
           next_remaining -= f;
           next_weight -= w;
           newly = true;
         } else {
-          pp.gain_pain = share;
+          pp.limb3 = share;
         }
       }
       if (!newly) break;
@@ -317,7 +324,7 @@ void settle_one(const AllianceTerms& t, const YearInput& in, YearPayout& out) {
       if (!(weight > 1e-15)) {  // everyone with a weight is capped: the rest is the commissioner's
         for (std::size_t i = 0; i < n; ++i) {
           PartnerPayout& pp = out.partners[t.members[i].partner];
-          if (!pp.capped) pp.gain_pain = 0;
+          if (!pp.capped) pp.limb3 = 0;
         }
         shortfall = -remaining;
         break;
@@ -327,7 +334,8 @@ void settle_one(const AllianceTerms& t, const YearInput& in, YearPayout& out) {
   out.cap_shortfall = shortfall;
   for (const AllianceMember& m : t.members) {
     PartnerPayout& pp = out.partners[m.partner];
-    pp.payment += pp.limb1 + pp.limb2 + pp.gain_pain;
+    pp.gain_pain += pp.limb3;
+    pp.payment += pp.limb1 + pp.limb2 + pp.limb3;
   }
 }
 
@@ -391,8 +399,35 @@ void settle(const Terms& terms, const YearInput& in, YearPayout& out) {
   out.gate_passed = true;
   out.pain_cap_binds = out.gain_cap_binds = false;
 
-  for (const Contract& c : terms.contracts) {
-    std::visit([&](const auto& t) { settle_one(t, in, out); }, c.terms);
+  if (!terms.scoped()) {
+    const Basis whole{in.partner_cost.data(), in.partner_activity.data()};
+    for (const Contract& c : terms.contracts) {
+      std::visit([&](const auto& t) { settle_one(t, in, whole, out); }, c.terms);
+    }
+  } else {
+    // A partner with a scoped contract is split: each of its contracts settles on the
+    // services it covers. Other partners keep their whole ledger (the same numbers as
+    // unscoped terms give).
+    if (in.service_partner.size() != in.services()) bad_input("service_partner has a size other than service_cost's");
+    covering(terms, in.service_partner, out.scratch_cover);
+    for (std::size_t c = 0; c < terms.contracts.size(); ++c) {
+      out.scratch_cost = in.partner_cost;
+      out.scratch_activity = in.partner_activity;
+      for (std::size_t p = 0; p < P; ++p) {
+        bool split = false;
+        for (const Contract& other : terms.contracts) split = split || (other.scoped() && pays(other, p));
+        if (!split || !pays(terms.contracts[c], p)) continue;
+        out.scratch_cost[p] = 0;
+        out.scratch_activity[p] = {};
+        for (std::size_t s = 0; s < in.services(); ++s) {
+          if (in.service_partner[s] != p || out.scratch_cover[s] != c) continue;
+          out.scratch_cost[p] += in.service_cost[s];
+          for (std::size_t m = 0; m < kMeasures; ++m) out.scratch_activity[p][m] += in.service_activity[s][m];
+        }
+      }
+      const Basis basis{out.scratch_cost.data(), out.scratch_activity.data()};
+      std::visit([&](const auto& t) { settle_one(t, in, basis, out); }, terms.contracts[c].terms);
+    }
   }
   double spend = 0;
   for (PartnerPayout& pp : out.partners) {
@@ -405,6 +440,45 @@ void settle(const Terms& terms, const YearInput& in, YearPayout& out) {
 YearPayout settle(const Terms& terms, const YearInput& in) {
   YearPayout out;
   settle(terms, in, out);
+  return out;
+}
+
+bool pays(const Contract& c, std::size_t p) noexcept {
+  if (const auto* a = std::get_if<AllianceTerms>(&c.terms)) {
+    return std::any_of(a->members.begin(), a->members.end(), [p](const AllianceMember& m) { return m.partner == p; });
+  }
+  return std::visit(
+      [p](const auto& t) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(t)>, AllianceTerms>) {
+          return false;
+        } else {
+          return t.partner == p;
+        }
+      },
+      c.terms);
+}
+
+void covering(const Terms& terms, const std::vector<std::size_t>& service_partner, std::vector<std::size_t>& out) {
+  const std::size_t S = service_partner.size();
+  out.assign(S, kNoContract);
+  for (std::size_t s = 0; s < S; ++s) {
+    std::size_t scoped = kNoContract, whole = kNoContract;
+    for (std::size_t c = 0; c < terms.contracts.size(); ++c) {
+      const Contract& k = terms.contracts[c];
+      if (!pays(k, service_partner[s])) continue;
+      if (k.scoped()) {
+        if (scoped == kNoContract && s < k.services.size() && k.services[s]) scoped = c;
+      } else if (whole == kNoContract) {
+        whole = c;
+      }
+    }
+    out[s] = scoped != kNoContract ? scoped : whole;
+  }
+}
+
+std::vector<std::size_t> covering(const Terms& terms, const std::vector<std::size_t>& service_partner) {
+  std::vector<std::size_t> out;
+  covering(terms, service_partner, out);
   return out;
 }
 
@@ -423,7 +497,7 @@ void carry(const Terms& terms, bool last_year, AgreementState& state, YearPayout
   for (const AllianceMember& m : t->members) {
     if (m.partner >= P) bad_input("an alliance member is partner " + std::to_string(m.partner) + " of " + std::to_string(P));
     PartnerPayout& q = pay.partners[m.partner];
-    const double g = q.gain_pain;
+    const double g = q.limb3;
     double cash = g;
     state.fees[m.partner] += q.limb2;
     if (g < 0 && t->pain_cap_life) {
@@ -456,7 +530,8 @@ void carry(const Terms& terms, bool last_year, AgreementState& state, YearPayout
     }
     if (cash == g) continue;
     const double delta = cash - g;
-    q.gain_pain = cash;
+    q.limb3 = cash;
+    q.gain_pain += delta;
     q.payment += delta;
     q.margin = q.payment - q.cost;
   }
@@ -690,9 +765,10 @@ struct Checker {
 
 }  // namespace
 
-std::vector<std::string> check_terms(const Terms& terms, std::size_t partners, std::size_t services) {
+std::vector<std::string> check_terms(const Terms& terms, std::size_t partners, std::size_t services,
+                                     const std::vector<std::size_t>& service_partner) {
   std::vector<std::string> problems;
-  std::vector<std::size_t> owner(partners, std::numeric_limits<std::size_t>::max());
+  std::vector<std::size_t> owner(partners, std::numeric_limits<std::size_t>::max());  // the unscoped contract
   std::size_t alliances = 0;
   for (std::size_t c = 0; c < terms.contracts.size(); ++c) {
     const Contract& contract = terms.contracts[c];
@@ -702,14 +778,29 @@ std::vector<std::string> check_terms(const Terms& terms, std::size_t partners, s
     std::visit(check, contract.terms);
 
     const auto claim = [&](std::size_t p) {
-      if (p >= partners) return;
+      if (p >= partners || contract.scoped()) return;
       if (owner[p] != std::numeric_limits<std::size_t>::max()) {
         problems.push_back(where + ": partner " + std::to_string(p) + " is already paid by contract " +
-                           std::to_string(owner[p]) + "; a partner may be in one contract only");
+                           std::to_string(owner[p]) +
+                           " without services; a partner may hold one contract without services (the others name theirs)");
       } else {
         owner[p] = c;
       }
     };
+    if (contract.scoped()) {
+      if (services != std::numeric_limits<std::size_t>::max() && contract.services.size() != services) {
+        problems.push_back(where + ": services has " + std::to_string(contract.services.size()) + " entries, but there are " +
+                           std::to_string(services) + " services");
+      } else if (std::none_of(contract.services.begin(), contract.services.end(), [](bool b) { return b; })) {
+        problems.push_back(where + ": services is empty, but a contract's services must name at least one service");
+      }
+      for (std::size_t s = 0; s < contract.services.size() && s < service_partner.size(); ++s) {
+        if (contract.services[s] && !pays(contract, service_partner[s])) {
+          problems.push_back(where + ": service " + std::to_string(s) + " is in its services, but belongs to partner " +
+                             std::to_string(service_partner[s]) + ", whom the contract does not pay");
+        }
+      }
+    }
     if (const auto* a = std::get_if<AllianceTerms>(&contract.terms)) {
       ++alliances;
       for (const AllianceMember& m : a->members) claim(m.partner);
@@ -723,6 +814,29 @@ std::vector<std::string> check_terms(const Terms& terms, std::size_t partners, s
   }
   if (alliances > 1) {
     problems.push_back("terms: there are " + std::to_string(alliances) + " alliance contracts, but at most one is allowed");
+  }
+  // Each service of a partner with a scoped contract is covered by exactly one contract.
+  if (terms.scoped() && service_partner.size() == services) {
+    for (std::size_t s = 0; s < services; ++s) {
+      const std::size_t p = service_partner[s];
+      std::vector<std::size_t> by;
+      bool split = false;
+      for (std::size_t c = 0; c < terms.contracts.size(); ++c) {
+        const Contract& k = terms.contracts[c];
+        if (!k.scoped() || !pays(k, p)) continue;
+        split = true;
+        if (s < k.services.size() && k.services[s]) by.push_back(c);
+      }
+      if (by.size() > 1) {
+        problems.push_back("terms: service " + std::to_string(s) + " is in the services of contracts " +
+                           std::to_string(by[0]) + " and " + std::to_string(by[1]) +
+                           "; a service's cost belongs to one contract");
+      } else if (split && by.empty() && p < partners && owner[p] == std::numeric_limits<std::size_t>::max()) {
+        problems.push_back("terms: service " + std::to_string(s) + " of partner " + std::to_string(p) +
+                           " is in no contract, but the partner's other services are: name it in a contract's services "
+                           "or give the partner a contract without services");
+      }
+    }
   }
   return problems;
 }

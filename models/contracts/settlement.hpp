@@ -223,7 +223,8 @@ struct TargetRule {
     kFixed,    ///< `amount` pounds in year 1 (a pooled budget or a negotiated figure); the
                ///< alliance terms' target_indexation / target_cost_by_year apply after
     kArmCost,  ///< a percentile of another arm's simulated cost of the alliance members'
-               ///< partners, per year, across replications, times `scale`
+               ///< partners (of the services the alliance covers, when a member is split
+               ///< by scoped contracts), per year, across replications, times `scale`
   };
   Kind kind = Kind::kFixed;
   double amount = 0;
@@ -284,14 +285,38 @@ using ContractTerms =
 struct Contract {
   std::string name;  ///< for messages and results
   ContractTerms terms;
+  /// [S] the services whose cost and activity the contract covers (issue 16 item 3), or
+  /// empty: the services of its partner(s) that no scoped contract covers. See covering().
+  std::vector<bool> services = {};
+  bool scoped() const noexcept { return !services.empty(); }
 };
 
-/// An arm's payment terms: one contract per paid partner (an alliance covers several). A
-/// partner may be in at most one contract; there is at most one alliance. Partners in no
-/// contract are outside the arm's commissioning and settle to zeros.
+/// An arm's payment terms (an alliance covers several partners). A partner may hold several
+/// contracts when each of its services is covered by exactly one of them: a contract with
+/// `services` covers those, and at most one contract of the partner without `services`
+/// covers the rest. There is at most one alliance. Partners in no contract are outside the
+/// arm's commissioning and settle to zeros.
 struct Terms {
   std::vector<Contract> contracts;
+  bool scoped() const noexcept {
+    for (const Contract& c : contracts) {
+      if (c.scoped()) return true;
+    }
+    return false;
+  }
 };
+
+inline constexpr std::size_t kNoContract = std::numeric_limits<std::size_t>::max();
+
+/// True when contract `c` pays partner `p` (its partner, or one of its alliance's members).
+bool pays(const Contract& c, std::size_t p) noexcept;
+
+/// [S] the index of the contract covering each service, given each service's owner: the
+/// contract paying the owner whose `services` include it, else the owner's contract without
+/// `services`, else kNoContract. Without scoped contracts a service is covered by the
+/// contract paying its owner. (check_terms refuses terms where two contracts would cover it.)
+void covering(const Terms& terms, const std::vector<std::size_t>& service_partner, std::vector<std::size_t>& out);
+std::vector<std::size_t> covering(const Terms& terms, const std::vector<std::size_t>& service_partner);
 
 // ---------------------------------------------------------------------------------------
 // Output.
@@ -305,6 +330,7 @@ struct PartnerPayout {
   double gain_pain = 0;      ///< alliance: Limb 3 share; capitation/blended: corridor adjustment
   double capped_amount = 0;  ///< alliance: pain the partner cap spared it (cap floor - its share when the cap bound), >= 0
   bool capped = false;       ///< alliance: the partner cap binds
+  double limb3 = 0;          ///< alliance: the member's Limb 3 alone (gain_pain also holds any corridor adjustment)
 };
 
 struct KraResult {
@@ -327,6 +353,10 @@ struct YearPayout {
   double cap_shortfall = 0;             ///< partner-cap shortfall borne by the commissioner (>= 0)
   double kpi_return = 0;                ///< P in [-1, 1]
   std::vector<KraResult> kras;          ///< [K]
+  // Scratch of settle() with scoped contracts, kept here so that re-settling reuses buffers.
+  std::vector<std::size_t> scratch_cover;                         ///< [S] covering()
+  std::vector<double> scratch_cost;                               ///< [P] one contract's cost basis
+  std::vector<std::array<double, kMeasures>> scratch_activity;    ///< [P] ... and activity basis
   bool gate_passed = true;
   bool pain_cap_binds = false;          ///< the cost painshare cap or the overall floor binds
   bool gain_cap_binds = false;
@@ -375,7 +405,10 @@ double cost_share(const AllianceTerms& terms, double underrun, double target) no
 /// Problems with the terms, each a readable sentence naming the contract, the field, the
 /// value and the expectation; empty when sound. `services` (when known) bounds service
 /// indices in tariffs and KPI references.
+/// `service_partner` (when known) gives each service's owner, to check that each service of a
+/// partner with scoped contracts is covered by exactly one contract.
 std::vector<std::string> check_terms(const Terms& terms, std::size_t partners,
-                                     std::size_t services = std::numeric_limits<std::size_t>::max());
+                                     std::size_t services = std::numeric_limits<std::size_t>::max(),
+                                     const std::vector<std::size_t>& service_partner = {});
 
 }  // namespace mhsim::models::contracts

@@ -388,6 +388,12 @@ void describe(V& v, Contract& c) {
   v(variant("type", c.terms, kContractTypeNames).required().noun("contract").vary(Vary::kPolicy)
         .doc("The payment model (brief 2 and 3.1); it decides which of the keys below the contract takes."),
     [&](V& w, auto& terms) { describe(w, terms); });
+  v(names("services", c.services, "services", "service")
+        .otherwise("the services of its partner(s) that no contract with `services` names").vary(Vary::kPolicy)
+        .doc("The services whose cost and activity this contract covers, services of the partner(s) it pays: "
+             "`[\"rehab\", \"placements\"]`. A partner may hold several contracts in an arm when each of its "
+             "services is covered by exactly one: those naming it, or the partner's one contract without "
+             "`services` (docs/contracts.md, \"Several contracts for one partner\")."));
 }
 
 /// What the terms derive from what is written (idempotent; after reading and every change):
@@ -441,10 +447,19 @@ void check_arm_contracts(C& c, const Terms& terms, const std::string& arm_path, 
   const std::vector<std::string>& partners = src.names_of("partners");
   const std::vector<std::string>& services = src.names_of("services");
   const std::vector<std::string>& arms = src.names_of("arms");
-  std::vector<std::string> paid_by(partners.size());
+  std::vector<std::string> paid_by(partners.size());   // the partner's contract without services
+  std::vector<std::string> scoped_by(services.size());  // the contract whose services name it
+  std::vector<bool> split(partners.size(), false);      // the partner holds a contract with services
   std::set<std::string> names;
   std::string alliance;
   bool problems = !src.ok(base) || c.reported_under(base);
+  const auto names_in = [&](const std::vector<bool>& in) {
+    std::vector<std::string> out;
+    for (std::size_t s = 0; s < in.size() && s < services.size(); ++s) {
+      if (in[s]) out.push_back(services[s]);
+    }
+    return schema::quoted(out);
+  };
   const auto error = [&](const std::string& path, std::string expected, std::string got) {
     c.error_at(path, std::move(expected), std::move(got));
     problems = true;
@@ -461,15 +476,42 @@ void check_arm_contracts(C& c, const Terms& terms, const std::string& arm_path, 
       }
     }
     if (!src.ok(at + ".type") || !src.present(at + ".type")) continue;
+    const bool scoped = src.ok(at + ".services") && src.present(at + ".services");
     const auto claim = [&](const std::string& path, std::size_t p) {
       if (!src.ok(path) || !src.present(path) || p >= partners.size()) return;
+      if (scoped) {
+        split[p] = true;
+        return;
+      }
       if (paid_by[p].empty()) {
         paid_by[p] = label;
         return;
       }
-      error(path, "a partner in no other contract of arm \"" + arm + "\"",
+      error(path,
+            "a partner in no other contract without `services` in arm \"" + arm +
+                "\" (a partner's further contracts name their services)",
             "\"" + partners[p] + "\", already in contract \"" + paid_by[p] + "\"");
     };
+    if (scoped) {
+      const std::string path = at + ".services";
+      if (std::none_of(k.services.begin(), k.services.end(), [](bool b) { return b; })) {
+        error(path, "at least one service", "an empty list");
+        continue;  // nothing to place; its partner's services are not checked for cover
+      }
+      for (std::size_t s = 0; s < k.services.size() && s < services.size(); ++s) {
+        if (!k.services[s]) continue;
+        const std::size_t owner = service_owner[s];
+        if (owner < partners.size() && !pays(k, owner)) {
+          error(path, "services of the partner(s) the contract pays",
+                "the service \"" + services[s] + "\", of partner \"" + partners[owner] + "\", which it does not pay");
+        } else if (!scoped_by[s].empty()) {
+          error(path, "a service in no other contract's services",
+                "\"" + services[s] + "\", already in the services of contract \"" + scoped_by[s] + "\"");
+        } else {
+          scoped_by[s] = label;
+        }
+      }
+    }
     std::visit(
         [&](const auto& t) {
           using T = std::decay_t<decltype(t)>;
@@ -492,6 +534,11 @@ void check_arm_contracts(C& c, const Terms& terms, const std::string& arm_path, 
               if (s == Tariff::kPartnerServices || !src.ok(path) || !src.ok(at + ".partner") || s >= services.size()) continue;
               if constexpr (!std::is_same_v<T, AllianceTerms>) {
                 const std::size_t owner = service_owner[s];
+                if (owner == t.partner && scoped && (s >= k.services.size() || !k.services[s])) {
+                  error(path, "one of the contract's services (" + names_in(k.services) + ")",
+                        "the service \"" + services[s] + "\", which another contract covers");
+                  continue;
+                }
                 if (owner == t.partner) continue;
                 std::vector<std::string> own;
                 for (std::size_t j = 0; j < services.size(); ++j) {
@@ -527,10 +574,19 @@ void check_arm_contracts(C& c, const Terms& terms, const std::string& arm_path, 
         },
         k.terms);
   }
+  // Each service of a partner with a contract naming services is covered by exactly one.
+  for (std::size_t s = 0; s < services.size() && s < service_owner.size(); ++s) {
+    const std::size_t p = service_owner[s];
+    if (p >= partners.size() || !split[p] || !scoped_by[s].empty() || !paid_by[p].empty()) continue;
+    c.error_at(base, "each service of partner \"" + partners[p] + "\" in one contract of arm \"" + arm +
+                         "\" (name it in a contract's services, or give the partner a contract without services)",
+               "the service \"" + services[s] + "\" in none");
+    problems = true;
+  }
   // Settlement's own check, as a safety net for what the rules above do not cover; it would
   // repeat what they found, so only when they found nothing.
   if (problems || contracts.empty()) return;
-  for (const std::string& problem : check_terms(terms, partners.size(), services.size())) {
+  for (const std::string& problem : check_terms(terms, partners.size(), services.size(), service_owner)) {
     std::size_t at = 0;
     std::string text = problem;
     for (std::size_t i = 0; i < contracts.size(); ++i) {

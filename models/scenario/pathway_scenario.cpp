@@ -141,10 +141,10 @@ void describe(V& v, PathwayScenario& sc) {
       pw::describe(w, a);
       w(tables("contracts", sc.contracts[i].terms.contracts).otherwise("none (not settled)").vary(Vary::kPolicy)
             .key_field("name")
-            .doc("The arm's payment terms: `[[arms.<name>.contracts]]` tables, one per paid partner (an alliance covers "
-                 "several). An arm without contracts is simulated but not settled. A partner may be in one contract "
-                 "of an arm only; an arm has at most one alliance. `type` decides which of the keys below a contract "
-                 "takes; the others are errors."),
+            .doc("The arm's payment terms: `[[arms.<name>.contracts]]` tables (an alliance covers several partners). "
+                 "An arm without contracts is simulated but not settled. A partner holds one contract of an arm, or "
+                 "several that each name their `services`; an arm has at most one alliance. `type` decides which of "
+                 "the keys below a contract takes; the others are errors."),
         [&](V& x, ct::Contract& c, std::size_t) { ct::describe(x, c); });
     });
   v(tables("initial", sc.spec.initial).otherwise("none")

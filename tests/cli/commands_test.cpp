@@ -809,3 +809,64 @@ TEST_CASE("mhsim run --set: the datasets of the file edited to that value; recor
   CHECK(d.exit_code == 2);
   CHECK_THAT(d.err, Catch::Contains("settings"));
 }
+
+TEST_CASE("Pathway CLI: an alliance scoped to services settles on them, with its target from their reference cost",
+          "[cli][pathway][scoped]") {
+  // The default scenario with a Lambeth-style alliance over rehab, placements and the
+  // recovery services only; slam's other services on a block contract in the same arm.
+  std::ifstream in(kDefault);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string toml = text.str();
+  const std::string anchor = "name = \"living_well_alliance\"\n";
+  REQUIRE(toml.find(anchor) != std::string::npos);
+  toml.replace(toml.find(anchor), anchor.size(),
+               anchor + "services = [\"rehab\", \"placement\", \"peer_support\", \"alliance_support\"]\n");
+  toml += "\n[[arms.living_well.contracts]]\nname = \"slam_block\"\ntype = \"block\"\npartner = \"slam\"\nannual = 20000000\n";
+  const fs::path scenario = scratch("scoped.toml"), out = scratch("scoped.h5");
+  { std::ofstream(scenario) << toml; }
+  const auto run = mhsim::test::run_process({MHSIM_BINARY, "run", scenario.string(), "--reps", "8", "--out", out.string(), "-q"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+
+  const mhsim::analysis::ResultsReader file(out.string());
+  const std::vector<double> cost = file.read_double("ledger/cost");          // [R][A][Y][S][M]
+  const std::vector<double> partner = file.read_double("payouts/partner");   // [R][A][Y][P][F]
+  const std::vector<double> arm = file.read_double("payouts/arm");           // [R][A][Y][G]
+  const std::vector<std::uint64_t> shape = file.shape("ledger/cost");
+  const std::size_t R = shape.at(0), A = shape.at(1), Y = shape.at(2), S = shape.at(3), M = shape.at(4);
+  const std::size_t P = file.shape("payouts/partner").at(3), F = file.shape("payouts/partner").at(4);
+  const std::size_t G = file.shape("payouts/arm").at(3);
+  REQUIRE(R == 8);
+  // Indices in the default scenario's order: arms block 0, living_well 1; services rehab 8,
+  // placement 9, peer_support 3, alliance_support 10; partner slam 0.
+  const std::vector<std::size_t> scope = {3, 8, 9, 10};
+  const auto service_cost = [&](std::size_t r, std::size_t a, std::size_t y, std::size_t s) {
+    double c = 0;
+    for (std::size_t m = 0; m < M; ++m) c += cost[(((r * A + a) * Y + y) * S + s) * M + m];
+    return c;
+  };
+  for (std::size_t y = 0; y < Y; ++y) {
+    // TOC: the type-7 median over replications of the block arm's cost of the four services.
+    std::vector<double> reference;
+    for (std::size_t r = 0; r < R; ++r) {
+      double c = 0;
+      for (const std::size_t s : scope) c += service_cost(r, 0, y, s);
+      reference.push_back(c);
+    }
+    std::sort(reference.begin(), reference.end());
+    const double median = (reference[3] + reference[4]) / 2;  // type 7 at p = 0.5 with n = 8
+    for (std::size_t r = 0; r < R; ++r) {
+      INFO("year " << y << ", replication " << r);
+      const double* a = &arm[((r * A + 1) * Y + y) * G];
+      CHECK(a[1] == Approx(median).epsilon(1e-12));  // target
+      double actual = 0;
+      for (const std::size_t s : scope) actual += service_cost(r, 1, y, s);
+      CHECK(a[2] == Approx(actual).epsilon(1e-12));  // AOC: the scope's cost, not the members' whole cost
+      // slam: Limb 1 is its rehab cost; its payment adds the block's 20m.
+      const double* q = &partner[((r * A + 1) * Y + y) * P * F];
+      CHECK(q[3] == Approx(service_cost(r, 1, y, 8)).epsilon(1e-12));
+      CHECK(q[0] == Approx(20e6 + q[3] + q[4] + q[5]).epsilon(1e-12));
+    }
+  }
+}

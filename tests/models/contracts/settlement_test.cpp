@@ -966,3 +966,180 @@ TEST_CASE("Agreement: check_terms refuses a retention outside [0, 1] and a negat
   CHECK_THAT(problems[0] + problems[1], Catch::Contains("retention is 1.5, but must be in [0, 1]") &&
                                             Catch::Contains("pain_cap_life"));
 }
+
+// ---------------------------------------------------------------------------------------
+// Several contracts for one partner (issue 16 item 3): contracts scoped to services.
+
+namespace {
+
+/// Partners trust 0 and vcse 1. Services: cmht 0, rehab 1, acute 2 (trust), recovery 3
+/// (vcse). Costs 1000, 400, 600, 200; days 30 on cmht and 50 on acute.
+ct::YearInput scoped_input() {
+  ct::YearInput in;
+  in.partner_cost = {2000, 200};
+  in.partner_activity.assign(2, {});
+  in.service_cost = {1000, 400, 600, 200};
+  in.service_activity.assign(4, {});
+  const auto days = static_cast<std::size_t>(pw::Measure::kDays);
+  in.service_activity[0][days] = 30;
+  in.service_activity[2][days] = 50;
+  in.partner_activity[0][days] = 80;
+  in.service_partner = {0, 0, 0, 1};
+  in.kpi.assign(pw::kSystemKpis, 0.0);
+  in.service_kpi.assign(4 * pw::kServiceKpis, 0.0);
+  in.population = 1000;
+  return in;
+}
+
+/// An alliance of trust (fee 10% of Limb 1) and vcse (fee 20) over rehab and recovery,
+/// target 700, share 0.5, allocation by Limb 1.
+ct::Contract rehab_alliance() {
+  AllianceTerms a;
+  a.members = {{0, 0, 0.1, 0, {}}, {1, 20, 0, 0, {}}};
+  a.target_cost = 700;
+  ct::Contract c{"rehab_alliance", a};
+  c.services = {false, true, false, true};
+  return c;
+}
+
+ct::CapitationTerms capitation_with_corridor() {
+  ct::CapitationTerms cap;
+  cap.partner = 0;
+  cap.per_head = 1;                                   // budget 1 x 1000 = 1000
+  cap.corridor = ct::RiskCorridor{0.0, 0.5};
+  return cap;
+}
+
+}  // namespace
+
+TEST_CASE("Settlement: an alliance over some services and a block for the partner's others, by hand",
+          "[settlement][scoped]") {
+  ct::Terms terms;
+  terms.contracts = {rehab_alliance(), ct::Contract{"trust_block", ct::BlockTerms{0, 1500, 0}}};
+  REQUIRE(ct::check_terms(terms, 2, 4, {0, 0, 0, 1}).empty());
+  CHECK(ct::covering(terms, {0, 0, 0, 1}) == std::vector<std::size_t>{1, 0, 1, 0});
+  const ct::YearPayout out = ct::settle(terms, scoped_input());
+  // Limb 1: trust 400 (rehab only, not its 2000), vcse 200; AOC 600, TOC 700, U = 100,
+  // fees 0.1 x 400 + 20 = 60, G = 0.5 x 100 = 50, by Limb 1: trust 400/600, vcse 200/600.
+  CHECK(out.actual == Approx(600));
+  CHECK(out.fee_total == Approx(60));
+  CHECK(out.underrun == Approx(100));
+  CHECK(out.partners[0].limb1 == Approx(400));
+  CHECK(out.partners[0].limb2 == Approx(40));
+  CHECK(out.partners[0].gain_pain == Approx(50.0 * 400 / 600));
+  CHECK(out.partners[1].gain_pain == Approx(50.0 * 200 / 600));
+  // trust: block 1500 + 400 + 40 + 33.33 = 1973.33 against its whole cost 2000.
+  CHECK(out.partners[0].payment == Approx(1500 + 400 + 40 + 50.0 * 400 / 600));
+  CHECK(out.partners[0].cost == 2000);
+  CHECK(out.partners[0].margin == Approx(1973.0 + 1.0 / 3 - 2000));
+  CHECK(out.partners[1].payment == Approx(200 + 20 + 50.0 / 3));
+  CHECK(out.commissioner_spend == Approx(1500 + 400 + 40 + 200 + 20 + 50));
+  // The same alliance without services would reimburse the trust's whole 2000: not scoped.
+  ct::Terms whole;
+  whole.contracts = {rehab_alliance()};
+  whole.contracts[0].services.clear();
+  CHECK(ct::settle(whole, scoped_input()).actual == Approx(2200));
+}
+
+TEST_CASE("Settlement: scoped tariffs and a corridor read only the contract's services, by hand",
+          "[settlement][scoped]") {
+  // Trust: activity on acute (days at 10 over "the partner's services", which are now acute
+  // only: 50 days, not the trust's 80) and capitation over the rest (cmht + rehab = 1400).
+  ct::ActivityTerms act;
+  act.partner = 0;
+  act.tariffs = {ct::Tariff{pw::Measure::kDays, ct::Tariff::kPartnerServices, 10, 0}};
+  ct::Contract acute{"acute", act};
+  acute.services = {false, false, true, false};
+  ct::Terms terms;
+  terms.contracts = {acute, ct::Contract{"capitation", capitation_with_corridor()}};
+  REQUIRE(ct::check_terms(terms, 2, 4, {0, 0, 0, 1}).empty());
+  const ct::YearPayout out = ct::settle(terms, scoped_input());
+  // Activity 50 x 10 = 500. Capitation: budget 1000, cost 1400, corridor 0.5 x 400 = +200.
+  CHECK(out.partners[0].gain_pain == Approx(200));
+  CHECK(out.partners[0].payment == Approx(500 + 1000 + 200));
+  CHECK(out.partners[1].payment == 0.0);  // the vcse is in no contract
+  // Unscoped, the activity contract alone would pay all 80 days.
+  CHECK(ct::settle(one(act), scoped_input()).partners[0].payment == Approx(800));
+}
+
+TEST_CASE("Agreement: retention withholds only the alliance's gainshare of a member with a corridor contract too",
+          "[settlement][scoped][agreement]") {
+  ct::Contract alliance = rehab_alliance();
+  std::get<AllianceTerms>(alliance.terms).retention = 0.5;
+  ct::Terms terms;
+  terms.contracts = {alliance, ct::Contract{"capitation", capitation_with_corridor()}};
+  REQUIRE(ct::check_terms(terms, 2, 4, {0, 0, 0, 1}).empty());
+  ct::YearPayout out = ct::settle(terms, scoped_input());
+  // Capitation over cmht + acute: cost 1600 against 1000, corridor +300. Alliance share 33.33.
+  REQUIRE(out.partners[0].gain_pain == Approx(300 + 50.0 * 400 / 600));
+  ct::AgreementState state;
+  ct::carry(terms, false, state, out);
+  // Half of 33.33 withheld; the corridor's 300 untouched.
+  CHECK(state.retained[0] == Approx(50.0 * 200 / 600));
+  CHECK(out.partners[0].limb3 == Approx(50.0 * 200 / 600));
+  CHECK(out.partners[0].gain_pain == Approx(300 + 50.0 * 200 / 600));
+  CHECK(out.partners[0].payment == Approx(1000 + 300 + 400 + 40 + 50.0 * 200 / 600));
+  CHECK(out.commissioner_spend == Approx(1000 + 300 + 400 + 40 + 50.0 * 200 / 600 + 200 + 20 + 50.0 / 6));
+}
+
+TEST_CASE("Settlement: check_terms places each service's cost in exactly one contract", "[settlement][scoped]") {
+  const std::vector<std::size_t> owners = {0, 0, 0, 1};
+  const auto problems = [&](ct::Terms t) { return ct::check_terms(t, 2, 4, owners); };
+  // Two contracts for the trust without services.
+  ct::Terms two;
+  two.contracts = {ct::Contract{"a", ct::BlockTerms{0, 1, 0}}, ct::Contract{"b", ct::BlockTerms{0, 1, 0}}};
+  REQUIRE(problems(two).size() == 1);
+  CHECK(problems(two)[0] ==
+        "contract 1 \"b\" (block): partner 0 is already paid by contract 0 without services; a partner may hold one "
+        "contract without services (the others name theirs)");
+  // A service in two contracts' services; a service of a partner the contract does not pay.
+  ct::Contract x{"x", ct::BlockTerms{0, 1, 0}};
+  x.services = {true, true, false, false};
+  ct::Contract y{"y", ct::BlockTerms{0, 1, 0}};
+  y.services = {false, true, true, true};
+  ct::Terms overlap;
+  overlap.contracts = {x, y};
+  CHECK(problems(overlap) ==
+        std::vector<std::string>{
+            "contract 1 \"y\" (block): service 3 is in its services, but belongs to partner 1, whom the contract does not pay",
+            "terms: service 1 is in the services of contracts 0 and 1; a service's cost belongs to one contract"});
+  // A service of a split partner in no contract; an empty scope; a scope of the wrong size.
+  ct::Contract z{"z", ct::BlockTerms{0, 1, 0}};
+  z.services = {true, false, false, false};
+  ct::Contract none{"none", ct::BlockTerms{1, 1, 0}};
+  none.services = {false, false, false, false};
+  ct::Terms gaps;
+  gaps.contracts = {z, none};
+  CHECK(problems(gaps) ==
+        std::vector<std::string>{
+            "contract 1 \"none\" (block): services is empty, but a contract's services must name at least one service",
+            "terms: service 1 of partner 0 is in no contract, but the partner's other services are: name it in a "
+            "contract's services or give the partner a contract without services",
+            "terms: service 2 of partner 0 is in no contract, but the partner's other services are: name it in a "
+            "contract's services or give the partner a contract without services",
+            "terms: service 3 of partner 1 is in no contract, but the partner's other services are: name it in a "
+            "contract's services or give the partner a contract without services"});
+  ct::Contract short_scope{"s", ct::BlockTerms{0, 1, 0}};
+  short_scope.services = {true};
+  ct::Terms wrong;
+  wrong.contracts = {short_scope, ct::Contract{"rest", ct::BlockTerms{0, 1, 0}}};
+  CHECK(problems(wrong) ==
+        std::vector<std::string>{"contract 0 \"s\" (block): services has 1 entries, but there are 4 services"});
+}
+
+TEST_CASE("Settlement: with scoped contracts each service's cost reaches one contract and money is conserved",
+          "[settlement][scoped]") {
+  // Conservation: each service's cost reaches exactly one contract's basis, so with every
+  // service covered by cost-reimbursing terms (alliances' Limb 1) the AOC is the covered cost.
+  ct::Contract alliance = rehab_alliance();
+  ct::ActivityTerms rest;
+  rest.partner = 0;
+  ct::Terms terms;
+  terms.contracts = {alliance, ct::Contract{"rest", rest}};
+  const ct::YearInput in = scoped_input();
+  const ct::YearPayout out = ct::settle(terms, in);
+  CHECK(out.actual == in.service_cost[1] + in.service_cost[3]);
+  double spend = 0;
+  for (const ct::PartnerPayout& p : out.partners) spend += p.payment;
+  CHECK(out.commissioner_spend == spend);
+}

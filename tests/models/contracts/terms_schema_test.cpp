@@ -654,7 +654,7 @@ scores = [-1, 0, 1]
 weight = 1
 )") == std::vector<std::string>{
             "c.toml:67:8: arms.block.contracts[0].name: expected a non-empty name, got the string \"\"",
-            "c.toml:71:24: arms.block.contracts[0].kras: expected one of name, type, partner, annual, indexation (the "
+            "c.toml:71:24: arms.block.contracts[0].kras: expected one of name, type, partner, annual, indexation, services (the "
             "keys of a block contract), got an unknown key \"kras\"",
             "c.toml:77:37: arms.alliance.contracts[0].target.percentile: expected no percentile with a fixed target "
             "(percentile and scale go with arm), got 50",
@@ -795,14 +795,14 @@ TEST_CASE("Contract scenario: set_contract_term names the path and what is setta
         "\"charity_capitation\", \"council_outcomes\"))");
   CHECK(set("arms.block.contracts.gp_block.share", 1) ==
         "arms.block.contracts.gp_block.share: " + term +
-            "no key \"share\" in arms.block.contracts.gp_block (its keys: name, type, partner, annual, indexation))");
+            "no key \"share\" in arms.block.contracts.gp_block (its keys: name, type, partner, annual, indexation, services))");
   CHECK(set("arms.block.contracts.council_outcomes.mode", 1) ==
         "arms.block.contracts.council_outcomes.mode: expected one of \"bonus\", \"withhold\", got 1");
   CHECK(set(a + "fee", 1) ==
         a + "fee: " + term +
             "no key \"fee\" in arms.alliance.contracts.alliance (its keys: name, type, target, target_indexation, share, "
             "gain_bands, pain_bands, pain_cap, gain_cap, floor_total, reward_pool, max_liability, modifier, "
-            "modifier_scope, gate, allocation, shortfall, retention, pain_cap_life, members, kras))");
+            "modifier_scope, gate, allocation, shortfall, retention, pain_cap_life, members, kras, services))");
   CHECK(set(a + "members.practices.fee", 1) ==
         a + "members.practices.fee: " + term + "no members named \"practices\" (one of \"trust\", \"charity\", \"council\"))");
   CHECK(set(a + "members.trust.share", 1) ==
@@ -939,4 +939,89 @@ TEST_CASE("Contract scenario: the contract keys are declared for pathway scenari
   const std::string md = mhsim::scenario::keys_markdown();
   CHECK(md.find("| `arms.<name>.contracts.pain_cap` | number or \"none\" |") != std::string::npos);
   CHECK(md.find("| `population.group_share` |") != std::string::npos);
+}
+
+TEST_CASE("Contract scenario: a partner holds several contracts scoped to services", "[scenario][scoped]") {
+  // The trust and the charity in an alliance over cmht and recovery; the trust's therapy on
+  // a block (its contract without services covers the rest).
+  const PathwayScenario sc = load(R"(
+[[arms.alliance.contracts]]
+name = "recovery_alliance"
+type = "alliance"
+services = ["cmht", "recovery"]
+target = { fixed = 1000000 }
+[[arms.alliance.contracts.members]]
+partner = "trust"
+fee = 10000
+[[arms.alliance.contracts.members]]
+partner = "charity"
+
+[[arms.alliance.contracts]]
+name = "therapy_block"
+type = "block"
+partner = "trust"
+annual = 500000
+)");
+  const ct::Terms& terms = sc.contracts[1].terms;
+  REQUIRE(terms.contracts.size() == 2);
+  CHECK(terms.contracts[0].services == std::vector<bool>{false, false, true, true, false});
+  CHECK_FALSE(terms.contracts[1].scoped());
+  // gp -> no contract (practices unpaid), therapy -> block, cmht and recovery -> alliance.
+  CHECK(ct::covering(terms, {2, 0, 0, 1, 3}) ==
+        std::vector<std::size_t>{ct::kNoContract, 1, 0, 0, ct::kNoContract});
+  // An unknown service is reported alone: the scope's other checks need the list read.
+  CHECK(messages_of(R"(
+[[arms.alliance.contracts]]
+name = "a"
+type = "block"
+partner = "trust"
+annual = 1
+services = ["cmht", "nowhere"]
+)") == std::vector<std::string>{"c.toml:71:21: arms.alliance.contracts[0].services[1]: expected the name of a service (one of "
+                                "\"gp\", \"therapy\", \"cmht\", \"recovery\", \"placement\"), got an unknown service "
+                                "\"nowhere\""});
+  // Every other problem with scopes, located, at once (contracts start on line 66; the
+  // uncovered services are reported at the arm's first contract and sort first).
+  CHECK(messages_of(R"(
+[[arms.alliance.contracts]]
+name = "recovery_alliance"
+type = "alliance"
+services = ["cmht", "gp"]
+target = { fixed = 1000000 }
+[[arms.alliance.contracts.members]]
+partner = "trust"
+[[arms.alliance.contracts.members]]
+partner = "charity"
+
+[[arms.alliance.contracts]]
+name = "empty"
+type = "block"
+partner = "council"
+annual = 1
+services = []
+
+[[arms.alliance.contracts]]
+name = "therapy"
+type = "activity"
+partner = "trust"
+services = ["cmht"]
+[[arms.alliance.contracts.tariffs]]
+measure = "contacts"
+service = "therapy"
+price = 10
+)") == std::vector<std::string>{
+            "c.toml:66:1: arms.alliance.contracts: expected each service of partner \"trust\" in one contract of arm "
+            "\"alliance\" (name it in a contract's services, or give the partner a contract without services), got "
+            "the service \"therapy\" in none",
+            "c.toml:66:1: arms.alliance.contracts: expected each service of partner \"charity\" in one contract of arm "
+            "\"alliance\" (name it in a contract's services, or give the partner a contract without services), got "
+            "the service \"recovery\" in none",
+            "c.toml:69:12: arms.alliance.contracts[0].services: expected services of the partner(s) the contract "
+            "pays, got the service \"gp\", of partner \"practices\", which it does not pay",
+            "c.toml:81:12: arms.alliance.contracts[1].services: expected at least one service, got an empty list",
+            "c.toml:87:12: arms.alliance.contracts[2].services: expected a service in no other contract's services, "
+            "got \"cmht\", already in the services of contract \"recovery_alliance\"",
+            "c.toml:90:11: arms.alliance.contracts[2].tariffs[0].service: expected one of the contract's services "
+            "(\"cmht\"), got the service \"therapy\", which another contract covers",
+        });
 }
