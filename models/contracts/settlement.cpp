@@ -112,12 +112,15 @@ double weighted_achievement(const std::vector<Indicator>& indicators, const Year
   return sum;
 }
 
-/// Added to the payment: + rho x (|C - B| beyond delta B) x sign(C - B).
+/// Added to the payment: + rho x (|C - B| beyond delta B) x sign(C - B), or the banded
+/// shares of the side's tiers.
 double corridor_adjustment(const std::optional<RiskCorridor>& corridor, double cost, double budget) noexcept {
   if (!corridor) return 0;
   const double d = cost - budget;
-  const double excess = std::max(0.0, std::fabs(d) - corridor->width * std::fabs(budget));
-  return d >= 0 ? corridor->share * excess : -corridor->share * excess;
+  const std::vector<ShareBand>& tiers = d >= 0 ? corridor->over : corridor->under;
+  const double shared = !tiers.empty() ? banded(tiers, std::fabs(d), std::fabs(budget))
+                                       : corridor->share * std::max(0.0, std::fabs(d) - corridor->width * std::fabs(budget));
+  return d >= 0 ? shared : -shared;
 }
 
 PartnerPayout& touch(YearPayout& out, const YearInput& in, std::size_t p) {
@@ -182,7 +185,7 @@ void settle_one(const BlendedTerms& t, const YearInput& in, const Basis& b, Year
   pp.payment += t.fixed + variable + quality + rs;
 }
 
-double allocation_weight(const AllianceTerms& t, std::size_t i, double limb1_total, double fee_total,
+double allocation_weight(const AllianceTerms& t, std::size_t i, double limb1_total, double fee_total, double toc,
                          const Basis& in) {
   const AllianceMember& m = t.members[i];
   const double equal = 1.0 / static_cast<double>(t.members.size());
@@ -191,7 +194,7 @@ double allocation_weight(const AllianceTerms& t, std::size_t i, double limb1_tot
     case AllianceTerms::Allocation::kBudgetShare:
       return limb1_total > 0 ? in.cost[m.partner] / limb1_total : equal;
     case AllianceTerms::Allocation::kFee:
-      return fee_total > 0 ? (m.fee + m.fee_rate * in.cost[m.partner]) / fee_total : equal;
+      return fee_total > 0 ? (m.fee + m.fee_rate * in.cost[m.partner] + m.fee_of_target * toc) / fee_total : equal;
     case AllianceTerms::Allocation::kFixed: return m.allocation;
   }
   return equal;
@@ -200,17 +203,17 @@ double allocation_weight(const AllianceTerms& t, std::size_t i, double limb1_tot
 void settle_one(const AllianceTerms& t, const YearInput& in, const Basis& b, YearPayout& out) {
   const std::size_t n = t.members.size();
   if (n == 0) return;
+  double toc = t.target_cost * std::pow(1.0 + t.target_indexation, static_cast<double>(in.year));
+  if (!t.target_cost_by_year.empty()) {
+    const auto y = std::min(static_cast<std::size_t>(std::max(in.year, 0)), t.target_cost_by_year.size() - 1);
+    toc = t.target_cost_by_year[y];
+  }
   double aoc = 0, fees = 0;
   for (const AllianceMember& m : t.members) {
     check_partner(m.partner, in);
     const double l1 = b.cost[m.partner];
     aoc += l1;
-    fees += m.fee + m.fee_rate * l1;
-  }
-  double toc = t.target_cost * std::pow(1.0 + t.target_indexation, static_cast<double>(in.year));
-  if (!t.target_cost_by_year.empty()) {
-    const auto y = std::min(static_cast<std::size_t>(std::max(in.year, 0)), t.target_cost_by_year.size() - 1);
-    toc = t.target_cost_by_year[y];
+    fees += m.fee + m.fee_rate * l1 + m.fee_of_target * toc;
   }
   const double u = toc - aoc;
 
@@ -239,11 +242,14 @@ void settle_one(const AllianceTerms& t, const YearInput& in, const Basis& b, Yea
     }
   }
   if (t.gate && !passed) g = std::min(g, 0.0);
-  if (t.gain_cap && g > *t.gain_cap) {
-    g = *t.gain_cap;
+  double gain_cap = t.gain_cap ? *t.gain_cap : std::numeric_limits<double>::infinity();
+  if (t.gain_cap_of_target) gain_cap = std::min(gain_cap, *t.gain_cap_of_target * toc);
+  if (g > gain_cap) {
+    g = gain_cap;
     out.gain_cap_binds = true;
   }
-  const double pain_cap = t.pain_cap ? *t.pain_cap * fees : std::numeric_limits<double>::infinity();
+  double pain_cap = t.pain_cap ? *t.pain_cap * fees : std::numeric_limits<double>::infinity();
+  if (t.pain_cap_of_target) pain_cap = std::min(pain_cap, *t.pain_cap_of_target * toc);
   if (g < -pain_cap) {
     g = -pain_cap;
     out.pain_cap_binds = true;
@@ -271,8 +277,8 @@ void settle_one(const AllianceTerms& t, const YearInput& in, const Basis& b, Yea
     const AllianceMember& m = t.members[i];
     PartnerPayout& pp = touch(out, in, m.partner);
     pp.limb1 = b.cost[m.partner];
-    pp.limb2 = m.fee + m.fee_rate * pp.limb1;
-    pp.limb3 = l3 * allocation_weight(t, i, aoc, fees, b);
+    pp.limb2 = m.fee + m.fee_rate * pp.limb1 + m.fee_of_target * toc;
+    pp.limb3 = l3 * allocation_weight(t, i, aoc, fees, toc, b);
     pp.capped = false;
     pp.capped_amount = 0;
   }
@@ -297,14 +303,14 @@ void settle_one(const AllianceTerms& t, const YearInput& in, const Basis& b, Yea
     // spread the rest over the uncapped pro rata to their weights, until no new cap binds.
     // Shares only fall as partners are capped, so at most n rounds.
     double remaining = l3, weight = 0;
-    for (std::size_t i = 0; i < n; ++i) weight += allocation_weight(t, i, aoc, fees, b);
+    for (std::size_t i = 0; i < n; ++i) weight += allocation_weight(t, i, aoc, fees, toc, b);
     for (std::size_t round = 0; round <= n; ++round) {
       bool newly = false;
       double next_remaining = remaining, next_weight = weight;
       for (std::size_t i = 0; i < n; ++i) {
         PartnerPayout& pp = out.partners[t.members[i].partner];
         if (pp.capped) continue;
-        const double w = allocation_weight(t, i, aoc, fees, b);
+        const double w = allocation_weight(t, i, aoc, fees, toc, b);
         const double share = weight > 0 ? remaining * (w / weight) : 0.0;
         const double f = floor_of(i);
         if (share < f) {
@@ -369,17 +375,21 @@ double kra_score(const Kra& kra, double level, int* band_out) noexcept {
   return kra.scores[band] + (kra.scores[band + 1] - kra.scores[band]) * (x - lo) / (hi - lo);
 }
 
-double cost_share(const AllianceTerms& t, double u, double target) noexcept {
-  const std::vector<ShareBand>& bands = u >= 0 ? t.gain_bands : t.pain_bands;
-  if (bands.empty()) return t.share * u;
-  const double size = std::fabs(u);
+double banded(const std::vector<ShareBand>& bands, double size, double base) noexcept {
   double lo = 0, g = 0;
   for (const ShareBand& b : bands) {
-    const double hi = b.upper * target;
+    const double hi = b.upper * base;
     if (size > lo) g += b.share * (std::min(size, hi) - lo);
     if (size <= hi) break;
     lo = hi;
   }
+  return g;
+}
+
+double cost_share(const AllianceTerms& t, double u, double target) noexcept {
+  const std::vector<ShareBand>& bands = u >= 0 ? t.gain_bands : t.pain_bands;
+  if (bands.empty()) return t.share * u;
+  const double g = banded(bands, std::fabs(u), target);
   return u >= 0 ? g : -g;
 }
 
@@ -636,6 +646,8 @@ struct Checker {
     if (!c) return;
     non_negative("corridor.width", c->width);
     unit("corridor.share", c->share);
+    bands("corridor.over", c->over);
+    bands("corridor.under", c->under);
   }
   void bands(const std::string& field, const std::vector<ShareBand>& bs) {
     double last = 0;
@@ -704,6 +716,7 @@ struct Checker {
       partner(f + ".partner", m.partner);
       non_negative(f + ".fee", m.fee);
       non_negative(f + ".fee_rate", m.fee_rate);
+      non_negative(f + ".fee_of_target", m.fee_of_target);
       if (m.cap) non_negative(f + ".cap", *m.cap);
       if (t.allocation == AllianceTerms::Allocation::kFixed) unit(f + ".allocation", m.allocation);
       allocation += m.allocation;
@@ -723,6 +736,8 @@ struct Checker {
     if (t.pain_cap_life) non_negative("pain_cap_life", *t.pain_cap_life);
     unit("retention", t.retention);
     if (t.gain_cap) non_negative("gain_cap", *t.gain_cap);
+    if (t.gain_cap_of_target) non_negative("gain_cap_of_target", *t.gain_cap_of_target);
+    if (t.pain_cap_of_target) non_negative("pain_cap_of_target", *t.pain_cap_of_target);
 
     double sum = 0;
     for (std::size_t k = 0; k < t.kras.size(); ++k) {

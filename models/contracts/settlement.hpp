@@ -101,14 +101,30 @@ struct Indicator {
   std::size_t kpi_service = std::numeric_limits<std::size_t>::max();  ///< ... with its service (max: none)
 };
 
+/// A sliding share band: a share of the part of a deviation up to `upper` x a base (and
+/// above the previous band's bound). Beyond the last band the share is 0 (NEC-style cap).
+struct ShareBand {
+  double upper = 0;  ///< bound of the deviation as a fraction of the base, ascending; may be +inf
+  double share = 0;
+};
+
+/// sum_b share_b x (min(size, upper_b x base) - previous bound)+ : the banded share of a
+/// deviation of `size` >= 0 against `base`.
+double banded(const std::vector<ShareBand>& bands, double size, double base) noexcept;
+
 /// Risk-share corridor (brief 3.1). With C the partner's cost and B the budget:
 ///   adjustment = +rho * max(0, |C - B| - delta * B) * sign(C - B)
 /// is ADDED to the partner's payment: the commissioner pays rho of an overspend beyond the
 /// corridor and claws back rho of an underspend beyond it. (The brief's RS has the opposite
-/// sign: it is the same amount seen as the commissioner's saving.)
+/// sign: it is the same amount seen as the commissioner's saving.) Tiers (issue 16 item 3):
+/// `over` replaces (delta, rho) for an overspend by the commissioner's banded shares of
+/// C - B (bounds as fractions of B), `under` likewise for an underspend; so a corridor can be
+/// asymmetric and tiered. (delta, rho) equals the bands [{delta, 0}, {inf, rho}].
 struct RiskCorridor {
   double width = 0;  ///< delta, as a fraction of the budget
   double share = 0;  ///< rho, commissioner's share beyond the corridor
+  std::vector<ShareBand> over = {};   ///< commissioner's shares of an overspend by band (empty: delta, rho)
+  std::vector<ShareBand> under = {};  ///< ... of an underspend (empty: delta, rho)
 };
 
 /// A tariff line: price per unit of a measure, for one service or for all of the contract
@@ -199,13 +215,6 @@ struct Kra {
 };
 inline constexpr std::array<std::string_view, 5> kKraBandNames = {"failure", "poor", "minimum", "stretch", "game_breaking"};
 
-/// A sliding share band: providers' share of the part of |U| up to `upper` * TOC (and above
-/// the previous band's bound). Beyond the last band the share is 0 (NEC-style cap).
-struct ShareBand {
-  double upper = 0;  ///< bound of |U| as a fraction of TOC, ascending; may be +inf
-  double share = 0;
-};
-
 /// An alliance partner (non-owner participant).
 struct AllianceMember {
   std::size_t partner = 0;
@@ -213,6 +222,7 @@ struct AllianceMember {
   double fee_rate = 0;              ///< Limb 2 as a fraction of the partner's Limb 1 (added to `fee`)
   double allocation = 0;            ///< fixed fraction of Limb 3 (Allocation::kFixed only)
   std::optional<double> cap;        ///< kappa_i: L3_i >= -kappa_i * fee_i after allocation
+  double fee_of_target = 0;         ///< Limb 2 as a fraction of the year's TOC (added to `fee`)
 };
 
 /// How an alliance's target outturn cost (TOC) is set. Settlement never reads it: the caller
@@ -234,15 +244,16 @@ struct TargetRule {
 };
 
 /// Alliance (brief 2.1-2.4). Per year, with TOC the target and AOC = sum of members' costs:
-///   Limb 1 = each member's cost;  Limb 2 = fee_i = fee + fee_rate * Limb1_i;  F = sum fee_i
+///   Limb 1 = each member's cost;  Limb 2 = fee_i = fee + fee_rate * Limb1_i + fee_of_target * TOC;  F = sum fee_i
 ///   U = TOC - AOC;  G_cost = s U (or by sliding bands), then
 ///     modifier: G_cost *= (1 + mu P) for a gain; with kBoth a pain is scaled by (1 - mu P),
 ///               so good performance lightens it and poor performance deepens it
 ///     gate: G_cost = min(G_cost, 0) unless every KRA reaches "minimum"
-///     caps: G_cost <= gain_cap,  G_cost >= -kappa F
+///     caps: G_cost <= min(gain_cap, gain_cap_of_target TOC),
+///           G_cost >= -min(kappa F, pain_cap_of_target TOC)
 ///   providers_share = G_cost;  commissioner_residual = U - G_cost
 ///   G_kra = P * reward_pool if P >= 0, P * max_liability if P < 0
-///   L3 = G_cost + G_kra, floored at -kappa F when floor_total
+///   L3 = G_cost + G_kra, floored at that pain cap when floor_total
 ///   L3 is allocated (equal / Limb 1 share / fee share / fixed), then partner caps apply and a
 ///   capped partner's shortfall goes to the commissioner or is reallocated pro rata to
 ///   uncapped partners (iterating until no new cap binds; any remainder to the commissioner).
@@ -262,6 +273,8 @@ struct AllianceTerms {
   std::vector<ShareBand> pain_bands;       ///< sliding shares of an overrun (empty: flat s)
   std::optional<double> pain_cap = 1.0;    ///< kappa: painshare cap = kappa * F (nullopt: uncapped)
   std::optional<double> gain_cap;          ///< C_gain, pounds (nullopt: uncapped)
+  std::optional<double> pain_cap_of_target;  ///< painshare cap as a fraction of TOC (the tighter of it and kappa F)
+  std::optional<double> gain_cap_of_target;  ///< gainshare cap as a fraction of TOC (the tighter of it and C_gain)
   bool floor_total = true;                 ///< L3 >= -kappa F (needs pain_cap)
 
   std::vector<Kra> kras;

@@ -106,6 +106,24 @@ void describe_indicators(V& v, std::vector<Indicator>& indicators) {
 }
 
 template <class V>
+void describe_bands(V& v, std::string_view key, std::vector<ShareBand>& bands, std::string_view doc,
+                    std::string_view base = "the target") {
+  using namespace schema;
+  v(tables(key, bands).otherwise("none (the flat share)").vary(Vary::kPolicy).doc(doc),
+    [&](V& w, ShareBand& b, std::size_t) {
+      const bool target = base == "the target";
+      w(number_or_none("upper", b.upper).range(0, 1e6).unit(target ? "fraction of the target" : "fraction of the budget")
+            .required().vary(Vary::kPolicy)
+            .doc(target ? "The band's bound on the size of the under- or overrun, as a fraction of TOC, > 0 and strictly "
+                          "ascending; \"none\" for no bound."
+                        : "The band's bound on the size of the over- or underspend, as a fraction of the budget, > 0 and "
+                          "strictly ascending; \"none\" for no bound."));
+      w(number("share", b.share).range(0, 1).unit("fraction").required().vary(Vary::kPolicy)
+            .doc(target ? "The providers' share within the band." : "The commissioner's share within the band."));
+    });
+}
+
+template <class V>
 void describe_corridor(V& v, std::optional<RiskCorridor>& corridor) {
   using namespace schema;
   v(table("corridor", corridor).otherwise("none").vary(Vary::kPolicy)
@@ -113,23 +131,26 @@ void describe_corridor(V& v, std::optional<RiskCorridor>& corridor) {
              "the payment changes by share x (|C - B| - width x B) beyond the corridor, up for an overspend, down for "
              "an underspend."),
     [&](V& w, RiskCorridor& r) {
-      w(number("width", r.width).range(0, 1).unit("fraction of the budget").required().vary(Vary::kPolicy)
+      w(number("width", r.width).range(0, 1).unit("fraction of the budget")
+            .otherwise("required unless both over and under are given").vary(Vary::kPolicy)
             .doc("delta: the corridor's half-width [assumption in brief 3.1: 0-2%]."));
-      w(number("share", r.share).range(0, 1).unit("fraction").required().vary(Vary::kPolicy)
-            .doc("rho: the commissioner's share beyond the corridor [assumption in brief 3.1: 0.5]."));
-    });
-}
-
-template <class V>
-void describe_bands(V& v, std::string_view key, std::vector<ShareBand>& bands, std::string_view doc) {
-  using namespace schema;
-  v(tables(key, bands).otherwise("none (the flat share)").vary(Vary::kPolicy).doc(doc),
-    [&](V& w, ShareBand& b, std::size_t) {
-      w(number_or_none("upper", b.upper).range(0, 1e6).unit("fraction of the target").required().vary(Vary::kPolicy)
-            .doc("The band's bound on the size of the under- or overrun, as a fraction of TOC, > 0 and strictly "
-                 "ascending; \"none\" for no bound."));
-      w(number("share", b.share).range(0, 1).unit("fraction").required().vary(Vary::kPolicy)
-            .doc("The providers' share within the band."));
+      w(number("share", r.share).range(0, 1).unit("fraction").otherwise("required unless both over and under are given")
+            .vary(Vary::kPolicy).doc("rho: the commissioner's share beyond the corridor [assumption in brief 3.1: 0.5]."));
+      describe_bands(w, "over", r.over,
+                     "Tiers for an overspend, replacing width and share on that side: `[ { upper = 0.02, share = 0 }, "
+                     "{ upper = 0.1, share = 0.5 }, { upper = \"none\", share = 0.75 } ]`, the commissioner's share of "
+                     "the part of C - B between the previous bound and upper x B; 0 beyond the last tier.",
+                     "the budget");
+      describe_bands(w, "under", r.under, "Tiers for an underspend (B - C), with the keys of over.", "the budget");
+      w.check([&](auto& c) {
+        const bool tiers = c.present("over") && c.present("under");
+        for (const char* leaf : {"width", "share"}) {
+          if (!tiers && !c.present(leaf)) {
+            c.error(leaf, std::string("a number in [0, 1] (") + leaf + " is required unless both over and under are given)",
+                    "nothing (the key is missing)");
+          }
+        }
+      });
     });
 }
 
@@ -267,6 +288,12 @@ void describe(V& v, AllianceTerms& t) {
              "Limb 1 [R1]; \"none\" leaves pain uncapped."));
   v(number("gain_cap", t.gain_cap).range(0, limits::kMaxMoney).unit("pounds per year").otherwise("none (uncapped)")
         .vary(Vary::kPolicy).doc("C_gain, the most gainshare the providers receive in a year."));
+  v(number("pain_cap_of_target", t.pain_cap_of_target).range(0, 10).unit("fraction of the target")
+        .otherwise("none").vary(Vary::kPolicy)
+        .doc("A painshare cap as a fraction of the year's TOC; with pain_cap the tighter of the two applies."));
+  v(number("gain_cap_of_target", t.gain_cap_of_target).range(0, 10).unit("fraction of the target")
+        .otherwise("none").vary(Vary::kPolicy)
+        .doc("A gainshare cap as a fraction of the year's TOC; with gain_cap the tighter of the two applies."));
   v(boolean("floor_total", t.floor_total).otherwise("true").vary(Vary::kPolicy)
         .doc("Limb 3 as a whole (gain/pain plus the KRA component) is also >= -kappa F (needs a pain_cap)."));
   v(number("reward_pool", t.reward_pool).range(0, limits::kMaxMoney).unit("pounds per year").otherwise("0")
@@ -302,6 +329,8 @@ void describe(V& v, AllianceTerms& t) {
             .doc("Limb 2 as a lump sum."));
       w(number("fee_rate", m.fee_rate).range(0, 1).unit("fraction of Limb 1").otherwise("0").vary(Vary::kPolicy)
             .doc("Limb 2 as a fraction of the member's cost, added to fee (brief 2.5: 2-8%, an assumption)."));
+      w(number("fee_of_target", m.fee_of_target).range(0, 1).unit("fraction of the target").otherwise("0")
+            .vary(Vary::kPolicy).doc("Limb 2 as a fraction of the year's TOC, added to fee and fee_rate's part."));
       w(number("allocation", m.allocation).range(0, 1).unit("fraction").otherwise("required with allocation = \"fixed\"")
             .vary(Vary::kPolicy)
             .doc("The member's fixed share of Limb 3; only with allocation = \"fixed\", where the members' shares sum "

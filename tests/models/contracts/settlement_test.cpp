@@ -1143,3 +1143,123 @@ TEST_CASE("Settlement: with scoped contracts each service's cost reaches one con
   for (const ct::PartnerPayout& p : out.partners) spend += p.payment;
   CHECK(out.commissioner_spend == spend);
 }
+
+// ---------------------------------------------------------------------------------------
+// Asymmetric and tiered corridors, caps and fees as a fraction of the target (issue 16 item 3).
+
+TEST_CASE("Settlement: an asymmetric tiered corridor, by hand", "[settlement][tiers]") {
+  ct::CapitationTerms cap;
+  cap.partner = 0;
+  cap.per_head = 1000;  // x population 1000 = budget 1,000,000
+  ct::RiskCorridor c;
+  c.over = {{0.02, 0.0}, {0.10, 0.5}, {std::numeric_limits<double>::infinity(), 0.75}};
+  c.under = {{0.05, 0.0}, {std::numeric_limits<double>::infinity(), 0.25}};
+  cap.corridor = c;
+  REQUIRE(ct::check_terms(one(cap), 1).empty());
+  const auto pay = [&](double cost) {
+    ct::YearInput in = input({cost});
+    in.population = 1000;
+    return ct::settle(one(cap), in).partners[0];
+  };
+  // Overspend 150k: 0 x 20k + 0.5 x 80k + 0.75 x 50k = 77,500 paid on top.
+  CHECK(pay(1.15e6).gain_pain == Approx(77500));
+  CHECK(pay(1.15e6).payment == Approx(1077500));
+  // Underspend 100k: 0 x 50k + 0.25 x 50k = 12,500 clawed back.
+  CHECK(pay(0.9e6).gain_pain == Approx(-12500));
+  CHECK(pay(0.9e6).payment == Approx(987500));
+  // Inside the first tier on either side: nothing.
+  CHECK(pay(1.01e6).gain_pain == 0.0);
+  CHECK(pay(0.96e6).gain_pain == 0.0);
+  // Tiers beyond the last bound share nothing: a capped tier set.
+  c.over = {{0.02, 0.0}, {0.10, 0.5}};
+  cap.corridor = c;
+  CHECK(pay(1.5e6).gain_pain == Approx(40000));
+}
+
+TEST_CASE("Settlement: width and share are the tiers [{width, 0}, {none, share}], bit for bit", "[settlement][tiers]") {
+  ct::BlendedTerms plain;
+  plain.partner = 0;
+  plain.fixed = 1e6;
+  plain.corridor = ct::RiskCorridor{0.02, 0.5};
+  ct::BlendedTerms tiered = plain;
+  ct::RiskCorridor t;
+  t.over = t.under = {{0.02, 0.0}, {std::numeric_limits<double>::infinity(), 0.5}};
+  tiered.corridor = t;
+  for (const double cost : {0.0, 0.5e6, 0.97e6, 0.98e6, 0.99e6, 1e6, 1.0123e6, 1.02e6, 1.3e6, 7.7e6}) {
+    INFO(cost);
+    CHECK(ct::settle(one(tiered), input({cost})).partners[0].payment ==
+          ct::settle(one(plain), input({cost})).partners[0].payment);
+  }
+}
+
+TEST_CASE("Settlement: alliance caps as a fraction of the target take the tighter limit, by hand", "[settlement][tiers]") {
+  AllianceTerms a;
+  a.members = {{0, 200e3, 0, 0, {}}};
+  a.target_cost = 1e6;
+  a.share = 0.5;
+  a.pain_cap = 1.0;             // kappa F = 200k
+  a.pain_cap_of_target = 0.05;  // 50k: tighter
+  a.gain_cap = 80e3;
+  a.gain_cap_of_target = 0.06;  // 60k: tighter
+  REQUIRE(ct::check_terms(one(a), 1).empty());
+  // AOC 1.2m: U = -200k, G = -100k, capped at -50k.
+  const ct::YearPayout pain = ct::settle(one(a), input({1.2e6}));
+  CHECK(pain.providers_share == Approx(-50e3));
+  CHECK(pain.limb3 == Approx(-50e3));
+  CHECK(pain.pain_cap_binds);
+  // AOC 0.8m: U = 200k, G = 100k, capped at 60k.
+  const ct::YearPayout gain = ct::settle(one(a), input({0.8e6}));
+  CHECK(gain.providers_share == Approx(60e3));
+  CHECK(gain.gain_cap_binds);
+  // The looser limit in pounds binds when it is the tighter one.
+  a.gain_cap = 40e3;
+  CHECK(ct::settle(one(a), input({0.8e6})).providers_share == Approx(40e3));
+  // Indexed target: year 2 TOC = 1m x 1.1^2 = 1.21m; pain cap 0.05 x 1.21m = 60,500.
+  a.target_indexation = 0.1;
+  const ct::YearPayout y2 = ct::settle(one(a), input({1.6e6, }, 2));
+  CHECK(y2.target == Approx(1.21e6));
+  CHECK(y2.providers_share == Approx(-60500));
+}
+
+TEST_CASE("Settlement: alliance fees as a fraction of the target, allocated by fee, by hand", "[settlement][tiers]") {
+  AllianceTerms a;
+  a.members = {{0, 1000, 0.02, 0, {}}, {1, 0, 0, 0, {}}};
+  a.members[0].fee_of_target = 0.03;
+  a.members[1].fee_of_target = 0.01;
+  a.target_cost = 1e6;
+  a.share = 0.5;
+  a.allocation = AllianceTerms::Allocation::kFee;
+  REQUIRE(ct::check_terms(one(a), 2).empty());
+  // Limb 1: 600k and 200k; AOC 800k, U = 200k, G = 100k. Fees: 1,000 + 0.02 x 600k +
+  // 0.03 x 1m = 43,000 and 0.01 x 1m = 10,000; F = 53,000; Limb 3 by fee 43/53 and 10/53.
+  const ct::YearPayout out = ct::settle(one(a), input({600e3, 200e3}));
+  CHECK(out.fee_total == Approx(53000));
+  CHECK(out.partners[0].limb2 == Approx(43000));
+  CHECK(out.partners[1].limb2 == Approx(10000));
+  CHECK(out.partners[0].gain_pain == Approx(100e3 * 43 / 53));
+  CHECK(out.partners[1].gain_pain == Approx(100e3 * 10 / 53));
+  CHECK(out.partners[1].payment == Approx(200e3 + 10000 + 100e3 * 10 / 53));
+}
+
+TEST_CASE("Settlement: check_terms reads tiers and caps of the target", "[settlement][tiers]") {
+  ct::CapitationTerms cap;
+  cap.partner = 0;
+  ct::RiskCorridor c;
+  c.over = {{0.1, 0.5}, {0.05, 1.5}};
+  cap.corridor = c;
+  CHECK(ct::check_terms(one(cap, "cap"), 1) ==
+        std::vector<std::string>{
+            "contract 0 \"cap\" (capitation): corridor.over[1].upper is 0.05, but band bounds must be > 0 and strictly "
+            "ascending (previous 0.1)",
+            "contract 0 \"cap\" (capitation): corridor.over[1].share is 1.5, but must be in [0, 1]"});
+  AllianceTerms a;
+  a.members = {{0, 1, 0, 0, {}}};
+  a.members[0].fee_of_target = -0.1;
+  a.pain_cap_of_target = -1;
+  a.gain_cap_of_target = std::numeric_limits<double>::quiet_NaN();
+  CHECK(ct::check_terms(one(a, "a"), 1) ==
+        std::vector<std::string>{
+            "contract 0 \"a\" (alliance): members[0].fee_of_target is -0.1, but must be a finite number >= 0",
+            "contract 0 \"a\" (alliance): gain_cap_of_target is nan, but must be a finite number >= 0",
+            "contract 0 \"a\" (alliance): pain_cap_of_target is -1, but must be a finite number >= 0"});
+}

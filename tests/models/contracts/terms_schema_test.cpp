@@ -801,14 +801,15 @@ TEST_CASE("Contract scenario: set_contract_term names the path and what is setta
   CHECK(set(a + "fee", 1) ==
         a + "fee: " + term +
             "no key \"fee\" in arms.alliance.contracts.alliance (its keys: name, type, target, target_indexation, share, "
-            "gain_bands, pain_bands, pain_cap, gain_cap, floor_total, reward_pool, max_liability, modifier, "
+            "gain_bands, pain_bands, pain_cap, gain_cap, pain_cap_of_target, gain_cap_of_target, floor_total, "
+            "reward_pool, max_liability, modifier, "
             "modifier_scope, gate, allocation, shortfall, retention, pain_cap_life, members, kras, services))");
   CHECK(set(a + "members.practices.fee", 1) ==
         a + "members.practices.fee: " + term + "no members named \"practices\" (one of \"trust\", \"charity\", \"council\"))");
   CHECK(set(a + "members.trust.share", 1) ==
         a + "members.trust.share: " + term +
             "no key \"share\" in arms.alliance.contracts.alliance.members.trust (its keys: partner, fee, fee_rate, "
-            "allocation, cap))");
+            "fee_of_target, allocation, cap))");
   CHECK(set(a + "kras.waits.weight", 1) ==
         a + "kras.waits.weight: " + term + "no kras named \"waits\" (one of \"wellbeing\", \"cmht_wait\"))");
   CHECK(set(a + "kras.wellbeing.thresholds.great", 1) ==
@@ -1024,4 +1025,60 @@ price = 10
             "c.toml:90:11: arms.alliance.contracts[2].tariffs[0].service: expected one of the contract's services "
             "(\"cmht\"), got the service \"therapy\", which another contract covers",
         });
+}
+
+TEST_CASE("Contract scenario: tiered corridors and caps and fees of the target reach their fields", "[scenario][tiers]") {
+  const PathwayScenario sc = load(R"(
+[[arms.block.contracts]]
+name = "charity_capitation"
+type = "capitation"
+partner = "charity"
+per_head = 10
+corridor = { over = [ { upper = 0.02, share = 0 }, { upper = "none", share = 0.75 } ], under = [ { upper = 0.05, share = 0.25 } ] }
+
+[[arms.block.contracts]]
+name = "gp_blended"
+type = "blended"
+partner = "practices"
+fixed = 1000000
+corridor = { width = 0.01, share = 0.5, under = [ { upper = 0.1, share = 1 } ] }
+
+[[arms.alliance.contracts]]
+name = "alliance"
+type = "alliance"
+target = { fixed = 1000000 }
+pain_cap_of_target = 0.05
+gain_cap_of_target = 0.06
+[[arms.alliance.contracts.members]]
+partner = "trust"
+fee_of_target = 0.03
+)");
+  const auto& cap = terms_of<ct::CapitationTerms>(sc, 0, 0);
+  REQUIRE(cap.corridor.has_value());
+  REQUIRE(cap.corridor->over.size() == 2);
+  CHECK(cap.corridor->over[0].upper == 0.02);
+  CHECK(cap.corridor->over[0].share == 0.0);
+  CHECK(cap.corridor->over[1].upper == std::numeric_limits<double>::infinity());
+  CHECK(cap.corridor->over[1].share == 0.75);
+  REQUIRE(cap.corridor->under.size() == 1);
+  CHECK(cap.corridor->under[0].share == 0.25);
+  const auto& blended = terms_of<ct::BlendedTerms>(sc, 0, 1);
+  CHECK(blended.corridor->width == 0.01);
+  CHECK(blended.corridor->over.empty());
+  CHECK(blended.corridor->under.size() == 1);
+  const auto& al = terms_of<ct::AllianceTerms>(sc, 1, 0);
+  CHECK(al.pain_cap_of_target == std::optional<double>(0.05));
+  CHECK(al.gain_cap_of_target == std::optional<double>(0.06));
+  CHECK(al.members[0].fee_of_target == 0.03);
+  // Width and share are required unless both sides have tiers (contracts start on line 66).
+  CHECK(messages_of(R"(
+[[arms.block.contracts]]
+name = "charity_capitation"
+type = "capitation"
+partner = "charity"
+per_head = 10
+corridor = { over = [ { upper = 0.02, share = 0 } ], share = 0.5 }
+)") == std::vector<std::string>{"c.toml:71:12: arms.block.contracts[0].corridor.width: expected a number in [0, 1] "
+                                "(width is required unless both over and under are given), got nothing (the key is "
+                                "missing)"});
 }
