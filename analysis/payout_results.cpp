@@ -183,7 +183,7 @@ ResolvedTerms resolve_terms(const pw::PathwaySpec& spec, const std::vector<ct::A
 }
 
 void define_payout_datasets(ResultsWriter& out, const pw::PathwaySpec& spec,
-                            const std::vector<ct::ArmContracts>& contracts) {
+                            const std::vector<ct::ArmContracts>& contracts, const std::vector<std::string>& commissioners) {
   const auto A = static_cast<std::uint64_t>(spec.arms.size()), Y = static_cast<std::uint64_t>(spec.years),
              P = static_cast<std::uint64_t>(spec.partners.size());
   out.labels("payouts/partner_field", std::vector<std::string>(kPartnerPayoutFields.begin(), kPartnerPayoutFields.end()));
@@ -202,15 +202,20 @@ void define_payout_datasets(ResultsWriter& out, const pw::PathwaySpec& spec,
     out.labels("payouts/kra_name", names);
     out.define_shape("payouts/kra_band", ResultsWriter::Type::kFloat64, {A, Y, static_cast<std::uint64_t>(K)});
   }
+  if (!commissioners.empty()) {
+    out.labels("payouts/commissioner_name", commissioners);
+    out.define_shape("payouts/commissioner", ResultsWriter::Type::kFloat64,
+                     {A, Y, static_cast<std::uint64_t>(commissioners.size())});
+  }
 }
 
 void write_payouts(ResultsWriter& out, const pw::PathwaySpec& spec, const std::vector<ct::ArmContracts>& contracts,
                    const ResolvedTerms& terms, const std::vector<std::string>& inputs,
-                   const std::vector<double>& group_share) {
+                   const std::vector<double>& group_share, const std::vector<std::string>& commissioners) {
   const std::size_t A = spec.arms.size(), Y = static_cast<std::size_t>(spec.years), P = spec.partners.size();
-  const std::size_t K = max_kras(contracts);
+  const std::size_t K = max_kras(contracts), C = commissioners.size();
   std::vector<double> partner_row(A * Y * P * kPartnerPayoutFieldCount), arm_row(A * Y * kArmPayoutFieldCount),
-      kra_row(A * Y * K);
+      kra_row(A * Y * K), commissioner_row(A * Y * C);
   const ct::LedgerShape shape = ct::ledger_shape(spec, group_share);
   ct::YearInput in;
   ct::YearPayout pay;
@@ -227,6 +232,7 @@ void write_payouts(ResultsWriter& out, const pw::PathwaySpec& spec, const std::v
         std::fill(partner_row.begin(), partner_row.end(), 0.0);
         std::fill(arm_row.begin(), arm_row.end(), nan);
         std::fill(kra_row.begin(), kra_row.end(), nan);
+        std::fill(commissioner_row.begin(), commissioner_row.end(), nan);
         for (std::size_t a = 0; a < A; ++a) {
           if (a >= terms.arms.size() || terms.arms[a].contracts.empty()) continue;
           ct::AgreementState agreement;  // the run's years are the agreement's
@@ -258,11 +264,25 @@ void write_payouts(ResultsWriter& out, const pw::PathwaySpec& spec, const std::v
             for (std::size_t k = 0; k < pay.kras.size() && k < K; ++k) {
               kra_row[(a * Y + y) * K + k] = static_cast<double>(pay.kras[k].band);
             }
+            if (C > 0) {
+              double split = 0;
+              for (std::size_t k = 0; k < C; ++k) {
+                const double v = k < pay.commissioner.size() ? pay.commissioner[k] : 0.0;
+                commissioner_row[(a * Y + y) * C + k] = v;
+                split += v;
+              }
+              if (std::fabs(split - pay.commissioner_spend) > 1e-9 * std::max(1.0, std::fabs(pay.commissioner_spend))) {
+                throw std::runtime_error("settlement: the commissioners' spends add to " + std::to_string(split) +
+                                         ", not the commissioner spend " + std::to_string(pay.commissioner_spend) +
+                                         " (" + where + ")");
+              }
+            }
           }
         }
         out.write("payouts/partner", rep, partner_row.data());
         out.write("payouts/arm", rep, arm_row.data());
         if (K > 0) out.write("payouts/kra_band", rep, kra_row.data());
+        if (C > 0) out.write("payouts/commissioner", rep, commissioner_row.data());
       }
     }
   }

@@ -98,17 +98,22 @@ ResolvedTerms resolve_terms(const models::pathway::PathwaySpec& spec,
 /// True when any arm has a contract (otherwise a run has nothing to settle).
 bool has_contracts(const std::vector<models::contracts::ArmContracts>& contracts);
 
-/// Defines payouts/partner, payouts/arm, payouts/kra_band and their labels in `out`.
+/// Defines payouts/partner, payouts/arm, payouts/kra_band and their labels in `out`, and,
+/// when the scenario names `commissioners` (a pooled budget), payouts/commissioner
+/// [R, A, Y, K]: each commissioner's spend (NaN for arms without contracts).
 void define_payout_datasets(ResultsWriter& out, const models::pathway::PathwaySpec& spec,
-                            const std::vector<models::contracts::ArmContracts>& contracts);
+                            const std::vector<models::contracts::ArmContracts>& contracts,
+                            const std::vector<std::string>& commissioners = {});
 
 /// Settles every replication in `inputs` under `terms` and writes the payouts rows into `out`
 /// (whose rows are the same replications). `group_share` is the population's share by need
 /// group (capitation with need weights). Throws std::runtime_error naming the
 /// replication, arm and year if money is not conserved: commissioner spend != the sum of
-/// payments, or providers' share + commissioner residual != the underrun.
+/// payments, providers' share + commissioner residual != the underrun, or (with
+/// `commissioners`) the commissioners' spends do not add up to the commissioner spend.
 void write_payouts(ResultsWriter& out, const models::pathway::PathwaySpec& spec,
                    const std::vector<models::contracts::ArmContracts>& contracts, const ResolvedTerms& terms,
-                   const std::vector<std::string>& inputs, const std::vector<double>& group_share = {});
+                   const std::vector<std::string>& inputs, const std::vector<double>& group_share = {},
+                   const std::vector<std::string>& commissioners = {});
 
 }  // namespace mhsim::analysis

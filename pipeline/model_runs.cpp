@@ -25,8 +25,10 @@ std::string joined_settings(const std::vector<std::string>& settings) {
 void settle_into(analysis::ResultsWriter& out, const scenario::PathwayScenario& sc,
                  const std::vector<std::string>& blocks) {
   const analysis::ResolvedTerms terms = analysis::resolve_terms(sc.spec, sc.contracts, blocks);
-  analysis::define_payout_datasets(out, sc.spec, sc.contracts);
-  analysis::write_payouts(out, sc.spec, sc.contracts, terms, blocks, sc.group_share);
+  std::vector<std::string> commissioners;
+  for (const auto& c : sc.commissioners) commissioners.push_back(c.name);
+  analysis::define_payout_datasets(out, sc.spec, sc.contracts, commissioners);
+  analysis::write_payouts(out, sc.spec, sc.contracts, terms, blocks, sc.group_share, commissioners);
 }
 
 RunOutcome run_network(const scenario::NetworkScenario& sc, const RunConfig& config) {

@@ -13,6 +13,13 @@
 
 namespace mhsim::models::contracts {
 
+/// A commissioner of the scenario (`[commissioners.<name>]`): several can pool a budget
+/// (Contract::funders). Without any, one implicit commissioner pays every contract.
+struct Commissioner {
+  std::string name;
+  std::string description;
+};
+
 /// Every contract of one arm.
 struct ArmContracts {
   Terms terms;  ///< empty: the arm is simulated but not settled

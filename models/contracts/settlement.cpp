@@ -409,10 +409,18 @@ void settle(const Terms& terms, const YearInput& in, YearPayout& out) {
   out.gate_passed = true;
   out.pain_cap_binds = out.gain_cap_binds = false;
 
+  out.contract_payment.assign(terms.contracts.size(), 0.0);
+  const auto paid = [&] {
+    double sum = 0;
+    for (const PartnerPayout& pp : out.partners) sum += pp.payment;
+    return sum;
+  };
   if (!terms.scoped()) {
     const Basis whole{in.partner_cost.data(), in.partner_activity.data()};
-    for (const Contract& c : terms.contracts) {
-      std::visit([&](const auto& t) { settle_one(t, in, whole, out); }, c.terms);
+    for (std::size_t c = 0; c < terms.contracts.size(); ++c) {
+      const double before = paid();
+      std::visit([&](const auto& t) { settle_one(t, in, whole, out); }, terms.contracts[c].terms);
+      out.contract_payment[c] = paid() - before;
     }
   } else {
     // A partner with a scoped contract is split: each of its contracts settles on the
@@ -436,7 +444,9 @@ void settle(const Terms& terms, const YearInput& in, YearPayout& out) {
         }
       }
       const Basis basis{out.scratch_cost.data(), out.scratch_activity.data()};
+      const double before = paid();
       std::visit([&](const auto& t) { settle_one(t, in, basis, out); }, terms.contracts[c].terms);
+      out.contract_payment[c] = paid() - before;
     }
   }
   double spend = 0;
@@ -445,6 +455,42 @@ void settle(const Terms& terms, const YearInput& in, YearPayout& out) {
     spend += pp.payment;
   }
   out.commissioner_spend = spend;
+  split_spend(terms, out);
+}
+
+std::size_t commissioners(const Terms& terms) noexcept {
+  std::size_t k = 1;
+  for (const Contract& c : terms.contracts) {
+    k = std::max(k, c.funders.size());
+    if (const auto* a = std::get_if<AllianceTerms>(&c.terms)) k = std::max(k, a->residual_split.size());
+  }
+  return k;
+}
+
+void split_spend(const Terms& terms, YearPayout& pay) {
+  const std::size_t K = commissioners(terms);
+  pay.commissioner.assign(K, 0.0);
+  if (K == 1) {  // one commissioner pays everything (bit for bit the spend)
+    pay.commissioner[0] = pay.commissioner_spend;
+    return;
+  }
+  for (std::size_t c = 0; c < terms.contracts.size() && c < pay.contract_payment.size(); ++c) {
+    const Contract& k = terms.contracts[c];
+    const double paid = pay.contract_payment[c];
+    const auto share = [](const std::vector<double>& xs, std::size_t i) {
+      return xs.empty() ? (i == 0 ? 1.0 : 0.0) : (i < xs.size() ? xs[i] : 0.0);
+    };
+    const auto* a = std::get_if<AllianceTerms>(&k.terms);
+    const double budget = a != nullptr ? pay.target + pay.fee_total : 0.0;
+    for (std::size_t i = 0; i < K; ++i) {
+      const double f = share(k.funders, i);
+      if (a != nullptr && !a->residual_split.empty()) {
+        pay.commissioner[i] += f * budget - share(a->residual_split, i) * (budget - paid);
+      } else {
+        pay.commissioner[i] += f * paid;
+      }
+    }
+  }
 }
 
 YearPayout settle(const Terms& terms, const YearInput& in) {
@@ -494,8 +540,12 @@ std::vector<std::size_t> covering(const Terms& terms, const std::vector<std::siz
 
 void carry(const Terms& terms, bool last_year, AgreementState& state, YearPayout& pay) {
   const AllianceTerms* t = nullptr;
-  for (const Contract& c : terms.contracts) {
-    if (const auto* a = std::get_if<AllianceTerms>(&c.terms)) t = a;
+  std::size_t alliance = kNoContract;
+  for (std::size_t c = 0; c < terms.contracts.size(); ++c) {
+    if (const auto* a = std::get_if<AllianceTerms>(&terms.contracts[c].terms)) {
+      t = a;
+      alliance = c;
+    }
   }
   if (t == nullptr || (t->retention == 0 && !t->pain_cap_life)) return;
   const std::size_t P = pay.partners.size();
@@ -543,11 +593,13 @@ void carry(const Terms& terms, bool last_year, AgreementState& state, YearPayout
     q.limb3 = cash;
     q.gain_pain += delta;
     q.payment += delta;
+    if (alliance < pay.contract_payment.size()) pay.contract_payment[alliance] += delta;
     q.margin = q.payment - q.cost;
   }
   double spend = 0;
   for (const PartnerPayout& pp : pay.partners) spend += pp.payment;
   pay.commissioner_spend = spend;
+  split_spend(terms, pay);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -791,6 +843,17 @@ std::vector<std::string> check_terms(const Terms& terms, std::size_t partners, s
         "contract " + std::to_string(c) + " \"" + contract.name + "\" (" + kind_of(contract.terms) + ")";
     Checker check{problems, partners, services, where};
     std::visit(check, contract.terms);
+    const auto shares = [&](const std::string& field, const std::vector<double>& xs) {
+      if (xs.empty()) return;
+      double sum = 0;
+      for (std::size_t k = 0; k < xs.size(); ++k) {
+        check.unit(field + "[" + std::to_string(k) + "]", xs[k]);
+        sum += xs[k];
+      }
+      check.weights_sum(field, sum);
+    };
+    shares("funders", contract.funders);
+    if (const auto* a = std::get_if<AllianceTerms>(&contract.terms)) shares("residual_split", a->residual_split);
 
     const auto claim = [&](std::size_t p) {
       if (p >= partners || contract.scoped()) return;

@@ -287,6 +287,13 @@ struct AllianceTerms {
   Allocation allocation = Allocation::kBudgetShare;
   Shortfall shortfall = Shortfall::kCommissioner;
 
+  /// [K] how the commissioners split the pooled budget's out-turn (below); empty: as the
+  /// contract's funders. With f the funders and r this split, commissioner k pays
+  ///   f_k x (TOC + F) - r_k x (TOC + F - the alliance's payments)
+  /// so the funders fund the pooled budget (target plus fees) in their shares and share what
+  /// it saves or overspends in theirs; the k sum to the alliance's payments.
+  std::vector<double> residual_split = {};
+
   // Over the life of the agreement (issue 16; contracts::carry, applied year after year):
   double retention = 0;                    ///< rho: share of each member's yearly gainshare withheld until the last year
   std::optional<double> pain_cap_life;     ///< kappa_L: a member's painshare to date <= kappa_L x its fees to date
@@ -301,6 +308,9 @@ struct Contract {
   /// [S] the services whose cost and activity the contract covers (issue 16 item 3), or
   /// empty: the services of its partner(s) that no scoped contract covers. See covering().
   std::vector<bool> services = {};
+  /// [K] each commissioner's share of what the contract pays (issue 16 item 3: a pooled
+  /// budget of several commissioners), summing to 1; empty: commissioner 0 pays it all.
+  std::vector<double> funders = {};
   bool scoped() const noexcept { return !services.empty(); }
 };
 
@@ -366,6 +376,10 @@ struct YearPayout {
   double cap_shortfall = 0;             ///< partner-cap shortfall borne by the commissioner (>= 0)
   double kpi_return = 0;                ///< P in [-1, 1]
   std::vector<KraResult> kras;          ///< [K]
+  std::vector<double> contract_payment; ///< [C] what each contract pays (sums to commissioner_spend)
+  /// [commissioners()] each commissioner's spend (Contract::funders, AllianceTerms::residual_split);
+  /// one commissioner (all of commissioner_spend) unless the terms name funders.
+  std::vector<double> commissioner;
   // Scratch of settle() with scoped contracts, kept here so that re-settling reuses buffers.
   std::vector<std::size_t> scratch_cover;                         ///< [S] covering()
   std::vector<double> scratch_cost;                               ///< [P] one contract's cost basis
@@ -376,6 +390,13 @@ struct YearPayout {
   /// Sum of members' Limb 3 = limb3 + cap_shortfall (up to rounding).
   double providers_limb3() const noexcept { return limb3 + cap_shortfall; }
 };
+
+/// The number of commissioners the terms name (the longest funders or residual split), >= 1.
+std::size_t commissioners(const Terms& terms) noexcept;
+
+/// Fills pay.commissioner from pay.contract_payment and the year's target and fees (settle
+/// and carry call it; exposed for tests).
+void split_spend(const Terms& terms, YearPayout& pay);
 
 /// Settles one year. Pure; throws std::invalid_argument when the terms refer to partners,
 /// services, KPIs or need groups the input does not have. Run check_terms first for the

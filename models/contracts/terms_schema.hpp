@@ -319,6 +319,18 @@ void describe(V& v, AllianceTerms& t) {
         .otherwise("none (no cap over the agreement)").vary(Vary::kPolicy)
         .doc("kappa_L. Over the agreement: a member's painshare to date is capped at kappa_L x its fees to date; "
              "what the cap spares the commissioner bears."));
+  v(map("residual_split", t.residual_split, "commissioners", "commissioner").range(0, 1).unit("fraction")
+        .otherwise("as the contract's funders").vary(Vary::kPolicy)
+        .entry_doc("That commissioner's share of what the pooled budget saves or overspends.")
+        .doc("How the commissioners share what the pooled budget (target plus fees) saves or overspends, `{ icb = 0.5, "
+             "council = 0.5 }`, summing to 1: commissioner k pays funders_k x (TOC + F) - residual_split_k x (TOC + F - "
+             "the alliance's payments)."));
+  v.check([&](auto& k) {
+    if (!k.present("residual_split") || !k.ok("residual_split")) return;
+    double sum = 0;
+    for (const double r : t.residual_split) sum += r;
+    k.sums_to_one("residual_split", "residual shares", sum);
+  });
   const bool fixed = t.allocation == AllianceTerms::Allocation::kFixed;
   v(tables("members", t.members).required().vary(Vary::kPolicy).key_field("partner")
         .doc("The non-owner partners, `[[arms.<name>.contracts.members]]`, at least one."),
@@ -417,6 +429,17 @@ void describe(V& v, Contract& c) {
   v(variant("type", c.terms, kContractTypeNames).required().noun("contract").vary(Vary::kPolicy)
         .doc("The payment model (brief 2 and 3.1); it decides which of the keys below the contract takes."),
     [&](V& w, auto& terms) { describe(w, terms); });
+  v(map("funders", c.funders, "commissioners", "commissioner").range(0, 1).unit("fraction")
+        .otherwise("the first commissioner pays it all").vary(Vary::kPolicy)
+        .entry_doc("That commissioner's share of what the contract pays.")
+        .doc("Each commissioner's share of what the contract pays, `{ icb = 0.8, council = 0.2 }` (commissioners left "
+             "out: 0), summing to 1; needs `[commissioners.<name>]`."));
+  v.check([&](auto& k) {
+    if (!k.present("funders") || !k.ok("funders")) return;
+    double sum = 0;
+    for (const double f : c.funders) sum += f;
+    k.sums_to_one("funders", "funders' shares", sum);
+  });
   v(names("services", c.services, "services", "service")
         .otherwise("the services of its partner(s) that no contract with `services` names").vary(Vary::kPolicy)
         .doc("The services whose cost and activity this contract covers, services of the partner(s) it pays: "

@@ -134,6 +134,14 @@ void describe(V& v, PathwayScenario& sc) {
         .doc("One sub-table per service (`[services.talking_therapies]`), at most 1000; file order is index order. No "
              "service may be called \"discharge\"."),
     [&](V& w, pw::ServiceSpec& s, std::size_t) { pw::describe(w, s); });
+  v(named("commissioners", sc.commissioners, "commissioner").otherwise("one commissioner pays every contract")
+        .max_entries(limits::kMaxArms).vary(Vary::kPolicy)
+        .doc("Several commissioners pooling a budget (`[commissioners.icb]`, `[commissioners.council]`; file order): "
+             "each contract's `funders` split what it pays among them, and results give each one's spend "
+             "(docs/contracts.md, \"A pooled budget\")."),
+    [&](V& w, ct::Commissioner& c, std::size_t) {
+      w(text("description", c.description).otherwise("none").vary(Vary::kPolicy).doc("Who the commissioner is."));
+    });
   v(named("arms", sc.spec.arms, "arm").required().max_entries(limits::kMaxArms).inherits()
         .doc("One sub-table per arm (`[arms.alliance]`), at most 100, compared on the same people; file order."),
     [&](V& w, pw::ArmSpec& a, std::size_t i) {

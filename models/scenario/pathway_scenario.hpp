@@ -45,6 +45,8 @@ struct PathwayScenario {
   /// checked with contracts::check_terms. An alliance with a fixed target already has its
   /// target_cost; one set from another arm's cost is resolved after simulation.
   std::vector<models::contracts::ArmContracts> contracts;
+  /// `[commissioners.<name>]` in file order (empty: one implicit commissioner pays all).
+  std::vector<models::contracts::Commissioner> commissioners;
   /// [G] share of the catchment in each need group (`population.group_share`), empty when
   /// the file has none. The simulation does not use it; copy it into
   /// contracts::YearInput::group_share before settling capitation with need weights (the

@@ -870,3 +870,52 @@ TEST_CASE("Pathway CLI: an alliance scoped to services settles on them, with its
     }
   }
 }
+
+TEST_CASE("Pathway CLI: a pooled budget's commissioners each get their spend, as the split's formula gives it",
+          "[cli][pathway][pooled]") {
+  // The default scenario with an ICB and a council pooling the alliance's budget 80/20 and
+  // sharing its out-turn 50/50; the ICB alone pays the other contracts (their default).
+  std::ifstream in(kDefault);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string toml = text.str();
+  const std::string anchor = "name = \"living_well_alliance\"\n";
+  REQUIRE(toml.find(anchor) != std::string::npos);
+  toml.replace(toml.find(anchor), anchor.size(),
+               anchor + "funders = { icb = 0.8, council = 0.2 }\nresidual_split = { icb = 0.5, council = 0.5 }\n");
+  const std::string arms = "\n[arms.block]";
+  REQUIRE(toml.find(arms) != std::string::npos);
+  toml.insert(toml.find(arms), "\n[commissioners.icb]\n[commissioners.council]\n");
+  const fs::path scenario = scratch("pooled.toml"), out = scratch("pooled.h5");
+  { std::ofstream(scenario) << toml; }
+  const auto run = mhsim::test::run_process({MHSIM_BINARY, "run", scenario.string(), "--reps", "4", "--out", out.string(), "-q"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+
+  const mhsim::analysis::ResultsReader file(out.string());
+  CHECK(file.labels("payouts/commissioner_name") == std::vector<std::string>{"icb", "council"});
+  const std::vector<double> spend = file.read_double("payouts/commissioner");  // [R][A][Y][2]
+  const std::vector<double> partner = file.read_double("payouts/partner");     // [R][A][Y][P][F]
+  const std::vector<double> arm = file.read_double("payouts/arm");             // [R][A][Y][G]
+  const std::vector<std::uint64_t> shape = file.shape("payouts/partner");
+  const std::size_t R = shape.at(0), A = shape.at(1), Y = shape.at(2), P = shape.at(3), F = shape.at(4);
+  const std::size_t G = file.shape("payouts/arm").at(3);
+  REQUIRE(file.shape("payouts/commissioner") == std::vector<std::uint64_t>{R, A, Y, 2});
+  // Partners: slam 0, gp_practices 1, certitude 2, council 3 (members: 0, 2, 3).
+  for (std::size_t r = 0; r < R; ++r) {
+    for (std::size_t y = 0; y < Y; ++y) {
+      INFO("replication " << r << ", year " << y);
+      const double* a = &arm[((r * A + 1) * Y + y) * G];
+      const double* q = &partner[((r * A + 1) * Y + y) * P * F];
+      const double alliance = q[0 * F] + q[2 * F] + q[3 * F];
+      const double budget = a[1] + a[3];  // target + fee_total
+      const double* k = &spend[((r * A + 1) * Y + y) * 2];
+      CHECK(k[1] == Approx(0.2 * budget - 0.5 * (budget - alliance)).epsilon(1e-12));
+      CHECK(k[0] + k[1] == Approx(a[0]).epsilon(1e-12));  // commissioner_spend
+      // The block arm has no funders: the ICB (first commissioner) pays it all.
+      const double* b = &spend[((r * A + 0) * Y + y) * 2];
+      CHECK(b[0] == arm[((r * A + 0) * Y + y) * G]);
+      CHECK(b[1] == 0.0);
+    }
+  }
+}

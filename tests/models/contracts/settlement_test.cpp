@@ -1263,3 +1263,75 @@ TEST_CASE("Settlement: check_terms reads tiers and caps of the target", "[settle
             "contract 0 \"a\" (alliance): gain_cap_of_target is nan, but must be a finite number >= 0",
             "contract 0 \"a\" (alliance): pain_cap_of_target is -1, but must be a finite number >= 0"});
 }
+
+// ---------------------------------------------------------------------------------------
+// A pooled budget of several commissioners (issue 16 item 3).
+
+namespace {
+
+/// Commissioners: icb 0, council 1. An alliance of partners 0 and 1 (fees 100k each, TOC
+/// 10m, share 0.5, by budget share) funded 80/20 and a block for partner 2 funded by the
+/// council alone.
+ct::Terms pooled(std::vector<double> residual_split) {
+  AllianceTerms a;
+  a.members = {{0, 100e3, 0, 0, {}}, {1, 100e3, 0, 0, {}}};
+  a.target_cost = 10e6;
+  a.residual_split = std::move(residual_split);
+  ct::Contract alliance{"alliance", a};
+  alliance.funders = {0.8, 0.2};
+  ct::Contract block{"block", ct::BlockTerms{2, 1e6, 0}};
+  block.funders = {0.0, 1.0};
+  ct::Terms terms;
+  terms.contracts = {alliance, block};
+  return terms;
+}
+
+}  // namespace
+
+TEST_CASE("Settlement: a pooled budget's funders and the split of its out-turn, by hand", "[settlement][pooled]") {
+  // AOC 6m + 3.4m = 9.4m; U = 0.6m; G = L3 = 0.3m; the alliance pays 9.4 + 0.2 + 0.3 = 9.9m.
+  const ct::YearInput in = input({6e6, 3.4e6, 1e6});
+  ct::Terms split = pooled({0.5, 0.5});
+  REQUIRE(ct::check_terms(split, 3).empty());
+  REQUIRE(ct::commissioners(split) == 2);
+  const ct::YearPayout out = ct::settle(split, in);
+  CHECK(out.contract_payment == std::vector<double>{9.9e6, 1e6});
+  // Pooled budget TOC + F = 10.2m, saved 0.3m: icb 0.8 x 10.2m - 0.5 x 0.3m = 8.01m;
+  // council 0.2 x 10.2m - 0.5 x 0.3m + the block's 1m = 2.89m.
+  REQUIRE(out.commissioner.size() == 2);
+  CHECK(out.commissioner[0] == Approx(8.01e6));
+  CHECK(out.commissioner[1] == Approx(2.89e6));
+  CHECK(out.commissioner[0] + out.commissioner[1] == Approx(out.commissioner_spend));
+  // Without a residual split the out-turn follows the funding: 0.8 and 0.2 of 9.9m.
+  const ct::YearPayout plain = ct::settle(pooled({}), in);
+  CHECK(plain.commissioner[0] == Approx(7.92e6));
+  CHECK(plain.commissioner[1] == Approx(1.98e6 + 1e6));
+  // Retention (half of the 0.3m withheld this year) reaches the commissioners through the
+  // alliance's payment: 9.75m; icb 8.16m - 0.5 x 0.45m = 7.935m, council 2.04m - 0.225m + 1m.
+  std::get<AllianceTerms>(split.contracts[0].terms).retention = 0.5;
+  ct::YearPayout kept = ct::settle(split, in);
+  ct::AgreementState state;
+  ct::carry(split, false, state, kept);
+  CHECK(kept.contract_payment[0] == Approx(9.75e6));
+  CHECK(kept.commissioner[0] == Approx(7.935e6));
+  CHECK(kept.commissioner[1] == Approx(2.815e6));
+  CHECK(kept.commissioner[0] + kept.commissioner[1] == Approx(kept.commissioner_spend));
+}
+
+TEST_CASE("Settlement: one commissioner is the whole spend, bit for bit", "[settlement][pooled]") {
+  ct::Terms terms = pooled({});
+  for (ct::Contract& c : terms.contracts) c.funders.clear();
+  REQUIRE(ct::commissioners(terms) == 1);
+  const ct::YearPayout out = ct::settle(terms, input({6e6, 3.4e6, 1e6}));
+  REQUIRE(out.commissioner.size() == 1);
+  CHECK(out.commissioner[0] == out.commissioner_spend);
+}
+
+TEST_CASE("Settlement: check_terms wants funders and a residual split that sum to 1", "[settlement][pooled]") {
+  ct::Terms terms = pooled({0.5, 0.6});
+  terms.contracts[1].funders = {0.3, 0.6};
+  CHECK(ct::check_terms(terms, 3) ==
+        std::vector<std::string>{
+            "contract 0 \"alliance\" (alliance): residual_split sum to 1.1, but must sum to 1",
+            "contract 1 \"block\" (block): funders sum to 0.9, but must sum to 1"});
+}

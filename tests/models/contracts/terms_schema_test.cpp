@@ -654,7 +654,7 @@ scores = [-1, 0, 1]
 weight = 1
 )") == std::vector<std::string>{
             "c.toml:67:8: arms.block.contracts[0].name: expected a non-empty name, got the string \"\"",
-            "c.toml:71:24: arms.block.contracts[0].kras: expected one of name, type, partner, annual, indexation, services (the "
+            "c.toml:71:24: arms.block.contracts[0].kras: expected one of name, type, partner, annual, indexation, funders, services (the "
             "keys of a block contract), got an unknown key \"kras\"",
             "c.toml:77:37: arms.alliance.contracts[0].target.percentile: expected no percentile with a fixed target "
             "(percentile and scale go with arm), got 50",
@@ -795,7 +795,7 @@ TEST_CASE("Contract scenario: set_contract_term names the path and what is setta
         "\"charity_capitation\", \"council_outcomes\"))");
   CHECK(set("arms.block.contracts.gp_block.share", 1) ==
         "arms.block.contracts.gp_block.share: " + term +
-            "no key \"share\" in arms.block.contracts.gp_block (its keys: name, type, partner, annual, indexation, services))");
+            "no key \"share\" in arms.block.contracts.gp_block (its keys: name, type, partner, annual, indexation, funders, services))");
   CHECK(set("arms.block.contracts.council_outcomes.mode", 1) ==
         "arms.block.contracts.council_outcomes.mode: expected one of \"bonus\", \"withhold\", got 1");
   CHECK(set(a + "fee", 1) ==
@@ -803,7 +803,8 @@ TEST_CASE("Contract scenario: set_contract_term names the path and what is setta
             "no key \"fee\" in arms.alliance.contracts.alliance (its keys: name, type, target, target_indexation, share, "
             "gain_bands, pain_bands, pain_cap, gain_cap, pain_cap_of_target, gain_cap_of_target, floor_total, "
             "reward_pool, max_liability, modifier, "
-            "modifier_scope, gate, allocation, shortfall, retention, pain_cap_life, members, kras, services))");
+            "modifier_scope, gate, allocation, shortfall, retention, pain_cap_life, residual_split, members, kras, funders, "
+            "services))");
   CHECK(set(a + "members.practices.fee", 1) ==
         a + "members.practices.fee: " + term + "no members named \"practices\" (one of \"trust\", \"charity\", \"council\"))");
   CHECK(set(a + "members.trust.share", 1) ==
@@ -1081,4 +1082,60 @@ corridor = { over = [ { upper = 0.02, share = 0 } ], share = 0.5 }
 )") == std::vector<std::string>{"c.toml:71:12: arms.block.contracts[0].corridor.width: expected a number in [0, 1] "
                                 "(width is required unless both over and under are given), got nothing (the key is "
                                 "missing)"});
+}
+
+TEST_CASE("Contract scenario: commissioners pool a budget with funders and a residual split", "[scenario][pooled]") {
+  const PathwayScenario sc = load(R"(
+[commissioners.icb]
+description = "integrated care board"
+[commissioners.council]
+
+[[arms.alliance.contracts]]
+name = "alliance"
+type = "alliance"
+target = { fixed = 1000000 }
+funders = { icb = 0.8, council = 0.2 }
+residual_split = { icb = 0.5, council = 0.5 }
+[[arms.alliance.contracts.members]]
+partner = "trust"
+
+[[arms.alliance.contracts]]
+name = "placements"
+type = "block"
+partner = "council"
+annual = 100
+funders = { council = 1 }
+)");
+  REQUIRE(sc.commissioners.size() == 2);
+  CHECK(sc.commissioners[0].name == "icb");
+  CHECK(sc.commissioners[0].description == "integrated care board");
+  CHECK(sc.commissioners[1].name == "council");
+  const ct::Terms& terms = sc.contracts[1].terms;
+  CHECK(terms.contracts[0].funders == std::vector<double>{0.8, 0.2});
+  CHECK(terms_of<ct::AllianceTerms>(sc, 1, 0).residual_split == std::vector<double>{0.5, 0.5});
+  CHECK(terms.contracts[1].funders == std::vector<double>{0.0, 1.0});
+  CHECK(ct::commissioners(terms) == 2);
+  CHECK(ct::commissioners(sc.contracts[0].terms) == 1);  // the block arm has no contracts
+  // Shares that do not sum to 1, and a commissioner the file does not declare (line 66 on).
+  CHECK(messages_of(R"(
+[commissioners.icb]
+[commissioners.council]
+
+[[arms.alliance.contracts]]
+name = "placements"
+type = "block"
+partner = "council"
+annual = 100
+funders = { icb = 0.5, council = 0.4 }
+
+[[arms.alliance.contracts]]
+name = "therapy"
+type = "block"
+partner = "trust"
+annual = 100
+funders = { nhse = 1 }
+)") == std::vector<std::string>{
+            "c.toml:74:11: arms.alliance.contracts[0].funders: expected funders' shares that sum to 1, got a sum of 0.9",
+            "c.toml:81:13: arms.alliance.contracts[1].funders.nhse: expected a commissioner (one of \"icb\", "
+            "\"council\"), got an unknown commissioner \"nhse\""});
 }
