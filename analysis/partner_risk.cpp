@@ -113,6 +113,24 @@ PartnerRisk partner_risk(const ArmPayoutRows& rows, std::size_t p, std::size_t h
   return out;
 }
 
+RiskRow pooled_commissioner_risk(const std::string& name, const std::vector<double>& spend, std::size_t horizon,
+                                 double budget_per_year, double risk_level) {
+  RiskRow row;
+  row.partner = "commissioner: " + name;
+  row.commissioner = true;
+  row.mean_payment = decision::summarise_values(spend).mean;
+  row.mean_margin = std::nan("");
+  row.mean_painshare = std::nan("");
+  row.var = decision::value_at_risk(spend, risk_level);
+  row.es = decision::expected_shortfall(spend, risk_level);
+  row.p_any_painshare = std::nan("");
+  if (!std::isnan(budget_per_year)) {
+    row.reserve = budget_per_year * static_cast<double>(horizon);
+    row.p_above_reserve = decision::probability_above(spend, *row.reserve);
+  }
+  return row;
+}
+
 RiskRow commissioner_risk(const ArmPayoutRows& rows, std::size_t horizon, double budget_per_year, double risk_level) {
   const std::size_t R = rows.replications, H = std::min(horizon, rows.years);
   std::vector<double> cash(R, 0), pain(R, 0);

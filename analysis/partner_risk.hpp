@@ -83,4 +83,11 @@ PartnerRisk partner_risk(const ArmPayoutRows& rows, std::size_t p, std::size_t h
 /// (NaN: not stated); `mean_painshare` is its share of an overrun.
 RiskRow commissioner_risk(const ArmPayoutRows& rows, std::size_t horizon, double budget_per_year, double risk_level);
 
+/// One of several commissioners pooling a budget: `spend[r]` is its spend over the horizon
+/// in replication r (payouts/commissioner); the loss is the spend, the reserve its budget
+/// over the horizon (NaN per year: not stated). Its share of an overrun is not split out
+/// (mean_painshare NaN).
+RiskRow pooled_commissioner_risk(const std::string& name, const std::vector<double>& spend, std::size_t horizon,
+                                 double budget_per_year, double risk_level);
+
 }  // namespace mhsim::analysis

@@ -568,6 +568,10 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
   // ---- risk ---------------------------------------------------------------------------------
   std::vector<std::vector<std::vector<double>>> gain_pain_total(A, std::vector<std::vector<double>>(P));
   std::vector<std::vector<std::vector<double>>> painshare_total = gain_pain_total;
+  std::vector<double> pooled;  // payouts/commissioner [R][A][Y][C], when the scenario names commissioners
+  if (out.has_payouts && !sc.commissioners.empty() && has_dataset(names, "payouts/commissioner")) {
+    pooled = read_checked(f, "payouts/commissioner", path, {R, A, Y, sc.commissioners.size()});
+  }
   if (out.has_payouts) {
     for (std::size_t a = 0; a < A; ++a) {
       const ct::Terms& terms = a < sc.contracts.size() ? sc.contracts[a].terms : ct::Terms{};
@@ -591,6 +595,20 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
       RiskRow row = commissioner_risk(rows, H, s.commissioner_budget, s.risk_level);
       row.arm = out.arms[a];
       out.risk.push_back(row);
+      // Several commissioners pooling a budget: each one's spend (payouts/commissioner).
+      if (!pooled.empty()) {
+        const std::size_t C = sc.commissioners.size();
+        for (std::size_t k = 0; k < C; ++k) {
+          std::vector<double> own_spend(R, 0.0);
+          for (std::size_t r = 0; r < R; ++r) {
+            for (std::size_t y = 0; y < H; ++y) own_spend[r] += pooled[((r * A + a) * Y + y) * C + k];
+          }
+          RiskRow own = pooled_commissioner_risk(sc.commissioners[k].name, own_spend, H, sc.commissioners[k].budget,
+                                                 s.risk_level);
+          own.arm = out.arms[a];
+          out.risk.push_back(own);
+        }
+      }
     }
   }
 

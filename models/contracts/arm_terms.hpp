@@ -5,6 +5,7 @@
 // arm's simulated costs, so it is resolved after simulation, never by settlement itself).
 
 #include <cstddef>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,9 @@ namespace mhsim::models::contracts {
 struct Commissioner {
   std::string name;
   std::string description;
+  /// Pounds a year it has for these services; the analysis reports P(spend > budget). NaN:
+  /// not stated. Settlement never reads it.
+  double budget = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// Every contract of one arm.

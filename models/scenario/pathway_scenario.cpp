@@ -141,6 +141,10 @@ void describe(V& v, PathwayScenario& sc) {
              "(docs/contracts.md, \"A pooled budget\")."),
     [&](V& w, ct::Commissioner& c, std::size_t) {
       w(text("description", c.description).otherwise("none").vary(Vary::kPolicy).doc("Who the commissioner is."));
+      w(number("budget", c.budget).range(0, limits::kMaxMoney).unit("pounds per year").otherwise("none (not stated)")
+            .vary(Vary::kAnalysis)
+            .doc("What the commissioner has a year for these services: the analysis reports P(its spend over the horizon "
+                 "> budget x years). Settlement never reads it."));
     });
   v(named("arms", sc.spec.arms, "arm").required().max_entries(limits::kMaxArms).inherits()
         .doc("One sub-table per arm (`[arms.alliance]`), at most 100, compared on the same people; file order."),

@@ -885,7 +885,7 @@ TEST_CASE("Pathway CLI: a pooled budget's commissioners each get their spend, as
                anchor + "funders = { icb = 0.8, council = 0.2 }\nresidual_split = { icb = 0.5, council = 0.5 }\n");
   const std::string arms = "\n[arms.block]";
   REQUIRE(toml.find(arms) != std::string::npos);
-  toml.insert(toml.find(arms), "\n[commissioners.icb]\n[commissioners.council]\n");
+  toml.insert(toml.find(arms), "\n[commissioners.icb]\nbudget = 30000000\n[commissioners.council]\n");
   const fs::path scenario = scratch("pooled.toml"), out = scratch("pooled.h5");
   { std::ofstream(scenario) << toml; }
   const auto run = mhsim::test::run_process({MHSIM_BINARY, "run", scenario.string(), "--reps", "4", "--out", out.string(), "-q"});
@@ -918,4 +918,37 @@ TEST_CASE("Pathway CLI: a pooled budget's commissioners each get their spend, as
       CHECK(b[1] == 0.0);
     }
   }
+  // The report's risk rows: each commissioner's spend over the three years, and the ICB's
+  // chance of spending more than its budget (30m a year x 3), recomputed from the dataset.
+  const fs::path dir = scratch("pooled_report");
+  fs::remove_all(dir);
+  const auto report = mhsim::test::run_process({MHSIM_BINARY, "report", out.string(), "--csv", dir.string(), "-q"});
+  INFO(report.err);
+  REQUIRE(report.exit_code == 0);
+  const auto rows = csv_rows(dir / "risk.csv");
+  const auto& h = rows.at(0);
+  int seen = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    if (rows[i].at(column(h, "arm")) != "living_well") continue;
+    const std::string who = rows[i].at(column(h, "partner"));
+    if (who != "commissioner: icb" && who != "commissioner: council") continue;
+    const std::size_t k = who == "commissioner: icb" ? 0 : 1;
+    double mean = 0, above = 0;
+    for (std::size_t r = 0; r < R; ++r) {
+      double total = 0;
+      for (std::size_t y = 0; y < Y; ++y) total += spend[((r * A + 1) * Y + y) * 2 + k];
+      mean += total / static_cast<double>(R);
+      above += total > 90e6 ? 1.0 / static_cast<double>(R) : 0.0;
+    }
+    INFO(who);
+    CHECK(std::stod(rows[i].at(column(h, "mean_payment"))) == Approx(mean).epsilon(1e-12));
+    if (k == 0) {
+      CHECK(rows[i].at(column(h, "reserve")) == "90000000");
+      CHECK(std::stod(rows[i].at(column(h, "p_above_reserve"))) == Approx(above));
+    } else {
+      CHECK(rows[i].at(column(h, "reserve")).empty());
+    }
+    ++seen;
+  }
+  CHECK(seen == 2);
 }
