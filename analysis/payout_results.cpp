@@ -111,43 +111,33 @@ ResolvedTerms resolve_terms(const pw::PathwaySpec& spec, const std::vector<ct::A
   const std::size_t years = static_cast<std::size_t>(spec.years), P = spec.partners.size(), S = spec.services.size();
   return resolve_with(spec, contracts, [&](std::size_t ref, const std::vector<std::size_t>& members,
                                            const std::vector<bool>& services) {
+    // ledger/partner_cost [replication][arm][year][partner], or with services ledger/cost
+    // [replication][arm][year][service][measure]: the reference arm's cost, per year.
+    const bool by_service = !services.empty();
+    const std::string dataset = by_service ? "ledger/cost" : "ledger/partner_cost";
+    const std::size_t width = by_service ? S * ct::kMeasures : P;
     std::vector<std::vector<double>> cost(years);
     for (const std::string& path : inputs) {
       const ResultsReader file(path);
-      if (!services.empty()) {  // ledger/cost: [replication][arm][year][service][measure]
-        const std::uint64_t rows = file.shape("ledger/cost").at(0);
-        const std::size_t A = static_cast<std::size_t>(file.shape("ledger/cost").at(1));
-        for (std::uint64_t first = 0; first < rows; first += kSlab) {
-          const std::uint64_t n = std::min(kSlab, rows - first);
-          const std::vector<unsigned char> bytes = file.raw_rows("ledger/cost", first, n);
-          std::vector<double> v(bytes.size() / sizeof(double));
-          if (!v.empty()) std::memcpy(v.data(), bytes.data(), v.size() * sizeof(double));
-          for (std::uint64_t r = 0; r < n; ++r) {
-            for (std::size_t y = 0; y < years; ++y) {
-              double c = 0;
-              for (std::size_t s = 0; s < S; ++s) {
-                if (!services[s]) continue;
-                for (std::size_t m = 0; m < ct::kMeasures; ++m) {
-                  c += v[(((static_cast<std::size_t>(r) * A + ref) * years + y) * S + s) * ct::kMeasures + m];
-                }
-              }
-              cost[y].push_back(c);
-            }
-          }
-        }
-        continue;
-      }
-      const std::uint64_t rows = file.shape("ledger/partner_cost").at(0);
-      const std::size_t A = static_cast<std::size_t>(file.shape("ledger/partner_cost").at(1));
+      const std::uint64_t rows = file.shape(dataset).at(0);
+      const std::size_t A = static_cast<std::size_t>(file.shape(dataset).at(1));
       for (std::uint64_t first = 0; first < rows; first += kSlab) {
         const std::uint64_t n = std::min(kSlab, rows - first);
-        const std::vector<unsigned char> bytes = file.raw_rows("ledger/partner_cost", first, n);
+        const std::vector<unsigned char> bytes = file.raw_rows(dataset, first, n);
         std::vector<double> v(bytes.size() / sizeof(double));
         if (!v.empty()) std::memcpy(v.data(), bytes.data(), v.size() * sizeof(double));
         for (std::uint64_t r = 0; r < n; ++r) {
           for (std::size_t y = 0; y < years; ++y) {
+            const double* row = &v[((static_cast<std::size_t>(r) * A + ref) * years + y) * width];
             double c = 0;
-            for (const std::size_t p : members) c += v[((static_cast<std::size_t>(r) * A + ref) * years + y) * P + p];
+            if (by_service) {
+              for (std::size_t s = 0; s < S; ++s) {
+                if (!services[s]) continue;
+                for (std::size_t m = 0; m < ct::kMeasures; ++m) c += row[s * ct::kMeasures + m];
+              }
+            } else {
+              for (const std::size_t p : members) c += row[p];
+            }
             cost[y].push_back(c);
           }
         }

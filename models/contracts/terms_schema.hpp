@@ -154,6 +154,15 @@ void describe_corridor(V& v, std::optional<RiskCorridor>& corridor) {
     });
 }
 
+/// Commissioners' shares of a contract, when written and read: they sum to 1.
+template <class C>
+void check_shares(C& c, const char* key, const char* what, const std::vector<double>& shares) {
+  if (!c.present(key) || !c.ok(key)) return;
+  double sum = 0;
+  for (const double x : shares) sum += x;
+  c.sums_to_one(key, what, sum);
+}
+
 template <class V>
 void describe_partner(V& v, std::size_t& partner) {
   v(schema::reference("partner", partner, "partners", "partner").required().vary(Vary::kPolicy)
@@ -325,12 +334,7 @@ void describe(V& v, AllianceTerms& t) {
         .doc("How the commissioners share what the pooled budget (target plus fees) saves or overspends, `{ icb = 0.5, "
              "council = 0.5 }`, summing to 1: commissioner k pays funders_k x (TOC + F) - residual_split_k x (TOC + F - "
              "the alliance's payments)."));
-  v.check([&](auto& k) {
-    if (!k.present("residual_split") || !k.ok("residual_split")) return;
-    double sum = 0;
-    for (const double r : t.residual_split) sum += r;
-    k.sums_to_one("residual_split", "residual shares", sum);
-  });
+  v.check([&](auto& k) { schema_detail::check_shares(k, "residual_split", "residual shares", t.residual_split); });
   const bool fixed = t.allocation == AllianceTerms::Allocation::kFixed;
   v(tables("members", t.members).required().vary(Vary::kPolicy).key_field("partner")
         .doc("The non-owner partners, `[[arms.<name>.contracts.members]]`, at least one."),
@@ -434,12 +438,7 @@ void describe(V& v, Contract& c) {
         .entry_doc("That commissioner's share of what the contract pays.")
         .doc("Each commissioner's share of what the contract pays, `{ icb = 0.8, council = 0.2 }` (commissioners left "
              "out: 0), summing to 1; needs `[commissioners.<name>]`."));
-  v.check([&](auto& k) {
-    if (!k.present("funders") || !k.ok("funders")) return;
-    double sum = 0;
-    for (const double f : c.funders) sum += f;
-    k.sums_to_one("funders", "funders' shares", sum);
-  });
+  v.check([&](auto& k) { schema_detail::check_shares(k, "funders", "funders' shares", c.funders); });
   v(names("services", c.services, "services", "service")
         .otherwise("the services of its partner(s) that no contract with `services` names").vary(Vary::kPolicy)
         .doc("The services whose cost and activity this contract covers, services of the partner(s) it pays: "

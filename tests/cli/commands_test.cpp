@@ -810,18 +810,23 @@ TEST_CASE("mhsim run --set: the datasets of the file edited to that value; recor
   CHECK_THAT(d.err, Catch::Contains("settings"));
 }
 
-TEST_CASE("Pathway CLI: an alliance scoped to services settles on them, with its target from their reference cost",
-          "[cli][pathway][scoped]") {
-  // The default scenario with a Lambeth-style alliance over rehab, placements and the
-  // recovery services only; slam's other services on a block contract in the same arm.
+// The default scenario's text with `keys` added to its Living Well alliance.
+std::string default_alliance_with(const std::string& keys) {
   std::ifstream in(kDefault);
   std::stringstream text;
   text << in.rdbuf();
   std::string toml = text.str();
   const std::string anchor = "name = \"living_well_alliance\"\n";
   REQUIRE(toml.find(anchor) != std::string::npos);
-  toml.replace(toml.find(anchor), anchor.size(),
-               anchor + "services = [\"rehab\", \"placement\", \"peer_support\", \"alliance_support\"]\n");
+  toml.replace(toml.find(anchor), anchor.size(), anchor + keys);
+  return toml;
+}
+
+TEST_CASE("Pathway CLI: an alliance scoped to services settles on them, with its target from their reference cost",
+          "[cli][pathway][scoped]") {
+  // The default scenario with a Lambeth-style alliance over rehab, placements and the
+  // recovery services only; slam's other services on a block contract in the same arm.
+  std::string toml = default_alliance_with("services = [\"rehab\", \"placement\", \"peer_support\", \"alliance_support\"]\n");
   toml += "\n[[arms.living_well.contracts]]\nname = \"slam_block\"\ntype = \"block\"\npartner = \"slam\"\nannual = 20000000\n";
   const fs::path scenario = scratch("scoped.toml"), out = scratch("scoped.h5");
   { std::ofstream(scenario) << toml; }
@@ -875,14 +880,8 @@ TEST_CASE("Pathway CLI: a pooled budget's commissioners each get their spend, as
           "[cli][pathway][pooled]") {
   // The default scenario with an ICB and a council pooling the alliance's budget 80/20 and
   // sharing its out-turn 50/50; the ICB alone pays the other contracts (their default).
-  std::ifstream in(kDefault);
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string toml = text.str();
-  const std::string anchor = "name = \"living_well_alliance\"\n";
-  REQUIRE(toml.find(anchor) != std::string::npos);
-  toml.replace(toml.find(anchor), anchor.size(),
-               anchor + "funders = { icb = 0.8, council = 0.2 }\nresidual_split = { icb = 0.5, council = 0.5 }\n");
+  std::string toml =
+      default_alliance_with("funders = { icb = 0.8, council = 0.2 }\nresidual_split = { icb = 0.5, council = 0.5 }\n");
   const std::string arms = "\n[arms.block]";
   REQUIRE(toml.find(arms) != std::string::npos);
   toml.insert(toml.find(arms), "\n[commissioners.icb]\nbudget = 30000000\n[commissioners.council]\n");
