@@ -319,6 +319,13 @@ void PayoutSummariser::add(std::size_t arm, const double* partner_rows, const do
   arm_.at(arm).insert(arm_[arm].end(), arm_rows, arm_rows + Y_ * kArmPayoutFieldCount);
 }
 
+void PayoutSummariser::reserve(std::size_t replications) {
+  for (std::size_t a = 0; a < A_; ++a) {
+    partner_[a].reserve(replications * Y_ * P_ * kPartnerPayoutFieldCount);
+    arm_[a].reserve(replications * Y_ * kArmPayoutFieldCount);
+  }
+}
+
 std::vector<ArmPayoutSummary> PayoutSummariser::summaries() const {
   constexpr std::size_t F = kPartnerPayoutFieldCount, G = kArmPayoutFieldCount;
   std::vector<ArmPayoutSummary> out(A_);

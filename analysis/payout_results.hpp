@@ -66,6 +66,8 @@ class PayoutSummariser {
   PayoutSummariser(std::size_t arms, std::size_t years, std::size_t partners);
   /// One replication of one arm: partner_rows [Y][P][PartnerField], arm_rows [Y][ArmField].
   void add(std::size_t arm, const double* partner_rows, const double* arm_rows);
+  /// Room for `replications` of each arm, so that add() copies without reallocating.
+  void reserve(std::size_t replications);
   std::vector<ArmPayoutSummary> summaries() const;
 
  private:

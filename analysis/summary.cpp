@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "analysis/summary.hpp"
 
+#include <array>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 
 #include <boost/math/distributions/students_t.hpp>
@@ -12,8 +14,24 @@ namespace mhsim::analysis {
 
 double t_critical(double level, std::uint64_t df) {
   if (df == 0) return std::numeric_limits<double>::infinity();
+  // The quantile costs microseconds and summaries ask for the same few (level, df) again and
+  // again (a sweep: every statistic of every combination), so each thread keeps the last
+  // few. The value is the same computation's, bit for bit; df 0 marks an empty slot.
+  struct Entry {
+    double level = 0;
+    std::uint64_t df = 0;
+    double value = 0;
+  };
+  thread_local std::array<Entry, 4> cache{};
+  thread_local std::size_t next = 0;
+  for (const Entry& e : cache) {
+    if (e.df == df && e.level == level) return e.value;
+  }
   const boost::math::students_t t(static_cast<double>(df));
-  return boost::math::quantile(t, 0.5 + 0.5 * level);
+  const double value = boost::math::quantile(t, 0.5 + 0.5 * level);
+  cache[next] = Entry{level, df, value};
+  next = (next + 1) % cache.size();
+  return value;
 }
 
 Summary summarise(const std::vector<double>& values) {

@@ -5,15 +5,22 @@
 // distribution; writes the same table as CSV; reports what the sweep cost against one
 // settlement pass and against the simulation that produced the ledgers.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <cstdio>
+#include <exception>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
 
 #include "analysis/decision.hpp"
 #include "analysis/merge.hpp"
@@ -137,16 +144,122 @@ int refuse(const std::vector<Diagnostic>& errors) {
   return kExitBadInput;
 }
 
-// Settles every combination (and first the scenario's own terms when `with_reference`) and
-// visits each partner in contract. Returns kExitBadInput, having printed them, when some
-// combination's terms are invalid together. `seconds` and `first_pass` time the grid.
-int settle_grid(const Grid& g, bool with_reference, const std::function<void(const GridCell&)>& visit, double& seconds,
-                double& first_pass) {
+// One combination settled, as settle_grid shows it to its visitor.
+struct SettledCombination {
+  std::size_t combination = 0;                        ///< kReference: the scenario's own terms
+  std::vector<std::string> values;                    ///< the axes' values, as the CSV writes them
+  std::vector<std::string> problems;                  ///< the terms' problems; nothing is settled with any
+  bool settled = false;                               ///< settled (not when invalid, or when a later one was)
+  std::exception_ptr error;                           ///< what settling it threw, rethrown when it is visited
+  std::vector<analysis::ArmPayoutSummary> summary;    ///< [A]
+  std::vector<analysis::RiskRow> commissioner;        ///< [A], for settled arms
+  std::vector<analysis::PartnerRisk> risk;            ///< [A][P], for partners in contract in settled arms
+  double seconds = 0;                                 ///< settling it (not visiting it)
+};
+
+// A worker's buffers, reused from one combination to the next: every element is written
+// before it is read, so what a combination gets does not depend on which worker settles it.
+struct SettleScratch {
+  ct::YearPayout pay;
+  std::vector<std::vector<double>> partner_rows, arm_rows;  // per arm, [R][Y][P][F] and [R][Y][G]
+};
+
+constexpr std::size_t kEveryArm = std::numeric_limits<std::size_t>::max();
+
+// Settles combination `c` (kReference: the scenario's own terms) of the grid into `out`, in
+// arm `only_arm` or in every arm (kEveryArm), from the settlement inputs built once,
+// [R][A][Y]. Every arm's terms are checked. Pure: reads only `g` and `inputs`.
+void settle_combination(const Grid& g, const std::vector<ct::YearInput>& inputs, std::size_t c, std::size_t only_arm,
+                        bool settle, SettleScratch& scratch, SettledCombination& out) {
+  const auto t0 = Clock::now();
   const scenario::PathwayScenario& base = *g.base;
   const pw::PathwaySpec& spec = base.spec;
   const std::size_t A = spec.arms.size(), Y = static_cast<std::size_t>(spec.years), P = spec.partners.size();
   const std::size_t R = g.results.size(), PF = Y * P * analysis::kPartnerPayoutFieldCount,
                     AF = Y * analysis::kArmPayoutFieldCount;
+  out.combination = c;
+  scenario::PathwayScenario sc = base;
+  if (c != kReference) {
+    // The combination's value of each axis: the last axis turns fastest.
+    std::size_t rest = c;
+    std::vector<std::size_t> index(g.axes.size(), 0);
+    for (std::size_t k = g.axes.size(); k-- > 0;) {
+      index[k] = rest % g.axes[k].values.size();
+      rest /= g.axes[k].values.size();
+    }
+    for (std::size_t k = 0; k < g.axes.size(); ++k) {
+      (void)scenario::set_contract_term(sc, g.axes[k].path, g.axes[k].values[index[k]]);
+      out.values.push_back(csv_number(g.axes[k].values[index[k]]));
+    }
+  }
+  for (std::size_t a = 0; a < A; ++a) {
+    for (const std::string& m : ct::check_terms(sc.contracts[a].terms, P, spec.services.size())) {
+      out.problems.push_back("combination " + std::to_string(c) + joined(out.values) + ": arm " + spec.arms[a].name + ": " + m);
+    }
+  }
+  if (!settle || !out.problems.empty()) return;
+  const analysis::ResolvedTerms terms = analysis::resolve_terms(spec, sc.contracts, g.results);
+  // One summary of settled payouts for sweeps, run and merge (analysis::PayoutSummariser).
+  analysis::PayoutSummariser summariser(A, Y, P);
+  summariser.reserve(R);
+  scratch.partner_rows.resize(A);
+  scratch.arm_rows.resize(A);
+  for (std::size_t a = 0; a < A; ++a) {  // every row of an arm with contracts is written before it is read
+    scratch.partner_rows[a].resize(R * PF);
+    scratch.arm_rows[a].resize(R * AF);
+  }
+  ct::YearPayout& pay = scratch.pay;
+  for (std::size_t r = 0; r < R; ++r) {
+    for (std::size_t a = 0; a < A; ++a) {
+      if (terms.arms[a].contracts.empty() || (only_arm != kEveryArm && a != only_arm)) continue;
+      double* prow = &scratch.partner_rows[a][r * PF];
+      double* arow = &scratch.arm_rows[a][r * AF];
+      ct::AgreementState agreement;
+      for (std::size_t y = 0; y < Y; ++y) {
+        ct::settle(terms.arms[a], inputs[(r * A + a) * Y + y], pay);
+        ct::carry(terms.arms[a], y + 1 == Y, agreement, pay);
+        const auto arm_f = analysis::arm_fields(pay);
+        std::copy(arm_f.begin(), arm_f.end(), arow + y * arm_f.size());
+        for (std::size_t p = 0; p < P; ++p) {
+          const auto f = analysis::partner_fields(pay.partners[p]);
+          std::copy(f.begin(), f.end(), prow + (y * P + p) * f.size());
+        }
+      }
+      summariser.add(a, prow, arow);
+    }
+  }
+  out.summary = summariser.summaries();
+  out.commissioner.resize(A);
+  out.risk.resize(A * P);
+  for (std::size_t a = 0; a < A; ++a) {
+    if (!out.summary[a].settled) continue;
+    // Risk over the agreement: one definition with `mhsim report` (analysis::partner_risk).
+    const analysis::ArmPayoutRows rows{scratch.partner_rows[a].data(), scratch.arm_rows[a].data(), R, Y, P, PF, AF};
+    out.commissioner[a] =
+        analysis::commissioner_risk(rows, g.H, std::numeric_limits<double>::quiet_NaN(), g.settings.risk_level);
+    for (std::size_t p = 0; p < P; ++p) {
+      if (!out.summary[a].partners[p].in_contract) continue;
+      out.risk[a * P + p] =
+          analysis::partner_risk(rows, p, g.H, sc.contracts[a].terms, g.settings.reserves[p], g.settings.risk_level);
+    }
+  }
+  out.settled = true;
+  out.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Settles every combination (and first the scenario's own terms when `with_reference`), in
+// arm `only_arm` or in every arm (kEveryArm), and visits each partner in contract,
+// combination by combination in order. Combinations are
+// settled in parallel on TBB's workers, each worker with its own buffers; the visits run on
+// one thread at a time in combination order, so what is visited is the same at any number
+// of threads. Returns kExitBadInput, having printed them, when some combination's terms are
+// invalid together. `seconds` times the grid, `first_pass` its first combination.
+int settle_grid(const Grid& g, bool with_reference, std::size_t only_arm, const std::function<void(const GridCell&)>& visit, double& seconds,
+                double& first_pass) {
+  const scenario::PathwayScenario& base = *g.base;
+  const pw::PathwaySpec& spec = base.spec;
+  const std::size_t A = spec.arms.size(), Y = static_cast<std::size_t>(spec.years), P = spec.partners.size();
+  const std::size_t R = g.results.size();
   // Settlement inputs are built once: each combination costs only the settlements.
   std::vector<ct::YearInput> inputs(R * A * Y);
   const ct::LedgerShape shape = ct::ledger_shape(spec, base.group_share);
@@ -155,74 +268,71 @@ int settle_grid(const Grid& g, bool with_reference, const std::function<void(con
       for (std::size_t y = 0; y < Y; ++y) ct::from_arm_result(shape, g.results[r].arms[a], y, inputs[(r * A + a) * Y + y]);
     }
   }
-  std::vector<std::size_t> index(g.axes.size(), 0);
   const auto t0 = Clock::now();
-  ct::YearPayout pay;
-  std::vector<std::vector<double>> partner_rows(A), arm_rows(A);  // per arm, [R][Y][P][F] and [R][Y][G]
   std::vector<std::string> problems;
-  for (std::size_t step = with_reference ? 0 : 1; step <= g.total; ++step) {
-    const std::size_t c = step == 0 ? kReference : step - 1;
-    const auto tc = Clock::now();
-    scenario::PathwayScenario sc = base;
-    std::vector<std::string> values;
-    for (std::size_t k = 0; k < g.axes.size() && c != kReference; ++k) {
-      (void)scenario::set_contract_term(sc, g.axes[k].path, g.axes[k].values[index[k]]);
-      values.push_back(csv_number(g.axes[k].values[index[k]]));
+  std::atomic<bool> invalid{false};  // once a combination is invalid nothing more is visited: stop settling
+  tbb::enumerable_thread_specific<SettleScratch> scratch;
+  // Step 0 is the scenario's own terms, step c + 1 combination c.
+  const auto settle_step = [&](std::size_t step) {
+    auto done = std::make_shared<SettledCombination>();
+    try {
+      settle_combination(g, inputs, step == 0 ? kReference : step - 1, only_arm,
+                         !invalid.load(std::memory_order_relaxed), scratch.local(), *done);
+    } catch (...) {
+      done->error = std::current_exception();
     }
-    for (std::size_t a = 0; a < A; ++a) {
-      for (const std::string& m : ct::check_terms(sc.contracts[a].terms, P, spec.services.size())) {
-        problems.push_back("combination " + std::to_string(c) + joined(values) + ": arm " + spec.arms[a].name + ": " + m);
-      }
-    }
-    if (problems.empty()) {
-      const analysis::ResolvedTerms terms = analysis::resolve_terms(spec, sc.contracts, g.results);
-      // One summary of settled payouts for sweeps, run and merge (analysis::PayoutSummariser).
-      analysis::PayoutSummariser summariser(A, Y, P);
+    if (!done->problems.empty()) invalid.store(true, std::memory_order_relaxed);
+    return done;
+  };
+  const auto visit_step = [&](const SettledCombination& done) {
+    const auto tv = Clock::now();
+    problems.insert(problems.end(), done.problems.begin(), done.problems.end());
+    // As if settled one by one in order: the first failure in order is the one thrown, and
+    // after an invalid combination nothing is settled or visited (one left unsettled because
+    // a later one was invalid is not visited either: nothing is written then).
+    if (problems.empty() && done.error) std::rethrow_exception(done.error);
+    if (problems.empty() && done.settled) {
       for (std::size_t a = 0; a < A; ++a) {
-        partner_rows[a].assign(R * PF, 0.0);
-        arm_rows[a].assign(R * AF, 0.0);
-      }
-      for (std::size_t r = 0; r < R; ++r) {
-        for (std::size_t a = 0; a < A; ++a) {
-          if (terms.arms[a].contracts.empty()) continue;
-          double* prow = &partner_rows[a][r * PF];
-          double* arow = &arm_rows[a][r * AF];
-          ct::AgreementState agreement;
-          for (std::size_t y = 0; y < Y; ++y) {
-            ct::settle(terms.arms[a], inputs[(r * A + a) * Y + y], pay);
-            ct::carry(terms.arms[a], y + 1 == Y, agreement, pay);
-            const auto arm_f = analysis::arm_fields(pay);
-            std::copy(arm_f.begin(), arm_f.end(), arow + y * arm_f.size());
-            for (std::size_t p = 0; p < P; ++p) {
-              const auto f = analysis::partner_fields(pay.partners[p]);
-              std::copy(f.begin(), f.end(), prow + (y * P + p) * f.size());
-            }
-          }
-          summariser.add(a, prow, arow);
-        }
-      }
-      const std::vector<analysis::ArmPayoutSummary> summary = summariser.summaries();
-      for (std::size_t a = 0; a < A; ++a) {
-        if (!summary[a].settled) continue;
-        // Risk over the agreement: one definition with `mhsim report` (analysis::partner_risk).
-        const analysis::ArmPayoutRows rows{partner_rows[a].data(), arm_rows[a].data(), R, Y, P, PF, AF};
-        const analysis::RiskRow commissioner =
-            analysis::commissioner_risk(rows, g.H, std::numeric_limits<double>::quiet_NaN(), g.settings.risk_level);
+        if (!done.summary[a].settled) continue;
         for (std::size_t p = 0; p < P; ++p) {
-          const analysis::PartnerPayoutSummary& q = summary[a].partners[p];
+          const analysis::PartnerPayoutSummary& q = done.summary[a].partners[p];
           if (!q.in_contract) continue;
-          const analysis::PartnerRisk risk =
-              analysis::partner_risk(rows, p, g.H, sc.contracts[a].terms, g.settings.reserves[p], g.settings.risk_level);
-          visit(GridCell{c, &values, a, p, &q, &summary[a], &risk, &commissioner});
+          visit(GridCell{done.combination, &done.values, a, p, &q, &done.summary[a], &done.risk[a * P + p],
+                         &done.commissioner[a]});
         }
       }
     }
-    if (step == 1) first_pass = std::chrono::duration<double>(Clock::now() - tc).count();
-    for (std::size_t k = g.axes.size(); c != kReference && k-- > 0;) {  // odometer: the last axis turns fastest
-      if (++index[k] < g.axes[k].values.size()) break;
-      index[k] = 0;
+    if (done.combination == 0) first_pass = done.seconds + std::chrono::duration<double>(Clock::now() - tv).count();
+  };
+  // The scenario's own terms, then the first combination alone: "one settlement pass" is
+  // timed warm, as the combinations after it run, and without them competing for the
+  // processors. Sweep settles its own terms too, unvisited, as a warm-up (one pass more).
+  // Then the rest in parallel.
+  std::size_t next = 0;
+  for (; next <= std::min<std::size_t>(1, g.total); ++next) {
+    if (next == 0 && !with_reference) {
+      SettledCombination warm_up;
+      settle_combination(g, inputs, kReference, only_arm, true, scratch.local(), warm_up);
+      continue;
     }
+    visit_step(*settle_step(next));
   }
+  // At most two combinations in flight per worker: memory stays that of a few combinations.
+  const std::size_t in_flight = 2 * static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
+  tbb::parallel_pipeline(
+      in_flight,
+      tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
+                                          [&](tbb::flow_control& fc) -> std::size_t {
+                                            if (next > g.total) {
+                                              fc.stop();
+                                              return 0;
+                                            }
+                                            return next++;
+                                          }) &
+          tbb::make_filter<std::size_t, std::shared_ptr<SettledCombination>>(tbb::filter_mode::parallel, settle_step) &
+          tbb::make_filter<std::shared_ptr<SettledCombination>, void>(
+              tbb::filter_mode::serial_in_order,
+              [&](const std::shared_ptr<SettledCombination>& done) { visit_step(*done); }));
   seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   if (!problems.empty()) {
     for (const std::string& m : problems) std::fprintf(stderr, "%s\n", m.c_str());
@@ -323,7 +433,7 @@ int sweep_command(const SweepOptions& options) {
          "p_reserves_exhausted,lowest_reserve_q05,reserves_needed,commissioner_spend_horizon,var_commissioner_spend\n";
   const auto opt = [](const std::optional<double>& v) { return v ? csv_number(*v) : std::string(); };
   double seconds = 0, first_pass = 0;
-  const int status = settle_grid(g, false, [&](const GridCell& x) {
+  const int status = settle_grid(g, false, kEveryArm, [&](const GridCell& x) {
     const analysis::PartnerPayoutSummary& q = *x.q;
     const analysis::RiskRow& k = x.risk->row;
     const auto num = [&](double v) { return x.risk->takes_part ? csv_number(v) : std::string(); };
@@ -391,7 +501,8 @@ int design_command(const DesignOptions& options) {
   std::vector<Row> rows(g.total);
   Row reference;
   double seconds = 0, first_pass = 0;
-  const int status = settle_grid(g, true, [&](const GridCell& x) {
+  // Only the designed arm is settled (every arm's terms are still checked).
+  const int status = settle_grid(g, true, arm, [&](const GridCell& x) {
     if (x.arm != arm) return;
     Row& row = x.combination == kReference ? reference : rows[x.combination];
     row.values = *x.values;
