@@ -228,8 +228,7 @@ void write_payouts(ResultsWriter& out, const pw::PathwaySpec& spec, const std::v
           ct::AgreementState agreement;  // the run's years are the agreement's
           for (std::size_t y = 0; y < Y; ++y) {
             ct::from_arm_result(shape, results[i].arms[a], y, in);
-            ct::settle(terms.arms[a], in, pay);
-            ct::carry(terms.arms[a], y + 1 == Y, agreement, pay);
+            ct::settle_year(terms.arms[a], in, y + 1 == Y, agreement, pay);
             double sum = 0;
             for (std::size_t p = 0; p < P; ++p) {
               const ct::PartnerPayout& q = pay.partners[p];

@@ -405,8 +405,7 @@ int settle_command(const SettleOptions& options) {
     input.population = std::isnan(yr.population) ? shape.population : yr.population;
     input.group_share = shape.group_share;
     try {
-      ct::settle(terms, input, pay);
-      ct::carry(terms, y + 1 == Y, agreement, pay);
+      ct::settle_year(terms, input, y + 1 == Y, agreement, pay);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "mhsim: settling year %zu: %s\nmhsim: nothing was written\n", y + 1, e.what());
       return kExitBadInput;

@@ -216,8 +216,7 @@ void settle_combination(const Grid& g, const std::vector<ct::YearInput>& inputs,
       double* arow = &scratch.arm_rows[a][r * AF];
       ct::AgreementState agreement;
       for (std::size_t y = 0; y < Y; ++y) {
-        ct::settle(terms.arms[a], inputs[(r * A + a) * Y + y], pay);
-        ct::carry(terms.arms[a], y + 1 == Y, agreement, pay);
+        ct::settle_year(terms.arms[a], inputs[(r * A + a) * Y + y], y + 1 == Y, agreement, pay);
         const auto arm_f = analysis::arm_fields(pay);
         std::copy(arm_f.begin(), arm_f.end(), arow + y * arm_f.size());
         for (std::size_t p = 0; p < P; ++p) {

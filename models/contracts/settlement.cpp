@@ -200,14 +200,25 @@ double allocation_weight(const AllianceTerms& t, std::size_t i, double limb1_tot
   return equal;
 }
 
-void settle_one(const AllianceTerms& t, const YearInput& in, const Basis& b, YearPayout& out) {
+// `pool` holds the agreement's earlier years (settle_year) and is advanced past this one;
+// nullptr settles the year on its own, as an agreement's first.
+void settle_one(const AllianceTerms& t, const YearInput& in, const Basis& b, YearPayout& out, PoolState* pool) {
   const std::size_t n = t.members.size();
   if (n == 0) return;
+  static const PoolState kFresh{};
+  const PoolState& h = pool != nullptr ? *pool : kFresh;
   double toc = t.target_cost * std::pow(1.0 + t.target_indexation, static_cast<double>(in.year));
   if (!t.target_cost_by_year.empty()) {
     const auto y = std::min(static_cast<std::size_t>(std::max(in.year, 0)), t.target_cost_by_year.size() - 1);
     toc = t.target_cost_by_year[y];
   }
+  // Rebasing: in years n, 2n, ... the factor on the scheduled TOC moves w of the way to the
+  // previous year's outturn.
+  double rebase = h.rebase;
+  if (t.rebase_every > 0 && in.year > 0 && in.year % t.rebase_every == 0 && h.years > 0 && h.last_target > 0) {
+    rebase *= 1.0 - t.rebase_weight + t.rebase_weight * h.last_actual / h.last_target;
+  }
+  if (rebase != 1.0) toc *= rebase;
   double aoc = 0, fees = 0;
   for (const AllianceMember& m : t.members) {
     check_partner(m.partner, in);
@@ -230,7 +241,15 @@ void settle_one(const AllianceTerms& t, const YearInput& in, const Basis& b, Yea
   }
 
   // Cost component: share, modifier, gate, then the caps as the outermost limits.
-  double g = cost_share(t, u, toc);
+  const bool cumulative = t.settlement == AllianceTerms::Settlement::kCumulative;
+  // The caps apply to the year (annual) or to the agreement to date (cumulative: this year's
+  // target, fees and pounds cap added to those of the years before).
+  const double cap_target = cumulative ? h.target + toc : toc;
+  const double cap_fees = cumulative ? h.fees + fees : fees;
+  const double cap_years = cumulative ? static_cast<double>(h.years + 1) : 1.0;
+  double g = cumulative ? cost_share(t, cap_target - (h.actual + aoc), cap_target) -
+                              cost_share(t, h.target - h.actual, h.target)
+                        : cost_share(t, u, toc);
   // Good performance (P > 0) raises a gain and, with kBoth, lightens a pain; poor performance
   // the reverse. (The brief's G (1 + mu P) applied literally to a pain would lighten it for
   // poor performance, so a pain is scaled by (1 - mu P).)
@@ -242,23 +261,62 @@ void settle_one(const AllianceTerms& t, const YearInput& in, const Basis& b, Yea
     }
   }
   if (t.gate && !passed) g = std::min(g, 0.0);
-  double gain_cap = t.gain_cap ? *t.gain_cap : std::numeric_limits<double>::infinity();
-  if (t.gain_cap_of_target) gain_cap = std::min(gain_cap, *t.gain_cap_of_target * toc);
+  if (cumulative) {
+    g += h.share;  // M: the modified share to date, which the caps to date then bound
+  } else if (t.carry_forward) {
+    g += h.carried;
+  }
+  const double uncapped = g;
+  double gain_cap = t.gain_cap ? *t.gain_cap * cap_years : std::numeric_limits<double>::infinity();
+  if (t.gain_cap_of_target) gain_cap = std::min(gain_cap, *t.gain_cap_of_target * cap_target);
   if (g > gain_cap) {
     g = gain_cap;
     out.gain_cap_binds = true;
   }
-  double pain_cap = t.pain_cap ? *t.pain_cap * fees : std::numeric_limits<double>::infinity();
-  if (t.pain_cap_of_target) pain_cap = std::min(pain_cap, *t.pain_cap_of_target * toc);
+  double pain_cap = t.pain_cap ? *t.pain_cap * cap_fees : std::numeric_limits<double>::infinity();
+  if (t.pain_cap_of_target) pain_cap = std::min(pain_cap, *t.pain_cap_of_target * cap_target);
   if (g < -pain_cap) {
     g = -pain_cap;
     out.pain_cap_binds = true;
   }
+  if (cumulative) g -= h.paid;  // Q - Q_prev
   const double g_kra = p_return >= 0 ? p_return * t.reward_pool : p_return * t.max_liability;
   double l3 = g + g_kra;
-  if (t.floor_total && l3 < -pain_cap) {
-    l3 = -pain_cap;
+  const double floor = cumulative ? -pain_cap - h.limb3 : -pain_cap;
+  if (t.floor_total && l3 < floor) {
+    l3 = floor;
     out.pain_cap_binds = true;
+  }
+  // The pool's caps over the life of the agreement, before allocation.
+  if (t.pool_pain_cap_life && l3 < 0) {
+    const double allowed = std::max(0.0, *t.pool_pain_cap_life * (h.fees + fees) - h.pain);
+    if (-l3 > allowed) {
+      l3 = -allowed;
+      out.pain_cap_binds = true;
+    }
+  }
+  if (t.pool_gain_cap_life && l3 > 0) {
+    const double allowed = std::max(0.0, *t.pool_gain_cap_life - h.gain);
+    if (l3 > allowed) {
+      l3 = allowed;
+      out.gain_cap_binds = true;
+    }
+  }
+  out.carried = !cumulative && t.carry_forward ? uncapped - g : 0.0;
+  if (pool != nullptr) {
+    pool->years = h.years + 1;
+    pool->target = h.target + toc;
+    pool->actual = h.actual + aoc;
+    pool->fees = h.fees + fees;
+    pool->last_target = toc;
+    pool->last_actual = aoc;
+    pool->rebase = rebase;
+    pool->share = cumulative ? uncapped : 0.0;
+    pool->paid = h.paid + g;
+    pool->limb3 = h.limb3 + l3;
+    pool->carried = out.carried;
+    pool->pain = h.pain + std::max(0.0, -l3);
+    pool->gain = h.gain + std::max(0.0, l3);
   }
 
   out.target = toc;
@@ -345,6 +403,17 @@ void settle_one(const AllianceTerms& t, const YearInput& in, const Basis& b, Yea
   }
 }
 
+template <class T>
+void settle_contract(const T& t, const YearInput& in, const Basis& b, YearPayout& out, PoolState* pool) {
+  if constexpr (std::is_same_v<T, AllianceTerms>) {
+    settle_one(t, in, b, out, pool);
+  } else {
+    settle_one(t, in, b, out);
+  }
+}
+
+void settle_terms(const Terms& terms, const YearInput& in, YearPayout& out, PoolState* pool);
+
 }  // namespace
 
 double achievement(const Indicator& k, double level) noexcept {
@@ -396,7 +465,16 @@ double cost_share(const AllianceTerms& t, double u, double target) noexcept {
 // ---------------------------------------------------------------------------------------
 // Settlement.
 
-void settle(const Terms& terms, const YearInput& in, YearPayout& out) {
+void settle(const Terms& terms, const YearInput& in, YearPayout& out) { settle_terms(terms, in, out, nullptr); }
+
+void settle_year(const Terms& terms, const YearInput& in, bool last_year, AgreementState& state, YearPayout& pay) {
+  settle_terms(terms, in, pay, &state.pool);
+  carry(terms, last_year, state, pay);
+}
+
+namespace {
+
+void settle_terms(const Terms& terms, const YearInput& in, YearPayout& out, PoolState* pool) {
   const std::size_t P = in.partners();
   if (in.partner_activity.size() != P) bad_input("partner_activity has a size other than partner_cost's");
   if (in.service_activity.size() != in.services()) bad_input("service_activity has a size other than service_cost's");
@@ -408,6 +486,7 @@ void settle(const Terms& terms, const YearInput& in, YearPayout& out) {
   out.kra_component = out.limb3 = out.cap_shortfall = out.kpi_return = 0;
   out.gate_passed = true;
   out.pain_cap_binds = out.gain_cap_binds = false;
+  out.carried = 0;
 
   out.contract_payment.assign(terms.contracts.size(), 0.0);
   const auto paid = [&] {
@@ -419,7 +498,7 @@ void settle(const Terms& terms, const YearInput& in, YearPayout& out) {
     const Basis whole{in.partner_cost.data(), in.partner_activity.data()};
     for (std::size_t c = 0; c < terms.contracts.size(); ++c) {
       const double before = paid();
-      std::visit([&](const auto& t) { settle_one(t, in, whole, out); }, terms.contracts[c].terms);
+      std::visit([&](const auto& t) { settle_contract(t, in, whole, out, pool); }, terms.contracts[c].terms);
       out.contract_payment[c] = paid() - before;
     }
   } else {
@@ -445,7 +524,7 @@ void settle(const Terms& terms, const YearInput& in, YearPayout& out) {
       }
       const Basis basis{out.scratch_cost.data(), out.scratch_activity.data()};
       const double before = paid();
-      std::visit([&](const auto& t) { settle_one(t, in, basis, out); }, terms.contracts[c].terms);
+      std::visit([&](const auto& t) { settle_contract(t, in, basis, out, pool); }, terms.contracts[c].terms);
       out.contract_payment[c] = paid() - before;
     }
   }
@@ -457,6 +536,8 @@ void settle(const Terms& terms, const YearInput& in, YearPayout& out) {
   out.commissioner_spend = spend;
   split_spend(terms, out);
 }
+
+}  // namespace
 
 std::size_t commissioners(const Terms& terms) noexcept {
   std::size_t k = 1;
@@ -787,6 +868,13 @@ struct Checker {
     if (t.pain_cap) non_negative("pain_cap", *t.pain_cap);
     if (t.pain_cap_life) non_negative("pain_cap_life", *t.pain_cap_life);
     unit("retention", t.retention);
+    if (t.pool_pain_cap_life) non_negative("pool_pain_cap_life", *t.pool_pain_cap_life);
+    if (t.pool_gain_cap_life) non_negative("pool_gain_cap_life", *t.pool_gain_cap_life);
+    if (t.rebase_every < 0) add("rebase_every", "is " + std::to_string(t.rebase_every) + ", but must be >= 0 years");
+    unit("rebase_weight", t.rebase_weight);
+    if (t.settlement == AllianceTerms::Settlement::kCumulative && t.carry_forward) {
+      add("carry_forward", "is set with cumulative settlement, which already settles what a cap held back later");
+    }
     if (t.gain_cap) non_negative("gain_cap", *t.gain_cap);
     if (t.gain_cap_of_target) non_negative("gain_cap_of_target", *t.gain_cap_of_target);
     if (t.pain_cap_of_target) non_negative("pain_cap_of_target", *t.pain_cap_of_target);

@@ -294,9 +294,17 @@ struct AllianceTerms {
   /// it saves or overspends in theirs; the k sum to the alliance's payments.
   std::vector<double> residual_split = {};
 
-  // Over the life of the agreement (issue 16; contracts::carry, applied year after year):
+  // Over the life of the agreement (issue 16; settle_year, applied year after year):
   double retention = 0;                    ///< rho: share of each member's yearly gainshare withheld until the last year
   std::optional<double> pain_cap_life;     ///< kappa_L: a member's painshare to date <= kappa_L x its fees to date
+  enum class Settlement { kAnnual, kCumulative };
+  /// kCumulative: the cost share is trued up against the cumulative target (see settle_year).
+  Settlement settlement = Settlement::kAnnual;
+  bool carry_forward = false;              ///< annual: what the cost-share caps hold back is added to next year's share
+  std::optional<double> pool_pain_cap_life;  ///< the providers' painshare to date <= this x all fees to date
+  std::optional<double> pool_gain_cap_life;  ///< the providers' gainshare to date <= this, pounds
+  int rebase_every = 0;                    ///< n: the target is rebased in years n, 2n, ... (0-based; 0 = never)
+  double rebase_weight = 1;                ///< w: at a rebase the TOC moves w of the way to the previous year's outturn
 };
 
 using ContractTerms =
@@ -385,8 +393,9 @@ struct YearPayout {
   std::vector<double> scratch_cost;                               ///< [P] one contract's cost basis
   std::vector<std::array<double, kMeasures>> scratch_activity;    ///< [P] ... and activity basis
   bool gate_passed = true;
-  bool pain_cap_binds = false;          ///< the cost painshare cap or the overall floor binds
-  bool gain_cap_binds = false;
+  bool pain_cap_binds = false;          ///< the cost painshare cap, the overall floor or the pool's life cap binds
+  bool gain_cap_binds = false;          ///< the gainshare cap or the pool's life cap binds
+  double carried = 0;                   ///< carry_forward: what this year's caps held back, into next year's share
   /// Sum of members' Limb 3 = limb3 + cap_shortfall (up to rounding).
   double providers_limb3() const noexcept { return limb3 + cap_shortfall; }
 };
@@ -405,12 +414,56 @@ YearPayout settle(const Terms& terms, const YearInput& in);
 /// As above into `out`, reusing its buffers (no allocation once they have their size).
 void settle(const Terms& terms, const YearInput& in, YearPayout& out);
 
-/// What an agreement carries from one year to the next, per partner (contracts::carry).
-struct AgreementState {
-  std::vector<double> retained;  ///< [P] gainshare withheld and not yet paid
-  std::vector<double> fees;      ///< [P] Limb 2 to date
-  std::vector<double> charged;   ///< [P] painshare charged to date (after the life cap)
+/// What an alliance's pool carries from one year to the next (settle_year). "To date" is
+/// over the years settled before the current one.
+struct PoolState {
+  int years = 0;              ///< years settled
+  double target = 0;          ///< TOC to date
+  double actual = 0;          ///< AOC to date
+  double fees = 0;            ///< F to date
+  double last_target = 0;     ///< the previous year's TOC (rebasing)
+  double last_actual = 0;     ///< the previous year's AOC (rebasing)
+  double rebase = 1;          ///< the factor rebasing has put on the scheduled TOC
+  double share = 0;           ///< cumulative: the providers' cost share to date, modified, before the caps (M)
+  double paid = 0;            ///< the providers' cost share to date after the caps (Q)
+  double limb3 = 0;           ///< Limb 3 to date
+  double carried = 0;         ///< carry_forward: what the last year's caps held back
+  double pain = 0;            ///< painshare charged to date (sum of max(0, -L3))
+  double gain = 0;            ///< gainshare paid to date (sum of max(0, L3))
 };
+
+/// What an agreement carries from one year to the next: the pool's history, and per
+/// partner what contracts::carry needs.
+struct AgreementState {
+  PoolState pool = {};
+  std::vector<double> retained = {};  ///< [P] gainshare withheld and not yet paid
+  std::vector<double> fees = {};      ///< [P] Limb 2 to date
+  std::vector<double> charged = {};   ///< [P] painshare charged to date (after the life cap)
+};
+
+/// Settles year `in.year` of an agreement whose earlier years `state` holds (from a
+/// default-constructed state, in year order, one per replication and arm), then applies
+/// carry(); updates `state`. For an alliance, with TOC_y the scheduled target (target_cost x
+/// (1 + i)^y or target_cost_by_year) and the pool's history:
+///   rebasing (rebase_every n, rebase_weight w): in years y = n, 2n, ... the factor R on the
+///     scheduled TOC becomes R x (1 - w + w AOC_{y-1} / TOC_{y-1}); TOC_y = R x scheduled;
+///   cumulative settlement: with T, A, F the target, outturn and fees to date (this year's
+///     included) and G(T, A) = cost_share(T - A, T), the year's change
+///     D = G(T, A) - G(T_prev, A_prev) is modified and gated with this year's KPI return as an
+///     annual share is; M += D; the paid share to date Q = M clamped to the caps to date
+///     (-min(kappa F, pain_cap_of_target T) and min(gain_cap x years, gain_cap_of_target T));
+///     the year's providers' share is Q - Q_prev. So what a cap holds back is paid (or
+///     charged) in a later year when the cumulative position comes back inside it; the
+///     overall floor is L3 to date >= -(the pain cap to date);
+///   carry_forward (annual settlement): the part of the year's share the caps held back is
+///     added to the next year's share (after that year's modifier and gate, before its
+///     caps); what is held back in the last year is dropped;
+///   pool life caps: the providers' painshare to date (sum of max(0, -L3)) <= pool_pain_cap_life
+///     x F to date, their gainshare to date <= pool_gain_cap_life; L3 is limited before it is
+///     allocated, so the commissioner keeps what the caps hold back.
+/// Without these keys, settle_year is settle() followed by carry(), bit for bit; year 1 of
+/// a cumulative agreement is its annual settlement.
+void settle_year(const Terms& terms, const YearInput& in, bool last_year, AgreementState& state, YearPayout& pay);
 
 /// Applies an alliance's rules over the life of the agreement to one year, settled by
 /// settle(), in year order from a default-constructed state (one per replication and arm).

@@ -22,6 +22,7 @@ inline constexpr std::array<std::string_view, 2> kModeNames = {"bonus", "withhol
 inline constexpr std::array<std::string_view, 4> kAllocationNames = {"equal", "budget_share", "fee", "fixed"};
 inline constexpr std::array<std::string_view, 2> kShortfallNames = {"commissioner", "reallocate"};
 inline constexpr std::array<std::string_view, 2> kModifierScopeNames = {"gain_only", "both"};
+inline constexpr std::array<std::string_view, 2> kSettlementNames = {"annual", "cumulative"};
 
 namespace schema_detail {
 
@@ -328,6 +329,40 @@ void describe(V& v, AllianceTerms& t) {
         .otherwise("none (no cap over the agreement)").vary(Vary::kPolicy)
         .doc("kappa_L. Over the agreement: a member's painshare to date is capped at kappa_L x its fees to date; "
              "what the cap spares the commissioner bears."));
+  v(choice("settlement", t.settlement, kSettlementNames).otherwise("\"annual\"").vary(Vary::kPolicy)
+        .doc("`cumulative` trues the cost share up each year against the target to date: the providers are paid "
+             "their share of the cumulative under- or overrun less what they were paid before, and the caps bound "
+             "the share to date (docs/contracts.md, \"Over the life of the agreement\")."));
+  v(boolean("carry_forward", t.carry_forward).otherwise("false").vary(Vary::kPolicy)
+        .doc("With annual settlement: the part of a year's cost share that the caps hold back is added to the "
+             "next year's share (what the last year's caps hold back is dropped)."));
+  v(number_or_none("pool_pain_cap_life", t.pool_pain_cap_life).range(0, 100)
+        .unit("fraction of all members' fees to date").otherwise("none (no pool cap over the agreement)")
+        .vary(Vary::kPolicy)
+        .doc("Over the agreement: the providers' painshare to date (Limb 3 pains summed) is capped at this x the "
+             "members' fees to date; the commissioner keeps what the cap holds back."));
+  v(number_or_none("pool_gain_cap_life", t.pool_gain_cap_life).range(0, limits::kMaxMoney)
+        .unit("pounds over the agreement").otherwise("none (no pool cap over the agreement)").vary(Vary::kPolicy)
+        .doc("Over the agreement: the providers' gainshare to date (Limb 3 gains summed) is capped at this."));
+  v(integer("rebase_every", t.rebase_every).range(0, 100).unit("years").otherwise("0 (never)").vary(Vary::kPolicy)
+        .doc("n. In years n, 2n, ... (0-based, so 1 rebases every year after the first) the target is rebased: "
+             "its factor on the scheduled TOC moves rebase_weight of the way to the previous year's outturn "
+             "over target."));
+  v(number("rebase_weight", t.rebase_weight).range(0, 1).unit("fraction").otherwise("1").vary(Vary::kPolicy)
+        .doc("w. At a rebase, TOC factor R becomes R x (1 - w + w x AOC / TOC of the previous year): 1 rebases to "
+             "the outturn, 0 keeps the schedule."));
+  v.check([&](auto& c) {
+    if (t.settlement == AllianceTerms::Settlement::kCumulative && t.carry_forward && c.ok("settlement") && c.ok("carry_forward")) {
+      c.error("carry_forward",
+              "no carry_forward with settlement = \"cumulative\" (cumulative settlement already pays or charges "
+              "what a cap held back once the position to date comes back inside it)",
+              "true");
+    }
+    if (t.rebase_every == 0 && c.present("rebase_weight") && c.ok("rebase_weight")) {
+      c.error("rebase_weight", "no rebase_weight without rebase_every (the target is never rebased)",
+              c.written("rebase_weight"));
+    }
+  });
   v(map("residual_split", t.residual_split, "commissioners", "commissioner").range(0, 1).unit("fraction")
         .otherwise("as the contract's funders").vary(Vary::kPolicy)
         .entry_doc("That commissioner's share of what the pooled budget saves or overspends.")

@@ -870,8 +870,8 @@ std::vector<ct::YearPayout> settle_years(const ct::Terms& terms, const std::vect
   std::vector<ct::YearPayout> out;
   ct::AgreementState state;
   for (std::size_t y = 0; y < aoc.size(); ++y) {
-    ct::YearPayout pay = ct::settle(terms, input({aoc[y]}, static_cast<int>(y)));
-    ct::carry(terms, y + 1 == aoc.size(), state, pay);
+    ct::YearPayout pay;
+    ct::settle_year(terms, input({aoc[y]}, static_cast<int>(y)), y + 1 == aoc.size(), state, pay);
     out.push_back(pay);
   }
   return out;
@@ -965,6 +965,226 @@ TEST_CASE("Agreement: check_terms refuses a retention outside [0, 1] and a negat
   REQUIRE(problems.size() == 2);
   CHECK_THAT(problems[0] + problems[1], Catch::Contains("retention is 1.5, but must be in [0, 1]") &&
                                             Catch::Contains("pain_cap_life"));
+}
+
+// ---- The pool over the life of the agreement (settle_year): cumulative settlement, carry
+// forward, the pool's life caps and rebasing. Every expected figure is hand-computed below.
+namespace {
+
+// One member (partner 0), fee 100 a year, target 1,000 a year, share 0.5, pain cap 1 x F.
+AllianceTerms pool_terms() {
+  AllianceTerms a;
+  a.members = {{0, 100, 0, 0, {}}};
+  a.target_cost = 1000;
+  a.share = 0.5;
+  return a;
+}
+
+std::vector<double> limb3s(const std::vector<ct::YearPayout>& ys) {
+  std::vector<double> out;
+  for (const ct::YearPayout& y : ys) out.push_back(y.partners[0].gain_pain);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Agreement: cumulative settlement trues the share up against the target to date, by hand",
+          "[settlement][agreement][pool]") {
+  // Costs 1,400, 950, 1,300 against 1,000 a year; share 0.5; pain cap 1 x fees (100 a year).
+  // Annual: -200 capped at -100;  +25;  -150 capped at -100:  -100, +25, -100 (-175).
+  // Carry forward: -100 (100 held back);  +25 - 100 = -75 (within the cap);  -150 capped at
+  //   -100 (50 held back and dropped at the end):  -100, -75, -100 (-275).
+  // Cumulative (T, A, G = 0.5 (T - A), cap 100 x years):
+  //   y1: T 1,000, A 1,400: G -200, Q = max(-200, -100) = -100: -100;
+  //   y2: T 2,000, A 2,350: G -175, Q = max(-175, -200) = -175: -75;
+  //   y3: T 3,000, A 3,650: G -325, Q = max(-325, -300) = -300: -125  (-300 in all).
+  const std::vector<double> aoc = {1400, 950, 1300};
+  AllianceTerms annual = pool_terms();
+  CHECK(limb3s(settle_years(one(annual), aoc)) == std::vector<double>{-100, 25, -100});
+  AllianceTerms forward = pool_terms();
+  forward.carry_forward = true;
+  const std::vector<ct::YearPayout> f = settle_years(one(forward), aoc);
+  CHECK(limb3s(f) == std::vector<double>{-100, -75, -100});
+  CHECK(f[0].carried == -100);
+  CHECK(f[1].carried == 0);
+  CHECK(f[2].carried == -50);
+  CHECK(f[0].pain_cap_binds);
+  CHECK_FALSE(f[1].pain_cap_binds);
+  AllianceTerms cumulative = pool_terms();
+  cumulative.settlement = AllianceTerms::Settlement::kCumulative;
+  const std::vector<ct::YearPayout> c = settle_years(one(cumulative), aoc);
+  CHECK(limb3s(c) == std::vector<double>{-100, -75, -125});
+  CHECK(c[0].pain_cap_binds);
+  CHECK_FALSE(c[1].pain_cap_binds);
+  CHECK(c[2].pain_cap_binds);
+  // The year's accounts stay the year's: share + residual = the year's underrun.
+  for (std::size_t y = 0; y < 3; ++y) {
+    CHECK(c[y].underrun == 1000 - aoc[y]);
+    CHECK(c[y].providers_share + c[y].commissioner_residual == c[y].underrun);
+    CHECK(c[y].commissioner_spend == aoc[y] + 100 + c[y].partners[0].gain_pain);
+  }
+  // Costs 1,300, 800, 900: annual -100, +100, +50 (+50); cumulative -100, +50, +50: the
+  // cumulative position ends at T = A, so the providers end with nothing, as 0.5 x 0.
+  CHECK(limb3s(settle_years(one(annual), {1300, 800, 900})) == std::vector<double>{-100, 100, 50});
+  CHECK(limb3s(settle_years(one(cumulative), {1300, 800, 900})) == std::vector<double>{-100, 50, 50});
+}
+
+TEST_CASE("Agreement: carry forward pays a capped gainshare the next year, by hand", "[settlement][agreement][pool]") {
+  // Gain cap 50 pounds a year; costs 800 and 1,000: the year-1 gain of 100 is capped at 50 and
+  // the 50 held back is paid in year 2 (its own share 0). Without carry forward: 50, 0.
+  AllianceTerms a = pool_terms();
+  a.gain_cap = 50;
+  CHECK(limb3s(settle_years(one(a), {800, 1000})) == std::vector<double>{50, 0});
+  a.carry_forward = true;
+  const std::vector<ct::YearPayout> y = settle_years(one(a), {800, 1000});
+  CHECK(limb3s(y) == std::vector<double>{50, 50});
+  CHECK(y[0].gain_cap_binds);
+  CHECK(y[0].carried == 50);
+  // Cumulatively the pounds cap is 50 a year to date: 50, then min(100, 100) - 50 = 50.
+  a.carry_forward = false;
+  a.settlement = AllianceTerms::Settlement::kCumulative;
+  CHECK(limb3s(settle_years(one(a), {800, 1000})) == std::vector<double>{50, 50});
+  // ... and a third year at 1,000 pays nothing more (the share to date, 100, is paid).
+  CHECK(limb3s(settle_years(one(a), {800, 1000, 1000})) == std::vector<double>{50, 50, 0});
+}
+
+TEST_CASE("Agreement: a gate forfeits a gated year's gain for good under cumulative settlement, by hand",
+          "[settlement][agreement][pool]") {
+  // Share 1, no caps, gate on one KRA that fails in year 2. Costs 1,100, 900, 1,000.
+  // y1: D = -100 (a pain passes the gate): -100.  y2: D = +100, gated to 0; M stays -100: 0.
+  // y3: D = 0: 0. The gain of year 2 is not paid later.
+  AllianceTerms a = pool_terms();
+  a.share = 1;
+  a.pain_cap.reset();
+  a.gate = true;
+  a.settlement = AllianceTerms::Settlement::kCumulative;
+  a.kras = {kra("wellbeing", ct::KpiRef::system(pw::SystemKpi::kShareImproved), ct::Direction::kHigherIsBetter,
+                {0.1, 0.2, 0.3, 0.4, 0.5}, 1)};
+  const ct::Terms terms = one(a);
+  ct::AgreementState state;
+  std::vector<double> got;
+  const std::vector<double> aoc = {1100, 900, 1000};
+  for (std::size_t y = 0; y < 3; ++y) {
+    ct::YearInput in = input({aoc[y]}, static_cast<int>(y));
+    set_kpi(in, pw::SystemKpi::kShareImproved, y == 1 ? 0.0 : 0.35);  // failure in year 2, minimum otherwise
+    ct::YearPayout pay;
+    ct::settle_year(terms, in, y == 2, state, pay);
+    got.push_back(pay.partners[0].gain_pain);
+    CHECK(pay.gate_passed == (y != 1));
+  }
+  CHECK(got == std::vector<double>{-100, 0, 0});
+}
+
+TEST_CASE("Agreement: cumulative settlement pays, over the agreement, the share of the cumulative under- or "
+          "overrun within the caps to date (2,000 random agreements)", "[settlement][agreement][pool]") {
+  // With no modifier or gate, sum_y L3_y = clamp(s (T - A), -kappa F_to_date, gain cap x years),
+  // whatever the path; and year 1 is the annual settlement, bit for bit.
+  boost::random::mt19937_64 rng(20261206);
+  boost::random::uniform_real_distribution<double> cost(700, 1300), share(0, 1), kappa(0, 2), cap(0, 300);
+  boost::random::uniform_int_distribution<int> years(1, 7);
+  for (int trial = 0; trial < 2000; ++trial) {
+    AllianceTerms a = pool_terms();
+    a.share = share(rng);
+    a.pain_cap = kappa(rng);
+    a.gain_cap = cap(rng);
+    a.floor_total = trial % 2 == 0;
+    a.settlement = AllianceTerms::Settlement::kCumulative;
+    std::vector<double> aoc(static_cast<std::size_t>(years(rng)));
+    for (double& c : aoc) c = cost(rng);
+    const std::vector<ct::YearPayout> got = settle_years(one(a), aoc);
+    double paid = 0, under = 0;
+    for (std::size_t y = 0; y < aoc.size(); ++y) {
+      paid += got[y].partners[0].gain_pain;
+      under += 1000 - aoc[y];
+      const double n = static_cast<double>(y + 1);
+      const double expect = std::clamp(a.share * under, -*a.pain_cap * 100 * n, *a.gain_cap * n);
+      REQUIRE(paid == Approx(expect).margin(1e-9));
+    }
+    AllianceTerms yearly = a;
+    yearly.settlement = AllianceTerms::Settlement::kAnnual;
+    REQUIRE(got[0].partners[0].payment == ct::settle(one(yearly), input({aoc[0]})).partners[0].payment);
+  }
+}
+
+TEST_CASE("Agreement: the pool's caps over the life of the agreement, by hand", "[settlement][agreement][pool]") {
+  // Two members with fee 100 each (F = 200 a year), share 1, no annual cap, allocation by
+  // Limb 1; pool_pain_cap_life 0.5 x fees to date. Overruns 300, 40, 200 (split evenly):
+  //   y1: allowed 0.5 x 200 - 0 = 100: L3 -100 (-50 each);  y2: allowed 200 - 100 = 100: -40;
+  //   y3: allowed 300 - 140 = 160: -160 (-80 each). The commissioner keeps the rest.
+  AllianceTerms a;
+  a.members = {{0, 100, 0, 0, {}}, {1, 100, 0, 0, {}}};
+  a.target_cost = 1000;
+  a.share = 1;
+  a.pain_cap.reset();
+  a.pool_pain_cap_life = 0.5;
+  const ct::Terms terms = one(a);
+  ct::AgreementState state;
+  const std::vector<std::vector<double>> costs = {{650, 650}, {520, 520}, {600, 600}};
+  const std::vector<double> l3 = {-100, -40, -160};
+  for (std::size_t y = 0; y < 3; ++y) {
+    ct::YearPayout pay;
+    ct::settle_year(terms, input(costs[y], static_cast<int>(y)), y == 2, state, pay);
+    CHECK(pay.limb3 == l3[y]);
+    CHECK(pay.partners[0].gain_pain == l3[y] / 2);
+    CHECK(pay.partners[1].gain_pain == l3[y] / 2);
+    CHECK(pay.pain_cap_binds == (y != 1));
+  }
+  // pool_gain_cap_life 150 pounds: gains 100, 100, 10 are paid 100, 50, 0.
+  AllianceTerms g = pool_terms();
+  g.share = 1;
+  g.pool_gain_cap_life = 150;
+  const std::vector<ct::YearPayout> y = settle_years(one(g), {900, 900, 990});
+  CHECK(limb3s(y) == std::vector<double>{100, 50, 0});
+  CHECK_FALSE(y[0].gain_cap_binds);
+  CHECK(y[1].gain_cap_binds);
+  // A pain in between does not restore gain headroom (the cap counts gains paid, not net).
+  CHECK(limb3s(settle_years(one(g), {900, 1050, 900, 900})) == std::vector<double>{100, -50, 50, 0});
+}
+
+TEST_CASE("Agreement: rebasing moves the target towards the outturn, by hand", "[settlement][agreement][pool]") {
+  // Target 1,000 indexed 10% a year, rebased every 2 years half way to the outturn.
+  //   y0: TOC 1,000 (AOC 1,200);  y1: TOC 1,100 (AOC 1,300);
+  //   y2 (a rebase): R = 1 - 0.5 + 0.5 x 1,300 / 1,100 = 12/11: TOC 1,210 x 12/11 = 1,320;
+  //   y3: TOC 1,331 x 12/11 = 1,452 (AOC 1,210);
+  //   y4 (a rebase): R = 12/11 x (0.5 + 0.5 x 1,210 / 1,452) = 12/11 x 11/12 = 1: TOC 1,464.1.
+  AllianceTerms a = pool_terms();
+  a.target_indexation = 0.1;
+  a.rebase_every = 2;
+  a.rebase_weight = 0.5;
+  const std::vector<ct::YearPayout> y = settle_years(one(a), {1200, 1300, 1400, 1210, 1000});
+  const std::vector<double> toc = {1000, 1100, 1320, 1452, 1464.1};
+  for (std::size_t k = 0; k < toc.size(); ++k) CHECK(y[k].target == Approx(toc[k]).epsilon(1e-12));
+  // The rebased target drives the share: year 2's underrun is 1,320 - 1,400 = -80, share -40.
+  CHECK(y[2].underrun == Approx(-80).epsilon(1e-12));
+  CHECK(y[2].partners[0].gain_pain == Approx(-40).epsilon(1e-12));
+  // With w = 1 every year, TOC_y = (1 + i) AOC_{y-1} whatever the costs.
+  a.rebase_every = 1;
+  a.rebase_weight = 1;
+  const std::vector<double> aoc = {1234, 987, 1111, 1333};
+  const std::vector<ct::YearPayout> r = settle_years(one(a), aoc);
+  for (std::size_t k = 1; k < aoc.size(); ++k) CHECK(r[k].target == Approx(1.1 * aoc[k - 1]).epsilon(1e-12));
+  // Settled on its own (no agreement), a year is never rebased.
+  CHECK(ct::settle(one(a), input({1000}, 3)).target == Approx(1331).epsilon(1e-12));
+}
+
+TEST_CASE("Agreement: check_terms refuses carry forward with cumulative settlement and out-of-range pool terms",
+          "[settlement][agreement][pool]") {
+  AllianceTerms a = pool_terms();
+  a.settlement = AllianceTerms::Settlement::kCumulative;
+  a.carry_forward = true;
+  a.rebase_weight = 1.5;
+  a.rebase_every = -1;
+  a.pool_pain_cap_life = -0.5;
+  a.pool_gain_cap_life = std::numeric_limits<double>::infinity();
+  const std::vector<std::string> problems = ct::check_terms(one(a, "alliance"), 1);
+  std::string all;
+  for (const std::string& p : problems) all += p + "\n";
+  INFO(all);
+  CHECK(problems.size() == 5);
+  CHECK_THAT(all, Catch::Contains("carry_forward is set with cumulative settlement") &&
+                      Catch::Contains("rebase_weight is 1.5, but must be in [0, 1]") &&
+                      Catch::Contains("rebase_every is -1, but must be >= 0 years") &&
+                      Catch::Contains("pool_pain_cap_life is -0.5") && Catch::Contains("pool_gain_cap_life is inf"));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -803,7 +803,8 @@ TEST_CASE("Contract scenario: set_contract_term names the path and what is setta
             "no key \"fee\" in arms.alliance.contracts.alliance (its keys: name, type, target, target_indexation, share, "
             "gain_bands, pain_bands, pain_cap, gain_cap, pain_cap_of_target, gain_cap_of_target, floor_total, "
             "reward_pool, max_liability, modifier, "
-            "modifier_scope, gate, allocation, shortfall, retention, pain_cap_life, residual_split, members, kras, funders, "
+            "modifier_scope, gate, allocation, shortfall, retention, pain_cap_life, settlement, carry_forward, "
+            "pool_pain_cap_life, pool_gain_cap_life, rebase_every, rebase_weight, residual_split, members, kras, funders, "
             "services))");
   CHECK(set(a + "members.practices.fee", 1) ==
         a + "members.practices.fee: " + term + "no members named \"practices\" (one of \"trust\", \"charity\", \"council\"))");
@@ -1138,4 +1139,72 @@ funders = { nhse = 1 }
             "c.toml:74:11: arms.alliance.contracts[0].funders: expected funders' shares that sum to 1, got a sum of 0.9",
             "c.toml:81:13: arms.alliance.contracts[1].funders.nhse: expected a commissioner (one of \"icb\", "
             "\"council\"), got an unknown commissioner \"nhse\""});
+}
+
+TEST_CASE("Contract scenario: an agreement's pool keys reach their fields and are checked where written",
+          "[scenario][pool]") {
+  const PathwayScenario sc = load(R"(
+[[arms.alliance.contracts]]
+name = "alliance"
+type = "alliance"
+target = { fixed = 1000000 }
+settlement = "cumulative"
+pool_pain_cap_life = 0.5
+pool_gain_cap_life = 250000
+rebase_every = 2
+rebase_weight = 0.5
+[[arms.alliance.contracts.members]]
+partner = "trust"
+)");
+  const auto& al = terms_of<ct::AllianceTerms>(sc, 1, 0);
+  CHECK(al.settlement == ct::AllianceTerms::Settlement::kCumulative);
+  CHECK_FALSE(al.carry_forward);
+  CHECK(al.pool_pain_cap_life == std::optional<double>(0.5));
+  CHECK(al.pool_gain_cap_life == std::optional<double>(250000));
+  CHECK(al.rebase_every == 2);
+  CHECK(al.rebase_weight == 0.5);
+  // Defaults: annual, no carry forward, no pool caps, never rebased.
+  const auto& plain = terms_of<ct::AllianceTerms>(load(R"(
+[[arms.alliance.contracts]]
+name = "alliance"
+type = "alliance"
+target = { fixed = 1000000 }
+carry_forward = true
+[[arms.alliance.contracts.members]]
+partner = "trust"
+)"), 1, 0);
+  CHECK(plain.settlement == ct::AllianceTerms::Settlement::kAnnual);
+  CHECK(plain.carry_forward);
+  CHECK_FALSE(plain.pool_pain_cap_life.has_value());
+  CHECK(plain.rebase_every == 0);
+  // Carry forward with cumulative settlement, a weight without a rebase, a bad choice and a
+  // fractional year, all at once and located (contracts start on line 66).
+  CHECK(messages_of(R"(
+[[arms.alliance.contracts]]
+name = "alliance"
+type = "alliance"
+target = { fixed = 1000000 }
+settlement = "cumulative"
+carry_forward = true
+rebase_weight = 0.5
+[[arms.alliance.contracts.members]]
+partner = "trust"
+
+[[arms.block.contracts]]
+name = "other"
+type = "alliance"
+target = { fixed = 1000000 }
+settlement = "yearly"
+rebase_every = 1.5
+[[arms.block.contracts.members]]
+partner = "charity"
+)") == std::vector<std::string>{
+            "c.toml:71:17: arms.alliance.contracts[0].carry_forward: expected no carry_forward with settlement = "
+            "\"cumulative\" (cumulative settlement already pays or charges what a cap held back once the position to "
+            "date comes back inside it), got true",
+            "c.toml:72:17: arms.alliance.contracts[0].rebase_weight: expected no rebase_weight without rebase_every (the "
+            "target is never rebased), got 0.5",
+            "c.toml:80:14: arms.block.contracts[0].settlement: expected one of \"annual\", \"cumulative\", got the string "
+            "\"yearly\"",
+            "c.toml:81:16: arms.block.contracts[0].rebase_every: expected an integer in [0, 100], got 1.5"});
 }
