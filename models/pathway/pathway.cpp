@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <ostream>
 #include <stdexcept>
@@ -72,6 +73,16 @@ double unit_cost(const ServiceSpec& s, Measure m) noexcept {
     case Measure::kTeamYears: return s.annual_fixed_cost;
   }
   return 0;
+}
+
+double cost_factor(const PathwaySpec& spec, std::size_t service, std::size_t year) noexcept {
+  const std::vector<double>& mix = spec.services[service].cost_mix;
+  if (mix.empty()) return 1.0;
+  double f = 0;
+  for (std::size_t k = 0; k < mix.size() && k < spec.cost_categories.size(); ++k) {
+    f += mix[k] * std::pow(1.0 + spec.cost_categories[k].inflation, static_cast<double>(year));
+  }
+  return f;
 }
 
 namespace {
@@ -183,6 +194,10 @@ class ArmSim {
     occupancy_.assign(S, engine::TimeWeighted(0.0, 0.0));
     waits_.resize(S);
     resources_.resize(S);
+    cost_factor_.resize(Y * S);
+    for (std::size_t y = 0; y < Y; ++y) {
+      for (std::size_t s = 0; s < S; ++s) cost_factor_[y * S + s] = cost_factor(spec, s, y);
+    }
     for (std::size_t s = 0; s < S; ++s) {
       if (!arm_.enabled[s] || arm_.capacity[s] <= 0) continue;
       resources_[s] = std::make_unique<engine::Resource>(
@@ -751,9 +766,10 @@ class ArmSim {
 
   // A presentation at presentation service s: one contact, on its partner's ledger.
   void present(std::size_t s) {
-    post(year_of(sim_.now()), s, Measure::kContacts, 1.0);
+    const std::size_t y = year_of(sim_.now());
+    post(y, s, Measure::kContacts, 1.0);
     sys(SystemKpi::kPresentations) += 1;
-    sys(SystemKpi::kPresentationCost) += spec_.services[s].cost_per_contact;
+    sys(SystemKpi::kPresentationCost) += price(y, s, Measure::kContacts);
   }
 
   // Starts or ends a spell waiting or with unmet need, counting its person-years by year.
@@ -953,7 +969,7 @@ class ArmSim {
       for (std::size_t s = 0; s < r_.services; ++s) {
         for (std::size_t m = 0; m < kMeasures; ++m) {
           const double c = r_.cst(y, s, static_cast<Measure>(m));
-          const double expected = r_.act(y, s, static_cast<Measure>(m)) * unit_cost(spec_.services[s], static_cast<Measure>(m));
+          const double expected = r_.act(y, s, static_cast<Measure>(m)) * price(y, s, static_cast<Measure>(m));
           if (std::fabs(c - expected) > 1e-9 * std::max(1.0, std::fabs(expected))) {
             fail("ledger cost " + std::to_string(c) + " != activity x unit cost " + std::to_string(expected) +
                  " (year " + std::to_string(y + 1) + ", service " + spec_.services[s].name + ", " +
@@ -969,11 +985,18 @@ class ArmSim {
     }
   }
 
+  // The unit cost of measure m at service s in year y (its cost mix's inflation applied).
+  double price(std::size_t y, std::size_t s, Measure m) const {
+    const double base = unit_cost(spec_.services[s], m);
+    const double f = cost_factor_[y * r_.services + s];
+    return f == 1.0 ? base : base * f;
+  }
+
   void post(std::size_t y, std::size_t s, Measure m, double units) {
-    const double price = unit_cost(spec_.services[s], m);
+    const double p = price(y, s, m);
     r_.at(r_.activity, y, s, idx(m), kMeasures) += units;
-    r_.at(r_.cost, y, s, idx(m), kMeasures) += units * price;
-    r_.partner_cost[y * r_.partners + spec_.services[s].partner] += units * price;
+    r_.at(r_.cost, y, s, idx(m), kMeasures) += units * p;
+    r_.partner_cost[y * r_.partners + spec_.services[s].partner] += units * p;
   }
 
   void set_in_service(std::size_t s, std::uint64_t n) {
@@ -1001,6 +1024,7 @@ class ArmSim {
   std::vector<std::uint64_t> in_service_, waiting_;
   std::vector<engine::TimeWeighted> occupancy_;
   std::vector<std::vector<double>> waits_;
+  std::vector<double> cost_factor_;  // [Y x S] cost_factor() of each service and year
   std::vector<double> wemwbs_change_sum_ = std::vector<double>(static_cast<std::size_t>(spec_.years), 0.0);
   std::vector<StreamKeys> group_keys_, stock_keys_;  // people point into these: never resized after construction
   std::vector<double> mean_risk_;
@@ -1080,6 +1104,11 @@ std::vector<std::string> check_spec(const PathwaySpec& spec) {
     }
     check_routes(u.represent_to, S, "group " + n.name + " unmet represent_to", out);
   }
+  for (const CostCategory& k : spec.cost_categories) {
+    if (!(k.inflation > -1) || !std::isfinite(k.inflation)) {
+      out.push_back("cost category " + k.name + ": inflation must be finite and > -1");
+    }
+  }
   for (std::size_t s = 0; s < S; ++s) {
     const ServiceSpec& v = spec.services[s];
     const std::string w = "service " + v.name;
@@ -1093,6 +1122,13 @@ std::vector<std::string> check_spec(const PathwaySpec& spec) {
     }
     if (!(v.session_interval_days > 0)) out.push_back(w + ": session_interval_days must be > 0");
     if (v.capacity < 0) out.push_back(w + ": capacity must be >= 0");
+    if (v.cost_mix.size() > spec.cost_categories.size()) {
+      out.push_back(w + ": cost_mix has more shares than there are cost categories");
+    } else if (!v.cost_mix.empty()) {
+      double sum = 0;
+      for (const double x : v.cost_mix) sum += (x >= 0 && x <= 1) ? x : std::numeric_limits<double>::quiet_NaN();
+      if (!(std::fabs(sum - 1.0) <= 1e-9)) out.push_back(w + ": cost_mix shares must be in [0, 1] and sum to 1");
+    }
     for (const double p : {v.dropout_probability, v.recovery_probability}) {
       if (!(p >= 0 && p <= 1)) out.push_back(w + ": probabilities must be in [0, 1]");
     }

@@ -127,6 +127,9 @@ struct ServiceSpec {
   double cost_per_day = 0;              ///< per occupied day (bed-day, placement day)
   double cost_per_episode = 0;          ///< per episode started
   double annual_fixed_cost = 0;         ///< per year the service exists in the arm
+  /// [PathwaySpec::cost_categories] the shares of the service's unit costs in each cost
+  /// category (pay, non-pay, placements ...), summing to 1; empty: its costs never inflate.
+  std::vector<double> cost_mix = {};
 
   double crisis_per_year = 0;           ///< hazard during an episode (x the person's risk multiplier)
   std::size_t crisis_to = kDischarge;   ///< where a crisis sends the person (ends the episode)
@@ -236,6 +239,13 @@ struct PartnerSpec {
   double reserves = std::numeric_limits<double>::quiet_NaN();
 };
 
+/// A category of cost (`[cost_categories.pay]`) whose unit costs rise at its own rate.
+struct CostCategory {
+  std::string name;
+  std::string description;
+  double inflation = 0;  ///< per year: unit costs in year y (0-based) are x (1 + inflation)^y
+};
+
 struct PathwaySpec {
   int years = 1;
   std::uint64_t max_in_system = 10'000'000;
@@ -245,12 +255,16 @@ struct PathwaySpec {
   std::vector<ArmSpec> arms;
   std::vector<InitialStock> initial;
   OutcomeSpec outcomes;
+  std::vector<CostCategory> cost_categories = {};
 };
 
 
 
-/// Unit cost of a measure at a service.
+/// Unit cost of a measure at a service, in the first year.
 double unit_cost(const ServiceSpec& s, Measure m) noexcept;
+/// What a service's unit costs are multiplied by in year `year` (0-based):
+/// sum over categories k of cost_mix_k x (1 + inflation_k)^year; 1 without a cost mix.
+double cost_factor(const PathwaySpec& spec, std::size_t service, std::size_t year) noexcept;
 
 /// Simulates one arm of one replication. Throws engine::SimulationError (with the arm's
 /// name) if a conservation check fails or the system holds more than max_in_system people.

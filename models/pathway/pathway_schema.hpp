@@ -176,6 +176,18 @@ void describe(V& v, ServiceSpec& s) {
         .doc("Unit cost per episode started."));
   v(number("annual_fixed_cost", s.annual_fixed_cost).range(0, 1e12).unit("pounds per year").otherwise("0")
         .doc("Fixed cost for each year the service exists in an arm."));
+  v(map("cost_mix", s.cost_mix, "cost_categories", "cost category").range(0, 1).unit("fraction")
+        .otherwise("none (unit costs do not inflate)")
+        .entry_doc("The share of the service's unit costs in that category.")
+        .doc("How the service's unit costs split among the cost categories, `{ pay = 0.7, non_pay = 0.3 }`, summing "
+             "to 1: in year y (0-based) every unit cost is x sum_k share_k (1 + inflation_k)^y. Needs "
+             "`[cost_categories.<name>]`."));
+  v.check([&](auto& c) {
+    if (!c.present("cost_mix") || !c.ok("cost_mix")) return;
+    double sum = 0;
+    for (const double x : s.cost_mix) sum += x;
+    c.sums_to_one("cost_mix", "cost shares", sum);
+  });
   v(number("crisis_per_year", s.crisis_per_year).range(0, 1000).unit("per year").otherwise("0")
         .doc("Hazard of a crisis during an episode (times the person's risk multiplier); a crisis ends the episode."));
   v(reference("crisis_to", s.crisis_to, "services", "service").otherwise("none")

@@ -130,6 +130,16 @@ void describe(V& v, PathwayScenario& sc) {
   v(named("partners", sc.spec.partners, "partner").required().max_entries(limits::kMaxServices)
         .doc("One sub-table per partner organisation that owns services (`[partners.trust]`); file order."),
     [&](V& w, pw::PartnerSpec& p, std::size_t) { pw::describe(w, p); });
+  v(named("cost_categories", sc.spec.cost_categories, "cost category").otherwise("none (unit costs do not inflate)")
+        .max_entries(limits::kMaxArms)
+        .doc("Categories of cost whose unit costs rise at their own rate (`[cost_categories.pay]`, "
+             "`[cost_categories.placements]`; file order), separately from any contract's indexation or uplift: a "
+             "service's `cost_mix` says how its unit costs split among them."),
+    [&](V& w, pw::CostCategory& k, std::size_t) {
+      w(text("description", k.description).otherwise("none").doc("What the category holds."));
+      w(number("inflation", k.inflation).range(-0.5, 1).unit("per year").otherwise("0")
+            .doc("The yearly rise of the category's unit costs: in year y (0-based) they are x (1 + inflation)^y."));
+    });
   v(named("services", sc.spec.services, "service").required().max_entries(limits::kMaxServices)
         .doc("One sub-table per service (`[services.talking_therapies]`), at most 1000; file order is index order. No "
              "service may be called \"discharge\"."),

@@ -1505,3 +1505,80 @@ TEST_CASE("Pathway theory: a stationary starting caseload keeps an infinite-serv
   CHECK_FALSE(within(u1, static_cast<double>(n0)));
   CHECK(u1.mean < static_cast<double>(n0));
 }
+
+TEST_CASE("Pathway: unit costs inflate by their cost categories, by hand", "[models][pathway][inflation]") {
+  // One person in an 800-day episode from day 0 with a weekly contact, over three years.
+  // Cost categories pay (10% a year) and non_pay (0%); the team's costs are half each, so
+  // its unit costs are x 1 in year 1, x (0.5 x 1.1 + 0.5) = 1.05 in year 2 and
+  // x (0.5 x 1.21 + 0.5) = 1.105 in year 3.
+  //   days 365, 365, 70 at £2:            730, 766.5, 154.7
+  //   contacts 53, 52, 10 at £10:         530, 546, 110.5   (day 7k: k 0-52, 53-104, 105-114)
+  //   a team-year of £1,000 each year:    1,000, 1,050, 1,105
+  auto spec = mhsim::test::base_spec(0.0, 1000.0, 3);
+  auto svc = mhsim::test::service("team", Distribution(dist::Deterministic{800.0}), 1);
+  svc.contacts_per_week = 1;
+  svc.cost_per_day = 2;
+  svc.cost_per_contact = 10;
+  svc.annual_fixed_cost = 1000;
+  svc.cost_mix = {0.5, 0.5};
+  spec.services.push_back(svc);
+  spec.cost_categories = {pw::CostCategory{"pay", "", 0.1}, pw::CostCategory{"non_pay", "", 0.0}};
+  spec.arms.push_back(mhsim::test::arm(spec, "only"));
+  spec.initial.push_back(pw::InitialStock{0, 0, 0, 1});
+  REQUIRE(pw::check_spec(spec).empty());
+  CHECK(pw::cost_factor(spec, 0, 0) == 1.0);
+  CHECK(pw::cost_factor(spec, 0, 1) == Approx(1.05).epsilon(1e-15));
+  CHECK(pw::cost_factor(spec, 0, 2) == Approx(1.105).epsilon(1e-15));
+
+  const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{1, 0});
+  CHECK(r.act(0, 0, Measure::kContacts) == 53.0);
+  CHECK(r.act(1, 0, Measure::kContacts) == 52.0);
+  CHECK(r.act(2, 0, Measure::kContacts) == 10.0);
+  CHECK(r.cst(0, 0, Measure::kDays) == 730.0);
+  CHECK(r.cst(1, 0, Measure::kDays) == Approx(766.5).epsilon(1e-12));
+  CHECK(r.cst(2, 0, Measure::kDays) == Approx(154.7).epsilon(1e-12));
+  CHECK(r.cst(1, 0, Measure::kContacts) == Approx(546).epsilon(1e-12));
+  CHECK(r.cst(2, 0, Measure::kContacts) == Approx(110.5).epsilon(1e-12));
+  CHECK(r.cst(2, 0, Measure::kTeamYears) == Approx(1105).epsilon(1e-12));
+  CHECK(r.partner_cost[0] == 730.0 + 530.0 + 1000.0);
+  CHECK(r.partner_cost[2] == Approx(154.7 + 110.5 + 1105).epsilon(1e-12));
+
+  // Inflation moves cost, never activity: the same people and the same draws, and without
+  // a cost mix the costs of the first run's first year, bit for bit.
+  auto flat = spec;
+  flat.services[0].cost_mix.clear();
+  const pw::ArmResult f = pw::simulate_arm(flat, 0, RandomStreams{1, 0});
+  CHECK(same_bytes(f.activity, r.activity));
+  CHECK(f.cst(0, 0, Measure::kDays) == r.cst(0, 0, Measure::kDays));
+  CHECK(f.cst(2, 0, Measure::kDays) == 140.0);
+
+  // check_spec refuses shares that do not sum to 1 and more shares than categories.
+  auto bad = spec;
+  bad.services[0].cost_mix = {0.5, 0.4};
+  CHECK(pw::check_spec(bad) == std::vector<std::string>{"service team: cost_mix shares must be in [0, 1] and sum to 1"});
+  bad.services[0].cost_mix = {0.5, 0.25, 0.25};
+  CHECK(pw::check_spec(bad) ==
+        std::vector<std::string>{"service team: cost_mix has more shares than there are cost categories"});
+}
+
+TEST_CASE("Pathway: with every service's costs inflating, a random network's cost grows by the factor and its "
+          "activity is unchanged", "[models][pathway][inflation]") {
+  // The kitchen-sink network (every feature at once): give every service the same mix, and
+  // each year's ledger cost is the uninflated run's times that year's factor (same people).
+  pw::PathwaySpec spec = kitchen_sink();
+  spec.cost_categories = {pw::CostCategory{"pay", "", 0.04}, pw::CostCategory{"placements", "", 0.09}};
+  pw::PathwaySpec flat = spec;
+  for (pw::ServiceSpec& s : spec.services) s.cost_mix = {0.7, 0.3};
+  REQUIRE(pw::check_spec(spec).empty());
+  for (std::uint64_t rep = 0; rep < 3; ++rep) {
+    const pw::PathwayResult a = pw::simulate_pathway(spec, RandomStreams{77, rep});
+    const pw::PathwayResult b = pw::simulate_pathway(flat, RandomStreams{77, rep});
+    for (std::size_t arm = 0; arm < a.arms.size(); ++arm) {
+      CHECK(same_bytes(a.arms[arm].activity, b.arms[arm].activity));
+      for (std::size_t y = 0; y < a.arms[arm].years; ++y) {
+        const double factor = 0.7 * std::pow(1.04, static_cast<double>(y)) + 0.3 * std::pow(1.09, static_cast<double>(y));
+        CHECK(a.arms[arm].sys(y, SystemKpi::kCost) == Approx(factor * b.arms[arm].sys(y, SystemKpi::kCost)).epsilon(1e-12));
+      }
+    }
+  }
+}

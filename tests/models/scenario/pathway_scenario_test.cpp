@@ -1123,3 +1123,34 @@ high = 0.5
 source = "assumption: a test"
 )").warnings.empty());
 }
+
+TEST_CASE("Pathway scenario: cost categories and a service's cost mix reach the spec, and mistakes are located",
+          "[scenario][inflation]") {
+  const std::string text = replaced(kByYearHead, "gatekept = true\n",
+                                    "gatekept = true\ncost_mix = { pay = 0.7, placements = 0.3 }\n") +
+                           "[cost_categories.pay]\ndescription = \"staff\"\ninflation = 0.03\n"
+                           "[cost_categories.placements]\ninflation = 0.08\n";
+  const auto sc = mhsim::scenario::parse_pathway_scenario(text, "c.toml");
+  REQUIRE(sc.spec.cost_categories.size() == 2);
+  CHECK(sc.spec.cost_categories[0].name == "pay");
+  CHECK(sc.spec.cost_categories[0].description == "staff");
+  CHECK(sc.spec.cost_categories[0].inflation == 0.03);
+  CHECK(sc.spec.cost_categories[1].inflation == 0.08);
+  CHECK(sc.spec.services[1].cost_mix == std::vector<double>{0.7, 0.3});
+  CHECK(sc.spec.services[0].cost_mix.empty());
+  CHECK(pw::cost_factor(sc.spec, 1, 2) == Approx(0.7 * 1.03 * 1.03 + 0.3 * 1.08 * 1.08).epsilon(1e-15));
+  CHECK(pw::cost_factor(sc.spec, 0, 2) == 1.0);
+  // A category the file does not declare and an inflation out of range, at once (cost_mix
+  // is line 24 of the file, the appended inflation line 30); then shares that do not sum to 1.
+  const std::string bad = replaced(kByYearHead, "gatekept = true\n",
+                                   "gatekept = true\ncost_mix = { pay = 0.5, energy = 0.3 }\n") +
+                          "[cost_categories.pay]\ninflation = 3\n";
+  CHECK(messages_of(bad, "c.toml") ==
+        std::vector<std::string>{"c.toml:24:25: services.cmht.cost_mix.energy: expected a cost category (one of "
+                                 "\"pay\"), got an unknown cost category \"energy\"",
+                                 "c.toml:30:13: cost_categories.pay.inflation: expected a number in [-0.5, 1], got 3"});
+  const std::string short_mix = replaced(kByYearHead, "gatekept = true\n", "gatekept = true\ncost_mix = { pay = 0.5 }\n") +
+                                "[cost_categories.pay]\ninflation = 0.03\n";
+  CHECK(messages_of(short_mix, "c.toml") ==
+        std::vector<std::string>{"c.toml:24:12: services.cmht.cost_mix: expected cost shares that sum to 1, got a sum of 0.5"});
+}
