@@ -172,6 +172,19 @@ ResolvedTerms resolve_terms(const pw::PathwaySpec& spec, const std::vector<ct::A
   });
 }
 
+std::size_t cash_quarters(const pw::PathwaySpec& spec, const std::vector<ct::ArmContracts>& contracts) {
+  const auto Y = static_cast<std::size_t>(spec.years);
+  std::size_t Q = 0;
+  for (const ct::ArmContracts& c : contracts) {
+    const bool interim = std::any_of(c.terms.contracts.begin(), c.terms.contracts.end(), [](const ct::Contract& k) {
+      const auto* a = std::get_if<ct::AllianceTerms>(&k.terms);
+      return a != nullptr && a->interim;
+    });
+    if (interim) Q = std::max(Q, ct::cash_quarters(c.terms, Y));
+  }
+  return Q;
+}
+
 void define_payout_datasets(ResultsWriter& out, const pw::PathwaySpec& spec,
                             const std::vector<ct::ArmContracts>& contracts, const std::vector<std::string>& commissioners) {
   const auto A = static_cast<std::uint64_t>(spec.arms.size()), Y = static_cast<std::uint64_t>(spec.years),
@@ -192,6 +205,9 @@ void define_payout_datasets(ResultsWriter& out, const pw::PathwaySpec& spec,
     out.labels("payouts/kra_name", names);
     out.define_shape("payouts/kra_band", ResultsWriter::Type::kFloat64, {A, Y, static_cast<std::uint64_t>(K)});
   }
+  if (const std::uint64_t Q = cash_quarters(spec, contracts); Q > 0) {
+    out.define_shape("payouts/cash", ResultsWriter::Type::kFloat64, {A, Q, P, 2});
+  }
   if (!commissioners.empty()) {
     out.labels("payouts/commissioner_name", commissioners);
     out.define_shape("payouts/commissioner", ResultsWriter::Type::kFloat64,
@@ -206,6 +222,8 @@ void write_payouts(ResultsWriter& out, const pw::PathwaySpec& spec, const std::v
   const std::size_t K = max_kras(contracts), C = commissioners.size();
   std::vector<double> partner_row(A * Y * P * kPartnerPayoutFieldCount), arm_row(A * Y * kArmPayoutFieldCount),
       kra_row(A * Y * K), commissioner_row(A * Y * C);
+  const std::size_t Q = cash_quarters(spec, contracts);
+  std::vector<double> cash_row(A * Q * P * 2), receipts(Q * P), costs(Q * P);
   const ct::LedgerShape shape = ct::ledger_shape(spec, group_share);
   ct::YearInput in;
   ct::YearPayout pay;
@@ -223,12 +241,16 @@ void write_payouts(ResultsWriter& out, const pw::PathwaySpec& spec, const std::v
         std::fill(arm_row.begin(), arm_row.end(), nan);
         std::fill(kra_row.begin(), kra_row.end(), nan);
         std::fill(commissioner_row.begin(), commissioner_row.end(), nan);
+        std::fill(cash_row.begin(), cash_row.end(), 0.0);
         for (std::size_t a = 0; a < A; ++a) {
           if (a >= terms.arms.size() || terms.arms[a].contracts.empty()) continue;
           ct::AgreementState agreement;  // the run's years are the agreement's
+          std::fill(receipts.begin(), receipts.end(), 0.0);
+          std::fill(costs.begin(), costs.end(), 0.0);
           for (std::size_t y = 0; y < Y; ++y) {
             ct::from_arm_result(shape, results[i].arms[a], y, in);
             ct::settle_year(terms.arms[a], in, y + 1 == Y, agreement, pay);
+            if (Q > 0) ct::quarterly_cash(terms.arms[a], pay, y, receipts, costs);
             double sum = 0;
             for (std::size_t p = 0; p < P; ++p) {
               const ct::PartnerPayout& q = pay.partners[p];
@@ -267,7 +289,14 @@ void write_payouts(ResultsWriter& out, const pw::PathwaySpec& spec, const std::v
               }
             }
           }
+          for (std::size_t q = 0; q < Q; ++q) {
+            for (std::size_t p = 0; p < P; ++p) {
+              cash_row[((a * Q + q) * P + p) * 2] = receipts[q * P + p];
+              cash_row[((a * Q + q) * P + p) * 2 + 1] = costs[q * P + p];
+            }
+          }
         }
+        if (Q > 0) out.write("payouts/cash", rep, cash_row.data());
         out.write("payouts/partner", rep, partner_row.data());
         out.write("payouts/arm", rep, arm_row.data());
         if (K > 0) out.write("payouts/kra_band", rep, kra_row.data());

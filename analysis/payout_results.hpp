@@ -103,6 +103,14 @@ bool has_contracts(const std::vector<models::contracts::ArmContracts>& contracts
 /// Defines payouts/partner, payouts/arm, payouts/kra_band and their labels in `out`, and,
 /// when the scenario names `commissioners` (a pooled budget), payouts/commissioner
 /// [R, A, Y, K]: each commissioner's spend (NaN for arms without contracts).
+/// When an arm's alliance is paid on account (`interim`), payouts/cash [R, A, Q, P, 2]: each
+/// partner's receipts and costs in each quarter of the agreement (contracts::quarterly_cash;
+/// Q = cash_quarters; zeros for arms without contracts and quarters beyond an arm's own).
+/// The quarters payouts/cash holds: the most any arm with an interim alliance spans; 0 when
+/// no arm has one (and the dataset is not written).
+std::size_t cash_quarters(const models::pathway::PathwaySpec& spec,
+                          const std::vector<models::contracts::ArmContracts>& contracts);
+
 void define_payout_datasets(ResultsWriter& out, const models::pathway::PathwaySpec& spec,
                             const std::vector<models::contracts::ArmContracts>& contracts,
                             const std::vector<std::string>& commissioners = {});

@@ -383,6 +383,13 @@ int settle_command(const SettleOptions& options) {
   ct::YearInput input;
   ct::YearPayout pay;
   ct::AgreementState agreement;  // the ledger's years are the agreement's
+  // Quarterly cash when the alliance is paid on account (contracts::quarterly_cash).
+  const bool interim = std::any_of(terms.contracts.begin(), terms.contracts.end(), [](const ct::Contract& k) {
+    const auto* a = std::get_if<ct::AllianceTerms>(&k.terms);
+    return a != nullptr && a->interim;
+  });
+  const std::size_t Q = interim ? ct::cash_quarters(terms, Y) : 0;
+  std::vector<double> receipts(Q * P, 0.0), costs(Q * P, 0.0);
   for (std::size_t y = 0; y < Y; ++y) {
     const Year& yr = years[y];
     input.year = static_cast<int>(y);
@@ -406,6 +413,7 @@ int settle_command(const SettleOptions& options) {
     input.group_share = shape.group_share;
     try {
       ct::settle_year(terms, input, y + 1 == Y, agreement, pay);
+      if (interim) ct::quarterly_cash(terms, pay, y, receipts, costs);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "mhsim: settling year %zu: %s\nmhsim: nothing was written\n", y + 1, e.what());
       return kExitBadInput;
@@ -426,11 +434,31 @@ int settle_command(const SettleOptions& options) {
     arm_csv += "\n";
   }
 
+  // Each partner's cash by quarter and its lowest cumulative position (the cash it must
+  // carry until it is reconciled).
+  std::string cash_csv = "quarter,partner,receipts,costs,net,cumulative\n";
+  std::vector<std::vector<std::string>> cash_table = {{"partner", "lowest cumulative cash", "in quarter"}};
+  for (std::size_t p = 0; p < P && interim; ++p) {
+    double cumulative = 0, lowest = 0;
+    std::size_t lowest_at = 0;
+    for (std::size_t q = 0; q < Q; ++q) {
+      const double net = receipts[q * P + p] - costs[q * P + p];
+      cumulative += net;
+      if (cumulative < lowest) {
+        lowest = cumulative;
+        lowest_at = q + 1;
+      }
+      cash_csv += std::to_string(q + 1) + "," + partners[p] + "," + csv_number(receipts[q * P + p]) + "," +
+                  csv_number(costs[q * P + p]) + "," + csv_number(net) + "," + csv_number(cumulative) + "\n";
+    }
+    if (paid[p]) cash_table.push_back({partners[p], pounds(lowest), lowest_at == 0 ? "-" : std::to_string(lowest_at)});
+  }
   if (!options.out.empty()) {
     try {
       analysis::OutputFiles files;  // all or nothing
       files.write(options.out + "/partner_payouts.csv", partner_csv);
       files.write(options.out + "/arm_payouts.csv", arm_csv);
+      if (interim) files.write(options.out + "/cash.csv", cash_csv);
       files.commit();
     } catch (const std::exception& e) {
       std::fprintf(stderr, "mhsim: %s\nmhsim: nothing was written\n", e.what());
@@ -441,8 +469,14 @@ int settle_command(const SettleOptions& options) {
               options.ledger.c_str(), Y, Y == 1 ? "" : "s");
   print_table(table, 2);  // year and partner, then amounts right-aligned
   for (std::size_t y = 0; y < Y; ++y) std::printf("commissioner spend, year %zu: %s\n", y + 1, pounds(spend[y]).c_str());
+  if (interim) {
+    std::printf("Cash paid on account, reconciled %d quarter(s) after each year (costs spread evenly over the "
+                "year):\n", static_cast<int>(Q - 4 * Y));
+    print_table(cash_table, 1);
+  }
   if (!options.out.empty()) {
-    std::printf("%s/partner_payouts.csv, %s/arm_payouts.csv\n", options.out.c_str(), options.out.c_str());
+    std::printf("%s/partner_payouts.csv, %s/arm_payouts.csv%s\n", options.out.c_str(), options.out.c_str(),
+                interim ? (", " + options.out + "/cash.csv").c_str() : "");
   }
   return kExitOk;
 }

@@ -683,6 +683,55 @@ void carry(const Terms& terms, bool last_year, AgreementState& state, YearPayout
   split_spend(terms, pay);
 }
 
+namespace {
+
+const AllianceTerms* interim_alliance(const Terms& terms) noexcept {
+  for (const Contract& c : terms.contracts) {
+    if (const auto* a = std::get_if<AllianceTerms>(&c.terms); a != nullptr && a->interim) return a;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::size_t cash_quarters(const Terms& terms, std::size_t years) noexcept {
+  const AllianceTerms* a = interim_alliance(terms);
+  return 4 * years + (a != nullptr ? static_cast<std::size_t>(std::max(0, a->reconciliation_lag)) : 0);
+}
+
+void quarterly_cash(const Terms& terms, const YearPayout& pay, std::size_t year, std::vector<double>& receipts,
+                    std::vector<double>& costs) {
+  const std::size_t P = pay.partners.size();
+  const AllianceTerms* a = interim_alliance(terms);
+  const std::size_t lag = a != nullptr ? static_cast<std::size_t>(std::max(0, a->reconciliation_lag)) : 0;
+  const std::size_t first = 4 * year, balance_at = first + 3 + lag;
+  if (receipts.size() < (balance_at + 1) * P || costs.size() < (balance_at + 1) * P) {
+    bad_input("quarterly_cash: the buffers hold fewer quarters than year " + std::to_string(year + 1) + " needs");
+  }
+  std::vector<bool> member(P, false);
+  if (a != nullptr) {
+    for (const AllianceMember& m : a->members) {
+      if (m.partner >= P) bad_input("an alliance member is partner " + std::to_string(m.partner) + " of " + std::to_string(P));
+      member[m.partner] = true;
+    }
+  }
+  const double n = a != nullptr ? static_cast<double>(a->members.size()) : 1.0;
+  for (std::size_t p = 0; p < P; ++p) {
+    const PartnerPayout& q = pay.partners[p];
+    double spread = q.payment;  // paid in four equal instalments
+    if (member[p]) {
+      const double alliance = q.limb1 + q.limb2 + q.limb3;
+      const double on_account = pay.target * (pay.actual > 0 ? q.limb1 / pay.actual : 1.0 / n) + q.limb2;
+      spread = q.payment - alliance + on_account;
+      receipts[balance_at * P + p] += alliance - on_account;
+    }
+    for (std::size_t k = 0; k < 4; ++k) {
+      receipts[(first + k) * P + p] += spread / 4;
+      costs[(first + k) * P + p] += q.cost / 4;
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Validation.
 
@@ -872,6 +921,9 @@ struct Checker {
     if (t.pool_gain_cap_life) non_negative("pool_gain_cap_life", *t.pool_gain_cap_life);
     if (t.rebase_every < 0) add("rebase_every", "is " + std::to_string(t.rebase_every) + ", but must be >= 0 years");
     unit("rebase_weight", t.rebase_weight);
+    if (t.reconciliation_lag < 0 || t.reconciliation_lag > 8) {
+      add("reconciliation_lag", "is " + std::to_string(t.reconciliation_lag) + ", but must be 0 to 8 quarters");
+    }
     if (t.settlement == AllianceTerms::Settlement::kCumulative && t.carry_forward) {
       add("carry_forward", "is set with cumulative settlement, which already settles what a cap held back later");
     }

@@ -305,6 +305,11 @@ struct AllianceTerms {
   std::optional<double> pool_gain_cap_life;  ///< the providers' gainshare to date <= this, pounds
   int rebase_every = 0;                    ///< n: the target is rebased in years n, 2n, ... (0-based; 0 = never)
   double rebase_weight = 1;                ///< w: at a rebase the TOC moves w of the way to the previous year's outturn
+  /// Cash timing (quarterly_cash; settlement never reads it): the members are paid the
+  /// target plus their fees on account in four equal quarterly instalments, and the balance
+  /// after `reconciliation_lag` quarters from the year's end.
+  bool interim = false;
+  int reconciliation_lag = 1;              ///< quarters after the year's end (0: with the last instalment)
 };
 
 using ContractTerms =
@@ -478,6 +483,23 @@ void settle_year(const Terms& terms, const YearInput& in, bool last_year, Agreem
 /// spend follows. Retention alone moves cash between years: the payments summed over the
 /// agreement are unchanged. Without retention or a life cap this changes nothing.
 void carry(const Terms& terms, bool last_year, AgreementState& state, YearPayout& pay);
+
+/// The quarters of cash an agreement of `years` years spans: 4 x years, plus the
+/// reconciliation lag of an alliance paid on account (its last balance comes after the end).
+std::size_t cash_quarters(const Terms& terms, std::size_t years) noexcept;
+
+/// Adds year `year` (0-based) of an agreement, settled (settle_year) into `pay`, to each
+/// partner's quarterly cash: receipts[q x P + p] and costs[q x P + p], q < cash_quarters.
+/// Costs accrue evenly through the year (a quarter of the year's cost each quarter: the
+/// ledger is yearly). A partner is paid each contract's payment in four equal quarterly
+/// instalments, except a member of an alliance with `interim`: on account, a quarter of
+///   on_account_i = TOC x Limb1_i / AOC + Limb2_i
+/// (its share, by this year's costs, of the target, plus its fee; equal shares when AOC is 0)
+/// each quarter, and its alliance payment (Limb 1 + 2 + 3) minus on_account_i in quarter
+/// 4 year + 3 + reconciliation_lag. Summed over the quarters, receipts are the payments and
+/// costs the costs. Throws std::invalid_argument when the buffers are too small.
+void quarterly_cash(const Terms& terms, const YearPayout& pay, std::size_t year, std::vector<double>& receipts,
+                    std::vector<double>& costs);
 
 /// [partners] true for the partners these terms pay (a contract's partner, an alliance's
 /// members): the commissioned side of the ledger; the others are the wider system.

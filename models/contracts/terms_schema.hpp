@@ -351,7 +351,19 @@ void describe(V& v, AllianceTerms& t) {
   v(number("rebase_weight", t.rebase_weight).range(0, 1).unit("fraction").otherwise("1").vary(Vary::kPolicy)
         .doc("w. At a rebase, TOC factor R becomes R x (1 - w + w x AOC / TOC of the previous year): 1 rebases to "
              "the outturn, 0 keeps the schedule."));
+  v(boolean("interim", t.interim).otherwise("false").vary(Vary::kPolicy)
+        .doc("Cash timing (results' quarterly cash; settlement is unchanged): the members are paid the target plus "
+             "their fees on account in four equal quarterly instalments (split by their share of the year's Limb 1), "
+             "and the year's balance after reconciliation_lag quarters. Without it every payment arrives in four "
+             "equal instalments."));
+  v(integer("reconciliation_lag", t.reconciliation_lag).range(0, 8).unit("quarters").otherwise("1").vary(Vary::kPolicy)
+        .doc("With interim: quarters after the year's end at which the balance is paid (0: with the last "
+             "instalment)."));
   v.check([&](auto& c) {
+    if (!t.interim && c.present("reconciliation_lag") && c.ok("reconciliation_lag")) {
+      c.error("reconciliation_lag", "no reconciliation_lag without interim = true (nothing is paid on account)",
+              c.written("reconciliation_lag"));
+    }
     if (t.settlement == AllianceTerms::Settlement::kCumulative && t.carry_forward && c.ok("settlement") && c.ok("carry_forward")) {
       c.error("carry_forward",
               "no carry_forward with settlement = \"cumulative\" (cumulative settlement already pays or charges "

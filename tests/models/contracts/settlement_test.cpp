@@ -1187,6 +1187,108 @@ TEST_CASE("Agreement: check_terms refuses carry forward with cumulative settleme
                       Catch::Contains("pool_pain_cap_life is -0.5") && Catch::Contains("pool_gain_cap_life is inf"));
 }
 
+TEST_CASE("Agreement: quarterly cash with the target paid on account and a lagged reconciliation, by hand",
+          "[settlement][agreement][cash]") {
+  // One member, fee 100, target 1,000, share 0.5, pain cap 1 x fee; paid on account, the
+  // balance one quarter after the year. Costs 1,200 then 900:
+  //   y1: payment 1,200 + 100 - 100 = 1,200; on account 1,000 + 100 = 1,100 (275 a quarter);
+  //       balance 100 in quarter 5; costs 300 a quarter: cash -25 x 4.
+  //   y2: payment 900 + 100 + 50 = 1,050; on account 1,100; balance -50 in quarter 9 (after
+  //       the agreement); costs 225 a quarter: cash 275 + 100 - 225 = 150, then 50 x 3, then -50.
+  AllianceTerms a = pool_terms();
+  a.interim = true;
+  const ct::Terms terms = one(a);
+  REQUIRE(ct::check_terms(terms, 1).empty());
+  const std::size_t Q = ct::cash_quarters(terms, 2);
+  REQUIRE(Q == 9);
+  std::vector<double> receipts(Q, 0.0), costs(Q, 0.0);
+  const std::vector<ct::YearPayout> y = settle_years(terms, {1200, 900});
+  for (std::size_t k = 0; k < 2; ++k) ct::quarterly_cash(terms, y[k], k, receipts, costs);
+  std::vector<double> cash(Q);
+  for (std::size_t q = 0; q < Q; ++q) cash[q] = receipts[q] - costs[q];
+  CHECK(cash == std::vector<double>{-25, -25, -25, -25, 150, 50, 50, 50, -50});
+  // Summed, receipts are the payments and costs the costs.
+  double r = 0, c = 0;
+  for (std::size_t q = 0; q < Q; ++q) {
+    r += receipts[q];
+    c += costs[q];
+  }
+  CHECK(r == 1200 + 1050);
+  CHECK(c == 1200 + 900);
+  // Lag 0: the balance comes with the year's last instalment, and there are 8 quarters.
+  a.reconciliation_lag = 0;
+  const ct::Terms now = one(a);
+  REQUIRE(ct::cash_quarters(now, 2) == 8);
+  std::vector<double> r0(8, 0.0), c0(8, 0.0);
+  const std::vector<ct::YearPayout> y0 = settle_years(now, {1200, 900});
+  for (std::size_t k = 0; k < 2; ++k) ct::quarterly_cash(now, y0[k], k, r0, c0);
+  CHECK(r0 == std::vector<double>{275, 275, 275, 375, 275, 275, 275, 225});
+  // Without interim, a quarter of each year's payment each quarter.
+  const ct::Terms plain = one(pool_terms());
+  REQUIRE(ct::cash_quarters(plain, 2) == 8);
+  std::vector<double> r1(8, 0.0), c1(8, 0.0);
+  const std::vector<ct::YearPayout> y1 = settle_years(plain, {1200, 900});
+  for (std::size_t k = 0; k < 2; ++k) ct::quarterly_cash(plain, y1[k], k, r1, c1);
+  CHECK(r1 == std::vector<double>{300, 300, 300, 300, 262.5, 262.5, 262.5, 262.5});
+  // A buffer too short for the year is refused, not overrun.
+  std::vector<double> short_r(4, 0.0), short_c(4, 0.0);
+  CHECK_THROWS_AS(ct::quarterly_cash(terms, y[1], 1, short_r, short_c), std::invalid_argument);
+}
+
+TEST_CASE("Agreement: quarterly cash splits the target on account by Limb 1 and conserves every partner's "
+          "payments (2,000 random agreements)", "[settlement][agreement][cash]") {
+  // Two members (fees 50 and 80) and a third partner on a block of 300; with interim, member
+  // i is paid TOC x Limb1_i / AOC + fee_i on account. Each partner's receipts over the
+  // quarters add to its payments, and its costs to its costs.
+  boost::random::mt19937_64 rng(20261207);
+  boost::random::uniform_real_distribution<double> cost(200, 900);
+  boost::random::uniform_int_distribution<int> years(1, 5), lag(0, 3);
+  for (int trial = 0; trial < 2000; ++trial) {
+    AllianceTerms a;
+    a.members = {{0, 50, 0, 0, {}}, {1, 80, 0, 0, {}}};
+    a.target_cost = 1000;
+    a.interim = true;
+    a.reconciliation_lag = lag(rng);
+    a.settlement = trial % 2 == 0 ? AllianceTerms::Settlement::kCumulative : AllianceTerms::Settlement::kAnnual;
+    a.retention = trial % 3 == 0 ? 0.5 : 0.0;
+    ct::Terms terms = one(a, "alliance");
+    ct::BlockTerms b;
+    b.partner = 2;
+    b.annual = 300;
+    terms.contracts.push_back(ct::Contract{"block", b});
+    const auto Y = static_cast<std::size_t>(years(rng));
+    const std::size_t Q = ct::cash_quarters(terms, Y);
+    REQUIRE(Q == 4 * Y + static_cast<std::size_t>(a.reconciliation_lag));
+    std::vector<double> receipts(Q * 3, 0.0), costs(Q * 3, 0.0), paid(3, 0.0), spent(3, 0.0);
+    ct::AgreementState state;
+    for (std::size_t y = 0; y < Y; ++y) {
+      const ct::YearInput in = input({cost(rng), cost(rng), cost(rng)}, static_cast<int>(y));
+      ct::YearPayout pay;
+      ct::settle_year(terms, in, y + 1 == Y, state, pay);
+      ct::quarterly_cash(terms, pay, y, receipts, costs);
+      for (std::size_t p = 0; p < 3; ++p) {
+        paid[p] += pay.partners[p].payment;
+        spent[p] += pay.partners[p].cost;
+      }
+      // On account in a quarter of the year no balance lands in (the last year's comes in
+      // quarter lag - 1 of this one): a quarter of TOC x share + fee.
+      const std::size_t k = 4 * y + (a.reconciliation_lag == 3 ? 0 : 2);
+      const double share0 = pay.partners[0].limb1 / pay.actual;
+      REQUIRE(receipts[k * 3 + 0] == Approx((1000 * share0 + 50) / 4).epsilon(1e-12));
+      REQUIRE(receipts[k * 3 + 2] == Approx(300.0 / 4).epsilon(1e-12));
+    }
+    for (std::size_t p = 0; p < 3; ++p) {
+      double r = 0, c = 0;
+      for (std::size_t q = 0; q < Q; ++q) {
+        r += receipts[q * 3 + p];
+        c += costs[q * 3 + p];
+      }
+      REQUIRE(r == Approx(paid[p]).margin(1e-9));
+      REQUIRE(c == Approx(spent[p]).margin(1e-9));
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Several contracts for one partner (issue 16 item 3): contracts scoped to services.
 

@@ -804,7 +804,8 @@ TEST_CASE("Contract scenario: set_contract_term names the path and what is setta
             "gain_bands, pain_bands, pain_cap, gain_cap, pain_cap_of_target, gain_cap_of_target, floor_total, "
             "reward_pool, max_liability, modifier, "
             "modifier_scope, gate, allocation, shortfall, retention, pain_cap_life, settlement, carry_forward, "
-            "pool_pain_cap_life, pool_gain_cap_life, rebase_every, rebase_weight, residual_split, members, kras, funders, "
+            "pool_pain_cap_life, pool_gain_cap_life, rebase_every, rebase_weight, interim, reconciliation_lag, "
+            "residual_split, members, kras, funders, "
             "services))");
   CHECK(set(a + "members.practices.fee", 1) ==
         a + "members.practices.fee: " + term + "no members named \"practices\" (one of \"trust\", \"charity\", \"council\"))");
@@ -1177,6 +1178,31 @@ partner = "trust"
   CHECK(plain.carry_forward);
   CHECK_FALSE(plain.pool_pain_cap_life.has_value());
   CHECK(plain.rebase_every == 0);
+  CHECK_FALSE(plain.interim);
+  CHECK(plain.reconciliation_lag == 1);
+  const auto& paid = terms_of<ct::AllianceTerms>(load(R"(
+[[arms.alliance.contracts]]
+name = "alliance"
+type = "alliance"
+target = { fixed = 1000000 }
+interim = true
+reconciliation_lag = 0
+[[arms.alliance.contracts.members]]
+partner = "trust"
+)"), 1, 0);
+  CHECK(paid.interim);
+  CHECK(paid.reconciliation_lag == 0);
+  // A lag without payments on account is refused where it is written (line 70).
+  CHECK(messages_of(R"(
+[[arms.alliance.contracts]]
+name = "alliance"
+type = "alliance"
+target = { fixed = 1000000 }
+reconciliation_lag = 2
+[[arms.alliance.contracts.members]]
+partner = "trust"
+)") == std::vector<std::string>{"c.toml:70:22: arms.alliance.contracts[0].reconciliation_lag: expected no "
+                                "reconciliation_lag without interim = true (nothing is paid on account), got 2"});
   // Carry forward with cumulative settlement, a weight without a rebase, a bad choice and a
   // fractional year, all at once and located (contracts start on line 66).
   CHECK(messages_of(R"(
