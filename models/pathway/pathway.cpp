@@ -223,7 +223,7 @@ class ArmSim {
       sim_.schedule_at(static_cast<double>(y + 1) * kDaysPerYear, engine::kObserverPriority, [this, y] { year_end(y); });
     }
     seed_initial_stock();
-    arrivals_.emplace(spec_.population, streams_);
+    arrivals_.emplace(spec_.population, streams_, horizon_);
     schedule_next_arrival();
     sim_.run_until(horizon_);
     finish();

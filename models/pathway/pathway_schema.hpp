@@ -80,6 +80,25 @@ void describe(V& v, NeedGroup& g) {
   v(numbers("monthly_multiplier", g.monthly_multiplier).range(0, 100).otherwise("all 1")
         .size(12, "an array of exactly 12 numbers (one per month, January first)")
         .doc("Seasonality: exactly 12 multipliers of the rate, January first (mean about 1)."));
+  v(number("trend_per_year", g.trend_per_year).range(-0.5, 1).unit("per year").otherwise("0")
+        .doc("Demand over time: the rate grows continuously by this a year, x (1 + trend)^(day / 365) (e.g. a "
+             "population projection)."));
+  v(tables("rate_changes", g.rate_changes).otherwise("none")
+        .doc("Steps and shocks: `rate_changes = [ { from_day = 365, multiplier = 1.2 }, { from_day = 400, to_day = "
+             "490, multiplier = 1.5 } ]` multiply the rate from from_day (until to_day, for a temporary shock); "
+             "overlapping changes multiply."),
+    [&](V& w, RateChange& c, std::size_t) {
+      w(number("from_day", c.from_day).range(0, 1e6).unit("days").required()
+            .doc("The day (from the start of the run) the change takes effect."));
+      w(number("to_day", c.to_day).range(0, 1e6).unit("days").otherwise("none (a permanent step)")
+            .doc("The day the change ends (a temporary shock); after from_day."));
+      w(number("multiplier", c.multiplier).range(0, 100).required().doc("What the rate is multiplied by meanwhile."));
+      w.check([&](auto& k) {
+        if (k.present("to_day") && k.ok("to_day") && k.ok("from_day") && !(c.to_day > c.from_day)) {
+          k.error("to_day", "a day after from_day (" + k.number(c.from_day) + ")", k.written("to_day"));
+        }
+      });
+    });
   v(table("risk").otherwise("{ a = 1, b = 1 }")
         .doc("Each person's risk in [0, 1] ~ Beta(a, b): it scales crisis hazards and orders priority waiting lists."),
     [&](V& w) {

@@ -37,16 +37,51 @@ void check(const NeedGroup& g) {
     total += w;
   }
   if (g.goals_mean > 0 && !(total > 0)) throw std::invalid_argument(where + "goal domain weights must not all be 0");
+  if (!(g.trend_per_year > -1) || !std::isfinite(g.trend_per_year)) {
+    throw std::invalid_argument(where + "trend_per_year must be a finite number > -1");
+  }
+  for (const RateChange& c : g.rate_changes) {
+    if (!(c.from_day >= 0) || !std::isfinite(c.from_day) || !(c.to_day > c.from_day) || !(c.multiplier >= 0) ||
+        !std::isfinite(c.multiplier)) {
+      throw std::invalid_argument(where + "a rate change needs 0 <= from_day < to_day and a finite multiplier >= 0");
+    }
+  }
+}
+
+// The time-varying part of the rate apart from seasonality: the trend and the changes.
+double change_factor(const NeedGroup& g, engine::Days t) noexcept {
+  double f = 1.0;
+  if (g.trend_per_year != 0) f *= std::pow(1.0 + g.trend_per_year, t / engine::kDaysPerYear);
+  for (const RateChange& c : g.rate_changes) {
+    if (t >= c.from_day && t < c.to_day) f *= c.multiplier;
+  }
+  return f;
 }
 }  // namespace
 
-ArrivalGenerator::ArrivalGenerator(const PopulationSpec& spec, const engine::RandomStreams& streams)
+double rate_multiplier(const NeedGroup& group, engine::Days t) noexcept {
+  return group.monthly_multiplier[static_cast<std::size_t>(month_of(t))] * change_factor(group, t);
+}
+
+ArrivalGenerator::ArrivalGenerator(const PopulationSpec& spec, const engine::RandomStreams& streams,
+                                   engine::Days horizon)
     : spec_(spec), streams_(streams) {
   if (!(spec.size >= 0) || !std::isfinite(spec.size)) throw std::invalid_argument("population size must be >= 0");
   for (const NeedGroup& g : spec.groups) {
     check(g);
     const double base = spec.size / 1000.0 * g.rate_per_1000_per_year / engine::kDaysPerYear;
-    const double peak = base * *std::max_element(g.monthly_multiplier.begin(), g.monthly_multiplier.end());
+    // A bound of the changes over [0, horizon]: the trend at its largest end, and every
+    // change that raises the rate as if all were in force at once.
+    double bound = 1.0;
+    if (g.trend_per_year > 0) {
+      if (!std::isfinite(horizon)) {
+        throw std::invalid_argument("need group '" + g.name + "': a growing trend_per_year needs a finite horizon");
+      }
+      bound *= std::pow(1.0 + g.trend_per_year, horizon / engine::kDaysPerYear);
+    }
+    for (const RateChange& c : g.rate_changes) bound *= std::max(1.0, c.multiplier);
+    double peak = base * *std::max_element(g.monthly_multiplier.begin(), g.monthly_multiplier.end());
+    if (bound != 1.0) peak *= bound;
     groups_.push_back(GroupState{streams.stream("population/arrivals/" + g.name), peak, base, 0.0});
   }
   for (std::size_t g = 0; g < groups_.size(); ++g) advance(g);
@@ -59,10 +94,14 @@ void ArrivalGenerator::advance(std::size_t g) {
     return;
   }
   // Thinning: candidates at the peak rate, each kept with probability rate(t) / peak.
-  const auto& multipliers = spec_.groups[g].monthly_multiplier;
+  const NeedGroup& group = spec_.groups[g];
+  const auto& multipliers = group.monthly_multiplier;
+  const bool changes = group.trend_per_year != 0 || !group.rate_changes.empty();
   for (;;) {
     s.next_at += boost::random::exponential_distribution<double>(s.peak_rate)(s.rng);
-    const double keep = s.base_rate * multipliers[static_cast<std::size_t>(month_of(s.next_at))] / s.peak_rate;
+    double rate = s.base_rate * multipliers[static_cast<std::size_t>(month_of(s.next_at))];
+    if (changes) rate *= change_factor(group, s.next_at);
+    const double keep = rate / s.peak_rate;
     if (boost::random::uniform_01<double>()(s.rng) < keep) return;
   }
 }

@@ -72,12 +72,23 @@ struct UnmetNeed {
   ScoreChange remission;
 };
 
+/// A change in a need group's arrival rate from a stated day: a step (to_day unset) or a
+/// temporary shock (until to_day). Overlapping changes multiply.
+struct RateChange {
+  double from_day = 0;
+  double to_day = std::numeric_limits<double>::infinity();
+  double multiplier = 1;
+};
+
 /// A need group (e.g. common mental disorder, severe mental illness, complex needs): how
 /// often its members arrive and how their attributes are drawn.
 struct NeedGroup {
   std::string name;
   double rate_per_1000_per_year = 0;      ///< new arrivals per 1,000 population a year
   std::array<double, 12> monthly_multiplier{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};  ///< seasonality, mean ~1
+  /// Demand over time: the rate grows continuously by this a year, x (1 + trend)^(t / 365).
+  double trend_per_year = 0;
+  std::vector<RateChange> rate_changes = {};  ///< steps and shocks at stated days
   double risk_beta_a = 1, risk_beta_b = 1;  ///< risk in [0, 1] ~ Beta(a, b)
   double wemwbs_mean = 49.4, wemwbs_sd = 8.96;  ///< baseline, rounded and clamped to 14-70
   double goals_mean = 0;                  ///< SIOF goals a person sets ~ Poisson(mean)
@@ -111,8 +122,14 @@ Person draw_person(const NeedGroup& group, std::uint32_t group_index, engine::En
 /// Month of the year (0-11) of a day, with twelve equal months of 365/12 days.
 int month_of(engine::Days t) noexcept;
 
+/// A need group's arrival rate at day t relative to its base rate: the month's multiplier x
+/// (1 + trend)^(t / 365) x the rate changes in force at t.
+double rate_multiplier(const NeedGroup& group, engine::Days t) noexcept;
+
 /// Arrivals of every need group in time order: for each group a non-homogeneous Poisson
-/// process (rate x monthly multiplier) simulated by thinning (Lewis & Shedler 1979).
+/// process (rate x rate_multiplier) simulated by thinning (Lewis & Shedler 1979), the
+/// candidates at a constant bound of the rate over [0, horizon] (a growing trend needs a
+/// finite horizon).
 ///
 /// Common random numbers: group g's arrival times come from stream "population/arrivals/<g's
 /// name>", and the attributes of its k-th arrival from the entity stream ("person/<name>", k).
@@ -122,7 +139,8 @@ int month_of(engine::Days t) noexcept;
 class ArrivalGenerator {
  public:
   /// Throws std::invalid_argument for rates, multipliers or parameters out of range.
-  ArrivalGenerator(const PopulationSpec& spec, const engine::RandomStreams& streams);
+  ArrivalGenerator(const PopulationSpec& spec, const engine::RandomStreams& streams,
+                   engine::Days horizon = engine::kNever);
 
   /// The next arrival at or before `horizon`, or nullopt when there is none.
   std::optional<Person> next(engine::Days horizon);

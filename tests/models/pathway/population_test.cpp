@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include <boost/math/distributions/chi_squared.hpp>
@@ -165,4 +166,68 @@ TEST_CASE("Population: month_of splits the year into twelve equal months", "[mod
   CHECK(pw::month_of(364.99) == 11);
   CHECK(pw::month_of(365.0) == 0);
   CHECK(pw::month_of(365.0 + 31.0) == 1);
+}
+
+namespace {
+std::vector<pw::Person> arrivals_to(const pw::PopulationSpec& spec, std::uint64_t rep, double horizon) {
+  pw::ArrivalGenerator gen(spec, RandomStreams{42, rep}, horizon);
+  std::vector<pw::Person> out;
+  while (auto p = gen.next(horizon)) out.push_back(*p);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("Population: a demand trend, a shock and a step give arrivals per period equal to the integrated rate",
+          "[models][statistical][demand]") {
+  // 100,000 people at 10 per 1,000: 1,000 a year at day 0, growing 20% a year continuously
+  // (rate(t) = 1000 / 365 x 1.2^(t / 365) a day), doubled on days [100, 200), halved from day
+  // 500. Expected arrivals in [a, b) at multiplier m: m x 1000 / 365 x (e^(k b) - e^(k a)) / k,
+  // k = ln 1.2 / 365. Over 200 two-year replications each period's total is Poisson: within
+  // 4 standard errors (sqrt of the expected total), fixed seed.
+  pw::NeedGroup g = group("cmd", 10.0);
+  g.trend_per_year = 0.2;
+  g.rate_changes = {pw::RateChange{100, 200, 2.0}, pw::RateChange{500, std::numeric_limits<double>::infinity(), 0.5}};
+  const pw::PopulationSpec spec{100000, {g}};
+  const double k = std::log(1.2) / 365.0, per_day = 1000.0 / 365.0;
+  const auto integral = [&](double a, double b, double m) { return m * per_day * (std::exp(k * b) - std::exp(k * a)) / k; };
+  const std::vector<double> edges = {0, 100, 200, 365, 500, 730};
+  const std::vector<double> multiplier = {1, 2, 1, 1, 0.5};
+  constexpr int reps = 200;
+  std::vector<double> counts(5, 0.0);
+  for (std::uint64_t r = 0; r < reps; ++r) {
+    for (const pw::Person& p : arrivals_to(spec, r, 730.0)) {
+      for (std::size_t i = 0; i < 5; ++i) {
+        if (p.arrived >= edges[i] && p.arrived < edges[i + 1]) counts[i] += 1;
+      }
+    }
+  }
+  for (std::size_t i = 0; i < 5; ++i) {
+    const double expected = reps * integral(edges[i], edges[i + 1], multiplier[i]);
+    INFO("days [" << edges[i] << ", " << edges[i + 1] << "): " << counts[i] << " vs " << expected);
+    CHECK(std::fabs(counts[i] - expected) <= 4.0 * std::sqrt(expected));
+  }
+  // The multiplier the generator keeps candidates by, at chosen days.
+  CHECK(pw::rate_multiplier(g, 150) == Approx(2.0 * std::pow(1.2, 150.0 / 365.0)).epsilon(1e-14));
+  CHECK(pw::rate_multiplier(g, 600) == Approx(0.5 * std::pow(1.2, 600.0 / 365.0)).epsilon(1e-14));
+}
+
+TEST_CASE("Population: without a trend or changes the arrivals are those of before, bit for bit; a growing trend "
+          "needs a horizon", "[models][demand]") {
+  // A change whose multiplier is 1 and a zero trend leave the bound and every kept candidate
+  // as they were.
+  pw::NeedGroup plain = group("cmd", 30.0);
+  pw::NeedGroup same = plain;
+  same.rate_changes = {pw::RateChange{100, 200, 1.0}};
+  const auto a = all_arrivals(pw::PopulationSpec{10000, {plain}}, 3, 730.0);
+  const auto b = arrivals_to(pw::PopulationSpec{10000, {same}}, 3, 730.0);
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK(a[i].arrived == b[i].arrived);
+  pw::NeedGroup growing = plain;
+  growing.trend_per_year = 0.05;
+  CHECK_THROWS_WITH(pw::ArrivalGenerator(pw::PopulationSpec{10000, {growing}}, RandomStreams{1, 0}),
+                    Catch::Contains("needs a finite horizon"));
+  pw::NeedGroup backwards = plain;
+  backwards.rate_changes = {pw::RateChange{200, 100, 2.0}};
+  CHECK_THROWS_WITH(pw::ArrivalGenerator(pw::PopulationSpec{10000, {backwards}}, RandomStreams{1, 0}, 730.0),
+                    Catch::Contains("0 <= from_day < to_day"));
 }

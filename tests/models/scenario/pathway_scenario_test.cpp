@@ -1154,3 +1154,28 @@ TEST_CASE("Pathway scenario: cost categories and a service's cost mix reach the 
   CHECK(messages_of(short_mix, "c.toml") ==
         std::vector<std::string>{"c.toml:24:12: services.cmht.cost_mix: expected cost shares that sum to 1, got a sum of 0.5"});
 }
+
+TEST_CASE("Pathway scenario: a need group's demand trend and rate changes reach the spec, and a backward shock is "
+          "located", "[scenario][demand]") {
+  const std::string good = replaced(kByYearHead, "rate_per_1000_per_year = 50\n",
+                                    "rate_per_1000_per_year = 50\ntrend_per_year = 0.03\n"
+                                    "rate_changes = [ { from_day = 365, multiplier = 1.2 }, "
+                                    "{ from_day = 400, to_day = 490, multiplier = 1.5 } ]\n");
+  const auto sc = mhsim::scenario::parse_pathway_scenario(good, "d.toml");
+  const pw::NeedGroup& g = sc.spec.population.groups.at(0);
+  CHECK(g.trend_per_year == 0.03);
+  REQUIRE(g.rate_changes.size() == 2);
+  CHECK(g.rate_changes[0].from_day == 365);
+  CHECK(std::isinf(g.rate_changes[0].to_day));
+  CHECK(g.rate_changes[0].multiplier == 1.2);
+  CHECK(g.rate_changes[1].to_day == 490);
+  // The rate changes key is line 11 of the file; its second table starts at column 56.
+  const std::string bad = replaced(kByYearHead, "rate_per_1000_per_year = 50\n",
+                                   "rate_per_1000_per_year = 50\ntrend_per_year = -2\n"
+                                   "rate_changes = [ { from_day = 365, multiplier = 1.2 }, "
+                                   "{ from_day = 400, to_day = 300, multiplier = 1.5 } ]\n");
+  CHECK(messages_of(bad, "d.toml") ==
+        std::vector<std::string>{
+            "d.toml:10:18: groups.g.trend_per_year: expected a number in [-0.5, 1], got -2",
+            "d.toml:11:83: groups.g.rate_changes[1].to_day: expected a day after from_day (400), got 300"});
+}
