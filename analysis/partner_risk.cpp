@@ -113,6 +113,17 @@ PartnerRisk partner_risk(const ArmPayoutRows& rows, std::size_t p, std::size_t h
   return out;
 }
 
+std::vector<double> pooled_spend_over_horizon(const double* spend, std::size_t replications, std::size_t stride,
+                                              std::size_t years, std::size_t commissioners, std::size_t k,
+                                              std::size_t horizon) {
+  const std::size_t H = std::min(horizon, years);
+  std::vector<double> total(replications, 0.0);
+  for (std::size_t r = 0; r < replications; ++r) {
+    for (std::size_t y = 0; y < H; ++y) total[r] += spend[r * stride + y * commissioners + k];
+  }
+  return total;
+}
+
 RiskRow pooled_commissioner_risk(const std::string& name, const std::vector<double>& spend, std::size_t horizon,
                                  double budget_per_year, double risk_level) {
   RiskRow row;

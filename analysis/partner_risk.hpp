@@ -83,6 +83,14 @@ PartnerRisk partner_risk(const ArmPayoutRows& rows, std::size_t p, std::size_t h
 /// (NaN: not stated); `mean_painshare` is its share of an overrun.
 RiskRow commissioner_risk(const ArmPayoutRows& rows, std::size_t horizon, double budget_per_year, double risk_level);
 
+/// Commissioner `k`'s spend over the first `horizon` years, per replication, from spends laid
+/// out as payouts/commissioner is for one arm: the spend of (replication r, year y,
+/// commissioner k) at spend[r * stride + y * commissioners + k], for r < replications and
+/// y < years. The loss pooled_commissioner_risk takes (report and sweep alike).
+std::vector<double> pooled_spend_over_horizon(const double* spend, std::size_t replications, std::size_t stride,
+                                              std::size_t years, std::size_t commissioners, std::size_t k,
+                                              std::size_t horizon);
+
 /// One of several commissioners pooling a budget: `spend[r]` is its spend over the horizon
 /// in replication r (payouts/commissioner); the loss is the spend, the reserve its budget
 /// over the horizon (NaN per year: not stated). Its share of an overrun is not split out

@@ -599,10 +599,7 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
       if (!pooled.empty()) {
         const std::size_t C = sc.commissioners.size();
         for (std::size_t k = 0; k < C; ++k) {
-          std::vector<double> own_spend(R, 0.0);
-          for (std::size_t r = 0; r < R; ++r) {
-            for (std::size_t y = 0; y < H; ++y) own_spend[r] += pooled[((r * A + a) * Y + y) * C + k];
-          }
+          const std::vector<double> own_spend = pooled_spend_over_horizon(&pooled[a * Y * C], R, A * Y * C, Y, C, k, H);
           RiskRow own = pooled_commissioner_risk(sc.commissioners[k].name, own_spend, H, sc.commissioners[k].budget,
                                                  s.risk_level);
           own.arm = out.arms[a];
