@@ -173,6 +173,19 @@ ResultsWriter::ResultsWriter(std::string final_path, std::uint64_t rows, std::ui
   }
 }
 
+ResultsWriter::ResultsWriter(OutputFiles& files, std::string final_path, std::uint64_t rows)
+    : final_path_(std::move(final_path)), shared_output_(&files), rows_(rows) {
+  quiet_hdf5();
+  temp_path_ = files.stage(final_path_, OutputFiles::Parents::kCreate);
+  create_temporary(temp_path_, final_path_);
+  Id fapl{H5Pcreate(H5P_FILE_ACCESS), H5Pclose};
+  file_ = H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id);
+  if (file_ < 0) {
+    g_hdf5_unclean.store(true);
+    fail_write("cannot create its temporary file " + temp_path_, final_path_);
+  }
+}
+
 ResultsWriter ResultsWriter::in_memory(std::uint64_t rows, std::uint64_t first_row) {
   quiet_hdf5();
   ResultsWriter w;
@@ -191,6 +204,7 @@ ResultsWriter::ResultsWriter(ResultsWriter&& other) noexcept
     : final_path_(std::move(other.final_path_)),
       temp_path_(std::move(other.temp_path_)),
       output_(std::move(other.output_)),
+      shared_output_(other.shared_output_),
       rows_(other.rows_),
       first_row_(other.first_row_),
       file_(other.file_),
@@ -277,13 +291,20 @@ void ResultsWriter::define(const std::string& path, Type type, std::uint64_t col
 }
 
 void ResultsWriter::define_shape(const std::string& path, Type type, const std::vector<std::uint64_t>& row_shape) {
+  std::vector<std::uint64_t> chunk{std::min<std::uint64_t>(kChunkRows, std::max<std::uint64_t>(rows_, 1))};
+  for (const std::uint64_t d : row_shape) chunk.push_back(std::max<std::uint64_t>(d, 1));
+  define_shape(path, type, row_shape, chunk);
+}
+
+void ResultsWriter::define_shape(const std::string& path, Type type, const std::vector<std::uint64_t>& row_shape,
+                                 const std::vector<std::uint64_t>& chunk_shape) {
+  if (chunk_shape.size() != row_shape.size() + 1) fail("dataset '" + path + "': a chunk shape of the wrong rank", temp_path_);
   ensure_parent_groups(file_, path, temp_path_);
   std::vector<hsize_t> dims{rows_};
-  std::vector<hsize_t> chunk{std::min<hsize_t>(kChunkRows, std::max<hsize_t>(rows_, 1))};
+  const std::vector<hsize_t> chunk(chunk_shape.begin(), chunk_shape.end());
   std::uint64_t row_elements = 1;
   for (const std::uint64_t d : row_shape) {
     dims.push_back(d);
-    chunk.push_back(std::max<hsize_t>(d, 1));
     row_elements *= d;
   }
   const int rank = static_cast<int>(dims.size());
@@ -348,7 +369,7 @@ void ResultsWriter::commit() {
   // On failure the destructor closes what it can and removes the temporary file.
   if (H5Fflush(file_, H5F_SCOPE_GLOBAL) < 0) fail_write("cannot write its temporary file " + temp_path_, final_path_);
   if (!close_all()) fail_write("cannot finish its temporary file " + temp_path_, final_path_);
-  output_.commit();
+  if (shared_output_ == nullptr) output_.commit();  // else the caller's OutputFiles renames it
   committed_ = true;
 }
 

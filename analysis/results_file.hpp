@@ -126,6 +126,10 @@ class ResultsWriter {
   /// `rows` rows holding replications [first_row, first_row + rows). Throws
   /// std::runtime_error naming the path (and the operating system's reason) on failure.
   ResultsWriter(std::string final_path, std::uint64_t rows, std::uint64_t first_row = 0);
+  /// The same as one output of `files` (created with missing parent directories): commit()
+  /// only finishes the file, and `files.commit()` renames it into place together with the
+  /// command's other outputs, all or none. `files` must outlive the writer.
+  ResultsWriter(OutputFiles& files, std::string final_path, std::uint64_t rows);
   /// A file built in memory (HDF5 core driver); take its bytes with image().
   static ResultsWriter in_memory(std::uint64_t rows, std::uint64_t first_row = 0);
   ~ResultsWriter();  ///< closes and deletes the temporary file unless committed
@@ -143,13 +147,18 @@ class ResultsWriter {
   void define(const std::string& path, Type type, std::uint64_t columns = 0);
   /// A per-replication dataset of any row shape: [rows] + row_shape.
   void define_shape(const std::string& path, Type type, const std::vector<std::uint64_t>& row_shape);
+  /// The same with chunks of `chunk_shape` (its rank that of the dataset, rows first), for
+  /// rows too large to chunk 256 at a time whole.
+  void define_shape(const std::string& path, Type type, const std::vector<std::uint64_t>& row_shape,
+                    const std::vector<std::uint64_t>& chunk_shape);
   void write(const std::string& path, std::uint64_t replication, const double* row);
   void write(const std::string& path, std::uint64_t replication, const std::uint64_t* row);
   /// Writes `count` consecutive rows starting at replication `first`, from native-typed data.
   void write_rows(const std::string& path, std::uint64_t first, std::uint64_t count, const void* data);
 
   /// Flushes, closes and renames the temporary file to the final path (atomic on one file
-  /// system). On failure (a full disk) throws WriteError and the temporary is removed.
+  /// system). On failure (a full disk) throws WriteError and the temporary is removed. A
+  /// writer of an OutputFiles is only flushed and closed: its OutputFiles renames it.
   void commit();
   /// For in_memory() writers: flushes and returns the complete file's bytes.
   std::vector<unsigned char> image();
@@ -174,6 +183,7 @@ class ResultsWriter {
   std::string final_path_;
   std::string temp_path_;
   OutputFiles output_;
+  OutputFiles* shared_output_ = nullptr;  ///< the caller's, which renames (or discards) the file
   std::uint64_t rows_ = 0;
   std::uint64_t first_row_ = 0;
   std::int64_t file_ = -1;
