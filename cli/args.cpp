@@ -57,14 +57,19 @@ Args parse_args(int argc, const char* const* argv) {
   sweep_cmd->add_option("scenario", sweep.scenario, "Scenario file (TOML) the results were run from")->required();
   sweep_cmd->add_option("--results", sweep.results, "Results file of `mhsim run` on this scenario (HDF5)")->required();
   sweep_cmd->add_option("--set", sweep.sets,
-                        "Term to vary: arms.<arm>.contracts.<contract>.<key>=from:to:step (or =a,b,c or =v); repeat "
-                        "for a grid")
+                        "Term to vary: arms.<arm>.contracts.<contract>.<key>=from:to:step (or =a,b,c or =v), or a "
+                        "partner's opening reserves, partners.<partner>.reserves=from:to:step; repeat for a grid")
       ->required();
   sweep_cmd->add_option("--out,-o", sweep.out, "CSV file to write (default: standard output)");
+  sweep_cmd->add_option("--per-replication", sweep.per_replication,
+                        "HDF5 file of every settled payout: per combination, arm, replication, year and partner, with "
+                        "the combination's term values (docs/results-schema.md)");
   sweep_cmd->add_option("--horizon", sweep.overrides.horizon,
                         "Years of the agreement the risk columns cover, from the first (default: analysis.horizon_years, else every simulated year)");
   sweep_cmd->add_option("--risk-level", sweep.overrides.risk_level, "Level of value at risk, expected shortfall and reserves needed (default: analysis.risk_level, 0.95)");
   sweep_cmd->add_option("--reserve", sweep.overrides.reserves, "A partner's opening reserves: partner=pounds (repeat; default: partners.<name>.reserves)");
+
+  sweep.command_line = run.command_line;
 
   DesignOptions& design = a.design;
   CLI::App* design_cmd = app.add_subcommand(
@@ -73,7 +78,7 @@ Args parse_args(int argc, const char* const* argv) {
   design_cmd->add_option("scenario", design.scenario, "Scenario file (TOML) the results were run from")->required();
   design_cmd->add_option("--results", design.results, "Results file of `mhsim run` on this scenario (HDF5)")->required();
   design_cmd->add_option("--arm", design.arm, "Arm whose terms are designed")->required();
-  design_cmd->add_option("--set", design.sets, "Term to vary, as for sweep: arms.<arm>.contracts.<contract>.<key>=from:to:step (repeat)")
+  design_cmd->add_option("--set", design.sets, "Term to vary, as for sweep: arms.<arm>.contracts.<contract>.<key>=from:to:step or partners.<partner>.reserves=from:to:step (repeat)")
       ->required();
   design_cmd->add_option("--max-exhaustion", design.max_exhaustion, "Most P(reserves exhausted) any partner may bear (default 0.05)");
   design_cmd->add_option("--min-gain", design.min_gain, "Least expected gain/pain, pounds over the agreement, any partner may have (default 0)");

@@ -86,6 +86,8 @@ struct SweepOptions {
   std::vector<std::string> sets;  ///< "path=from:to:step", "path=a,b,c" or "path=v"
   std::string out;                ///< CSV file ("" = standard output)
   AnalysisOverrides overrides;    ///< --horizon, --risk-level and --reserve only
+  std::string per_replication = {};  ///< HDF5 file of every settled payout ("" = none)
+  std::string command_line = {};     ///< recorded in the per-replication file
 };
 
 

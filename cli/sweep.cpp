@@ -11,6 +11,7 @@
 #include <limits>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -34,6 +35,7 @@
 #include "cli/text.hpp"
 #include "models/contracts/pathway_ledger.hpp"
 #include "models/scenario/analysis_settings.hpp"
+#include "models/schema/limits.hpp"
 #include "models/scenario/diagnostics.hpp"
 #include "models/scenario/pathway_scenario.hpp"
 
@@ -52,14 +54,22 @@ std::string csv_number(double x) {
   return buf;
 }
 
+constexpr std::size_t kTermAxis = std::numeric_limits<std::size_t>::max();
+
 // A grid of contract terms over a run's stored ledgers, loaded and checked (sweep, design).
 struct Grid {
   std::optional<scenario::PathwayScenario> base;
   scenario::AnalysisSettings settings;
   std::vector<pw::PathwayResult> results;
   std::vector<Axis> axes;
+  /// [axes] the partner whose opening reserves the axis sets (partners.<partner>.reserves),
+  /// or kTermAxis for a contract term. Reserves move only the risk columns, never a payout.
+  std::vector<std::size_t> reserve_partner;
   std::size_t total = 0;  ///< combinations
   std::size_t H = 0;      ///< years of the agreement the risk covers
+  /// Commissioners with columns of their own: the scenario's when it names several
+  /// (`[commissioners.<name>]`, a pooled budget), else 0 (one commissioner pays all).
+  std::size_t K = 0;
   double simulation_seconds = 0;
 };
 
@@ -72,8 +82,60 @@ struct GridCell {
   const analysis::ArmPayoutSummary* arm_summary = nullptr;
   const analysis::PartnerRisk* risk = nullptr;
   const analysis::RiskRow* commissioner = nullptr;
+  const analysis::RiskRow* commissioners = nullptr;  ///< [Grid::K] each pooling commissioner's, in the arm
 };
 constexpr std::size_t kReference = std::numeric_limits<std::size_t>::max();
+
+// "\"a\", \"b\"": names for a message.
+std::string quoted(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "\"" : ", \"") + n + "\"";
+  return out;
+}
+
+// An axis `partners.<partner>.reserves`: the partner's index, its values checked (finite
+// pounds >= 0: a board varies reserves it could hold; "not stated" is the scenario without
+// the axis). kTermAxis for any other path (a contract term, checked by the caller). The
+// partner must be one of the run's, its reserves set by no earlier axis and no --reserve.
+std::size_t reserve_axis(const scenario::PathwayScenario& sc, const Axis& axis, const AnalysisOverrides& overrides,
+                         const std::vector<std::size_t>& earlier, std::vector<Diagnostic>& errors) {
+  const std::string& path = axis.path;
+  if (path.rfind("partners.", 0) != 0) return kTermAxis;
+  std::vector<std::string> names;
+  for (const pw::PartnerSpec& p : sc.spec.partners) names.push_back(p.name);
+  const std::string key = "--set " + path;
+  const std::size_t dot = path.rfind('.');
+  const std::string partner = dot > 9 ? path.substr(9, dot - 9) : "";
+  const auto it = std::find(names.begin(), names.end(), partner);
+  if (path.compare(dot + 1, std::string::npos, "reserves") != 0 || it == names.end()) {
+    errors.push_back(Diagnostic{"command line", 0, 0, key,
+                                "partners.<partner>.reserves with a partner of the run (" + quoted(names) + ")",
+                                "\"" + path + "\""});
+    return kTermAxis;
+  }
+  const std::size_t p = static_cast<std::size_t>(it - names.begin());
+  for (const double v : axis.values) {
+    if (!(v >= 0 && v <= schema::limits::kMaxMoney)) {
+      errors.push_back(Diagnostic{"command line", 0, 0, key,
+                                  "opening reserves in pounds, finite, in [0, 1e12] (for reserves not stated, leave the "
+                                  "partner off the grid)",
+                                  std::isinf(v) ? "inf" : csv_number(v)});
+      return kTermAxis;
+    }
+  }
+  if (std::find(earlier.begin(), earlier.end(), p) != earlier.end()) {
+    errors.push_back(Diagnostic{"command line", 0, 0, key, "one axis for a partner's reserves", "two"});
+    return kTermAxis;
+  }
+  for (const std::string& r : overrides.reserves) {
+    if (r.rfind(partner + "=", 0) == 0) {
+      errors.push_back(Diagnostic{"command line", 0, 0, key, "either --reserve " + partner + "=pounds or the axis, not both",
+                                  "both"});
+      return kTermAxis;
+    }
+  }
+  return p;
+}
 
 // Loads the scenario and results and checks every axis; problems go to `errors`.
 Grid load_grid(const std::string& scenario_file, const std::string& results_file, const std::vector<std::string>& sets,
@@ -116,6 +178,8 @@ Grid load_grid(const std::string& scenario_file, const std::string& results_file
   apply_analysis_overrides(overrides, *g.base, g.settings, errors);
   // Every combination's terms must be valid before anything is settled.
   for (const Axis& a : g.axes) {
+    g.reserve_partner.push_back(reserve_axis(*g.base, a, overrides, g.reserve_partner, errors));
+    if (g.reserve_partner.back() != kTermAxis || a.path.rfind("partners.", 0) == 0) continue;
     scenario::PathwayScenario probe = *g.base;
     for (const double v : a.values) {
       if (auto problem = scenario::set_contract_term(probe, a.path, v)) {
@@ -124,6 +188,7 @@ Grid load_grid(const std::string& scenario_file, const std::string& results_file
       }
     }
   }
+  if (g.base->commissioners.size() > 1) g.K = g.base->commissioners.size();
   const std::size_t Y = static_cast<std::size_t>(g.base->spec.years), P = g.base->spec.partners.size();
   // The risk covers the agreement's first H years (analysis.horizon_years, else all).
   g.H = g.settings.horizon_years == 0 ? Y : std::min(g.settings.horizon_years, Y);
@@ -154,6 +219,11 @@ struct SettledCombination {
   std::vector<analysis::ArmPayoutSummary> summary;    ///< [A]
   std::vector<analysis::RiskRow> commissioner;        ///< [A], for settled arms
   std::vector<analysis::PartnerRisk> risk;            ///< [A][P], for partners in contract in settled arms
+  std::vector<analysis::RiskRow> pooled;              ///< [A][Grid::K] each pooling commissioner's, settled arms
+  std::vector<double> term_values;                    ///< the axes' values
+  // Kept only for the per-replication file: [A][R][Y][P][F] (zeros in arms not settled, as in
+  // a run's payouts/partner) and [A][R][Y][G] (NaN there, as payouts/arm).
+  std::vector<double> partner_rows, arm_rows;
   double seconds = 0;                                 ///< settling it (not visiting it)
 };
 
@@ -162,15 +232,17 @@ struct SettledCombination {
 struct SettleScratch {
   ct::YearPayout pay;
   std::vector<std::vector<double>> partner_rows, arm_rows;  // per arm, [R][Y][P][F] and [R][Y][G]
+  std::vector<std::vector<double>> commissioner_rows;       // per arm, [R][Y][K] (Grid::K > 0)
 };
 
 constexpr std::size_t kEveryArm = std::numeric_limits<std::size_t>::max();
 
 // Settles combination `c` (kReference: the scenario's own terms) of the grid into `out`, in
 // arm `only_arm` or in every arm (kEveryArm), from the settlement inputs built once,
-// [R][A][Y]. Every arm's terms are checked. Pure: reads only `g` and `inputs`.
+// [R][A][Y]. Every arm's terms are checked. `keep_rows`: copies the settled rows into `out`.
+// Pure: reads only `g` and `inputs`.
 void settle_combination(const Grid& g, const std::vector<ct::YearInput>& inputs, std::size_t c, std::size_t only_arm,
-                        bool settle, SettleScratch& scratch, SettledCombination& out) {
+                        bool settle, bool keep_rows, SettleScratch& scratch, SettledCombination& out) {
   const auto t0 = Clock::now();
   const scenario::PathwayScenario& base = *g.base;
   const pw::PathwaySpec& spec = base.spec;
@@ -179,6 +251,7 @@ void settle_combination(const Grid& g, const std::vector<ct::YearInput>& inputs,
                     AF = Y * analysis::kArmPayoutFieldCount;
   out.combination = c;
   scenario::PathwayScenario sc = base;
+  std::vector<double> reserves = g.settings.reserves;  // [P] the combination's opening reserves
   if (c != kReference) {
     // The combination's value of each axis: the last axis turns fastest.
     std::size_t rest = c;
@@ -188,8 +261,11 @@ void settle_combination(const Grid& g, const std::vector<ct::YearInput>& inputs,
       rest /= g.axes[k].values.size();
     }
     for (std::size_t k = 0; k < g.axes.size(); ++k) {
-      (void)scenario::set_contract_term(sc, g.axes[k].path, g.axes[k].values[index[k]]);
-      out.values.push_back(csv_number(g.axes[k].values[index[k]]));
+      const double v = g.axes[k].values[index[k]];
+      if (g.reserve_partner[k] == kTermAxis) (void)scenario::set_contract_term(sc, g.axes[k].path, v);
+      else reserves[g.reserve_partner[k]] = v;
+      out.values.push_back(csv_number(v));
+      out.term_values.push_back(v);
     }
   }
   for (std::size_t a = 0; a < A; ++a) {
@@ -202,11 +278,14 @@ void settle_combination(const Grid& g, const std::vector<ct::YearInput>& inputs,
   // One summary of settled payouts for sweeps, run and merge (analysis::PayoutSummariser).
   analysis::PayoutSummariser summariser(A, Y, P);
   summariser.reserve(R);
+  const std::size_t K = g.K;
   scratch.partner_rows.resize(A);
   scratch.arm_rows.resize(A);
+  scratch.commissioner_rows.resize(A);
   for (std::size_t a = 0; a < A; ++a) {  // every row of an arm with contracts is written before it is read
     scratch.partner_rows[a].resize(R * PF);
     scratch.arm_rows[a].resize(R * AF);
+    scratch.commissioner_rows[a].resize(R * Y * K);
   }
   ct::YearPayout& pay = scratch.pay;
   for (std::size_t r = 0; r < R; ++r) {
@@ -214,6 +293,7 @@ void settle_combination(const Grid& g, const std::vector<ct::YearInput>& inputs,
       if (terms.arms[a].contracts.empty() || (only_arm != kEveryArm && a != only_arm)) continue;
       double* prow = &scratch.partner_rows[a][r * PF];
       double* arow = &scratch.arm_rows[a][r * AF];
+      double* krow = scratch.commissioner_rows[a].data() + r * Y * K;
       ct::AgreementState agreement;
       for (std::size_t y = 0; y < Y; ++y) {
         ct::settle_year(terms.arms[a], inputs[(r * A + a) * Y + y], y + 1 == Y, agreement, pay);
@@ -223,6 +303,8 @@ void settle_combination(const Grid& g, const std::vector<ct::YearInput>& inputs,
           const auto f = analysis::partner_fields(pay.partners[p]);
           std::copy(f.begin(), f.end(), prow + (y * P + p) * f.size());
         }
+        // Each pooling commissioner's spend, as a run writes payouts/commissioner.
+        for (std::size_t k = 0; k < K; ++k) krow[y * K + k] = k < pay.commissioner.size() ? pay.commissioner[k] : 0.0;
       }
       summariser.add(a, prow, arow);
     }
@@ -230,6 +312,7 @@ void settle_combination(const Grid& g, const std::vector<ct::YearInput>& inputs,
   out.summary = summariser.summaries();
   out.commissioner.resize(A);
   out.risk.resize(A * P);
+  out.pooled.resize(A * K);
   for (std::size_t a = 0; a < A; ++a) {
     if (!out.summary[a].settled) continue;
     // Risk over the agreement: one definition with `mhsim report` (analysis::partner_risk).
@@ -239,7 +322,22 @@ void settle_combination(const Grid& g, const std::vector<ct::YearInput>& inputs,
     for (std::size_t p = 0; p < P; ++p) {
       if (!out.summary[a].partners[p].in_contract) continue;
       out.risk[a * P + p] =
-          analysis::partner_risk(rows, p, g.H, sc.contracts[a].terms, g.settings.reserves[p], g.settings.risk_level);
+          analysis::partner_risk(rows, p, g.H, sc.contracts[a].terms, reserves[p], g.settings.risk_level);
+    }
+    for (std::size_t k = 0; k < K; ++k) {
+      const ct::Commissioner& who = base.commissioners[k];
+      const std::vector<double> spend =
+          analysis::pooled_spend_over_horizon(scratch.commissioner_rows[a].data(), R, Y * K, Y, K, k, g.H);
+      out.pooled[a * K + k] = analysis::pooled_commissioner_risk(who.name, spend, g.H, who.budget, g.settings.risk_level);
+    }
+  }
+  if (keep_rows) {
+    out.partner_rows.assign(A * R * PF, 0.0);
+    out.arm_rows.assign(A * R * AF, std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t a = 0; a < A; ++a) {
+      if (!out.summary[a].settled) continue;
+      std::copy(scratch.partner_rows[a].begin(), scratch.partner_rows[a].end(), out.partner_rows.begin() + static_cast<std::ptrdiff_t>(a * R * PF));
+      std::copy(scratch.arm_rows[a].begin(), scratch.arm_rows[a].end(), out.arm_rows.begin() + static_cast<std::ptrdiff_t>(a * R * AF));
     }
   }
   out.settled = true;
@@ -252,9 +350,12 @@ void settle_combination(const Grid& g, const std::vector<ct::YearInput>& inputs,
 // settled in parallel on TBB's workers, each worker with its own buffers; the visits run on
 // one thread at a time in combination order, so what is visited is the same at any number
 // of threads. Returns kExitBadInput, having printed them, when some combination's terms are
-// invalid together. `seconds` times the grid, `first_pass` its first combination.
+// invalid together. `seconds` times the grid, `first_pass` its first combination. After a
+// combination's cells, `visit_combination` (if any) visits the combination itself, with its
+// settled rows when `keep_rows`.
 int settle_grid(const Grid& g, bool with_reference, std::size_t only_arm, const std::function<void(const GridCell&)>& visit, double& seconds,
-                double& first_pass) {
+                double& first_pass, bool keep_rows = false,
+                const std::function<void(const SettledCombination&)>& visit_combination = {}) {
   const scenario::PathwayScenario& base = *g.base;
   const pw::PathwaySpec& spec = base.spec;
   const std::size_t A = spec.arms.size(), Y = static_cast<std::size_t>(spec.years), P = spec.partners.size();
@@ -276,7 +377,7 @@ int settle_grid(const Grid& g, bool with_reference, std::size_t only_arm, const 
     auto done = std::make_shared<SettledCombination>();
     try {
       settle_combination(g, inputs, step == 0 ? kReference : step - 1, only_arm,
-                         !invalid.load(std::memory_order_relaxed), scratch.local(), *done);
+                         !invalid.load(std::memory_order_relaxed), keep_rows && step > 0, scratch.local(), *done);
     } catch (...) {
       done->error = std::current_exception();
     }
@@ -297,9 +398,10 @@ int settle_grid(const Grid& g, bool with_reference, std::size_t only_arm, const 
           const analysis::PartnerPayoutSummary& q = done.summary[a].partners[p];
           if (!q.in_contract) continue;
           visit(GridCell{done.combination, &done.values, a, p, &q, &done.summary[a], &done.risk[a * P + p],
-                         &done.commissioner[a]});
+                         &done.commissioner[a], g.K > 0 ? &done.pooled[a * g.K] : nullptr});
         }
       }
+      if (visit_combination) visit_combination(done);
     }
     if (done.combination == 0) first_pass = done.seconds + std::chrono::duration<double>(Clock::now() - tv).count();
   };
@@ -311,7 +413,7 @@ int settle_grid(const Grid& g, bool with_reference, std::size_t only_arm, const 
   for (; next <= std::min<std::size_t>(1, g.total); ++next) {
     if (next == 0 && !with_reference) {
       SettledCombination warm_up;
-      settle_combination(g, inputs, kReference, only_arm, true, scratch.local(), warm_up);
+      settle_combination(g, inputs, kReference, only_arm, true, false, scratch.local(), warm_up);
       continue;
     }
     visit_step(*settle_step(next));
@@ -356,6 +458,7 @@ void print_cost(const char* command, const Grid& g, double seconds, double first
   std::fprintf(stderr, "\n");
 }
 
+// CSV text to `out` ("" = standard output), all or nothing.
 int write_csv(const std::string& out, const std::string& csv) {
   if (out.empty()) {
     std::fputs(csv.c_str(), stdout);
@@ -370,6 +473,65 @@ int write_csv(const std::string& out, const std::string& csv) {
     return kExitFailure;
   }
   return kExitOk;
+}
+
+// ",commissioner.<name>.spend_horizon,...": the columns of each pooling commissioner (none
+// when the scenario has one commissioner: its columns are commissioner_spend_horizon and
+// var_commissioner_spend).
+std::string commissioner_header(const scenario::PathwayScenario& sc, std::size_t K) {
+  std::string out;
+  for (std::size_t k = 0; k < K; ++k) {
+    const std::string c = ",commissioner." + sc.commissioners[k].name + ".";
+    out += c + "spend_horizon" + c + "var_spend" + c + "p_over_budget";
+  }
+  return out;
+}
+
+// The values of commissioner_header's columns: each commissioner's spend over the horizon
+// (mean and VaR) and P(spend > budget x years), empty without a budget (pooled_commissioner_risk).
+std::string commissioner_fields(const analysis::RiskRow* rows, std::size_t K) {
+  std::string out;
+  for (std::size_t k = 0; k < K; ++k) {
+    out += "," + csv_number(rows[k].mean_payment) + "," + csv_number(rows[k].var) + "," +
+           (rows[k].p_above_reserve ? csv_number(*rows[k].p_above_reserve) : std::string());
+  }
+  return out;
+}
+
+// The per-replication file's provenance, labels and datasets (docs/results-schema.md,
+// "Sweep per replication"); rows are combinations.
+void define_per_replication(analysis::ResultsWriter& h5, const Grid& g, const SweepOptions& options) {
+  const pw::PathwaySpec& spec = g.base->spec;
+  const auto A = static_cast<std::uint64_t>(spec.arms.size()), Y = static_cast<std::uint64_t>(spec.years),
+             P = static_cast<std::uint64_t>(spec.partners.size()), R = static_cast<std::uint64_t>(g.results.size()),
+             T = static_cast<std::uint64_t>(g.axes.size());
+  const std::uint64_t F = analysis::kPartnerPayoutFieldCount, G = analysis::kArmPayoutFieldCount;
+  h5.attribute("format", std::string("mhsim-sweep"));
+  h5.attribute("schema_version", std::uint64_t{1});
+  h5.attribute("scenario_file", options.scenario);
+  h5.attribute("scenario_sha256", analysis::sha256_hex(g.base->text));
+  h5.attribute("results_file", options.results);
+  h5.attribute("combinations", static_cast<std::uint64_t>(g.total));
+  h5.attribute("replications", R);
+  h5.attribute("years", Y);
+  h5.attribute("mhsim_version", std::string(MHSIM_VERSION));
+  h5.attribute("hdf5_version", analysis::hdf5_library_version());
+  h5.attribute("created_utc", analysis::utc_timestamp());
+  h5.attribute("command_line", options.command_line);
+  std::vector<std::string> paths, arms, partners;
+  for (const Axis& a : g.axes) paths.push_back(a.path);
+  for (const pw::ArmSpec& a : spec.arms) arms.push_back(a.name);
+  for (const pw::PartnerSpec& p : spec.partners) partners.push_back(p.name);
+  h5.labels("sweep/term_path", paths);
+  h5.labels("sweep/arm_name", arms);
+  h5.labels("sweep/partner_name", partners);
+  h5.labels("sweep/partner_field",
+            std::vector<std::string>(analysis::kPartnerPayoutFields.begin(), analysis::kPartnerPayoutFields.end()));
+  h5.labels("sweep/arm_field", std::vector<std::string>(analysis::kArmPayoutFields.begin(), analysis::kArmPayoutFields.end()));
+  h5.define("sweep/terms", analysis::ResultsWriter::Type::kFloat64, T);
+  // One chunk per (combination, arm): a combination's rows are written whole, chunk by chunk.
+  h5.define_shape("sweep/partner", analysis::ResultsWriter::Type::kFloat64, {A, R, Y, P, F}, {1, 1, R, Y, P, F});
+  h5.define_shape("sweep/arm", analysis::ResultsWriter::Type::kFloat64, {A, R, Y, G}, {1, 1, R, Y, G});
 }
 
 }  // namespace
@@ -423,32 +585,76 @@ std::optional<Axis> parse_set(const std::string& text, std::vector<Diagnostic>& 
 int sweep_command(const SweepOptions& options) {
   std::vector<Diagnostic> errors;
   const Grid g = load_grid(options.scenario, options.results, options.sets, options.overrides, errors);
+  if (!options.per_replication.empty()) {
+    std::error_code dir_error;
+    if (std::filesystem::is_directory(options.per_replication, dir_error)) {
+      errors.push_back(Diagnostic{"command line", 0, 0, "--per-replication", "an HDF5 file name",
+                                  "\"" + options.per_replication + "\", a directory"});
+    } else if (options.per_replication == options.out) {
+      errors.push_back(Diagnostic{"command line", 0, 0, "--per-replication", "a file other than --out",
+                                  "\"" + options.per_replication + "\""});
+    }
+  }
   if (!errors.empty()) return refuse(errors);
   const pw::PathwaySpec& spec = g.base->spec;
   std::string csv = "combination";
   for (const Axis& a : g.axes) csv += "," + a.path;
   csv += ",arm,partner,mean_payment,mean_margin,mean_gain_pain,p_pain,p5_gain_pain,p_pain_cap_binds,mean_commissioner_spend,"
          "horizon_years,mean_painshare,var_painshare,es_painshare,p_partner_cap_binds,reserve,p_painshare_above_reserve,"
-         "p_reserves_exhausted,lowest_reserve_q05,reserves_needed,commissioner_spend_horizon,var_commissioner_spend\n";
+         "p_reserves_exhausted,lowest_reserve_q05,reserves_needed,commissioner_spend_horizon,var_commissioner_spend" +
+         commissioner_header(*g.base, g.K) + "\n";
   const auto opt = [](const std::optional<double>& v) { return v ? csv_number(*v) : std::string(); };
+  // Every output is written whole to a temporary and renamed into place only when all are
+  // (a failure, or an invalid combination found part-way, leaves every earlier file as it was).
+  analysis::OutputFiles files;
+  std::optional<analysis::ResultsWriter> h5;
   double seconds = 0, first_pass = 0;
-  const int status = settle_grid(g, false, kEveryArm, [&](const GridCell& x) {
-    const analysis::PartnerPayoutSummary& q = *x.q;
-    const analysis::RiskRow& k = x.risk->row;
-    const auto num = [&](double v) { return x.risk->takes_part ? csv_number(v) : std::string(); };
-    csv += std::to_string(x.combination) + joined(*x.values) + "," + spec.arms[x.arm].name + "," + spec.partners[x.partner].name +
-           "," + csv_number(q.payment.mean) + "," + csv_number(q.margin.mean) + "," + csv_number(q.gain_pain.mean) + "," +
-           csv_number(q.p_pain) + "," + csv_number(q.p5_gain_pain) + "," + csv_number(x.arm_summary->p_pain_cap_binds) +
-           "," + csv_number(x.arm_summary->commissioner_spend.mean) + "," + std::to_string(g.H) + "," +
-           num(k.mean_painshare) + "," + num(k.var) + "," + num(k.es) + "," + opt(k.p_cap_binds) + "," + opt(k.reserve) +
-           "," + opt(k.p_above_reserve) + "," + opt(k.p_exhausted) + "," +
-           (k.lowest_reserve ? csv_number(k.lowest_reserve->q05) : std::string()) + "," + num(k.reserves_needed) + "," +
-           csv_number(x.commissioner->mean_payment) + "," + csv_number(x.commissioner->var) + "\n";
-  }, seconds, first_pass);
-  if (status != kExitOk) return status;
-  if (const int w = write_csv(options.out, csv); w != kExitOk) return w;
+  int status = kExitOk;
+  try {
+    if (!options.per_replication.empty()) {
+      h5.emplace(files, options.per_replication, static_cast<std::uint64_t>(g.total));
+      define_per_replication(*h5, g, options);
+    }
+    status = settle_grid(g, false, kEveryArm, [&](const GridCell& x) {
+      const analysis::PartnerPayoutSummary& q = *x.q;
+      const analysis::RiskRow& k = x.risk->row;
+      const auto num = [&](double v) { return x.risk->takes_part ? csv_number(v) : std::string(); };
+      csv += std::to_string(x.combination) + joined(*x.values) + "," + spec.arms[x.arm].name + "," + spec.partners[x.partner].name +
+             "," + csv_number(q.payment.mean) + "," + csv_number(q.margin.mean) + "," + csv_number(q.gain_pain.mean) + "," +
+             csv_number(q.p_pain) + "," + csv_number(q.p5_gain_pain) + "," + csv_number(x.arm_summary->p_pain_cap_binds) +
+             "," + csv_number(x.arm_summary->commissioner_spend.mean) + "," + std::to_string(g.H) + "," +
+             num(k.mean_painshare) + "," + num(k.var) + "," + num(k.es) + "," + opt(k.p_cap_binds) + "," + opt(k.reserve) +
+             "," + opt(k.p_above_reserve) + "," + opt(k.p_exhausted) + "," +
+             (k.lowest_reserve ? csv_number(k.lowest_reserve->q05) : std::string()) + "," + num(k.reserves_needed) + "," +
+             csv_number(x.commissioner->mean_payment) + "," + csv_number(x.commissioner->var) +
+             commissioner_fields(x.commissioners, g.K) + "\n";
+    }, seconds, first_pass, h5.has_value(), [&](const SettledCombination& done) {
+      if (!h5) return;
+      h5->write("sweep/terms", done.combination, done.term_values.data());
+      h5->write("sweep/partner", done.combination, done.partner_rows.data());
+      h5->write("sweep/arm", done.combination, done.arm_rows.data());
+    });
+    if (status != kExitOk) return status;  // nothing is renamed: `files` removes the temporaries
+    if (!options.out.empty()) files.write(options.out, csv);
+    if (h5) h5->commit();  // finishes the file; `files` renames it with the CSV
+    files.commit();
+  } catch (const analysis::WriteError& e) {
+    std::fprintf(stderr, "mhsim: %s\n", e.what());
+    for (const std::string& f : {options.out, options.per_replication}) {
+      if (!f.empty()) std::fprintf(stderr, "mhsim: %s is unchanged\n", f.c_str());
+    }
+    return kExitFailure;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mhsim: %s\nmhsim: nothing was written\n", e.what());
+    return kExitFailure;
+  }
+  if (options.out.empty()) std::fputs(csv.c_str(), stdout);
   print_cost("sweep", g, seconds, first_pass);
   if (!options.out.empty()) std::printf("%s: %zu combinations\n", options.out.c_str(), g.total);
+  if (h5) {
+    std::printf("%s: %zu combinations x %zu replications, per arm, year and partner\n", options.per_replication.c_str(),
+                g.total, g.results.size());
+  }
   return kExitOk;
 }
 
@@ -478,10 +684,11 @@ int design_command(const DesignOptions& options) {
       errors.push_back(Diagnostic{"command line", 0, 0, "--arm", "an arm of the scenario (" + names + ")", "\"" + options.arm + "\""});
     } else if (arm >= g.base->contracts.size() || g.base->contracts[arm].terms.contracts.empty()) {
       errors.push_back(Diagnostic{"command line", 0, 0, "--arm", "an arm with contracts", "\"" + options.arm + "\""});
-    } else if (std::none_of(g.settings.reserves.begin(), g.settings.reserves.end(), [](double r) { return !std::isnan(r); })) {
+    } else if (std::none_of(g.settings.reserves.begin(), g.settings.reserves.end(), [](double r) { return !std::isnan(r); }) &&
+               std::all_of(g.reserve_partner.begin(), g.reserve_partner.end(), [](std::size_t p) { return p == kTermAxis; })) {
       errors.push_back(Diagnostic{"command line", 0, 0, "--reserve",
-                                  "partners' reserves (partners.<name>.reserves or --reserve partner=pounds): the "
-                                  "constraint is on P(reserves exhausted)",
+                                  "partners' reserves (partners.<name>.reserves, --reserve partner=pounds or an axis "
+                                  "--set partners.<name>.reserves=...): the constraint is on P(reserves exhausted)",
                                   "none stated"});
     }
   }
@@ -496,6 +703,7 @@ int design_command(const DesignOptions& options) {
     double spend = 0, worst = 0, lowest_gain = std::numeric_limits<double>::infinity();
     std::string worst_partner, lowest_partner;
     bool seen = false, feasible = false, frontier = false;
+    std::vector<analysis::RiskRow> commissioners;  // [Grid::K] each pooling commissioner's, in the arm
   };
   std::vector<Row> rows(g.total);
   Row reference;
@@ -507,6 +715,7 @@ int design_command(const DesignOptions& options) {
     row.values = *x.values;
     row.spend = x.commissioner->mean_payment;
     row.seen = true;
+    if (x.commissioners != nullptr) row.commissioners.assign(x.commissioners, x.commissioners + g.K);
     const analysis::RiskRow& k = x.risk->row;
     if (!x.risk->takes_part) return;
     if (k.p_exhausted && (*k.p_exhausted > row.worst || row.worst_partner.empty())) {
@@ -539,15 +748,15 @@ int design_command(const DesignOptions& options) {
   std::string csv = "combination";
   for (const Axis& a : g.axes) csv += "," + a.path;
   csv += ",arm,commissioner_spend,saving,worst_p_exhausted,worst_partner,lowest_expected_gain,lowest_gain_partner,"
-         "feasible,frontier\n";
+         "feasible,frontier" + commissioner_header(*g.base, g.K) + "\n";
   for (std::size_t c = 0; c < rows.size(); ++c) {
     const Row& r = rows[c];
     if (!r.seen) continue;
     csv += std::to_string(c) + joined(r.values) + "," + options.arm + "," + csv_number(r.spend) + "," +
            csv_number(reference.spend - r.spend) + "," + csv_number(r.worst) + "," + r.worst_partner + "," +
            (r.lowest_partner.empty() ? std::string() : csv_number(r.lowest_gain)) + "," + r.lowest_partner + "," +
-           (r.feasible ? "1" : "0") + "," +
-           (r.frontier ? "1" : "0") + "\n";
+           (r.feasible ? "1" : "0") + "," + (r.frontier ? "1" : "0") +
+           commissioner_fields(r.commissioners.data(), r.commissioners.size()) + "\n";
   }
   if (!options.out.empty()) {
     if (const int w = write_csv(options.out, csv); w != kExitOk) return w;

@@ -951,3 +951,321 @@ TEST_CASE("Pathway CLI: a pooled budget's commissioners each get their spend, as
   }
   CHECK(seen == 2);
 }
+
+namespace {
+
+// The type-7 quantile at p of `v` (decision::quantile's definition, computed here afresh).
+double type7(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  const double h = (static_cast<double>(v.size()) - 1) * p;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  return lo + 1 < v.size() ? v[lo] + (h - static_cast<double>(lo)) * (v[lo + 1] - v[lo]) : v[lo];
+}
+
+}  // namespace
+
+TEST_CASE("Pathway CLI: sweep and design give each pooling commissioner its spend, VaR and P(over budget)",
+          "[cli][pathway][pooled][sweep]") {
+  // As above: an ICB (budget 30m a year) and a council (no budget) pool the alliance's budget.
+  std::string toml =
+      default_alliance_with("funders = { icb = 0.8, council = 0.2 }\nresidual_split = { icb = 0.5, council = 0.5 }\n");
+  toml.insert(toml.find("\n[arms.block]"), "\n[commissioners.icb]\nbudget = 30000000\n[commissioners.council]\n");
+  const fs::path scenario = scratch("pooled_sweep.toml"), out = scratch("pooled_sweep.h5"), csv = scratch("pooled_sweep.csv"),
+                 designed = scratch("pooled_design.csv");
+  { std::ofstream(scenario) << toml; }
+  const auto run = mhsim::test::run_process({MHSIM_BINARY, "run", scenario.string(), "--reps", "8", "--out", out.string(), "-q"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const std::string alliance = "arms.living_well.contracts.living_well_alliance";
+  const auto sweep = mhsim::test::run_process({MHSIM_BINARY, "sweep", scenario.string(), "--results", out.string(), "--set",
+                                               alliance + ".share=0.5,0.9", "--horizon", "2", "--out", csv.string()});
+  INFO(sweep.err);
+  REQUIRE(sweep.exit_code == 0);
+
+  // The scenario's own terms (share 0.5): each commissioner's columns recomputed from the
+  // run's payouts/commissioner over the first two years.
+  const mhsim::analysis::ResultsReader file(out.string());
+  const std::vector<double> spend = file.read_double("payouts/commissioner");  // [R][A][Y][2]
+  const std::size_t R = 8, A = 2, Y = 3, H = 2;
+  const auto rows = csv_rows(csv);
+  const auto& h = rows.at(0);
+  const std::vector<std::string> names = {"icb", "council"};
+  int checked = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const auto& f = rows[i];
+    REQUIRE(f.size() == h.size());
+    const std::size_t a = f.at(column(h, "arm")) == "block" ? 0 : 1;
+    double sum = 0;
+    for (std::size_t k = 0; k < 2; ++k) {
+      const std::string c = "commissioner." + names[k] + ".";
+      INFO(f.at(1) << " " << f.at(column(h, "arm")) << " " << c);
+      sum += std::stod(f.at(column(h, c + "spend_horizon")));
+      if (k == 1) CHECK(f.at(column(h, c + "p_over_budget")).empty());  // the council states no budget
+      if (f.at(1) != "0.5") continue;
+      std::vector<double> total(R, 0.0);
+      for (std::size_t r = 0; r < R; ++r) {
+        for (std::size_t y = 0; y < H; ++y) total[r] += spend[((r * A + a) * Y + y) * 2 + k];
+      }
+      double mean = 0, above = 0;
+      for (const double t : total) {
+        mean += t / static_cast<double>(R);
+        above += t > 60e6 ? 1.0 / static_cast<double>(R) : 0.0;  // 30m a year x 2 years
+      }
+      CHECK(std::stod(f.at(column(h, c + "spend_horizon"))) == Approx(mean).epsilon(1e-9));
+      CHECK(std::stod(f.at(column(h, c + "var_spend"))) == Approx(type7(total, 0.95)).epsilon(1e-9));
+      if (k == 0) CHECK(std::stod(f.at(column(h, c + "p_over_budget"))) == Approx(above).margin(1e-12));
+      ++checked;
+    }
+    // Every term's spend is split between the two, whatever the share.
+    CHECK(sum == Approx(std::stod(f.at(column(h, "commissioner_spend_horizon")))).epsilon(1e-9));
+  }
+  CHECK(checked >= 4);  // both commissioners in both arms at share 0.5
+  // Design shares the columns: for the same combination they are the sweep's.
+  const auto design = mhsim::test::run_process({MHSIM_BINARY, "design", scenario.string(), "--results", out.string(),
+                                                "--arm", "living_well", "--set", alliance + ".share=0.5,0.9", "--horizon",
+                                                "2", "--reserve", "slam=1000000", "--out", designed.string()});
+  INFO(design.err);
+  REQUIRE(design.exit_code == 0);
+  const auto d = csv_rows(designed);
+  REQUIRE(d.size() == 3);
+  int matched = 0;
+  for (std::size_t i = 1; i < d.size(); ++i) {
+    for (std::size_t j = 1; j < rows.size(); ++j) {
+      if (rows[j].at(0) != d[i].at(0) || rows[j].at(column(h, "arm")) != "living_well") continue;
+      for (const char* c : {"commissioner.icb.spend_horizon", "commissioner.icb.var_spend",
+                                   "commissioner.icb.p_over_budget", "commissioner.council.spend_horizon",
+                                   "commissioner.council.p_over_budget"}) {
+        CHECK(d[i].at(column(d[0], c)) == rows[j].at(column(h, c)));
+      }
+      ++matched;
+      break;
+    }
+  }
+  CHECK(matched == 2);
+}
+
+TEST_CASE("Pathway CLI: one commissioner's sweep has exactly the columns it always had", "[cli][pathway][sweep]") {
+  const fs::path out = scratch("one_commissioner.h5"), csv = scratch("one_commissioner.csv");
+  REQUIRE(mhsim::test::run_process({MHSIM_BINARY, "run", kDefault, "--reps", "3", "--out", out.string(), "-q"}).exit_code == 0);
+  const auto r = mhsim::test::run_process({MHSIM_BINARY, "sweep", kDefault, "--results", out.string(), "--set",
+                                           "arms.living_well.contracts.living_well_alliance.share=0.4", "--out", csv.string()});
+  REQUIRE(r.exit_code == 0);
+  const std::string text = mhsim::test::slurp_file(csv.string());
+  CHECK(text.substr(0, text.find('\n')) ==
+        "combination,arms.living_well.contracts.living_well_alliance.share,arm,partner,mean_payment,mean_margin,"
+        "mean_gain_pain,p_pain,p5_gain_pain,p_pain_cap_binds,mean_commissioner_spend,horizon_years,mean_painshare,"
+        "var_painshare,es_painshare,p_partner_cap_binds,reserve,p_painshare_above_reserve,p_reserves_exhausted,"
+        "lowest_reserve_q05,reserves_needed,commissioner_spend_horizon,var_commissioner_spend");
+}
+
+TEST_CASE("Pathway CLI: a partner's reserves as a sweep axis move only the reserve columns, as recomputed",
+          "[cli][pathway][reserves][sweep]") {
+  const fs::path out = scratch("reserve_axis.h5"), csv = scratch("reserve_axis.csv"), fixed = scratch("reserve_fixed.csv");
+  REQUIRE(mhsim::test::run_process({MHSIM_BINARY, "run", kDefault, "--reps", "8", "--out", out.string(), "-q"}).exit_code == 0);
+  const std::string alliance = "arms.living_well.contracts.living_well_alliance";
+  const auto r = mhsim::test::run_process({MHSIM_BINARY, "sweep", kDefault, "--results", out.string(), "--set",
+                                           alliance + ".share=0.5", "--set", "partners.slam.reserves=0:4000000:1000000",
+                                           "--out", csv.string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto s = csv_rows(csv);
+  const auto& h = s.at(0);
+  REQUIRE(h.at(2) == "partners.slam.reserves");
+  // slam's gain/pain per replication and year under the scenario's own terms (share 0.5).
+  const mhsim::analysis::ResultsReader file(out.string());
+  const std::vector<double> partner = file.read_double("payouts/partner");  // [R][A][Y][P][F]
+  const std::vector<std::string> partners = file.labels("partners/name");
+  const std::size_t R = 8, A = 2, Y = 3, P = partners.size(), F = 7;
+  const std::size_t slam = static_cast<std::size_t>(std::find(partners.begin(), partners.end(), "slam") - partners.begin());
+  REQUIRE(slam < P);
+  std::set<std::string> reserves_seen;
+  std::map<std::string, std::string> payouts;  // partner and arm -> the columns before the risk ones
+  double last_exhausted = 2;
+  std::set<double> exhaustion;  // the values P(exhausted) takes along the axis
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    const auto& f = s[i];
+    std::string before;
+    for (std::size_t k = column(h, "arm"); k < column(h, "mean_painshare"); ++k) before += f[k] + ",";
+    const std::string who = f.at(column(h, "arm")) + "/" + f.at(column(h, "partner"));
+    if (!payouts.count(who)) payouts[who] = before;
+    CHECK(payouts[who] == before);  // reserves are not a term of any contract
+    if (f.at(column(h, "partner")) != "slam" || f.at(column(h, "arm")) != "living_well") continue;
+    const double reserve = std::stod(f.at(2));
+    reserves_seen.insert(f.at(2));
+    CHECK(std::stod(f.at(column(h, "reserve"))) == reserve);
+    double above = 0, exhausted = 0;
+    for (std::size_t rep = 0; rep < R; ++rep) {
+      double position = reserve, painshare = 0;
+      bool out_of_reserves = false;
+      for (std::size_t y = 0; y < Y; ++y) {
+        const double g = partner[(((rep * A + 1) * Y + y) * P + slam) * F + 5];
+        painshare += std::max(0.0, -g);
+        position += g;
+        out_of_reserves = out_of_reserves || position < 0;
+      }
+      above += painshare > reserve ? 1.0 / R : 0.0;
+      exhausted += out_of_reserves ? 1.0 / R : 0.0;
+    }
+    INFO("reserve " << reserve);
+    CHECK(std::stod(f.at(column(h, "p_painshare_above_reserve"))) == Approx(above).margin(1e-12));
+    CHECK(std::stod(f.at(column(h, "p_reserves_exhausted"))) == Approx(exhausted).margin(1e-12));
+    CHECK(exhausted <= last_exhausted);
+    last_exhausted = exhausted;
+    exhaustion.insert(exhausted);
+  }
+  CHECK(reserves_seen == std::set<std::string>{"0", "1000000", "2000000", "3000000", "4000000"});
+  CHECK(exhaustion.size() >= 2);  // the axis reaches reserves that change the answer
+  // One value of the axis is the same as --reserve with that value, column for column.
+  REQUIRE(mhsim::test::run_process({MHSIM_BINARY, "sweep", kDefault, "--results", out.string(), "--set",
+                                    alliance + ".share=0.5", "--reserve", "slam=1000000", "--out", fixed.string()})
+              .exit_code == 0);
+  const auto x = csv_rows(fixed);
+  std::size_t same = 0;
+  for (std::size_t i = 1; i < x.size(); ++i) {
+    for (std::size_t j = 1; j < s.size(); ++j) {
+      if (s[j].at(2) != "1000000" || s[j].at(column(h, "partner")) != x[i].at(column(x[0], "partner")) ||
+          s[j].at(column(h, "arm")) != x[i].at(column(x[0], "arm"))) {
+        continue;
+      }
+      CHECK(std::vector<std::string>(s[j].begin() + 3, s[j].end()) == std::vector<std::string>(x[i].begin() + 2, x[i].end()));
+      ++same;
+    }
+  }
+  CHECK(same == x.size() - 1);
+
+  // An unknown partner, another key, inf, and an axis beside --reserve for the same partner:
+  // every problem at once, exit 2, nothing written.
+  const fs::path kept = scratch("reserve_refused.csv"), h5 = scratch("reserve_refused.h5");
+  { std::ofstream(kept) << "earlier sweep"; }
+  fs::remove(h5);
+  const auto bad = mhsim::test::run_process(
+      {MHSIM_BINARY, "sweep", kDefault, "--results", out.string(), "--set", "partners.nobody.reserves=1,2", "--set",
+       "partners.slam.reserve=1", "--set", "partners.certitude.reserves=0,inf", "--set", "partners.council.reserves=5",
+       "--reserve", "council=7", "--out", kept.string(), "--per-replication", h5.string()});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("--set partners.nobody.reserves: expected partners.<partner>.reserves with a partner "
+                                      "of the run (\"slam\""));
+  CHECK_THAT(bad.err, Catch::Contains("--set partners.slam.reserve: expected partners.<partner>.reserves"));
+  CHECK_THAT(bad.err, Catch::Contains("--set partners.certitude.reserves: expected opening reserves in pounds") &&
+                          Catch::Contains("got inf"));
+  CHECK_THAT(bad.err, Catch::Contains("--set partners.council.reserves: expected either --reserve council=pounds or the axis"));
+  CHECK_THAT(bad.err, Catch::Contains("4 errors; nothing was written"));
+  CHECK(mhsim::test::slurp_file(kept.string()) == "earlier sweep");
+  CHECK_FALSE(fs::exists(h5));
+}
+
+TEST_CASE("Pathway CLI: sweep --per-replication writes every settled payout, whose means are the CSV's",
+          "[cli][pathway][sweep][reproducibility]") {
+  const fs::path out = scratch("per_rep_run.h5"), csv = scratch("per_rep.csv"), h5 = scratch("per_rep.h5"),
+                 csv1 = scratch("per_rep_one_cpu.csv"), h51 = scratch("per_rep_one_cpu.h5");
+  REQUIRE(mhsim::test::run_process({MHSIM_BINARY, "run", kDefault, "--reps", "5", "--out", out.string(), "-q"}).exit_code == 0);
+  const std::string alliance = "arms.living_well.contracts.living_well_alliance";
+  const std::vector<std::string> grid = {"--set", alliance + ".share=0.5,0.8", "--set", alliance + ".pain_cap=1,inf",
+                                         "--set", "partners.slam.reserves=0,1000000"};
+  std::vector<std::string> args = {MHSIM_BINARY, "sweep", kDefault, "--results", out.string(), "--out", csv.string(),
+                                   "--per-replication", h5.string()};
+  args.insert(args.end(), grid.begin(), grid.end());
+  const auto r = mhsim::test::run_process(args);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains(h5.string() + ": 8 combinations x 5 replications"));
+
+  const mhsim::analysis::ResultsReader f(h5.string());
+  const mhsim::analysis::ResultsReader run(out.string());
+  CHECK(f.string_attribute("format") == "mhsim-sweep");
+  CHECK(f.string_attribute("scenario_sha256") == run.string_attribute("scenario_sha256"));
+  CHECK(f.uint_attribute("combinations") == 8);
+  const std::vector<std::string> partners = run.labels("partners/name");
+  const std::size_t N = 8, A = 2, R = 5, Y = 3, P = partners.size(), F = 7, G = 14;
+  CHECK(f.labels("sweep/partner_name") == partners);
+  CHECK(f.labels("sweep/arm_name") == run.labels("arms/name"));
+  CHECK(f.labels("sweep/partner_field") == run.labels("payouts/partner_field"));
+  CHECK(f.labels("sweep/term_path") ==
+        std::vector<std::string>{alliance + ".share", alliance + ".pain_cap", "partners.slam.reserves"});
+  REQUIRE(f.shape("sweep/partner") == std::vector<std::uint64_t>{N, A, R, Y, P, F});
+  REQUIRE(f.shape("sweep/arm") == std::vector<std::uint64_t>{N, A, R, Y, G});
+  REQUIRE(f.shape("sweep/terms") == std::vector<std::uint64_t>{N, 3});
+  const std::vector<double> pay = f.read_double("sweep/partner"), arm = f.read_double("sweep/arm"),
+                            terms = f.read_double("sweep/terms");
+  // The grid, the last axis turning fastest, infinity kept.
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<double> expected_terms = {0.5, 1, 0,       0.5, 1, 1e6,     0.5, inf, 0,       0.5, inf, 1e6,
+                                              0.8, 1, 0,       0.8, 1, 1e6,     0.8, inf, 0,       0.8, inf, 1e6};
+  CHECK(terms == expected_terms);
+
+  // Combination 0 is the scenario's own terms: its rows are the run's own settlement, bit
+  // for bit ([R][A][Y][P][F] there, [A][R][Y][P][F] here).
+  const std::vector<double> own = run.read_double("payouts/partner");
+  std::size_t differ = 0;
+  for (std::size_t a = 0; a < A; ++a) {
+    for (std::size_t rep = 0; rep < R; ++rep) {
+      for (std::size_t k = 0; k < Y * P * F; ++k) differ += pay[(a * R + rep) * Y * P * F + k] != own[(rep * A + a) * Y * P * F + k];
+    }
+  }
+  CHECK(differ == 0);
+
+  // Every CSV row's means and shares, recomputed from the file's rows.
+  const auto s = csv_rows(csv);
+  const auto& h = s.at(0);
+  const std::vector<std::string> arms = run.labels("arms/name");
+  std::size_t compared = 0;
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    const auto& row = s[i];
+    const std::size_t c = std::stoul(row.at(0));
+    const std::size_t a = static_cast<std::size_t>(std::find(arms.begin(), arms.end(), row.at(column(h, "arm"))) - arms.begin());
+    const std::size_t p =
+        static_cast<std::size_t>(std::find(partners.begin(), partners.end(), row.at(column(h, "partner"))) - partners.begin());
+    REQUIRE(c < N);
+    REQUIRE(a < A);
+    REQUIRE(p < P);
+    double payment = 0, margin = 0, gain_pain = 0, pain = 0, spend = 0;
+    for (std::size_t rep = 0; rep < R; ++rep) {
+      for (std::size_t y = 0; y < Y; ++y) {
+        const double* q = &pay[((((c * A + a) * R + rep) * Y + y) * P + p) * F];
+        payment += q[0];
+        margin += q[2];
+        gain_pain += q[5];
+        pain += q[5] < 0 ? 1 : 0;
+        spend += arm[(((c * A + a) * R + rep) * Y + y) * G];
+      }
+    }
+    const double n = static_cast<double>(R * Y);
+    INFO("combination " << c << ", " << row.at(column(h, "arm")) << ", " << row.at(column(h, "partner")));
+    CHECK(std::stod(row.at(column(h, "mean_payment"))) == Approx(payment / n).epsilon(1e-9));
+    CHECK(std::stod(row.at(column(h, "mean_margin"))) == Approx(margin / n).epsilon(1e-9).margin(1e-6));
+    CHECK(std::stod(row.at(column(h, "mean_gain_pain"))) == Approx(gain_pain / n).epsilon(1e-9).margin(1e-6));
+    CHECK(std::stod(row.at(column(h, "p_pain"))) == Approx(pain / n).margin(1e-12));
+    CHECK(std::stod(row.at(column(h, "mean_commissioner_spend"))) == Approx(spend / n).epsilon(1e-9));
+    ++compared;
+  }
+  CHECK(compared >= N * 3);
+  // Another share moves payouts (else the comparisons above would not tell combinations apart).
+  CHECK(std::vector<double>(pay.begin(), pay.begin() + static_cast<std::ptrdiff_t>(A * R * Y * P * F)) !=
+        std::vector<double>(pay.begin() + static_cast<std::ptrdiff_t>(4 * A * R * Y * P * F),
+                            pay.begin() + static_cast<std::ptrdiff_t>(5 * A * R * Y * P * F)));
+
+  // On one processor: the same CSV, byte for byte, and the same datasets.
+  std::vector<std::string> one = {"/usr/bin/taskset", "-c", "0", MHSIM_BINARY, "sweep", kDefault, "--results", out.string(),
+                                  "--out", csv1.string(), "--per-replication", h51.string()};
+  one.insert(one.end(), grid.begin(), grid.end());
+  const auto r1 = mhsim::test::run_process(one);
+  INFO(r1.err);
+  REQUIRE(r1.exit_code == 0);
+  CHECK(mhsim::test::slurp_file(csv1.string()) == mhsim::test::slurp_file(csv.string()));
+  CHECK(datasets_of(h51) == datasets_of(h5));
+
+  // All or nothing: when the CSV cannot be written, an existing per-replication file is left
+  // as it was, and no temporary stays beside it.
+  const fs::path dir = scratch("per_rep_fail");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  { std::ofstream(dir / "kept.h5") << "earlier file"; }
+  std::vector<std::string> failing = {MHSIM_BINARY, "sweep", kDefault, "--results", out.string(), "--out",
+                                      "/proc/forbidden/sweep.csv", "--per-replication", (dir / "kept.h5").string()};
+  failing.insert(failing.end(), grid.begin(), grid.end());
+  const auto fr = mhsim::test::run_process(failing);
+  CHECK(fr.exit_code == 1);
+  CHECK_THAT(fr.err, Catch::Contains((dir / "kept.h5").string() + " is unchanged"));
+  CHECK(mhsim::test::slurp_file((dir / "kept.h5").string()) == "earlier file");
+  CHECK(files_in(dir) == 1);
+}

@@ -312,6 +312,36 @@ TEST_CASE("Write faults: mhsim sweep leaves no temporary when its write fails", 
   CHECK(temporaries(after).empty());
 }
 
+TEST_CASE("Write faults: mhsim sweep --per-replication on a full disk leaves it and the CSV as they were",
+          "[cli][write-faults]") {
+  REQUIRE_MOUNT_OR_SKIP();
+  const fs::path dir = scratch("sweep_h5"), results = dir / "run.h5", disk = dir / "disk", after = dir / "after";
+  {
+    const auto r = run_process({kBin, "run", kPathway, "--reps", "4", "--threads", "1", "-q", "--out", results.string()});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  }
+  fs::create_directories(after);
+  put(dir / "sweep.csv", "earlier sweep");
+  // The CSV's folder has room; the per-replication file's disk has none left.
+  const std::string script = mount_tmpfs(disk, 64) + "printf 'earlier file' > '" + (disk / "sweep.h5").string() + "'\n" +
+                             fill(disk, 0) +
+                             command_line({kBin, "sweep", kPathway, "--results", results.string(), "--set",
+                                           "arms.alliance.contracts.alliance.share=0.1:0.9:0.1", "--out",
+                                           (dir / "sweep.csv").string(), "--per-replication", (disk / "sweep.h5").string()}) +
+                             "\necho \"exit=$?\"\nrm -f '" + (disk / "fill").string() + "'\ncp -a '" + disk.string() +
+                             "/.' '" + after.string() + "/'\n";
+  const ProcessResult r = in_namespace(script);
+  INFO(r.err);
+  CHECK_THAT(r.out, Catch::Contains("exit=1\n"));
+  CHECK_THAT(r.err, Catch::Contains("sweep.h5"));
+  CHECK_THAT(r.err, Catch::Contains("No space left on device"));
+  CHECK(slurp_file((after / "sweep.h5").string()) == "earlier file");
+  CHECK(slurp_file((dir / "sweep.csv").string()) == "earlier sweep");
+  CHECK(temporaries(after).empty());
+  CHECK(temporaries(dir).empty());
+}
+
 TEST_CASE("Write faults: temporaries left by a process killed in the final merge are removed, others left alone",
           "[cli][write-faults]") {
   REQUIRE_MOUNT_OR_SKIP();
