@@ -65,26 +65,29 @@ double rate_multiplier(const NeedGroup& group, engine::Days t) noexcept {
 
 ArrivalGenerator::ArrivalGenerator(const PopulationSpec& spec, const engine::RandomStreams& streams,
                                    engine::Days horizon)
-    : spec_(spec), streams_(streams) {
+    : spec_(spec), streams_(streams), horizon_(horizon) {
   if (!(spec.size >= 0) || !std::isfinite(spec.size)) throw std::invalid_argument("population size must be >= 0");
   for (const NeedGroup& g : spec.groups) {
     check(g);
     const double base = spec.size / 1000.0 * g.rate_per_1000_per_year / engine::kDaysPerYear;
-    // A bound of the changes over [0, horizon]: the trend at its largest end, and every
-    // change that raises the rate as if all were in force at once.
+    // Every change that raises the rate, as if all were in force at once, bounds the changes.
     double bound = 1.0;
-    if (g.trend_per_year > 0) {
-      if (!std::isfinite(horizon)) {
-        throw std::invalid_argument("need group '" + g.name + "': a growing trend_per_year needs a finite horizon");
-      }
-      bound *= std::pow(1.0 + g.trend_per_year, horizon / engine::kDaysPerYear);
-    }
     for (const RateChange& c : g.rate_changes) bound *= std::max(1.0, c.multiplier);
     double peak = base * *std::max_element(g.monthly_multiplier.begin(), g.monthly_multiplier.end());
     if (bound != 1.0) peak *= bound;
     groups_.push_back(GroupState{streams.stream("population/arrivals/" + g.name), peak, base, 0.0});
+    groups_.back().changes_bound = peak;
+    if (g.trend_per_year > 0) set_piece(groups_.size() - 1, 0.0);
   }
   for (std::size_t g = 0; g < groups_.size(); ++g) advance(g);
+}
+
+// A growing trend: the bound of year k = [k, k + 1) x 365 is the changes' bound x (1 + trend)^(k + 1).
+void ArrivalGenerator::set_piece(std::size_t g, engine::Days from) {
+  GroupState& s = groups_[g];
+  const double year = std::floor(from / engine::kDaysPerYear);
+  s.piece_end = (year + 1.0) * engine::kDaysPerYear;
+  s.peak_rate = s.changes_bound * std::pow(1.0 + spec_.groups[g].trend_per_year, year + 1.0);
 }
 
 void ArrivalGenerator::advance(std::size_t g) {
@@ -98,7 +101,17 @@ void ArrivalGenerator::advance(std::size_t g) {
   const auto& multipliers = group.monthly_multiplier;
   const bool changes = group.trend_per_year != 0 || !group.rate_changes.empty();
   for (;;) {
-    s.next_at += boost::random::exponential_distribution<double>(s.peak_rate)(s.rng);
+    const double gap = boost::random::exponential_distribution<double>(s.peak_rate)(s.rng);
+    if (s.next_at + gap >= s.piece_end) {  // past this year's bound: restart at the next year's
+      s.next_at = s.piece_end;
+      set_piece(g, s.next_at);
+      continue;
+    }
+    s.next_at += gap;
+    if (s.next_at > horizon_) {  // nothing after the horizon is ever asked for
+      s.next_at = engine::kNever;
+      return;
+    }
     double rate = s.base_rate * multipliers[static_cast<std::size_t>(month_of(s.next_at))];
     if (changes) rate *= change_factor(group, s.next_at);
     const double keep = rate / s.peak_rate;

@@ -128,8 +128,10 @@ double rate_multiplier(const NeedGroup& group, engine::Days t) noexcept;
 
 /// Arrivals of every need group in time order: for each group a non-homogeneous Poisson
 /// process (rate x rate_multiplier) simulated by thinning (Lewis & Shedler 1979), the
-/// candidates at a constant bound of the rate over [0, horizon] (a growing trend needs a
-/// finite horizon).
+/// candidates at a bound of the rate that is constant, or with a growing trend constant
+/// within each year (a candidate past the year's end restarts at the next year's bound,
+/// exact since exponential gaps are memoryless), so the work stays proportional to the
+/// arrivals however long the run.
 ///
 /// Common random numbers: group g's arrival times come from stream "population/arrivals/<g's
 /// name>", and the attributes of its k-th arrival from the entity stream ("person/<name>", k).
@@ -139,6 +141,8 @@ double rate_multiplier(const NeedGroup& group, engine::Days t) noexcept;
 class ArrivalGenerator {
  public:
   /// Throws std::invalid_argument for rates, multipliers or parameters out of range.
+  /// Candidates after `horizon` are not generated (next() never returns them): a rate that
+  /// falls to 0 for good then ends the group's arrivals instead of searching for ever.
   ArrivalGenerator(const PopulationSpec& spec, const engine::RandomStreams& streams,
                    engine::Days horizon = engine::kNever);
 
@@ -152,13 +156,17 @@ class ArrivalGenerator {
     double base_rate;      // per day
     engine::Days next_at;  // time of the group's next accepted arrival
     std::uint64_t count = 0;
+    engine::Days piece_end = engine::kNever;  // the bound holds until here (a growing trend: the year's end)
+    double changes_bound = 1;                 // the rate changes' bound, times the largest monthly multiplier
   };
+  void set_piece(std::size_t g, engine::Days from);
   void advance(std::size_t g);
   Person draw_person(std::size_t g, engine::Days at, std::uint64_t index) const;
 
   const PopulationSpec& spec_;
   engine::RandomStreams streams_;
   std::vector<GroupState> groups_;
+  engine::Days horizon_ = engine::kNever;
   std::uint64_t next_id_ = 0;
 };
 

@@ -211,8 +211,8 @@ TEST_CASE("Population: a demand trend, a shock and a step give arrivals per peri
   CHECK(pw::rate_multiplier(g, 600) == Approx(0.5 * std::pow(1.2, 600.0 / 365.0)).epsilon(1e-14));
 }
 
-TEST_CASE("Population: without a trend or changes the arrivals are those of before, bit for bit; a growing trend "
-          "needs a horizon", "[models][demand]") {
+TEST_CASE("Population: without a trend or changes the arrivals are those of before, bit for bit; a closed door "
+          "ends them", "[models][demand]") {
   // A change whose multiplier is 1 and a zero trend leave the bound and every kept candidate
   // as they were.
   pw::NeedGroup plain = group("cmd", 30.0);
@@ -222,12 +222,36 @@ TEST_CASE("Population: without a trend or changes the arrivals are those of befo
   const auto b = arrivals_to(pw::PopulationSpec{10000, {same}}, 3, 730.0);
   REQUIRE(a.size() == b.size());
   for (std::size_t i = 0; i < a.size(); ++i) CHECK(a[i].arrived == b[i].arrived);
-  pw::NeedGroup growing = plain;
-  growing.trend_per_year = 0.05;
-  CHECK_THROWS_WITH(pw::ArrivalGenerator(pw::PopulationSpec{10000, {growing}}, RandomStreams{1, 0}),
-                    Catch::Contains("needs a finite horizon"));
+  // A rate that falls to 0 for good ends the group's arrivals (with a horizon) instead of
+  // searching for ever.
+  pw::NeedGroup closed = plain;
+  closed.rate_changes = {pw::RateChange{100, std::numeric_limits<double>::infinity(), 0.0}};
+  const auto c = arrivals_to(pw::PopulationSpec{10000, {closed}}, 3, 3650.0);
+  REQUIRE_FALSE(c.empty());
+  CHECK(c.back().arrived < 100);
   pw::NeedGroup backwards = plain;
   backwards.rate_changes = {pw::RateChange{200, 100, 2.0}};
   CHECK_THROWS_WITH(pw::ArrivalGenerator(pw::PopulationSpec{10000, {backwards}}, RandomStreams{1, 0}, 730.0),
                     Catch::Contains("0 <= from_day < to_day"));
+}
+
+TEST_CASE("Population: a steep trend over many years costs work in proportion to the arrivals, and its last year "
+          "matches the integrated rate", "[models][statistical][demand]") {
+  // 1,000 people at 10 per 1,000 (10 a year at day 0) doubling every year for 20 years: year
+  // 20 expects 10 / ln 2 x (2^20 - 2^19) = 7.56 million x ... per replication; use 2 groups'
+  // worth of checks on one replication: the count in year 20 is Poisson with mean
+  // 10 / 365 x 365 (2^20 - 2^19) / ln 2 = 7,563,990 / ... within 4 standard errors.
+  pw::NeedGroup g = group("cmd", 10.0);
+  g.trend_per_year = 1.0;
+  const pw::PopulationSpec spec{1000, {g}};
+  const double expected = 10.0 * (std::pow(2.0, 20.0) - std::pow(2.0, 19.0)) / std::log(2.0);
+  pw::ArrivalGenerator gen(spec, RandomStreams{7, 0}, 20 * 365.0);
+  double last_year = 0, all = 0;
+  while (auto p = gen.next(20 * 365.0)) {
+    all += 1;
+    if (p->arrived >= 19 * 365.0) last_year += 1;
+  }
+  INFO(last_year << " vs " << expected);
+  CHECK(std::fabs(last_year - expected) <= 4.0 * std::sqrt(expected));
+  CHECK(all == Approx(10.0 * (std::pow(2.0, 20.0) - 1) / std::log(2.0)).epsilon(0.01));
 }
