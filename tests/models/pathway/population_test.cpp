@@ -237,10 +237,11 @@ TEST_CASE("Population: without a trend or changes the arrivals are those of befo
 
 TEST_CASE("Population: a steep trend over many years costs work in proportion to the arrivals, and its last year "
           "matches the integrated rate", "[models][statistical][demand]") {
-  // 1,000 people at 10 per 1,000 (10 a year at day 0) doubling every year for 20 years: year
-  // 20 expects 10 / ln 2 x (2^20 - 2^19) = 7.56 million x ... per replication; use 2 groups'
-  // worth of checks on one replication: the count in year 20 is Poisson with mean
-  // 10 / 365 x 365 (2^20 - 2^19) / ln 2 = 7,563,990 / ... within 4 standard errors.
+  // 1,000 people at 10 per 1,000 (10 a year at day 0), doubling every year for 20 years: the
+  // count in year 20 is Poisson with mean 10 (2^20 - 2^19) / ln 2, about 7.56 million, and is
+  // checked within 4 standard errors (one replication, fixed seed); the whole run's count
+  // (mean 10 (2^20 - 1) / ln 2) within 1%. With one bound for the run this would draw about
+  // 2^20 x 20 / 2 times too many candidates.
   pw::NeedGroup g = group("cmd", 10.0);
   g.trend_per_year = 1.0;
   const pw::PopulationSpec spec{1000, {g}};
