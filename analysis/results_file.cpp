@@ -163,6 +163,10 @@ ResultsWriter::ResultsWriter(std::string final_path, std::uint64_t rows, std::ui
     : final_path_(std::move(final_path)), rows_(rows), first_row_(first_row) {
   quiet_hdf5();
   temp_path_ = output_.stage(final_path_, OutputFiles::Parents::kMustExist);
+  create_file();
+}
+
+void ResultsWriter::create_file() {
   create_temporary(temp_path_, final_path_);
   Id fapl{H5Pcreate(H5P_FILE_ACCESS), H5Pclose};
   // Latest format would tie files to HDF5 >= 1.10 readers; keep the default (widest) format.
@@ -177,13 +181,7 @@ ResultsWriter::ResultsWriter(OutputFiles& files, std::string final_path, std::ui
     : final_path_(std::move(final_path)), shared_output_(&files), rows_(rows) {
   quiet_hdf5();
   temp_path_ = files.stage(final_path_, OutputFiles::Parents::kCreate);
-  create_temporary(temp_path_, final_path_);
-  Id fapl{H5Pcreate(H5P_FILE_ACCESS), H5Pclose};
-  file_ = H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id);
-  if (file_ < 0) {
-    g_hdf5_unclean.store(true);
-    fail_write("cannot create its temporary file " + temp_path_, final_path_);
-  }
+  create_file();
 }
 
 ResultsWriter ResultsWriter::in_memory(std::uint64_t rows, std::uint64_t first_row) {

@@ -170,6 +170,8 @@ class ResultsWriter {
   ResultsWriter(ResultsWriter&& other) noexcept;
 
  private:
+  /// Creates the HDF5 file at temp_path_ (staged by the constructor).
+  void create_file();
   ResultsWriter() = default;
   struct Dataset {
     std::int64_t id;
