@@ -1165,7 +1165,7 @@ partner = "trust"
   CHECK(al.rebase_every == 2);
   CHECK(al.rebase_weight == 0.5);
   // Defaults: annual, no carry forward, no pool caps, never rebased.
-  const auto& plain = terms_of<ct::AllianceTerms>(load(R"(
+  const PathwayScenario plain_sc = load(R"(
 [[arms.alliance.contracts]]
 name = "alliance"
 type = "alliance"
@@ -1173,14 +1173,15 @@ target = { fixed = 1000000 }
 carry_forward = true
 [[arms.alliance.contracts.members]]
 partner = "trust"
-)"), 1, 0);
+)");
+  const auto& plain = terms_of<ct::AllianceTerms>(plain_sc, 1, 0);
   CHECK(plain.settlement == ct::AllianceTerms::Settlement::kAnnual);
   CHECK(plain.carry_forward);
   CHECK_FALSE(plain.pool_pain_cap_life.has_value());
   CHECK(plain.rebase_every == 0);
   CHECK_FALSE(plain.interim);
   CHECK(plain.reconciliation_lag == 1);
-  const auto& paid = terms_of<ct::AllianceTerms>(load(R"(
+  const PathwayScenario paid_sc = load(R"(
 [[arms.alliance.contracts]]
 name = "alliance"
 type = "alliance"
@@ -1189,7 +1190,8 @@ interim = true
 reconciliation_lag = 0
 [[arms.alliance.contracts.members]]
 partner = "trust"
-)"), 1, 0);
+)");
+  const auto& paid = terms_of<ct::AllianceTerms>(paid_sc, 1, 0);
   CHECK(paid.interim);
   CHECK(paid.reconciliation_lag == 0);
   // A lag without payments on account is refused where it is written (line 70).
