@@ -176,11 +176,7 @@ std::size_t cash_quarters(const pw::PathwaySpec& spec, const std::vector<ct::Arm
   const auto Y = static_cast<std::size_t>(spec.years);
   std::size_t Q = 0;
   for (const ct::ArmContracts& c : contracts) {
-    const bool interim = std::any_of(c.terms.contracts.begin(), c.terms.contracts.end(), [](const ct::Contract& k) {
-      const auto* a = std::get_if<ct::AllianceTerms>(&k.terms);
-      return a != nullptr && a->interim;
-    });
-    if (interim) Q = std::max(Q, ct::cash_quarters(c.terms, Y));
+    if (ct::interim_alliance(c.terms) != nullptr) Q = std::max(Q, ct::cash_quarters(c.terms, Y));
   }
   return Q;
 }

@@ -384,10 +384,7 @@ int settle_command(const SettleOptions& options) {
   ct::YearPayout pay;
   ct::AgreementState agreement;  // the ledger's years are the agreement's
   // Quarterly cash when the alliance is paid on account (contracts::quarterly_cash).
-  const bool interim = std::any_of(terms.contracts.begin(), terms.contracts.end(), [](const ct::Contract& k) {
-    const auto* a = std::get_if<ct::AllianceTerms>(&k.terms);
-    return a != nullptr && a->interim;
-  });
+  const bool interim = ct::interim_alliance(terms) != nullptr;
   const std::size_t Q = interim ? ct::cash_quarters(terms, Y) : 0;
   std::vector<double> receipts(Q * P, 0.0), costs(Q * P, 0.0);
   for (std::size_t y = 0; y < Y; ++y) {

@@ -683,16 +683,12 @@ void carry(const Terms& terms, bool last_year, AgreementState& state, YearPayout
   split_spend(terms, pay);
 }
 
-namespace {
-
 const AllianceTerms* interim_alliance(const Terms& terms) noexcept {
   for (const Contract& c : terms.contracts) {
     if (const auto* a = std::get_if<AllianceTerms>(&c.terms); a != nullptr && a->interim) return a;
   }
   return nullptr;
 }
-
-}  // namespace
 
 std::size_t cash_quarters(const Terms& terms, std::size_t years) noexcept {
   const AllianceTerms* a = interim_alliance(terms);
@@ -708,18 +704,20 @@ void quarterly_cash(const Terms& terms, const YearPayout& pay, std::size_t year,
   if (receipts.size() < (balance_at + 1) * P || costs.size() < (balance_at + 1) * P) {
     bad_input("quarterly_cash: the buffers hold fewer quarters than year " + std::to_string(year + 1) + " needs");
   }
-  std::vector<bool> member(P, false);
   if (a != nullptr) {
     for (const AllianceMember& m : a->members) {
       if (m.partner >= P) bad_input("an alliance member is partner " + std::to_string(m.partner) + " of " + std::to_string(P));
-      member[m.partner] = true;
     }
   }
+  const auto member = [a](std::size_t p) {  // no allocation: this runs for every replication, arm and year
+    return a != nullptr && std::any_of(a->members.begin(), a->members.end(),
+                                       [p](const AllianceMember& m) { return m.partner == p; });
+  };
   const double n = a != nullptr ? static_cast<double>(a->members.size()) : 1.0;
   for (std::size_t p = 0; p < P; ++p) {
     const PartnerPayout& q = pay.partners[p];
     double spread = q.payment;  // paid in four equal instalments
-    if (member[p]) {
+    if (member(p)) {
       const double alliance = q.limb1 + q.limb2 + q.limb3;
       const double on_account = pay.target * (pay.actual > 0 ? q.limb1 / pay.actual : 1.0 / n) + q.limb2;
       spread = q.payment - alliance + on_account;

@@ -484,6 +484,9 @@ void settle_year(const Terms& terms, const YearInput& in, bool last_year, Agreem
 /// agreement are unchanged. Without retention or a life cap this changes nothing.
 void carry(const Terms& terms, bool last_year, AgreementState& state, YearPayout& pay);
 
+/// The alliance of these terms that is paid on account (`interim`), or nullptr.
+const AllianceTerms* interim_alliance(const Terms& terms) noexcept;
+
 /// The quarters of cash an agreement of `years` years spans: 4 x years, plus the
 /// reconciliation lag of an alliance paid on account (its last balance comes after the end).
 std::size_t cash_quarters(const Terms& terms, std::size_t years) noexcept;

@@ -76,7 +76,7 @@ ArrivalGenerator::ArrivalGenerator(const PopulationSpec& spec, const engine::Ran
     double peak = base * *std::max_element(g.monthly_multiplier.begin(), g.monthly_multiplier.end());
     if (bound != 1.0) peak *= bound;
     groups_.push_back(GroupState{streams.stream("population/arrivals/" + g.name), peak, base, 0.0});
-    groups_.back().changes_bound = peak;
+    groups_.back().peak_without_trend = peak;
     if (g.trend_per_year > 0) set_piece(groups_.size() - 1, 0.0);
   }
   for (std::size_t g = 0; g < groups_.size(); ++g) advance(g);
@@ -87,7 +87,7 @@ void ArrivalGenerator::set_piece(std::size_t g, engine::Days from) {
   GroupState& s = groups_[g];
   const double year = std::floor(from / engine::kDaysPerYear);
   s.piece_end = (year + 1.0) * engine::kDaysPerYear;
-  s.peak_rate = s.changes_bound * std::pow(1.0 + spec_.groups[g].trend_per_year, year + 1.0);
+  s.peak_rate = s.peak_without_trend * std::pow(1.0 + spec_.groups[g].trend_per_year, year + 1.0);
 }
 
 void ArrivalGenerator::advance(std::size_t g) {

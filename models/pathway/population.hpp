@@ -157,7 +157,7 @@ class ArrivalGenerator {
     engine::Days next_at;  // time of the group's next accepted arrival
     std::uint64_t count = 0;
     engine::Days piece_end = engine::kNever;  // the bound holds until here (a growing trend: the year's end)
-    double changes_bound = 1;                 // the rate changes' bound, times the largest monthly multiplier
+    double peak_without_trend = 0;            // base rate x largest monthly multiplier x the rate changes' bound
   };
   void set_piece(std::size_t g, engine::Days from);
   void advance(std::size_t g);
