@@ -19,7 +19,8 @@ Resource::Resource(Simulation& sim, std::string name, std::int64_t capacity,
       queue_limit_(queue_limit),
       on_grant_(std::move(on_grant)),
       busy_(sim.now()),
-      queue_len_(sim.now()) {
+      queue_len_(sim.now()),
+      capacity_in_time_(sim.now(), static_cast<double>(capacity)) {
   if (capacity_ < 1) {
     throw std::invalid_argument("Resource '" + name_ + "': capacity is " +
                                 std::to_string(capacity_) + ", but must be >= 1");
@@ -49,7 +50,8 @@ void Resource::release() {
     throw SimulationError("released more units than were held", "resource '" + name_ + "'",
                           sim_.now());
   }
-  if (waiting() == 0) {
+  // Nobody waits, or the capacity fell below the units in use: the unit is retired.
+  if (waiting() == 0 || in_use_ > capacity_) {
     --in_use_;
     busy_.update(sim_.now(), static_cast<double>(in_use_));
     return;
@@ -78,10 +80,31 @@ bool Resource::withdraw(Token token) {
   return true;
 }
 
+void Resource::set_capacity(std::int64_t capacity) {
+  if (capacity < 0) {
+    throw std::invalid_argument("Resource '" + name_ + "': capacity set to " + std::to_string(capacity) +
+                                ", but must be >= 0");
+  }
+  capacity_ = capacity;
+  capacity_in_time_.update(sim_.now(), static_cast<double>(capacity_));
+  scheduled_ = true;
+  // The handler may release or request in turn: the condition is read afresh every time.
+  while (in_use_ < capacity_ && waiting() > 0) {
+    const Waiting next = dequeue();
+    note_queue_change();
+    ++in_use_;
+    busy_.update(sim_.now(), static_cast<double>(in_use_));
+    const Days waited = sim_.now() - next.since;
+    waits_.add(waited);
+    on_grant_(next.token, waited);
+  }
+}
+
 void Resource::reset_statistics() {
   waits_.reset();
   busy_.reset(sim_.now());
   queue_len_.reset(sim_.now());
+  capacity_in_time_.reset(sim_.now());
   requests_ = 0;
   refused_ = 0;
 }

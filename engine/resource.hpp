@@ -51,6 +51,14 @@ class Resource {
   /// request with this token is waiting. Linear in the length of the line.
   bool withdraw(Token token);
 
+  /// Makes `capacity` (>= 0) units available from now (a capacity schedule: opening,
+  /// phasing, closing). More units: those waiting are granted, in the order they would be
+  /// served, until the units are used up, each through the grant handler. Fewer units:
+  /// nobody holding a unit loses it (the caller decides whether anyone leaves); a unit
+  /// released while in_use() > capacity() is retired instead of handed over, so in_use()
+  /// falls to the new capacity as holders leave.
+  void set_capacity(std::int64_t capacity);
+
   /// Restarts all statistics at `now` (end of warm-up), keeping the current state.
   void reset_statistics();
 
@@ -61,8 +69,12 @@ class Resource {
 
   /// Waits of requests granted since the last reset (0 for immediate grants).
   const Tally& waits() const noexcept { return waits_; }
-  /// Time-average number of units in use, divided by capacity.
-  double utilisation() const noexcept { return busy_.mean(sim_.now()) / static_cast<double>(capacity_); }
+  /// Time-average number of units in use, divided by the time-average capacity (the
+  /// capacity itself while it has never changed). NaN when no capacity was ever available.
+  double utilisation() const noexcept {
+    const double units = scheduled_ ? capacity_in_time_.mean(sim_.now()) : static_cast<double>(capacity_);
+    return busy_.mean(sim_.now()) / units;
+  }
   /// Time-average length of the waiting line.
   double mean_queue_length() const noexcept { return queue_len_.mean(sim_.now()); }
   std::uint64_t requests() const noexcept { return requests_; }
@@ -99,6 +111,8 @@ class Resource {
   Tally waits_;
   TimeWeighted busy_;
   TimeWeighted queue_len_;
+  TimeWeighted capacity_in_time_;  ///< read only once set_capacity was called
+  bool scheduled_ = false;
   std::uint64_t requests_ = 0;
   std::uint64_t refused_ = 0;
 };

@@ -113,3 +113,61 @@ TEST_CASE("Resource: reset_statistics forgets the past but keeps the state", "[e
   CHECK(r.waits().count() == 0);
   CHECK(r.requests() == 0);
 }
+
+TEST_CASE("Resource: a capacity schedule grants the waiting when it rises and retires units when it falls",
+          "[engine]") {
+  Simulation sim;
+  std::vector<Granted> grants;
+  Resource r(sim, "beds", 2, Discipline::kFifo, std::nullopt,
+             [&](Resource::Token t, double w) { grants.push_back({t, w, sim.now()}); });
+  CHECK(r.request(1) == Resource::Outcome::kGranted);  // t = 0: 1 and 2 hold units, 3 waits
+  CHECK(r.request(2) == Resource::Outcome::kGranted);
+  CHECK(r.request(3) == Resource::Outcome::kQueued);
+  sim.schedule_at(1.0, 0, [&] { CHECK(r.request(4) == Resource::Outcome::kQueued); });
+  // t = 2: four units. 3 (waited 2) and 4 (waited 1) are granted at once, in line order.
+  sim.schedule_at(2.0, 0, [&] {
+    r.set_capacity(4);
+    CHECK(r.in_use() == 4);
+    CHECK(r.waiting() == 0);
+  });
+  // t = 3: one unit. Nobody loses theirs; 5 arrives and waits although 4 are in use.
+  sim.schedule_at(3.0, 0, [&] {
+    r.set_capacity(1);
+    CHECK(r.in_use() == 4);
+    CHECK(r.request(5) == Resource::Outcome::kQueued);
+  });
+  // t = 4, 5, 6: three releases retire units (4 -> 3 -> 2 -> 1) with 5 still waiting.
+  for (double t : {4.0, 5.0, 6.0}) sim.schedule_at(t, 0, [&] {
+    r.release();
+    CHECK(r.waiting() == 1);
+  });
+  // t = 7: in_use 1 = capacity, so the release hands the unit to 5 (waited 4).
+  sim.schedule_at(7.0, 0, [&] {
+    r.release();
+    CHECK(r.in_use() == 1);
+    CHECK(r.waiting() == 0);
+  });
+  // t = 8: closed. 6 waits; 5's release retires the last unit and 6 keeps waiting.
+  sim.schedule_at(8.0, 0, [&] {
+    r.set_capacity(0);
+    CHECK(r.request(6) == Resource::Outcome::kQueued);
+    r.release();
+    CHECK(r.in_use() == 0);
+    CHECK(r.waiting() == 1);
+  });
+  sim.run_until(10.0);
+  REQUIRE(grants.size() == 3);
+  CHECK(grants[0].token == 3);
+  CHECK(grants[0].waited == 2.0);
+  CHECK(grants[0].at == 2.0);
+  CHECK(grants[1].token == 4);
+  CHECK(grants[1].waited == 1.0);
+  CHECK(grants[2].token == 5);
+  CHECK(grants[2].waited == 4.0);
+  CHECK(grants[2].at == 7.0);
+  // Units in use: 2 on [0,2), 4 on [2,4), 3 on [4,5), 2 on [5,6), 1 on [6,8), 0 on [8,10):
+  // area 4 + 8 + 3 + 2 + 2 = 19. Capacity: 2 on [0,2), 4 on [2,3), 1 on [3,8), 0 on [8,10):
+  // area 4 + 4 + 5 = 13. Utilisation = 19 / 13 (time averages over the same 10 days).
+  CHECK(r.utilisation() == Approx(19.0 / 13.0).epsilon(1e-12));
+  CHECK_THROWS_AS(r.set_capacity(-1), std::invalid_argument);
+}
