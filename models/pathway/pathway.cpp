@@ -223,6 +223,11 @@ class ArmSim {
       sim_.schedule_at(static_cast<double>(y + 1) * kDaysPerYear, engine::kObserverPriority, [this, y] { year_end(y); });
     }
     seed_initial_stock();
+    // Capacity schedules, in file order at equal times; before anyone arrives or is referred
+    // at that time (a change at day 0 applies to the starting caseload).
+    for (const CapacityChange& c : arm_.capacity_changes) {
+      if (c.day < horizon_) sim_.schedule_at(c.day, engine::kReleasePriority, [this, &c] { change_capacity(c); });
+    }
     arrivals_.emplace(spec_.population, streams_, horizon_);
     schedule_next_arrival();
     sim_.run_until(horizon_);
@@ -388,8 +393,11 @@ class ArmSim {
       sys(SystemKpi::kReferralsSecondary) += 1;
     }
     if (svc.gatekept && arm_.capacity[s] > 0) {
+      // The capacity now (a schedule may have changed it; closed counts as full).
+      const std::int64_t places = resources_[s] ? resources_[s]->capacity() : arm_.capacity[s];
       const double occupancy =
-          std::min(1.0, static_cast<double>(in_service_[s] + waiting_[s]) / static_cast<double>(arm_.capacity[s]));
+          places > 0 ? std::min(1.0, static_cast<double>(in_service_[s] + waiting_[s]) / static_cast<double>(places))
+                     : 1.0;
       if (u_gate < arm_.gatekeeping.in_year(year) * occupancy) {
         sys(SystemKpi::kGatekeptRefusals) += 1;
         refer(i, svc.rejected_to, kDischarge, s);  // refused: the need for s stays unless rejected_to takes them
@@ -460,6 +468,34 @@ class ArmSim {
     --waiting_[s];
     p.holds_unit = true;
     start_episode(i, s, waited);
+  }
+
+  // ---- capacity schedules ---------------------------------------------------------------
+
+  // A scheduled change of a service's capacity (CapacityChange). A rise starts waiting
+  // people's episodes at once (engine::Resource::set_capacity); a fall below the people in
+  // service ends the episodes of the excess under `discharge` or `transfer`: those in service
+  // longest (earliest start, then the earlier admitted), whose units are retired as they leave.
+  void change_capacity(const CapacityChange& c) {
+    const std::size_t s = c.service;
+    engine::Resource& res = *resources_[s];
+    res.set_capacity(c.capacity);
+    if (c.excess == Excess::kFinish || res.in_use() <= c.capacity) return;
+    std::vector<std::size_t> holders;
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      const Slot& p = slots_[i];
+      if (p.where == Where::kInService && p.service == s && p.holds_unit) holders.push_back(i);
+    }
+    std::sort(holders.begin(), holders.end(), [this](std::size_t a, std::size_t b) {
+      return slots_[a].since != slots_[b].since ? slots_[a].since < slots_[b].since : a < b;
+    });
+    const std::size_t excess = static_cast<std::size_t>(res.in_use() - c.capacity);
+    holders.resize(std::min(excess, holders.size()));
+    for (const std::size_t i : holders) {
+      vacate(i);  // the unit is retired: in use is still above the new capacity
+      if (c.excess == Excess::kDischargeEarly) become_unmet(i, s);
+      else refer(i, c.transfer_to, s);
+    }
   }
 
   // ---- episodes -------------------------------------------------------------------------
@@ -1216,6 +1252,18 @@ std::vector<std::string> check_spec(const PathwaySpec& spec) {
     if (!a.redirect.empty() && a.redirect.size() != S) out.push_back(w + ": redirect needs one entry per service");
     for (const std::size_t t : a.redirect) {
       if (!in_range(t)) out.push_back(w + ": a redirect target is out of range");
+    }
+    for (const CapacityChange& c : a.capacity_changes) {
+      // Changes only services with a place-limited queue in the arm (the simulation's Resources).
+      if (c.service >= S || !a.enabled[c.service] || a.capacity[c.service] <= 0 ||
+          spec.services[c.service].kind == ServiceKind::kPresentation) {
+        out.push_back(w + ": a capacity change of a service the arm does not have with a finite capacity");
+      }
+      if (!(c.day >= 0) || c.capacity < 0) out.push_back(w + ": a capacity change needs day >= 0 and capacity >= 0");
+      if (c.excess == Excess::kTransfer &&
+          (c.transfer_to >= S || c.transfer_to == c.service || !a.enabled[c.transfer_to])) {
+        out.push_back(w + ": a capacity change transfers to another service the arm has");
+      }
     }
     for (std::size_t s = 0; s < S; ++s) {
       if (a.capacity[s] < 0) out.push_back(w + ": capacity must be >= 0");

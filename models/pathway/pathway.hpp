@@ -189,6 +189,25 @@ std::ostream& operator<<(std::ostream& out, const ByYear& v);
 /// An arm: a service configuration plus behaviour parameters (each an assumption with a
 /// range; nothing here is read by settlement). The behaviour parameters may differ by
 /// simulated year; the model takes the value of the year in which each decision happens.
+/// What happens to people in service when a scheduled capacity falls below their number.
+enum class Excess : std::uint8_t {
+  kFinish,     ///< they finish their episodes; nobody new starts until the caseload is below capacity
+  kDischargeEarly,  ///< the excess leave now with the need for the service unmet (as after a dropout)
+  kTransfer,   ///< the excess are referred now to another service (`transfer_to`)
+};
+inline constexpr std::array<std::string_view, 3> kExcessNames = {"finish", "discharge", "transfer"};
+
+/// A service's capacity in one arm changes at a stated day (opening, phased decommissioning,
+/// closing to 0). When it falls below the people in service, the excess are those in
+/// service longest (earliest start; the earlier admitted among equals).
+struct CapacityChange {
+  std::size_t service = 0;
+  double day = 0;
+  std::int64_t capacity = 0;  ///< from `day`; 0 = closed (nobody starts; the waiting list stays)
+  Excess excess = Excess::kFinish;
+  std::size_t transfer_to = kDischarge;  ///< kTransfer: the service that takes the excess
+};
+
 struct ArmSpec {
   std::string name;
   std::vector<bool> enabled;            ///< per service
@@ -206,6 +225,8 @@ struct ArmSpec {
   /// (primary care, new arrivals, relapses) go to this service instead — a single point of
   /// access such as the Living Well front door. kDischarge = no redirection.
   std::vector<std::size_t> redirect;
+  /// Capacity schedules (file order; applied at their days, after the starting caseload).
+  std::vector<CapacityChange> capacity_changes = {};
 };
 
 /// People already in the system at day 0 (waiting lists, caseloads, wards).

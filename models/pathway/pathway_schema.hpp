@@ -327,6 +327,38 @@ void describe(V& v, ArmSpec& a) {
   v(by_year("step_down_speed", a.step_down_speed).range(0, 10).positive().otherwise("1")
         .doc("Long-term secondary-care episode lengths are divided by this (> 0). A number, or an array by simulated "
              "year as for `gatekeeping`; the year the episode starts applies."));
+  v(tables("capacity_changes", a.capacity_changes).otherwise("none (each capacity fixed for the run)")
+        .doc("Capacity schedules in this arm: `capacity_changes = [ { service = \"rehab\", day = 365, capacity = 30 }, "
+             "{ service = \"rehab\", day = 548, capacity = 0, when_reduced = \"transfer\", transfer_to = "
+             "\"placement\" } ]` (opening, phased decommissioning, closing). Applied at their days, after the "
+             "starting caseload is placed; a rise starts the waiting list's episodes at once."),
+    [&](V& w, CapacityChange& c, std::size_t) {
+      w(reference("service", c.service, "services", "service").required()
+            .doc("The service whose capacity changes: one this arm has, with a finite capacity in it (not 0, "
+                 "unlimited)."));
+      w(number("day", c.day).range(0, 1e6).unit("days").required()
+            .doc("The day (from the start of the run) the new capacity applies."));
+      w(integer("capacity", c.capacity).range(0, limits::kMaxServers).unit("slots").required()
+            .doc("The capacity from that day; 0 closes the service (nobody starts; its waiting list waits)."));
+      w(choice("when_reduced", c.excess, kExcessNames).otherwise("\"finish\"")
+            .doc("When the new capacity is below the people in service: `finish` (they finish their episodes and "
+                 "nobody new starts until the caseload is below it), `discharge` (the excess, those in service "
+                 "longest, leave now with their need for the service unmet, as after a dropout) or `transfer` (the "
+                 "excess are referred now to `transfer_to`)."));
+      w(reference("transfer_to", c.transfer_to, "services", "service").otherwise("none")
+            .doc("With when_reduced = \"transfer\": the service that takes the excess (a referral from this "
+                 "service, so hand-off loss and capacity apply)."));
+      w.check([&](auto& k) {
+        const bool transfers = k.ok("when_reduced") && c.excess == Excess::kTransfer;
+        if (transfers && !k.present("transfer_to")) {
+          k.error("transfer_to", "a service (required when when_reduced = \"transfer\")", "nothing (the key is missing)");
+        }
+        if (!transfers && k.present("transfer_to") && k.ok("when_reduced")) {
+          k.error("transfer_to", "no transfer_to (it applies only with when_reduced = \"transfer\")",
+                  k.written("transfer_to"));
+        }
+      });
+    });
   v.check([&](auto& c) {
     bool diverts = false;
     for (const double d : a.front_door_diversion.values()) diverts = diverts || d > 0.0;
@@ -488,6 +520,32 @@ void check_flows(C& c, const PathwaySpec& spec) {
                  "0 (unlimited): \"" + services[o].name + "\" is the overflow of \"" + services[s].name +
                      "\" and has no overflow of its own",
                  std::to_string(arm.capacity[o]));
+    }
+  }
+  // Capacity schedules: of services the arm has with a finite capacity; one change of a
+  // service a day; a transfer to another service of the arm that takes referrals.
+  for (const ArmSpec& arm : spec.arms) {
+    std::set<std::pair<std::size_t, double>> seen;
+    for (std::size_t k = 0; k < arm.capacity_changes.size(); ++k) {
+      const CapacityChange& ch = arm.capacity_changes[k];
+      if (ch.service >= services.size() || arm.enabled.size() != services.size()) continue;
+      const std::string at = "arms." + arm.name + ".capacity_changes[" + std::to_string(k) + "]";
+      const std::string name = "\"" + services[ch.service].name + "\"";
+      if (!arm.enabled[ch.service] || arm.capacity[ch.service] <= 0 ||
+          services[ch.service].kind == ServiceKind::kPresentation) {
+        c.error_at(at + ".service", "a service arm \"" + arm.name + "\" has, with a finite capacity in it",
+                   name + (!arm.enabled[ch.service] ? ", which the arm does not have"
+                           : services[ch.service].kind == ServiceKind::kPresentation ? ", a presentation service"
+                                                                                     : ", with capacity 0 (unlimited)"));
+      } else if (!seen.insert({ch.service, ch.day}).second) {
+        c.error_at(at + ".day", "one change of " + name + " a day", "a second change on day " + c.number(ch.day));
+      }
+      const std::size_t t = ch.transfer_to;
+      if (ch.excess == Excess::kTransfer && t < services.size() &&
+          (t == ch.service || !arm.enabled[t] || services[t].kind == ServiceKind::kPresentation)) {
+        c.error_at(at + ".transfer_to", "another service arm \"" + arm.name + "\" has that takes referrals",
+                   "\"" + services[t].name + "\"");
+      }
     }
   }
   for (const ArmSpec& arm : spec.arms) {

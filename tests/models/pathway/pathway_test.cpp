@@ -1582,3 +1582,118 @@ TEST_CASE("Pathway: with every service's costs inflating, a random network's cos
     }
   }
 }
+
+// -------------------------------------------------------------------------------------------
+// Capacity schedules (issue 22 item 2).
+// -------------------------------------------------------------------------------------------
+
+namespace {
+// Five people on the waiting list at day 0 of a one-slot team with 10-day episodes; a second
+// team "other" (unlimited, 5-day episodes) that takes transfers.
+pw::PathwaySpec five_waiting() {
+  auto spec = mhsim::test::base_spec(0.0, 1000.0);
+  spec.services.push_back(mhsim::test::service("team", Distribution(dist::Deterministic{10.0}), 1));
+  spec.services.push_back(mhsim::test::service("other", Distribution(dist::Deterministic{5.0}), 0));
+  spec.arms.push_back(mhsim::test::arm(spec, "only"));
+  spec.initial.push_back(pw::InitialStock{0, 0, 0, 5});
+  return spec;
+}
+}  // namespace
+
+TEST_CASE("Pathway: a capacity schedule opens, finishes, discharges and transfers, by hand",
+          "[models][pathway][capacity]") {
+  // Without a change people 0..4 start at 0, 10, 20, 30, 40. With a second slot from day 15:
+  // person 2 starts at 15 (ends 25), person 3 at 20 when 1 leaves (ends 30), person 4 at 25
+  // when 2 leaves (ends 35). Waits 0, 10, 15, 20, 25: mean 14.
+  auto spec = five_waiting();
+  spec.arms[0].capacity_changes.push_back(pw::CapacityChange{0, 15.0, 2});
+  REQUIRE(pw::check_spec(spec).empty());
+  pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{1, 0});
+  CHECK(r.svc(0, 0, ServiceKpi::kMeanWait) == 14.0);
+  CHECK(r.svc(0, 0, ServiceKpi::kCompleted) == 5.0);
+  CHECK(r.act(0, 0, Measure::kDays) == 50.0);
+
+  SECTION("finish: the caseload drains to the new capacity") {
+    // Back to one slot on day 22: 2 (since 15) and 3 (since 20) finish; at 25 the unit 2
+    // frees is retired (2 in use > 1); at 30 3's unit goes to 4, who waited 30 days.
+    // Waits 0, 10, 15, 20, 30: mean 15.
+    spec.arms[0].capacity_changes.push_back(pw::CapacityChange{0, 22.0, 1, pw::Excess::kFinish});
+    REQUIRE(pw::check_spec(spec).empty());
+    r = pw::simulate_arm(spec, 0, RandomStreams{1, 0});
+    CHECK(r.svc(0, 0, ServiceKpi::kMeanWait) == 15.0);
+    CHECK(r.svc(0, 0, ServiceKpi::kCompleted) == 5.0);
+    CHECK(r.act(0, 0, Measure::kDays) == 50.0);
+    CHECK(r.act(0, 1, Measure::kEpisodes) == 0.0);
+  }
+  SECTION("transfer: the person in service longest moves on") {
+    // One slot from day 22 with transfer: 2 (in service since 15) goes to "other" at 22 (7
+    // days in the team; 5 in "other", to day 27); 3 keeps the slot and hands it to 4 at 30.
+    // Waits 0, 10, 15, 20, 30: mean 15. Team days 10 + 10 + 7 + 10 + 10 = 47; completed 4.
+    spec.arms[0].capacity_changes.push_back(pw::CapacityChange{0, 22.0, 1, pw::Excess::kTransfer, 1});
+    REQUIRE(pw::check_spec(spec).empty());
+    r = pw::simulate_arm(spec, 0, RandomStreams{1, 0});
+    CHECK(r.svc(0, 0, ServiceKpi::kMeanWait) == 15.0);
+    CHECK(r.svc(0, 0, ServiceKpi::kCompleted) == 4.0);
+    CHECK(r.act(0, 0, Measure::kDays) == 47.0);
+    CHECK(r.act(0, 1, Measure::kEpisodes) == 1.0);
+    CHECK(r.act(0, 1, Measure::kDays) == 5.0);
+    CHECK(r.arrived == 5);
+    CHECK(r.exited == 5);
+  }
+  SECTION("discharge to close: the excess leave with their need unmet; the waiting list waits") {
+    // Closed on day 22: 2 (since 15, 7 days) and 3 (since 20, 2 days) leave unmet; 4 waits
+    // for good. Team days 10 + 10 + 7 + 2 = 29; episodes 4, completed 2; nobody in service
+    // at the year end, one waiting. People: 5 arrived = 2 discharged + 3 still in the system.
+    spec.arms[0].capacity_changes.push_back(pw::CapacityChange{0, 22.0, 0, pw::Excess::kDischargeEarly});
+    REQUIRE(pw::check_spec(spec).empty());
+    r = pw::simulate_arm(spec, 0, RandomStreams{1, 0});
+    CHECK(r.svc(0, 0, ServiceKpi::kEpisodes) == 4.0);
+    CHECK(r.svc(0, 0, ServiceKpi::kCompleted) == 2.0);
+    CHECK(r.act(0, 0, Measure::kDays) == 29.0);
+    CHECK(r.svc(0, 0, ServiceKpi::kCaseloadAtYearEnd) == 0.0);
+    CHECK(r.arrived == 5);
+    CHECK(r.exited == 2);
+    CHECK(r.in_system == 3);
+  }
+}
+
+TEST_CASE("Pathway theory: a capacity that doubles mid-run gives Erlang C's waits before and after",
+          "[models][pathway][statistical][capacity]") {
+  // One service, Poisson arrivals 2.4 a day, exponential episodes of mean 1 day, FIFO: 3 slots
+  // (utilisation 0.8) for years 1-5 and 6 slots (0.4) from day 1,825. Year 1 is warm-up and
+  // year 6 the transition; each replication's observations are the mean waits of the
+  // episodes started in years 2-5 and in years 7-10, against the piecewise steady state.
+  constexpr int kYears = 10;
+  constexpr int kReps = 16;
+  const double lambda = 2.4, mu = 1.0;
+  auto spec = mhsim::test::base_spec(87.6, 10000.0, kYears);
+  spec.services.push_back(mhsim::test::service("team", Distribution(dist::Exponential{1.0 / mu}), 3));
+  spec.arms.push_back(mhsim::test::arm(spec, "scheduled"));
+  spec.arms.back().capacity_changes.push_back(pw::CapacityChange{0, 5 * 365.0, 6});
+  REQUIRE(pw::check_spec(spec).empty());
+  std::vector<double> before, after;
+  for (int rep = 0; rep < kReps; ++rep) {
+    const pw::PathwayResult r = pw::simulate_pathway(spec, RandomStreams{303, static_cast<std::uint64_t>(rep)});
+    const auto mean_wait = [&](std::size_t from, std::size_t to) {
+      double total = 0, n = 0;
+      for (std::size_t y = from; y < to; ++y) {
+        const double episodes = r.arms[0].svc(y, 0, ServiceKpi::kEpisodes);
+        total += r.arms[0].svc(y, 0, ServiceKpi::kMeanWait) * episodes;
+        n += episodes;
+      }
+      return total / n;
+    };
+    before.push_back(mean_wait(1, 5));
+    after.push_back(mean_wait(6, 10));
+  }
+  const Estimate b = estimate(before), a = estimate(after);
+  const double wq3 = theory::mmc(lambda, mu, 3).mean_wait, wq6 = theory::mmc(lambda, mu, 6).mean_wait;
+  INFO("before: " << b.mean << " (SE " << b.se << ") vs " << wq3 << "; after: " << a.mean << " (SE " << a.se
+                  << ") vs " << wq6);
+  CHECK(within(b, wq3));  // 4 SE, SE = sd of 16 replications' 4-year mean waits / sqrt(16)
+  CHECK(within(a, wq6));
+  // Power: neither regime is the other's, nor the run's average capacity's (c = 4).
+  CHECK_FALSE(within(b, wq6));
+  CHECK_FALSE(within(a, wq3));
+  CHECK_FALSE(within(a, theory::mmc(lambda, mu, 4).mean_wait));
+}

@@ -439,7 +439,7 @@ qaly = 1
       "k.toml:20:1: services.s.goals.sustain_days: expected one of achieve_per_year, close_per_year, fail_per_year, "
       "lapse_per_year, wemwbs_per_goal_achieved, support_ends_with_goals, got an unknown key \"sustain_days\"",
       "k.toml:22:1: arms.x.servises: expected one of services, capacity, entry, gatekeeping, handoff_loss, "
-      "front_door_diversion, diversion_to, redirect, step_down_speed, contracts, got an unknown key \"servises\"",
+      "front_door_diversion, diversion_to, redirect, step_down_speed, capacity_changes, contracts, got an unknown key \"servises\"",
       "k.toml:25:1: outcomes.qaly: expected one of follow_up_days, readmission_window_days, goal_sustain_days, "
       "utility_intercept, utility_slope, min_utility, got an unknown key \"qaly\"",
   };
@@ -1178,4 +1178,55 @@ TEST_CASE("Pathway scenario: a need group's demand trend and rate changes reach 
         std::vector<std::string>{
             "d.toml:10:18: groups.g.trend_per_year: expected a number in [-0.5, 1], got -2",
             "d.toml:11:83: groups.g.rate_changes[1].to_day: expected a day after from_day (400), got 300"});
+}
+
+TEST_CASE("Pathway scenario: an arm's capacity schedule reaches the spec, and every mistake is located",
+          "[scenario][capacity]") {
+  const auto sc = mhsim::scenario::parse_pathway_scenario(
+      kByYearHead + "capacity_changes = [ { service = \"cmht\", day = 365, capacity = 30 }, "
+                    "{ service = \"cmht\", day = 548, capacity = 0, when_reduced = \"transfer\", transfer_to = \"front\" } ]\n",
+      "c.toml");
+  const pw::ArmSpec& a = sc.spec.arms.at(0);
+  REQUIRE(a.capacity_changes.size() == 2);
+  CHECK(a.capacity_changes[0].service == 1);
+  CHECK(a.capacity_changes[0].day == 365);
+  CHECK(a.capacity_changes[0].capacity == 30);
+  CHECK(a.capacity_changes[0].excess == pw::Excess::kFinish);
+  CHECK(a.capacity_changes[1].excess == pw::Excess::kTransfer);
+  CHECK(a.capacity_changes[1].transfer_to == 0);
+  // Line 28 holds the key. The keys' own mistakes first: a transfer without its target, and a
+  // target without a transfer (rules across the file wait until these are fixed).
+  const auto joined = [](const std::vector<std::string>& m) {
+    std::string all;
+    for (const std::string& s : m) all += s + "\n";
+    return all;
+  };
+  std::vector<std::string> m = messages_of(kByYearHead +
+                                               "capacity_changes = [ { service = \"cmht\", day = 10, capacity = 5, "
+                                               "when_reduced = \"transfer\" }, { service = \"cmht\", day = 20, "
+                                               "capacity = 4, transfer_to = \"front\" } ]\n",
+                                           "c.toml");
+  INFO(joined(m));
+  REQUIRE(m.size() == 2);
+  CHECK(m[0].rfind("c.toml:28:", 0) == 0);
+  CHECK(m[0].find("arms.x.capacity_changes[0].transfer_to: expected a service (required when when_reduced = "
+                  "\"transfer\"), got nothing (the key is missing)") != std::string::npos);
+  CHECK(m[1].find("arms.x.capacity_changes[1].transfer_to: expected no transfer_to (it applies only with "
+                  "when_reduced = \"transfer\"), got the string \"front\"") != std::string::npos);
+  // Then the rules across the file: an unlimited service (front has capacity 0); two changes
+  // of cmht on day 10; a transfer to the service itself.
+  m = messages_of(kByYearHead +
+                      "capacity_changes = [ { service = \"front\", day = 10, capacity = 5 }, "
+                      "{ service = \"cmht\", day = 10, capacity = 5 }, { service = \"cmht\", day = 10, capacity = 4 }, "
+                      "{ service = \"cmht\", day = 20, capacity = 4, when_reduced = \"transfer\", transfer_to = \"cmht\" } ]\n",
+                  "c.toml");
+  INFO(joined(m));
+  REQUIRE(m.size() == 3);
+  CHECK(m[0].find("arms.x.capacity_changes[0].service: expected a service arm \"x\" has, with a finite capacity in "
+                  "it, got \"front\", with capacity 0 (unlimited)") != std::string::npos);
+  CHECK(m[1].find("arms.x.capacity_changes[2].day: expected one change of \"cmht\" a day, got a second change on "
+                  "day 10") != std::string::npos);
+  CHECK(m[2].find("arms.x.capacity_changes[3].transfer_to: expected another service arm \"x\" has that takes "
+                  "referrals, got \"cmht\"") != std::string::npos);
+  for (const std::string& s : m) CHECK(s.rfind("c.toml:28:", 0) == 0);
 }
