@@ -157,6 +157,20 @@ Args parse_args(int argc, const char* const* argv) {
   reproduce_cmd->add_option("--seed,-s", reproduce.seed, "Master seed (default: the scenario's run.seed)");
   reproduce_cmd->add_flag("--tornado", reproduce.tornado, "Also re-simulate each target with each [uncertainty] parameter at its 2.5% and 97.5% quantiles (one-way sensitivity)");
 
+  StressOptions& stress = a.stress;
+  CLI::App* stress_cmd = app.add_subcommand(
+      "stress", "Run the scenario and each adverse case (its [variants]) on the same people and print, per case, arm "
+                "and partner, the risk over the agreement: painshare VaR, P(painshare > reserves), P(reserves "
+                "exhausted), the lowest reserve, and the commissioner's spend");
+  stress_cmd->add_option("scenario", stress.scenario, "Pathway scenario file with contracts and [variants.<name>] tables")->required();
+  stress_cmd->add_option("--cases", stress.cases, "The variants to test, comma-separated (default: every variant)");
+  stress_cmd->add_option("--reps,-r", stress.reps, "Replications of each case (default: the scenario's run.replications)");
+  stress_cmd->add_option("--threads,-t", stress.threads, "Worker threads (default: all hardware threads)");
+  stress_cmd->add_option("--seed,-s", stress.seed, "Master seed of every case (default: the scenario's run.seed)");
+  stress_cmd->add_option("--out,-o", stress.out, "A new or empty directory to keep stress.csv and each case's results file in");
+  stress.command_line = run.command_line;
+  analysis_options(stress_cmd, stress.overrides);
+
   CLI::App* keys_cmd = app.add_subcommand("keys", "Print the reference of every scenario key (Markdown)");
 
   try {
@@ -199,6 +213,7 @@ Args parse_args(int argc, const char* const* argv) {
   else if (*compare_cmd) a.command = Command::kCompare;
   else if (*calibrate_cmd) a.command = Command::kCalibrate;
   else if (*reproduce_cmd) a.command = Command::kReproduce;
+  else if (*stress_cmd) a.command = Command::kStress;
   return a;
 }
 

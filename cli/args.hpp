@@ -14,7 +14,7 @@
 namespace mhsim::cli {
 
 /// The subcommand given (kNone only when parsing stopped: see Args::exit_code).
-enum class Command { kNone, kRun, kMerge, kValidate, kKeys, kSweep, kDesign, kSettle, kReport, kCompare, kCalibrate, kReproduce };
+enum class Command { kNone, kRun, kMerge, kValidate, kKeys, kSweep, kDesign, kSettle, kReport, kCompare, kCalibrate, kReproduce, kStress };
 
 /// A parsed command line: the command and its options as typed (the commands check them),
 /// or, when the command is not to be run, what to print and the exit code.
@@ -31,6 +31,7 @@ struct Args {
   CompareOptions compare;
   CalibrateOptions calibrate;
   ReproduceOptions reproduce;
+  StressOptions stress;
 
   /// Set when the command line is not to be run: kExitOk after --help or --version,
   /// kExitBadInput for an error. Then `out` is the text for standard output (help, version),

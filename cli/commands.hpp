@@ -137,6 +137,18 @@ struct ReproduceOptions {
   bool tornado = false;   ///< also the one-way sensitivity of each target to each uncertain parameter
 };
 
+/// Options of `mhsim stress`, as typed.
+struct StressOptions {
+  std::string scenario;
+  std::string cases;      ///< "a,b": these [variants] as the adverse cases ("" = every variant)
+  std::string reps;       ///< "" = the scenario's run.replications
+  std::string threads;    ///< "" = all hardware threads
+  std::string seed;       ///< "" = the scenario's run.seed
+  std::string out;        ///< a new or empty directory for stress.csv and each case's results ("" = keep none)
+  std::string command_line;
+  AnalysisOverrides overrides;
+};
+
 /// A command-line integer in [min, max], or a diagnostic naming the flag added to `errors`.
 std::optional<std::uint64_t> parse_option(const std::string& text, const char* flag, double min, double max,
                                           std::vector<scenario::Diagnostic>& errors);
@@ -163,5 +175,6 @@ int report_command(const ReportOptions& options);
 int compare_command(const CompareOptions& options);
 int calibrate_command(const CalibrateOptions& options);
 int reproduce_command(const ReproduceOptions& options);
+int stress_command(const StressOptions& options);
 
 }  // namespace mhsim::cli

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
     case Command::kCompare: return compare_command(args.compare);
     case Command::kCalibrate: return calibrate_command(args.calibrate);
     case Command::kReproduce: return reproduce_command(args.reproduce);
+    case Command::kStress: return stress_command(args.stress);
     case Command::kNone: break;
   }
   return kExitBadInput;
