@@ -215,10 +215,11 @@ class ArmSim {
   }
 
   ArmResult run() {
-    // Fixed team costs: one team-year per year for every service the arm has.
+    // Fixed team costs: one team-year per year for every service the arm has (pro rata to
+    // the capacity in force under a capacity schedule).
     for (std::size_t y = 0; y < r_.years; ++y) {
       for (std::size_t s = 0; s < r_.services; ++s) {
-        if (arm_.enabled[s] && spec_.services[s].annual_fixed_cost > 0) post(y, s, Measure::kTeamYears, 1.0);
+        if (arm_.enabled[s] && spec_.services[s].annual_fixed_cost > 0) post(y, s, Measure::kTeamYears, team_years(s, y));
       }
       sim_.schedule_at(static_cast<double>(y + 1) * kDaysPerYear, engine::kObserverPriority, [this, y] { year_end(y); });
     }
@@ -471,6 +472,32 @@ class ArmSim {
   }
 
   // ---- capacity schedules ---------------------------------------------------------------
+
+  // Team-years of service s in year y: 1 without a schedule; with one, the year's time
+  // average of the capacity in force over the arm's own capacity (a team half the size for
+  // half a year is a quarter of a team-year less: closing, phasing and opening cost what they
+  // keep open, and double-running in a switch-over costs both teams).
+  double team_years(std::size_t s, std::size_t y) const {
+    std::vector<std::pair<double, std::int64_t>> steps;  // (day, capacity from then), by day then file order
+    for (const CapacityChange& c : arm_.capacity_changes) {
+      if (c.service == s) steps.emplace_back(c.day, c.capacity);
+    }
+    if (steps.empty() || arm_.capacity[s] <= 0) return 1.0;
+    std::stable_sort(steps.begin(), steps.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    const double lo = static_cast<double>(y) * kDaysPerYear, hi = lo + kDaysPerYear;
+    double area = 0, from = lo;
+    auto capacity = static_cast<double>(arm_.capacity[s]);
+    for (const auto& [day, c] : steps) {
+      if (day > from) {
+        area += capacity * (std::min(day, hi) - from);
+        from = std::min(day, hi);
+      }
+      if (day >= hi) break;
+      capacity = static_cast<double>(c);
+    }
+    area += capacity * (hi - from);
+    return area / (kDaysPerYear * static_cast<double>(arm_.capacity[s]));
+  }
 
   // A scheduled change of a service's capacity (CapacityChange). A rise starts waiting
   // people's episodes at once (engine::Resource::set_capacity); a fall below the people in

@@ -194,7 +194,7 @@ void describe(V& v, ServiceSpec& s) {
   v(number("cost_per_episode", s.cost_per_episode).range(0, 1e9).unit("pounds").otherwise("0")
         .doc("Unit cost per episode started."));
   v(number("annual_fixed_cost", s.annual_fixed_cost).range(0, 1e12).unit("pounds per year").otherwise("0")
-        .doc("Fixed cost for each year the service exists in an arm."));
+        .doc("Fixed cost for each year the service exists in an arm; under a capacity schedule (`arms.<name>.capacity_changes`), pro rata to the capacity in force over the arm's own capacity."));
   v(map("cost_mix", s.cost_mix, "cost_categories", "cost category").range(0, 1).unit("fraction")
         .otherwise("none (unit costs do not inflate)")
         .entry_doc("The share of the service's unit costs in that category.")

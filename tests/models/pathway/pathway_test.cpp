@@ -11,6 +11,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -1696,4 +1697,35 @@ TEST_CASE("Pathway theory: a capacity that doubles mid-run gives Erlang C's wait
   CHECK_FALSE(within(b, wq6));
   CHECK_FALSE(within(a, wq3));
   CHECK_FALSE(within(a, theory::mmc(lambda, mu, 4).mean_wait));
+}
+
+TEST_CASE("Pathway: a team's fixed cost follows the capacity in force, so phasing and double-running cost what they keep "
+          "open", "[models][pathway][capacity]") {
+  // Two years. "old" has 10 places and £1,000 a team-year; it halves on day 182.5 and closes
+  // on day 438. Year 1: (182.5 x 10 + 182.5 x 5) / (365 x 10) = 0.75 team-years, £750.
+  // Year 2: 73 days at 5 places: 73 x 5 / 3,650 = 0.1 team-years, £100. "new" (4 places,
+  // £2,000) opens at 0 places on day 0 and takes 4 on day 292: year 1 73 / 365 = 0.2 (£400),
+  // year 2 1 (£2,000). "plain", without a schedule, costs its £500 in both years.
+  auto spec = mhsim::test::base_spec(0.0, 1000.0, 2);
+  for (const auto& [name, places, fixed] : std::vector<std::tuple<std::string, std::int64_t, double>>{
+           {"old", 10, 1000.0}, {"new", 4, 2000.0}, {"plain", 3, 500.0}}) {
+    spec.services.push_back(mhsim::test::service(name, Distribution(dist::Deterministic{10.0}), places));
+    spec.services.back().annual_fixed_cost = fixed;
+  }
+  spec.arms.push_back(mhsim::test::arm(spec, "switch"));
+  spec.arms[0].capacity_changes = {pw::CapacityChange{0, 438.0, 0}, pw::CapacityChange{0, 182.5, 5},
+                                   pw::CapacityChange{1, 0.0, 0}, pw::CapacityChange{1, 292.0, 4}};
+  REQUIRE(pw::check_spec(spec).empty());
+  const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{1, 0});
+  CHECK(r.act(0, 0, Measure::kTeamYears) == Approx(0.75).epsilon(1e-12));
+  CHECK(r.act(1, 0, Measure::kTeamYears) == Approx(0.1).epsilon(1e-12));
+  CHECK(r.cst(0, 0, Measure::kTeamYears) == Approx(750.0).epsilon(1e-12));
+  CHECK(r.cst(1, 0, Measure::kTeamYears) == Approx(100.0).epsilon(1e-12));
+  CHECK(r.act(0, 1, Measure::kTeamYears) == Approx(0.2).epsilon(1e-12));
+  CHECK(r.act(1, 1, Measure::kTeamYears) == 1.0);
+  CHECK(r.cst(0, 1, Measure::kTeamYears) == Approx(400.0).epsilon(1e-12));
+  CHECK(r.act(0, 2, Measure::kTeamYears) == 1.0);
+  CHECK(r.act(1, 2, Measure::kTeamYears) == 1.0);
+  CHECK(r.partner_cost[0] == Approx(750.0 + 400.0 + 500.0).epsilon(1e-12));
+  CHECK(r.partner_cost[1] == Approx(100.0 + 2000.0 + 500.0).epsilon(1e-12));
 }
