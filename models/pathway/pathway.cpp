@@ -204,6 +204,25 @@ class ArmSim {
           sim_, spec.services[s].name, arm_.capacity[s], spec.services[s].discipline, std::nullopt,
           [this, s](engine::Resource::Token token, engine::Days waited) { granted(static_cast<std::size_t>(token), s, waited); });
     }
+    // Teams whose places follow a capacity schedule or their staff.
+    teams_.resize(S);
+    team_years_.assign(Y * S, 0.0);
+    for (const CapacityChange& c : arm_.capacity_changes) {
+      if (c.service < S) teams_[c.service].tracked = true;
+    }
+    for (std::size_t s = 0; s < S; ++s) {
+      Team& t = teams_[s];
+      t.tracked = resources_[s] && (t.tracked || spec.services[s].staff.has_value());
+      if (!t.tracked) continue;
+      t.base = arm_.capacity[s];
+      if (const auto& st = spec.services[s].staff) {
+        t.vacant = std::min(st->posts, static_cast<std::int64_t>(std::llround(static_cast<double>(st->posts) * st->vacancy)));
+        t.filled = st->posts - t.vacant;
+        t.stream = engine::StreamId::named("pathway/staff/" + spec.services[s].name);
+        resources_[s]->set_capacity(places(s));  // before the starting caseload takes its places
+      }
+      t.rate = cost_rate(s);
+    }
     for (const InitialStock& st : spec.initial) {
       stock_keys_.emplace_back("initial/" + spec.services[st.service].name + "/" + spec.population.groups[st.group].name);
     }
@@ -215,11 +234,13 @@ class ArmSim {
   }
 
   ArmResult run() {
-    // Fixed team costs: one team-year per year for every service the arm has (pro rata to
-    // the capacity in force under a capacity schedule).
+    // Fixed team costs: one team-year per year for every service the arm has; a team whose
+    // places follow a schedule or its staff accrues them as it goes (Team, posted at the end).
     for (std::size_t y = 0; y < r_.years; ++y) {
       for (std::size_t s = 0; s < r_.services; ++s) {
-        if (arm_.enabled[s] && spec_.services[s].annual_fixed_cost > 0) post(y, s, Measure::kTeamYears, team_years(s, y));
+        if (arm_.enabled[s] && !teams_[s].tracked && spec_.services[s].annual_fixed_cost > 0) {
+          post(y, s, Measure::kTeamYears, 1.0);
+        }
       }
       sim_.schedule_at(static_cast<double>(y + 1) * kDaysPerYear, engine::kObserverPriority, [this, y] { year_end(y); });
     }
@@ -228,6 +249,9 @@ class ArmSim {
     // at that time (a change at day 0 applies to the starting caseload).
     for (const CapacityChange& c : arm_.capacity_changes) {
       if (c.day < horizon_) sim_.schedule_at(c.day, engine::kReleasePriority, [this, &c] { change_capacity(c); });
+    }
+    for (std::size_t s = 0; s < teams_.size(); ++s) {
+      if (teams_[s].tracked && spec_.services[s].staff) schedule_staff_event(s);
     }
     arrivals_.emplace(spec_.population, streams_, horizon_);
     schedule_next_arrival();
@@ -473,41 +497,62 @@ class ArmSim {
 
   // ---- capacity schedules ---------------------------------------------------------------
 
-  // Team-years of service s in year y: 1 without a schedule; with one, the year's time
-  // average of the capacity in force over the arm's own capacity (a team half the size for
-  // half a year is a quarter of a team-year less: closing, phasing and opening cost what they
-  // keep open, and double-running in a switch-over costs both teams).
-  double team_years(std::size_t s, std::size_t y) const {
-    std::vector<std::pair<double, std::int64_t>> steps;  // (day, capacity from then), by day then file order
-    for (const CapacityChange& c : arm_.capacity_changes) {
-      if (c.service == s) steps.emplace_back(c.day, c.capacity);
-    }
-    if (steps.empty() || arm_.capacity[s] <= 0) return 1.0;
-    std::stable_sort(steps.begin(), steps.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    const double lo = static_cast<double>(y) * kDaysPerYear, hi = lo + kDaysPerYear;
-    double area = 0, from = lo;
-    auto capacity = static_cast<double>(arm_.capacity[s]);
-    for (const auto& [day, c] : steps) {
-      if (day > from) {
-        area += capacity * (std::min(day, hi) - from);
-        from = std::min(day, hi);
-      }
-      if (day >= hi) break;
-      capacity = static_cast<double>(c);
-    }
-    area += capacity * (hi - from);
-    return area / (kDaysPerYear * static_cast<double>(arm_.capacity[s]));
+  // A team whose places follow a capacity schedule or its staff: the capacity in force
+  // (schedule), the staff, and its team-years accrued at `rate` since `since`.
+  struct Team {
+    bool tracked = false;
+    std::int64_t base = 0;            ///< the schedule's capacity in force
+    std::int64_t filled = 0, vacant = 0;
+    double rate = 1;                  ///< team-years a year now
+    engine::Days since = 0;
+    engine::StreamId stream{};
+    std::uint64_t draws = 0;          ///< staff events drawn (their stream's key)
+  };
+
+  // Places in force: the schedule's capacity x the share of posts filled or covered.
+  std::int64_t places(std::size_t s) const {
+    const Team& t = teams_[s];
+    const auto& st = spec_.services[s].staff;
+    if (!st) return t.base;
+    const double staffed =
+        (static_cast<double>(t.filled) + st->agency_cover * static_cast<double>(t.vacant)) / static_cast<double>(st->posts);
+    return static_cast<std::int64_t>(std::llround(static_cast<double>(t.base) * staffed));
   }
 
-  // A scheduled change of a service's capacity (CapacityChange). A rise starts waiting
-  // people's episodes at once (engine::Resource::set_capacity); a fall below the people in
-  // service ends the episodes of the excess under `discharge` or `transfer`: those in service
-  // longest (earliest start, then the earlier admitted), whose units are retired as they leave.
-  void change_capacity(const CapacityChange& c) {
-    const std::size_t s = c.service;
+  // Team-years a year: the schedule's capacity over the arm's own, x the staff cost of the
+  // posts filled and covered (agency at its premium) over the full establishment's.
+  double cost_rate(std::size_t s) const {
+    const Team& t = teams_[s];
+    const auto& st = spec_.services[s].staff;
+    const double scale = static_cast<double>(t.base) / static_cast<double>(arm_.capacity[s]);
+    if (!st) return scale;
+    return scale *
+           (static_cast<double>(t.filled) + (1.0 + st->agency_premium) * st->agency_cover * static_cast<double>(t.vacant)) /
+           static_cast<double>(st->posts);
+  }
+
+  // Adds the team-years of [since, now) at the current rate, split at year ends.
+  void accrue(std::size_t s, engine::Days now) {
+    Team& t = teams_[s];
+    engine::Days lo = t.since;
+    while (lo < now) {
+      const std::size_t y = year_of(lo);
+      const engine::Days hi = std::min(now, static_cast<double>(y + 1) * kDaysPerYear);
+      if (!(hi > lo)) break;  // the last year runs to the horizon
+      team_years_[y * r_.services + s] += t.rate * (hi - lo) / kDaysPerYear;
+      lo = hi;
+    }
+    t.since = now;
+  }
+
+  // The team's places after a change of schedule or staff; the excess under `excess`.
+  void apply_places(std::size_t s, Excess excess, std::size_t transfer_to) {
     engine::Resource& res = *resources_[s];
-    res.set_capacity(c.capacity);
-    if (c.excess == Excess::kFinish || res.in_use() <= c.capacity) return;
+    const std::int64_t cap = places(s);
+    res.set_capacity(cap);  // a rise starts waiting people's episodes at once
+    if (excess == Excess::kFinish || res.in_use() <= cap) return;
+    // The excess: those in service longest (earliest start, then the lower slot), whose
+    // units are retired as they leave.
     std::vector<std::size_t> holders;
     for (std::size_t i = 0; i < slots_.size(); ++i) {
       const Slot& p = slots_[i];
@@ -516,13 +561,47 @@ class ArmSim {
     std::sort(holders.begin(), holders.end(), [this](std::size_t a, std::size_t b) {
       return slots_[a].since != slots_[b].since ? slots_[a].since < slots_[b].since : a < b;
     });
-    const std::size_t excess = static_cast<std::size_t>(res.in_use() - c.capacity);
-    holders.resize(std::min(excess, holders.size()));
+    holders.resize(std::min(static_cast<std::size_t>(res.in_use() - cap), holders.size()));
     for (const std::size_t i : holders) {
-      vacate(i);  // the unit is retired: in use is still above the new capacity
-      if (c.excess == Excess::kDischargeEarly) become_unmet(i, s);
-      else refer(i, c.transfer_to, s);
+      vacate(i);
+      if (excess == Excess::kDischargeEarly) become_unmet(i, s);
+      else refer(i, transfer_to, s);
     }
+  }
+
+  // A scheduled change of a service's capacity (CapacityChange).
+  void change_capacity(const CapacityChange& c) {
+    accrue(c.service, sim_.now());
+    teams_[c.service].base = c.capacity;
+    teams_[c.service].rate = cost_rate(c.service);
+    apply_places(c.service, c.excess, c.transfer_to);
+  }
+
+  // The team's next staff event: a filled post leaves (rate turnover a year each) or a
+  // vacancy is filled (rate 1 / recruitment_days each), competing exponentials drawn from
+  // the team's own stream, so every arm with the same staff sees the same staff events.
+  void schedule_staff_event(std::size_t s) {
+    Team& t = teams_[s];
+    const StaffSpec& st = *spec_.services[s].staff;
+    const double leave = static_cast<double>(t.filled) * st.turnover_per_year / kDaysPerYear;
+    const double fill = static_cast<double>(t.vacant) / st.recruitment_days;
+    if (!(leave + fill > 0)) return;
+    engine::EntityRng rng = streams_.entity(t.stream, t.draws++);
+    const double e = unit_exponential(rng), u = uniform(rng);
+    const engine::Days at = sim_.now() + e / (leave + fill);
+    if (!(at < horizon_)) return;
+    const bool leaves = u * (leave + fill) < leave;
+    sim_.schedule_at(at, engine::kReleasePriority, [this, s, leaves] { staff_change(s, leaves); });
+  }
+
+  void staff_change(std::size_t s, bool leaves) {
+    Team& t = teams_[s];
+    accrue(s, sim_.now());
+    t.filled += leaves ? -1 : 1;
+    t.vacant += leaves ? 1 : -1;
+    t.rate = cost_rate(s);
+    apply_places(s, Excess::kFinish, kDischarge);  // a leaver's caseload is finished by the team
+    schedule_staff_event(s);
   }
 
   // ---- episodes -------------------------------------------------------------------------
@@ -963,6 +1042,12 @@ class ArmSim {
   }
 
   void finish() {
+    // Teams that accrued their team-years: the rest of the run, then posted by year.
+    for (std::size_t s = 0; s < teams_.size(); ++s) {
+      if (!teams_[s].tracked || spec_.services[s].annual_fixed_cost <= 0) continue;
+      accrue(s, horizon_);
+      for (std::size_t y = 0; y < r_.years; ++y) post(y, s, Measure::kTeamYears, team_years_[y * r_.services + s]);
+    }
     // Episodes still running at the horizon: post their activity so far; goals stay open.
     for (std::size_t i = 0; i < slots_.size(); ++i) {
       Slot& p = slots_[i];
@@ -1084,6 +1169,8 @@ class ArmSim {
   engine::Simulation sim_;
   ArmResult r_;
   std::vector<std::unique_ptr<engine::Resource>> resources_;
+  std::vector<Team> teams_;          // [S]
+  std::vector<double> team_years_;   // [Y][S] accrued by tracked teams
   std::vector<std::uint64_t> in_service_, waiting_;
   std::vector<engine::TimeWeighted> occupancy_;
   std::vector<std::vector<double>> waits_;
@@ -1185,6 +1272,13 @@ std::vector<std::string> check_spec(const PathwaySpec& spec) {
     }
     if (!(v.session_interval_days > 0)) out.push_back(w + ": session_interval_days must be > 0");
     if (v.capacity < 0) out.push_back(w + ": capacity must be >= 0");
+    if (const auto& st = v.staff) {
+      if (st->posts < 1 || !(st->vacancy >= 0 && st->vacancy <= 1) || !(st->turnover_per_year >= 0) ||
+          !(st->recruitment_days > 0) || !(st->agency_cover >= 0 && st->agency_cover <= 1) || !(st->agency_premium >= 0)) {
+        out.push_back(w + ": staff need posts >= 1, vacancy and agency_cover in [0, 1], turnover and premium >= 0, "
+                          "recruitment_days > 0");
+      }
+    }
     if (v.cost_mix.size() > spec.cost_categories.size()) {
       out.push_back(w + ": cost_mix has more shares than there are cost categories");
     } else if (!v.cost_mix.empty()) {
@@ -1279,6 +1373,11 @@ std::vector<std::string> check_spec(const PathwaySpec& spec) {
     if (!a.redirect.empty() && a.redirect.size() != S) out.push_back(w + ": redirect needs one entry per service");
     for (const std::size_t t : a.redirect) {
       if (!in_range(t)) out.push_back(w + ": a redirect target is out of range");
+    }
+    for (std::size_t s = 0; s < S; ++s) {
+      if (spec.services[s].staff && a.enabled[s] && a.capacity[s] <= 0) {
+        out.push_back(w + ": staffed service " + spec.services[s].name + " needs a finite capacity");
+      }
     }
     for (const CapacityChange& c : a.capacity_changes) {
       // Changes only services with a place-limited queue in the arm (the simulation's Resources).

@@ -103,6 +103,22 @@ struct GoalDynamics {
   bool support_ends_with_goals = false;
 };
 
+/// A service's staff (issue 22 item 3): its places follow the posts filled or covered.
+/// Filled posts leave at `turnover_per_year` each; each vacancy is filled after an
+/// exponential time of mean `recruitment_days`; `agency_cover` of the vacant posts are
+/// covered by agency staff at `agency_premium` over a substantive post. In an arm the
+/// service's capacity in force is round(capacity x (filled + agency_cover x vacant) / posts)
+/// and its team-years (annual_fixed_cost: the full establishment's staff cost a year) accrue
+/// at (filled + (1 + agency_premium) x agency_cover x vacant) / posts.
+struct StaffSpec {
+  std::int64_t posts = 1;        ///< funded posts
+  double vacancy = 0;            ///< share of posts vacant at day 0 (rounded to whole posts)
+  double turnover_per_year = 0;  ///< leavers a year per filled post
+  double recruitment_days = 90;  ///< mean time to fill a vacancy
+  double agency_cover = 0;       ///< share of vacant posts covered by agency staff
+  double agency_premium = 0;     ///< agency cost over a substantive post, a fraction
+};
+
 struct ServiceSpec {
   std::string name;
   ServiceKind kind = ServiceKind::kOther;
@@ -143,6 +159,7 @@ struct ServiceSpec {
   std::size_t rejected_to = kDischarge; ///< where a refused referral goes
 
   GoalDynamics goals;                   ///< used by alliance_support services
+  std::optional<StaffSpec> staff = std::nullopt;  ///< places follow staff (needs a finite capacity)
 };
 
 /// A behaviour parameter that may change from one simulated year to the next. in_year(y) is

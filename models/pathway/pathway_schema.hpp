@@ -231,6 +231,26 @@ void describe(V& v, ServiceSpec& s) {
   v(boolean("gatekept", s.gatekept).otherwise("false").doc("Whether the arm's gatekeeping applies to referrals here."));
   v(reference("rejected_to", s.rejected_to, "services", "service").discharge().otherwise("\"discharge\"")
         .doc("Where a refused (gatekept) referral goes: a service or \"discharge\"."));
+  v(table("staff", s.staff).otherwise("none (places fixed by capacity)")
+        .doc("The service's staff: its places in force are round(capacity x (filled + agency_cover x vacant) / posts), "
+             "and its annual_fixed_cost (the full establishment's staff cost a year) accrues at (filled + (1 + "
+             "agency_premium) x agency_cover x vacant) / posts. Filled posts leave and vacancies are filled at random "
+             "(exponential times), from the same random numbers in every arm. Needs a finite capacity in every arm "
+             "that has the service."),
+    [&](V& w, StaffSpec& st) {
+      w(integer("posts", st.posts).range(1, 1000000).unit("posts").required().doc("Funded posts (whole-time equivalents)."));
+      w(number("vacancy", st.vacancy).range(0, 1).unit("fraction").otherwise("0")
+            .doc("The share of posts vacant at day 0, rounded to whole posts."));
+      w(number("turnover_per_year", st.turnover_per_year).range(0, 10).unit("per year").otherwise("0")
+            .doc("Leavers a year per filled post (each post leaves after an exponential time)."));
+      w(number("recruitment_days", st.recruitment_days).range(0, 3650).positive().unit("days").otherwise("90")
+            .doc("Mean time to fill a vacancy (exponential). With turnover t a year and recruitment r years, the "
+                 "long-run vacancy is t r / (1 + t r)."));
+      w(number("agency_cover", st.agency_cover).range(0, 1).unit("fraction").otherwise("0")
+            .doc("The share of vacant posts covered by agency staff (they count as places)."));
+      w(number("agency_premium", st.agency_premium).range(0, 10).unit("fraction").otherwise("0")
+            .doc("What an agency-covered post costs over a substantive one: 0.6 = 60% more."));
+    });
   v(table("goals", s.goals).otherwise("none").doc("SIOF goal dynamics; only for services of kind \"alliance_support\"."),
     [&](V& w, GoalDynamics& g) {
       const auto rates = [&](std::string_view key, std::array<double, kSiofDomains>& into, std::string_view doc) {
@@ -520,6 +540,15 @@ void check_flows(C& c, const PathwaySpec& spec) {
                  "0 (unlimited): \"" + services[o].name + "\" is the overflow of \"" + services[s].name +
                      "\" and has no overflow of its own",
                  std::to_string(arm.capacity[o]));
+    }
+  }
+  // Staff drive places: a staffed service needs a finite capacity in every arm that has it.
+  for (const ArmSpec& arm : spec.arms) {
+    for (std::size_t s = 0; s < services.size() && s < arm.enabled.size(); ++s) {
+      if (!services[s].staff || !arm.enabled[s] || arm.capacity[s] > 0) continue;
+      c.error_at("services." + services[s].name + ".staff",
+                 "a service with a finite capacity in every arm that has it (staff set its places)",
+                 "capacity 0 (unlimited) in arm \"" + arm.name + "\"");
     }
   }
   // Capacity schedules: of services the arm has with a finite capacity; one change of a

@@ -1729,3 +1729,45 @@ TEST_CASE("Pathway: a team's fixed cost follows the capacity in force, so phasin
   CHECK(r.partner_cost[0] == Approx(750.0 + 400.0 + 500.0).epsilon(1e-12));
   CHECK(r.partner_cost[1] == Approx(100.0 + 2000.0 + 500.0).epsilon(1e-12));
 }
+
+TEST_CASE("Pathway theory: places follow staff; vacancies settle at t r / (1 + t r) and agency cover costs its premium",
+          "[models][pathway][statistical][capacity]") {
+  // 100 posts for 100 places and £1,000 a team-year; turnover t = 0.5 a year, recruitment r =
+  // 73 days = 0.2 years: vacant posts are an M/M/inf-like birth-death process with long-run
+  // share v = t r / (1 + t r) = 1/11, started there (9 posts vacant). A waiting list that
+  // never empties (8,000 people, 10-day episodes) keeps every place in force busy.
+  // Without agency cover, team-years a year average 1 - v = 10/11. With every vacancy
+  // covered (cover 1, premium 0.5) the places never change (exactly 100 busy all the time)
+  // and team-years average 1 + 0.5 v. Observations: per replication, the mean of the two
+  // years' team-years; 100 replications; 4 SE.
+  constexpr int kReps = 100;
+  auto spec = mhsim::test::base_spec(0.0, 1000.0, 2);
+  spec.services.push_back(mhsim::test::service("team", Distribution(dist::Deterministic{10.0}), 100));
+  spec.services.back().annual_fixed_cost = 1000;
+  spec.services.back().staff = pw::StaffSpec{100, 0.09, 0.5, 73.0, 0.0, 0.0};
+  spec.arms.push_back(mhsim::test::arm(spec, "no_cover"));
+  spec.initial.push_back(pw::InitialStock{0, 0, 0, 8000});
+  REQUIRE(pw::check_spec(spec).empty());
+  auto covered = spec;
+  covered.services[0].staff->agency_cover = 1.0;
+  covered.services[0].staff->agency_premium = 0.5;
+  std::vector<double> bare, agency;
+  for (int rep = 0; rep < kReps; ++rep) {
+    const RandomStreams streams{404, static_cast<std::uint64_t>(rep)};
+    const pw::ArmResult a = pw::simulate_arm(spec, 0, streams), b = pw::simulate_arm(covered, 0, streams);
+    bare.push_back((a.act(0, 0, Measure::kTeamYears) + a.act(1, 0, Measure::kTeamYears)) / 2);
+    agency.push_back((b.act(0, 0, Measure::kTeamYears) + b.act(1, 0, Measure::kTeamYears)) / 2);
+    CHECK(b.svc(0, 0, ServiceKpi::kMeanOccupancy) == Approx(100.0).epsilon(1e-12));
+    CHECK(b.svc(1, 0, ServiceKpi::kMeanOccupancy) == Approx(100.0).epsilon(1e-12));
+    CHECK(a.cst(0, 0, Measure::kTeamYears) == Approx(1000.0 * a.act(0, 0, Measure::kTeamYears)).epsilon(1e-12));
+  }
+  const Estimate e0 = estimate(bare), e1 = estimate(agency);
+  INFO("no cover: " << e0.mean << " (SE " << e0.se << ") vs " << 10.0 / 11.0 << "; covered: " << e1.mean << " (SE "
+                    << e1.se << ") vs " << 1.0 + 0.5 / 11.0);
+  CHECK(within(e0, 10.0 / 11.0));
+  CHECK(within(e1, 1.0 + 0.5 / 11.0));
+  // Power: vacancy read as t r (0.1) rather than t r / (1 + t r), and no vacancy at all.
+  CHECK_FALSE(within(e0, 0.9));
+  CHECK_FALSE(within(e0, 1.0));
+  CHECK_FALSE(within(e1, 1.05));
+}

@@ -1230,3 +1230,31 @@ TEST_CASE("Pathway scenario: an arm's capacity schedule reaches the spec, and ev
                   "referrals, got \"cmht\"") != std::string::npos);
   for (const std::string& s : m) CHECK(s.rfind("c.toml:28:", 0) == 0);
 }
+
+TEST_CASE("Pathway scenario: a service's staff reach the spec; staff on an unlimited service are located",
+          "[scenario][capacity]") {
+  const std::string staffed = replaced(kByYearHead, "gatekept = true\n",
+                                       "gatekept = true\nstaff = { posts = 4, vacancy = 0.25, turnover_per_year = 0.1, "
+                                       "recruitment_days = 60, agency_cover = 0.5, agency_premium = 0.6 }\n");
+  const auto sc = mhsim::scenario::parse_pathway_scenario(staffed, "s.toml");
+  const auto& st = sc.spec.services.at(1).staff;
+  REQUIRE(st.has_value());
+  CHECK(st->posts == 4);
+  CHECK(st->vacancy == 0.25);
+  CHECK(st->turnover_per_year == 0.1);
+  CHECK(st->recruitment_days == 60);
+  CHECK(st->agency_cover == 0.5);
+  CHECK(st->agency_premium == 0.6);
+  CHECK_FALSE(sc.spec.services.at(0).staff.has_value());
+  // The front door has capacity 0 (unlimited): staff cannot set its places. Line 19 is its
+  // staff key (the table starts at column 9; recruitment_days' value is at column 41).
+  const std::string bad = replaced(kByYearHead, "routes = { cmht = 0.8, discharge = 0.2 }\n",
+                                   "routes = { cmht = 0.8, discharge = 0.2 }\nstaff = { posts = 3, recruitment_days = 0 }\n");
+  CHECK(messages_of(bad, "s.toml") ==
+        std::vector<std::string>{"s.toml:19:41: services.front.staff.recruitment_days: expected a number > 0, got 0"});
+  const std::string unlimited = replaced(kByYearHead, "routes = { cmht = 0.8, discharge = 0.2 }\n",
+                                         "routes = { cmht = 0.8, discharge = 0.2 }\nstaff = { posts = 3 }\n");
+  CHECK(messages_of(unlimited, "s.toml") ==
+        std::vector<std::string>{"s.toml:19:9: services.front.staff: expected a service with a finite capacity in every "
+                                 "arm that has it (staff set its places), got capacity 0 (unlimited) in arm \"x\""});
+}
