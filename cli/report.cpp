@@ -361,8 +361,8 @@ int write_outputs(const analysis::Analysis& a, const std::string& html, const st
       if (!csv.empty()) std::fprintf(stderr, "mhsim: wrote %zu CSV tables in %s/\n", tables.size(), csv.c_str());
       if (!h5.empty()) std::fprintf(stderr, "mhsim: wrote %s (value-of-information tables)\n", h5.c_str());
     }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "mhsim: %s\n", e.what());
+  } catch (const std::exception& e) {  // before any file was begun: missing assets, say
+    std::fprintf(stderr, "mhsim: %s\nmhsim: nothing was written\n", e.what());
     return kExitFailure;
   }
   return kExitOk;

@@ -275,7 +275,7 @@ function checkDesign() {
     if (count('reference_marks') !== 1) problems.push('no diamond for the scenario\u2019s own terms');
     const svg = c.querySelector('svg');
     if (svg && /NaN/.test(svg.innerHTML)) problems.push('NaN in the chart design-frontier');
-    if (!problems.length) checked.push(`chart design-frontier: ${points} points for ${rows.length} combinations, a frontier of ${frontierPts} points, the reference`);
+    if (!problems.length) checked.push(`chart design-frontier: ${points} points for ${rows.length} combinations, a frontier of ${frontierPts} point${frontierPts === 1 ? "" : "s"}, the reference`);
   }
   const t = box.querySelector('table[data-table="design-frontier"]');
   const table = { head: [], rows: [] };
