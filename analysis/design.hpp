@@ -42,7 +42,7 @@ struct DesignRow {
 
 /// Whether `r` meets every constraint: worst <= max_exhaustion, lowest_gain >= min_gain and,
 /// with a budget, spend <= budget over the horizon. (A row whose partners share no risk has
-/// lowest_gain = +inf: the gain constraint holds.)
+/// lowest_gain = +inf: the gain constraint holds; a row whose worst is NaN meets none.)
 bool meets(const DesignRow& r, const DesignConstraints& c);
 
 /// Sets `feasible` of every row, then `frontier`: the feasible rows that no other feasible

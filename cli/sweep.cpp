@@ -782,7 +782,10 @@ int design_command(const DesignOptions& options) {
     }
   }, seconds, first_pass);
   if (status != kExitOk) return status;
-  // Every combination was settled (settle_grid visits each one, or fails).
+  // settle_grid visits every combination or fails; one never visited could meet no constraint.
+  for (std::size_t c = 0; c < rows.size(); ++c) {
+    if (!seen[c]) rows[c].worst = std::numeric_limits<double>::quiet_NaN();
+  }
   analysis::mark_frontier(rows, design.constraints);
   design.reference.feasible = analysis::meets(design.reference, design.constraints);
   std::size_t feasible = 0;
