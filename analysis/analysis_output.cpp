@@ -155,15 +155,61 @@ std::string script_safe(const std::string& text) {
   return out;
 }
 
+// The `design` object (docs/analysis.md, "Designing terms"). Infinite term values (no
+// limit) are written as null, as every non-finite number is.
+std::string design_json(const Design& d) {
+  const DesignConstraints& c = d.constraints;
+  // A combination (or, without its number and frontier flag, the scenario's own terms).
+  const auto row = [&](const DesignRow& r, bool combination) {
+    Object o;
+    if (combination) o.uint("combination", r.combination);
+    o.field("terms", numbers(r.values)).num("commissioner_spend", r.spend).num("saving", d.reference.spend - r.spend)
+        .num("worst_p_exhausted", r.worst).str("worst_partner", r.worst_partner)
+        .field("lowest_expected_gain", r.lowest_partner.empty() ? "null" : number(r.lowest_gain))
+        .str("lowest_gain_partner", r.lowest_partner)
+        .field("feasible", r.feasible ? "true" : "false");
+    if (combination) o.field("frontier", r.frontier ? "true" : "false");
+    return o.done();
+  };
+  std::size_t feasible = 0, frontier = 0;
+  for (const DesignRow& r : d.rows) {
+    feasible += r.feasible ? 1 : 0;
+    frontier += r.frontier ? 1 : 0;
+  }
+  return Object()
+      .str("arm", d.arm)
+      .str("scenario_file", d.scenario_file)
+      .str("results_file", d.results_file)
+      .uint("horizon_years", c.horizon_years)
+      .field("constraints", Object()
+                                .num("max_p_exhausted", c.max_exhaustion)
+                                .num("min_expected_gain", c.min_gain)
+                                .num("budget_per_year", c.budget_per_year)
+                                .num("budget_over_horizon", c.budget_over_horizon())
+                                .done())
+      .field("axes", array(d.axes, [](const Design::Axis& x) {
+               return Object().str("path", x.path).field("values", numbers(x.values)).done();
+             }))
+      .field("reserves", array(d.reserves, [](const std::pair<std::string, double>& r) {
+               return Object().str("partner", r.first).num("reserve", r.second).done();
+             }))
+      .uint("combinations", d.rows.size())
+      .uint("feasible", feasible)
+      .uint("frontier", frontier)
+      .field("reference", row(d.reference, false))
+      .field("rows", array(d.rows, [&](const DesignRow& r) { return row(r, true); }))
+      .done();
+}
+
 }  // namespace
 
-std::string analysis_json(const Analysis& a) {
+std::string analysis_json(const Analysis& a, const Design* design) {
   std::ostringstream os;
-  write_analysis_json(a, os);
+  write_analysis_json(a, os, design);
   return os.str();
 }
 
-void write_analysis_json(const Analysis& a, std::ostream& out) {
+void write_analysis_json(const Analysis& a, std::ostream& out, const Design* design) {
   const auto& s = a.settings;
   const auto arm = [&](std::size_t i) { return quoted(a.arms[i]); };
   Object doc;
@@ -333,6 +379,7 @@ void write_analysis_json(const Analysis& a, std::ostream& out) {
                   .uint("needed", r.needed).uint("have", r.have)
                   .done();
             }));
+  if (design != nullptr) doc.field("design", design_json(*design));
   out << doc.done() << '\n';
 }
 

@@ -10,13 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "analysis/design.hpp"
 #include "analysis/results_analysis.hpp"
 
 namespace mhsim::analysis {
 
-/// The JSON document the report draws from. NaN and infinities are written as null.
-void write_analysis_json(const Analysis& a, std::ostream& out);
-std::string analysis_json(const Analysis& a);
+/// The JSON document the report draws from. NaN and infinities are written as null. With a
+/// design (`mhsim design --html/--json`), the document also has its `design` object.
+void write_analysis_json(const Analysis& a, std::ostream& out, const Design* design = nullptr);
+std::string analysis_json(const Analysis& a, const Design* design = nullptr);
 
 /// The CSV tables, by file name: summary.csv (every metric by arm), differences.csv,
 /// cea.csv (ICER and NMB), ceac.csv, evpi.csv, risk.csv, kra_bands.csv, tornado.csv, psa.csv,

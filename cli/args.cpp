@@ -86,6 +86,9 @@ Args parse_args(int argc, const char* const* argv) {
   design_cmd->add_option("--horizon", design.overrides.horizon, "Years of the agreement (default: analysis.horizon_years, else every simulated year)");
   design_cmd->add_option("--reserve", design.overrides.reserves, "A partner's opening reserves: partner=pounds (repeat; default: partners.<name>.reserves)");
   design_cmd->add_option("--out,-o", design.out, "CSV of every combination with its constraints and frontier flags");
+  design_cmd->add_option("--html", design.html, "Also write the run's HTML report (as mhsim report --html) with a section on the design: the constraints, every combination's saving and worst risk, and the frontier");
+  design_cmd->add_option("--json", design.json, "Also write that report's JSON document, with the design as its `design` object (docs/analysis.md)");
+  design_cmd->add_option("--assets", design.assets, "The report/ directory with template.html, report.js and node_modules (default: $MHSIM_REPORT_ASSETS, else the source tree's)");
 
   SettleOptions& settle = a.settle;
   CLI::App* settle_cmd = app.add_subcommand(

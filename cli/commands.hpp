@@ -10,6 +10,10 @@
 #include "pipeline/cluster.hpp"
 #include "models/scenario/diagnostics.hpp"
 
+namespace mhsim::analysis {
+struct Design;
+}  // namespace mhsim::analysis
+
 namespace mhsim::scenario {
 struct PathwayScenario;
 struct AnalysisSettings;
@@ -68,6 +72,9 @@ struct DesignOptions {
   std::string min_gain;           ///< "" = 0: every partner's expected gain/pain over the agreement at least this
   std::string out;                ///< CSV of every combination ("" = none)
   AnalysisOverrides overrides;    ///< --horizon, --risk-level, --reserve, --budget
+  std::string html = {};          ///< the run's HTML report with the design's section ("" = none)
+  std::string json = {};          ///< that report's JSON document, with its `design` object ("" = none)
+  std::string assets = {};        ///< report/ directory, as for report ("" = $MHSIM_REPORT_ASSETS or the source tree's)
 };
 
 /// Options of `mhsim settle`.
@@ -166,6 +173,10 @@ int run_command(const RunOptions& options, pipeline::Cluster& cluster);
 int sweep_command(const SweepOptions& options);
 /// Searches a grid of terms over stored ledgers for terms that meet a board's constraints.
 int design_command(const DesignOptions& options);
+/// design --html/--json: the results file analysed as `mhsim report` does (under the design's
+/// overrides), written with the design's section, and `csv` to options.out when it is given,
+/// all or nothing. Returns the exit code, having printed any problem.
+int write_design_report(const DesignOptions& options, const analysis::Design& design, const std::string& csv);
 /// Settles one arm's terms on a ledger the user supplies (docs/contracts.md).
 int settle_command(const SettleOptions& options);
 int merge_command(const std::vector<std::string>& inputs, const std::string& out);

@@ -329,11 +329,15 @@ void print_comparison(const analysis::Analysis& a, const std::set<std::string>& 
 // Writes every requested output, all or nothing across them (analysis::OutputFiles, issue
 // 18): each goes to a temporary name first, and only when every one is whole are they renamed
 // into place; on any failure none is, and files that were there before are left as they were.
+// `design` (mhsim design) adds its object to the document and its section to the page;
+// `extra` files (path, text) are written with the others, all or nothing.
 int write_outputs(const analysis::Analysis& a, const std::string& html, const std::string& json,
-                  const std::string& csv, const std::string& assets, bool quiet, const std::string& h5 = "") {
+                  const std::string& csv, const std::string& assets, bool quiet, const std::string& h5 = "",
+                  const analysis::Design* design = nullptr,
+                  const std::vector<std::pair<std::string, std::string>>& extra = {}) {
   try {
     // Everything is produced in memory first, so a missing asset writes nothing at all.
-    const std::string doc = analysis::analysis_json(a);
+    const std::string doc = analysis::analysis_json(a, design);
     std::string page;
     if (!html.empty()) page = analysis::report_html(analysis::load_report_assets(assets_dir(assets)), doc);
     const auto tables = csv.empty() ? std::vector<std::pair<std::string, std::string>>{} : analysis::analysis_csv_tables(a);
@@ -343,6 +347,7 @@ int write_outputs(const analysis::Analysis& a, const std::string& html, const st
       for (const auto& [name, text] : tables) files.write((std::filesystem::path(csv) / name).string(), text);
       if (!h5.empty()) analysis::write_table_file(files, h5, analysis::voi_tables(a), analysis::voi_table_attributes(a));
       if (!html.empty()) files.write(html, page);
+      for (const auto& [path, text] : extra) files.write(path, text);
       files.commit();
     } catch (const std::exception& e) {
       files.discard();
@@ -356,8 +361,8 @@ int write_outputs(const analysis::Analysis& a, const std::string& html, const st
       if (!csv.empty()) std::fprintf(stderr, "mhsim: wrote %zu CSV tables in %s/\n", tables.size(), csv.c_str());
       if (!h5.empty()) std::fprintf(stderr, "mhsim: wrote %s (value-of-information tables)\n", h5.c_str());
     }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "mhsim: %s\n", e.what());
+  } catch (const std::exception& e) {  // before any file was begun: missing assets, say
+    std::fprintf(stderr, "mhsim: %s\nmhsim: nothing was written\n", e.what());
     return kExitFailure;
   }
   return kExitOk;
@@ -454,6 +459,19 @@ int report_command(const ReportOptions& o) {
     return kExitBadInput;
   }
   return write_outputs(*a, o.html, o.json, o.csv, o.assets, o.quiet, o.h5);
+}
+
+int write_design_report(const DesignOptions& o, const analysis::Design& design, const std::string& csv) {
+  std::vector<Diagnostic> errors;
+  int code = kExitOk;
+  const std::optional<analysis::Analysis> a = analyse(o.results, o.overrides, errors, code);
+  if (!a || !errors.empty()) {
+    if (!errors.empty()) print_diagnostics(errors);
+    return a ? kExitBadInput : code;
+  }
+  std::vector<std::pair<std::string, std::string>> extra;
+  if (!o.out.empty()) extra.emplace_back(o.out, csv);
+  return write_outputs(*a, o.html, o.json, "", o.assets, false, "", &design, extra);
 }
 
 int compare_command(const CompareOptions& o) {

@@ -24,6 +24,7 @@
 #include <tbb/task_arena.h>
 
 #include "analysis/decision.hpp"
+#include "analysis/design.hpp"
 #include "analysis/merge.hpp"
 #include "analysis/partner_risk.hpp"
 #include "analysis/pathway_results.hpp"
@@ -673,6 +674,30 @@ int design_command(const DesignOptions& options) {
   };
   const double max_exhaustion = number(options.max_exhaustion, "--max-exhaustion", 0, 1, "a probability in [0, 1]", 0.05);
   const double min_gain = number(options.min_gain, "--min-gain", -1e15, 1e15, "pounds over the agreement, e.g. 0", 0.0);
+  // The files to write: each a file (not a directory), no two the same.
+  const std::vector<std::pair<const char*, const std::string*>> outputs = {
+      {"--out", &options.out}, {"--html", &options.html}, {"--json", &options.json}};
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const std::string& path = *outputs[i].second;
+    if (path.empty()) continue;
+    std::error_code dir_error;
+    if (std::filesystem::is_directory(path, dir_error)) {
+      errors.push_back(Diagnostic{"command line", 0, 0, outputs[i].first, "a file name", "\"" + path + "\", a directory"});
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (path == *outputs[j].second) {
+        errors.push_back(Diagnostic{"command line", 0, 0, outputs[i].first, std::string("a file other than ") + outputs[j].first,
+                                    "\"" + path + "\""});
+      }
+    }
+  }
+  // The report carries every combination: a grid a page can draw.
+  constexpr std::size_t kMaxReportCombinations = 100000;
+  if ((!options.html.empty() || !options.json.empty()) && g.total > kMaxReportCombinations) {
+    errors.push_back(Diagnostic{"command line", 0, 0, options.html.empty() ? "--json" : "--html",
+                                "at most 100,000 combinations in a report (--out writes the CSV of any grid)",
+                                std::to_string(g.total)});
+  }
   std::size_t arm = 0;
   if (g.base) {
     const auto& arms = g.base->spec.arms;
@@ -694,28 +719,54 @@ int design_command(const DesignOptions& options) {
   }
   if (!errors.empty()) return refuse(errors);
   const pw::PathwaySpec& spec = g.base->spec;
-  const double budget = g.settings.commissioner_budget * static_cast<double>(g.H);  // NaN: no constraint
+
+  analysis::Design design;
+  design.arm = options.arm;
+  design.scenario_file = options.scenario;
+  design.results_file = options.results;
+  design.constraints.max_exhaustion = max_exhaustion;
+  design.constraints.min_gain = min_gain;
+  design.constraints.budget_per_year = g.settings.commissioner_budget;  // NaN: no constraint
+  design.constraints.horizon_years = g.H;
+  for (std::size_t k = 0; k < g.axes.size(); ++k) {
+    design.axes.push_back({g.axes[k].path, g.axes[k].values});
+    // The scenario's own value of the term: the reference point's.
+    const std::size_t p = g.reserve_partner[k];
+    design.reference.values.push_back(p != kTermAxis ? g.settings.reserves[p]
+                                                     : scenario::contract_term_value(*g.base, g.axes[k].path)
+                                                           .value_or(std::numeric_limits<double>::quiet_NaN()));
+  }
+  for (std::size_t p = 0; p < spec.partners.size(); ++p) {
+    if (!std::isnan(g.settings.reserves[p]) && std::find(g.reserve_partner.begin(), g.reserve_partner.end(), p) == g.reserve_partner.end()) {
+      design.reserves.emplace_back(spec.partners[p].name, g.settings.reserves[p]);
+    }
+  }
 
   // Per combination: the commissioner's spend, the worst partner's P(exhausted), the lowest
-  // expected gain/pain over the agreement.
-  struct Row {
-    std::vector<std::string> values;
-    double spend = 0, worst = 0, lowest_gain = std::numeric_limits<double>::infinity();
-    std::string worst_partner, lowest_partner;
-    bool seen = false, feasible = false, frontier = false;
-    std::vector<analysis::RiskRow> commissioners;  // [Grid::K] each pooling commissioner's, in the arm
-  };
-  std::vector<Row> rows(g.total);
-  Row reference;
+  // expected gain/pain over the agreement (analysis::DesignRow).
+  std::vector<analysis::DesignRow> rows(g.total);
+  for (std::size_t c = 0; c < g.total; ++c) {  // the combination's value of each axis: the last turns fastest
+    rows[c].combination = c;
+    rows[c].values.resize(g.axes.size());
+    std::size_t rest = c;
+    for (std::size_t k = g.axes.size(); k-- > 0;) {
+      rows[c].values[k] = g.axes[k].values[rest % g.axes[k].values.size()];
+      rest /= g.axes[k].values.size();
+    }
+  }
+  std::vector<bool> seen(g.total, false);
+  std::vector<std::vector<analysis::RiskRow>> commissioners(g.total);  // [Grid::K] each pooling commissioner's, in the arm
   double seconds = 0, first_pass = 0;
   // Only the designed arm is settled (every arm's terms are still checked).
   const int status = settle_grid(g, true, arm, [&](const GridCell& x) {
     if (x.arm != arm) return;
-    Row& row = x.combination == kReference ? reference : rows[x.combination];
-    row.values = *x.values;
+    const bool reference = x.combination == kReference;
+    analysis::DesignRow& row = reference ? design.reference : rows[x.combination];
+    if (!reference) {
+      seen[x.combination] = true;
+      if (x.commissioners != nullptr) commissioners[x.combination].assign(x.commissioners, x.commissioners + g.K);
+    }
     row.spend = x.commissioner->mean_payment;
-    row.seen = true;
-    if (x.commissioners != nullptr) row.commissioners.assign(x.commissioners, x.commissioners + g.K);
     const analysis::RiskRow& k = x.risk->row;
     if (!x.risk->takes_part) return;
     if (k.p_exhausted && (*k.p_exhausted > row.worst || row.worst_partner.empty())) {
@@ -731,48 +782,47 @@ int design_command(const DesignOptions& options) {
     }
   }, seconds, first_pass);
   if (status != kExitOk) return status;
-
+  // settle_grid visits every combination or fails; one never visited could meet no constraint.
+  for (std::size_t c = 0; c < rows.size(); ++c) {
+    if (!seen[c]) rows[c].worst = std::numeric_limits<double>::quiet_NaN();
+  }
+  analysis::mark_frontier(rows, design.constraints);
+  design.reference.feasible = analysis::meets(design.reference, design.constraints);
   std::size_t feasible = 0;
-  for (Row& r : rows) {
-    r.feasible = r.seen && r.worst <= max_exhaustion && !(r.spend > budget) && r.lowest_gain >= min_gain;
-    feasible += r.feasible ? 1 : 0;
-  }
-  // The frontier: feasible terms no other feasible terms beat on both the commissioner's
-  // saving (higher) and the worst partner's P(exhausted) (lower).
-  for (Row& r : rows) {
-    if (!r.feasible) continue;
-    r.frontier = std::none_of(rows.begin(), rows.end(), [&](const Row& o) {
-      return o.feasible && o.spend <= r.spend && o.worst <= r.worst && (o.spend < r.spend || o.worst < r.worst);
-    });
-  }
+  for (const analysis::DesignRow& r : rows) feasible += r.feasible ? 1 : 0;
+
   std::string csv = "combination";
   for (const Axis& a : g.axes) csv += "," + a.path;
   csv += ",arm,commissioner_spend,saving,worst_p_exhausted,worst_partner,lowest_expected_gain,lowest_gain_partner,"
          "feasible,frontier" + commissioner_header(*g.base, g.K) + "\n";
   for (std::size_t c = 0; c < rows.size(); ++c) {
-    const Row& r = rows[c];
-    if (!r.seen) continue;
-    csv += std::to_string(c) + joined(r.values) + "," + options.arm + "," + csv_number(r.spend) + "," +
-           csv_number(reference.spend - r.spend) + "," + csv_number(r.worst) + "," + r.worst_partner + "," +
+    const analysis::DesignRow& r = rows[c];
+    if (!seen[c]) continue;
+    std::vector<std::string> values;
+    for (const double v : r.values) values.push_back(csv_number(v));
+    csv += std::to_string(c) + joined(values) + "," + options.arm + "," + csv_number(r.spend) + "," +
+           csv_number(design.reference.spend - r.spend) + "," + csv_number(r.worst) + "," + r.worst_partner + "," +
            (r.lowest_partner.empty() ? std::string() : csv_number(r.lowest_gain)) + "," + r.lowest_partner + "," +
            (r.feasible ? "1" : "0") + "," + (r.frontier ? "1" : "0") +
-           commissioner_fields(r.commissioners.data(), r.commissioners.size()) + "\n";
+           commissioner_fields(commissioners[c].data(), commissioners[c].size()) + "\n";
   }
-  if (!options.out.empty()) {
+  if (!options.html.empty() || !options.json.empty()) {
+    // The report with the design's section, and the CSV with it: all or nothing.
+    design.rows = std::move(rows);
+    if (const int w = write_design_report(options, design, csv); w != kExitOk) return w;
+    rows = std::move(design.rows);
+  } else if (!options.out.empty()) {
     if (const int w = write_csv(options.out, csv); w != kExitOk) return w;
   }
 
   std::printf("Design of arm \"%s\" over %zu year%s: %zu of %zu combinations keep every partner's P(reserves "
               "exhausted) <= %s, each partner's expected gain/pain >= %s",
               options.arm.c_str(), g.H, g.H == 1 ? "" : "s", feasible, g.total, percent(max_exhaustion).c_str(), money(min_gain).c_str());
+  const double budget = design.constraints.budget_over_horizon();
   if (!std::isnan(budget)) std::printf(" and the commissioner's expected spend <= %s", money(budget).c_str());
   std::printf(".\nThe scenario's own terms: commissioner spend %s, worst P(exhausted) %s (%s).\n",
-              money(reference.spend).c_str(), percent(reference.worst).c_str(), reference.worst_partner.c_str());
-  std::vector<const Row*> frontier;
-  for (const Row& r : rows) {
-    if (r.frontier) frontier.push_back(&r);
-  }
-  std::sort(frontier.begin(), frontier.end(), [](const Row* a, const Row* b) { return a->spend < b->spend; });
+              money(design.reference.spend).c_str(), percent(design.reference.worst).c_str(), design.reference.worst_partner.c_str());
+  const std::vector<const analysis::DesignRow*> frontier = analysis::frontier_rows(rows);
   if (frontier.empty()) {
     std::printf("No combination meets every constraint.\n");
   } else {
@@ -781,10 +831,11 @@ int design_command(const DesignOptions& options) {
     std::vector<std::vector<std::string>> t = {{}};
     for (const Axis& a : g.axes) t[0].push_back(a.path.substr(a.path.rfind('.') + 1));
     for (const char* h : {"commissioner spend", "saving", "worst P(exhausted)", "lowest expected gain/pain"}) t[0].push_back(h);
-    for (const Row* r : frontier) {
-      std::vector<std::string> line = r->values;
+    for (const analysis::DesignRow* r : frontier) {
+      std::vector<std::string> line;
+      for (const double v : r->values) line.push_back(csv_number(v));
       line.push_back(money(r->spend));
-      line.push_back(money(reference.spend - r->spend));
+      line.push_back(money(design.reference.spend - r->spend));
       line.push_back(percent(r->worst) + " (" + r->worst_partner + ")");
       line.push_back(r->lowest_partner.empty() ? "-" : money(r->lowest_gain) + " (" + r->lowest_partner + ")");
       t.push_back(line);
@@ -793,6 +844,8 @@ int design_command(const DesignOptions& options) {
   }
   print_cost("design", g, seconds, first_pass);
   if (!options.out.empty()) std::printf("%s: %zu combinations\n", options.out.c_str(), g.total);
+  if (!options.html.empty()) std::printf("%s: the run's report with the design\n", options.html.c_str());
+  if (!options.json.empty()) std::printf("%s: the report's document with the design\n", options.json.c_str());
   return kExitOk;
 }
 

@@ -27,19 +27,29 @@
 //   * the reserves over the agreement (#risk-body): with reserve paths in the data, the risk
 //     table's P(reserves exhausted) column, one reserve-paths line per arm and partner, and
 //     a reserve-paths table row per partner with stated reserves listing every year.
+//   * the designing-terms section (#design-body, from `mhsim design --html`) against
+//     window.MHSIM_DATA.design: hidden when the document has no design; else shown, with the
+//     constraints, the reference sentence, the chart design-frontier drawing one point per
+//     distinct (risk, saving, feasible) figure, a frontier line through every frontier point
+//     and the reference diamond, and the frontier table with one row per frontier combination;
+//   * with --design-csv FILE (the CSV of `mhsim design --out` on the same grid) and, optionally,
+//     --design-printout FILE (what that command printed): the frontier table's terms and
+//     figures against the CSV's frontier rows (and the printout's), in the same order, each
+//     equal to within the rounding of the text shown, and every combination of the page's
+//     data equal to the CSV's row (to 1e-9, relative) with the same feasible and frontier flags.
 // Exit 0 when all pass; otherwise every failure is printed and the exit status is 1
 // (2 for bad arguments). --screenshot writes a full-page PNG (cut at --max-height pixels
 // when given). Environment: MHSIM_CHROMIUM overrides the browser path.
 
 import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 function usage(msg) {
   if (msg) console.error(`check_report: ${msg}`);
-  console.error('usage: node check_report.mjs <report.html> [--screenshot out.png] [--max-height PX] [--timeout SECONDS] [--chromium PATH] [--allow-no-charts]');
+  console.error('usage: node check_report.mjs <report.html> [--screenshot out.png] [--max-height PX] [--timeout SECONDS] [--chromium PATH] [--allow-no-charts] [--design-csv design.csv [--design-printout design.txt]]');
   process.exit(2);
 }
 
@@ -204,8 +214,232 @@ function checkReserves() {
   return { problems, checked };
 }
 
+/**
+ * Runs in the page: checks the designing-terms section (#design-body) against
+ * window.MHSIM_DATA.design, and returns what the frontier table shows for the comparison
+ * with `mhsim design`'s own output: {problems, checked, table: {head: [...], rows: [[...]]}, data}.
+ */
+function checkDesign() {
+  const problems = [], checked = [];
+  const D = window.MHSIM_DATA && typeof window.MHSIM_DATA === 'object' ? window.MHSIM_DATA : {};
+  const Z = D.design;
+  const sec = document.getElementById('sec-design');
+  const box = document.getElementById('design-body');
+  if (!sec || !box) return { problems: ['no #sec-design or #design-body in the page (template.html lacks the section)'], checked };
+  const shown = !sec.hidden && sec.getBoundingClientRect().height > 0;
+  if (!Z || typeof Z !== 'object') {
+    if (shown) problems.push('the designing-terms section is shown but the document has no design');
+    if (box.querySelector('.chart')) problems.push('a chart in the designing-terms section without a design');
+    if (!problems.length) checked.push('no design in the document; the section is hidden');
+    return { problems, checked };
+  }
+  if (!shown) problems.push('the document has a design but its section is hidden');
+  const rows = Array.isArray(Z.rows) ? Z.rows : [];
+  const C = Z.constraints || {};
+  const text = box.textContent;
+  const pctText = (p) => (p === 0 ? '0%' : p === 1 ? '100%' : `${(p * 100).toFixed(1)}%`);
+  const cons = box.querySelector('[data-design="constraints"]');
+  if (!cons) problems.push('no list of the constraints');
+  else {
+    const want = [`P(reserves exhausted) \u2264 ${pctText(C.max_p_exhausted)}`];
+    if (typeof C.budget_per_year === 'number') want.push('budget');
+    else want.push('no budget was stated');
+    const missing = want.filter((w) => !cons.textContent.includes(w));
+    if (missing.length) problems.push(`the constraints do not say: ${missing.join('; ')}`);
+    else checked.push(`constraints in words: ${cons.querySelectorAll('li').length} items, with P(reserves exhausted) \u2264 ${pctText(C.max_p_exhausted)}`);
+  }
+  const ref = box.querySelector('[data-design="reference"]');
+  if (!ref || !/The scenario\u2019s own terms/.test(ref.textContent)) problems.push('no sentence on the scenario\u2019s own terms');
+  const verdict = box.querySelector('[data-design="verdict"]');
+  const feasible = rows.filter((r) => r.feasible).length, frontier = rows.filter((r) => r.frontier);
+  if (!verdict || !verdict.textContent.includes(`${feasible.toLocaleString('en-GB')} of ${rows.length.toLocaleString('en-GB')} combinations meet every constraint`)) {
+    problems.push(`the verdict does not say "${feasible} of ${rows.length} combinations meet every constraint"`);
+  }
+  if (Z.feasible !== feasible || Z.frontier !== frontier.length || Z.combinations !== rows.length) {
+    problems.push(`the design's counts (${Z.combinations}, ${Z.feasible}, ${Z.frontier}) disagree with its rows (${rows.length}, ${feasible}, ${frontier.length})`);
+  }
+  // The chart: one point per distinct (risk, saving, feasible), the frontier's line, the reference.
+  const c = box.querySelector('.chart[data-chart="design-frontier"]');
+  if (!c) problems.push('no chart "design-frontier"');
+  else {
+    const distinct = new Set(rows.map((r) => `${r.worst_p_exhausted}|${r.saving}|${r.feasible ? 1 : 0}`)).size;
+    const frontierPts = new Set(frontier.map((r) => `${r.worst_p_exhausted}|${r.saving}`)).size;
+    const count = (cls) => c.querySelectorAll(`g.${cls} > path`).length;
+    const points = count('combinations_marks');
+    if (distinct <= 5000 && points !== distinct) problems.push(`chart design-frontier draws ${points} points, expected one per distinct figure: ${distinct}`);
+    const lines = count('frontier_marks');
+    if (frontier.length && lines !== 1) problems.push(`chart design-frontier draws ${lines} frontier lines, expected 1`);
+    if (!frontier.length && lines) problems.push('a frontier line although no combination is feasible');
+    const vertices = c.querySelectorAll('g.mark-symbol.role-mark path').length - points - (count('reference_marks'));
+    if (frontier.length && vertices !== frontierPts) problems.push(`the frontier line has ${vertices} points, expected ${frontierPts}`);
+    if (count('reference_marks') !== 1) problems.push('no diamond for the scenario\u2019s own terms');
+    const svg = c.querySelector('svg');
+    if (svg && /NaN/.test(svg.innerHTML)) problems.push('NaN in the chart design-frontier');
+    if (!problems.length) checked.push(`chart design-frontier: ${points} points for ${rows.length} combinations, a frontier of ${frontierPts} point${frontierPts === 1 ? "" : "s"}, the reference`);
+  }
+  const t = box.querySelector('table[data-table="design-frontier"]');
+  const table = { head: [], rows: [] };
+  if (frontier.length && !t) problems.push('no frontier table (table[data-table="design-frontier"])');
+  if (!frontier.length && t) problems.push('a frontier table although no combination is feasible');
+  if (t) {
+    table.head = [...t.querySelectorAll('thead th')].map((th) => th.textContent.trim());
+    table.rows = [...t.querySelectorAll('tbody tr:not(.group)')].map((tr) => [...tr.children].map((td) => td.textContent.trim()));
+    if (table.rows.length !== frontier.length) problems.push(`the frontier table has ${table.rows.length} rows, expected ${frontier.length}`);
+    else checked.push(`table design-frontier: ${table.rows.length} rows, one per frontier combination`);
+  }
+  return { problems, checked, table, data: Z };
+}
+
+/** "£118.60m", "−£607,840", "£607.8k", "£1.2bn", "-£3" -> {value, tol} (tol: half the last digit shown). */
+function parseMoney(text) {
+  const m = /^([-\u2212]?)£([\d,]+(?:\.(\d+))?)(bn|m|k)?$/.exec(text.trim());
+  if (!m) return null;
+  const scale = { bn: 1e9, m: 1e6, k: 1e3 }[m[4]] || 1;
+  const digits = m[3] ? m[3].length : 0;
+  const v = Number(m[2].replace(/,/g, '')) * scale * (m[1] ? -1 : 1);
+  return { value: v, tol: 0.5 * scale * 10 ** -digits + 1e-9 * Math.abs(v) };
+}
+/** "2.0%", "0%", "<0.1%", ">99.9%" -> {value, tol}. */
+function parsePercent(text) {
+  const t = text.trim();
+  if (t === '<0.1%') return { value: 0.0005, tol: 0.0005 };
+  if (t === '>99.9%') return { value: 0.9995, tol: 0.0005 };
+  const m = /^(\d+(?:\.(\d+))?)%$/.exec(t);
+  if (!m) return null;
+  return { value: Number(m[1]) / 100, tol: 0.5 * 10 ** -(m[2] ? m[2].length : 0) / 100 + 1e-12 };
+}
+/** A term as shown ("0.3", "1,000,000", "£500,000", "none") -> a number (Infinity for none). */
+function parseTerm(text) {
+  const t = text.trim().replace(/\u2212/g, '-');
+  if (t === 'none' || t === 'inf') return Infinity;
+  const v = Number(t.replace(/[£,]/g, ''));
+  return Number.isFinite(v) ? v : NaN;
+}
+/** "2.0% (slam)" -> {text: "2.0%", partner: "slam"}. */
+function splitPartner(text) {
+  const m = /^(.*?)\s*\(([^()]*)\)$/.exec(text.trim());
+  return m ? { text: m[1], partner: m[2] } : { text: text.trim(), partner: '' };
+}
+function parseCsv(text) {
+  const lines = text.split(/\r?\n/).filter((l) => l.length);
+  const split = (l) => l.split(',');  // mhsim design's CSV: no quoted fields (names and numbers)
+  const head = split(lines[0]);
+  return lines.slice(1).map((l) => {
+    const f = split(l), o = {};
+    head.forEach((h, i) => { o[h] = f[i]; });
+    return o;
+  }).map((o) => Object.assign(o, { _head: head }));
+}
+
+/**
+ * Compares the page's frontier table and data with `mhsim design`'s CSV (and printout).
+ * Returns a list of problems and a list of checks made.
+ */
+function compareDesign(page, csvText, printout) {
+  const problems = [], checked = [];
+  const Z = page.data;
+  if (!Z) return { problems: ['--design-csv given but the report has no design'], checked };
+  const csv = parseCsv(csvText);
+  const head = csv.length ? csv[0]._head : [];
+  const axes = (Z.axes || []).map((a) => a.path);
+  const termCols = head.slice(1, head.indexOf('arm'));
+  if (JSON.stringify(termCols) !== JSON.stringify(axes)) problems.push(`the CSV's terms ${termCols.join(',')} are not the report's ${axes.join(',')}`);
+  const num = (s) => (s === undefined || s === '' ? null : s === 'inf' ? Infinity : Number(s));
+  const close = (a, b) => (a === b) || (a !== null && b !== null && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b)));
+  // Every combination of the page's data against the CSV's row.
+  if (csv.length !== (Z.rows || []).length) problems.push(`the CSV has ${csv.length} combinations, the report ${(Z.rows || []).length}`);
+  let same = 0;
+  (Z.rows || []).forEach((r, i) => {
+    const c = csv[i];
+    if (!c) return;
+    const bad = [];
+    if (Number(c.combination) !== r.combination) bad.push('combination');
+    axes.forEach((p, k) => { const t = r.terms[k] === null ? Infinity : r.terms[k]; if (!close(num(c[p]), t)) bad.push(p); });
+    for (const [col, v] of [['commissioner_spend', r.commissioner_spend], ['saving', r.saving], ['worst_p_exhausted', r.worst_p_exhausted], ['lowest_expected_gain', r.lowest_expected_gain]]) {
+      if (!close(num(c[col]), v)) bad.push(`${col} ${c[col]} vs ${v}`);
+    }
+    if (c.worst_partner !== r.worst_partner || c.lowest_gain_partner !== r.lowest_gain_partner) bad.push('partners');
+    if ((c.feasible === '1') !== r.feasible || (c.frontier === '1') !== r.frontier) bad.push('feasible/frontier flags');
+    if (bad.length) problems.push(`combination ${r.combination}: the report's data differ from the CSV: ${bad.join(', ')}`);
+    else same += 1;
+  });
+  if (same) checked.push(`${same} combinations in the report's data equal the CSV's rows`);
+  // The frontier table against the CSV's frontier rows, in the order mhsim design prints them.
+  const want = csv.filter((c) => c.frontier === '1').sort((a, b) => num(a.commissioner_spend) - num(b.commissioner_spend)
+    || num(a.worst_p_exhausted) - num(b.worst_p_exhausted) || num(a.combination) - num(b.combination));
+  if (!want.length) problems.push('the CSV has no frontier row: the comparison would be empty (choose a grid with feasible terms)');
+  const shown = page.table.rows;
+  if (shown.length !== want.length) problems.push(`the frontier table has ${shown.length} rows, the CSV ${want.length} frontier rows`);
+  const within = (parsed, exact, what) => {
+    if (!parsed) return `${what}: cannot read the text`;
+    return Math.abs(parsed.value - exact) <= parsed.tol ? null : `${what}: shows ${parsed.value}, the CSV ${exact}`;
+  };
+  let agreed = 0;
+  want.forEach((c, i) => {
+    const cells = shown[i];
+    if (!cells) return;
+    const bad = [];
+    axes.forEach((p, k) => { if (!(parseTerm(cells[k]) === num(c[p]) || close(parseTerm(cells[k]), num(c[p])))) bad.push(`${p}: shows ${cells[k]}, the CSV ${c[p]}`); });
+    const n = axes.length;
+    bad.push(within(parseMoney(cells[n]), num(c.commissioner_spend), 'spend'));
+    bad.push(within(parseMoney(cells[n + 1]), num(c.saving), 'saving'));
+    const w = splitPartner(cells[n + 2]);
+    bad.push(within(parsePercent(w.text), num(c.worst_p_exhausted), 'worst P(exhausted)'));
+    if (w.partner !== c.worst_partner) bad.push(`worst partner ${w.partner} vs ${c.worst_partner}`);
+    if (c.lowest_gain_partner) {
+      const g = splitPartner(cells[n + 3]);
+      bad.push(within(parseMoney(g.text), num(c.lowest_expected_gain), 'lowest expected gain'));
+      if (g.partner !== c.lowest_gain_partner) bad.push(`lowest-gain partner ${g.partner} vs ${c.lowest_gain_partner}`);
+    }
+    const errs = bad.filter(Boolean);
+    if (errs.length) problems.push(`frontier row ${i + 1} (combination ${c.combination}): ${errs.join('; ')}`);
+    else agreed += 1;
+  });
+  if (agreed) checked.push(`${agreed} frontier rows of the page equal the CSV's frontier rows (terms exactly, figures to the rounding shown)`);
+  if (printout !== null) {
+    // The printed frontier: the lines after "The frontier:", cells split at two or more spaces.
+    const lines = printout.split(/\r?\n/);
+    const at = lines.findIndex((l) => l.startsWith('The frontier:'));
+    if (at < 0) problems.push('the printout has no frontier');
+    else {
+      const printed = [];
+      for (let i = at + 2; i < lines.length && /\S/.test(lines[i]) && lines[i].split(/\s{2,}/).filter(Boolean).length === axes.length + 4; i++) {
+        printed.push(lines[i].trim().split(/\s{2,}/));
+      }
+      if (printed.length !== shown.length) problems.push(`the printout's frontier has ${printed.length} rows, the page's ${shown.length}`);
+      let ok = 0;
+      printed.forEach((p, i) => {
+        const cells = shown[i];
+        if (!cells) return;
+        const n = axes.length, bad = [];
+        axes.forEach((_, k) => { if (!close(parseTerm(p[k]), parseTerm(cells[k]))) bad.push(`term ${k + 1}: printed ${p[k]}, shown ${cells[k]}`); });
+        const pair = (a, b, what) => {
+          if (!a || !b) return `${what}: cannot read "${!a ? 'printed' : 'shown'}"`;
+          return Math.abs(a.value - b.value) <= a.tol + b.tol ? null : `${what}: printed ${a.value}, shown ${b.value}`;
+        };
+        bad.push(pair(parseMoney(p[n]), parseMoney(cells[n]), 'spend'));
+        bad.push(pair(parseMoney(p[n + 1]), parseMoney(cells[n + 1]), 'saving'));
+        const pw = splitPartner(p[n + 2]), sw = splitPartner(cells[n + 2]);
+        bad.push(pair(parsePercent(pw.text), parsePercent(sw.text), 'worst P(exhausted)'));
+        if (pw.partner !== sw.partner) bad.push(`worst partner printed ${pw.partner}, shown ${sw.partner}`);
+        if (p[n + 3] !== '-') {
+          const pg = splitPartner(p[n + 3]), sg = splitPartner(cells[n + 3]);
+          bad.push(pair(parseMoney(pg.text), parseMoney(sg.text), 'lowest expected gain'));
+          if (pg.partner !== sg.partner) bad.push(`lowest-gain partner printed ${pg.partner}, shown ${sg.partner}`);
+        }
+        const errs = bad.filter(Boolean);
+        if (errs.length) problems.push(`printed frontier row ${i + 1}: ${errs.join('; ')}`);
+        else ok += 1;
+      });
+      if (ok) checked.push(`${ok} printed frontier rows equal the page's, to the rounding of each`);
+    }
+  }
+  return { problems, checked };
+}
+
 const argv = process.argv.slice(2);
 let file = null, screenshot = null, maxHeight = 0, timeoutS = 60, allowNoCharts = false;
+let designCsv = null, designPrintout = null;
 let chromiumPath = process.env.MHSIM_CHROMIUM || '/usr/bin/chromium';
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
@@ -214,6 +448,8 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--timeout') timeoutS = parseFloat(argv[++i]);
   else if (a === '--chromium') chromiumPath = argv[++i];
   else if (a === '--allow-no-charts') allowNoCharts = true;
+  else if (a === '--design-csv') designCsv = argv[++i];
+  else if (a === '--design-printout') designPrintout = argv[++i];
   else if (a === '-h' || a === '--help') usage();
   else if (a.startsWith('--')) usage(`unknown option ${a}`);
   else if (file === null) file = a;
@@ -222,6 +458,8 @@ for (let i = 0; i < argv.length; i++) {
 if (!file) usage('no report given');
 if (!existsSync(file)) usage(`no such file: ${file}`);
 if (screenshot === undefined) usage('--screenshot needs a file name');
+for (const f of [designCsv, designPrintout]) if (f !== null && (f === undefined || !existsSync(f))) usage(`no such file: ${f}`);
+if (designPrintout !== null && designCsv === null) usage('--design-printout needs --design-csv');
 if (!existsSync(chromiumPath)) usage(`no Chromium at ${chromiumPath} (apt-get install -y chromium, or --chromium PATH)`);
 
 const url = pathToFileURL(resolve(file)).href;
@@ -293,6 +531,13 @@ try {
   voi.problems.forEach((m) => fail(`value of information: ${m}`));
   const reserves = await page.evaluate(checkReserves);
   reserves.problems.forEach((m) => fail(`reserves: ${m}`));
+  const design = await page.evaluate(checkDesign);
+  design.problems.forEach((m) => fail(`designing terms: ${m}`));
+  if (designCsv !== null) {
+    const cmp = compareDesign(design, readFileSync(designCsv, 'utf8'), designPrintout === null ? null : readFileSync(designPrintout, 'utf8'));
+    cmp.problems.forEach((m) => fail(`designing terms against mhsim design's output: ${m}`));
+    design.checked.push(...cmp.checked);
+  }
   if (ready && result.charts.length === 0 && !allowNoCharts) fail('no .chart element in the page (--allow-no-charts if the data really has none)');
   for (const c of result.charts) {
     const problems = [];
@@ -326,6 +571,7 @@ try {
   }
   for (const line of voi.checked) console.log(`  voi  ${line}`);
   for (const line of reserves.checked) console.log(`  reserves  ${line}`);
+  for (const line of design.checked) console.log(`  design  ${line}`);
 } catch (err) {
   fail(`check_report: ${err.stack || err}`);
 } finally {

@@ -21,6 +21,10 @@
 //   --no-psa                      no uncertain parameters: no tornado, PSA table, EVPPI,
 //                                 EVPPI convergence or risk attribution
 //   --no-kra                      no key result areas
+//   --design                      a `design` object, as `mhsim design --html` adds: a grid of
+//                                 5 shares x 10 pain caps of the alliance, with made-up figures
+//                                 (the frontier by its definition: feasible rows no feasible
+//                                 row beats on both spend and risk)
 
 import { writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -28,7 +32,7 @@ import { createHash } from 'node:crypto';
 // ---- arguments ----------------------------------------------------------------------------
 const args = process.argv.slice(2);
 const opt = { out: 'sample-data.json', reps: 200, seed: 20240917, arms: 'block,living_well',
-  payouts: true, tornado: true, psa: true, kra: true, spend: true,
+  payouts: true, tornado: true, psa: true, kra: true, spend: true, design: false,
   description: 'Adult community mental health in one ICB place: the current block contract against the '
     + '"Living Well" alliance (capitation with a risk corridor and an outcomes withhold). Synthetic sample '
     + 'data for the report front-end, not a model run.' };
@@ -43,6 +47,7 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--no-psa') { opt.psa = false; opt.tornado = false; }
   else if (a === '--no-kra') opt.kra = false;
   else if (a === '--no-spend') opt.spend = false;
+  else if (a === '--design') opt.design = true;
   else if (a === '--description') opt.description = args[++i];
   else { console.error(`make-sample: unknown argument ${a}`); process.exit(2); }
 }
@@ -501,5 +506,35 @@ const doc = {
   payout_samples, kra_bands, ceac, evpi, tornado, psa, convergence, evppi, evppi_convergence, risk_attribution,
   replications_needed,
 };
+if (opt.design) {
+  // Saving rises with the pain cap and falls with the providers' share; so does the trust's
+  // risk, in steps of 1/R; the charity's expected gain falls with the cap.
+  const C = { max_p_exhausted: 0.1, min_expected_gain: 0, budget_per_year: 4.1e7, budget_over_horizon: 4.1e7 * 5 };
+  const shares = [0.3, 0.4, 0.5, 0.6, 0.7], caps = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
+  const refSpend = 2.05e8;
+  const rowsD = [];
+  shares.forEach((sh) => caps.forEach((cap) => {
+    const spend = refSpend + 8e5 * (sh - 0.5) - 6e5 * Math.min(cap, 0.75) + 2e5 * normal();
+    const worst = Math.round(R * Math.max(0, 0.25 * Math.min(cap, 0.75) * (1.6 - sh) - 0.02 + 0.01 * normal())) / R;
+    const gain = 4e4 * (1 - cap) + 2e4 * (sh - 0.4) + 5e3 * normal();
+    rowsD.push({ combination: rowsD.length, terms: [sh, cap], commissioner_spend: round(spend), saving: round(refSpend - spend),
+      worst_p_exhausted: worst, worst_partner: 'trust', lowest_expected_gain: round(gain), lowest_gain_partner: 'charity' });
+  }));
+  rowsD.forEach((r) => { r.feasible = r.worst_p_exhausted <= C.max_p_exhausted && r.lowest_expected_gain >= C.min_expected_gain
+    && r.commissioner_spend <= C.budget_over_horizon; });
+  rowsD.forEach((r) => { r.frontier = r.feasible && !rowsD.some((o) => o.feasible && o.commissioner_spend <= r.commissioner_spend
+    && o.worst_p_exhausted <= r.worst_p_exhausted && (o.commissioner_spend < r.commissioner_spend || o.worst_p_exhausted < r.worst_p_exhausted)); });
+  doc.design = {
+    arm: arms[arms.length - 1], scenario_file: 'scenarios/default.toml', results_file: 'results/default.h5', horizon_years: 5,
+    constraints: C,
+    axes: [{ path: 'arms.living_well.contracts.living_well_alliance.share', values: shares },
+      { path: 'arms.living_well.contracts.living_well_alliance.pain_cap', values: caps }],
+    reserves: [{ partner: 'trust', reserve: 3e6 }],
+    combinations: rowsD.length, feasible: rowsD.filter((r) => r.feasible).length, frontier: rowsD.filter((r) => r.frontier).length,
+    reference: { terms: [0.5, 1], commissioner_spend: refSpend, saving: 0, worst_p_exhausted: 0.14, worst_partner: 'trust',
+      lowest_expected_gain: 21000, lowest_gain_partner: 'charity', feasible: false },
+    rows: rowsD,
+  };
+}
 writeFileSync(opt.out, JSON.stringify(doc) + '\n');
 console.log(`make-sample: wrote ${opt.out} (${arms.length} arm(s), ${R} replications, ${(JSON.stringify(doc).length / 1e6).toFixed(2)} MB)`);

@@ -1363,6 +1363,215 @@
     });
   });
 
+  // ---- designing terms (mhsim design --html: the document's `design` object) --------------
+  // The constraints in words, the scenario's own terms as the reference point, every
+  // combination on the plane of the commissioner's saving against the worst partner's risk
+  // (the frontier drawn as a line), and the frontier's terms in a table. A report without a
+  // design keeps the section hidden.
+  var MAX_DESIGN_POINTS = 5000;
+  var termNf = new Intl.NumberFormat('en-GB', { maximumSignificantDigits: 10 });
+  function designLabels(axes) {
+    var short = axes.map(function (a) { var p = String(a.path); return p.slice(p.lastIndexOf('.') + 1); });
+    // A label two axes share (two contracts' share, say): their full paths instead.
+    return short.map(function (l, i) { return short.indexOf(l) !== short.lastIndexOf(l) ? String(axes[i].path) : l; });
+  }
+  function isReservesAxis(a) { return /^partners\.[^.]+\.reserves$/.test(String(a.path)); }
+  /** A term's value as the CSV and the printout write it (10 significant digits); null: no limit. */
+  function termText(v, axis) {
+    if (v === null || v === undefined) return 'none';
+    if (!isNum(v)) return '\u2014';
+    return (axis && isReservesAxis(axis) ? '\u00a3' : '') + termNf.format(v).replace('-', MINUS);
+  }
+  function designStatus(r) { return r.feasible ? 'meets every constraint' : 'fails a constraint'; }
+  function withPartner(text, partner) { return partner ? text + ' (' + partner + ')' : text; }
+
+  section('design', function () {
+    var Z = D.design;
+    if (!Z || typeof Z !== 'object') return;
+    var sec = document.getElementById('sec-design');
+    if (sec) sec.hidden = false;
+    var out = body('design-body');
+    var axes = arr(Z.axes), labels = designLabels(axes), rows = arr(Z.rows);
+    var C = Z.constraints || {}, ref = Z.reference || {};
+    var H = isNum(Z.horizon_years) ? Z.horizon_years : null;
+    var over = H ? ' over the ' + H + '-year agreement' : ' over the agreement';
+    var termsOf = function (r) {
+      return axes.map(function (a, k) { return labels[k] + ' ' + termText(arr(r.terms)[k], a); }).join(', ');
+    };
+
+    h3(out, 'What the board asked');
+    var ul = el('ul', { 'class': 'keyfindings', 'data-design': 'constraints' });
+    ul.appendChild(el('li', { text: 'Every partner with stated reserves has at most a ' + pct(C.max_p_exhausted)
+      + ' chance of exhausting them' + over + ': P(reserves exhausted) \u2264 ' + pct(C.max_p_exhausted) + '.' }));
+    ul.appendChild(el('li', { text: 'Every partner that shares risk expects a gain/pain share' + over + ' of at least '
+      + money(C.min_expected_gain) + (C.min_expected_gain === 0 ? ': no partner expects to lose on the risk share.' : '.') }));
+    if (isNum(C.budget_per_year)) {
+      ul.appendChild(el('li', { text: 'The commissioner\u2019s expected spend' + over + ' is at most ' + money(C.budget_over_horizon)
+        + ' (its budget of ' + money(C.budget_per_year) + ' a year' + (H ? ' \u00d7 ' + H + ' years' : '') + ').' }));
+    } else {
+      ul.appendChild(el('li', { text: 'No limit on the commissioner\u2019s spend: no budget was stated (analysis.commissioner_budget or --budget).' }));
+    }
+    out.appendChild(ul);
+    var reserves = arr(Z.reserves);
+    var reserveAxes = axes.filter(isReservesAxis);
+    caption(out, 'Designed: the terms of arm ' + Z.arm + '. Reserves behind P(reserves exhausted): '
+      + (reserves.length ? reserves.map(function (r) { return r.partner + ' ' + money(r.reserve); }).join(', ') : 'none stated')
+      + (reserveAxes.length ? '; varied as terms: ' + reserveAxes.map(function (a) { return String(a.path).split('.')[1]; }).join(', ') : '')
+      + '. Partners without stated reserves are not in the risk constraint.');
+
+    h3(out, 'The terms searched');
+    table(out, {
+      name: 'design-axes', rows: axes,
+      columns: [
+        { label: 'Term', get: function (a) { return el('code', { text: String(a.path) }); } },
+        { label: 'Values', get: function (a) {
+          var v = arr(a.values);
+          return v.length > 8 ? termText(v[0], a) + ', ' + termText(v[1], a) + ', \u2026, ' + termText(v[v.length - 1], a) + ' (' + v.length + ' values)'
+            : v.map(function (x) { return termText(x, a); }).join(', ');
+        } },
+        { label: 'The scenario\u2019s own', num: true, get: function (a) {
+          var v = arr(ref.terms)[axes.indexOf(a)];
+          return v === null || v === undefined ? (isReservesAxis(a) ? 'not stated' : 'none, or not a fixed number') : termText(v, a);
+        } },
+      ],
+    });
+
+    var feasible = rows.filter(function (r) { return r.feasible; });
+    var frontier = rows.filter(function (r) { return r.frontier; }).sort(function (a, b) {
+      return a.commissioner_spend - b.commissioner_spend || a.worst_p_exhausted - b.worst_p_exhausted || a.combination - b.combination;
+    });
+    var refText = 'The scenario\u2019s own terms' + (axes.length ? ' (' + termsOf(ref) + ')' : '') + ': the commissioner expects to spend '
+      + money(ref.commissioner_spend) + over + '; the worst partner\u2019s P(reserves exhausted) is '
+      + withPartner(pct(ref.worst_p_exhausted), ref.worst_partner)
+      + (ref.lowest_gain_partner ? '; the lowest expected gain/pain is ' + withPartner(money(ref.lowest_expected_gain), ref.lowest_gain_partner) : '')
+      + '. They ' + (ref.feasible ? 'meet' : 'do not meet') + ' the constraints.';
+    var fails = { risk: 0, gain: 0, budget: 0 };
+    rows.forEach(function (r) {
+      if (r.feasible) return;
+      if (r.worst_p_exhausted > C.max_p_exhausted) fails.risk += 1;
+      if (isNum(r.lowest_expected_gain) && r.lowest_expected_gain < C.min_expected_gain) fails.gain += 1;
+      if (isNum(C.budget_over_horizon) && r.commissioner_spend > C.budget_over_horizon) fails.budget += 1;
+    });
+    var failText = rows.length > feasible.length ? ' Of those that do not, ' + [
+      fails.risk + ' put a partner\u2019s reserves at too much risk',
+      fails.gain + ' leave a partner expecting to lose on the risk share'].concat(isNum(C.budget_over_horizon)
+      ? [fails.budget + ' cost the commissioner more than its budget'] : []).join(', ') + ' (a combination can fail several).' : '';
+    out.appendChild(el('div', { 'class': 'verdict' + (frontier.length ? '' : ' open'), 'data-design': 'verdict' }, [
+      el('strong', { text: nf0.format(feasible.length) + ' of ' + nf0.format(rows.length) + ' combinations meet every constraint'
+        + (frontier.length ? '; ' + nf0.format(frontier.length) + ' of them ' + (frontier.length === 1 ? 'is' : 'are') + ' on the frontier.' : '.') }),
+      ' ' + failText,
+      el('p', { 'data-design': 'reference', text: refText }),
+    ]));
+
+    // Every combination on one plane; combinations with the same figures share a point.
+    var seenPt = {}, pts = [];
+    rows.forEach(function (r) {
+      var key = r.worst_p_exhausted + '|' + r.saving + '|' + (r.feasible ? 1 : 0);
+      if (seenPt[key] !== undefined) { pts[seenPt[key]].n += 1; if (r.frontier) pts[seenPt[key]].frontier = true; return; }
+      seenPt[key] = pts.length;
+      var failed = [];
+      if (!r.feasible) {
+        if (r.worst_p_exhausted > C.max_p_exhausted) failed.push('the risk limit');
+        if (isNum(r.lowest_expected_gain) && r.lowest_expected_gain < C.min_expected_gain) failed.push('a partner\u2019s expected gain');
+        if (isNum(C.budget_over_horizon) && r.commissioner_spend > C.budget_over_horizon) failed.push('the budget');
+      }
+      var p = { x: r.worst_p_exhausted, y: r.saving, n: 1, status: designStatus(r), frontier: !!r.frontier,
+        why: r.feasible ? (r.frontier ? 'meets every constraint; on the frontier' : 'meets every constraint') : 'fails ' + failed.join(', '),
+        spend: r.commissioner_spend, worst: withPartner(pct(r.worst_p_exhausted), r.worst_partner),
+        gain: r.lowest_gain_partner ? withPartner(money(r.lowest_expected_gain), r.lowest_gain_partner) : 'no partner shares risk' };
+      axes.forEach(function (a, k) { p['t' + k] = termText(arr(r.terms)[k], a); });
+      pts.push(p);
+    });
+    pts.forEach(function (p) { p.others = p.n > 1 ? (p.n - 1) + ' other combination' + (p.n > 2 ? 's' : '') + ' with the same figures' : 'none'; });
+    var drawn = pts, thinNote = '';
+    if (pts.length > MAX_DESIGN_POINTS) {
+      drawn = pts.filter(function (p, i) { return p.frontier || i < MAX_DESIGN_POINTS; });
+      thinNote = ' For speed the chart shows the first ' + nf0.format(MAX_DESIGN_POINTS) + ' of ' + nf0.format(pts.length)
+        + ' distinct points and every point of the frontier (the tables use every combination).';
+    }
+    var line = drawn.filter(function (p) { return p.frontier; }).sort(function (a, b) { return a.x - b.x || a.y - b.y; });
+    var xmax = 0;
+    drawn.forEach(function (p) { if (p.x > xmax) xmax = p.x; });
+    if (isNum(ref.worst_p_exhausted) && ref.worst_p_exhausted > xmax) xmax = ref.worst_p_exhausted;
+    var showLimit = isNum(C.max_p_exhausted) && C.max_p_exhausted <= Math.max(1.5 * xmax, 0.02);
+    if (showLimit && C.max_p_exhausted > xmax) xmax = C.max_p_exhausted;
+    xmax = Math.min(1, Math.max(xmax * 1.08, 0.01));
+    var tooltip = axes.map(function (a, k) { return { field: 't' + k, type: 'nominal', title: labels[k] }; }).concat([
+      { field: 'why', type: 'nominal', title: 'Constraints' },
+      { field: 'y', type: 'quantitative', title: 'Saving (\u00a3)', format: ',.0f' },
+      { field: 'spend', type: 'quantitative', title: 'Expected spend (\u00a3)', format: ',.0f' },
+      { field: 'worst', type: 'nominal', title: 'Worst P(reserves exhausted)' },
+      { field: 'gain', type: 'nominal', title: 'Lowest expected gain/pain' },
+      { field: 'others', type: 'nominal', title: 'Same point' }]);
+    var xEnc = { field: 'x', type: 'quantitative', title: 'Worst partner\u2019s P(reserves exhausted)', axis: PCT_AXIS, scale: { domain: [0, xmax], nice: false } };
+    var yEnc = { field: 'y', type: 'quantitative', title: 'Commissioner\u2019s expected saving' + (H ? ' over ' + H + ' years' : '') + ' (\u00a3)', axis: MONEY_AXIS };
+    var layers = [
+      { data: { values: [{}] }, mark: { type: 'rule', color: '#888' }, encoding: { y: { datum: 0, type: 'quantitative' } } },
+      { name: 'combinations', data: { values: drawn }, mark: { type: 'point', filled: true, size: 46, opacity: 0.75 },
+        encoding: { x: xEnc, y: yEnc, tooltip: tooltip,
+          color: { field: 'status', type: 'nominal', title: null, sort: ['meets every constraint', 'fails a constraint'],
+            scale: { domain: ['meets every constraint', 'fails a constraint'], range: ['#009639', '#a3acb7'] }, legend: { orient: 'bottom' } } } },
+    ];
+    if (line.length) {
+      layers.push({ name: 'frontier', data: { values: line }, mark: { type: 'line', color: '#005eb8', strokeWidth: 2.5, point: { color: '#005eb8', size: 60 } },
+        encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, order: { field: 'x', type: 'quantitative' }, tooltip: tooltip } });
+    }
+    if (showLimit) {
+      layers.push({ name: 'limit', data: { values: [{ x: C.max_p_exhausted, label: 'limit ' + pct(C.max_p_exhausted) }] },
+        mark: { type: 'rule', color: '#d5281b', strokeDash: [5, 4] }, encoding: { x: { field: 'x', type: 'quantitative' } } });
+      layers.push({ data: { values: [{ x: C.max_p_exhausted, label: 'limit ' + pct(C.max_p_exhausted) }] },
+        mark: { type: 'text', align: 'left', dx: 4, baseline: 'top', y: 4, color: '#d5281b', fontSize: 11 },
+        encoding: { x: { field: 'x', type: 'quantitative' }, text: { field: 'label' } } });
+    }
+    if (isNum(ref.worst_p_exhausted)) {
+      var refPt = { x: ref.worst_p_exhausted, y: 0, label: 'the scenario\u2019s terms', why: ref.feasible ? 'meets every constraint' : 'fails a constraint',
+        spend: ref.commissioner_spend, worst: withPartner(pct(ref.worst_p_exhausted), ref.worst_partner),
+        gain: ref.lowest_gain_partner ? withPartner(money(ref.lowest_expected_gain), ref.lowest_gain_partner) : 'no partner shares risk', others: 'the reference point' };
+      axes.forEach(function (a, k) { refPt['t' + k] = termText(arr(ref.terms)[k], a); });
+      layers.push({ name: 'reference', data: { values: [refPt] }, mark: { type: 'point', shape: 'diamond', filled: true, size: 200, color: '#1d2430', stroke: '#fff', strokeWidth: 1 },
+        encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, tooltip: tooltip } });
+      layers.push({ data: { values: [refPt] }, mark: { type: 'text', align: 'left', dx: 9, dy: -9, fontSize: 11, color: '#1d2430' },
+        encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } } });
+    }
+    h3(out, 'Every combination: the commissioner\u2019s saving against the worst partner\u2019s risk');
+    chart(out, 'design-frontier', { width: 640, height: 380, layer: layers }, {
+      alt: 'The commissioner\u2019s expected saving against the worst partner\u2019s P(reserves exhausted), for every combination of terms',
+      caption: 'Each dot is a combination of terms (hover for its terms and figures): up saves the commissioner more than the scenario\u2019s own terms, '
+        + 'right puts the most exposed partner\u2019s reserves at more risk. Green dots meet every constraint, grey ones fail at least one. '
+        + 'Blue line: the frontier, the most the commissioner can save for each level of risk. Diamond: the scenario\u2019s own terms (saving \u00a30).'
+        + (showLimit ? ' Red dashed line: the limit on P(reserves exhausted).' : (isNum(C.max_p_exhausted) ? ' Every combination is well inside the limit on P(reserves exhausted) (' + pct(C.max_p_exhausted) + ').' : ''))
+        + (pts.length < rows.length ? ' Combinations with the same figures share a dot (' + nf0.format(rows.length) + ' combinations, ' + nf0.format(pts.length) + ' dots).' : '')
+        + thinNote,
+    });
+
+    var figureColumns = [
+      { label: 'Commissioner\u2019s expected spend' + (H ? ' (' + H + ' years)' : ''), num: true, get: function (r) { return money(r.commissioner_spend); } },
+      { label: 'Saving', num: true, title: 'against the scenario\u2019s own terms; negative: the commissioner spends more', get: function (r) { return money(r.saving); } },
+      { label: 'Worst P(reserves exhausted)', num: true, get: function (r) { return withPartner(pct(r.worst_p_exhausted), r.worst_partner); } },
+      { label: 'Lowest expected gain/pain', num: true, get: function (r) { return r.lowest_gain_partner ? withPartner(money(r.lowest_expected_gain), r.lowest_gain_partner) : null; } },
+    ];
+    var termColumns = axes.map(function (a, k) {
+      return { label: labels[k], num: true, title: String(a.path), get: function (r) { return termText(arr(r.terms)[k], a); } };
+    });
+    h3(out, 'The frontier');
+    if (frontier.length) {
+      table(out, { name: 'design-frontier', caption: 'The frontier\u2019s terms, from the largest saving to the least risk', rows: frontier,
+        columns: termColumns.concat(figureColumns) });
+    } else {
+      note(out, 'No combination meets every constraint, so there is no frontier: loosen a constraint, or search other terms.');
+    }
+    if (feasible.length) {
+      var shown = feasible.slice().sort(function (a, b) { return b.saving - a.saving || a.worst_p_exhausted - b.worst_p_exhausted || a.combination - b.combination; });
+      var more = shown.length > 500 ? ' (the 500 with the largest saving)' : '';
+      var det = el('details', { 'class': 'more' }, [el('summary', { text: 'Every combination that meets the constraints (' + nf0.format(feasible.length) + ')' + more })]);
+      out.appendChild(det);
+      table(det, { name: 'design-feasible', rows: shown.slice(0, 500), columns: termColumns.concat(figureColumns).concat([
+        { label: 'On the frontier', get: function (r) { return r.frontier ? pill('yes', 'good') : 'no'; } }]) });
+    }
+    caption(out, 'Figures are over the agreement (' + (H ? H + ' years' : 'every analysed year') + '), means over the replications, from the run\u2019s ledgers settled again under each combination. '
+      + 'mhsim design --out writes every combination as CSV, with these figures to 10 significant digits.');
+  });
+
   body('report-footer').textContent = 'Generated by mhsim ' + (meta.mhsim_version || '') + ' from ' + (meta.results_file || 'a results file')
     + (meta.analysed_utc ? ' at ' + meta.analysed_utc + ' UTC' : '') + '. Charts drawn with Vega-Lite '
     + (window.vegaLite && window.vegaLite.version ? window.vegaLite.version : '') + '; this file works offline.';

@@ -768,10 +768,15 @@ SettableNumber settable_number(const PathwayScenario& sc, const std::string& key
   return out;
 }
 
-std::optional<std::string> set_contract_term(PathwayScenario& sc, std::string_view path, double value) {
+namespace {
+
+// set_contract_term (value != nullptr) and contract_term_value (value == nullptr: reads the
+// term's current number into *current, changing nothing that is not restored by the caller's copy).
+std::optional<std::string> contract_term(PathwayScenario& sc, std::string_view path, const double* value,
+                                         std::optional<double>* current) {
   const std::string where(path);
   constexpr std::string_view kForm = "arms.<arm>.contracts.<contract>.<term>";
-  if (std::isnan(value)) return where + ": the value is not a number";
+  if (value != nullptr && std::isnan(*value)) return where + ": the value is not a number";
   auto steps = parse_path(path);
   if (!steps || steps->size() < 5 || (*steps)[0].key != "arms" || (*steps)[2].key != "contracts") {
     return where + ": expected a path of the form " + std::string(kForm);
@@ -804,8 +809,12 @@ std::optional<std::string> set_contract_term(PathwayScenario& sc, std::string_vi
   if (rule != nullptr && (last.key == "target" || last.key == "target_scale" || last.key == "target_percentile")) {
     const bool from_arm = rule->kind == ct::TargetRule::Kind::kArmCost;
     if (last.key == "target") {
-      if (!(value >= 0) || std::isinf(value)) return where + ": a fixed target must be a finite number >= 0";
-      rule->arm = schema::kNone;
+      if (value == nullptr) {
+        if (from_arm) return where + ": the target is set from another arm's cost, not a number";
+      } else {
+        if (!(*value >= 0) || std::isinf(*value)) return where + ": a fixed target must be a finite number >= 0";
+        rule->arm = schema::kNone;
+      }
       last.key = "fixed";
     } else if (!from_arm) {
       return where + ": " + last.key + " applies to a target set from another arm; this one is fixed (set target)";
@@ -814,14 +823,31 @@ std::optional<std::string> set_contract_term(PathwayScenario& sc, std::string_vi
     }
     steps->insert(steps->end() - 1, PathStep{"target", {}});
   }
-  const SetValue v = SetValue::of(value);
   const SetResult r = walk_to(sc, *steps, nullptr);
   if (!r.found) return where + ": expected " + std::string(kForm) + " naming a term of the scenario (" + r.missing + ")";
   if (r.info.vary != Vary::kPolicy) return where + ": not a contract term";
+  if (value == nullptr) {
+    *current = r.current;
+    return std::nullopt;
+  }
+  const SetValue v = SetValue::of(*value);
   const SetResult s = walk_to(sc, *steps, &v);
   if (!s.ok()) return where + ": expected " + s.expected + ", got " + s.got;
   finalize(sc, *sc.source);
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> set_contract_term(PathwayScenario& sc, std::string_view path, double value) {
+  return contract_term(sc, path, &value, nullptr);
+}
+
+std::optional<double> contract_term_value(const PathwayScenario& sc, std::string_view path) {
+  PathwayScenario copy = sc;
+  std::optional<double> current;
+  if (contract_term(copy, path, nullptr, &current)) return std::nullopt;
+  return current;
 }
 
 std::string scenario_model(std::string_view text, const std::string& file) {

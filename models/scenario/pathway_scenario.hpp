@@ -123,6 +123,11 @@ SettableNumber settable_number(const PathwayScenario& sc, const std::string& key
 /// there) or nullopt; the caller re-runs contracts::check_terms afterwards.
 std::optional<std::string> set_contract_term(PathwayScenario& scenario, std::string_view path, double value);
 
+/// The current number of the contract term at `path` (as set_contract_term names it), or
+/// nullopt when the path names no numeric term or the term is no number (a target set from
+/// another arm's cost; a limit not set, unless the field reads it as +inf).
+std::optional<double> contract_term_value(const PathwayScenario& scenario, std::string_view path);
+
 /// Which loader a scenario needs: "network" or "pathway", from the root key `model`
 /// (absent = "network"). Throws ScenarioError on a bad value or on text that is not TOML.
 std::string scenario_model(std::string_view text, const std::string& file);

@@ -178,3 +178,87 @@ TEST_CASE("Report CLI: bad input is refused with every error at once, and nothin
   }
   CHECK(read_text(json) == "precious");
 }
+
+TEST_CASE("Design CLI: --json and --html carry the design with the run's report, all or nothing", "[cli][report][design]") {
+  // pathway_minimal's alliance: share 0.5 and pain_cap 1 in the file; a grid of 2 x 2 around
+  // them, every combination feasible (P(exhausted) <= 1, gain >= -£1e12): all on the plane,
+  // and a frontier that cannot be empty.
+  const std::string alliance = "arms.alliance.contracts.alliance";
+  const std::vector<std::string> base = {MHSIM_BINARY, "design", kMinimal, "--results", results().string(), "--arm",
+                                         "alliance", "--reserve", "trust=50000", "--set", alliance + ".share=0.3,0.7",
+                                         "--set", alliance + ".pain_cap=0.5,1"};
+  const auto design = [&](const std::vector<std::string>& extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return mhsim::test::run_process(args);
+  };
+  const fs::path kept = scratch("design_kept.html");
+  {
+    std::ofstream(kept) << "precious";
+  }
+  SECTION("the document: the report's, with the design's object") {
+    const fs::path csv = scratch("design.csv"), json = scratch("design.json"), plain = scratch("plain.json");
+    const auto r = design({"--max-exhaustion", "1", "--min-gain", "-1e12", "--out", csv.string(), "--json", json.string()});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("4 of 4 combinations") && Catch::Contains(json.string() + ": the report's document"));
+    const std::string doc = read_text(json);
+    CHECK(doc.rfind("{\"schema\": \"mhsim-analysis/1\"", 0) == 0);
+    CHECK(doc.find("\"metrics\": [") != std::string::npos);  // the run's analysis, as mhsim report writes it
+    const std::size_t at = doc.find("\"design\": {");
+    REQUIRE(at != std::string::npos);
+    const std::string d = doc.substr(at);
+    CHECK_THAT(d, Catch::Contains("\"arm\": \"alliance\"") && Catch::Contains("\"horizon_years\": 2"));
+    CHECK_THAT(d, Catch::Contains("\"constraints\": {\"max_p_exhausted\": 1, \"min_expected_gain\": -1000000000000, "
+                                  "\"budget_per_year\": null, \"budget_over_horizon\": null}"));
+    CHECK_THAT(d, Catch::Contains("{\"path\": \"" + alliance + ".share\", \"values\": [0.3, 0.7]}"));
+    CHECK_THAT(d, Catch::Contains("{\"partner\": \"trust\", \"reserve\": 50000}"));
+    // The reference point: the file's own terms (share = 0.5, pain_cap = 1), saving 0 by definition.
+    CHECK_THAT(d, Catch::Contains("\"reference\": {\"terms\": [0.5, 1], \"commissioner_spend\": "));
+    CHECK_THAT(d, Catch::Contains("\"saving\": 0, "));
+    CHECK_THAT(d, Catch::Contains("\"combinations\": 4, \"feasible\": 4, "));
+    // Each combination's flags as the CSV has them.
+    const std::string table = read_text(csv);
+    std::size_t csv_frontier = 0, lines = 0;
+    std::istringstream in(table);
+    for (std::string line; std::getline(in, line); ++lines) {
+      if (lines > 0 && line.size() >= 2 && line.compare(line.size() - 2, 2, ",1") == 0) ++csv_frontier;
+    }
+    CHECK(lines == 5);
+    CHECK(csv_frontier >= 1);
+    std::size_t json_frontier = 0;
+    for (std::size_t p = d.find("\"frontier\": true"); p != std::string::npos; p = d.find("\"frontier\": true", p + 1)) ++json_frontier;
+    CHECK(json_frontier == csv_frontier);
+    // The plain report of the run has no design.
+    REQUIRE(mhsim::test::run_process({MHSIM_BINARY, "report", results().string(), "--json", plain.string()}).exit_code == 0);
+    CHECK(read_text(plain).find("\"design\"") == std::string::npos);
+    for (const auto& e : fs::directory_iterator(json.parent_path())) {
+      CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+    }
+  }
+  SECTION("bad values: every one at once, exit 2, nothing written") {
+    const fs::path html = scratch("design_bad.html"), dir = scratch("design_dir");
+    fs::create_directories(dir);
+    const auto r = design({"--max-exhaustion", "lots", "--html", html.string(), "--json", html.string(), "--out",
+                           dir.string()});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("--max-exhaustion: expected a probability in [0, 1], got \"lots\""));
+    CHECK_THAT(r.err, Catch::Contains("--json: expected a file other than --html"));
+    CHECK_THAT(r.err, Catch::Contains("--out: expected a file name, got \"" + dir.string() + "\", a directory"));
+    CHECK_THAT(r.err, Catch::Contains("3 errors; nothing was written"));
+    CHECK_FALSE(fs::exists(html));
+    const auto k = design({"--html", kept.string(), "--set", alliance + ".share=2"});
+    CHECK(k.exit_code == 2);
+    CHECK_THAT(k.err, Catch::Contains(alliance + ".share"));
+  }
+  SECTION("a failure part-way writes nothing: the report's assets are missing") {
+    const fs::path csv = scratch("design_failed.csv"), json = scratch("design_failed.json");
+    const auto r = design({"--out", csv.string(), "--json", json.string(), "--html", kept.string(), "--assets",
+                           scratch("nowhere").string()});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("template.html") && Catch::Contains("npm ci") && Catch::Contains("nothing was written"));
+    CHECK_FALSE(fs::exists(csv));
+    CHECK_FALSE(fs::exists(json));
+  }
+  CHECK(read_text(kept) == "precious");
+}

@@ -342,6 +342,45 @@ TEST_CASE("Write faults: mhsim sweep --per-replication on a full disk leaves it 
   CHECK(temporaries(dir).empty());
 }
 
+TEST_CASE("Write faults: mhsim design --html on a full disk leaves the page, the JSON and the CSV as they were",
+          "[cli][write-faults][design]") {
+  REQUIRE_MOUNT_OR_SKIP();
+  const std::string assets = kSrc + "/report";
+  if (!fs::exists(assets + "/node_modules/vega/build/vega.min.js")) {
+    WARN("skipped: the report's libraries are not installed (npm ci --prefix report)");
+    return;
+  }
+  const fs::path dir = scratch("design"), results = dir / "run.h5", disk = dir / "disk", after = dir / "after";
+  {
+    const auto r = run_process({kBin, "run", kPathway, "--reps", "4", "--threads", "1", "-q", "--out", results.string()});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  }
+  fs::create_directories(after);
+  put(dir / "design.csv", "earlier csv");
+  put(dir / "design.json", "earlier json");
+  // The CSV and the JSON have room and are made first; the page (over 1 MB) meets a full disk.
+  const std::string script = mount_tmpfs(disk, 64) + "printf 'earlier page' > '" + (disk / "design.html").string() + "'\n" +
+                             fill(disk, 0) +
+                             command_line({kBin, "design", kPathway, "--results", results.string(), "--arm", "alliance",
+                                           "--reserve", "trust=50000", "--set", "arms.alliance.contracts.alliance.share=0.3,0.7",
+                                           "--out", (dir / "design.csv").string(), "--json", (dir / "design.json").string(),
+                                           "--html", (disk / "design.html").string(), "--assets", assets}) +
+                             "\necho \"exit=$?\"\nrm -f '" + (disk / "fill").string() + "'\ncp -a '" + disk.string() +
+                             "/.' '" + after.string() + "/'\n";
+  const ProcessResult r = in_namespace(script);
+  INFO(r.err);
+  CHECK_THAT(r.out, Catch::Contains("exit=1\n"));
+  CHECK_THAT(r.err, Catch::Contains("design.html"));
+  CHECK_THAT(r.err, Catch::Contains("No space left on device"));
+  CHECK_THAT(r.err, Catch::Contains("nothing was written"));
+  CHECK(slurp_file((after / "design.html").string()) == "earlier page");
+  CHECK(slurp_file((dir / "design.csv").string()) == "earlier csv");
+  CHECK(slurp_file((dir / "design.json").string()) == "earlier json");
+  CHECK(temporaries(after).empty());
+  CHECK(temporaries(dir).empty());
+}
+
 TEST_CASE("Write faults: temporaries left by a process killed in the final merge are removed, others left alone",
           "[cli][write-faults]") {
   REQUIRE_MOUNT_OR_SKIP();

@@ -1236,3 +1236,31 @@ partner = "charity"
             "\"yearly\"",
             "c.toml:81:16: arms.block.contracts[0].rebase_every: expected an integer in [0, 100], got 1.5"});
 }
+
+TEST_CASE("Contract scenario: contract_term_value reads the number set_contract_term sets, changing nothing",
+          "[scenario]") {
+  using mhsim::scenario::contract_term_value;
+  PathwayScenario sc = load(kAllTypes);
+  const std::string a = "arms.alliance.contracts.alliance.";
+  // As written in kAllTypes: pain_cap = 0.5, the target from the block arm (not a number).
+  CHECK(contract_term_value(sc, a + "pain_cap") == std::optional<double>(0.5));
+  CHECK_FALSE(contract_term_value(sc, a + "target").has_value());
+  CHECK(contract_term_value(sc, a + "target_percentile") == std::optional<double>(60));
+  CHECK(contract_term_value(sc, a + "target_scale") == std::optional<double>(0.95));
+  CHECK(terms_of<ct::AllianceTerms>(sc, 1, 1).pain_cap == std::optional<double>(0.5));  // reading changed nothing
+  CHECK(sc.contracts[1].target()->kind == ct::TargetRule::Kind::kArmCost);
+  // Each value set is the value read.
+  for (const auto& [path, v] : std::vector<std::pair<std::string, double>>{
+           {"arms.block.contracts.gp_block.annual", 1.5e6}, {a + "pain_cap", 2}, {a + "members.trust.fee", 4e5},
+           {a + "kras.wellbeing.weight", 0.4}, {a + "target_percentile", 75}, {a + "target", 3.3e7}}) {
+    INFO(path);
+    REQUIRE_FALSE(mhsim::scenario::set_contract_term(sc, path, v));
+    CHECK(contract_term_value(sc, path) == std::optional<double>(v));
+  }
+  // A limit removed reads as no finite number; a path that names no term reads as nothing.
+  REQUIRE_FALSE(mhsim::scenario::set_contract_term(sc, a + "gain_cap", std::numeric_limits<double>::infinity()));
+  const std::optional<double> none = contract_term_value(sc, a + "gain_cap");
+  CHECK((!none || std::isinf(*none)));
+  CHECK_FALSE(contract_term_value(sc, "arms.blok.contracts.gp_block.annual").has_value());
+  CHECK_FALSE(contract_term_value(sc, "arms.block.contracts.gp_block.share").has_value());
+}
