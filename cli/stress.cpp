@@ -273,6 +273,7 @@ int stress_command(const StressOptions& o) {
       const pipeline::RunOutcome outcome = pipeline::run_pathway(runs[k], config);
       std::printf("  %-14s %6.2f s  %s\n", c.name.c_str(), outcome.wall_seconds,
                   k == 0 ? "the scenario as written" : c.description.c_str());
+      std::fflush(stdout);  // each case as it finishes, also through a pipe
       const analysis::ResultsReader file(out);
       c.analysis = analysis::analyse_pathway(file, out, runs[k], runs[k].analysis);
       cases.push_back(std::move(c));
