@@ -148,6 +148,7 @@ struct Analysis {
   std::vector<NmbRow> nmb;
   std::vector<RiskRow> risk;
   std::vector<ReservePathRow> reserve_paths;  ///< partners with stated reserves, years 1..horizon
+  std::vector<CashPathRow> cash_paths;        ///< partners with stated reserves, quarters 1..4 x horizon + lag
   std::vector<PayoutSample> payout_samples;
   std::vector<KraBandRow> kra_bands;
   std::vector<CurvePoint> ceac, evpi;

@@ -741,6 +741,7 @@
           { label: 'Reserve', num: true, get: function (r) { return isNum(r.reserve) ? money(r.reserve) : 'not stated'; } },
           { label: 'P(painshare > reserve)', num: true, get: function (r) { return pct(r.p_above_reserve); } },
           { label: 'P(reserves exhausted)', num: true, title: 'reserves, moved year by year by gain and pain, below \u00a30 at the end of some year of the horizon', get: function (r) { return pct(r.p_exhausted); } },
+          { label: 'P(cash exhausted)', num: true, title: 'the same reserves plus the risk share\u2019s cash to date (payments on account, balances after the reconciliation lag) below \u00a30 at the end of some quarter, up to the one in which the horizon\u2019s last year is reconciled', get: function (r) { return pct(r.p_cash_exhausted); } },
           { label: 'Reserves needed ' + RISK_PCT, num: true, title: 'opening reserves that keep P(reserves exhausted) at or below ' + fixed((1 - RISK_LEVEL) * 100, 0) + '%', get: function (r) { return money(r.reserves_needed); } },
           { label: 'Painshare cap', num: true, get: function (r) { return isNum(r.cap) ? money(r.cap) : 'no cap'; } },
           { label: 'P(cap binds)', num: true, get: function (r) { return pct(r.p_cap_binds); } },
@@ -815,6 +816,69 @@
           { label: 'Reserves needed ' + RISK_PCT, num: true, get: function (r) { return money(r.reserves_needed); } },
         ],
       });
+
+      // The same reserves by quarter: the risk share's cash as it is paid (on account, and the
+      // balance after the reconciliation lag), against costs that accrue evenly.
+      var cash = arr(D.cash_paths);
+      if (cash.length) {
+        h3(out, 'Cash by quarter against the reserves');
+        var cashPartners = uniq(cash.map(function (r) { return r.partner; }));
+        var cashArms = ARMS.filter(function (a) { return cash.some(function (r) { return r.arm === a; }); });
+        var cfan = [];
+        cash.forEach(function (r) {
+          if (r.quarter === 1) cfan.push({ partner: r.partner, arm: r.arm, quarter: 0, mean: r.opening, q05: r.opening, q95: r.opening, p: 0 });
+          cfan.push({ partner: r.partner, arm: r.arm, quarter: r.quarter, mean: r.mean, q05: r.q05, q95: r.q95, p: r.p_exhausted_by });
+        });
+        var lastQuarter = Math.max.apply(null, cfan.map(function (r) { return r.quarter; }));
+        var yearEnds = [];
+        for (var q = 0; q <= lastQuarter; q += 4) yearEnds.push(q);
+        chart(out, 'cash-paths', {
+          data: { values: cfan },
+          facet: { row: { field: 'partner', type: 'nominal', sort: cashPartners, title: null,
+            header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelAlign: 'left' } } },
+          resolve: { scale: { y: 'independent' } },
+          spec: {
+            width: 640, height: 120,
+            layer: [
+              { mark: { type: 'area', opacity: 0.18 },
+                encoding: { x: { field: 'quarter', type: 'quantitative', title: 'End of quarter (0 = opening; 4, 8, \u2026 = ends of years)', axis: { values: yearEnds, format: 'd' }, scale: { domain: [0, lastQuarter] } },
+                  y: { field: 'q05', type: 'quantitative', title: 'Cash position (\u00a3)', axis: MONEY_AXIS }, y2: { field: 'q95' },
+                  color: { field: 'arm', type: 'nominal', title: 'Arm', scale: armScale(cashArms), sort: cashArms } } },
+              { mark: { type: 'line', point: true },
+                encoding: { x: { field: 'quarter', type: 'quantitative' }, y: { field: 'mean', type: 'quantitative' },
+                  color: { field: 'arm', type: 'nominal', scale: armScale(cashArms), sort: cashArms },
+                  tooltip: [{ field: 'arm' }, { field: 'quarter' }, { field: 'mean', format: ',.0f', title: 'mean (\u00a3)' },
+                    { field: 'q05', format: ',.0f', title: '5th percentile (\u00a3)' }, { field: 'q95', format: ',.0f', title: '95th percentile (\u00a3)' },
+                    { field: 'p', format: '.1%', title: 'P(cash exhausted by then)' }] } },
+              { mark: { type: 'rule', color: '#d5281b', strokeDash: [4, 3] },
+                encoding: { y: { datum: 0, type: 'quantitative' } } },
+            ],
+          },
+        }, { alt: 'Cash position by quarter, by partner and arm',
+          caption: 'Each partner\u2019s stated reserves plus the cash of its risk share to date, at the end of each quarter: '
+            + 'payments on account and each year\u2019s balance after the reconciliation lag, against costs spread evenly over the year '
+            + '(fees and other margin are taken as spent as they accrue, as on the year-end path). Without payments on account it runs '
+            + 'straight between the year-end reserves; with them it can fall below \u00a30 inside a year whose end the reserves survive. '
+            + 'Line: mean; band: 5th to 95th percentile; red line: \u00a30.' });
+        table(out, {
+          name: 'cash-paths', caption: 'P(cash exhausted) by each year\u2019s reconciliation, and the lowest cash position over the agreement',
+          rows: partnerRows.filter(function (r) { return isNum(r.p_cash_exhausted); }),
+          groupBy: function (r) { return r.partner; },
+          columns: [
+            { label: 'Arm', nowrap: true, get: function (r) { return armLabel(r.arm); } },
+            { label: 'Opening reserves', num: true, get: function (r) { return money(r.reserve); } },
+            { label: 'P(cash exhausted) by year 1, 2, \u2026', num: true, get: function (r) {
+              return paths.filter(function (x) { return x.arm === r.arm && x.partner === r.partner; })
+                .map(function (x) { return pct(x.p_cash_exhausted_by); }).join(', ');
+            } },
+            { label: 'Lowest cash: median', num: true, get: function (r) { return money(r.lowest_cash_q50); } },
+            { label: 'Lowest cash: 5th percentile', num: true, get: function (r) { return money(r.lowest_cash_q05); } },
+            { label: 'Lowest most often in', num: true, title: 'the quarter in which the cash position is lowest in the most replications, among those in which it falls below the opening reserves', get: function (r) {
+              return !isNum(r.lowest_cash_quarter) ? '\u2014' : (r.lowest_cash_quarter === 0 ? 'never below the opening' : 'quarter ' + r.lowest_cash_quarter);
+            } },
+          ],
+        });
+      }
     }
 
     var ps = arr(D.payout_samples);
