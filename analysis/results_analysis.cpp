@@ -164,6 +164,17 @@ const char* distribution_name(scenario::UncertainDistribution d) {
 // with a cap of its own.
 }  // namespace
 
+std::vector<std::string> stored_settings(const ResultsReader& file) {
+  std::vector<std::string> settings;
+  const std::string lines = string_or(file, "settings");
+  for (std::size_t at = 0; at < lines.size();) {
+    const std::size_t nl = lines.find('\n', at);
+    settings.push_back(lines.substr(at, nl == std::string::npos ? std::string::npos : nl - at));
+    at = nl == std::string::npos ? lines.size() : nl + 1;
+  }
+  return settings;
+}
+
 scenario::PathwayScenario stored_scenario(const ResultsReader& file, const std::string& results_path) {
   const std::string model = string_or(file, "model");
   if (model != "pathway") {
@@ -176,14 +187,7 @@ scenario::PathwayScenario stored_scenario(const ResultsReader& file, const std::
   const std::string scenario_file = string_or(file, "scenario_file", "scenario");
   try {
     scenario::PathwayScenario sc = scenario::parse_pathway_scenario(file.string_attribute("scenario_text"), scenario_file);
-    // `mhsim run --set` settings: one "key=value" a line.
-    std::vector<std::string> settings;
-    const std::string lines = string_or(file, "settings");
-    for (std::size_t at = 0; at < lines.size();) {
-      const std::size_t nl = lines.find('\n', at);
-      settings.push_back(lines.substr(at, nl == std::string::npos ? std::string::npos : nl - at));
-      at = nl == std::string::npos ? lines.size() : nl + 1;
-    }
+    const std::vector<std::string> settings = stored_settings(file);
     return settings.empty() ? sc : scenario::apply_settings(sc, settings);
   } catch (const scenario::ScenarioError& e) {
     throw std::runtime_error(results_path + ": the scenario stored in the file no longer reads with this version of mhsim:\n" +

@@ -28,6 +28,7 @@
 #include "analysis/partner_risk.hpp"
 #include "analysis/pathway_results.hpp"
 #include "analysis/payout_results.hpp"
+#include "analysis/results_analysis.hpp"
 #include "analysis/results_file.hpp"
 #include "analysis/sha256.hpp"
 #include "cli/commands.hpp"
@@ -174,6 +175,12 @@ Grid load_grid(const std::string& scenario_file, const std::string& results_file
       const std::vector<std::uint64_t> shape = has_ledger ? file.shape("ledger/partner_cost") : std::vector<std::uint64_t>{};
       analysis::require_complete_run(file, results_file, shape.empty() ? 0 : shape[0]);
       g.results = analysis::read_pathway_results(file);
+      // The run's own `--set` settings: its terms (an alliance paid on account, a share) are
+      // the ones its payouts and the report read, and the grid varies them from there.
+      if (const std::vector<std::string> settings = analysis::stored_settings(file); !settings.empty()) {
+        g.base = scenario::apply_settings(*g.base, settings);
+        g.settings = g.base->analysis;
+      }
       if (file.has_attribute("wall_seconds")) g.simulation_seconds = file.double_attribute("wall_seconds");
     }
   } catch (const std::exception& e) {

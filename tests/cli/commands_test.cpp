@@ -1215,6 +1215,22 @@ TEST_CASE("Pathway CLI: with the alliance paid on account, sweep's cash columns 
     CHECK(std::stod(d[i].at(column(d[0], "worst_p_cash_exhausted"))) == Approx(worst).margin(1e-12));
     CHECK((d[i].at(column(d[0], "feasible")) == "1") == (worst <= 0.3));
   }
+
+  // The same terms set on the command line of the run (`mhsim run --set`) rather than in the
+  // scenario's text: the sweep of the default scenario over that run settles with the run's
+  // own terms, so its CSV is the one above, byte for byte.
+  const fs::path by_set = scratch("interim_by_set.h5"), by_set_csv = scratch("interim_by_set.csv");
+  const auto set_run = mhsim::test::run_process(
+      {MHSIM_BINARY, "run", kDefault, "--reps", "8", "--set", "arms.living_well.contracts[2].interim=true", "--set",
+       "arms.living_well.contracts[2].reconciliation_lag=2", "--out", by_set.string(), "-q"});
+  INFO(set_run.err);
+  REQUIRE(set_run.exit_code == 0);
+  const auto set_sweep = mhsim::test::run_process({MHSIM_BINARY, "sweep", kDefault, "--results", by_set.string(), "--set",
+                                                   alliance + ".share=0.5,0.8", "--set", alliance + ".reconciliation_lag=2,0",
+                                                   "--reserve", "certitude=0", "--horizon", "2", "--out", by_set_csv.string()});
+  INFO(set_sweep.err);
+  REQUIRE(set_sweep.exit_code == 0);
+  CHECK(mhsim::test::slurp_file(by_set_csv.string()) == mhsim::test::slurp_file(csv.string()));
 }
 
 TEST_CASE("Pathway CLI: one commissioner's sweep has exactly the columns it always had", "[cli][pathway][sweep]") {
