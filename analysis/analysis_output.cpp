@@ -113,10 +113,15 @@ std::string csv_field(const std::string& s) {
 std::string csv_number(double v) { return std::isfinite(v) ? number(v) : ""; }
 std::string csv_optional(const std::optional<double>& v) { return v ? csv_number(*v) : ""; }
 
-// A statistic of a risk row's lowest reserve, when reserves are stated.
-std::optional<double> lowest(const RiskRow& r, double decision::Summary::*field) {
-  if (!r.lowest_reserve) return std::nullopt;
-  return (*r.lowest_reserve).*field;
+// A statistic of a risk row's lowest reserve or lowest cash position, when reserves are stated.
+std::optional<double> lowest(const std::optional<decision::Summary>& s, double decision::Summary::*field) {
+  if (!s) return std::nullopt;
+  return (*s).*field;
+}
+
+std::optional<double> quarter(const std::optional<std::size_t>& q) {
+  if (!q) return std::nullopt;
+  return static_cast<double>(*q);
 }
 
 class Csv {
@@ -305,10 +310,15 @@ void write_analysis_json(const Analysis& a, std::ostream& out, const Design* des
                   .field("reserve", optional_number(r.reserve)).field("p_above_reserve", optional_number(r.p_above_reserve))
                   .num("p_any_painshare", r.p_any_painshare).field("p_cap_binds", optional_number(r.p_cap_binds))
                   .field("cap", optional_number(r.cap)).field("p_exhausted", optional_number(r.p_exhausted))
-                  .field("lowest_reserve_mean", optional_number(lowest(r, &decision::Summary::mean)))
-                  .field("lowest_reserve_q05", optional_number(lowest(r, &decision::Summary::q05)))
-                  .field("lowest_reserve_q50", optional_number(lowest(r, &decision::Summary::q50)))
+                  .field("lowest_reserve_mean", optional_number(lowest(r.lowest_reserve, &decision::Summary::mean)))
+                  .field("lowest_reserve_q05", optional_number(lowest(r.lowest_reserve, &decision::Summary::q05)))
+                  .field("lowest_reserve_q50", optional_number(lowest(r.lowest_reserve, &decision::Summary::q50)))
                   .field("reserves_needed", r.commissioner ? "null" : number(r.reserves_needed))
+                  .field("p_cash_exhausted", optional_number(r.p_cash_exhausted))
+                  .field("lowest_cash_mean", optional_number(lowest(r.lowest_cash, &decision::Summary::mean)))
+                  .field("lowest_cash_q05", optional_number(lowest(r.lowest_cash, &decision::Summary::q05)))
+                  .field("lowest_cash_q50", optional_number(lowest(r.lowest_cash, &decision::Summary::q50)))
+                  .field("lowest_cash_quarter", optional_number(quarter(r.lowest_cash_quarter)))
                   .done();
             }));
   doc.field("reserve_paths", array(a.reserve_paths, [](const ReservePathRow& r) {
@@ -316,6 +326,14 @@ void write_analysis_json(const Analysis& a, std::ostream& out, const Design* des
                   .str("arm", r.arm).str("partner", r.partner).uint("year", r.year).num("opening", r.opening)
                   .num("mean", r.reserves.mean).num("q05", r.reserves.q05).num("q50", r.reserves.q50)
                   .num("q95", r.reserves.q95).num("p_exhausted_by", r.reserves.p_exhausted_by)
+                  .num("p_cash_exhausted_by", r.p_cash_exhausted_by)
+                  .done();
+            }));
+  doc.field("cash_paths", array(a.cash_paths, [](const CashPathRow& r) {
+              return Object()
+                  .str("arm", r.arm).str("partner", r.partner).uint("quarter", r.quarter).num("opening", r.opening)
+                  .num("mean", r.position.mean).num("q05", r.position.q05).num("q50", r.position.q50)
+                  .num("q95", r.position.q95).num("p_exhausted_by", r.position.p_exhausted_by)
                   .done();
             }));
   doc.field("payout_samples", array(a.payout_samples, [&](const PayoutSample& p) {
@@ -443,25 +461,40 @@ std::vector<std::pair<std::string, std::string>> analysis_csv_tables(const Analy
   {
     Csv t({"arm", "partner", "loss", "mean_payment", "mean_margin", "mean_painshare", "var", "es", "reserve",
            "p_above_reserve", "p_any_painshare", "p_cap_binds", "cap", "p_exhausted", "lowest_reserve_mean",
-           "lowest_reserve_q05", "lowest_reserve_q50", "reserves_needed"});
+           "lowest_reserve_q05", "lowest_reserve_q50", "reserves_needed", "p_cash_exhausted", "lowest_cash_mean",
+           "lowest_cash_q05", "lowest_cash_q50", "lowest_cash_quarter"});
     for (const RiskRow& r : a.risk) {
       t.row({r.arm, r.partner, r.commissioner ? "spend" : "painshare", csv_number(r.mean_payment),
              csv_number(r.mean_margin), csv_number(r.mean_painshare), csv_number(r.var), csv_number(r.es),
              csv_optional(r.reserve), csv_optional(r.p_above_reserve), csv_number(r.p_any_painshare),
              csv_optional(r.p_cap_binds), csv_optional(r.cap), csv_optional(r.p_exhausted),
-             csv_optional(lowest(r, &decision::Summary::mean)), csv_optional(lowest(r, &decision::Summary::q05)),
-             csv_optional(lowest(r, &decision::Summary::q50)), r.commissioner ? "" : csv_number(r.reserves_needed)});
+             csv_optional(lowest(r.lowest_reserve, &decision::Summary::mean)),
+             csv_optional(lowest(r.lowest_reserve, &decision::Summary::q05)),
+             csv_optional(lowest(r.lowest_reserve, &decision::Summary::q50)),
+             r.commissioner ? "" : csv_number(r.reserves_needed), csv_optional(r.p_cash_exhausted),
+             csv_optional(lowest(r.lowest_cash, &decision::Summary::mean)),
+             csv_optional(lowest(r.lowest_cash, &decision::Summary::q05)),
+             csv_optional(lowest(r.lowest_cash, &decision::Summary::q50)), csv_optional(quarter(r.lowest_cash_quarter))});
     }
     files.emplace_back("risk.csv", t.text());
   }
   {
-    Csv t({"arm", "partner", "year", "opening", "mean", "q05", "q50", "q95", "p_exhausted_by"});
+    Csv t({"arm", "partner", "year", "opening", "mean", "q05", "q50", "q95", "p_exhausted_by", "p_cash_exhausted_by"});
     for (const ReservePathRow& r : a.reserve_paths) {
       t.row({r.arm, r.partner, std::to_string(r.year), csv_number(r.opening), csv_number(r.reserves.mean),
              csv_number(r.reserves.q05), csv_number(r.reserves.q50), csv_number(r.reserves.q95),
-             csv_number(r.reserves.p_exhausted_by)});
+             csv_number(r.reserves.p_exhausted_by), csv_number(r.p_cash_exhausted_by)});
     }
     files.emplace_back("reserve_paths.csv", t.text());
+  }
+  {
+    Csv t({"arm", "partner", "quarter", "opening", "mean", "q05", "q50", "q95", "p_exhausted_by"});
+    for (const CashPathRow& r : a.cash_paths) {
+      t.row({r.arm, r.partner, std::to_string(r.quarter), csv_number(r.opening), csv_number(r.position.mean),
+             csv_number(r.position.q05), csv_number(r.position.q50), csv_number(r.position.q95),
+             csv_number(r.position.p_exhausted_by)});
+    }
+    files.emplace_back("cash_paths.csv", t.text());
   }
   {
     Csv t({"arm", "kra", "band", "share"});

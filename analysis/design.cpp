@@ -8,7 +8,8 @@
 namespace mhsim::analysis {
 
 bool meets(const DesignRow& r, const DesignConstraints& c) {
-  return r.worst <= c.max_exhaustion && r.lowest_gain >= c.min_gain && !(r.spend > c.budget_over_horizon());
+  return r.worst <= c.max_exhaustion && r.worst_cash <= c.max_cash_exhaustion && r.lowest_gain >= c.min_gain &&
+         !(r.spend > c.budget_over_horizon());
 }
 
 void mark_frontier(std::vector<DesignRow>& rows, const DesignConstraints& c) {

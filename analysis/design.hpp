@@ -17,6 +17,8 @@ namespace mhsim::analysis {
 /// What a board asks of the terms, over the agreement's `horizon_years`.
 struct DesignConstraints {
   double max_exhaustion = 0.05;  ///< every partner's P(reserves exhausted) at most this
+  /// every partner's P(cash below 0 in some quarter) at most this (1: no limit)
+  double max_cash_exhaustion = 1;
   double min_gain = 0;           ///< every risk-sharing partner's expected gain/pain at least this, pounds
   /// The commissioner's budget a year (NaN: none): its expected spend over the agreement at
   /// most budget_per_year x horizon_years.
@@ -33,6 +35,8 @@ struct DesignRow {
   double spend = 0;                 ///< the commissioner's expected spend
   double worst = 0;                 ///< the highest P(reserves exhausted) among partners with stated reserves
   std::string worst_partner = {};
+  double worst_cash = 0;            ///< the highest P(cash exhausted in some quarter) among those partners
+  std::string worst_cash_partner = {};
   /// The lowest expected gain/pain among the partners who share risk (+inf and an empty
   /// partner when none does).
   double lowest_gain = std::numeric_limits<double>::infinity();
@@ -40,7 +44,8 @@ struct DesignRow {
   bool feasible = false, frontier = false;
 };
 
-/// Whether `r` meets every constraint: worst <= max_exhaustion, lowest_gain >= min_gain and,
+/// Whether `r` meets every constraint: worst <= max_exhaustion, worst_cash <=
+/// max_cash_exhaustion, lowest_gain >= min_gain and,
 /// with a budget, spend <= budget over the horizon. (A row whose partners share no risk has
 /// lowest_gain = +inf: the gain constraint holds; a row whose worst is NaN meets none.)
 bool meets(const DesignRow& r, const DesignConstraints& c);

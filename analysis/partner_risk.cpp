@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
 #include <variant>
 
 #include "analysis/payout_results.hpp"
@@ -38,6 +41,9 @@ bool under_shared_cap(const ct::Terms& t, std::size_t p) {
   return false;
 }
 
+void cash_risk(const ArmPayoutRows& rows, const ArmCashRows& cash, std::size_t p, std::size_t H, double opening,
+               bool quarterly_path, PartnerRisk& out);
+
 }  // namespace
 
 const double* ArmPayoutRows::partner_row(std::size_t r, std::size_t y, std::size_t p) const {
@@ -48,9 +54,52 @@ const double* ArmPayoutRows::arm_row(std::size_t r, std::size_t y) const {
   return arm + r * arm_stride + y * kArmPayoutFieldCount;
 }
 
+void cash_positions(const ArmPayoutRows& rows, const ArmCashRows& cash, std::size_t r, std::size_t p, double opening,
+                    std::size_t n, double* position) {
+  double reserve = opening;  // R_y: after the years before this quarter's
+  double ahead = 0;          // D_q: cash received ahead of four equal instalments, net of costs
+  for (std::size_t q = 0; q < n; ++q) {
+    const std::size_t y = q / 4, i = q % 4 + 1;
+    double g = 0, instalment = 0, accrued = 0;
+    if (y < rows.years) {
+      const double* row = rows.partner_row(r, y, p);
+      g = field(row, PF::kGainPain);
+      instalment = field(row, PF::kPayment) / 4;
+      accrued = field(row, PF::kCost) / 4;
+    }
+    if (cash.data != nullptr) {
+      const double* c = cash.data + r * cash.stride + (q * rows.partners + p) * 2;
+      ahead += (c[0] - instalment) - (c[1] - accrued);
+    }
+    position[q] = reserve + (static_cast<double>(i) / 4) * g + ahead;
+    if (i == 4) reserve += g;
+  }
+}
+
+CashLow cash_low(const double* position, std::size_t n, double opening) {
+  CashLow low{opening, 0, 0};
+  for (std::size_t q = 0; q < n; ++q) {
+    if (position[q] < low.lowest) {
+      low.lowest = position[q];
+      low.quarter = q + 1;
+    }
+    if (position[q] < 0 && low.first_below == 0) low.first_below = q + 1;
+  }
+  return low;
+}
+
 PartnerRisk partner_risk(const ArmPayoutRows& rows, std::size_t p, std::size_t horizon, const ct::Terms& terms,
-                         double reserve, double risk_level) {
+                         double reserve, double risk_level, const ArmCashRows& cash, bool quarterly_path) {
   const std::size_t R = rows.replications, H = std::min(horizon, rows.years);
+  if (ct::interim_alliance(terms) != nullptr && cash.data == nullptr) {
+    throw std::invalid_argument("partner_risk: an alliance of the arm is paid on account, but its quarterly cash "
+                                "(payouts/cash) is not given");
+  }
+  if (cash.data != nullptr && cash.quarters < 4 * rows.years) {
+    throw std::invalid_argument("partner_risk: the quarterly cash spans " + std::to_string(cash.quarters) +
+                                " quarters, fewer than the " + std::to_string(rows.years) + " years' " +
+                                std::to_string(4 * rows.years));
+  }
   PartnerRisk out;
   for (std::size_t r = 0; r < R && !out.takes_part; ++r) {
     for (std::size_t y = 0; y < H; ++y) {
@@ -107,11 +156,54 @@ PartnerRisk partner_risk(const ArmPayoutRows& rows, std::size_t p, std::size_t h
     row.p_exhausted = path.p_exhausted;
     row.lowest_reserve = path.lowest;
     out.path = path.years;
+    cash_risk(rows, cash, p, H, reserve, quarterly_path, out);
   }
   if (kappa || shared_cap) row.p_cap_binds = static_cast<double>(capped) / static_cast<double>(R);
   if (kappa) row.cap = decision::summarise_values(cap).mean;
   return out;
 }
+
+namespace {
+
+// The cash figures of partner_risk: over the quarters up to the one in which year H is
+// reconciled, per replication the lowest of R_0 and the positions, the quarter it falls in
+// and the first quarter below 0. Buffers are sized once per call, never per replication.
+void cash_risk(const ArmPayoutRows& rows, const ArmCashRows& cash, std::size_t p, std::size_t H, double opening,
+               bool quarterly_path, PartnerRisk& out) {
+  const std::size_t R = rows.replications;
+  const std::size_t lag = cash.data != nullptr ? cash.quarters - 4 * rows.years : 0, n = 4 * H + lag;
+  std::vector<double> position(n), lowest;
+  std::vector<std::uint64_t> below_by(n + 1, 0), lowest_at(n + 1, 0);  // by quarter 1..n; [0]: the opening
+  std::vector<std::vector<double>> level(quarterly_path ? n : 0);      // [quarter][replication]
+  lowest.reserve(R);
+  for (auto& l : level) l.reserve(R);
+  for (std::size_t r = 0; r < R; ++r) {
+    cash_positions(rows, cash, r, p, opening, n, position.data());
+    if (std::any_of(position.begin(), position.end(), [](double c) { return std::isnan(c); })) continue;
+    const CashLow low = cash_low(position.data(), n, opening);
+    lowest.push_back(low.lowest);
+    ++lowest_at[low.quarter];
+    if (low.first_below > 0) ++below_by[low.first_below];
+    for (std::size_t q = 0; q < level.size(); ++q) level[q].push_back(position[q]);
+  }
+  const double m = static_cast<double>(lowest.size());
+  const auto share = [m](std::uint64_t k) { return m > 0 ? static_cast<double>(k) / m : std::nan(""); };
+  for (std::size_t q = 1; q <= n; ++q) below_by[q] += below_by[q - 1];  // cumulative: below 0 by quarter q
+  RiskRow& row = out.row;
+  row.p_cash_exhausted = share(below_by[n]);
+  row.lowest_cash = decision::summarise_values(lowest);
+  // Among the replications whose cash falls below the opening; 0 when none does.
+  const auto most = std::max_element(lowest_at.begin() + 1, lowest_at.end());
+  row.lowest_cash_quarter = most != lowest_at.end() && *most > 0 ? static_cast<std::size_t>(most - lowest_at.begin()) : 0;
+  out.cash_exhausted_by.resize(H);
+  for (std::size_t k = 1; k <= H; ++k) out.cash_exhausted_by[k - 1] = share(below_by[4 * k + lag]);
+  for (std::size_t q = 0; q < level.size(); ++q) {
+    const decision::Summary s = decision::summarise_values(level[q]);
+    out.cash_path.push_back({s.mean, s.q05, s.q50, s.q95, share(below_by[q + 1])});
+  }
+}
+
+}  // namespace
 
 std::vector<double> pooled_spend_over_horizon(const double* spend, std::size_t replications, std::size_t stride,
                                               std::size_t years, std::size_t commissioners, std::size_t k,

@@ -164,6 +164,17 @@ const char* distribution_name(scenario::UncertainDistribution d) {
 // with a cap of its own.
 }  // namespace
 
+std::vector<std::string> stored_settings(const ResultsReader& file) {
+  std::vector<std::string> settings;
+  const std::string lines = string_or(file, "settings");
+  for (std::size_t at = 0; at < lines.size();) {
+    const std::size_t nl = lines.find('\n', at);
+    settings.push_back(lines.substr(at, nl == std::string::npos ? std::string::npos : nl - at));
+    at = nl == std::string::npos ? lines.size() : nl + 1;
+  }
+  return settings;
+}
+
 scenario::PathwayScenario stored_scenario(const ResultsReader& file, const std::string& results_path) {
   const std::string model = string_or(file, "model");
   if (model != "pathway") {
@@ -176,14 +187,7 @@ scenario::PathwayScenario stored_scenario(const ResultsReader& file, const std::
   const std::string scenario_file = string_or(file, "scenario_file", "scenario");
   try {
     scenario::PathwayScenario sc = scenario::parse_pathway_scenario(file.string_attribute("scenario_text"), scenario_file);
-    // `mhsim run --set` settings: one "key=value" a line.
-    std::vector<std::string> settings;
-    const std::string lines = string_or(file, "settings");
-    for (std::size_t at = 0; at < lines.size();) {
-      const std::size_t nl = lines.find('\n', at);
-      settings.push_back(lines.substr(at, nl == std::string::npos ? std::string::npos : nl - at));
-      at = nl == std::string::npos ? lines.size() : nl + 1;
-    }
+    const std::vector<std::string> settings = stored_settings(file);
     return settings.empty() ? sc : scenario::apply_settings(sc, settings);
   } catch (const scenario::ScenarioError& e) {
     throw std::runtime_error(results_path + ": the scenario stored in the file no longer reads with this version of mhsim:\n" +
@@ -572,18 +576,40 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
   if (out.has_payouts && !sc.commissioners.empty() && has_dataset(names, "payouts/commissioner")) {
     pooled = read_checked(f, "payouts/commissioner", path, {R, A, Y, sc.commissioners.size()});
   }
+  // payouts/cash [R][A][Q][P][2], written when an arm's alliance is paid on account: the
+  // arms without one are paid in four equal instalments, which partner_risk knows unaided.
+  std::vector<double> cash;
+  std::size_t Q = 0;
+  if (out.has_payouts && has_dataset(names, "payouts/cash")) {
+    const std::vector<std::uint64_t> shape = f.shape("payouts/cash");
+    Q = shape.size() == 5 ? static_cast<std::size_t>(shape[2]) : 0;
+    cash = read_checked(f, "payouts/cash", path, {R, A, Q, P, 2});
+  }
   if (out.has_payouts) {
     for (std::size_t a = 0; a < A; ++a) {
       const ct::Terms& terms = a < sc.contracts.size() ? sc.contracts[a].terms : ct::Terms{};
       if (terms.contracts.empty()) continue;
       const ArmPayoutRows rows{&pay[a * Y * P * kPartnerPayoutFieldCount], &arm_pay[a * Y * kArmPayoutFieldCount],
                                R, Y, P, A * Y * P * kPartnerPayoutFieldCount, A * Y * kArmPayoutFieldCount};
+      ArmCashRows arm_cash;
+      if (ct::interim_alliance(terms) != nullptr) {
+        const std::size_t own = ct::cash_quarters(terms, Y);
+        if (cash.empty() || own > Q) {
+          throw std::runtime_error(path + ": arm \"" + out.arms[a] + "\" pays its alliance on account, but payouts/cash " +
+                                   (cash.empty() ? "is missing" : "holds fewer quarters than its " + std::to_string(own)));
+        }
+        arm_cash = {&cash[a * Q * P * 2], own, A * Q * P * 2};
+      }
       for (std::size_t p = 0; p < P; ++p) {
-        PartnerRisk risk = partner_risk(rows, p, H, terms, s.reserves[p], s.risk_level);
+        PartnerRisk risk = partner_risk(rows, p, H, terms, s.reserves[p], s.risk_level, arm_cash, true);
         if (!risk.takes_part) continue;
         for (std::size_t r = 0; r < R; ++r) out.payout_samples.push_back({r, a, p, risk.gain_pain[r], risk.margin[r]});
         for (std::size_t k = 0; k < risk.path.size(); ++k) {
-          out.reserve_paths.push_back({out.arms[a], out.partners[p], k + 1, s.reserves[p], risk.path[k]});
+          out.reserve_paths.push_back(
+              {out.arms[a], out.partners[p], k + 1, s.reserves[p], risk.path[k], risk.cash_exhausted_by.at(k)});
+        }
+        for (std::size_t q = 0; q < risk.cash_path.size(); ++q) {
+          out.cash_paths.push_back({out.arms[a], out.partners[p], q + 1, s.reserves[p], risk.cash_path[q]});
         }
         risk.row.arm = out.arms[a];
         risk.row.partner = out.partners[p];

@@ -148,6 +148,7 @@ struct Analysis {
   std::vector<NmbRow> nmb;
   std::vector<RiskRow> risk;
   std::vector<ReservePathRow> reserve_paths;  ///< partners with stated reserves, years 1..horizon
+  std::vector<CashPathRow> cash_paths;        ///< partners with stated reserves, quarters 1..4 x horizon + lag
   std::vector<PayoutSample> payout_samples;
   std::vector<KraBandRow> kra_bands;
   std::vector<CurvePoint> ceac, evpi;
@@ -182,8 +183,13 @@ void value_of_information(Analysis& out, const std::vector<std::vector<double>>&
                           const std::vector<std::vector<std::vector<double>>>& gain_pain,
                           const std::vector<std::vector<std::vector<double>>>& painshare);
 
-/// The scenario stored in a results file (root attribute scenario_text), parsed again.
+/// The scenario stored in a results file (root attribute scenario_text), parsed again, with
+/// the run's `--set` settings applied (stored_settings).
 scenario::PathwayScenario stored_scenario(const ResultsReader& file, const std::string& results_path);
+
+/// The `mhsim run --set` settings a results file was made with (root attribute `settings`,
+/// one "key=value" a line), in order; empty when none.
+std::vector<std::string> stored_settings(const ResultsReader& file);
 
 /// One-way sensitivity through a linear metamodel (Jalal et al. 2013, Med Decis Making
 /// 33:880): fits y = b0 + sum_j b_j (x_j - mean_j) by least squares over the replications

@@ -81,6 +81,7 @@ Args parse_args(int argc, const char* const* argv) {
   design_cmd->add_option("--set", design.sets, "Term to vary, as for sweep: arms.<arm>.contracts.<contract>.<key>=from:to:step or partners.<partner>.reserves=from:to:step (repeat)")
       ->required();
   design_cmd->add_option("--max-exhaustion", design.max_exhaustion, "Most P(reserves exhausted) any partner may bear (default 0.05)");
+  design_cmd->add_option("--max-cash-exhaustion", design.max_cash_exhaustion, "Most P(cash position below 0 in some quarter) any partner may bear (default: no limit)");
   design_cmd->add_option("--min-gain", design.min_gain, "Least expected gain/pain, pounds over the agreement, any partner may have (default 0)");
   design_cmd->add_option("--budget", design.overrides.budget, "Commissioner's budget, pounds a year: expected spend over the agreement at most this x years (default: analysis.commissioner_budget)");
   design_cmd->add_option("--horizon", design.overrides.horizon, "Years of the agreement (default: analysis.horizon_years, else every simulated year)");

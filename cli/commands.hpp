@@ -69,6 +69,7 @@ struct DesignOptions {
   std::vector<std::string> sets;  ///< the term space: axes as for sweep
   std::string arm;                ///< the arm whose terms are designed
   std::string max_exhaustion;     ///< "" = 0.05: every partner's P(reserves exhausted) at most this
+  std::string max_cash_exhaustion;  ///< "" = no limit: every partner's P(cash position below 0 in a quarter) at most this
   std::string min_gain;           ///< "" = 0: every partner's expected gain/pain over the agreement at least this
   std::string out;                ///< CSV of every combination ("" = none)
   AnalysisOverrides overrides;    ///< --horizon, --risk-level, --reserve, --budget

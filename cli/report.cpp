@@ -313,6 +313,24 @@ void print_comparison(const analysis::Analysis& a, const std::set<std::string>& 
     }
     print_table(t);
   }
+  if (std::any_of(a.risk.begin(), a.risk.end(), [&](const analysis::RiskRow& r) { return r.p_cash_exhausted && visible(r.arm); })) {
+    std::printf("\nCash by quarter against the same reserves: the stated reserves plus the risk share's cash to date "
+                "(payments on account, balances after the reconciliation lag; other margin spent as it accrues); "
+                "exhausted = below £0 at the end of some quarter up to the year's reconciliation.\n");
+    std::vector<std::vector<std::string>> t = {{"arm", "partner", "stated", "P(cash exhausted) by year 1, 2, ...",
+                                                "lowest cash: median", "lowest cash: 5th pct", "lowest most often in"}};
+    for (const analysis::RiskRow& r : a.risk) {
+      if (!r.p_cash_exhausted || !visible(r.arm)) continue;
+      std::string by_year;
+      for (const analysis::ReservePathRow& y : a.reserve_paths) {
+        if (y.arm == r.arm && y.partner == r.partner) by_year += (by_year.empty() ? "" : ", ") + percent(y.p_cash_exhausted_by);
+      }
+      const std::size_t q = r.lowest_cash_quarter.value_or(0);
+      t.push_back({r.arm, r.partner, money(*r.reserve), by_year.empty() ? "-" : by_year, money(r.lowest_cash->q50),
+                   money(r.lowest_cash->q05), q == 0 ? "never below the opening" : "quarter " + std::to_string(q)});
+    }
+    print_table(t);
+  }
   print_value_of_information(a, visible);
   if (!a.replications_needed.empty()) {
     std::printf("\nReplications for the stated precision (95%% CI half-width)\n");

@@ -18,6 +18,7 @@
 #include <variant>
 #include <vector>
 
+#include "analysis/partner_risk.hpp"
 #include "analysis/payout_results.hpp"
 #include "analysis/results_file.hpp"
 #include "cli/commands.hpp"
@@ -387,6 +388,8 @@ int settle_command(const SettleOptions& options) {
   const bool interim = ct::interim_alliance(terms) != nullptr;
   const std::size_t Q = interim ? ct::cash_quarters(terms, Y) : 0;
   std::vector<double> receipts(Q * P, 0.0), costs(Q * P, 0.0);
+  // The settled rows as a run lays them out (one replication), for the cash position.
+  std::vector<double> partner_rows(Y * P * analysis::kPartnerPayoutFieldCount), arm_rows(Y * analysis::kArmPayoutFieldCount);
   for (std::size_t y = 0; y < Y; ++y) {
     const Year& yr = years[y];
     input.year = static_cast<int>(y);
@@ -416,8 +419,11 @@ int settle_command(const SettleOptions& options) {
       return kExitBadInput;
     }
     spend[y] = pay.commissioner_spend;
+    const auto arm_f = analysis::arm_fields(pay);
+    std::copy(arm_f.begin(), arm_f.end(), arm_rows.begin() + static_cast<std::ptrdiff_t>(y * arm_f.size()));
     for (std::size_t p = 0; p < P; ++p) {
       const auto f = analysis::partner_fields(pay.partners[p]);
+      std::copy(f.begin(), f.end(), partner_rows.begin() + static_cast<std::ptrdiff_t>((y * P + p) * f.size()));
       partner_csv += std::to_string(y + 1) + "," + partners[p];
       for (const double v : f) partner_csv += "," + csv_number(v);
       partner_csv += "\n";
@@ -427,28 +433,38 @@ int settle_command(const SettleOptions& options) {
       }
     }
     arm_csv += std::to_string(y + 1);
-    for (const double v : analysis::arm_fields(pay)) arm_csv += "," + csv_number(v);
+    for (const double v : arm_f) arm_csv += "," + csv_number(v);
     arm_csv += "\n";
   }
 
-  // Each partner's cash by quarter and its lowest cumulative position (the cash it must
+  // Each partner's cash by quarter, and its cash position against its reserves (the
+  // scenario's partners.<name>.reserves, else 0): the position report, compare and sweep
+  // summarise (analysis::cash_positions), and its low point (the cash the partner must
   // carry until it is reconciled).
-  std::string cash_csv = "quarter,partner,receipts,costs,net,cumulative\n";
-  std::vector<std::vector<std::string>> cash_table = {{"partner", "lowest cumulative cash", "in quarter"}};
+  std::string cash_csv = "quarter,partner,receipts,costs,net,cumulative,position\n";
+  std::vector<std::vector<std::string>> cash_table = {{"partner", "reserves", "lowest cash position", "in quarter"}};
+  std::vector<double> cash(Q * P * 2), position(Q);
+  for (std::size_t i = 0; i < Q * P; ++i) {
+    cash[2 * i] = receipts[i];
+    cash[2 * i + 1] = costs[i];
+  }
+  const analysis::ArmPayoutRows rows{partner_rows.data(), arm_rows.data(), 1, Y, P, partner_rows.size(), arm_rows.size()};
+  const analysis::ArmCashRows quarters{cash.data(), Q, cash.size()};
   for (std::size_t p = 0; p < P && interim; ++p) {
-    double cumulative = 0, lowest = 0;
-    std::size_t lowest_at = 0;
+    const double reserve = p < sc->analysis.reserves.size() && !std::isnan(sc->analysis.reserves[p]) ? sc->analysis.reserves[p] : 0.0;
+    analysis::cash_positions(rows, quarters, 0, p, reserve, Q, position.data());
+    double cumulative = 0;
     for (std::size_t q = 0; q < Q; ++q) {
       const double net = receipts[q * P + p] - costs[q * P + p];
       cumulative += net;
-      if (cumulative < lowest) {
-        lowest = cumulative;
-        lowest_at = q + 1;
-      }
       cash_csv += std::to_string(q + 1) + "," + partners[p] + "," + csv_number(receipts[q * P + p]) + "," +
-                  csv_number(costs[q * P + p]) + "," + csv_number(net) + "," + csv_number(cumulative) + "\n";
+                  csv_number(costs[q * P + p]) + "," + csv_number(net) + "," + csv_number(cumulative) + "," +
+                  csv_number(position[q]) + "\n";
     }
-    if (paid[p]) cash_table.push_back({partners[p], pounds(lowest), lowest_at == 0 ? "-" : std::to_string(lowest_at)});
+    const analysis::CashLow low = analysis::cash_low(position.data(), Q, reserve);
+    if (paid[p]) {
+      cash_table.push_back({partners[p], pounds(reserve), pounds(low.lowest), low.quarter == 0 ? "-" : std::to_string(low.quarter)});
+    }
   }
   if (!options.out.empty()) {
     try {
@@ -467,8 +483,9 @@ int settle_command(const SettleOptions& options) {
   print_table(table, 2);  // year and partner, then amounts right-aligned
   for (std::size_t y = 0; y < Y; ++y) std::printf("commissioner spend, year %zu: %s\n", y + 1, pounds(spend[y]).c_str());
   if (interim) {
-    std::printf("Cash paid on account, reconciled %d quarter(s) after each year (costs spread evenly over the "
-                "year):\n", static_cast<int>(Q - 4 * Y));
+    std::printf("Cash paid on account, reconciled %d quarter(s) after each year (costs spread evenly over the year); "
+                "the position is the reserves plus the risk share's cash to date, other margin (fees) spent as it "
+                "accrues:\n", static_cast<int>(Q - 4 * Y));
     print_table(cash_table, 1);
   }
   if (!options.out.empty()) {

@@ -29,6 +29,7 @@
 #include "analysis/partner_risk.hpp"
 #include "analysis/pathway_results.hpp"
 #include "analysis/payout_results.hpp"
+#include "analysis/results_analysis.hpp"
 #include "analysis/results_file.hpp"
 #include "analysis/sha256.hpp"
 #include "cli/commands.hpp"
@@ -71,6 +72,10 @@ struct Grid {
   /// Commissioners with columns of their own: the scenario's when it names several
   /// (`[commissioners.<name>]`, a pooled budget), else 0 (one commissioner pays all).
   std::size_t K = 0;
+  /// Quarters of the per-replication file's sweep/cash: 4 x years + the longest
+  /// reconciliation lag an arm paid on account takes in any combination; 0 when no arm is
+  /// (`interim` is not a number, so no axis turns it on).
+  std::size_t cash_quarters = 0;
   double simulation_seconds = 0;
 };
 
@@ -171,6 +176,12 @@ Grid load_grid(const std::string& scenario_file, const std::string& results_file
       const std::vector<std::uint64_t> shape = has_ledger ? file.shape("ledger/partner_cost") : std::vector<std::uint64_t>{};
       analysis::require_complete_run(file, results_file, shape.empty() ? 0 : shape[0]);
       g.results = analysis::read_pathway_results(file);
+      // The run's own `--set` settings: its terms (an alliance paid on account, a share) are
+      // the ones its payouts and the report read, and the grid varies them from there.
+      if (const std::vector<std::string> settings = analysis::stored_settings(file); !settings.empty()) {
+        g.base = scenario::apply_settings(*g.base, settings);
+        g.settings = g.base->analysis;
+      }
       if (file.has_attribute("wall_seconds")) g.simulation_seconds = file.double_attribute("wall_seconds");
     }
   } catch (const std::exception& e) {
@@ -191,6 +202,17 @@ Grid load_grid(const std::string& scenario_file, const std::string& results_file
   }
   if (g.base->commissioners.size() > 1) g.K = g.base->commissioners.size();
   const std::size_t Y = static_cast<std::size_t>(g.base->spec.years), P = g.base->spec.partners.size();
+  for (const ct::ArmContracts& c : g.base->contracts) {
+    const ct::AllianceTerms* a = ct::interim_alliance(c.terms);
+    if (a == nullptr) continue;
+    std::size_t lag = static_cast<std::size_t>(std::max(0, a->reconciliation_lag));
+    for (const Axis& axis : g.axes) {
+      const std::string tail = ".reconciliation_lag";
+      if (axis.path.size() < tail.size() || axis.path.compare(axis.path.size() - tail.size(), tail.size(), tail) != 0) continue;
+      for (const double v : axis.values) lag = std::max(lag, static_cast<std::size_t>(std::max(0.0, v)));
+    }
+    g.cash_quarters = std::max(g.cash_quarters, 4 * Y + lag);
+  }
   // The risk covers the agreement's first H years (analysis.horizon_years, else all).
   g.H = g.settings.horizon_years == 0 ? Y : std::min(g.settings.horizon_years, Y);
   if (g.settings.reserves.size() != P) g.settings.reserves.assign(P, std::numeric_limits<double>::quiet_NaN());
@@ -223,8 +245,11 @@ struct SettledCombination {
   std::vector<analysis::RiskRow> pooled;              ///< [A][Grid::K] each pooling commissioner's, settled arms
   std::vector<double> term_values;                    ///< the axes' values
   // Kept only for the per-replication file: [A][R][Y][P][F] (zeros in arms not settled, as in
-  // a run's payouts/partner) and [A][R][Y][G] (NaN there, as payouts/arm).
-  std::vector<double> partner_rows, arm_rows;
+  // a run's payouts/partner), [A][R][Y][G] (NaN there, as payouts/arm), [A][R][Y][K] each
+  // commissioner's spend (NaN there, as payouts/commissioner; K = the scenario's
+  // commissioners) and [A][R][Grid::cash_quarters][P][2] receipts and costs (zeros there and
+  // in quarters beyond an arm's own, as payouts/cash).
+  std::vector<double> partner_rows, arm_rows, commissioner_rows, cash_rows;
   double seconds = 0;                                 ///< settling it (not visiting it)
 };
 
@@ -233,7 +258,9 @@ struct SettledCombination {
 struct SettleScratch {
   ct::YearPayout pay;
   std::vector<std::vector<double>> partner_rows, arm_rows;  // per arm, [R][Y][P][F] and [R][Y][G]
-  std::vector<std::vector<double>> commissioner_rows;       // per arm, [R][Y][K] (Grid::K > 0)
+  std::vector<std::vector<double>> commissioner_rows;       // per arm, [R][Y][K] (K: the scenario's commissioners)
+  std::vector<std::vector<double>> cash_rows;               // per arm, [R][Q][P][2] as payouts/cash (Q: the arm's)
+  std::vector<double> receipts, costs;                      // [Q][P] one replication's (contracts::quarterly_cash)
 };
 
 constexpr std::size_t kEveryArm = std::numeric_limits<std::size_t>::max();
@@ -279,14 +306,22 @@ void settle_combination(const Grid& g, const std::vector<ct::YearInput>& inputs,
   // One summary of settled payouts for sweeps, run and merge (analysis::PayoutSummariser).
   analysis::PayoutSummariser summariser(A, Y, P);
   summariser.reserve(R);
-  const std::size_t K = g.K;
+  const std::size_t K = base.commissioners.size();  // payouts/commissioner's; the columns are Grid::K's
+  // The quarters of each arm's cash: those of an arm paid on account (its risk needs them),
+  // and every arm's when the per-replication file holds sweep/cash.
+  std::vector<std::size_t> quarters(A, 0);
   scratch.partner_rows.resize(A);
   scratch.arm_rows.resize(A);
   scratch.commissioner_rows.resize(A);
+  scratch.cash_rows.resize(A);
   for (std::size_t a = 0; a < A; ++a) {  // every row of an arm with contracts is written before it is read
+    if (ct::interim_alliance(terms.arms[a]) != nullptr || (keep_rows && g.cash_quarters > 0)) {
+      quarters[a] = ct::cash_quarters(terms.arms[a], Y);
+    }
     scratch.partner_rows[a].resize(R * PF);
     scratch.arm_rows[a].resize(R * AF);
     scratch.commissioner_rows[a].resize(R * Y * K);
+    scratch.cash_rows[a].resize(R * quarters[a] * P * 2);
   }
   ct::YearPayout& pay = scratch.pay;
   for (std::size_t r = 0; r < R; ++r) {
@@ -295,17 +330,27 @@ void settle_combination(const Grid& g, const std::vector<ct::YearInput>& inputs,
       double* prow = &scratch.partner_rows[a][r * PF];
       double* arow = &scratch.arm_rows[a][r * AF];
       double* krow = scratch.commissioner_rows[a].data() + r * Y * K;
+      const std::size_t Q = quarters[a];
+      scratch.receipts.assign(Q * P, 0.0);  // within capacity after the first: no allocation
+      scratch.costs.assign(Q * P, 0.0);
       ct::AgreementState agreement;
       for (std::size_t y = 0; y < Y; ++y) {
         ct::settle_year(terms.arms[a], inputs[(r * A + a) * Y + y], y + 1 == Y, agreement, pay);
+        if (Q > 0) ct::quarterly_cash(terms.arms[a], pay, y, scratch.receipts, scratch.costs);
         const auto arm_f = analysis::arm_fields(pay);
         std::copy(arm_f.begin(), arm_f.end(), arow + y * arm_f.size());
         for (std::size_t p = 0; p < P; ++p) {
           const auto f = analysis::partner_fields(pay.partners[p]);
           std::copy(f.begin(), f.end(), prow + (y * P + p) * f.size());
         }
-        // Each pooling commissioner's spend, as a run writes payouts/commissioner.
+        // Each commissioner's spend, as a run writes payouts/commissioner.
         for (std::size_t k = 0; k < K; ++k) krow[y * K + k] = k < pay.commissioner.size() ? pay.commissioner[k] : 0.0;
+      }
+      // Receipts and costs by quarter, laid out as payouts/cash.
+      double* cash = scratch.cash_rows[a].data() + r * Q * P * 2;
+      for (std::size_t i = 0; i < Q * P; ++i) {
+        cash[2 * i] = scratch.receipts[i];
+        cash[2 * i + 1] = scratch.costs[i];
       }
       summariser.add(a, prow, arow);
     }
@@ -313,19 +358,21 @@ void settle_combination(const Grid& g, const std::vector<ct::YearInput>& inputs,
   out.summary = summariser.summaries();
   out.commissioner.resize(A);
   out.risk.resize(A * P);
-  out.pooled.resize(A * K);
+  out.pooled.resize(A * g.K);
   for (std::size_t a = 0; a < A; ++a) {
     if (!out.summary[a].settled) continue;
     // Risk over the agreement: one definition with `mhsim report` (analysis::partner_risk).
     const analysis::ArmPayoutRows rows{scratch.partner_rows[a].data(), scratch.arm_rows[a].data(), R, Y, P, PF, AF};
+    analysis::ArmCashRows cash;  // as the report reads it: an arm paid on account brings its cash
+    if (ct::interim_alliance(terms.arms[a]) != nullptr) cash = {scratch.cash_rows[a].data(), quarters[a], quarters[a] * P * 2};
     out.commissioner[a] =
         analysis::commissioner_risk(rows, g.H, std::numeric_limits<double>::quiet_NaN(), g.settings.risk_level);
     for (std::size_t p = 0; p < P; ++p) {
       if (!out.summary[a].partners[p].in_contract) continue;
       out.risk[a * P + p] =
-          analysis::partner_risk(rows, p, g.H, sc.contracts[a].terms, reserves[p], g.settings.risk_level);
+          analysis::partner_risk(rows, p, g.H, sc.contracts[a].terms, reserves[p], g.settings.risk_level, cash);
     }
-    for (std::size_t k = 0; k < K; ++k) {
+    for (std::size_t k = 0; k < g.K; ++k) {
       const ct::Commissioner& who = base.commissioners[k];
       const std::vector<double> spend =
           analysis::pooled_spend_over_horizon(scratch.commissioner_rows[a].data(), R, Y * K, Y, K, k, g.H);
@@ -333,12 +380,23 @@ void settle_combination(const Grid& g, const std::vector<ct::YearInput>& inputs,
     }
   }
   if (keep_rows) {
+    const std::size_t QF = g.cash_quarters * P * 2;
     out.partner_rows.assign(A * R * PF, 0.0);
     out.arm_rows.assign(A * R * AF, std::numeric_limits<double>::quiet_NaN());
+    out.commissioner_rows.assign(A * R * Y * K, std::numeric_limits<double>::quiet_NaN());
+    out.cash_rows.assign(A * R * QF, 0.0);
     for (std::size_t a = 0; a < A; ++a) {
       if (!out.summary[a].settled) continue;
-      std::copy(scratch.partner_rows[a].begin(), scratch.partner_rows[a].end(), out.partner_rows.begin() + static_cast<std::ptrdiff_t>(a * R * PF));
-      std::copy(scratch.arm_rows[a].begin(), scratch.arm_rows[a].end(), out.arm_rows.begin() + static_cast<std::ptrdiff_t>(a * R * AF));
+      const auto at = [](std::vector<double>& v, std::size_t i) { return v.begin() + static_cast<std::ptrdiff_t>(i); };
+      std::copy(scratch.partner_rows[a].begin(), scratch.partner_rows[a].end(), at(out.partner_rows, a * R * PF));
+      std::copy(scratch.arm_rows[a].begin(), scratch.arm_rows[a].end(), at(out.arm_rows, a * R * AF));
+      std::copy(scratch.commissioner_rows[a].begin(), scratch.commissioner_rows[a].end(),
+                at(out.commissioner_rows, a * R * Y * K));
+      const std::size_t own = quarters[a] * P * 2;  // the arm's quarters, the first of the file's
+      for (std::size_t r = 0; r < R && QF > 0; ++r) {
+        std::copy(at(scratch.cash_rows[a], r * own), at(scratch.cash_rows[a], (r + 1) * own),
+                  at(out.cash_rows, (a * R + r) * QF));
+      }
     }
   }
   out.settled = true;
@@ -533,6 +591,16 @@ void define_per_replication(analysis::ResultsWriter& h5, const Grid& g, const Sw
   // One chunk per (combination, arm): a combination's rows are written whole, chunk by chunk.
   h5.define_shape("sweep/partner", analysis::ResultsWriter::Type::kFloat64, {A, R, Y, P, F}, {1, 1, R, Y, P, F});
   h5.define_shape("sweep/arm", analysis::ResultsWriter::Type::kFloat64, {A, R, Y, G}, {1, 1, R, Y, G});
+  // As a run's payouts/commissioner and payouts/cash, when it would write them.
+  if (const auto K = static_cast<std::uint64_t>(g.base->commissioners.size()); K > 0) {
+    std::vector<std::string> names;
+    for (const ct::Commissioner& c : g.base->commissioners) names.push_back(c.name);
+    h5.labels("sweep/commissioner_name", names);
+    h5.define_shape("sweep/commissioner", analysis::ResultsWriter::Type::kFloat64, {A, R, Y, K}, {1, 1, R, Y, K});
+  }
+  if (const auto Q = static_cast<std::uint64_t>(g.cash_quarters); Q > 0) {
+    h5.define_shape("sweep/cash", analysis::ResultsWriter::Type::kFloat64, {A, R, Q, P, 2}, {1, 1, R, Q, P, 2});
+  }
 }
 
 }  // namespace
@@ -602,7 +670,8 @@ int sweep_command(const SweepOptions& options) {
   for (const Axis& a : g.axes) csv += "," + a.path;
   csv += ",arm,partner,mean_payment,mean_margin,mean_gain_pain,p_pain,p5_gain_pain,p_pain_cap_binds,mean_commissioner_spend,"
          "horizon_years,mean_painshare,var_painshare,es_painshare,p_partner_cap_binds,reserve,p_painshare_above_reserve,"
-         "p_reserves_exhausted,lowest_reserve_q05,reserves_needed,commissioner_spend_horizon,var_commissioner_spend" +
+         "p_reserves_exhausted,lowest_reserve_q05,reserves_needed,p_cash_exhausted,lowest_cash_q05,commissioner_spend_horizon,"
+         "var_commissioner_spend" +
          commissioner_header(*g.base, g.K) + "\n";
   const auto opt = [](const std::optional<double>& v) { return v ? csv_number(*v) : std::string(); };
   // Every output is written whole to a temporary and renamed into place only when all are
@@ -627,6 +696,7 @@ int sweep_command(const SweepOptions& options) {
              num(k.mean_painshare) + "," + num(k.var) + "," + num(k.es) + "," + opt(k.p_cap_binds) + "," + opt(k.reserve) +
              "," + opt(k.p_above_reserve) + "," + opt(k.p_exhausted) + "," +
              (k.lowest_reserve ? csv_number(k.lowest_reserve->q05) : std::string()) + "," + num(k.reserves_needed) + "," +
+             opt(k.p_cash_exhausted) + "," + (k.lowest_cash ? csv_number(k.lowest_cash->q05) : std::string()) + "," +
              csv_number(x.commissioner->mean_payment) + "," + csv_number(x.commissioner->var) +
              commissioner_fields(x.commissioners, g.K) + "\n";
     }, seconds, first_pass, h5.has_value(), [&](const SettledCombination& done) {
@@ -634,6 +704,8 @@ int sweep_command(const SweepOptions& options) {
       h5->write("sweep/terms", done.combination, done.term_values.data());
       h5->write("sweep/partner", done.combination, done.partner_rows.data());
       h5->write("sweep/arm", done.combination, done.arm_rows.data());
+      if (!g.base->commissioners.empty()) h5->write("sweep/commissioner", done.combination, done.commissioner_rows.data());
+      if (g.cash_quarters > 0) h5->write("sweep/cash", done.combination, done.cash_rows.data());
     });
     if (status != kExitOk) return status;  // nothing is renamed: `files` removes the temporaries
     if (!options.out.empty()) files.write(options.out, csv);
@@ -673,6 +745,7 @@ int design_command(const DesignOptions& options) {
     return v;
   };
   const double max_exhaustion = number(options.max_exhaustion, "--max-exhaustion", 0, 1, "a probability in [0, 1]", 0.05);
+  const double max_cash = number(options.max_cash_exhaustion, "--max-cash-exhaustion", 0, 1, "a probability in [0, 1]", 1.0);
   const double min_gain = number(options.min_gain, "--min-gain", -1e15, 1e15, "pounds over the agreement, e.g. 0", 0.0);
   // The files to write: each a file (not a directory), no two the same.
   const std::vector<std::pair<const char*, const std::string*>> outputs = {
@@ -725,6 +798,7 @@ int design_command(const DesignOptions& options) {
   design.scenario_file = options.scenario;
   design.results_file = options.results;
   design.constraints.max_exhaustion = max_exhaustion;
+  design.constraints.max_cash_exhaustion = max_cash;
   design.constraints.min_gain = min_gain;
   design.constraints.budget_per_year = g.settings.commissioner_budget;  // NaN: no constraint
   design.constraints.horizon_years = g.H;
@@ -773,6 +847,10 @@ int design_command(const DesignOptions& options) {
       row.worst = *k.p_exhausted;
       row.worst_partner = spec.partners[x.partner].name;
     }
+    if (k.p_cash_exhausted && (*k.p_cash_exhausted > row.worst_cash || row.worst_cash_partner.empty())) {
+      row.worst_cash = *k.p_cash_exhausted;
+      row.worst_cash_partner = spec.partners[x.partner].name;
+    }
     // Expected gain/pain over the agreement, of the partners who share risk (not always 0).
     if (std::all_of(x.risk->gain_pain.begin(), x.risk->gain_pain.end(), [](double v) { return v == 0; })) return;
     const double gain = analysis::decision::summarise_values(x.risk->gain_pain).mean;
@@ -793,8 +871,8 @@ int design_command(const DesignOptions& options) {
 
   std::string csv = "combination";
   for (const Axis& a : g.axes) csv += "," + a.path;
-  csv += ",arm,commissioner_spend,saving,worst_p_exhausted,worst_partner,lowest_expected_gain,lowest_gain_partner,"
-         "feasible,frontier" + commissioner_header(*g.base, g.K) + "\n";
+  csv += ",arm,commissioner_spend,saving,worst_p_exhausted,worst_partner,worst_p_cash_exhausted,worst_cash_partner,"
+         "lowest_expected_gain,lowest_gain_partner,feasible,frontier" + commissioner_header(*g.base, g.K) + "\n";
   for (std::size_t c = 0; c < rows.size(); ++c) {
     const analysis::DesignRow& r = rows[c];
     if (!seen[c]) continue;
@@ -802,6 +880,7 @@ int design_command(const DesignOptions& options) {
     for (const double v : r.values) values.push_back(csv_number(v));
     csv += std::to_string(c) + joined(values) + "," + options.arm + "," + csv_number(r.spend) + "," +
            csv_number(design.reference.spend - r.spend) + "," + csv_number(r.worst) + "," + r.worst_partner + "," +
+           csv_number(r.worst_cash) + "," + r.worst_cash_partner + "," +
            (r.lowest_partner.empty() ? std::string() : csv_number(r.lowest_gain)) + "," + r.lowest_partner + "," +
            (r.feasible ? "1" : "0") + "," + (r.frontier ? "1" : "0") +
            commissioner_fields(commissioners[c].data(), commissioners[c].size()) + "\n";
@@ -819,9 +898,15 @@ int design_command(const DesignOptions& options) {
               "exhausted) <= %s, each partner's expected gain/pain >= %s",
               options.arm.c_str(), g.H, g.H == 1 ? "" : "s", feasible, g.total, percent(max_exhaustion).c_str(), money(min_gain).c_str());
   const double budget = design.constraints.budget_over_horizon();
+  if (design.constraints.max_cash_exhaustion < 1) {
+    std::printf(", every partner's P(cash below 0 in a quarter) <= %s", percent(design.constraints.max_cash_exhaustion).c_str());
+  }
   if (!std::isnan(budget)) std::printf(" and the commissioner's expected spend <= %s", money(budget).c_str());
-  std::printf(".\nThe scenario's own terms: commissioner spend %s, worst P(exhausted) %s (%s).\n",
-              money(design.reference.spend).c_str(), percent(design.reference.worst).c_str(), design.reference.worst_partner.c_str());
+  std::printf(".\nThe scenario's own terms: commissioner spend %s, worst P(exhausted) %s (%s), worst P(cash exhausted) "
+              "%s (%s).\n",
+              money(design.reference.spend).c_str(), percent(design.reference.worst).c_str(),
+              design.reference.worst_partner.c_str(), percent(design.reference.worst_cash).c_str(),
+              design.reference.worst_cash_partner.c_str());
   const std::vector<const analysis::DesignRow*> frontier = analysis::frontier_rows(rows);
   if (frontier.empty()) {
     std::printf("No combination meets every constraint.\n");

@@ -26,7 +26,10 @@
 //     wide), and no NaN in any mark;
 //   * the reserves over the agreement (#risk-body): with reserve paths in the data, the risk
 //     table's P(reserves exhausted) column, one reserve-paths line per arm and partner, and
-//     a reserve-paths table row per partner with stated reserves listing every year.
+//     a reserve-paths table row per partner with stated reserves listing every year; with
+//     cash paths in the data, the risk table's P(cash exhausted) column, one cash-paths line
+//     per arm and partner with a point for the opening and every quarter, and a cash-paths
+//     table row per partner with stated reserves listing every year.
 //   * the designing-terms section (#design-body, from `mhsim design --html`) against
 //     window.MHSIM_DATA.design: hidden when the document has no design; else shown, with the
 //     constraints, the reference sentence, the chart design-frontier drawing one point per
@@ -178,15 +181,19 @@ function checkVoi() {
  * window.MHSIM_DATA: with reserve paths in the data, the risk table has the P(reserves
  * exhausted) column; the chart reserve-paths draws one line per arm and partner; the
  * reserve-paths table has one row per partner row with stated reserves, each listing
- * P(exhausted) for every year of its path.
+ * P(exhausted) for every year of its path. The same for the cash by quarter (cash_paths):
+ * the P(cash exhausted) column, the cash-paths chart (a line per arm and partner, a point
+ * per quarter and the opening) and table.
  */
 function checkReserves() {
   const problems = [], checked = [];
   const D = window.MHSIM_DATA && typeof window.MHSIM_DATA === 'object' ? window.MHSIM_DATA : {};
   const arr = (v) => (Array.isArray(v) ? v : []);
-  const paths = arr(D.reserve_paths);
+  const paths = arr(D.reserve_paths), cash = arr(D.cash_paths);
   const box = document.getElementById('risk-body');
   const chart = box ? box.querySelector('.chart[data-chart="reserve-paths"]') : null;
+  const cashChart = box ? box.querySelector('.chart[data-chart="cash-paths"]') : null;
+  if (!cash.length && cashChart) problems.push('a cash-paths chart with no cash paths in the data');
   if (!paths.length) {
     if (chart) problems.push('a reserve-paths chart with no reserve paths in the data');
     else checked.push('no reserve paths in the data, and no chart');
@@ -210,6 +217,30 @@ function checkReserves() {
     const short = rows.filter((tr) => (tr.children[2]?.textContent.match(/%/g) || []).length !== years).length;
     if (short) problems.push(`${short} reserve-paths rows do not list P(exhausted) for each of ${years} years`);
     else checked.push(`table reserve-paths: ${rows.length} rows, P(exhausted) for each of ${years} years`);
+  }
+  if (!cash.length) {
+    checked.push('no cash paths in the data, and no chart');
+    return { problems, checked };
+  }
+  if (!riskHead.some((h) => h.startsWith('P(cash exhausted)'))) problems.push('the risk table has no P(cash exhausted) column');
+  const cashSeries = new Set(cash.map((r) => `${r.arm}\u0000${r.partner}`));
+  if (!cashChart) problems.push('no cash-paths chart although the data has cash paths');
+  else {
+    const lines = cashChart.querySelectorAll('g.mark-line.role-mark > path').length;
+    const points = cashChart.querySelectorAll('g.mark-symbol.role-mark > path').length;
+    const want = cash.length + cashSeries.size;  // every quarter, and the opening of each series
+    if (lines !== cashSeries.size) problems.push(`the cash-paths chart draws ${lines} lines, expected one per arm and partner: ${cashSeries.size}`);
+    else if (points !== want) problems.push(`the cash-paths chart draws ${points} points, expected ${want} (the opening and every quarter)`);
+    else checked.push(`chart cash-paths: ${lines} lines, ${points} points (the opening and every quarter)`);
+  }
+  const cashRows = [...box.querySelectorAll('table[data-table="cash-paths"] tbody tr:not(.group)')];
+  const wantRows = arr(D.risk).filter((r) => r.partner !== 'commissioner' && typeof r.p_cash_exhausted === 'number').length;
+  if (cashRows.length !== wantRows) problems.push(`the cash-paths table has ${cashRows.length} rows, expected ${wantRows}`);
+  else {
+    const years = Math.max(...paths.map((r) => r.year));
+    const short = cashRows.filter((tr) => (tr.children[2]?.textContent.match(/%/g) || []).length !== years).length;
+    if (short) problems.push(`${short} cash-paths rows do not list P(cash exhausted) for each of ${years} years`);
+    else checked.push(`table cash-paths: ${cashRows.length} rows, P(cash exhausted) for each of ${years} years`);
   }
   return { problems, checked };
 }

@@ -713,6 +713,45 @@
   });
 
   // ---- risk -----------------------------------------------------------------------------
+  // A fan chart of each partner's reserves over time, one facet per partner and a band and
+  // line per arm: rows (reserve_paths, cash_paths) give arm, partner, opening, mean, q05, q95,
+  // p_exhausted_by and, in field `at`, the year or quarter from 1; the opening is drawn at 0,
+  // with an axis tick every `step`.
+  function fanChart(parent, name, rows, at, step, xTitle, yTitle, pTitle, opts) {
+    var partnersHere = uniq(rows.map(function (r) { return r.partner; }));
+    var armsHere = ARMS.filter(function (a) { return rows.some(function (r) { return r.arm === a; }); });
+    var fan = [];
+    rows.forEach(function (r) {
+      if (r[at] === 1) fan.push({ partner: r.partner, arm: r.arm, at: 0, mean: r.opening, q05: r.opening, q95: r.opening, p: 0 });
+      fan.push({ partner: r.partner, arm: r.arm, at: r[at], mean: r.mean, q05: r.q05, q95: r.q95, p: r.p_exhausted_by });
+    });
+    var last = Math.max.apply(null, fan.map(function (r) { return r.at; }));
+    var ticks = [];
+    for (var t = 0; t <= last; t += step) ticks.push(t);
+    var colour = { field: 'arm', type: 'nominal', title: 'Arm', scale: armScale(armsHere), sort: armsHere };
+    chart(parent, name, {
+      data: { values: fan },
+      facet: { row: { field: 'partner', type: 'nominal', sort: partnersHere, title: null,
+        header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelAlign: 'left' } } },
+      resolve: { scale: { y: 'independent' } },
+      spec: {
+        width: 640, height: 120,
+        layer: [
+          { mark: { type: 'area', opacity: 0.18 },
+            encoding: { x: { field: 'at', type: 'quantitative', title: xTitle, axis: { values: ticks, format: 'd' }, scale: { domain: [0, last] } },
+              y: { field: 'q05', type: 'quantitative', title: yTitle, axis: MONEY_AXIS }, y2: { field: 'q95' }, color: colour } },
+          { mark: { type: 'line', point: true },
+            encoding: { x: { field: 'at', type: 'quantitative' }, y: { field: 'mean', type: 'quantitative' }, color: colour,
+              tooltip: [{ field: 'arm' }, { field: 'at', title: at }, { field: 'mean', format: ',.0f', title: 'mean (\u00a3)' },
+                { field: 'q05', format: ',.0f', title: '5th percentile (\u00a3)' }, { field: 'q95', format: ',.0f', title: '95th percentile (\u00a3)' },
+                { field: 'p', format: '.1%', title: pTitle }] } },
+          { mark: { type: 'rule', color: '#d5281b', strokeDash: [4, 3] },
+            encoding: { y: { datum: 0, type: 'quantitative' } } },
+        ],
+      },
+    }, opts);
+  }
+
   section('risk', function () {
     var out = body('risk-body');
     var risk = arr(D.risk);
@@ -741,6 +780,7 @@
           { label: 'Reserve', num: true, get: function (r) { return isNum(r.reserve) ? money(r.reserve) : 'not stated'; } },
           { label: 'P(painshare > reserve)', num: true, get: function (r) { return pct(r.p_above_reserve); } },
           { label: 'P(reserves exhausted)', num: true, title: 'reserves, moved year by year by gain and pain, below \u00a30 at the end of some year of the horizon', get: function (r) { return pct(r.p_exhausted); } },
+          { label: 'P(cash exhausted)', num: true, title: 'the same reserves plus the risk share\u2019s cash to date (payments on account, balances after the reconciliation lag) below \u00a30 at the end of some quarter, up to the one in which the horizon\u2019s last year is reconciled', get: function (r) { return pct(r.p_cash_exhausted); } },
           { label: 'Reserves needed ' + RISK_PCT, num: true, title: 'opening reserves that keep P(reserves exhausted) at or below ' + fixed((1 - RISK_LEVEL) * 100, 0) + '%', get: function (r) { return money(r.reserves_needed); } },
           { label: 'Painshare cap', num: true, get: function (r) { return isNum(r.cap) ? money(r.cap) : 'no cap'; } },
           { label: 'P(cap binds)', num: true, get: function (r) { return pct(r.p_cap_binds); } },
@@ -765,37 +805,8 @@
     var paths = arr(D.reserve_paths);
     if (paths.length) {
       h3(out, 'Reserves over the agreement');
-      var pathPartners = uniq(paths.map(function (r) { return r.partner; }));
-      var pathArms = ARMS.filter(function (a) { return paths.some(function (r) { return r.arm === a; }); });
-      var fan = [];
-      paths.forEach(function (r) {
-        if (r.year === 1) fan.push({ partner: r.partner, arm: r.arm, year: 0, mean: r.opening, q05: r.opening, q95: r.opening, p: 0 });
-        fan.push({ partner: r.partner, arm: r.arm, year: r.year, mean: r.mean, q05: r.q05, q95: r.q95, p: r.p_exhausted_by });
-      });
-      var years = uniq(fan.map(function (r) { return r.year; }));
-      chart(out, 'reserve-paths', {
-        data: { values: fan },
-        facet: { row: { field: 'partner', type: 'nominal', sort: pathPartners, title: null,
-          header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelAlign: 'left' } } },
-        resolve: { scale: { y: 'independent' } },
-        spec: {
-          width: 640, height: 120,
-          layer: [
-            { mark: { type: 'area', opacity: 0.18 },
-              encoding: { x: { field: 'year', type: 'quantitative', title: 'End of year (0 = opening)', axis: { values: years, format: 'd' } },
-                y: { field: 'q05', type: 'quantitative', title: 'Reserves (\u00a3)', axis: MONEY_AXIS }, y2: { field: 'q95' },
-                color: { field: 'arm', type: 'nominal', title: 'Arm', scale: armScale(pathArms), sort: pathArms } } },
-            { mark: { type: 'line', point: true },
-              encoding: { x: { field: 'year', type: 'quantitative' }, y: { field: 'mean', type: 'quantitative' },
-                color: { field: 'arm', type: 'nominal', scale: armScale(pathArms), sort: pathArms },
-                tooltip: [{ field: 'arm' }, { field: 'year' }, { field: 'mean', format: ',.0f', title: 'mean (\u00a3)' },
-                  { field: 'q05', format: ',.0f', title: '5th percentile (\u00a3)' }, { field: 'q95', format: ',.0f', title: '95th percentile (\u00a3)' },
-                  { field: 'p', format: '.1%', title: 'P(exhausted by then)' }] } },
-            { mark: { type: 'rule', color: '#d5281b', strokeDash: [4, 3] },
-              encoding: { y: { datum: 0, type: 'quantitative' } } },
-          ],
-        },
-      }, { alt: 'Reserve paths by partner and arm',
+      fanChart(out, 'reserve-paths', paths, 'year', 1, 'End of year (0 = opening)', 'Reserves (\u00a3)', 'P(exhausted by then)', {
+        alt: 'Reserve paths by partner and arm',
         caption: 'Each partner\u2019s stated reserves at the start (year 0) and at the end of each year, after that year\u2019s gain or pain (cash): '
           + 'the line is the mean, the band runs from the 5th to the 95th percentile across replications, and the red line is \u00a30. '
           + 'Reserves below it at the end of a year are exhausted; the table gives the chance of that by each year.' });
@@ -815,6 +826,39 @@
           { label: 'Reserves needed ' + RISK_PCT, num: true, get: function (r) { return money(r.reserves_needed); } },
         ],
       });
+
+      // The same reserves by quarter: the risk share's cash as it is paid (on account, and the
+      // balance after the reconciliation lag), against costs that accrue evenly.
+      var cash = arr(D.cash_paths);
+      if (cash.length) {
+        h3(out, 'Cash by quarter against the reserves');
+        fanChart(out, 'cash-paths', cash, 'quarter', 4, 'End of quarter (0 = opening; 4, 8, \u2026 = ends of years)',
+          'Cash position (\u00a3)', 'P(cash exhausted by then)', {
+            alt: 'Cash position by quarter, by partner and arm',
+            caption: 'Each partner\u2019s stated reserves plus the cash of its risk share to date, at the end of each quarter: '
+              + 'payments on account and each year\u2019s balance after the reconciliation lag, against costs spread evenly over the year '
+              + '(fees and other margin are taken as spent as they accrue, as on the year-end path). Without payments on account it runs '
+              + 'straight between the year-end reserves; with them it can fall below \u00a30 inside a year whose end the reserves survive. '
+              + 'Line: mean; band: 5th to 95th percentile; red line: \u00a30.' });
+        table(out, {
+          name: 'cash-paths', caption: 'P(cash exhausted) by each year\u2019s reconciliation, and the lowest cash position over the agreement',
+          rows: partnerRows.filter(function (r) { return isNum(r.p_cash_exhausted); }),
+          groupBy: function (r) { return r.partner; },
+          columns: [
+            { label: 'Arm', nowrap: true, get: function (r) { return armLabel(r.arm); } },
+            { label: 'Opening reserves', num: true, get: function (r) { return money(r.reserve); } },
+            { label: 'P(cash exhausted) by year 1, 2, \u2026', num: true, get: function (r) {
+              return paths.filter(function (x) { return x.arm === r.arm && x.partner === r.partner; })
+                .map(function (x) { return pct(x.p_cash_exhausted_by); }).join(', ');
+            } },
+            { label: 'Lowest cash: median', num: true, get: function (r) { return money(r.lowest_cash_q50); } },
+            { label: 'Lowest cash: 5th percentile', num: true, get: function (r) { return money(r.lowest_cash_q05); } },
+            { label: 'Lowest most often in', num: true, title: 'the quarter in which the cash position is lowest in the most replications, among those in which it falls below the opening reserves', get: function (r) {
+              return !isNum(r.lowest_cash_quarter) ? '\u2014' : (r.lowest_cash_quarter === 0 ? 'never below the opening' : 'quarter ' + r.lowest_cash_quarter);
+            } },
+          ],
+        });
+      }
     }
 
     var ps = arr(D.payout_samples);

@@ -8,6 +8,8 @@
 
 #include "analysis/partner_risk.hpp"
 #include "analysis/payout_results.hpp"
+#include "models/contracts/settlement.hpp"
+#include "models/ledger/ledger.hpp"
 
 namespace a = mhsim::analysis;
 namespace ct = mhsim::models::contracts;
@@ -27,6 +29,49 @@ struct Rows {
   double& at(std::size_t r, std::size_t y, a::ArmField f) { return arm[(r * Y + y) * G + static_cast<std::size_t>(f)]; }
   a::ArmPayoutRows view() const { return {partner.data(), arm.data(), R, Y, P, Y * P * F, Y * G}; }
 };
+
+// One alliance member (fee 100, target 1,000 a year, share 0.5, pain cap 1 x fee), its
+// years settled (contracts::settle_year) on the given costs into `rows` (replication r) and
+// its cash by quarter (contracts::quarterly_cash) into `cash`, laid out as payouts/cash.
+void settle_member(const ct::Terms& terms, std::size_t r, const std::vector<double>& costs, Rows& rows,
+                   std::vector<double>& cash) {
+  const std::size_t Y = costs.size(), Q = ct::cash_quarters(terms, Y);
+  std::vector<double> receipts(Q, 0.0), spent(Q, 0.0);
+  ct::AgreementState state;
+  for (std::size_t y = 0; y < Y; ++y) {
+    ct::YearInput in;
+    in.year = static_cast<int>(y);
+    in.partner_cost = {costs[y]};
+    in.partner_activity.assign(1, {});
+    in.service_cost = {costs[y]};
+    in.service_activity.assign(1, {});
+    in.service_partner = {0};
+    in.kpi.assign(mhsim::models::ledger::kSystemKpis, 0.0);
+    in.service_kpi.assign(mhsim::models::ledger::kServiceKpis, 0.0);
+    ct::YearPayout pay;
+    ct::settle_year(terms, in, y + 1 == Y, state, pay);
+    ct::quarterly_cash(terms, pay, y, receipts, spent);
+    const auto f = a::partner_fields(pay.partners[0]);
+    for (std::size_t k = 0; k < F; ++k) rows.partner[((r * Y + y) * 1) * F + k] = f[k];
+  }
+  cash.resize(rows.R * Q * 2);
+  for (std::size_t q = 0; q < Q; ++q) {
+    cash[(r * Q + q) * 2] = receipts[q];
+    cash[(r * Q + q) * 2 + 1] = spent[q];
+  }
+}
+
+ct::Terms member_terms(bool interim) {
+  ct::AllianceTerms al;
+  al.members = {ct::AllianceMember{0, 100, 0, 0, {}}};
+  al.target_cost = 1000;
+  al.share = 0.5;
+  al.interim = interim;
+  al.reconciliation_lag = 1;
+  ct::Terms t;
+  t.contracts.push_back(ct::Contract{"alliance", al});
+  return t;
+}
 
 }  // namespace
 
@@ -48,10 +93,10 @@ TEST_CASE("partner_risk: painshare, reserves, exhaustion and reserves needed ove
     }
   }
   const ct::Terms none;
-  const a::PartnerRisk idle = a::partner_risk(rows.view(), 0, 3, none, 100, 0.95);
+  const a::PartnerRisk idle = a::partner_risk(rows.view(), 0, 3, none, 100, 0.95, a::ArmCashRows{});
   CHECK_FALSE(idle.takes_part);
 
-  const a::PartnerRisk risk = a::partner_risk(rows.view(), 1, 3, none, 100, 0.95);
+  const a::PartnerRisk risk = a::partner_risk(rows.view(), 1, 3, none, 100, 0.95, a::ArmCashRows{});
   REQUIRE(risk.takes_part);
   const a::RiskRow& row = risk.row;
   CHECK(row.mean_painshare == Approx((200 + 101 + 90 + 0) / 4.0).epsilon(1e-15));
@@ -70,14 +115,14 @@ TEST_CASE("partner_risk: painshare, reserves, exhaustion and reserves needed ove
 
   // Over the first two years only: painshares {200, 100, 60, 0}; r1 ends year 2 at 0 (spent,
   // not exhausted); drawdowns {150, 100, 60, 0}.
-  const a::PartnerRisk two = a::partner_risk(rows.view(), 1, 2, none, 100, 0.95);
+  const a::PartnerRisk two = a::partner_risk(rows.view(), 1, 2, none, 100, 0.95, a::ArmCashRows{});
   CHECK(two.row.p_above_reserve == 0.25);
   CHECK(two.row.p_exhausted == 0.25);
   CHECK(two.path.size() == 2);
   CHECK(two.row.reserves_needed == Approx(100 + 0.85 * 50).epsilon(1e-12));
 
   // No reserves stated: no reserve path, but the reserves needed are still given.
-  const a::PartnerRisk unstated = a::partner_risk(rows.view(), 1, 3, none, std::nan(""), 0.95);
+  const a::PartnerRisk unstated = a::partner_risk(rows.view(), 1, 3, none, std::nan(""), 0.95, a::ArmCashRows{});
   CHECK_FALSE(unstated.row.p_exhausted);
   CHECK_FALSE(unstated.row.lowest_reserve);
   CHECK(unstated.path.empty());
@@ -92,7 +137,7 @@ TEST_CASE("partner_risk: painshare, reserves, exhaustion and reserves needed ove
     for (std::size_t r = 0; r < 4; ++r) rows.at(r, y, 1, a::PartnerField::kLimb2) = 100;
   }
   rows.at(0, 1, 1, a::PartnerField::kCappedAmount) = 150;  // r0's year 2 would have been -350
-  const a::PartnerRisk with_cap = a::partner_risk(rows.view(), 1, 3, capped, 100, 0.95);
+  const a::PartnerRisk with_cap = a::partner_risk(rows.view(), 1, 3, capped, 100, 0.95, a::ArmCashRows{});
   CHECK(with_cap.row.p_cap_binds == 0.25);
   CHECK(with_cap.row.cap == Approx(0.5 * 100 * 3).epsilon(1e-15));
 
@@ -116,11 +161,146 @@ TEST_CASE("partner_risk: opening reserves of the reserves needed keep exhaustion
     rows.at(r, 1, 0, a::PartnerField::kGainPain) = 1000;
   }
   const ct::Terms none;
-  const double needed = a::partner_risk(rows.view(), 0, 2, none, std::nan(""), 0.90).row.reserves_needed;
+  const double needed = a::partner_risk(rows.view(), 0, 2, none, std::nan(""), 0.90, a::ArmCashRows{}).row.reserves_needed;
   CHECK(needed == Approx(90.1).epsilon(1e-12));
-  const a::PartnerRisk at_needed = a::partner_risk(rows.view(), 0, 2, none, needed, 0.90);
+  const a::PartnerRisk at_needed = a::partner_risk(rows.view(), 0, 2, none, needed, 0.90, a::ArmCashRows{});
   CHECK(*at_needed.row.p_exhausted == Approx(0.10).epsilon(1e-12));
   CHECK(*at_needed.row.p_exhausted <= 1 - 0.90 + 1e-12);
   // The gain in year 2 restores every replication: the year-2 reserves are all above the opening.
   CHECK(at_needed.path[1].q05 > needed);
+}
+
+TEST_CASE("cash_positions: payments on account with a lagged reconciliation take cash below reserves that the "
+          "year-end path never exhausts, by hand", "[analysis][reserves][cash]") {
+  // A two-year alliance (one member: fee 100, target 1,000 a year, share 0.5, pain cap 1 x
+  // fee) paid on account, each year's balance one quarter after its end; opening reserves
+  // 150. Each quarter the member is paid 275 on account (a quarter of target + fee); its fee
+  // (100 a year, the margin outside the risk share) is taken as spent as it accrues, 25 a
+  // quarter, as the year-end path never counts it. C_q = 150 + cash to date - 25 x quarters
+  // of the agreement elapsed.
+  //   r0, costs 1,200 then 900 (docs/contracts.md, "Cash by quarter"):
+  //     y1: U = -200, share -100 (= the cap): gain/pain -100, payment 1,200, margin 0.
+  //         Costs 300 a quarter: cash -25 a quarter; position 150 - 50 k: 100, 50, 0, -50.
+  //     y2: U = +100, share +50: payment 1,050, margin 150. Quarter 5: 275 + the year-1
+  //         balance 1,200 - 1,100 = 100, costs 225: +150 - 25 -> 75; quarters 6-8: +50 - 25
+  //         -> 100, 125, 150; quarter 9 (after the agreement): the year-2 balance 1,050 -
+  //         1,100 = -50 -> 100.
+  //     Year-end reserves 150 - 100 = 50, then 100: never exhausted. The cash is exhausted
+  //     in quarter 4 (-50), the low point; 0 in quarter 3 is spent, not exhausted.
+  //   r1, costs 1,000 and 1,000: on target, paid exactly on account: 150 throughout.
+  //   r2, costs 1,100 then 1,000: y1 share -50, payment 1,150: cash 275 - 275 = 0 a quarter,
+  //     less 25 of fee: 125, 100, 75, 50; quarter 5: 275 + 50 - 250 - 25 = +50 -> 100;
+  //     then 100 to the end. Year-end reserves 100, 100.
+  const ct::Terms terms = member_terms(true);
+  REQUIRE(ct::check_terms(terms, 1).empty());
+  REQUIRE(ct::cash_quarters(terms, 2) == 9);
+  Rows rows(3, 2, 1);
+  std::vector<double> cash;
+  const std::vector<std::vector<double>> costs = {{1200, 900}, {1000, 1000}, {1100, 1000}};
+  for (std::size_t r = 0; r < 3; ++r) settle_member(terms, r, costs[r], rows, cash);
+  // The settlement is the one worked out above.
+  CHECK(rows.at(0, 0, 0, a::PartnerField::kGainPain) == -100);
+  CHECK(rows.at(0, 0, 0, a::PartnerField::kMargin) == 0);
+  CHECK(rows.at(0, 1, 0, a::PartnerField::kGainPain) == 50);
+  CHECK(rows.at(0, 1, 0, a::PartnerField::kPayment) == 1050);
+  CHECK(rows.at(2, 0, 0, a::PartnerField::kPayment) == 1150);
+  CHECK(cash[4 * 2] == 375);  // r0, quarter 5: on account and the year-1 balance
+  CHECK(cash[8 * 2] == -50);  // r0, quarter 9: the year-2 balance given back
+
+  const a::ArmCashRows quarterly{cash.data(), 9, 9 * 2};
+  std::vector<double> position(9);
+  a::cash_positions(rows.view(), quarterly, 0, 0, 150, 9, position.data());
+  CHECK(position == std::vector<double>{100, 50, 0, -50, 75, 100, 125, 150, 100});
+  a::cash_positions(rows.view(), quarterly, 1, 0, 150, 9, position.data());
+  CHECK(position == std::vector<double>(9, 150.0));
+  a::cash_positions(rows.view(), quarterly, 2, 0, 150, 9, position.data());
+  CHECK(position == std::vector<double>{125, 100, 75, 50, 100, 100, 100, 100, 100});
+  const a::CashLow low = a::cash_low(position.data(), 9, 150);
+  CHECK(low.lowest == 50);
+  CHECK(low.quarter == 4);
+  CHECK(low.first_below == 0);
+
+  const a::PartnerRisk risk = a::partner_risk(rows.view(), 0, 2, terms, 150, 0.95, quarterly, true);
+  REQUIRE(risk.takes_part);
+  const a::RiskRow& row = risk.row;
+  CHECK(row.p_exhausted == 0.0);  // year ends: 50, 100 | 150, 150 | 100, 100
+  REQUIRE(row.lowest_reserve);
+  CHECK(row.lowest_reserve->mean == Approx((50 + 150 + 100) / 3.0).epsilon(1e-15));
+  REQUIRE(row.p_cash_exhausted);
+  CHECK(*row.p_cash_exhausted == Approx(1 / 3.0).epsilon(1e-15));  // r0 in quarter 4
+  REQUIRE(row.lowest_cash);
+  CHECK(row.lowest_cash->mean == Approx((-50 + 150 + 50) / 3.0).epsilon(1e-15));
+  CHECK(row.lowest_cash->q50 == 50);
+  CHECK(row.lowest_cash_quarter == 4u);  // r0 and r2; r1 never falls below its opening
+  // Among the replications that fall below the opening: r0 and r1 alone still give quarter 4.
+  const a::ArmPayoutRows first_two{rows.partner.data(), rows.arm.data(), 2, 2, 1, 2 * F, 2 * G};
+  CHECK(a::partner_risk(first_two, 0, 2, terms, 150, 0.95, quarterly).row.lowest_cash_quarter == 4u);
+  // By year k: quarters up to 4k + 1, the year's reconciliation.
+  CHECK(risk.cash_exhausted_by == std::vector<double>{1 / 3.0, 1 / 3.0});
+  REQUIRE(risk.cash_path.size() == 9);
+  CHECK(risk.cash_path[2].p_exhausted_by == 0.0);  // r0 reaches 0 in quarter 3: spent, not exhausted
+  CHECK(risk.cash_path[3].p_exhausted_by == Approx(1 / 3.0).epsilon(1e-15));
+  CHECK(risk.cash_path[3].mean == Approx((-50 + 150 + 50) / 3.0).epsilon(1e-15));
+  CHECK(risk.cash_path[3].q05 == Approx(-50 + 0.1 * 100).epsilon(1e-15));  // type 7 on {-50, 50, 150}
+  // Reserves 200: r0's low point is exactly 0, spent but not exhausted.
+  CHECK(a::partner_risk(rows.view(), 0, 2, terms, 200, 0.95, quarterly).row.p_cash_exhausted == 0.0);
+  // Over the first year: quarters 1 to 5 (year 1 and its reconciliation).
+  const a::PartnerRisk first = a::partner_risk(rows.view(), 0, 1, terms, 150, 0.95, quarterly, true);
+  CHECK(first.cash_path.size() == 5);
+  CHECK(*first.row.p_cash_exhausted == Approx(1 / 3.0).epsilon(1e-15));
+  CHECK(first.row.lowest_cash->mean == row.lowest_cash->mean);
+  // An arm paid on account without its cash is refused, not taken to be paid in instalments.
+  CHECK_THROWS_AS(a::partner_risk(rows.view(), 0, 2, terms, 150, 0.95, a::ArmCashRows{}), std::invalid_argument);
+  // No reserves stated: no cash figures, as no reserve path.
+  CHECK_FALSE(a::partner_risk(rows.view(), 0, 2, terms, std::nan(""), 0.95, quarterly).row.p_cash_exhausted);
+}
+
+TEST_CASE("cash_positions: without payments on account the cash figures are the year-end path's, bit for bit",
+          "[analysis][reserves][cash]") {
+  // Four equal instalments of each year's payment against even costs: the position moves by
+  // a quarter of the year's gain/pain each quarter, ends each year on R_k exactly and never
+  // passes outside [R_{k-1}, R_k] in between. The same with quarterly_cash's own instalments
+  // as with none given. Costs that give awkward binary fractions, several reserves.
+  const ct::Terms terms = member_terms(false);
+  const std::vector<std::vector<double>> costs = {{1234.567, 987.654, 1100.1},  {999.99, 1000.01, 1333.3},
+                                                  {1050.5, 1020.2, 900.9},      {1200.3, 1200.7, 1200.11}};
+  Rows rows(4, 3, 1);
+  std::vector<double> cash;
+  for (std::size_t r = 0; r < 4; ++r) settle_member(terms, r, costs[r], rows, cash);
+  REQUIRE(ct::cash_quarters(terms, 3) == 12);
+  const a::ArmCashRows quarterly{cash.data(), 12, 12 * 2};
+  for (const double reserve : {0.0, 50.0, 99.999, 150.0, 1e6}) {
+    INFO("reserves " << reserve);
+    const a::PartnerRisk none = a::partner_risk(rows.view(), 0, 3, terms, reserve, 0.95, a::ArmCashRows{}, true);
+    const a::PartnerRisk given = a::partner_risk(rows.view(), 0, 3, terms, reserve, 0.95, quarterly, true);
+    for (const a::PartnerRisk* k : {&none, &given}) {
+      CHECK(k->row.p_cash_exhausted == k->row.p_exhausted);
+      CHECK(k->row.lowest_cash->mean == k->row.lowest_reserve->mean);
+      CHECK(k->row.lowest_cash->q05 == k->row.lowest_reserve->q05);
+      for (std::size_t y = 0; y < 3; ++y) {
+        CHECK(k->cash_exhausted_by[y] == k->path[y].p_exhausted_by);
+        CHECK(k->cash_path[4 * y + 3].mean == k->path[y].mean);
+      }
+    }
+    CHECK(none.cash_path.size() == given.cash_path.size());
+    for (std::size_t q = 0; q < none.cash_path.size(); ++q) {
+      CHECK(none.cash_path[q].mean == given.cash_path[q].mean);
+      CHECK(none.cash_path[q].q05 == given.cash_path[q].q05);
+    }
+  }
+  // Every replication's positions against its own reserve path, quarter by quarter.
+  std::vector<double> position(12);
+  for (std::size_t r = 0; r < 4; ++r) {
+    a::cash_positions(rows.view(), quarterly, r, 0, 100, 12, position.data());
+    double reserve = 100;
+    for (std::size_t y = 0; y < 3; ++y) {
+      const double next = reserve + rows.at(r, y, 0, a::PartnerField::kGainPain);
+      for (std::size_t i = 0; i < 4; ++i) {
+        CHECK(position[4 * y + i] >= std::min(reserve, next));
+        CHECK(position[4 * y + i] <= std::max(reserve, next));
+      }
+      CHECK(position[4 * y + 3] == next);
+      reserve = next;
+    }
+  }
 }

@@ -476,7 +476,7 @@ TEST_CASE("Pathway CLI: a sweep re-settles stored ledgers and agrees with the ru
     std::vector<std::string> f;
     std::stringstream ss(line);
     for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
-    REQUIRE(f.size() == 24);
+    REQUIRE(f.size() == 26);
     if (std::stod(f[1]) != 0.5 || std::stod(f[2]) != 1.0 || f[3] != "living_well") continue;
     const std::size_t p = static_cast<std::size_t>(std::find(partners.begin(), partners.end(), f[4]) - partners.begin());
     REQUIRE(p < P);
@@ -574,7 +574,10 @@ TEST_CASE("Pathway CLI: sweep's risk columns over the agreement equal the report
           "[cli][pathway][reserves]") {
   const fs::path out = scratch("sweep_risk_run.h5"), csv = scratch("sweep_risk.csv"), dir = scratch("sweep_risk_report");
   fs::remove_all(dir);
-  REQUIRE(mhsim::test::run_process({MHSIM_BINARY, "run", kDefault, "--reps", "8", "--out", out.string(), "-q"})
+  // The alliance as the scenario writes it but not paid on account (so the cash position's
+  // figures are the reserve path's, below); the run records the setting and sweep applies it.
+  REQUIRE(mhsim::test::run_process({MHSIM_BINARY, "run", kDefault, "--reps", "8", "--out", out.string(), "-q", "--set",
+                                    "arms.living_well.contracts[2].interim=false"})
               .exit_code == 0);
   // The scenario's own share (0.5) and a second value; reserves and horizon from the command line.
   const std::string alliance = "arms.living_well.contracts.living_well_alliance";
@@ -602,7 +605,8 @@ TEST_CASE("Pathway CLI: sweep's risk columns over the agreement equal the report
                {"mean_painshare", "mean_painshare"}, {"var_painshare", "var"}, {"es_painshare", "es"},
                {"p_painshare_above_reserve", "p_above_reserve"}, {"p_reserves_exhausted", "p_exhausted"},
                {"lowest_reserve_q05", "lowest_reserve_q05"}, {"reserves_needed", "reserves_needed"},
-               {"p_partner_cap_binds", "p_cap_binds"}, {"reserve", "reserve"}}) {
+               {"p_partner_cap_binds", "p_cap_binds"}, {"reserve", "reserve"}, {"p_cash_exhausted", "p_cash_exhausted"},
+               {"lowest_cash_q05", "lowest_cash_q05"}}) {
         INFO(ours);
         const std::string a = s[i].at(column(sh, ours)), b = r[j].at(column(rh, theirs));
         REQUIRE(a.empty() == b.empty());
@@ -614,6 +618,10 @@ TEST_CASE("Pathway CLI: sweep's risk columns over the agreement equal the report
       CHECK(s[i].at(column(sh, "reserve")) == "2000000");
       CHECK_FALSE(s[i].at(column(sh, "p_reserves_exhausted")).empty());
     }
+    // No alliance is paid on account: the cash position runs straight between the year-end
+    // reserves, so its figures are the reserve path's.
+    CHECK(s[i].at(column(sh, "p_cash_exhausted")) == s[i].at(column(sh, "p_reserves_exhausted")));
+    CHECK(s[i].at(column(sh, "lowest_cash_q05")) == s[i].at(column(sh, "lowest_reserve_q05")));
   }
   CHECK(compared >= 3);  // the alliance's members and the other contracted partners
 
@@ -818,6 +826,15 @@ std::string default_alliance_with(const std::string& keys) {
   std::string toml = text.str();
   const std::string anchor = "name = \"living_well_alliance\"\n";
   REQUIRE(toml.find(anchor) != std::string::npos);
+  // A key given replaces the alliance's own line of that key (the keys that follow the name).
+  for (std::size_t at = 0; at < keys.size();) {
+    const std::size_t eq = keys.find(" = ", at), end = keys.find('\n', at);
+    if (eq == std::string::npos || end == std::string::npos) break;
+    const std::string line_start = "\n" + keys.substr(at, eq - at) + " = ";
+    const std::size_t own = toml.find(line_start, toml.find(anchor));
+    if (own != std::string::npos) toml.erase(own + 1, toml.find('\n', own + 1) - own);
+    at = end + 1;
+  }
   toml.replace(toml.find(anchor), anchor.size(), anchor + keys);
   return toml;
 }
@@ -971,14 +988,15 @@ TEST_CASE("Pathway CLI: sweep and design give each pooling commissioner its spen
       default_alliance_with("funders = { icb = 0.8, council = 0.2 }\nresidual_split = { icb = 0.5, council = 0.5 }\n");
   toml.insert(toml.find("\n[arms.block]"), "\n[commissioners.icb]\nbudget = 30000000\n[commissioners.council]\n");
   const fs::path scenario = scratch("pooled_sweep.toml"), out = scratch("pooled_sweep.h5"), csv = scratch("pooled_sweep.csv"),
-                 designed = scratch("pooled_design.csv");
+                 designed = scratch("pooled_design.csv"), per_rep = scratch("pooled_sweep_per_rep.h5");
   { std::ofstream(scenario) << toml; }
   const auto run = mhsim::test::run_process({MHSIM_BINARY, "run", scenario.string(), "--reps", "8", "--out", out.string(), "-q"});
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   const std::string alliance = "arms.living_well.contracts.living_well_alliance";
   const auto sweep = mhsim::test::run_process({MHSIM_BINARY, "sweep", scenario.string(), "--results", out.string(), "--set",
-                                               alliance + ".share=0.5,0.9", "--horizon", "2", "--out", csv.string()});
+                                               alliance + ".share=0.5,0.9", "--horizon", "2", "--out", csv.string(),
+                                               "--per-replication", per_rep.string()});
   INFO(sweep.err);
   REQUIRE(sweep.exit_code == 0);
 
@@ -987,6 +1005,25 @@ TEST_CASE("Pathway CLI: sweep and design give each pooling commissioner its spen
   const mhsim::analysis::ResultsReader file(out.string());
   const std::vector<double> spend = file.read_double("payouts/commissioner");  // [R][A][Y][2]
   const std::size_t R = 8, A = 2, Y = 3, H = 2;
+  // The per-replication file has each commissioner's spend as the run writes it: for the
+  // scenario's own terms (combination 0), the run's own, bit for bit; another share moves it.
+  const mhsim::analysis::ResultsReader rows_file(per_rep.string());
+  CHECK(rows_file.labels("sweep/commissioner_name") == std::vector<std::string>{"icb", "council"});
+  REQUIRE(rows_file.shape("sweep/commissioner") == std::vector<std::uint64_t>{2, A, R, Y, 2});
+  const std::vector<std::string> stored = rows_file.datasets();
+  CHECK(std::find(stored.begin(), stored.end(), "sweep/cash") != stored.end());  // the alliance is paid on account
+  const std::vector<double> swept = rows_file.read_double("sweep/commissioner");  // [N][A][R][Y][2]
+  std::size_t differ = 0, moved = 0;
+  for (std::size_t a = 0; a < A; ++a) {
+    for (std::size_t r = 0; r < R; ++r) {
+      for (std::size_t k = 0; k < Y * 2; ++k) {
+        differ += swept[(a * R + r) * Y * 2 + k] != spend[(r * A + a) * Y * 2 + k];
+        moved += swept[((A + a) * R + r) * Y * 2 + k] != spend[(r * A + a) * Y * 2 + k];
+      }
+    }
+  }
+  CHECK(differ == 0);
+  CHECK(moved > 0);
   const auto rows = csv_rows(csv);
   const auto& h = rows.at(0);
   const std::vector<std::string> names = {"icb", "council"};
@@ -1044,6 +1081,170 @@ TEST_CASE("Pathway CLI: sweep and design give each pooling commissioner its spen
   CHECK(matched == 2);
 }
 
+TEST_CASE("Pathway CLI: with the alliance paid on account, sweep's cash columns are the report's and the documented "
+          "position's, and its per-replication file holds the run's cash", "[cli][pathway][sweep][cash]") {
+  // The default scenario with its alliance paid on account, each year's balance two quarters
+  // after its end; the scenario's reserves (slam 3m, gp_practices 100k, certitude 250k,
+  // council 1m), certitude's set to 0 so that its cash is exhausted in some replications.
+  const fs::path scenario = scratch("interim.toml"), out = scratch("interim.h5"), csv = scratch("interim_sweep.csv"),
+                 h5 = scratch("interim_sweep.h5"), dir = scratch("interim_report"), designed = scratch("interim_design.csv");
+  fs::remove_all(dir);
+  { std::ofstream(scenario) << default_alliance_with("interim = true\nreconciliation_lag = 2\n"); }
+  const auto run = mhsim::test::run_process({MHSIM_BINARY, "run", scenario.string(), "--reps", "8", "--out", out.string(), "-q"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const std::string alliance = "arms.living_well.contracts.living_well_alliance";
+  // Combination 0 (share 0.5, lag 2) is the scenario's own terms; lag 0 pays each balance
+  // with the year's last instalment. Over the first two years: quarters 1 to 10 (8 + lag).
+  const auto sweep = mhsim::test::run_process({MHSIM_BINARY, "sweep", scenario.string(), "--results", out.string(), "--set",
+                                               alliance + ".share=0.5,0.8", "--set", alliance + ".reconciliation_lag=2,0",
+                                               "--reserve", "certitude=0", "--horizon", "2", "--out", csv.string(),
+                                               "--per-replication", h5.string()});
+  INFO(sweep.err);
+  REQUIRE(sweep.exit_code == 0);
+  const auto report = mhsim::test::run_process({MHSIM_BINARY, "report", out.string(), "--csv", dir.string(), "--reserve",
+                                                "certitude=0", "--horizon", "2", "-q"});
+  INFO(report.err);
+  REQUIRE(report.exit_code == 0);
+
+  // The per-replication file: combination 0's cash is the run's payouts/cash, bit for bit.
+  const mhsim::analysis::ResultsReader run_file(out.string()), f(h5.string());
+  const std::size_t N = 4, A = 2, R = 8, Y = 3, Q = 14, H = 2;
+  const std::vector<std::string> partners = run_file.labels("partners/name"), arms = run_file.labels("arms/name");
+  const std::size_t P = partners.size(), F = 7;
+  REQUIRE(run_file.shape("payouts/cash") == std::vector<std::uint64_t>{R, A, Q, P, 2});
+  REQUIRE(f.shape("sweep/cash") == std::vector<std::uint64_t>{N, A, R, Q, P, 2});
+  const std::vector<double> own = run_file.read_double("payouts/cash"), cash = f.read_double("sweep/cash"),
+                            pay = f.read_double("sweep/partner");
+  std::size_t differ = 0;
+  for (std::size_t a = 0; a < A; ++a) {
+    for (std::size_t r = 0; r < R; ++r) {
+      for (std::size_t k = 0; k < Q * P * 2; ++k) differ += cash[(a * R + r) * Q * P * 2 + k] != own[(r * A + a) * Q * P * 2 + k];
+    }
+  }
+  CHECK(differ == 0);
+  const auto receipt = [&](std::size_t c, std::size_t a, std::size_t r, std::size_t q, std::size_t p, std::size_t k) {
+    return cash[((((c * A + a) * R + r) * Q + q) * P + p) * 2 + k];
+  };
+  const auto payout = [&](std::size_t c, std::size_t a, std::size_t r, std::size_t y, std::size_t p, std::size_t k) {
+    return pay[((((c * A + a) * R + r) * Y + y) * P + p) * F + k];
+  };
+  // slam, an alliance member, is paid on account: not a quarter of its year's payment. With
+  // lag 0 (combination 1) nothing is paid after the agreement's twelfth quarter.
+  const std::size_t slam = static_cast<std::size_t>(std::find(partners.begin(), partners.end(), "slam") - partners.begin());
+  CHECK(receipt(0, 1, 0, 0, slam, 0) != payout(0, 1, 0, 0, slam, 0) / 4);
+  for (std::size_t r = 0; r < R; ++r) CHECK(receipt(1, 1, r, 12, slam, 0) == 0);
+
+  // Every CSV row's cash columns recomputed here from the file's rows by the documented
+  // formula, C_q = R_0 + sum_{j<=q} (receipts_j - costs_j) - sum_y (margin_y - gain_pain_y) e_y(q) / 4,
+  // over quarters 1 .. 4H + lag (the lag of the combination, 0 in the block arm).
+  const std::map<std::string, double> reserves = {{"slam", 3e6}, {"gp_practices", 1e5}, {"certitude", 0}, {"council", 1e6}};
+  const auto s = csv_rows(csv);
+  const auto& sh = s.at(0);
+  int recomputed = 0;
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    const std::size_t c = std::stoul(s[i].at(0));
+    const std::size_t a = static_cast<std::size_t>(std::find(arms.begin(), arms.end(), s[i].at(column(sh, "arm"))) - arms.begin());
+    const std::string name = s[i].at(column(sh, "partner"));
+    const std::size_t p = static_cast<std::size_t>(std::find(partners.begin(), partners.end(), name) - partners.begin());
+    REQUIRE(c < N);
+    REQUIRE(a < A);
+    if (reserves.count(name) == 0 || s[i].at(column(sh, "p_cash_exhausted")).empty()) continue;
+    const std::size_t lag = a == 1 && s[i].at(2) == "2" ? 2 : 0, n = 4 * H + lag;
+    std::vector<double> lowest;
+    double exhausted = 0;
+    for (std::size_t r = 0; r < R; ++r) {
+      double net = 0, low = reserves.at(name);
+      bool gone = false;
+      for (std::size_t q = 0; q < n; ++q) {
+        net += receipt(c, a, r, q, p, 0) - receipt(c, a, r, q, p, 1);
+        double spent = 0;  // the margin outside the risk share, accrued to date
+        for (std::size_t y = 0; y < Y; ++y) {
+          const double elapsed = static_cast<double>(std::min<std::size_t>(4, q + 1 > 4 * y ? q + 1 - 4 * y : 0));
+          spent += (payout(c, a, r, y, p, 2) - payout(c, a, r, y, p, 5)) * elapsed / 4;
+        }
+        const double position = reserves.at(name) + net - spent;
+        low = std::min(low, position);
+        gone = gone || position < -1e-6;
+      }
+      lowest.push_back(low);
+      exhausted += gone ? 1.0 / R : 0.0;
+    }
+    INFO("combination " << c << ", " << arms[a] << ", " << name);
+    CHECK(std::stod(s[i].at(column(sh, "p_cash_exhausted"))) == Approx(exhausted).margin(1e-12));
+    CHECK(std::stod(s[i].at(column(sh, "lowest_cash_q05"))) == Approx(type7(lowest, 0.05)).epsilon(1e-9).margin(1e-3));
+    if (a == 0) {  // the block arm pays no one on account
+      CHECK(s[i].at(column(sh, "p_cash_exhausted")) == s[i].at(column(sh, "p_reserves_exhausted")));
+      CHECK(s[i].at(column(sh, "lowest_cash_q05")) == s[i].at(column(sh, "lowest_reserve_q05")));
+    }
+    ++recomputed;
+  }
+  CHECK(recomputed >= 4 * 2 * 3);
+
+  // The scenario's own terms: the sweep's cash columns are the report's.
+  const auto rr = csv_rows(dir / "risk.csv");
+  const auto& rh = rr.at(0);
+  int compared = 0;
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    if (s[i].at(0) != "0") continue;
+    for (std::size_t j = 1; j < rr.size(); ++j) {
+      if (rr[j].at(column(rh, "arm")) != s[i].at(column(sh, "arm")) || rr[j].at(column(rh, "partner")) != s[i].at(column(sh, "partner"))) continue;
+      INFO(s[i].at(column(sh, "arm")) << " " << s[i].at(column(sh, "partner")));
+      for (const char* k : {"p_cash_exhausted", "lowest_cash_q05"}) {
+        const std::string x = s[i].at(column(sh, k)), y = rr[j].at(column(rh, k));
+        REQUIRE(x.empty() == y.empty());
+        if (!x.empty()) CHECK(std::stod(x) == Approx(std::stod(y)).epsilon(1e-9).margin(1e-6));
+      }
+      ++compared;
+    }
+  }
+  CHECK(compared >= 6);
+  // The report's cash path ends each partner's horizon in quarter 10 (8 + the lag of 2).
+  const auto cp = csv_rows(dir / "cash_paths.csv");
+  std::size_t last = 0;
+  for (std::size_t i = 1; i < cp.size(); ++i) {
+    if (cp[i].at(column(cp[0], "arm")) == "living_well") last = std::max<std::size_t>(last, std::stoul(cp[i].at(column(cp[0], "quarter"))));
+  }
+  CHECK(last == 10);
+
+  // Design's worst cash risk is the sweep's highest P(cash exhausted) in the arm, and
+  // --max-cash-exhaustion keeps only combinations at or below it.
+  const auto design = mhsim::test::run_process(
+      {MHSIM_BINARY, "design", scenario.string(), "--results", out.string(), "--arm", "living_well", "--set",
+       alliance + ".share=0.5,0.8", "--set", alliance + ".reconciliation_lag=2,0", "--reserve", "certitude=0", "--horizon",
+       "2", "--max-exhaustion", "1", "--min-gain", "-1e12", "--max-cash-exhaustion", "0.3", "--out", designed.string()});
+  INFO(design.err);
+  REQUIRE(design.exit_code == 0);
+  const auto d = csv_rows(designed);
+  REQUIRE(d.size() == N + 1);
+  for (std::size_t i = 1; i < d.size(); ++i) {
+    double worst = 0;
+    for (std::size_t j = 1; j < s.size(); ++j) {
+      const std::string e = s[j].at(column(sh, "p_cash_exhausted"));
+      if (s[j].at(0) == d[i].at(0) && s[j].at(column(sh, "arm")) == "living_well" && !e.empty()) worst = std::max(worst, std::stod(e));
+    }
+    INFO("combination " << d[i].at(0));
+    CHECK(std::stod(d[i].at(column(d[0], "worst_p_cash_exhausted"))) == Approx(worst).margin(1e-12));
+    CHECK((d[i].at(column(d[0], "feasible")) == "1") == (worst <= 0.3));
+  }
+
+  // The same terms set on the command line of the run (`mhsim run --set`) rather than in the
+  // scenario's text: the sweep of the default scenario over that run settles with the run's
+  // own terms, so its CSV is the one above, byte for byte.
+  const fs::path by_set = scratch("interim_by_set.h5"), by_set_csv = scratch("interim_by_set.csv");
+  const auto set_run = mhsim::test::run_process(
+      {MHSIM_BINARY, "run", kDefault, "--reps", "8", "--set", "arms.living_well.contracts[2].interim=true", "--set",
+       "arms.living_well.contracts[2].reconciliation_lag=2", "--out", by_set.string(), "-q"});
+  INFO(set_run.err);
+  REQUIRE(set_run.exit_code == 0);
+  const auto set_sweep = mhsim::test::run_process({MHSIM_BINARY, "sweep", kDefault, "--results", by_set.string(), "--set",
+                                                   alliance + ".share=0.5,0.8", "--set", alliance + ".reconciliation_lag=2,0",
+                                                   "--reserve", "certitude=0", "--horizon", "2", "--out", by_set_csv.string()});
+  INFO(set_sweep.err);
+  REQUIRE(set_sweep.exit_code == 0);
+  CHECK(mhsim::test::slurp_file(by_set_csv.string()) == mhsim::test::slurp_file(csv.string()));
+}
+
 TEST_CASE("Pathway CLI: one commissioner's sweep has exactly the columns it always had", "[cli][pathway][sweep]") {
   const fs::path out = scratch("one_commissioner.h5"), csv = scratch("one_commissioner.csv");
   REQUIRE(mhsim::test::run_process({MHSIM_BINARY, "run", kDefault, "--reps", "3", "--out", out.string(), "-q"}).exit_code == 0);
@@ -1055,7 +1256,8 @@ TEST_CASE("Pathway CLI: one commissioner's sweep has exactly the columns it alwa
         "combination,arms.living_well.contracts.living_well_alliance.share,arm,partner,mean_payment,mean_margin,"
         "mean_gain_pain,p_pain,p5_gain_pain,p_pain_cap_binds,mean_commissioner_spend,horizon_years,mean_painshare,"
         "var_painshare,es_painshare,p_partner_cap_binds,reserve,p_painshare_above_reserve,p_reserves_exhausted,"
-        "lowest_reserve_q05,reserves_needed,commissioner_spend_horizon,var_commissioner_spend");
+        "lowest_reserve_q05,reserves_needed,p_cash_exhausted,lowest_cash_q05,commissioner_spend_horizon,"
+        "var_commissioner_spend");
 }
 
 TEST_CASE("Pathway CLI: a partner's reserves as a sweep axis move only the reserve columns, as recomputed",

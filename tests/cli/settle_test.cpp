@@ -4,6 +4,8 @@
 // ledgers (every error at once, exit 2, nothing written).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -109,11 +111,16 @@ TEST_CASE("mhsim settle: an alliance and an outcomes contract settled on a suppl
 }
 
 TEST_CASE("mhsim settle: the ledger of a run's replication settles exactly as the run settled it", "[cli][settle]") {
-  // The test scenario with a fixed target (the run cannot settle a ledger-free rule either way).
+  // The test scenario with a fixed target (the run cannot settle a ledger-free rule either way),
+  // the alliance paid on account with its balance a quarter after each year, and reserves
+  // for the charity.
   std::string text = mhsim::test::slurp_file(kScenario);
   const std::string rule = "target = { arm = \"block\", percentile = 50 }";
   REQUIRE(text.find(rule) != std::string::npos);
-  text.replace(text.find(rule), rule.size(), "target = { fixed = 30000 }");
+  text.replace(text.find(rule), rule.size(), "target = { fixed = 30000 }\ninterim = true\nreconciliation_lag = 1");
+  const std::string charity = "[partners.charity]\n";
+  REQUIRE(text.find(charity) != std::string::npos);
+  text.insert(text.find(charity) + charity.size(), "reserves = 2000\n");
   const fs::path scenario = scratch("fixed.toml"), results = scratch("fixed.h5");
   write(scenario, text);
   fs::remove(results);
@@ -129,7 +136,10 @@ TEST_CASE("mhsim settle: the ledger of a run's replication settles exactly as th
                     KS = skpis.size(), F = 7;
   const std::vector<double> activity = f.read_double("ledger/activity"), cost = f.read_double("ledger/cost"),
                             partner_cost = f.read_double("ledger/partner_cost"), sys = f.read_double("kpi/system"),
-                            svc = f.read_double("kpi/service"), pay = f.read_double("payouts/partner");
+                            svc = f.read_double("kpi/service"), pay = f.read_double("payouts/partner"),
+                            cash = f.read_double("payouts/cash");
+  const std::size_t Q = 4 * Y + 1;
+  REQUIRE(f.shape("payouts/cash") == std::vector<std::uint64_t>{2, A, Q, P, 2});
   const char* measures[] = {"contacts", "days", "episodes", "team_years"};
   const auto exact = [](double x) {
     char buf[40];
@@ -180,6 +190,45 @@ TEST_CASE("mhsim settle: the ledger of a run's replication settles exactly as th
       }
     }
     CHECK(compared == static_cast<int>(Y * P * F));
+    // Cash by quarter in the alliance arm: the run's payouts/cash, bit for bit, and the
+    // position against the reserves (the charity's 2,000, the others' 0) by its formula,
+    // C_q = R_0 + sum_{j<=q} (receipts_j - costs_j) - sum_y (margin_y - gain_pain_y) e_y(q) / 4.
+    if (arms[a] != "alliance") {
+      CHECK_FALSE(fs::exists(out / "cash.csv"));
+      continue;
+    }
+    std::istringstream lines(mhsim::test::slurp_file((out / "cash.csv").string()));
+    std::string line;
+    std::getline(lines, line);
+    CHECK(line == "quarter,partner,receipts,costs,net,cumulative,position");
+    std::size_t quarters = 0;
+    std::map<std::string, double> lowest;
+    while (std::getline(lines, line)) {
+      std::vector<std::string> v;
+      std::stringstream ss(line);
+      for (std::string x; std::getline(ss, x, ',');) v.push_back(x);
+      REQUIRE(v.size() == 7);
+      const std::size_t q = std::stoul(v[0]) - 1;
+      const std::size_t p = static_cast<std::size_t>(std::find(partners.begin(), partners.end(), v[1]) - partners.begin());
+      REQUIRE(p < P);
+      INFO("quarter " << q + 1 << " " << v[1]);
+      CHECK(std::stod(v[2]) == cash[(((r * A + a) * Q + q) * P + p) * 2]);
+      CHECK(std::stod(v[3]) == cash[(((r * A + a) * Q + q) * P + p) * 2 + 1]);
+      double spent = 0;
+      for (std::size_t y = 0; y < Y; ++y) {
+        const double elapsed = static_cast<double>(std::min<std::size_t>(4, q + 1 > 4 * y ? q + 1 - 4 * y : 0));
+        const double* row = &pay[(((r * A + a) * Y + y) * P + p) * F];
+        spent += (row[2] - row[5]) * elapsed / 4;
+      }
+      const double reserve = v[1] == "charity" ? 2000 : 0;
+      CHECK(std::stod(v[6]) == Approx(reserve + std::stod(v[5]) - spent).margin(1e-6));
+      lowest[v[1]] = std::min(lowest.count(v[1]) ? lowest[v[1]] : reserve, std::stod(v[6]));
+      ++quarters;
+    }
+    CHECK(quarters == Q * P);
+    CHECK(lowest.at("charity") <= 2000);
+    INFO(s.out);
+    CHECK(s.out.find("Cash paid on account") != std::string::npos);
   }
 }
 

@@ -6,7 +6,11 @@ it against `mhsim report --json` on the same file:
   * the provenance attributes are there, and scenario_sha256 is the SHA-256 of scenario_text;
   * every per-replication dataset has the replications as its first dimension and no NaN;
   * the discounted ledger cost, QALYs and each partner's painshare recomputed here from the
-    raw datasets equal the report's means (to 1e-9 relative: the same sums in another order).
+    raw datasets equal the report's means (to 1e-9 relative: the same sums in another order);
+  * each partner's cash position by quarter against its reserves (docs/analysis.md, "Cash by
+    quarter against the reserves"), recomputed here from payouts/partner and payouts/cash
+    (four equal instalments where the file has no cash), gives the report's P(cash
+    exhausted), mean lowest cash and cash path.
 
   * EVPI at each willingness to pay, recomputed here from the raw datasets, equals the EVPI
     the value-of-information rows carry, and no input's EVPPI exceeds it by more than 4 SE;
@@ -99,6 +103,45 @@ def main(results_path, json_path, voi_path=None):
                 check(close(pain[:, a, p].mean(), row["mean_painshare"]),
                       f"painshare of {row['partner']} in {row['arm']}: h5py {pain[:, a, p].mean()} vs report "
                       f"{row['mean_painshare']}")
+
+            # Cash by quarter: C_q = R_0 + sum_{j<=q} (receipts_j - costs_j)
+            #                        - sum_y (margin_y - gain_pain_y) e_y(q) / 4.
+            allpay = f["payouts/partner"][()]  # [R, A, Y, P, F]
+            Y = allpay.shape[2]
+            if "payouts/cash" in f:
+                cash = f["payouts/cash"][()]  # [R, A, Q, P, 2]
+            else:  # no alliance paid on account: four equal instalments against even costs
+                cash = np.zeros((R, len(arms), 4 * Y, len(partners), 2))
+                for y in range(Y):
+                    for k in range(4):
+                        cash[:, :, 4 * y + k, :, 0] = allpay[:, :, y, :, fields.index("payment")] / 4
+                        cash[:, :, 4 * y + k, :, 1] = allpay[:, :, y, :, fields.index("cost")] / 4
+            outside = allpay[..., fields.index("margin")] - allpay[..., fields.index("gain_pain")]  # [R, A, Y, P]
+            paths = doc.get("cash_paths", [])
+            seen = 0
+            for row in doc["risk"]:
+                if row["partner"].startswith("commissioner") or row.get("p_cash_exhausted") is None:
+                    continue
+                a, p = arms.index(row["arm"]), partners.index(row["partner"])
+                mine = [c for c in paths if c["arm"] == row["arm"] and c["partner"] == row["partner"]]
+                n = max(c["quarter"] for c in mine)
+                check(n - 4 * H in range(0, 9), f"cash path of {row['partner']} in {row['arm']} ends in quarter {n}")
+                q = np.arange(n)
+                elapsed = np.clip(q[:, None] + 1 - 4 * np.arange(Y)[None, :], 0, 4) / 4  # [n, Y]
+                net = np.cumsum(cash[:, a, :n, p, 0] - cash[:, a, :n, p, 1], axis=1)  # [R, n]
+                position = row["reserve"] + net - outside[:, a, :, p] @ elapsed.T
+                lowest = np.minimum(row["reserve"], position.min(axis=1))
+                exhausted = (position < -1e-6).any(axis=1).mean()
+                what = f"cash of {row['partner']} in {row['arm']}"
+                check(abs(exhausted - row["p_cash_exhausted"]) < 1e-12,
+                      f"{what}: P(exhausted) h5py {exhausted} vs report {row['p_cash_exhausted']}")
+                check(math.isclose(lowest.mean(), row["lowest_cash_mean"], rel_tol=1e-9, abs_tol=1e-3),
+                      f"{what}: mean lowest h5py {lowest.mean()} vs report {row['lowest_cash_mean']}")
+                for c in mine:
+                    check(math.isclose(position[:, c["quarter"] - 1].mean(), c["mean"], rel_tol=1e-9, abs_tol=1e-3),
+                          f"{what}: quarter {c['quarter']} mean h5py {position[:, c['quarter'] - 1].mean()} vs report {c['mean']}")
+                seen += 1
+            check(seen > 0 or not paths, "cash paths in the JSON but no partner row with P(cash exhausted)")
 
         # Value of information: EVPI recomputed from the raw sums (ledger cost, QALYs).
         if settings["cost_basis"] == "ledger" and settings["effect"] == "qalys" and doc.get("evppi"):
