@@ -8,6 +8,8 @@
 // with the one definition `mhsim report` uses (analysis::analyse_pathway).
 
 #include <algorithm>
+#include <atomic>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -179,6 +181,9 @@ void fix_targets(std::vector<scenario::PathwayScenario>& runs, const analysis::R
   }
 }
 
+std::atomic<bool> g_stop{false};
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+
 }  // namespace
 
 int stress_command(const StressOptions& o) {
@@ -249,9 +254,18 @@ int stress_command(const StressOptions& o) {
   const int n_threads = threads ? static_cast<int>(*threads)
                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const bool keep = !o.out.empty();
+  std::error_code existed_ec;
+  const bool existed = keep && std::filesystem::is_directory(o.out, existed_ec);
   const std::filesystem::path dir =
       keep ? std::filesystem::path(o.out)
            : std::filesystem::temp_directory_path() / ("mhsim-stress-" + std::to_string(::getpid()));
+  // Everything in `dir` is this command's (it was new or empty): on failure or interrupt it
+  // goes, so nothing partial is left (an empty directory given stays).
+  const auto discard = [&] {
+    std::filesystem::remove_all(dir, ec);
+    if (existed) std::filesystem::create_directory(dir, ec);
+  };
+  for (const int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, on_stop_signal);
   std::vector<Case> cases;
   try {
     std::filesystem::create_directories(dir);
@@ -265,12 +279,19 @@ int stress_command(const StressOptions& o) {
       for (const scenario::ScenarioVariant& v : sc->variants) {
         if (k > 0 && v.name == c.name) c.description = v.description;
       }
+      std::fprintf(stderr, "mhsim stress: running case \"%s\" (%zu of %zu)\n", c.name.c_str(), k + 1, runs.size());
       const std::string out = (dir / (c.name + ".h5")).string();
       pipeline::RunConfig config;
       config.out = out;
       config.threads = n_threads;
       config.command_line = o.command_line;
+      config.cancel = &g_stop;
       const pipeline::RunOutcome outcome = pipeline::run_pathway(runs[k], config);
+      if (!outcome.completed) {
+        discard();
+        std::fprintf(stderr, "mhsim: interrupted; nothing was kept\n");
+        return kExitInterrupted;
+      }
       std::printf("  %-14s %6.2f s  %s\n", c.name.c_str(), outcome.wall_seconds,
                   k == 0 ? "the scenario as written" : c.description.c_str());
       std::fflush(stdout);  // each case as it finishes, also through a pipe
@@ -289,8 +310,8 @@ int stress_command(const StressOptions& o) {
     }
     return kExitOk;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "mhsim: stress test failed: %s\n", e.what());
-    if (!keep) std::filesystem::remove_all(dir, ec);
+    std::fprintf(stderr, "mhsim: stress test failed: %s; nothing was kept\n", e.what());
+    discard();
     return kExitFailure;
   }
 }

@@ -3,6 +3,7 @@
 // and the terms are held at signing (an alliance's target does not follow an adverse case).
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -155,4 +156,19 @@ TEST_CASE("mhsim stress: the base case is the run's own risk, and an alliance's 
   }
   CHECK(compared >= 8);
   CHECK(base.at("living_well/slam").at(column(h, "reserve")) == "2000000");
+}
+
+TEST_CASE("mhsim stress: an interrupt stops the case under way, exit 130, and leaves nothing behind", "[cli][stress]") {
+  // 1,000 replications a case take minutes; the signal comes once the first case has started.
+  // `timeout` kills a command that does not stop (exit 128 + SIGKILL, not 130).
+  for (const int signal : {SIGINT, SIGTERM}) {
+    INFO("signal " << signal);
+    const fs::path dir = scratch("interrupted_" + std::to_string(signal));
+    const auto r = run_process({"/usr/bin/timeout", "-s", "KILL", "120", kBin, "stress", kDefault, "--reps", "1000",
+                                "--threads", "1", "--out", dir.string()},
+                               "running case \"base\"", signal);
+    CHECK(r.exit_code == 130);
+    CHECK(r.err.find("interrupted; nothing was kept") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir));
+  }
 }
