@@ -31,21 +31,6 @@ namespace {
 
 using scenario::Diagnostic;
 
-std::vector<std::string> split(const std::string& text, char sep) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (const char c : text) {
-    if (c == sep) {
-      out.push_back(cur);
-      cur.clear();
-    } else if (c != ' ') {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
-  return out;
-}
-
 // A finite number in [min, max] (max may be +inf), or an error naming the option.
 std::optional<double> number_option(const std::string& text, const char* flag, double min, double max,
                                     const std::string& expected, std::vector<Diagnostic>& errors) {
@@ -57,13 +42,6 @@ std::optional<double> number_option(const std::string& text, const char* flag, d
   }
   return v;
 }
-
-std::string names_list(const std::vector<std::string>& names) {
-  std::string out;
-  for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + ("\"" + names[i] + "\"");
-  return out;
-}
-
 
 std::string assets_dir(const std::string& given) {
   if (!given.empty()) return given;

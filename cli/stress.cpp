@@ -42,21 +42,6 @@ namespace {
 
 using scenario::Diagnostic;
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (const char c : text) {
-    if (c == ',') {
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
-  return out;
-}
-
 std::string csv_cell(double x) {
   if (!std::isfinite(x)) return "";
   char buf[40];
@@ -64,12 +49,6 @@ std::string csv_cell(double x) {
   return buf;
 }
 std::string csv_cell(const std::optional<double>& x) { return x ? csv_cell(*x) : std::string(); }
-
-std::string quoted_list(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& n : names) out += (out.empty() ? "\"" : ", \"") + n + "\"";
-  return out.empty() ? "none" : out;
-}
 
 // One case's analysis, as the table and the CSV show it.
 struct Case {
@@ -214,11 +193,11 @@ int stress_command(const StressOptions& o) {
                                   "[variants.<name>] tables: the adverse cases to test against the scenario as written",
                                   "none"});
     }
-    names = o.cases.empty() ? declared : split_list(o.cases);
+    names = o.cases.empty() ? declared : split(o.cases, ',');
     std::set<std::string> seen;
     for (const std::string& n : names) {
       if (std::find(declared.begin(), declared.end(), n) == declared.end()) {
-        errors.push_back(Diagnostic{"command line", 0, 0, "--cases", "variants of the scenario (" + quoted_list(declared) + ")",
+        errors.push_back(Diagnostic{"command line", 0, 0, "--cases", "variants of the scenario (" + (declared.empty() ? std::string("none") : names_list(declared)) + ")",
                                     "\"" + n + "\""});
       } else if (!seen.insert(n).second) {
         errors.push_back(Diagnostic{"command line", 0, 0, "--cases", "each case once", "\"" + n + "\" twice"});

@@ -92,13 +92,6 @@ struct GridCell {
 };
 constexpr std::size_t kReference = std::numeric_limits<std::size_t>::max();
 
-// "\"a\", \"b\"": names for a message.
-std::string quoted(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& n : names) out += (out.empty() ? "\"" : ", \"") + n + "\"";
-  return out;
-}
-
 // An axis `partners.<partner>.reserves`: the partner's index, its values checked (finite
 // pounds >= 0: a board varies reserves it could hold; "not stated" is the scenario without
 // the axis). kTermAxis for any other path (a contract term, checked by the caller). The
@@ -115,7 +108,7 @@ std::size_t reserve_axis(const scenario::PathwayScenario& sc, const Axis& axis, 
   const auto it = std::find(names.begin(), names.end(), partner);
   if (path.compare(dot + 1, std::string::npos, "reserves") != 0 || it == names.end()) {
     errors.push_back(Diagnostic{"command line", 0, 0, key,
-                                "partners.<partner>.reserves with a partner of the run (" + quoted(names) + ")",
+                                "partners.<partner>.reserves with a partner of the run (" + names_list(names) + ")",
                                 "\"" + path + "\""});
     return kTermAxis;
   }

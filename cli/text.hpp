@@ -18,6 +18,10 @@ std::string pounds(double x);
 std::string money(double x);
 /// "12.3%" of a share in [0, 1]; "-" when not finite.
 std::string percent(double p);
+/// `text` cut at each `sep`, spaces dropped: "a, b" -> {"a", "b"} (an option's list).
+std::vector<std::string> split(const std::string& text, char sep);
+/// "\"a\", \"b\"": names quoted and listed, for a message.
+std::string names_list(const std::vector<std::string>& names);
 /// Characters as the terminal shows them (UTF-8 lead bytes).
 std::size_t width_of(const std::string& s);
 /// Prints rows as columns two spaces apart, each as wide as its widest cell: cells left-aligned,
