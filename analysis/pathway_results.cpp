@@ -71,6 +71,16 @@ const std::vector<ArmCount>& arm_counts() {
 // Days people spent in the system, per arm (float64; the benchmark's person-years).
 constexpr const char* kPersonDays = "checks/person_days";
 
+// One-off costs [R, A, Y, S] (issue 22 item 4): defined only when an arm has one; files
+// without it read as zeros.
+constexpr const char* kOneOff = kOneOffDataset;
+bool has_one_off_costs(const pw::PathwaySpec& spec) {
+  for (const pw::ArmSpec& a : spec.arms) {
+    if (!a.one_off_costs.empty()) return true;
+  }
+  return false;
+}
+
 // Probabilistic sensitivity analysis: the values each replication drew, [R, N].
 constexpr const char* kPsaValues = "psa/values";
 
@@ -239,6 +249,11 @@ void define_pathway_datasets(ResultsWriter& out, const pw::PathwaySpec& spec, co
     out.define(c.path, ResultsWriter::Type::kUInt64, static_cast<std::uint64_t>(d.arms));
   }
   out.define(kPersonDays, ResultsWriter::Type::kFloat64, static_cast<std::uint64_t>(d.arms));
+  if (has_one_off_costs(spec)) {
+    out.define_shape(kOneOff, ResultsWriter::Type::kFloat64,
+                     {static_cast<std::uint64_t>(d.arms), static_cast<std::uint64_t>(d.years),
+                      static_cast<std::uint64_t>(d.services)});
+  }
   if (n > 0) {
     std::vector<std::string> base;
     for (const double b : psa.base) base.push_back(exact_text(b));
@@ -267,6 +282,14 @@ void write_pathway_result(ResultsWriter& out, std::uint64_t replication, const p
   std::vector<double> days(r.arms.size());
   for (std::size_t a = 0; a < r.arms.size(); ++a) days[a] = r.arms[a].person_days;
   if (!days.empty()) out.write(kPersonDays, replication, days.data());
+  if (out.defines(kOneOff)) {
+    row.assign(d.arms * d.years * d.services, 0.0);
+    for (std::size_t a = 0; a < r.arms.size(); ++a) {
+      const std::vector<double>& v = r.arms[a].one_off;
+      std::copy_n(v.begin(), std::min(v.size(), d.years * d.services), row.begin() + static_cast<std::ptrdiff_t>(a * d.years * d.services));
+    }
+    out.write(kOneOff, replication, row.data());
+  }
   if (!r.psa_values.empty()) out.write(kPsaValues, replication, r.psa_values.data());
 }
 
@@ -323,6 +346,21 @@ std::vector<pw::PathwayResult> read_pathway_results(const ResultsReader& file, s
   const std::vector<double> days = rows_as<double>(file, kPersonDays, first, count);
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t a = 0; a < d.arms; ++a) out[i].arms[a].person_days = days[i * d.arms + a];
+  }
+  if (has_dataset(file, kOneOff)) {
+    const std::vector<std::uint64_t> want{rows, static_cast<std::uint64_t>(d.arms), static_cast<std::uint64_t>(d.years),
+                                          static_cast<std::uint64_t>(d.services)};
+    if (file.shape(kOneOff) != want) {
+      bad_file(std::string(kOneOff) + ": expected shape " + shape_text(want) + ", got " + shape_text(file.shape(kOneOff)));
+    }
+    const std::size_t per_arm = d.years * d.services;
+    const std::vector<double> v = rows_as<double>(file, kOneOff, first, count);
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t a = 0; a < d.arms; ++a) {
+        const auto begin = v.begin() + static_cast<std::ptrdiff_t>((i * d.arms + a) * per_arm);
+        out[i].arms[a].one_off.assign(begin, begin + static_cast<std::ptrdiff_t>(per_arm));
+      }
+    }
   }
   if (has_dataset(file, kPsaValues)) {
     const std::vector<std::uint64_t> shape = file.shape(kPsaValues);

@@ -20,6 +20,10 @@ namespace mhsim::analysis {
 /// per-arm-and-year dataset).
 inline constexpr const char* kPathwayYears = "years";
 
+/// One-off costs [R, A, Y, S] pounds (set-up, transition): written only when an arm of the
+/// scenario has `one_off_costs`; a file without it reads as zeros.
+inline constexpr const char* kOneOffDataset = "ledger/one_off";
+
 /// The uncertain parameters of a run with probabilistic sensitivity analysis, for the psa/*
 /// datasets (one entry per parameter, in the scenario's order); empty = no PSA.
 struct PsaParameters {
@@ -39,6 +43,8 @@ struct PsaParameters {
 ///   ledger/activity, ledger/cost [R, A, Y, S, M]   ledger/partner_cost [R, A, Y, P]
 ///   kpi/system [R, A, Y, K]   kpi/service [R, A, Y, S, KS]   goals/by_domain [R, A, Y, 8, 6]
 ///   checks/arrived, checks/exited, checks/in_system, checks/events [R, A] uint64.
+///   ledger/one_off [R, A, Y, S] when an arm has one-off costs (also in ledger/partner_cost
+///   and kpi/system's cost; not in ledger/cost).
 /// With uncertain parameters (`psa` not empty): labels psa/name, psa/key, psa/distribution
 /// and psa/base [N] (the base values as text that reads back exactly, "%.17g" at most), and
 /// psa/values [R, N] float64, the values each replication used.

@@ -126,6 +126,15 @@ ResolvedTerms resolve_terms(const pw::PathwaySpec& spec, const std::vector<ct::A
         const std::vector<unsigned char> bytes = file.raw_rows(dataset, first, n);
         std::vector<double> v(bytes.size() / sizeof(double));
         if (!v.empty()) std::memcpy(v.data(), bytes.data(), v.size() * sizeof(double));
+        // One-off costs (ledger/one_off [R, A, Y, S], when the run had any) are part of a
+        // service's cost, as ledger/partner_cost already counts them.
+        std::vector<double> one_off;
+        const std::vector<std::string> names = by_service ? file.datasets() : std::vector<std::string>{};
+        if (std::find(names.begin(), names.end(), kOneOffDataset) != names.end()) {
+          const std::vector<unsigned char> b = file.raw_rows(kOneOffDataset, first, n);
+          one_off.resize(b.size() / sizeof(double));
+          if (!one_off.empty()) std::memcpy(one_off.data(), b.data(), one_off.size() * sizeof(double));
+        }
         for (std::uint64_t r = 0; r < n; ++r) {
           for (std::size_t y = 0; y < years; ++y) {
             const double* row = &v[((static_cast<std::size_t>(r) * A + ref) * years + y) * width];
@@ -134,6 +143,7 @@ ResolvedTerms resolve_terms(const pw::PathwaySpec& spec, const std::vector<ct::A
               for (std::size_t s = 0; s < S; ++s) {
                 if (!services[s]) continue;
                 for (std::size_t m = 0; m < ct::kMeasures; ++m) c += row[s * ct::kMeasures + m];
+                if (!one_off.empty()) c += one_off[((static_cast<std::size_t>(r) * A + ref) * years + y) * S + s];
               }
             } else {
               for (const std::size_t p : members) c += row[p];
@@ -159,6 +169,7 @@ ResolvedTerms resolve_terms(const pw::PathwaySpec& spec, const std::vector<ct::A
         for (std::size_t s = 0; s < S && !services.empty(); ++s) {
           if (!services[s]) continue;
           for (std::size_t m = 0; m < ct::kMeasures; ++m) c += r.arms[ref].cst(y, s, static_cast<ct::Measure>(m));
+          c += r.arms[ref].one_off_cost(y, s);
         }
         if (!services.empty()) {
           cost[y].push_back(c);

@@ -164,6 +164,8 @@ class ResultsWriter {
   std::vector<unsigned char> image();
 
   const std::string& temporary_path() const noexcept { return temp_path_; }
+  /// Whether `path` has been defined (an optional dataset's writer asks).
+  bool defines(const std::string& path) const { return datasets_.count(path) != 0; }
   std::uint64_t first_row() const noexcept { return first_row_; }
   std::uint64_t rows() const noexcept { return rows_; }
 

@@ -33,6 +33,7 @@ void from_arm_result(const LedgerShape& shape, const lg::ArmResult& r, std::size
                           r.partner_cost.begin() + static_cast<std::ptrdiff_t>((year + 1) * P));
   out.partner_activity.assign(P, std::array<double, kMeasures>{});
   out.service_cost.assign(S, 0.0);
+  out.service_one_off.assign(S, 0.0);
   out.service_activity.assign(S, std::array<double, kMeasures>{});
   out.service_partner.resize(S);
   for (std::size_t s = 0; s < S; ++s) {
@@ -45,6 +46,8 @@ void from_arm_result(const LedgerShape& shape, const lg::ArmResult& r, std::size
       out.service_cost[s] += r.cst(year, s, measure);
       if (p < P) out.partner_activity[p][m] += a;
     }
+    out.service_one_off[s] = r.one_off_cost(year, s);
+    out.service_cost[s] += out.service_one_off[s];
   }
   out.kpi.assign(r.system.begin() + static_cast<std::ptrdiff_t>(year * lg::kSystemKpis),
                  r.system.begin() + static_cast<std::ptrdiff_t>((year + 1) * lg::kSystemKpis));
@@ -494,7 +497,15 @@ void settle_terms(const Terms& terms, const YearInput& in, YearPayout& out, Pool
     for (const PartnerPayout& pp : out.partners) sum += pp.payment;
     return sum;
   };
-  if (!terms.scoped()) {
+  // One-off costs paid outside a contract: only when some are (otherwise the numbers are
+  // those of before, bit for bit).
+  bool outside = false;
+  for (std::size_t c = 0; c < terms.contracts.size(); ++c) {
+    if (!terms.contracts[c].one_off_outside()) continue;
+    for (const double x : in.service_one_off) outside = outside || x != 0.0;
+  }
+  if (outside && in.service_one_off.size() != in.services()) bad_input("service_one_off has a size other than service_cost's");
+  if (!terms.scoped() && !outside) {
     const Basis whole{in.partner_cost.data(), in.partner_activity.data()};
     for (std::size_t c = 0; c < terms.contracts.size(); ++c) {
       const double before = paid();
@@ -522,9 +533,21 @@ void settle_terms(const Terms& terms, const YearInput& in, YearPayout& out, Pool
           for (std::size_t m = 0; m < kMeasures; ++m) out.scratch_activity[p][m] += in.service_activity[s][m];
         }
       }
+      // One-off costs outside this contract: out of what it settles on, paid on top.
+      const bool pass = outside && terms.contracts[c].one_off_outside();
+      if (pass) {
+        for (std::size_t s = 0; s < in.services(); ++s) {
+          if (out.scratch_cover[s] == c) out.scratch_cost[in.service_partner[s]] -= in.service_one_off[s];
+        }
+      }
       const Basis basis{out.scratch_cost.data(), out.scratch_activity.data()};
       const double before = paid();
       std::visit([&](const auto& t) { settle_contract(t, in, basis, out, pool); }, terms.contracts[c].terms);
+      if (pass) {
+        for (std::size_t s = 0; s < in.services(); ++s) {
+          if (out.scratch_cover[s] == c) touch(out, in, in.service_partner[s]).payment += in.service_one_off[s];
+        }
+      }
       out.contract_payment[c] = paid() - before;
     }
   }

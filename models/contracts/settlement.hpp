@@ -14,6 +14,7 @@
 // beside the field that makes it. Money is in pounds; "share" and "fraction" are in [0, 1].
 
 #include <array>
+#include <cstdint>
 #include <cstddef>
 #include <limits>
 #include <optional>
@@ -38,7 +39,10 @@ struct YearInput {
   int year = 0;                                          ///< 0-based settlement year
   std::vector<double> partner_cost;                      ///< [P] cost incurred (Limb 1 basis), pounds
   std::vector<std::array<double, kMeasures>> partner_activity;  ///< [P][Measure] over the partner's services
-  std::vector<double> service_cost;                      ///< [S] pounds, all measures
+  std::vector<double> service_cost;                      ///< [S] pounds, all measures and one-off costs
+  /// [S] the one-off costs in service_cost (set-up, transition); empty = none. A contract
+  /// with one_off = kOutside pays them on top and leaves them out of what it settles on.
+  std::vector<double> service_one_off = {};
   std::vector<std::array<double, kMeasures>> service_activity;  ///< [S][Measure]
   std::vector<std::size_t> service_partner;              ///< [S] owning partner
   std::vector<double> kpi;                               ///< [SystemKpi] the year's system KPIs
@@ -315,6 +319,10 @@ struct AllianceTerms {
 using ContractTerms =
     std::variant<BlockTerms, ActivityTerms, CapitationTerms, OutcomesTerms, BlendedTerms, AllianceTerms>;
 
+/// Where a contract puts the one-off costs (set-up, transition) of the services it covers.
+enum class OneOffCosts : std::uint8_t { kInside, kOutside };
+inline constexpr std::array<std::string_view, 2> kOneOffCostsNames = {"inside", "outside"};
+
 struct Contract {
   std::string name;  ///< for messages and results
   ContractTerms terms;
@@ -324,6 +332,12 @@ struct Contract {
   /// [K] each commissioner's share of what the contract pays (issue 16 item 3: a pooled
   /// budget of several commissioners), summing to 1; empty: commissioner 0 pays it all.
   std::vector<double> funders = {};
+  /// One-off costs (set-up, transition) of the services the contract covers: false
+  /// ("inside") they are cost like any other, counted against the contract's budget or
+  /// target; true ("outside") they are paid on top, pound for pound, and left out of the
+  /// cost the contract settles on (Limb 1, the target's outturn, corridors, fee rates).
+  OneOffCosts one_off = OneOffCosts::kInside;
+  bool one_off_outside() const noexcept { return one_off == OneOffCosts::kOutside; }
   bool scoped() const noexcept { return !services.empty(); }
 };
 

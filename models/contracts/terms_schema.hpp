@@ -486,6 +486,11 @@ void describe(V& v, Contract& c) {
         .doc("Each commissioner's share of what the contract pays, `{ icb = 0.8, council = 0.2 }` (commissioners left "
              "out: 0), summing to 1; needs `[commissioners.<name>]`."));
   v.check([&](auto& k) { schema_detail::check_shares(k, "funders", "funders' shares", c.funders); });
+  v(choice("one_off_costs", c.one_off, kOneOffCostsNames).otherwise("\"inside\"").vary(Vary::kPolicy)
+        .doc("The one-off costs (`arms.<arm>.one_off_costs`: set-up, transition) of the services this contract "
+             "covers: `inside`, cost like any other, counted against the contract (a block absorbs it; an "
+             "alliance reimburses it in Limb 1 and counts it in the outturn against the target); `outside`, "
+             "paid on top pound for pound and left out of what the contract settles on."));
   v(names("services", c.services, "services", "service")
         .otherwise("the services of its partner(s) that no contract with `services` names").vary(Vary::kPolicy)
         .doc("The services whose cost and activity this contract covers, services of the partner(s) it pays: "

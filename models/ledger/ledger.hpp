@@ -112,7 +112,11 @@ struct ArmResult {
   std::size_t years = 0, services = 0, partners = 0;
   std::vector<double> activity;      ///< [year][service][measure]
   std::vector<double> cost;          ///< [year][service][measure], pounds
-  std::vector<double> partner_cost;  ///< [year][partner]
+  std::vector<double> partner_cost;  ///< [year][partner], one-off costs included
+  /// [year][service] pounds: one-off costs (set-up, transition) posted to the service's
+  /// partner. They are in partner_cost and the system's cost, not in `cost` (which is
+  /// activity x unit cost). Empty (read as zeros) in results written before they existed.
+  std::vector<double> one_off = {};
   std::vector<double> system;        ///< [year][SystemKpi]
   std::vector<double> service;       ///< [year][service][ServiceKpi]
   std::vector<double> goals;         ///< [year][domain][GoalStatus]
@@ -135,6 +139,11 @@ struct ArmResult {
   }
   double cst(std::size_t y, std::size_t s, Measure m) const {
     return cost[(y * services + s) * kMeasures + static_cast<std::size_t>(m)];
+  }
+  /// The one-off cost of service s in year y (0 when none was posted).
+  double one_off_cost(std::size_t y, std::size_t s) const {
+    const std::size_t i = y * services + s;
+    return i < one_off.size() ? one_off[i] : 0.0;
   }
 };
 

@@ -186,6 +186,7 @@ class ArmSim {
     r_.activity.assign(Y * S * kMeasures, 0.0);
     r_.cost.assign(Y * S * kMeasures, 0.0);
     r_.partner_cost.assign(Y * P, 0.0);
+    r_.one_off.assign(Y * S, 0.0);
     r_.system.assign(Y * kSystemKpis, 0.0);
     r_.service.assign(Y * S * kServiceKpis, 0.0);
     r_.goals.assign(Y * kSiofDomains * kGoalStatuses, 0.0);
@@ -243,6 +244,13 @@ class ArmSim {
         }
       }
       sim_.schedule_at(static_cast<double>(y + 1) * kDaysPerYear, engine::kObserverPriority, [this, y] { year_end(y); });
+    }
+    // One-off costs: posted to their day's year (no event: they change nothing else).
+    for (const OneOffCost& c : arm_.one_off_costs) {
+      if (!(c.day < horizon_)) continue;
+      const std::size_t y = year_of(c.day);
+      r_.one_off[y * r_.services + c.service] += c.amount;
+      r_.partner_cost[y * r_.partners + spec_.services[c.service].partner] += c.amount;
     }
     seed_initial_stock();
     // Capacity schedules, in file order at equal times; before anyone arrives or is referred
@@ -1075,6 +1083,7 @@ class ArmSim {
       k[idx(SystemKpi::kShareImproved)] = discharges > 0 ? k[idx(SystemKpi::kWemwbsImproved)] / discharges : 0.0;
       double cost = 0;
       for (std::size_t i = y * r_.services * kMeasures; i < (y + 1) * r_.services * kMeasures; ++i) cost += r_.cost[i];
+      for (std::size_t s = 0; s < r_.services; ++s) cost += r_.one_off[y * r_.services + s];
       k[idx(SystemKpi::kCost)] = cost;
       // Goals: system totals, and the stock still open at year end.
       for (std::size_t d = 0; d < kSiofDomains; ++d) {
@@ -1125,6 +1134,7 @@ class ArmSim {
           }
           total += c;
         }
+        total += r_.one_off[y * r_.services + s];
       }
       for (std::size_t q = 0; q < r_.partners; ++q) by_partner += r_.partner_cost[y * r_.partners + q];
     }
@@ -1389,6 +1399,12 @@ std::vector<std::string> check_spec(const PathwaySpec& spec) {
       if (c.excess == Excess::kTransfer &&
           (c.transfer_to >= S || c.transfer_to == c.service || !a.enabled[c.transfer_to])) {
         out.push_back(w + ": a capacity change transfers to another service the arm has");
+      }
+    }
+    for (const OneOffCost& c : a.one_off_costs) {
+      if (c.service >= S || !a.enabled[c.service]) out.push_back(w + ": a one-off cost of a service the arm does not have");
+      if (!(c.day >= 0) || !(c.amount >= 0) || !std::isfinite(c.amount)) {
+        out.push_back(w + ": a one-off cost needs day >= 0 and a finite amount >= 0");
       }
     }
     for (std::size_t s = 0; s < S; ++s) {

@@ -225,6 +225,17 @@ struct CapacityChange {
   std::size_t transfer_to = kDischarge;  ///< kTransfer: the service that takes the excess
 };
 
+/// A one-off cost in one arm (issue 22 item 4): setting up a service, a transition team,
+/// premises, IT. Posted on `day` to the service's partner, in that day's year, as written
+/// (cost inflation does not apply). Contract terms say whether it counts against the target
+/// (`one_off_costs = "inside"`) or is paid on top (`"outside"`).
+struct OneOffCost {
+  std::size_t service = 0;
+  double day = 0;
+  double amount = 0;         ///< pounds
+  std::string what = {};     ///< what it pays for (for messages and the report)
+};
+
 struct ArmSpec {
   std::string name;
   std::vector<bool> enabled;            ///< per service
@@ -244,6 +255,8 @@ struct ArmSpec {
   std::vector<std::size_t> redirect;
   /// Capacity schedules (file order; applied at their days, after the starting caseload).
   std::vector<CapacityChange> capacity_changes = {};
+  /// One-off costs (set-up, transition), posted at their days.
+  std::vector<OneOffCost> one_off_costs = {};
 };
 
 /// People already in the system at day 0 (waiting lists, caseloads, wards).

@@ -379,6 +379,21 @@ void describe(V& v, ArmSpec& a) {
         }
       });
     });
+  v(tables("one_off_costs", a.one_off_costs).otherwise("none")
+        .doc("One-off costs in this arm (set-up, a transition team, premises, IT): `one_off_costs = [ { service = "
+             "\"front_door\", day = 0, amount = 250000, what = \"premises and IT\" } ]`. Each is posted on its day to "
+             "the service's partner, in that day's year, as written (cost inflation does not apply). It is part of "
+             "the partner's and the system's cost; each contract's `one_off_costs` says whether it counts against "
+             "the contract (\"inside\") or is paid on top (\"outside\")."),
+    [&](V& w, OneOffCost& c, std::size_t) {
+      w(reference("service", c.service, "services", "service").required()
+            .doc("The service the cost belongs to (one this arm has, not a presentation service); its partner bears it."));
+      w(number("day", c.day).range(0, 1e6).unit("days").required()
+            .doc("The day (from the start of the run) the cost falls; within the run (before run.years x 365)."));
+      w(number("amount", c.amount).range(0, limits::kMaxMoney).unit("pounds").required()
+            .doc("The cost, in pounds."));
+      w(text("what", c.what).otherwise("\"\"").doc("What it pays for (for reports)."));
+    });
   v.check([&](auto& c) {
     bool diverts = false;
     for (const double d : a.front_door_diversion.values()) diverts = diverts || d > 0.0;
@@ -574,6 +589,24 @@ void check_flows(C& c, const PathwaySpec& spec) {
           (t == ch.service || !arm.enabled[t] || services[t].kind == ServiceKind::kPresentation)) {
         c.error_at(at + ".transfer_to", "another service arm \"" + arm.name + "\" has that takes referrals",
                    "\"" + services[t].name + "\"");
+      }
+    }
+  }
+  // One-off costs: of a service the arm has, within the run.
+  for (const ArmSpec& arm : spec.arms) {
+    for (std::size_t k = 0; k < arm.one_off_costs.size(); ++k) {
+      const OneOffCost& o = arm.one_off_costs[k];
+      const std::string at = "arms." + arm.name + ".one_off_costs[" + std::to_string(k) + "]";
+      if (o.service < services.size() && arm.enabled.size() == services.size() &&
+          (!arm.enabled[o.service] || services[o.service].kind == ServiceKind::kPresentation)) {
+        c.error_at(at + ".service", "a service arm \"" + arm.name + "\" has (not a presentation service)",
+                   "\"" + services[o.service].name + "\"" +
+                       (!arm.enabled[o.service] ? ", which the arm does not have" : ", a presentation service"));
+      }
+      const double horizon = static_cast<double>(spec.years) * kDaysPerYear;
+      if (!(o.day < horizon)) {
+        c.error_at(at + ".day", "a day within the run (before " + c.number(horizon) + ", run.years x 365)",
+                   c.number(o.day));
       }
     }
   }

@@ -1657,3 +1657,45 @@ TEST_CASE("Settlement: check_terms wants funders and a residual split that sum t
             "contract 0 \"alliance\" (alliance): residual_split sum to 1.1, but must sum to 1",
             "contract 1 \"block\" (block): funders sum to 0.9, but must sum to 1"});
 }
+
+TEST_CASE("Settlement: one-off costs inside or outside the contract, by hand", "[settlement][transition]") {
+  // Brief 2.6's worked example at AOC 9.4m, of which £0.8m is the trust's one-off set-up cost.
+  ct::YearInput in = worked_input(9.4e6);
+  in.service_one_off = {0.8e6, 0.0, 0.0};
+  // Inside (the default): the one-off is cost like any other; the numbers are those of the
+  // worked example bit for bit.
+  ct::Terms terms = worked_example();
+  const ct::YearPayout plain = ct::settle(terms, worked_input(9.4e6));
+  const ct::YearPayout inside = ct::settle(terms, in);
+  for (std::size_t p = 0; p < 3; ++p) CHECK(inside.partners[p].payment == plain.partners[p].payment);
+  CHECK(inside.commissioner_spend == plain.commissioner_spend);
+  // Outside: settled on 8.6m (trust 5.78m), the £0.8m paid on top. U = 10 - 8.6 = 1.4m;
+  // share 0.5 x 1.4 = 0.7m; L3 = 0.7 + 0.04 (KRAs) = 0.74m, by budget share 5.78 / 8.6 to the
+  // trust = 0.497348837m. Trust: 5.78 + 0.35 + 0.497348837 + 0.8 = 7.427348837m; its margin
+  // 7.427348837 - 6.58 = 0.847348837m (fee + L3). Commissioner: 8.6 + 0.5 + 0.74 + 0.8 = 10.64m.
+  terms.contracts[0].one_off = ct::OneOffCosts::kOutside;
+  const ct::YearPayout out = ct::settle(terms, in);
+  CHECK(out.actual == Approx(8.6e6).margin(kPound));
+  CHECK(out.underrun == Approx(1.4e6).margin(kPound));
+  CHECK(out.limb3 == Approx(0.74e6).margin(kPound));
+  CHECK(out.partners[0].limb1 == Approx(5.78e6).margin(kPound));
+  CHECK(out.partners[0].limb3 == Approx(497'348.837209).margin(1e-3));
+  CHECK(out.partners[0].payment == Approx(7'427'348.837209).margin(1e-3));
+  CHECK(out.partners[0].margin == Approx(847'348.837209).margin(1e-3));
+  CHECK(out.partners[1].limb3 == Approx(0.74e6 * 1.88 / 8.6).margin(1e-3));
+  CHECK(out.commissioner_spend == Approx(10.64e6).margin(kPound));
+
+  // A block: £900k of cost of which £200k one-off. Inside, the provider absorbs it (payment
+  // £1m, margin £100k); outside it is paid on top (£1.2m, margin £300k).
+  ct::YearInput b = input({900e3});
+  b.service_one_off = {200e3};
+  ct::Terms block = one(ct::BlockTerms{0, 1e6, 0.0});
+  CHECK(ct::settle(block, b).partners[0].payment == 1e6);
+  CHECK(ct::settle(block, b).partners[0].margin == 100e3);
+  block.contracts[0].one_off = ct::OneOffCosts::kOutside;
+  CHECK(ct::settle(block, b).partners[0].payment == 1.2e6);
+  CHECK(ct::settle(block, b).partners[0].margin == 300e3);
+  CHECK(ct::settle(block, b).commissioner_spend == 1.2e6);
+  // With no one-off costs, outside changes nothing.
+  CHECK(ct::settle(block, input({900e3})).partners[0].payment == 1e6);
+}

@@ -654,7 +654,7 @@ scores = [-1, 0, 1]
 weight = 1
 )") == std::vector<std::string>{
             "c.toml:67:8: arms.block.contracts[0].name: expected a non-empty name, got the string \"\"",
-            "c.toml:71:24: arms.block.contracts[0].kras: expected one of name, type, partner, annual, indexation, funders, services (the "
+            "c.toml:71:24: arms.block.contracts[0].kras: expected one of name, type, partner, annual, indexation, funders, one_off_costs, services (the "
             "keys of a block contract), got an unknown key \"kras\"",
             "c.toml:77:37: arms.alliance.contracts[0].target.percentile: expected no percentile with a fixed target "
             "(percentile and scale go with arm), got 50",
@@ -795,7 +795,7 @@ TEST_CASE("Contract scenario: set_contract_term names the path and what is setta
         "\"charity_capitation\", \"council_outcomes\"))");
   CHECK(set("arms.block.contracts.gp_block.share", 1) ==
         "arms.block.contracts.gp_block.share: " + term +
-            "no key \"share\" in arms.block.contracts.gp_block (its keys: name, type, partner, annual, indexation, funders, services))");
+            "no key \"share\" in arms.block.contracts.gp_block (its keys: name, type, partner, annual, indexation, funders, one_off_costs, services))");
   CHECK(set("arms.block.contracts.council_outcomes.mode", 1) ==
         "arms.block.contracts.council_outcomes.mode: expected one of \"bonus\", \"withhold\", got 1");
   CHECK(set(a + "fee", 1) ==
@@ -805,7 +805,7 @@ TEST_CASE("Contract scenario: set_contract_term names the path and what is setta
             "reward_pool, max_liability, modifier, "
             "modifier_scope, gate, allocation, shortfall, retention, pain_cap_life, settlement, carry_forward, "
             "pool_pain_cap_life, pool_gain_cap_life, rebase_every, rebase_weight, interim, reconciliation_lag, "
-            "residual_split, members, kras, funders, "
+            "residual_split, members, kras, funders, one_off_costs, "
             "services))");
   CHECK(set(a + "members.practices.fee", 1) ==
         a + "members.practices.fee: " + term + "no members named \"practices\" (one of \"trust\", \"charity\", \"council\"))");
@@ -1263,4 +1263,72 @@ TEST_CASE("Contract scenario: contract_term_value reads the number set_contract_
   CHECK((!none || std::isinf(*none)));
   CHECK_FALSE(contract_term_value(sc, "arms.blok.contracts.gp_block.annual").has_value());
   CHECK_FALSE(contract_term_value(sc, "arms.block.contracts.gp_block.share").has_value());
+}
+
+TEST_CASE("Contract scenario: one-off costs reach the arm, their contract says inside or outside, errors located",
+          "[scenario][transition]") {
+  // kBase has 64 lines; the appended text starts on line 65.
+  const PathwayScenario sc = load(R"(
+[[arms.alliance.one_off_costs]]
+service = "recovery"
+day = 30
+amount = 250000
+what = "premises and recruitment"
+
+[[arms.alliance.contracts]]
+name = "charity_block"
+type = "block"
+partner = "charity"
+annual = 1000000
+one_off_costs = "outside"
+
+[[arms.alliance.contracts]]
+name = "trust_block"
+type = "block"
+partner = "trust"
+annual = 2000000
+)");
+  const pw::ArmSpec& arm = sc.spec.arms.at(1);
+  REQUIRE(arm.one_off_costs.size() == 1);
+  CHECK(arm.one_off_costs[0].service == 3);
+  CHECK(arm.one_off_costs[0].day == 30);
+  CHECK(arm.one_off_costs[0].amount == 250000);
+  CHECK(arm.one_off_costs[0].what == "premises and recruitment");
+  CHECK(sc.spec.arms.at(0).one_off_costs.empty());
+  const auto& contracts = sc.contracts.at(1).terms.contracts;
+  CHECK(contracts.at(0).one_off == ct::OneOffCosts::kOutside);
+  CHECK(contracts.at(1).one_off == ct::OneOffCosts::kInside);  // the default
+
+  // Located, all at once: a service the arm does not have is refused by name, a day past
+  // the run (2 years: day 730), a negative amount and an unknown placement of the costs.
+  const std::vector<std::string> m = messages_of(R"(
+[[arms.alliance.one_off_costs]]
+service = "nowhere"
+day = 730
+amount = -5
+
+[[arms.alliance.contracts]]
+name = "charity_block"
+type = "block"
+partner = "charity"
+annual = 1000000
+one_off_costs = "beside"
+)");
+  std::string all;
+  for (const std::string& x : m) all += x + "\n";
+  INFO(all);
+  CHECK(all.find("c.toml:67:11: arms.alliance.one_off_costs[0].service: expected") != std::string::npos);
+  CHECK(all.find("c.toml:69:10: arms.alliance.one_off_costs[0].amount: expected a number in [0, ") != std::string::npos);
+  CHECK(all.find("c.toml:76:17: arms.alliance.contracts[0].one_off_costs: expected one of \"inside\", \"outside\"") !=
+        std::string::npos);
+  // The day is checked across the file once the keys themselves are sound.
+  const std::vector<std::string> late = messages_of(R"(
+[[arms.alliance.one_off_costs]]
+service = "recovery"
+day = 730
+amount = 5
+)");
+  REQUIRE(late.size() == 1);
+  CHECK(late[0].find("arms.alliance.one_off_costs[0].day: expected a day within the run (before 730, run.years x "
+                     "365), got 730") != std::string::npos);
 }

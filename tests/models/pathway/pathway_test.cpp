@@ -1771,3 +1771,45 @@ TEST_CASE("Pathway theory: places follow staff; vacancies settle at t r / (1 + t
   CHECK_FALSE(within(e0, 1.0));
   CHECK_FALSE(within(e1, 1.05));
 }
+
+TEST_CASE("Pathway: one-off costs post to the partner and the system in their day's year, and change nothing else",
+          "[models][pathway][transition]") {
+  // Two years, one team (£1,000 a team-year, contacts at £10). One-off costs of £5,000 on
+  // day 0 and £2,500 + £500 on day 400 (year 2): partner cost rises by exactly those, in
+  // those years; system cost too; ledger/cost, activity and every KPI are bit for bit the
+  // run's without them (they draw nothing).
+  auto spec = mhsim::test::base_spec(0.0, 1000.0, 2);
+  auto svc = mhsim::test::service("team", Distribution(dist::Deterministic{30.0}), 5);
+  svc.contacts_per_week = 1;
+  svc.cost_per_contact = 10;
+  svc.annual_fixed_cost = 1000;
+  spec.services.push_back(svc);
+  spec.arms.push_back(mhsim::test::arm(spec, "switch"));
+  spec.initial.push_back(pw::InitialStock{0, 0, 3, 2});
+  const auto plain = spec;
+  spec.arms[0].one_off_costs = {pw::OneOffCost{0, 0.0, 5000.0, "premises"}, pw::OneOffCost{0, 400.0, 2500.0, "IT"},
+                                pw::OneOffCost{0, 729.5, 500.0, "training"}};
+  REQUIRE(pw::check_spec(spec).empty());
+  const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{7, 0});
+  const pw::ArmResult p = pw::simulate_arm(plain, 0, RandomStreams{7, 0});
+  CHECK(r.one_off_cost(0, 0) == 5000.0);
+  CHECK(r.one_off_cost(1, 0) == 3000.0);
+  CHECK(r.partner_cost[0] == p.partner_cost[0] + 5000.0);
+  CHECK(r.partner_cost[1] == p.partner_cost[1] + 3000.0);
+  CHECK(r.sys(0, SystemKpi::kCost) == p.sys(0, SystemKpi::kCost) + 5000.0);
+  CHECK(r.sys(1, SystemKpi::kCost) == p.sys(1, SystemKpi::kCost) + 3000.0);
+  CHECK(same_bytes(r.cost, p.cost));
+  CHECK(same_bytes(r.activity, p.activity));
+  CHECK(same_bytes(r.service, p.service));
+  CHECK(r.events == p.events);
+  // Without one-off costs the array is all zeros (and the results file leaves it out).
+  CHECK(p.one_off == std::vector<double>(2, 0.0));
+
+  // check_spec refuses one of a service the arm does not have, and a negative amount.
+  auto bad = spec;
+  bad.arms[0].one_off_costs.push_back(pw::OneOffCost{3, 0.0, 1.0, ""});
+  bad.arms[0].one_off_costs.push_back(pw::OneOffCost{0, 0.0, -1.0, ""});
+  CHECK(pw::check_spec(bad) == std::vector<std::string>{
+                                   "arm switch: a one-off cost of a service the arm does not have",
+                                   "arm switch: a one-off cost needs day >= 0 and a finite amount >= 0"});
+}

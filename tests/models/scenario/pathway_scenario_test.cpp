@@ -439,7 +439,7 @@ qaly = 1
       "k.toml:20:1: services.s.goals.sustain_days: expected one of achieve_per_year, close_per_year, fail_per_year, "
       "lapse_per_year, wemwbs_per_goal_achieved, support_ends_with_goals, got an unknown key \"sustain_days\"",
       "k.toml:22:1: arms.x.servises: expected one of services, capacity, entry, gatekeeping, handoff_loss, "
-      "front_door_diversion, diversion_to, redirect, step_down_speed, capacity_changes, contracts, got an unknown key \"servises\"",
+      "front_door_diversion, diversion_to, redirect, step_down_speed, capacity_changes, one_off_costs, contracts, got an unknown key \"servises\"",
       "k.toml:25:1: outcomes.qaly: expected one of follow_up_days, readmission_window_days, goal_sustain_days, "
       "utility_intercept, utility_slope, min_utility, got an unknown key \"qaly\"",
   };
