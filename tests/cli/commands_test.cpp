@@ -863,10 +863,14 @@ TEST_CASE("Pathway CLI: an alliance scoped to services settles on them, with its
   // Indices in the default scenario's order: arms block 0, living_well 1; services rehab 8,
   // placement 9, peer_support 3, alliance_support 10; partner slam 0.
   const std::vector<std::size_t> scope = {3, 8, 9, 10};
+  // A service's cost is its ledger/cost plus its one-off costs (ledger/one_off [R][A][Y][S]:
+  // the default's alliance_support has its mobilisation in the living_well arm's year 1).
+  const std::vector<double> one_off = file.read_double("ledger/one_off");
+  REQUIRE(one_off.size() == R * A * Y * S);
   const auto service_cost = [&](std::size_t r, std::size_t a, std::size_t y, std::size_t s) {
     double c = 0;
     for (std::size_t m = 0; m < M; ++m) c += cost[(((r * A + a) * Y + y) * S + s) * M + m];
-    return c;
+    return c + one_off[((r * A + a) * Y + y) * S + s];
   };
   for (std::size_t y = 0; y < Y; ++y) {
     // TOC: the type-7 median over replications of the block arm's cost of the four services.
