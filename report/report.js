@@ -1704,7 +1704,7 @@
           { label: 'Painshare ES ' + levelText, num: true, get: function (r) { return money(r.es); } },
           { label: 'P(reserves exhausted)', num: true, get: function (r) { return pct(r.p_exhausted); } },
           { label: 'Lowest reserve (mean)', num: true, get: function (r) { return money(r.lowest_reserve_mean); } },
-          { label: 'Against the threshold', get: function (r) { return against(r); } },
+          { label: 'Against the threshold', nowrap: true, get: function (r) { return against(r); } },
         ],
       });
     } else {

@@ -299,7 +299,7 @@ TEST_CASE("mhsim stress --json: the report's stress object has stress.csv's figu
   CHECK(slam_years == 2 * 3);  // two cases, the three-year agreement
 }
 
-TEST_CASE("mhsim stress --html/--json: bad output options are refused before any case runs; a failed write keeps nothing",
+TEST_CASE("mhsim stress --html/--json: bad output options are refused before any case runs, and a failed write keeps nothing",
           "[cli][stress][report]") {
   const fs::path dir = scratch("bad_report_out"), html = scratch("same.html");
   {
