@@ -206,15 +206,72 @@ std::string design_json(const Design& d) {
       .done();
 }
 
+// The `stress` object (docs/analysis.md, "Stress tests"): every case's risk rows with
+// stress.csv's columns (the same RiskRow figures), which of them the terminal shows, and each
+// case's reserve paths.
+std::string stress_json(const Stress& st) {
+  const auto shown = stress_shown_rows(st);
+  const auto is_shown = [&](const RiskRow& r) {
+    for (const auto& [arm, partner] : shown) {
+      if (arm == r.arm && partner == r.partner) return true;
+    }
+    return false;
+  };
+  std::vector<std::string> rows, paths;
+  for (const StressCase& c : st.cases) {
+    for (const RiskRow& r : c.analysis.risk) {
+      rows.push_back(Object()
+                         .str("case", c.name).str("arm", r.arm).str("partner", r.partner)
+                         .field("commissioner", r.commissioner ? "true" : "false")
+                         .field("shown", is_shown(r) ? "true" : "false")
+                         .num("mean_payment", r.mean_payment).num("mean_margin", r.mean_margin)
+                         .num("mean_painshare", r.mean_painshare).num("var", r.var).num("es", r.es)
+                         .field("reserve", optional_number(r.reserve))
+                         .field("p_above_reserve", optional_number(r.p_above_reserve))
+                         .num("p_any_painshare", r.p_any_painshare).field("p_cap_binds", optional_number(r.p_cap_binds))
+                         .field("p_exhausted", optional_number(r.p_exhausted))
+                         .field("lowest_reserve_mean", optional_number(lowest(r.lowest_reserve, &decision::Summary::mean)))
+                         .field("lowest_reserve_q05", optional_number(lowest(r.lowest_reserve, &decision::Summary::q05)))
+                         .num("reserves_needed", r.reserves_needed)
+                         .field("spend_q05", optional_number(lowest(r.spend, &decision::Summary::q05)))
+                         .field("spend_q95", optional_number(lowest(r.spend, &decision::Summary::q95)))
+                         .field("change_from_base", optional_number(change_from_base(st, c, r)))
+                         .done());
+    }
+    for (const ReservePathRow& r : c.analysis.reserve_paths) {
+      paths.push_back(Object()
+                          .str("case", c.name).str("arm", r.arm).str("partner", r.partner).uint("year", r.year)
+                          .num("opening", r.opening).num("mean", r.reserves.mean).num("q05", r.reserves.q05)
+                          .num("q50", r.reserves.q50).num("q95", r.reserves.q95)
+                          .num("p_exhausted_by", r.reserves.p_exhausted_by)
+                          .done());
+    }
+  }
+  const auto& s = st.cases.empty() ? scenario::AnalysisSettings{} : st.cases.front().analysis.settings;
+  return Object()
+      .str("scenario_file", st.scenario_file)
+      .uint("replications", st.replications)
+      .uint("seed", st.seed)
+      .uint("horizon_years", s.horizon_years)
+      .num("risk_level", s.risk_level)
+      .field("held_targets", strings(st.held_targets))
+      .field("cases", array(st.cases, [](const StressCase& c) {
+               return Object().str("name", c.name).str("description", c.description).done();
+             }))
+      .field("rows", array(rows, [](const std::string& j) { return j; }))
+      .field("reserve_paths", array(paths, [](const std::string& j) { return j; }))
+      .done();
+}
+
 }  // namespace
 
-std::string analysis_json(const Analysis& a, const Design* design) {
+std::string analysis_json(const Analysis& a, const Design* design, const Stress* stress) {
   std::ostringstream os;
-  write_analysis_json(a, os, design);
+  write_analysis_json(a, os, design, stress);
   return os.str();
 }
 
-void write_analysis_json(const Analysis& a, std::ostream& out, const Design* design) {
+void write_analysis_json(const Analysis& a, std::ostream& out, const Design* design, const Stress* stress) {
   const auto& s = a.settings;
   const auto arm = [&](std::size_t i) { return quoted(a.arms[i]); };
   Object doc;
@@ -398,6 +455,7 @@ void write_analysis_json(const Analysis& a, std::ostream& out, const Design* des
                   .done();
             }));
   if (design != nullptr) doc.field("design", design_json(*design));
+  if (stress != nullptr) doc.field("stress", stress_json(*stress));
   out << doc.done() << '\n';
 }
 

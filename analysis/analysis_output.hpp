@@ -12,13 +12,17 @@
 
 #include "analysis/design.hpp"
 #include "analysis/results_analysis.hpp"
+#include "analysis/stress.hpp"
 
 namespace mhsim::analysis {
 
 /// The JSON document the report draws from. NaN and infinities are written as null. With a
-/// design (`mhsim design --html/--json`), the document also has its `design` object.
-void write_analysis_json(const Analysis& a, std::ostream& out, const Design* design = nullptr);
-std::string analysis_json(const Analysis& a, const Design* design = nullptr);
+/// design (`mhsim design --html/--json`), the document also has its `design` object; with
+/// stress tests (`mhsim stress --html/--json`, `a` being the base case's analysis), its
+/// `stress` object, whose rows carry stress.csv's columns with the same figures.
+void write_analysis_json(const Analysis& a, std::ostream& out, const Design* design = nullptr,
+                         const Stress* stress = nullptr);
+std::string analysis_json(const Analysis& a, const Design* design = nullptr, const Stress* stress = nullptr);
 
 /// The CSV tables, by file name: summary.csv (every metric by arm), differences.csv,
 /// cea.csv (ICER and NMB), ceac.csv, evpi.csv, risk.csv, kra_bands.csv, tornado.csv, psa.csv,

@@ -221,7 +221,8 @@ RiskRow pooled_commissioner_risk(const std::string& name, const std::vector<doub
   RiskRow row;
   row.partner = "commissioner: " + name;
   row.commissioner = true;
-  row.mean_payment = decision::summarise_values(spend).mean;
+  row.spend = decision::summarise_values(spend);
+  row.mean_payment = row.spend->mean;
   row.mean_margin = std::nan("");
   row.mean_painshare = std::nan("");
   row.var = decision::value_at_risk(spend, risk_level);
@@ -246,7 +247,8 @@ RiskRow commissioner_risk(const ArmPayoutRows& rows, std::size_t horizon, double
   RiskRow row;
   row.partner = "commissioner";
   row.commissioner = true;
-  row.mean_payment = decision::summarise_values(cash).mean;
+  row.spend = decision::summarise_values(cash);
+  row.mean_payment = row.spend->mean;
   row.mean_margin = std::nan("");
   row.mean_painshare = decision::summarise_values(pain).mean;
   row.var = decision::value_at_risk(cash, risk_level);

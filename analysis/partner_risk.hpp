@@ -50,6 +50,9 @@ struct RiskRow {
   /// started. Opening reserves of at least this keep P(reserves exhausted) at or below
   /// 1 - risk level (D > R_0 exactly when reserves R_0 are exhausted). NaN for the commissioner.
   double reserves_needed = std::numeric_limits<double>::quiet_NaN();
+  /// The commissioner: its cash spend over the horizon across replications (mean, 5th and
+  /// 95th percentiles, ...), the loss whose VaR and ES are above. Empty for a partner.
+  std::optional<decision::Summary> spend = std::nullopt;
 };
 
 /// One year of a partner's reserve path.

@@ -172,6 +172,9 @@ Args parse_args(int argc, const char* const* argv) {
   stress_cmd->add_option("--threads,-t", stress.threads, "Worker threads (default: all hardware threads)");
   stress_cmd->add_option("--seed,-s", stress.seed, "Master seed of every case (default: the scenario's run.seed)");
   stress_cmd->add_option("--out,-o", stress.out, "A new or empty directory to keep stress.csv and each case's results file in");
+  stress_cmd->add_option("--html", stress.html, "Also write the base case's HTML report (as mhsim report --html) with a section on the stress tests: per partner and case P(painshare > reserves), VaR, the lowest reserve and the commissioner's spend");
+  stress_cmd->add_option("--json", stress.json, "Also write that report's JSON document, with the stress tests as its `stress` object (docs/analysis.md)");
+  stress_cmd->add_option("--assets", stress.assets, "The report/ directory with template.html, report.js and node_modules (default: $MHSIM_REPORT_ASSETS, else the source tree's)");
   stress.command_line = run.command_line;
   analysis_options(stress_cmd, stress.overrides);
 

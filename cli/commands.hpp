@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "pipeline/cluster.hpp"
@@ -12,6 +13,7 @@
 
 namespace mhsim::analysis {
 struct Design;
+struct Stress;
 }  // namespace mhsim::analysis
 
 namespace mhsim::scenario {
@@ -155,6 +157,9 @@ struct StressOptions {
   std::string out;        ///< a new or empty directory for stress.csv and each case's results ("" = keep none)
   std::string command_line;
   AnalysisOverrides overrides;
+  std::string html = {};    ///< the base run's HTML report with a "Stress tests" section ("" = none)
+  std::string json = {};    ///< that report's JSON document, with its `stress` object ("" = none)
+  std::string assets = {};  ///< report/ directory, as for report ("" = $MHSIM_REPORT_ASSETS or the source tree's)
 };
 
 /// A command-line integer in [min, max], or a diagnostic naming the flag added to `errors`.
@@ -178,6 +183,14 @@ int design_command(const DesignOptions& options);
 /// overrides), written with the design's section, and `csv` to options.out when it is given,
 /// all or nothing. Returns the exit code, having printed any problem.
 int write_design_report(const DesignOptions& options, const analysis::Design& design, const std::string& csv);
+/// stress --html/--json: the base case's analysis written as `mhsim report` writes it, with
+/// the stress tests' section, and each `extra` file (path, text; stress.csv), all or nothing.
+/// Returns the exit code, having printed any problem.
+int write_stress_report(const StressOptions& options, const analysis::Stress& stress,
+                        const std::vector<std::pair<std::string, std::string>>& extra);
+/// Checks that the report's assets (template, script, Vega libraries) are where `given` (or
+/// $MHSIM_REPORT_ASSETS, or the source tree) says, before a long run that would write a report.
+void check_report_assets(const std::string& given, std::vector<scenario::Diagnostic>& errors);
 /// Settles one arm's terms on a ledger the user supplies (docs/contracts.md).
 int settle_command(const SettleOptions& options);
 int merge_command(const std::vector<std::string>& inputs, const std::string& out);

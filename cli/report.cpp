@@ -18,6 +18,7 @@
 #include "analysis/analysis_output.hpp"
 #include "analysis/results_analysis.hpp"
 #include "analysis/results_file.hpp"
+#include "analysis/stress.hpp"
 #include "cli/commands.hpp"
 #include "cli/text.hpp"
 #include "models/scenario/diagnostics.hpp"
@@ -330,10 +331,11 @@ void print_comparison(const analysis::Analysis& a, const std::set<std::string>& 
 int write_outputs(const analysis::Analysis& a, const std::string& html, const std::string& json,
                   const std::string& csv, const std::string& assets, bool quiet, const std::string& h5 = "",
                   const analysis::Design* design = nullptr,
-                  const std::vector<std::pair<std::string, std::string>>& extra = {}) {
+                  const std::vector<std::pair<std::string, std::string>>& extra = {},
+                  const analysis::Stress* stress = nullptr) {
   try {
     // Everything is produced in memory first, so a missing asset writes nothing at all.
-    const std::string doc = analysis::analysis_json(a, design);
+    const std::string doc = analysis::analysis_json(a, design, stress);
     std::string page;
     if (!html.empty()) page = analysis::report_html(analysis::load_report_assets(assets_dir(assets)), doc);
     const auto tables = csv.empty() ? std::vector<std::pair<std::string, std::string>>{} : analysis::analysis_csv_tables(a);
@@ -468,6 +470,19 @@ int write_design_report(const DesignOptions& o, const analysis::Design& design, 
   std::vector<std::pair<std::string, std::string>> extra;
   if (!o.out.empty()) extra.emplace_back(o.out, csv);
   return write_outputs(*a, o.html, o.json, "", o.assets, false, "", &design, extra);
+}
+
+int write_stress_report(const StressOptions& o, const analysis::Stress& stress,
+                        const std::vector<std::pair<std::string, std::string>>& extra) {
+  return write_outputs(stress.cases.front().analysis, o.html, o.json, "", o.assets, false, "", nullptr, extra, &stress);
+}
+
+void check_report_assets(const std::string& given, std::vector<Diagnostic>& errors) {
+  try {
+    (void)analysis::load_report_assets(assets_dir(given));
+  } catch (const std::exception& e) {
+    errors.push_back(Diagnostic{"command line", 0, 0, "--assets", "the report's assets (for --html)", e.what()});
+  }
 }
 
 int compare_command(const CompareOptions& o) {

@@ -28,6 +28,7 @@
 #include "analysis/payout_results.hpp"
 #include "analysis/results_analysis.hpp"
 #include "analysis/results_file.hpp"
+#include "analysis/stress.hpp"
 #include "cli/commands.hpp"
 #include "cli/text.hpp"
 #include "models/scenario/diagnostics.hpp"
@@ -42,33 +43,7 @@ namespace {
 
 using scenario::Diagnostic;
 
-std::string csv_cell(double x) {
-  if (!std::isfinite(x)) return "";
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
-}
-std::string csv_cell(const std::optional<double>& x) { return x ? csv_cell(*x) : std::string(); }
-
-// One case's analysis, as the table and the CSV show it.
-struct Case {
-  std::string name, description;
-  analysis::Analysis analysis;
-};
-
-// The rows a board reads: partners who can bear a painshare in some case, and every
-// commissioner row.
-std::vector<std::pair<std::string, std::string>> shown_rows(const std::vector<Case>& cases) {
-  std::vector<std::pair<std::string, std::string>> rows;
-  std::set<std::pair<std::string, std::string>> seen;
-  for (const Case& c : cases) {
-    for (const analysis::RiskRow& r : c.analysis.risk) {
-      const bool shown = r.commissioner || r.p_any_painshare > 0 || (r.p_cap_binds && *r.p_cap_binds > 0);
-      if (shown && seen.insert({r.arm, r.partner}).second) rows.emplace_back(r.arm, r.partner);
-    }
-  }
-  return rows;
-}
+using Case = analysis::StressCase;
 
 const analysis::RiskRow* find_row(const Case& c, const std::string& arm, const std::string& partner) {
   for (const analysis::RiskRow& r : c.analysis.risk) {
@@ -77,7 +52,8 @@ const analysis::RiskRow* find_row(const Case& c, const std::string& arm, const s
   return nullptr;
 }
 
-void print_cases(const std::vector<Case>& cases) {
+void print_cases(const analysis::Stress& stress) {
+  const std::vector<Case>& cases = stress.cases;
   const analysis::Analysis& base = cases.front().analysis;
   const std::string level = percent(base.settings.risk_level);
   std::printf("\nOver the agreement (%llu year%s), per replication; cash pounds, undiscounted. VaR and P at risk level %s.\n",
@@ -86,7 +62,7 @@ void print_cases(const std::vector<Case>& cases) {
   std::vector<std::vector<std::string>> table = {{"case", "arm", "partner", "mean margin", "mean painshare",
                                                   "painshare VaR", "reserves", "P(pain > reserves)",
                                                   "P(exhausted)", "lowest reserve (mean)"}};
-  const auto rows = shown_rows(cases);
+  const auto rows = analysis::stress_shown_rows(stress);
   for (const auto& [arm, partner] : rows) {
     if (partner == "commissioner") continue;
     for (const Case& c : cases) {
@@ -104,38 +80,22 @@ void print_cases(const std::vector<Case>& cases) {
   std::vector<std::vector<std::string>> spend = {{"case", "arm", "mean spend", "spend VaR", "change from base"}};
   for (const auto& [arm, partner] : rows) {
     if (partner != "commissioner") continue;
-    const analysis::RiskRow* b = find_row(cases.front(), arm, partner);
     for (const Case& c : cases) {
       const analysis::RiskRow* r = find_row(c, arm, partner);
       if (r == nullptr) continue;
-      spend.push_back({c.name, arm, money(r->mean_payment), money(r->var),
-                       &c == &cases.front() || b == nullptr ? "-" : money(r->mean_payment - b->mean_payment)});
+      const std::optional<double> change = analysis::change_from_base(stress, c, *r);
+      spend.push_back({c.name, arm, money(r->mean_payment), money(r->var), change ? money(*change) : "-"});
     }
   }
   print_table(spend, 2);
 }
 
-std::string cases_csv(const std::vector<Case>& cases) {
-  std::string out =
-      "case,arm,partner,commissioner,mean_payment,mean_margin,mean_painshare,var,es,reserve,p_above_reserve,"
-      "p_any_painshare,p_cap_binds,p_exhausted,lowest_reserve_mean,lowest_reserve_q05,reserves_needed\n";
-  for (const Case& c : cases) {
-    for (const analysis::RiskRow& r : c.analysis.risk) {
-      out += c.name + "," + r.arm + "," + r.partner + "," + (r.commissioner ? "1" : "0") + "," +
-             csv_cell(r.mean_payment) + "," + csv_cell(r.mean_margin) + "," + csv_cell(r.mean_painshare) + "," +
-             csv_cell(r.var) + "," + csv_cell(r.es) + "," + csv_cell(r.reserve) + "," + csv_cell(r.p_above_reserve) +
-             "," + csv_cell(r.p_any_painshare) + "," + csv_cell(r.p_cap_binds) + "," + csv_cell(r.p_exhausted) + "," +
-             (r.lowest_reserve ? csv_cell(r.lowest_reserve->mean) : "") + "," +
-             (r.lowest_reserve ? csv_cell(r.lowest_reserve->q05) : "") + "," + csv_cell(r.reserves_needed) + "\n";
-    }
-  }
-  return out;
-}
-
 // The terms are signed before the adverse case happens: an alliance whose target is set from
 // another arm's simulated cost keeps the base case's target, year by year, in every case
 // (rather than one re-set from that case's own reference arm). Prints the targets held.
-void fix_targets(std::vector<scenario::PathwayScenario>& runs, const analysis::ResolvedTerms& signed_terms) {
+std::vector<std::string> fix_targets(std::vector<scenario::PathwayScenario>& runs,
+                                     const analysis::ResolvedTerms& signed_terms) {
+  std::vector<std::string> held;
   namespace ct = models::contracts;
   for (std::size_t a = 0; a < runs.front().contracts.size(); ++a) {
     const std::vector<ct::Contract>& base = runs.front().contracts[a].terms.contracts;
@@ -148,16 +108,18 @@ void fix_targets(std::vector<scenario::PathwayScenario>& runs, const analysis::R
       }
       std::string years;
       for (const double t : resolved->target_cost_by_year) years += (years.empty() ? "" : ", ") + money(t);
-      std::printf("  alliance %s (arm %s): target held at the base case's %s a year in every case\n",
-                  base[k].name.c_str(), runs.front().spec.arms[a].name.c_str(), years.c_str());
+      held.push_back("alliance " + base[k].name + " (arm " + runs.front().spec.arms[a].name +
+                     "): target held at the base case's " + years + " a year in every case");
+      std::printf("  %s\n", held.back().c_str());
       for (std::size_t r = 1; r < runs.size(); ++r) {
-        auto& held = std::get<ct::AllianceTerms>(runs[r].contracts[a].terms.contracts[k].terms);
-        held.target_rule = ct::TargetRule{ct::TargetRule::Kind::kFixed, resolved->target_cost};
-        held.target_cost = resolved->target_cost;
-        held.target_cost_by_year = resolved->target_cost_by_year;
+        auto& terms = std::get<ct::AllianceTerms>(runs[r].contracts[a].terms.contracts[k].terms);
+        terms.target_rule = ct::TargetRule{ct::TargetRule::Kind::kFixed, resolved->target_cost};
+        terms.target_cost = resolved->target_cost;
+        terms.target_cost_by_year = resolved->target_cost_by_year;
       }
     }
   }
+  return held;
 }
 
 std::atomic<bool> g_stop{false};
@@ -178,6 +140,19 @@ int stress_command(const StressOptions& o) {
                                 "\"" + o.out + "\", which " +
                                     (std::filesystem::is_directory(o.out, ec) ? "is not empty" : "is a file")});
   }
+  // The report's files: each a file (not a directory), not the same one; the assets there
+  // before the cases run, not after.
+  if (!o.html.empty() || !o.json.empty()) {
+    for (const auto& [flag, path] : {std::pair<const char*, const std::string*>{"--html", &o.html}, {"--json", &o.json}}) {
+      if (!path->empty() && std::filesystem::is_directory(*path, ec)) {
+        errors.push_back(Diagnostic{"command line", 0, 0, flag, "a file name", "\"" + *path + "\", a directory"});
+      }
+    }
+    if (o.html == o.json) {
+      errors.push_back(Diagnostic{"command line", 0, 0, "--json", "a file other than --html", "\"" + o.json + "\""});
+    }
+  }
+  if (!o.html.empty()) check_report_assets(o.assets, errors);
   std::optional<scenario::PathwayScenario> sc;
   try {
     sc = scenario::load_pathway_scenario(o.scenario);
@@ -245,7 +220,11 @@ int stress_command(const StressOptions& o) {
     if (existed) std::filesystem::create_directory(dir, ec);
   };
   for (const int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, on_stop_signal);
-  std::vector<Case> cases;
+  analysis::Stress stress;
+  stress.scenario_file = sc->file;
+  stress.replications = runs.front().run.replications;
+  stress.seed = runs.front().run.seed;
+  std::vector<Case>& cases = stress.cases;
   try {
     std::filesystem::create_directories(dir);
     std::printf("Stress tests of %s: %llu replications each, seed %llu, %d thread%s; every case sees the same people "
@@ -277,12 +256,34 @@ int stress_command(const StressOptions& o) {
       const analysis::ResultsReader file(out);
       c.analysis = analysis::analyse_pathway(file, out, runs[k], runs[k].analysis);
       cases.push_back(std::move(c));
-      if (k == 0) fix_targets(runs, analysis::resolve_terms(runs[0].spec, runs[0].contracts, std::vector<std::string>{out}));
+      if (k == 0) {
+        stress.held_targets =
+            fix_targets(runs, analysis::resolve_terms(runs[0].spec, runs[0].contracts, std::vector<std::string>{out}));
+      }
     }
-    print_cases(cases);
-    const std::string csv = cases_csv(cases);
-    if (keep) {
+    print_cases(stress);
+    std::fflush(stdout);
+    const std::string csv = analysis::stress_csv(stress);
+    if (g_stop.load()) {  // a signal after the last case finished: still nothing is kept
+      discard();
+      std::fprintf(stderr, "mhsim: interrupted; nothing was kept\n");
+      return kExitInterrupted;
+    }
+    if (!o.html.empty() || !o.json.empty()) {
+      // stress.csv, the report and its JSON together, all or nothing (analysis::OutputFiles).
+      std::vector<std::pair<std::string, std::string>> extra;
+      if (keep) extra.emplace_back((dir / "stress.csv").string(), csv);
+      if (const int code = write_stress_report(o, stress, extra); code != kExitOk) {
+        discard();
+        return code;
+      }
+    } else if (keep) {
       analysis::write_file_atomically((dir / "stress.csv").string(), csv);
+    }
+    if (!o.html.empty()) std::printf("\n%s: the base case's report with the stress tests\n", o.html.c_str());
+    if (!o.json.empty()) std::printf("%s%s: the report's document with the stress tests\n", o.html.empty() ? "\n" : "",
+                                     o.json.c_str());
+    if (keep) {
       std::printf("\nResults: %s (stress.csv, and one results file a case for mhsim report)\n", dir.string().c_str());
     } else {
       std::filesystem::remove_all(dir, ec);

@@ -40,6 +40,15 @@
 //     figures against the CSV's frontier rows (and the printout's), in the same order, each
 //     equal to within the rounding of the text shown, and every combination of the page's
 //     data equal to the CSV's row (to 1e-9, relative) with the same feasible and frontier flags.
+//   * the stress-tests section (#stress-body, from `mhsim stress --html`) against
+//     window.MHSIM_DATA.stress: hidden when the document has none; else a sentence per case, the
+//     same-people sentence and the threshold in words, the partners' and commissioner's tables
+//     (a row per shown row and case, the threshold in words on every partner row), a chart of
+//     P(painshare > reserves) per partner with stated reserves (a bar per case, the threshold
+//     line, an accessible label) and a reserve-path chart per partner (a line per case);
+//   * with --stress-csv FILE (stress.csv of the same `mhsim stress --out`): every figure of the
+//     two tables against the CSV's row of the same case, arm and partner, within the rounding
+//     of the text shown, and as many rows as the CSV has rows the terminal shows.
 // Exit 0 when all pass; otherwise every failure is printed and the exit status is 1
 // (2 for bad arguments). --screenshot writes a full-page PNG (cut at --max-height pixels
 // when given). Environment: MHSIM_CHROMIUM overrides the browser path.
@@ -52,7 +61,7 @@ import { pathToFileURL } from 'node:url';
 
 function usage(msg) {
   if (msg) console.error(`check_report: ${msg}`);
-  console.error('usage: node check_report.mjs <report.html> [--screenshot out.png] [--max-height PX] [--timeout SECONDS] [--chromium PATH] [--allow-no-charts] [--design-csv design.csv [--design-printout design.txt]]');
+  console.error('usage: node check_report.mjs <report.html> [--screenshot out.png] [--max-height PX] [--timeout SECONDS] [--chromium PATH] [--allow-no-charts] [--design-csv design.csv [--design-printout design.txt]] [--stress-csv stress.csv]');
   process.exit(2);
 }
 
@@ -468,9 +477,165 @@ function compareDesign(page, csvText, printout) {
   return { problems, checked };
 }
 
+/**
+ * Runs in the page: checks the stress-tests section (#stress-body, from `mhsim stress --html`)
+ * against window.MHSIM_DATA.stress: hidden when the document has none; else shown, with a
+ * sentence per case (its description), the same-people sentence, the threshold in words, the
+ * partners' table with one row per shown partner row and case, the commissioner's table, one
+ * chart of P(painshare > reserves) per partner with stated reserves (a bar per case and the
+ * threshold line) and one reserve-path chart per partner with a path (a line per case).
+ * Returns {problems, checked, tables: {name: {head, rows}}}.
+ */
+function checkStress() {
+  const problems = [], checked = [];
+  const D = window.MHSIM_DATA && typeof window.MHSIM_DATA === 'object' ? window.MHSIM_DATA : {};
+  const X = D.stress;
+  const sec = document.getElementById('sec-stress');
+  const box = document.getElementById('stress-body');
+  if (!sec || !box) return { problems: ['no #sec-stress or #stress-body in the page (template.html lacks the section)'], checked, tables: {} };
+  const shown = !sec.hidden && sec.getBoundingClientRect().height > 0;
+  if (!X || typeof X !== 'object') {
+    if (shown) problems.push('the stress-tests section is shown but the document has no stress tests');
+    if (box.querySelector('.chart')) problems.push('a chart in the stress-tests section without stress tests');
+    if (!problems.length) checked.push('no stress tests in the document; the section is hidden');
+    return { problems, checked, tables: {} };
+  }
+  if (!shown) problems.push('the document has stress tests but their section is hidden');
+  const arr = (v) => (Array.isArray(v) ? v : []);
+  const cases = arr(X.cases), rows = arr(X.rows);
+  const items = [...box.querySelectorAll('[data-stress="cases"] li')];
+  if (items.length !== cases.length) problems.push(`the case list has ${items.length} items, expected ${cases.length}`);
+  cases.forEach((c, i) => {
+    const t = items[i] ? items[i].textContent : '';
+    if (!t.startsWith(c.name + ':') || (i > 0 && c.description && !t.includes(c.description))) problems.push(`case ${c.name}: its sentence does not name it and say what it changes`);
+  });
+  const same = box.querySelector('[data-stress="same-people"]');
+  if (!same || !/same people/.test(same.textContent) || !/common random numbers/.test(same.textContent) || !/held at the base case/.test(same.textContent)) {
+    problems.push('no sentence saying every case runs on the same people with the targets held at the base case\u2019s');
+  }
+  const limit = 1 - X.risk_level;
+  const thr = box.querySelector('[data-stress="threshold"]');
+  const limitText = `${(limit * 100).toFixed(1)}%`;
+  if (!thr || !thr.textContent.includes(limitText)) problems.push(`the threshold (${limitText}) is not stated in words`);
+  if (!problems.length) checked.push(`${cases.length} cases described, the same people and the threshold ${limitText} in words`);
+  const tables = {};
+  for (const name of ['stress-partners', 'stress-commissioner']) {
+    const t = box.querySelector(`table[data-table="${name}"]`);
+    if (!t) continue;
+    tables[name] = {
+      head: [...t.querySelectorAll('thead th')].map((th) => th.textContent.trim()),
+      rows: [...t.querySelectorAll('tbody tr:not(.group)')].map((tr) => [...tr.children].map((td) => td.textContent.trim())),
+    };
+  }
+  const partnerRows = rows.filter((r) => r.shown && !r.commissioner).length;
+  const spendRows = rows.filter((r) => r.shown && r.commissioner).length;
+  const got = (n) => (tables[n] ? tables[n].rows.length : 0);
+  if (got('stress-partners') !== partnerRows) problems.push(`the partners' table has ${got('stress-partners')} rows, expected ${partnerRows}`);
+  if (got('stress-commissioner') !== spendRows) problems.push(`the commissioner's table has ${got('stress-commissioner')} rows, expected ${spendRows}`);
+  // Threshold words on every partner row: never colour alone.
+  if (tables['stress-partners']) {
+    const col = tables['stress-partners'].head.indexOf('Against the threshold');
+    const bad = tables['stress-partners'].rows.filter((r) => !/^(above|within) the .*threshold$|^no reserves stated$/.test(r[col] || '')).length;
+    if (col < 0 || bad) problems.push('the partners\u2019 table does not say, row by row, whether the case is above or within the threshold');
+  }
+  const slug = (s) => String(s).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'x';
+  const keys = [...new Set(rows.filter((r) => r.shown && !r.commissioner && typeof r.p_above_reserve === 'number').map((r) => `${r.arm}\u0000${r.partner}`))];
+  let bars = 0;
+  for (const k of keys) {
+    const [arm, partner] = k.split('\u0000');
+    const name = `stress-p-above-${slug(arm)}-${slug(partner)}`;
+    const c = box.querySelector(`.chart[data-chart="${name}"]`);
+    const want = rows.filter((r) => r.arm === arm && r.partner === partner && typeof r.p_above_reserve === 'number').length;
+    if (!c) { problems.push(`no chart "${name}"`); continue; }
+    const n = c.querySelectorAll('g.bars_marks > path').length;
+    if (n !== want) problems.push(`chart "${name}" draws ${n} bars, expected one per case: ${want}`);
+    if (c.querySelectorAll('g.threshold_marks > line, g.threshold_marks > path').length !== 1) problems.push(`chart "${name}" has no threshold line`);
+    // vega-embed labels the container with the spec's description ("Vega visualization" without one).
+    if (!/threshold/.test(c.getAttribute('aria-label') || '')) problems.push(`chart "${name}" has no accessible label (the spec's description) stating the threshold`);
+    bars += n;
+  }
+  const paths = arr(X.reserve_paths);
+  const pathKeys = [...new Set(paths.filter((r) => rows.some((x) => x.shown && x.arm === r.arm && x.partner === r.partner)).map((r) => `${r.arm}\u0000${r.partner}`))];
+  for (const k of pathKeys) {
+    const [arm, partner] = k.split('\u0000');
+    const name = `stress-reserve-paths-${slug(arm)}-${slug(partner)}`;
+    const c = box.querySelector(`.chart[data-chart="${name}"]`);
+    const want = new Set(paths.filter((r) => r.arm === arm && r.partner === partner).map((r) => r.case)).size;
+    if (!c) { problems.push(`no chart "${name}"`); continue; }
+    const n = c.querySelectorAll('g.mark-line.role-mark > path').length;
+    if (n !== want) problems.push(`chart "${name}" draws ${n} lines, expected one per case: ${want}`);
+  }
+  if (!problems.length) {
+    checked.push(`tables: ${partnerRows} partner rows, ${spendRows} commissioner rows; ${keys.length} P(painshare > reserves) charts with ${bars} bars and the threshold; ${pathKeys.length} reserve-path charts`);
+  }
+  return { problems, checked, tables };
+}
+
+/**
+ * Compares the page's stress tables with stress.csv (mhsim stress --out): the rows the
+ * terminal shows (a commissioner, or a partner with a painshare or a binding cap in some case),
+ * every figure equal to the CSV's within the rounding of the text shown.
+ */
+function compareStress(page, csvText) {
+  const problems = [], checked = [];
+  const csv = parseCsv(csvText);
+  const num = (s) => (s === undefined || s === '' ? null : Number(s));
+  const shownKeys = new Set(csv.filter((r) => r.commissioner === '1' || num(r.p_any_painshare) > 0 || num(r.p_cap_binds) > 0)
+    .map((r) => `${r.arm}\u0000${r.partner}`));
+  const want = (commissioner) => csv.filter((r) => shownKeys.has(`${r.arm}\u0000${r.partner}`) && (r.commissioner === '1') === commissioner);
+  const find = (c, arm, partner) => csv.find((r) => r.case === c && r.arm === arm && r.partner === partner);
+  const near = (shown, value, parse, what) => {
+    if (value === null) return shown === '\u2014' || shown === 'not stated' ? null : `${what}: shown "${shown}", the CSV has none`;
+    const p = parse(shown);
+    if (!p) return `${what}: cannot read "${shown}"`;
+    return Math.abs(p.value - value) <= p.tol ? null : `${what}: shown ${shown}, the CSV has ${value}`;
+  };
+  const compare = (name, commissioner, figures) => {
+    const t = page.tables[name];
+    const rows = want(commissioner);
+    if (!t) { if (rows.length) problems.push(`no table ${name} for ${rows.length} CSV rows`); return; }
+    if (t.rows.length !== rows.length) problems.push(`table ${name} has ${t.rows.length} rows, the CSV ${rows.length} shown rows`);
+    const col = (label) => t.head.findIndex((h) => h.startsWith(label));
+    let ok = 0;
+    t.rows.forEach((cells) => {
+      const caseCol = col('Case'), arm = cells[col('Arm')], partner = cells[commissioner ? col('Commissioner') : col('Partner')];
+      const r = find(cells[caseCol], arm, partner);
+      if (!r) { problems.push(`table ${name}: row ${cells.join(' | ')} is not in the CSV`); return; }
+      const errs = figures.map(([label, get, parse]) => {
+        const k = col(label);
+        return k < 0 ? `no column "${label}"` : near(cells[k], get(r), parse, label);
+      }).filter(Boolean);
+      if (errs.length) problems.push(`table ${name}, ${r.case} ${arm} ${partner}: ${errs.join('; ')}`);
+      else ok += 1;
+    });
+    if (ok) checked.push(`table ${name}: ${ok} rows equal stress.csv's (to the rounding shown)`);
+  };
+  const money = (t) => parseMoney(t.replace(/^\+/, ''));
+  compare('stress-partners', false, [
+    ['Reserves', (r) => num(r.reserve), money],
+    ['P(painshare > reserves)', (r) => num(r.p_above_reserve), parsePercent],
+    ['Painshare VaR', (r) => num(r.var), money],
+    ['Painshare ES', (r) => num(r.es), money],
+    ['P(reserves exhausted)', (r) => num(r.p_exhausted), parsePercent],
+    ['Lowest reserve (mean)', (r) => num(r.lowest_reserve_mean), money],
+  ]);
+  const interval = (which) => (t) => { const parts = t.split(' and '); return parts.length === 2 ? money(parts[which]) : null; };
+  compare('stress-commissioner', true, [
+    ['Mean spend', (r) => num(r.mean_payment), money],
+    ['90% of replications between', (r) => num(r.spend_q05), interval(0)],
+    ['90% of replications between', (r) => num(r.spend_q95), interval(1)],
+    ['Spend VaR', (r) => num(r.var), money],
+    ['Change in mean from base', (r) => {
+      const b = find('base', r.arm, r.partner);
+      return r.case === 'base' || !b ? null : num(r.mean_payment) - num(b.mean_payment);
+    }, money],
+  ]);
+  return { problems, checked };
+}
+
 const argv = process.argv.slice(2);
 let file = null, screenshot = null, maxHeight = 0, timeoutS = 60, allowNoCharts = false;
-let designCsv = null, designPrintout = null;
+let designCsv = null, designPrintout = null, stressCsv = null;
 let chromiumPath = process.env.MHSIM_CHROMIUM || '/usr/bin/chromium';
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
@@ -481,6 +646,7 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--allow-no-charts') allowNoCharts = true;
   else if (a === '--design-csv') designCsv = argv[++i];
   else if (a === '--design-printout') designPrintout = argv[++i];
+  else if (a === '--stress-csv') stressCsv = argv[++i];
   else if (a === '-h' || a === '--help') usage();
   else if (a.startsWith('--')) usage(`unknown option ${a}`);
   else if (file === null) file = a;
@@ -489,7 +655,7 @@ for (let i = 0; i < argv.length; i++) {
 if (!file) usage('no report given');
 if (!existsSync(file)) usage(`no such file: ${file}`);
 if (screenshot === undefined) usage('--screenshot needs a file name');
-for (const f of [designCsv, designPrintout]) if (f !== null && (f === undefined || !existsSync(f))) usage(`no such file: ${f}`);
+for (const f of [designCsv, designPrintout, stressCsv]) if (f !== null && (f === undefined || !existsSync(f))) usage(`no such file: ${f}`);
 if (designPrintout !== null && designCsv === null) usage('--design-printout needs --design-csv');
 if (!existsSync(chromiumPath)) usage(`no Chromium at ${chromiumPath} (apt-get install -y chromium, or --chromium PATH)`);
 
@@ -569,6 +735,13 @@ try {
     cmp.problems.forEach((m) => fail(`designing terms against mhsim design's output: ${m}`));
     design.checked.push(...cmp.checked);
   }
+  const stress = await page.evaluate(checkStress);
+  stress.problems.forEach((m) => fail(`stress tests: ${m}`));
+  if (stressCsv !== null) {
+    const cmp = compareStress(stress, readFileSync(stressCsv, 'utf8'));
+    cmp.problems.forEach((m) => fail(`stress tests against stress.csv: ${m}`));
+    stress.checked.push(...cmp.checked);
+  }
   if (ready && result.charts.length === 0 && !allowNoCharts) fail('no .chart element in the page (--allow-no-charts if the data really has none)');
   for (const c of result.charts) {
     const problems = [];
@@ -603,6 +776,7 @@ try {
   for (const line of voi.checked) console.log(`  voi  ${line}`);
   for (const line of reserves.checked) console.log(`  reserves  ${line}`);
   for (const line of design.checked) console.log(`  design  ${line}`);
+  for (const line of stress.checked) console.log(`  stress  ${line}`);
 } catch (err) {
   fail(`check_report: ${err.stack || err}`);
 } finally {

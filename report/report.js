@@ -1616,6 +1616,196 @@
       + 'mhsim design --out writes every combination as CSV, with these figures to 10 significant digits.');
   });
 
+  // ---- stress tests (mhsim stress --html: the document's `stress` object) -----------------
+  // What each case changes, that every case runs on the same people with the targets held at
+  // the base's, then per partner and case the figures of stress.csv (the rows the terminal
+  // prints), P(painshare > reserves) by case as bars against the threshold (1 - risk level),
+  // and the mean reserve path by year per case. Every figure is read from the document; none is
+  // computed here. A report without stress tests keeps the section hidden.
+  section('stress', function () {
+    var X = D.stress;
+    if (!X || typeof X !== 'object') return;
+    var sec = document.getElementById('sec-stress');
+    if (sec) sec.hidden = false;
+    var out = body('stress-body');
+    var cases = arr(X.cases), names = cases.map(function (c) { return c.name; });
+    var level = isNum(X.risk_level) ? X.risk_level : RISK_LEVEL;
+    var limit = 1 - level;
+    var levelText = fixed(level * 100, level * 100 % 1 === 0 ? 0 : 1) + '%';
+    var H = isNum(X.horizon_years) ? X.horizon_years : null;
+    var over = H ? ' over the ' + H + '-year agreement' : ' over the agreement';
+    var rows = arr(X.rows);
+    // The terminal's rows, in its order: (arm, partner) as first shown, then case by case.
+    var keys = [];
+    rows.forEach(function (r) { var k = r.arm + '\u0000' + r.partner; if (r.shown && keys.indexOf(k) < 0) keys.push(k); });
+    var ordered = [];
+    keys.forEach(function (k) {
+      names.forEach(function (n) {
+        rows.forEach(function (r) { if (r['case'] === n && r.arm + '\u0000' + r.partner === k) ordered.push(r); });
+      });
+    });
+    var partnerRows = ordered.filter(function (r) { return !r.commissioner; });
+    var spendRows = ordered.filter(function (r) { return r.commissioner; });
+    var against = function (r) {
+      if (!isNum(r.p_above_reserve)) return 'no reserves stated';
+      return r.p_above_reserve > limit ? 'above the ' + pct(limit) + ' threshold' : 'within the ' + pct(limit) + ' threshold';
+    };
+
+    h3(out, 'The cases');
+    var ul = el('ul', { 'class': 'keyfindings', 'data-stress': 'cases' });
+    cases.forEach(function (c, i) {
+      ul.appendChild(el('li', null, [el('strong', { text: c.name }), ': ' + (i === 0 ? 'the scenario as written (the base).'
+        : (c.description ? c.description.replace(/\.?$/, '.') : 'no description given.'))]));
+    });
+    out.appendChild(ul);
+    var held = arr(X.held_targets);
+    out.appendChild(el('p', { 'data-stress': 'same-people', text: 'Every case runs on the same people: the same seed ('
+      + X.seed + ') and ' + nf0.format(X.replications) + ' replications each, with common random numbers, so a difference between '
+      + 'cases comes from what the case changes. The alliance targets are held at the base case\u2019s values in every case (the terms '
+      + 'are signed before the adverse case happens)' + (held.length ? ': ' + held.join('; ') + '.'
+        : '; no alliance here sets its target from another arm\u2019s cost, so every case keeps the targets as written.') }));
+    out.appendChild(el('p', { 'data-stress': 'threshold', text: 'Threshold: a case is above the threshold for a partner when '
+      + 'P(painshare > reserves)' + over + ' is more than ' + pct(limit) + ' (1 \u2212 the risk level of ' + levelText + '). '
+      + 'Money is cash, undiscounted; VaR and ES at the risk level of ' + levelText + '.' }));
+
+    // A sentence per partner with stated reserves, following the threshold.
+    var verdicts = el('ul', { 'class': 'keyfindings', 'data-stress': 'verdicts' });
+    keys.forEach(function (k) {
+      var rs = partnerRows.filter(function (r) { return r.arm + '\u0000' + r.partner === k; });
+      if (!rs.length) return;
+      var who = rs[0].partner + ' (arm ' + rs[0].arm + ')';
+      var withReserve = rs.filter(function (r) { return isNum(r.p_above_reserve); });
+      if (!withReserve.length) {
+        verdicts.appendChild(el('li', { text: who + ': no reserves stated, so P(painshare > reserves) is not defined; its painshare VaR is '
+          + rs.map(function (r) { return money(r.var) + ' (' + r['case'] + ')'; }).join(', ') + '.' }));
+        return;
+      }
+      var above = withReserve.filter(function (r) { return r.p_above_reserve > limit; });
+      var reserveText = money(withReserve[0].reserve);
+      verdicts.appendChild(el('li', { text: who + ', reserves ' + reserveText + ': '
+        + (above.length ? 'above the ' + pct(limit) + ' threshold in ' + above.map(function (r) { return r['case'] + ' (' + pct(r.p_above_reserve) + ')'; }).join(', ')
+          : 'within the ' + pct(limit) + ' threshold in every case')
+        + '; P(painshare > reserves) ' + withReserve.map(function (r) { return pct(r.p_above_reserve) + ' in ' + r['case']; }).join(', ') + '.' }));
+    });
+    if (verdicts.children.length) out.appendChild(verdicts);
+
+    h3(out, 'Each partner, case by case');
+    if (partnerRows.length) {
+      table(out, {
+        name: 'stress-partners', rows: partnerRows,
+        caption: 'Partners who bear a painshare in some case' + over + ', per replication (stress.csv\u2019s figures)',
+        columns: [
+          { label: 'Arm', get: function (r) { return r.arm; } },
+          { label: 'Partner', get: function (r) { return r.partner; } },
+          { label: 'Case', get: function (r) { return r['case']; } },
+          { label: 'Reserves', num: true, get: function (r) { return isNum(r.reserve) ? money(r.reserve) : 'not stated'; } },
+          { label: 'P(painshare > reserves)', num: true, get: function (r) { return pct(r.p_above_reserve); } },
+          { label: 'Painshare VaR ' + levelText, num: true, get: function (r) { return money(r['var']); } },
+          { label: 'Painshare ES ' + levelText, num: true, get: function (r) { return money(r.es); } },
+          { label: 'P(reserves exhausted)', num: true, get: function (r) { return pct(r.p_exhausted); } },
+          { label: 'Lowest reserve (mean)', num: true, get: function (r) { return money(r.lowest_reserve_mean); } },
+          { label: 'Against the threshold', nowrap: true, get: function (r) { return against(r); } },
+        ],
+      });
+    } else {
+      note(out, 'No partner bears a painshare in any case' + over + ': the risk share never costs a partner anything here.');
+    }
+
+    // P(painshare > reserves) by case, one chart per partner with stated reserves.
+    keys.forEach(function (k) {
+      var rs = partnerRows.filter(function (r) { return r.arm + '\u0000' + r.partner === k && isNum(r.p_above_reserve); });
+      if (!rs.length) return;
+      var who = rs[0].partner + ' (arm ' + rs[0].arm + ')';
+      var pts = rs.map(function (r) {
+        return { 'case': r['case'], p: r.p_above_reserve, kind: r['case'] === names[0] ? 'base (as written)' : 'adverse case',
+          label: pct(r.p_above_reserve), verdict: against(r), reserve: money(r.reserve) };
+      });
+      var ymax = Math.min(1, Math.max(limit * 1.3, Math.max.apply(null, pts.map(function (p) { return p.p; })) * 1.15, 0.02));
+      var altBars = 'Bar chart: ' + who + ', the chance its painshare' + over + ' exceeds its reserves of ' + money(rs[0].reserve) + ', by case: '
+        + pts.map(function (p) { return p['case'] + ' ' + p.label; }).join(', ') + '; threshold ' + pct(limit) + '.';
+      chart(out, 'stress-p-above-' + slug(rs[0].arm) + '-' + slug(rs[0].partner), {
+        description: altBars,
+        width: Math.max(200, 70 * pts.length), height: 220,
+        layer: [
+          { name: 'bars', data: { values: pts }, mark: { type: 'bar' },
+            encoding: {
+              x: { field: 'case', type: 'nominal', title: 'Case', sort: names, axis: { labelAngle: 0 } },
+              y: { field: 'p', type: 'quantitative', title: 'P(painshare > reserves)', axis: PCT_AXIS, scale: { domain: [0, ymax], nice: false } },
+              color: { field: 'kind', type: 'nominal', title: null, scale: { domain: ['base (as written)', 'adverse case'], range: ['#005eb8', '#a3acb7'] }, legend: { orient: 'bottom' } },
+              tooltip: [{ field: 'case', title: 'Case' }, { field: 'label', title: 'P(painshare > reserves)' }, { field: 'reserve', title: 'Reserves' }, { field: 'verdict', title: 'Threshold' }] } },
+          { data: { values: pts }, mark: { type: 'text', dy: -6, baseline: 'bottom', fontSize: 11, color: '#222' },
+            encoding: { x: { field: 'case', type: 'nominal', sort: names }, y: { field: 'p', type: 'quantitative' }, text: { field: 'label' } } },
+          { name: 'threshold', data: { values: [{ y: limit }] }, mark: { type: 'rule', color: '#d5281b', strokeDash: [5, 4] },
+            encoding: { y: { field: 'y', type: 'quantitative' } } },
+          { data: { values: [{ y: limit, label: 'threshold ' + pct(limit) }] }, mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -3, x: 'width', color: '#d5281b', fontSize: 11 },
+            encoding: { y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } } },
+        ],
+      }, {
+        title: who + ': P(painshare > reserves of ' + money(rs[0].reserve) + ') by case',
+        alt: altBars,
+        caption: 'Each bar is a case, labelled with its probability; the base (as written) is the blue bar, the adverse cases grey. '
+          + 'Red dashed line: the threshold of ' + pct(limit) + ' (1 \u2212 the risk level); a bar above it is a case above the threshold.',
+      });
+    });
+
+    // The mean reserve path by year, a line per case, one chart per partner with stated reserves.
+    var paths = arr(X.reserve_paths);
+    keys.forEach(function (k) {
+      var ps = paths.filter(function (r) { return r.arm + '\u0000' + r.partner === k; });
+      if (!ps.length) return;
+      var who = ps[0].partner + ' (arm ' + ps[0].arm + ')';
+      var pts = [];
+      names.forEach(function (n) {
+        var own = ps.filter(function (r) { return r['case'] === n; }).sort(function (a, b) { return a.year - b.year; });
+        if (!own.length) return;
+        pts.push({ 'case': n, year: 0, mean: own[0].opening, p: 'the opening' });
+        own.forEach(function (r) { pts.push({ 'case': n, year: r.year, mean: r.mean, p: pct(r.p_exhausted_by) }); });
+      });
+      var altPaths = 'Line chart: ' + who + ', mean reserves at the end of each year from the opening ' + money(pts.length ? pts[0].mean : null)
+        + ', one line per case (' + names.join(', ') + '); reserves below \u00a30 are exhausted.';
+      chart(out, 'stress-reserve-paths-' + slug(ps[0].arm) + '-' + slug(ps[0].partner), {
+        description: altPaths,
+        width: 420, height: 220,
+        layer: [
+          { data: { values: [{}] }, mark: { type: 'rule', color: '#d5281b', strokeDash: [5, 4] }, encoding: { y: { datum: 0, type: 'quantitative' } } },
+          { name: 'paths', data: { values: pts }, mark: { type: 'line', point: { filled: true, size: 50 } },
+            encoding: {
+              x: { field: 'year', type: 'ordinal', title: 'End of year (0 = opening)', axis: { labelAngle: 0 } },
+              y: { field: 'mean', type: 'quantitative', title: 'Mean reserves (\u00a3)', axis: MONEY_AXIS },
+              color: { field: 'case', type: 'nominal', title: 'Case', sort: names, scale: armScale(names) },
+              strokeDash: { field: 'case', type: 'nominal', sort: names, legend: null },
+              tooltip: [{ field: 'case', title: 'Case' }, { field: 'year', title: 'Year' }, { field: 'mean', type: 'quantitative', title: 'Mean reserves (\u00a3)', format: ',.0f' }, { field: 'p', title: 'P(exhausted by then)' }] } },
+        ],
+      }, {
+        title: who + ': mean reserves by year, by case',
+        alt: altPaths,
+        caption: 'A line per case (named in the legend, each with its own dash pattern), from the stated reserves at year 0. '
+          + 'Red dashed line: \u00a30, below which the reserves are exhausted. The means hide the spread: P(reserves exhausted) in the table is the chance of falling below \u00a30.',
+      });
+    });
+
+    h3(out, 'The commissioner\u2019s spend');
+    if (spendRows.length) {
+      table(out, {
+        name: 'stress-commissioner', rows: spendRows,
+        caption: 'What the commissioner pays' + over + ' (cash, undiscounted), per replication',
+        columns: [
+          { label: 'Arm', get: function (r) { return r.arm; } },
+          { label: 'Commissioner', get: function (r) { return r.partner; } },
+          { label: 'Case', get: function (r) { return r['case']; } },
+          { label: 'Mean spend', num: true, get: function (r) { return money(r.mean_payment); } },
+          { label: '90% of replications between', num: true, get: function (r) { return money(r.spend_q05) + ' and ' + money(r.spend_q95); } },
+          { label: 'Spend VaR ' + levelText, num: true, get: function (r) { return money(r['var']); } },
+          { label: 'Change in mean from base', num: true, get: function (r) {
+            return isNum(r.change_from_base) ? (r.change_from_base > 0 ? '+' : '') + money(r.change_from_base) : '\u2014';
+          } },
+        ],
+      });
+    }
+    caption(out, 'Figures from mhsim stress (' + (X.scenario_file || 'the scenario') + '), the same as its printout and stress.csv; each case\u2019s run analysed as mhsim report does. '
+      + 'The rest of this report is the base case.');
+  });
+
   body('report-footer').textContent = 'Generated by mhsim ' + (meta.mhsim_version || '') + ' from ' + (meta.results_file || 'a results file')
     + (meta.analysed_utc ? ' at ' + meta.analysed_utc + ' UTC' : '') + '. Charts drawn with Vega-Lite '
     + (window.vegaLite && window.vegaLite.version ? window.vegaLite.version : '') + '; this file works offline.';
