@@ -154,6 +154,7 @@ struct Slot {
   const StreamKeys* keys = nullptr;
   std::uint64_t key = 0;             // the person's index within their group (or stock entry)
   std::vector<std::uint16_t> visits;  // referrals so far, per service (at most 1023)
+  std::vector<std::uint16_t> episodes;  // episodes so far, per service (only when the arm has history_routes)
   std::vector<Goal> goals;
 };
 
@@ -304,6 +305,7 @@ class ArmSim {
     s.keys = &keys;
     s.key = key;
     s.visits.assign(spec_.services.size(), 0);
+    s.episodes.assign(arm_.history_routes.empty() ? 0 : spec_.services.size(), 0);
     // Death and moving away are drawn once, so they are the same in every arm.
     engine::EntityRng exit_rng = draws(s, Phase::kExit, spec_.services.size());
     const NeedGroup& h = spec_.population.groups[p.group];
@@ -627,6 +629,7 @@ class ArmSim {
     p.deteriorated = false;
     p.need = kDischarge;
     set_in_service(s, in_service_[s] + 1);
+    if (!p.episodes.empty() && p.episodes[s] < std::numeric_limits<std::uint16_t>::max()) ++p.episodes[s];
     const std::size_t y = year_of(now);
     if (!initial_in_service) {
       waits_[s].push_back(waited);
@@ -799,7 +802,8 @@ class ArmSim {
     const ScoreChange& change = u_recover < svc.recovery_probability ? svc.wemwbs_change_recovered : svc.wemwbs_change;
     change_wemwbs(p, change.mean + change.sd * z);
     const auto& by_group = svc.routes_by_group;
-    const Routes& routes = p.group < by_group.size() && by_group[p.group] ? *by_group[p.group] : svc.routes;
+    const Routes& own = p.group < by_group.size() && by_group[p.group] ? *by_group[p.group] : svc.routes;
+    const Routes& routes = history_routes(p, s, own);
     std::size_t target = draw_route(routes, u_route);
     if (is_front_door(svc.kind)) {
       const std::size_t resolved = resolve(target);
@@ -814,6 +818,23 @@ class ArmSim {
       }
     }
     refer(i, target, s);
+  }
+
+  // The routes of the arm's history_routes rule for service s that holds for p (the highest
+  // at_least; the first written of equals), or `own` when none does.
+  const Routes& history_routes(const Slot& p, std::size_t s, const Routes& own) const {
+    if (p.episodes.empty()) return own;
+    const HistoryRoutes* best = nullptr;
+    for (const HistoryRoutes& h : arm_.history_routes) {
+      if (h.service != s || (best != nullptr && h.at_least <= best->at_least)) continue;
+      if (!h.groups.empty() && !(p.group < h.groups.size() && h.groups[p.group])) continue;
+      std::int64_t n = 0;
+      for (std::size_t c = 0; c < h.counted.size() && c < p.episodes.size(); ++c) {
+        if (h.counted[c]) n += p.episodes[c];
+      }
+      if (n >= h.at_least) best = &h;
+    }
+    return best != nullptr ? best->routes : own;
   }
 
   void change_wemwbs(Slot& p, double delta) {
@@ -1339,6 +1360,7 @@ std::vector<std::string> check_spec(const PathwaySpec& spec) {
     referral_to(a.diversion_to, "arm " + a.name);
     for (const Routes& r : a.entry) routes_to(r, "arm " + a.name);
     for (const std::size_t t : a.redirect) referral_to(t, "arm " + a.name);
+    for (const HistoryRoutes& h : a.history_routes) routes_to(h.routes, "arm " + a.name);
   }
   // Overflow chains must end.
   for (std::size_t s = 0; s < S; ++s) {
@@ -1388,6 +1410,15 @@ std::vector<std::string> check_spec(const PathwaySpec& spec) {
       if (spec.services[s].staff && a.enabled[s] && a.capacity[s] <= 0) {
         out.push_back(w + ": staffed service " + spec.services[s].name + " needs a finite capacity");
       }
+    }
+    for (const HistoryRoutes& h : a.history_routes) {
+      if (h.service >= S || !a.enabled[h.service] || is_presentation(spec.services[h.service].kind)) {
+        out.push_back(w + ": history_routes of a service the arm does not have, or a presentation service");
+      }
+      if (h.counted.size() != S) out.push_back(w + ": history_routes counted needs one entry per service");
+      if (!h.groups.empty() && h.groups.size() != G) out.push_back(w + ": history_routes groups needs one entry per need group");
+      if (h.at_least < 0) out.push_back(w + ": history_routes at_least must be >= 0");
+      check_routes(h.routes, S, w + " history_routes", out);
     }
     for (const CapacityChange& c : a.capacity_changes) {
       // Changes only services with a place-limited queue in the arm (the simulation's Resources).

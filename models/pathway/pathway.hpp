@@ -236,6 +236,21 @@ struct OneOffCost {
   std::string what = {};     ///< what it pays for (for messages and the report)
 };
 
+/// Routes that depend on a person's history (issue 15): in an arm, when an episode at
+/// `service` completes and the person has had at least `at_least` episodes at the services
+/// `counted` during the run (the episode now ending included when its service is counted, and
+/// an episode in progress at day 0 counted as one), `routes` replace the routes the service
+/// would use (its own or its group's). Several rules for one service: the one with the highest
+/// `at_least` among those that hold (the first written of equals). The rule draws nothing: the
+/// same uniform chooses among whichever routes apply, so an arm without rules is unchanged.
+struct HistoryRoutes {
+  std::size_t service = kDischarge;
+  std::vector<bool> counted = {};  ///< per service: whose episodes count
+  std::int64_t at_least = 1;       ///< episodes at the counted services (0: always holds)
+  std::vector<bool> groups = {};   ///< per need group: whom the rule applies to (empty: everyone)
+  Routes routes = {};              ///< probabilities summing to 1; empty = discharge
+};
+
 struct ArmSpec {
   std::string name;
   std::vector<bool> enabled;            ///< per service
@@ -257,6 +272,8 @@ struct ArmSpec {
   std::vector<CapacityChange> capacity_changes = {};
   /// One-off costs (set-up, transition), posted at their days.
   std::vector<OneOffCost> one_off_costs = {};
+  /// Routes by history (file order); empty: every route is the service's own.
+  std::vector<HistoryRoutes> history_routes = {};
 };
 
 /// People already in the system at day 0 (waiting lists, caseloads, wards).

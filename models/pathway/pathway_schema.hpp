@@ -394,6 +394,28 @@ void describe(V& v, ArmSpec& a) {
             .doc("The cost, in pounds."));
       w(text("what", c.what).otherwise("\"\"").doc("What it pays for (for reports)."));
     });
+  v(tables("history_routes", a.history_routes).otherwise("none (every service's routes are its own)")
+        .doc("Routes that depend on a person's history in this arm: `history_routes = [ { service = \"acute\", "
+             "counted = [\"acute\", \"out_of_area\"], at_least = 7, routes = { rehab = 1.0 } } ]`. When an episode "
+             "at `service` completes and the person has had at least `at_least` episodes at the `counted` services "
+             "in the run (the one ending included; an episode in progress at day 0 counts), `routes` replace the "
+             "service's routes (its own or its group's). Of several rules for a service that hold, the one with "
+             "the highest `at_least` applies (the first written of equals). No random number is drawn for it."),
+    [&](V& w, HistoryRoutes& h, std::size_t) {
+      w(reference("service", h.service, "services", "service").required()
+            .doc("The service whose routes on completion the rule replaces."));
+      w(names("counted", h.counted, "services", "service").required()
+            .doc("The services whose episodes are counted (admissions at inpatient services), e.g. "
+                 "`[\"acute\", \"out_of_area\"]`."));
+      w(integer("at_least", h.at_least).range(0, 1000).unit("episodes").required()
+            .doc("The rule holds from the completion of the person's `at_least`-th counted episode of the run; 0: always "
+                 "(the arm's own routes for the service, below a higher rule)."));
+      w(names("groups", h.groups, "groups", "need group").otherwise("every need group")
+            .doc("The need groups the rule applies to."));
+      w(routes("routes", h.routes, "services", "service").exit("discharge").unit("probability").required()
+            .doc("`{ service = p, ..., discharge = q }`: the routes while the rule holds; probabilities summing to 1, "
+                 "drawn in the order written, with the same uniform as the routes they replace."));
+    });
   v.check([&](auto& c) {
     bool diverts = false;
     for (const double d : a.front_door_diversion.values()) diverts = diverts || d > 0.0;
@@ -524,6 +546,17 @@ void check_flows(C& c, const PathwaySpec& spec) {
     }
     for (std::size_t s = 0; s < arm.redirect.size() && s < services.size(); ++s) {
       referral(arm.redirect[s], "arms." + arm.name + ".redirect." + services[s].name);
+    }
+    for (std::size_t k = 0; k < arm.history_routes.size(); ++k) {
+      const HistoryRoutes& h = arm.history_routes[k];
+      const std::string at = "arms." + arm.name + ".history_routes[" + std::to_string(k) + "]";
+      routed(h.routes, at + ".routes");
+      if (h.service >= services.size() || arm.enabled.size() != services.size()) continue;
+      const ServiceSpec& v = services[h.service];
+      if (!arm.enabled[h.service] || v.kind == ServiceKind::kPresentation) {
+        c.error_at(at + ".service", "a service arm \"" + arm.name + "\" has that takes referrals",
+                   "\"" + v.name + "\"" + (!arm.enabled[h.service] ? ", which the arm does not have" : ", a presentation service"));
+      }
     }
   }
   const auto never = [](std::size_t) { return false; };

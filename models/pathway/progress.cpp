@@ -133,21 +133,30 @@ class ArmFlows {
       const bool own = group_ < v.routes_by_group.size() && v.routes_by_group[group_].has_value();
       const Routes& routes = own ? *v.routes_by_group[group_] : v.routes;
       const std::string key = own ? at + "routes_by_group." + spec_.population.groups[group_].name : at + "routes";
-      if (routes.empty()) exit_[s] = true;  // everyone is discharged
       const bool diverts = is_front_door(v.kind) && highest(arm_.front_door_diversion) > 0;
-      for (const Route& r : routes) {
-        if (!(r.probability > 0)) continue;
-        if (r.target == kDischarge) {
-          exit_[s] = true;
-          continue;
+      const auto follow = [&](const Routes& rs, const std::string& k) {
+        if (rs.empty()) exit_[s] = true;  // everyone is discharged
+        for (const Route& r : rs) {
+          if (!(r.probability > 0)) continue;
+          if (r.target == kDischarge) {
+            exit_[s] = true;
+            continue;
+          }
+          step(s, r.target, s, zero, k);
+          const std::size_t resolved = resolve(r.target);
+          if (diverts && resolved != kDischarge && is_secondary(spec_.services[resolved].kind)) {
+            // Kept by the front door: to diversion_to, or without a service when the arm has none.
+            if (resolve(arm_.diversion_to) == kDischarge) exit_[s] = true;
+            else step(s, arm_.diversion_to, s, zero, "arms." + arm_.name + ".diversion_to");
+          }
         }
-        step(s, r.target, s, zero, key);
-        const std::size_t resolved = resolve(r.target);
-        if (diverts && resolved != kDischarge && is_secondary(spec_.services[resolved].kind)) {
-          // Kept by the front door: to diversion_to, or without a service when the arm has none.
-          if (resolve(arm_.diversion_to) == kDischarge) exit_[s] = true;
-          else step(s, arm_.diversion_to, s, zero, "arms." + arm_.name + ".diversion_to");
-        }
+      };
+      follow(routes, key);
+      // Routes by history may apply instead: every step either can take is a possible step.
+      for (std::size_t k = 0; k < arm_.history_routes.size(); ++k) {
+        const HistoryRoutes& h = arm_.history_routes[k];
+        if (h.service != s || (!h.groups.empty() && !(group_ < h.groups.size() && h.groups[group_]))) continue;
+        follow(h.routes, "arms." + arm_.name + ".history_routes[" + std::to_string(k) + "].routes");
       }
     }
     if (v.crisis_per_year > 0) step(s, v.crisis_to, s, false, at + "crisis_to");  // after some time in the episode

@@ -1813,3 +1813,156 @@ TEST_CASE("Pathway: one-off costs post to the partner and the system in their da
                                    "arm switch: a one-off cost of a service the arm does not have",
                                    "arm switch: a one-off cost needs day >= 0 and a finite amount >= 0"});
 }
+
+namespace {
+// Routes by history (issue 15): five people wait at day 0 for a ward (10-day stays, places
+// for all); the ward refers to a community team (5 days) and the team back to the ward, a
+// loop; "rehab" (20 days) discharges. Follow-up is 0 days, so discharge is exit.
+enum : std::size_t { kWard, kTeam, kRehabUnit };
+pw::PathwaySpec revolving_door() {
+  auto spec = mhsim::test::base_spec(0.0, 1000.0);
+  spec.services.push_back(mhsim::test::service("ward", Distribution(dist::Deterministic{10.0}), 100));
+  spec.services.push_back(mhsim::test::service("team", Distribution(dist::Deterministic{5.0}), 0));
+  spec.services.push_back(mhsim::test::service("rehab", Distribution(dist::Deterministic{20.0}), 0));
+  spec.services[kWard].routes = {pw::Route{kTeam, 1.0}};
+  spec.services[kTeam].routes = {pw::Route{kWard, 1.0}};
+  spec.arms.push_back(mhsim::test::arm(spec, "only"));
+  spec.initial.push_back(pw::InitialStock{kWard, 0, 0, 5});
+  return spec;
+}
+pw::HistoryRoutes after(std::int64_t n, std::vector<bool> counted, pw::Routes routes) {
+  pw::HistoryRoutes h;
+  h.service = kWard;
+  h.counted = std::move(counted);
+  h.at_least = n;
+  h.routes = std::move(routes);
+  return h;
+}
+}  // namespace
+
+TEST_CASE("Pathway: routes by history send the Nth admission on, by hand", "[models][pathway][history]") {
+  auto spec = revolving_door();
+  const pw::Routes to_rehab = {pw::Route{kRehabUnit, 1.0}};
+  SECTION("without a rule the loop runs all year and nobody reaches rehab") {
+    REQUIRE(pw::check_spec(spec).empty());
+    const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{1, 0});
+    // A cycle is 15 days: ward stays start at 0, 15, ..., 360: 25 each, 125 in all.
+    CHECK(r.act(0, kWard, Measure::kEpisodes) == 125.0);
+    CHECK(r.act(0, kRehabUnit, Measure::kEpisodes) == 0.0);
+    CHECK(r.exited == 0);
+  }
+  SECTION("the third ward stay ends in rehab") {
+    // Ward [0, 10], team [10, 15], ward [15, 25], team [25, 30], ward [30, 40], rehab [40, 60],
+    // exit at 60: per person 3 ward stays, 2 team episodes, 1 rehab episode.
+    spec.arms[0].history_routes.push_back(after(3, {true, false, false}, to_rehab));
+    REQUIRE(pw::check_spec(spec).empty());
+    const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{1, 0});
+    CHECK(r.act(0, kWard, Measure::kEpisodes) == 15.0);
+    CHECK(r.act(0, kWard, Measure::kDays) == 150.0);
+    CHECK(r.act(0, kTeam, Measure::kEpisodes) == 10.0);
+    CHECK(r.act(0, kRehabUnit, Measure::kEpisodes) == 5.0);
+    CHECK(r.act(0, kRehabUnit, Measure::kDays) == 100.0);
+    CHECK(r.arrived == 5);
+    CHECK(r.exited == 5);
+    CHECK(r.in_system == 0);
+  }
+  SECTION("counting the team's episodes too, the second ward stay is the third episode") {
+    // Ward, team, ward (3 counted episodes at its end, day 25): rehab [25, 45].
+    spec.arms[0].history_routes.push_back(after(3, {true, true, false}, to_rehab));
+    REQUIRE(pw::check_spec(spec).empty());
+    const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{1, 0});
+    CHECK(r.act(0, kWard, Measure::kEpisodes) == 10.0);
+    CHECK(r.act(0, kTeam, Measure::kEpisodes) == 5.0);
+    CHECK(r.act(0, kRehabUnit, Measure::kEpisodes) == 5.0);
+    CHECK(r.exited == 5);
+  }
+  SECTION("of the rules that hold, the highest at_least applies, whatever the order written") {
+    // at_least 1 keeps the loop (its routes are the ward's own); at_least 4 sends on the 4th.
+    spec.arms[0].history_routes.push_back(after(4, {true, false, false}, to_rehab));
+    spec.arms[0].history_routes.push_back(after(1, {true, false, false}, {pw::Route{kTeam, 1.0}}));
+    REQUIRE(pw::check_spec(spec).empty());
+    const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{1, 0});
+    CHECK(r.act(0, kWard, Measure::kEpisodes) == 20.0);
+    CHECK(r.act(0, kTeam, Measure::kEpisodes) == 15.0);
+    CHECK(r.act(0, kRehabUnit, Measure::kEpisodes) == 5.0);
+  }
+  SECTION("a rule for other need groups does not apply") {
+    pw::HistoryRoutes h = after(3, {true, false, false}, to_rehab);
+    h.groups = {false};
+    spec.arms[0].history_routes.push_back(h);
+    REQUIRE(pw::check_spec(spec).empty());
+    const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{1, 0});
+    CHECK(r.act(0, kRehabUnit, Measure::kEpisodes) == 0.0);
+    CHECK(r.act(0, kWard, Measure::kEpisodes) == 125.0);
+  }
+  SECTION("at_least 0 always holds: the arm's own routes below a higher rule") {
+    // The ward discharges (0) until the second stay, which goes to rehab; but the second stay
+    // never comes, as the first discharges: 5 stays, nobody in rehab, everyone out by day 10.
+    spec.arms[0].history_routes.push_back(after(0, {true, false, false}, {pw::Route{pw::kDischarge, 1.0}}));
+    spec.arms[0].history_routes.push_back(after(2, {true, false, false}, to_rehab));
+    REQUIRE(pw::check_spec(spec).empty());
+    const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{1, 0});
+    CHECK(r.act(0, kWard, Measure::kEpisodes) == 5.0);
+    CHECK(r.act(0, kTeam, Measure::kEpisodes) == 0.0);
+    CHECK(r.act(0, kRehabUnit, Measure::kEpisodes) == 0.0);
+    CHECK(r.exited == 5);
+  }
+  SECTION("a malformed rule is refused") {
+    pw::HistoryRoutes h = after(-1, {true}, to_rehab);
+    spec.arms[0].history_routes.push_back(h);
+    CHECK(pw::check_spec(spec).size() == 2);  // at_least < 0; counted of the wrong size
+  }
+}
+
+TEST_CASE("Pathway theory: routes by history draw nothing, and keep people conserved",
+          "[models][pathway][history][statistical]") {
+  pw::PathwaySpec spec = kitchen_sink();
+  enum : std::size_t { kCmht = 4, kAcute = 6, kOoa = 7, kRehab = 8 };
+  std::vector<bool> admissions(spec.services.size(), false);
+  admissions[kAcute] = admissions[kOoa] = true;
+  // "unreached": the alliance arm with a rule no one meets in three years: byte-identical.
+  pw::ArmSpec unreached = spec.arms[1];
+  unreached.name = "unreached rule";
+  pw::HistoryRoutes never;
+  never.service = kAcute;
+  never.counted = admissions;
+  never.at_least = 1000;
+  never.routes = {pw::Route{kRehab, 1.0}};
+  unreached.history_routes.push_back(never);
+  // "rule": after the second admission, acute and community-team completions go to rehab.
+  pw::ArmSpec ruled = spec.arms[1];
+  ruled.name = "rule";
+  for (const std::size_t s : {std::size_t{kAcute}, std::size_t{kCmht}}) {
+    pw::HistoryRoutes h = never;
+    h.service = s;
+    h.at_least = 2;
+    ruled.history_routes.push_back(h);
+  }
+  spec.arms.push_back(unreached);
+  spec.arms.push_back(ruled);
+  const auto problems = pw::check_spec(spec);
+  for (const std::string& m : problems) UNSCOPED_INFO(m);
+  REQUIRE(problems.empty());
+  std::uint64_t stock = 0;
+  for (const pw::InitialStock& st : spec.initial) stock += st.in_service + st.waiting;
+  double more_rehab = 0;
+  for (std::uint64_t rep = 0; rep < 6; ++rep) {
+    INFO("replication " << rep);
+    const pw::PathwayResult r = pw::simulate_pathway(spec, RandomStreams{77, rep});
+    const pw::ArmResult& base = r.arms[1];
+    const pw::ArmResult& same = r.arms[2];
+    CHECK(same_bytes(base.activity, same.activity));
+    CHECK(same_bytes(base.cost, same.cost));
+    CHECK(same_bytes(base.system, same.system));
+    CHECK(same_bytes(base.service, same.service));
+    for (const pw::ArmResult* x : {&base, &same, &r.arms[3]}) {
+      CHECK(x->arrived == x->exited + x->in_system);
+      CHECK(static_cast<double>(x->arrived) == sum_years(*x, SystemKpi::kArrivals) + static_cast<double>(stock));
+    }
+    for (std::size_t y = 0; y < base.years; ++y) {
+      more_rehab += r.arms[3].svc(y, kRehab, ServiceKpi::kReferrals) - base.svc(y, kRehab, ServiceKpi::kReferrals);
+    }
+  }
+  // Power: the rule refers people to rehab whom the alliance arm's own routes do not.
+  CHECK(more_rehab > 0);
+}

@@ -93,7 +93,7 @@ value = "high"
   }
   const std::vector<std::string> expected = {
       "targets.toml:1:1: unknown_root: expected one of parameters, targets, derived, got an unknown key \"unknown_root\"",
-      "targets.toml:4:7: parameters.a.key: expected the dotted path of a number in the scenario, got \"arms.alliance.no_such_key\", which it does not have (no key \"no_such_key\" in arms.alliance (its keys: services, capacity, entry, gatekeeping, handoff_loss, front_door_diversion, diversion_to, redirect, step_down_speed, capacity_changes, one_off_costs, contracts))",
+      "targets.toml:4:7: parameters.a.key: expected the dotted path of a number in the scenario, got \"arms.alliance.no_such_key\", which it does not have (no key \"no_such_key\" in arms.alliance (its keys: services, capacity, entry, gatekeeping, handoff_loss, front_door_diversion, diversion_to, redirect, step_down_speed, capacity_changes, one_off_costs, history_routes, contracts))",
       "targets.toml:11:8: parameters.b.high: expected an upper bound greater than low = 0.8, got 0.1",
       "targets.toml:17:9: parameters.c.start: expected a start value strictly between low = 0.1 and high = 0.5, got 0.9",
       "targets.toml:18:1: parameters.c.colour: expected one of key, keys, low, high, start, got an unknown key \"colour\"",

@@ -439,7 +439,7 @@ qaly = 1
       "k.toml:20:1: services.s.goals.sustain_days: expected one of achieve_per_year, close_per_year, fail_per_year, "
       "lapse_per_year, wemwbs_per_goal_achieved, support_ends_with_goals, got an unknown key \"sustain_days\"",
       "k.toml:22:1: arms.x.servises: expected one of services, capacity, entry, gatekeeping, handoff_loss, "
-      "front_door_diversion, diversion_to, redirect, step_down_speed, capacity_changes, one_off_costs, contracts, got an unknown key \"servises\"",
+      "front_door_diversion, diversion_to, redirect, step_down_speed, capacity_changes, one_off_costs, history_routes, contracts, got an unknown key \"servises\"",
       "k.toml:25:1: outcomes.qaly: expected one of follow_up_days, readmission_window_days, goal_sustain_days, "
       "utility_intercept, utility_slope, min_utility, got an unknown key \"qaly\"",
   };
@@ -1229,6 +1229,42 @@ TEST_CASE("Pathway scenario: an arm's capacity schedule reaches the spec, and ev
   CHECK(m[2].find("arms.x.capacity_changes[3].transfer_to: expected another service arm \"x\" has that takes "
                   "referrals, got \"cmht\"") != std::string::npos);
   for (const std::string& s : m) CHECK(s.rfind("c.toml:28:", 0) == 0);
+}
+
+TEST_CASE("Pathway scenario: an arm's routes by history reach the spec, and every mistake is located",
+          "[scenario][history]") {
+  const auto sc = mhsim::scenario::parse_pathway_scenario(
+      kByYearHead + "history_routes = [ { service = \"cmht\", counted = [\"cmht\"], at_least = 3, "
+                    "routes = { front = 0.25, discharge = 0.75 } }, { service = \"front\", counted = [\"front\", "
+                    "\"cmht\"], at_least = 2, groups = [\"g\"], routes = { cmht = 1 } } ]\n",
+      "h.toml");
+  const pw::ArmSpec& a = sc.spec.arms.at(0);
+  REQUIRE(a.history_routes.size() == 2);
+  CHECK(a.history_routes[0].service == 1);
+  CHECK(a.history_routes[0].counted == std::vector<bool>{false, true});
+  CHECK(a.history_routes[0].at_least == 3);
+  CHECK(a.history_routes[0].groups.empty());
+  REQUIRE(a.history_routes[0].routes.size() == 2);
+  CHECK(a.history_routes[0].routes[0].target == 0);
+  CHECK(a.history_routes[0].routes[0].probability == 0.25);
+  CHECK(a.history_routes[0].routes[1].target == pw::kDischarge);
+  CHECK(a.history_routes[1].counted == std::vector<bool>{true, true});
+  CHECK(a.history_routes[1].groups == std::vector<bool>{true});
+  // Line 28 holds the key: an unknown service, at_least -1, routes that sum to 0.9, and a
+  // missing counted, all at once.
+  const std::vector<std::string> m =
+      messages_of(kByYearHead + "history_routes = [ { service = \"ward\", counted = [\"cmht\"], at_least = -1, "
+                                "routes = { front = 0.9 } }, { service = \"cmht\", at_least = 2, routes = { front = 1 } } ]\n",
+                  "h.toml");
+  std::string all;
+  for (const std::string& s : m) all += s + "\n";
+  INFO(all);
+  REQUIRE(m.size() == 4);
+  for (const std::string& s : m) CHECK(s.rfind("h.toml:28:", 0) == 0);
+  CHECK(all.find("arms.x.history_routes[0].service: expected") != std::string::npos);
+  CHECK(all.find("arms.x.history_routes[0].at_least: expected") != std::string::npos);
+  CHECK(all.find("arms.x.history_routes[0].routes") != std::string::npos);
+  CHECK(all.find("arms.x.history_routes[1].counted: expected") != std::string::npos);
 }
 
 TEST_CASE("Pathway scenario: a service's staff reach the spec; staff on an unlimited service are located",

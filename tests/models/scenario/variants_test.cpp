@@ -88,7 +88,7 @@ description = 3
   const std::vector<std::string> got = errors_of(text);
   const std::vector<std::string> expected = {
       "v.toml:247:15: variants.bad.description: expected a string: what this variant is, got 3",
-      "v.toml:248:1: variants.bad.arms.alliance.no_such: expected the dotted path of a number in the scenario, got \"arms.alliance.no_such\", which it does not have (no key \"no_such\" in arms.alliance (its keys: services, capacity, entry, gatekeeping, handoff_loss, front_door_diversion, diversion_to, redirect, step_down_speed, capacity_changes, one_off_costs, contracts))",
+      "v.toml:248:1: variants.bad.arms.alliance.no_such: expected the dotted path of a number in the scenario, got \"arms.alliance.no_such\", which it does not have (no key \"no_such\" in arms.alliance (its keys: services, capacity, entry, gatekeeping, handoff_loss, front_door_diversion, diversion_to, redirect, step_down_speed, capacity_changes, one_off_costs, history_routes, contracts))",
       "v.toml:249:1: variants.bad.run.seed: expected a key the simulation reads (not under run, model or scenario: run settings are not uncertain), got \"run.seed\"",
       "v.toml:250:1: variants.bad.arms.alliance.gatekeeping: expected a number: the value of arms.alliance.gatekeeping in this variant, got the string \"high\"",
       "v.toml:251:1: variants.invalid: expected numbers under which the scenario is valid, got with this variant, "
