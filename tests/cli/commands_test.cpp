@@ -383,6 +383,7 @@ TEST_CASE("Pathway CLI: the default scenario runs end to end and its results hol
       CHECK(arm.arrived == arm.exited + arm.in_system);
       double by_service = 0, by_partner = 0, kpi_cost = 0;
       for (const double c : arm.cost) by_service += c;
+      for (const double c : arm.one_off) by_service += c;  // set-up costs, in partner and system cost
       for (const double c : arm.partner_cost) by_partner += c;
       for (std::size_t y = 0; y < arm.years; ++y) kpi_cost += arm.sys(y, pw::SystemKpi::kCost);
       CHECK(by_partner == Approx(by_service).epsilon(1e-12));
