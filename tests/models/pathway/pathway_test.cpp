@@ -1928,3 +1928,24 @@ TEST_CASE("Pathway monthly: month-end caseloads of an M/M/infinity service match
   // Power: a caseload 10% off would be caught.
   CHECK(std::fabs(c.mean - 1.1 * expected) > 4 * c.se);
 }
+
+TEST_CASE("Pathway monthly: staff in post and a staffed team's cost, by hand", "[models][pathway][monthly]") {
+  // 10 posts, 20% vacant at day 0 (8 filled, 2 vacant), nobody leaves and no vacancy is
+  // filled within the run (mean recruitment 1e12 days); half the vacant posts are covered by
+  // agency staff at a 50% premium. Staff in post = 8 + 0.5 x 2 = 9 at every month end;
+  // places = round(20 x 9 / 10) = 18; team-years accrue at (8 + 1.5 x 0.5 x 2) / 10 = 0.95
+  // a year, so £1,200 a team-year costs 1,200 x 0.95 / 12 = £95 a month.
+  auto spec = mhsim::test::base_spec(0.0, 1000.0);
+  spec.services.push_back(mhsim::test::service("team", Distribution(dist::Deterministic{10.0}), 20));
+  spec.services.back().annual_fixed_cost = 1200;
+  spec.services.back().staff = pw::StaffSpec{10, 0.2, 0.0, 1e12, 0.5, 0.5};
+  spec.arms.push_back(mhsim::test::arm(spec, "only"));
+  REQUIRE(pw::check_spec(spec).empty());
+  const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{1, 0});
+  for (std::size_t m = 0; m < 12; ++m) {
+    INFO("month " << m + 1);
+    CHECK(r.mon(m, 0, pw::MonthlyMeasure::kStaffAtEnd) == 9.0);
+    CHECK(r.mon(m, 0, pw::MonthlyMeasure::kPlacesAtEnd) == 18.0);
+    CHECK(r.mon(m, 0, pw::MonthlyMeasure::kMonthCost) == Approx(95.0).epsilon(1e-12));
+  }
+}
