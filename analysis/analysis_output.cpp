@@ -90,6 +90,43 @@ std::string numbers(const std::vector<double>& v) {
   return out + "]";
 }
 
+// The monthly picture: one series per arm, service and measure (months 1..n), each
+// statistic an array over months; series whose every value is 0 or NaN are left out.
+std::string monthly_json(const MonthlySummary& m) {
+  std::vector<std::string> series;
+  const std::size_t K = kMonthlyStatistics.size();
+  for (std::size_t a = 0; a < m.arms.size(); ++a) {
+    for (std::size_t s = 0; s < m.services.size(); ++s) {
+      for (std::size_t q = 0; q < m.measures.size(); ++q) {
+        bool any = false;
+        std::vector<std::vector<double>> v(K, std::vector<double>(m.months));
+        for (std::size_t mo = 0; mo < m.months; ++mo) {
+          for (std::size_t k = 0; k < K; ++k) {
+            v[k][mo] = m.at(a, mo, s, q, k);
+            any = any || (std::isfinite(v[k][mo]) && v[k][mo] != 0);
+          }
+        }
+        if (!any) continue;
+        Object o;
+        o.str("arm", m.arms[a]).str("service", m.services[s]).str("measure", m.measures[q]);
+        for (std::size_t k = 0; k < K; ++k) o.field(kMonthlyStatistics[k], numbers(v[k]));
+        series.push_back(o.done());
+      }
+    }
+  }
+  std::vector<std::string> measures;
+  for (std::size_t q = 0; q < m.measures.size(); ++q) {
+    measures.push_back(Object().str("name", m.measures[q]).str("unit", m.units[q]).done());
+  }
+  return Object()
+      .uint("months", m.months)
+      .num("days_per_month", 365.0 / 12.0)
+      .field("services", strings(m.services))
+      .field("measures", array(measures, [](const std::string& j) { return j; }))
+      .field("series", array(series, [](const std::string& j) { return j; }))
+      .done();
+}
+
 const char* icer_kind(decision::IcerCase c) {
   switch (c) {
     case decision::IcerCase::b_dominates: return "dominates";
@@ -454,6 +491,7 @@ void write_analysis_json(const Analysis& a, std::ostream& out, const Design* des
                   .uint("needed", r.needed).uint("have", r.have)
                   .done();
             }));
+  doc.field("monthly", monthly_json(a.monthly));
   if (design != nullptr) doc.field("design", design_json(*design));
   if (stress != nullptr) doc.field("stress", stress_json(*stress));
   out << doc.done() << '\n';
@@ -553,6 +591,22 @@ std::vector<std::pair<std::string, std::string>> analysis_csv_tables(const Analy
              csv_number(r.position.p_exhausted_by)});
     }
     files.emplace_back("cash_paths.csv", t.text());
+  }
+  if (!a.monthly.arms.empty()) {
+    const MonthlySummary& m = a.monthly;
+    Csv t({"arm", "month", "service", "measure", "mean", "p05", "p25", "p50", "p75", "p95"});
+    for (std::size_t arm = 0; arm < m.arms.size(); ++arm) {
+      for (std::size_t mo = 0; mo < m.months; ++mo) {
+        for (std::size_t s = 0; s < m.services.size(); ++s) {
+          for (std::size_t q = 0; q < m.measures.size(); ++q) {
+            std::vector<std::string> row = {m.arms[arm], std::to_string(mo + 1), m.services[s], m.measures[q]};
+            for (std::size_t k = 0; k < kMonthlyStatistics.size(); ++k) row.push_back(csv_number(m.at(arm, mo, s, q, k)));
+            t.row(row);
+          }
+        }
+      }
+    }
+    files.emplace_back("monthly.csv", t.text());
   }
   {
     Csv t({"arm", "kra", "band", "share"});

@@ -68,6 +68,9 @@ const std::vector<ArmCount>& arm_counts() {
   return c;
 }
 
+// The monthly picture, [R, A, months, S, Q].
+constexpr const char* kMonthlyValues = "monthly/values";
+
 // Days people spent in the system, per arm (float64; the benchmark's person-years).
 constexpr const char* kPersonDays = "checks/person_days";
 
@@ -254,6 +257,16 @@ void define_pathway_datasets(ResultsWriter& out, const pw::PathwaySpec& spec, co
                      {static_cast<std::uint64_t>(d.arms), static_cast<std::uint64_t>(d.years),
                       static_cast<std::uint64_t>(d.services)});
   }
+  std::vector<std::string> monthly_name, monthly_unit;
+  for (const pw::KpiInfo& k : pw::monthly_measures()) {
+    monthly_name.emplace_back(k.name);
+    monthly_unit.emplace_back(k.unit);
+  }
+  out.labels("monthly/measure", monthly_name);
+  out.labels("monthly/unit", monthly_unit);
+  out.define_shape(kMonthlyValues, ResultsWriter::Type::kFloat64,
+                   {static_cast<std::uint64_t>(d.arms), static_cast<std::uint64_t>(d.years * pw::kMonthsPerYear),
+                    static_cast<std::uint64_t>(d.services), static_cast<std::uint64_t>(pw::kMonthlyMeasures)});
   if (n > 0) {
     std::vector<std::string> base;
     for (const double b : psa.base) base.push_back(exact_text(b));
@@ -290,6 +303,18 @@ void write_pathway_result(ResultsWriter& out, std::uint64_t replication, const p
     }
     out.write(kOneOff, replication, row.data());
   }
+  // The monthly picture; NaN for an arm without one (a result built by hand).
+  const std::size_t per_arm = d.years * pw::kMonthsPerYear * d.services * pw::kMonthlyMeasures;
+  std::vector<double> monthly;
+  monthly.reserve(per_arm * r.arms.size());
+  for (const pw::ArmResult& a : r.arms) {
+    if (a.monthly.size() == per_arm) monthly.insert(monthly.end(), a.monthly.begin(), a.monthly.end());
+    else if (a.monthly.empty()) monthly.insert(monthly.end(), per_arm, std::numeric_limits<double>::quiet_NaN());
+    else throw std::invalid_argument("write_pathway_result: replication " + std::to_string(replication) +
+                                     ": monthly: expected " + std::to_string(per_arm) + " values, got " +
+                                     std::to_string(a.monthly.size()));
+  }
+  if (!monthly.empty()) out.write(kMonthlyValues, replication, monthly.data());
   if (!r.psa_values.empty()) out.write(kPsaValues, replication, r.psa_values.data());
 }
 
@@ -359,6 +384,23 @@ std::vector<pw::PathwayResult> read_pathway_results(const ResultsReader& file, s
       for (std::size_t a = 0; a < d.arms; ++a) {
         const auto begin = v.begin() + static_cast<std::ptrdiff_t>((i * d.arms + a) * per_arm);
         out[i].arms[a].one_off.assign(begin, begin + static_cast<std::ptrdiff_t>(per_arm));
+      }
+    }
+  }
+  if (has_dataset(file, kMonthlyValues)) {  // files from before the monthly picture lack it
+    const std::size_t months = d.years * pw::kMonthsPerYear;
+    const std::vector<std::uint64_t> want{rows, d.arms, months, d.services, pw::kMonthlyMeasures};
+    if (file.shape(kMonthlyValues) != want) {
+      bad_file(std::string(kMonthlyValues) + ": expected shape " + shape_text(want) + ", got " +
+               shape_text(file.shape(kMonthlyValues)));
+    }
+    const std::size_t per_arm = months * d.services * pw::kMonthlyMeasures;
+    const std::vector<double> v = rows_as<double>(file, kMonthlyValues, first, count);
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t a = 0; a < d.arms; ++a) {
+        const auto begin = v.begin() + static_cast<std::ptrdiff_t>((i * d.arms + a) * per_arm);
+        out[i].arms[a].months = months;
+        out[i].arms[a].monthly.assign(begin, begin + static_cast<std::ptrdiff_t>(per_arm));
       }
     }
   }
@@ -529,6 +571,101 @@ PathwaySummary summarise_pathway_file(const ResultsReader& file) {
     for (const pw::PathwayResult& r : read_pathway_results(file, first, std::min(kSlab, rows - first))) summary.add(r);
   }
   return summary;
+}
+
+}  // namespace mhsim::analysis
+
+namespace mhsim::analysis {
+
+bool has_monthly(const ResultsReader& file) { return has_dataset(file, kMonthlyValues); }
+
+namespace {
+// Type-7 quantile of sorted, non-empty x.
+double sorted_quantile(const std::vector<double>& x, double p) {
+  const double h = (static_cast<double>(x.size()) - 1) * p;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  const std::size_t hi = std::min(lo + 1, x.size() - 1);
+  return x[lo] + (h - static_cast<double>(lo)) * (x[hi] - x[lo]);
+}
+}  // namespace
+
+MonthlySummary summarise_monthly(const ResultsReader& file) {
+  if (!has_monthly(file)) bad_file(std::string(kMonthlyValues) + " is missing (a file from before the monthly picture)");
+  MonthlySummary m;
+  m.arms = file.labels("arms/name");
+  m.services = file.labels("services/name");
+  m.measures = file.labels("monthly/measure");
+  m.units = file.labels("monthly/unit");
+  const std::vector<std::uint64_t> shape = file.shape(kMonthlyValues);
+  if (shape.size() != 5 || shape[1] != m.arms.size() || shape[2] % pw::kMonthsPerYear != 0 ||
+      shape[3] != m.services.size() || shape[4] != m.measures.size() || m.units.size() != m.measures.size()) {
+    bad_file(std::string(kMonthlyValues) + ": expected shape (replications, arms, years x 12, services, measures) "
+             "matching arms/name, services/name and monthly/measure, got " + shape_text(shape));
+  }
+  const auto R = static_cast<std::size_t>(shape[0]), A = m.arms.size(), S = m.services.size(), Q = m.measures.size();
+  m.months = static_cast<std::size_t>(shape[2]);
+  const std::size_t cells = m.months * S * Q, K = kMonthlyStatistics.size();
+  m.stats.assign(A * cells * K, std::numeric_limits<double>::quiet_NaN());
+  constexpr std::array<double, 5> kP = {0.05, 0.25, 0.50, 0.75, 0.95};
+  std::vector<double> arm(R * cells), x;
+  x.reserve(R);
+  for (std::size_t a = 0; a < A; ++a) {
+    // One arm at a time, in slabs of 256 rows.
+    for (std::size_t first = 0; first < R; first += 256) {
+      const std::size_t count = std::min<std::size_t>(256, R - first);
+      const std::vector<double> v = rows_as<double>(file, kMonthlyValues, first, count);
+      for (std::size_t i = 0; i < count; ++i) {
+        std::copy_n(v.begin() + static_cast<std::ptrdiff_t>((i * A + a) * cells), cells,
+                    arm.begin() + static_cast<std::ptrdiff_t>((first + i) * cells));
+      }
+    }
+    for (std::size_t c = 0; c < cells; ++c) {
+      x.clear();
+      for (std::size_t r = 0; r < R; ++r) {
+        const double y = arm[r * cells + c];
+        if (!std::isnan(y)) x.push_back(y);
+      }
+      if (x.empty()) continue;
+      double sum = 0;
+      for (const double y : x) sum += y;
+      std::sort(x.begin(), x.end());
+      double* out = &m.stats[(a * cells + c) * K];
+      out[0] = sum / static_cast<double>(x.size());
+      for (std::size_t k = 0; k < kP.size(); ++k) out[k + 1] = sorted_quantile(x, kP[k]);
+    }
+  }
+  return m;
+}
+
+Table monthly_table(const MonthlySummary& m) {
+  Table t;
+  t.name = "monthly";
+  t.description = "the monthly picture across replications: per arm, month (1 = the first twelfth of year 1, "
+                  "365/12 days), service and measure, the mean and type-7 quantiles of the replications' values";
+  TableColumn arm{"arm", "", "arm", true, {}, {}}, month{"month", "month", "month of the run, 1 to years x 12", false, {}, {}},
+      service{"service", "", "service", true, {}, {}}, measure{"measure", "", "monthly/measure (its unit in monthly/unit)", true, {}, {}};
+  std::vector<TableColumn> stat(kMonthlyStatistics.size());
+  for (std::size_t k = 0; k < stat.size(); ++k) {
+    stat[k].name = kMonthlyStatistics[k];
+    stat[k].unit = "the measure's";
+    stat[k].description = k == 0 ? "mean across replications" : std::string("quantile (type 7) across replications");
+  }
+  for (std::size_t a = 0; a < m.arms.size(); ++a) {
+    for (std::size_t mo = 0; mo < m.months; ++mo) {
+      for (std::size_t s = 0; s < m.services.size(); ++s) {
+        for (std::size_t q = 0; q < m.measures.size(); ++q) {
+          arm.strings.push_back(m.arms[a]);
+          month.numbers.push_back(static_cast<double>(mo + 1));
+          service.strings.push_back(m.services[s]);
+          measure.strings.push_back(m.measures[q]);
+          for (std::size_t k = 0; k < stat.size(); ++k) stat[k].numbers.push_back(m.at(a, mo, s, q, k));
+        }
+      }
+    }
+  }
+  t.columns = {arm, month, service, measure};
+  for (TableColumn& c : stat) t.columns.push_back(std::move(c));
+  return t;
 }
 
 }  // namespace mhsim::analysis

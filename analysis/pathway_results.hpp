@@ -5,6 +5,7 @@
 // summary across replications. The queueing-network equivalent is analysis/network_results.hpp.
 // Documented for users in docs/results-schema.md ("Pathway model").
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -145,6 +146,31 @@ class PathwaySummary {
   std::vector<engine::Tally> paired_cost_;   // [arm]
   std::uint64_t replications_ = 0;
 };
+
+/// The monthly picture (issue 22 item 7): monthly/values [R, A, months, S, Q] float64 (Q =
+/// models::ledger::kMonthlyMeasures, months = years x 12), with labels monthly/measure and
+/// monthly/unit [Q]. Its summary across replications, per arm, month, service and measure:
+/// the mean and type-7 quantiles 5, 25, 50, 75 and 95 of the replications' values (NaN
+/// values skipped; every statistic NaN when all are NaN: unlimited places, services
+/// without staff).
+inline constexpr std::array<const char*, 6> kMonthlyStatistics = {"mean", "p05", "p25", "p50", "p75", "p95"};
+struct MonthlySummary {
+  std::vector<std::string> arms, services, measures, units;
+  std::size_t months = 0;
+  std::vector<double> stats;  ///< [arm][month][service][measure][statistic]
+  double at(std::size_t a, std::size_t m, std::size_t s, std::size_t q, std::size_t k) const {
+    return stats[(((a * months + m) * services.size() + s) * measures.size() + q) * kMonthlyStatistics.size() + k];
+  }
+};
+/// Whether the file has monthly/values (files written before issue 22 item 7 do not).
+bool has_monthly(const ResultsReader& file);
+/// The summary of the file's monthly/values, read one arm at a time (memory: replications x
+/// months x services x measures doubles). Throws std::runtime_error when it is missing or
+/// its shape is not [R, A, years x 12, S, Q].
+MonthlySummary summarise_monthly(const ResultsReader& file);
+/// The summary as one long table "monthly" (arm, month, service, measure, mean, p05, p25,
+/// p50, p75, p95), for `mhsim report --csv` and `--h5`.
+Table monthly_table(const MonthlySummary& m);
 
 /// Summary of a pathway results file, rows folded in index order, read in slabs of 256 rows
 /// so memory does not grow with the number of replications. Dimensions come from the file.

@@ -762,6 +762,7 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
       }
     }
   }
+  if (has_monthly(f)) out.monthly = summarise_monthly(f);
   return out;
 }
 

@@ -15,6 +15,7 @@
 
 #include "analysis/decision.hpp"
 #include "analysis/partner_risk.hpp"
+#include "analysis/pathway_results.hpp"
 #include "analysis/results_file.hpp"
 #include "models/scenario/analysis_settings.hpp"
 #include "models/scenario/pathway_scenario.hpp"
@@ -161,6 +162,9 @@ struct Analysis {
   std::vector<RiskAttributionRow> risk_attribution;  ///< ranked by share within arm, partner and output
   double voi_population_factor = 1;      ///< decisions the information informs, discounted
   bool has_payouts = false;
+  /// The monthly picture across replications (monthly/values); empty (no arms) for files
+  /// from before it.
+  MonthlySummary monthly = {};
 };
 
 /// Analyses a complete pathway results file under `settings` (normally the scenario's,

@@ -343,7 +343,12 @@ int write_outputs(const analysis::Analysis& a, const std::string& html, const st
     try {
       if (!json.empty()) files.write(json, doc);
       for (const auto& [name, text] : tables) files.write((std::filesystem::path(csv) / name).string(), text);
-      if (!h5.empty()) analysis::write_table_file(files, h5, analysis::voi_tables(a), analysis::voi_table_attributes(a));
+      if (!h5.empty()) {
+        // The value-of-information tables and, for runs that have it, the monthly picture.
+        std::vector<analysis::Table> h5_tables = analysis::voi_tables(a);
+        if (!a.monthly.arms.empty()) h5_tables.push_back(analysis::monthly_table(a.monthly));
+        analysis::write_table_file(files, h5, h5_tables, analysis::voi_table_attributes(a));
+      }
       if (!html.empty()) files.write(html, page);
       for (const auto& [path, text] : extra) files.write(path, text);
       files.commit();

@@ -30,6 +30,10 @@
 //     cash paths in the data, the risk table's P(cash exhausted) column, one cash-paths line
 //     per arm and partner with a point for the opening and every quarter, and a cash-paths
 //     table row per partner with stated reserves listing every year.
+//   * the over-time section (#overtime-body) against window.MHSIM_DATA.monthly: a service
+//     selector; for the service shown, one fan chart per measure with two band paths and one
+//     median line (a vertex a month) per arm, titled with the service, axis titles with the
+//     month and the unit; the caption says what the bands are;
 //   * the designing-terms section (#design-body, from `mhsim design --html`) against
 //     window.MHSIM_DATA.design: hidden when the document has no design; else shown, with the
 //     constraints, the reference sentence, the chart design-frontier drawing one point per
@@ -250,6 +254,73 @@ function checkReserves() {
     const short = cashRows.filter((tr) => (tr.children[2]?.textContent.match(/%/g) || []).length !== years).length;
     if (short) problems.push(`${short} cash-paths rows do not list P(cash exhausted) for each of ${years} years`);
     else checked.push(`table cash-paths: ${cashRows.length} rows, P(cash exhausted) for each of ${years} years`);
+  }
+  return { problems, checked };
+}
+
+/**
+ * Runs in the page: checks the over-time section (#overtime-body) against
+ * window.MHSIM_DATA.monthly: with monthly series in the data, a service selector, and for
+ * the service shown one fan chart "overtime-<measure>" per measure with series for it, each
+ * drawing two bands (area paths) and one median line per arm with series, the line having a
+ * vertex for every month with a median; the chart's title names the measure and service,
+ * its axis titles are the month axis and the measure with its unit, and the caption says
+ * what the bands are. Without monthly series, a note and no chart.
+ */
+function checkOverTime() {
+  const problems = [], checked = [];
+  const D = window.MHSIM_DATA && typeof window.MHSIM_DATA === 'object' ? window.MHSIM_DATA : {};
+  const M = D.monthly || {};
+  const series = Array.isArray(M.series) ? M.series : [];
+  const box = document.getElementById('overtime-body');
+  if (!box) return { problems: ['no #overtime-body'], checked };
+  const charts = [...box.querySelectorAll('.chart')];
+  if (!series.length) {
+    if (charts.length) problems.push('over-time charts although the data has no monthly series');
+    if (!box.textContent.trim()) problems.push('the section is empty: it should say there is no monthly picture');
+    checked.push('no monthly series in the data, and no chart');
+    return { problems, checked };
+  }
+  const select = box.querySelector('select#overtime-service');
+  if (!select) problems.push('no service selector (select#overtime-service)');
+  const holder = box.querySelector('.overtime-charts');
+  const service = holder ? holder.dataset.service : undefined;
+  if (!service) return { problems: problems.concat(['no .overtime-charts with data-service']), checked };
+  if (select && select.value !== service) problems.push(`the selector shows "${select.value}" but the charts are of "${service}"`);
+  const units = {};
+  (M.measures || []).forEach((q) => { units[q.name] = q.unit; });
+  const measures = (M.measures || []).map((q) => q.name).filter((q) => series.some((x) => x.service === service && x.measure === q));
+  const slug = (s) => String(s).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'x';
+  const expected = measures.map((q) => `overtime-${slug(q)}`);
+  const names = charts.map((c) => c.dataset.chart);
+  for (const n of names) if (expected.indexOf(n) < 0) problems.push(`unexpected chart "${n}"`);
+  for (const q of measures) {
+    const name = `overtime-${slug(q)}`;
+    const c = charts.find((x) => x.dataset.chart === name);
+    if (!c) { problems.push(`no chart "${name}" for ${service}`); continue; }
+    const here = series.filter((x) => x.service === service && x.measure === q);
+    const arms = new Set(here.map((x) => x.arm));
+    const areas = c.querySelectorAll('g.mark-area.role-mark > path').length;
+    const lines = [...c.querySelectorAll('g.mark-line.role-mark > path')];
+    if (areas !== 2 * arms.size) problems.push(`chart ${name}: ${areas} band paths, expected two (50% and 90%) per arm: ${2 * arms.size}`);
+    if (lines.length !== arms.size) problems.push(`chart ${name}: ${lines.length} median lines, expected one per arm: ${arms.size}`);
+    const vertices = lines.map((p) => ((p.getAttribute('d') || '').match(/[ML]/g) || []).length).sort((a, b) => a - b);
+    const want = here.map((x) => x.p50.filter((v) => typeof v === 'number' && isFinite(v)).length).sort((a, b) => a - b);
+    if (JSON.stringify(vertices) !== JSON.stringify(want)) problems.push(`chart ${name}: median lines with ${vertices.join(', ')} points, expected ${want.join(', ')} (one per month)`);
+    const block = c.closest('.chart-block');
+    const title = block ? block.querySelector('.chart-title').textContent : '';
+    if (title.indexOf(service) < 0) problems.push(`chart ${name}: the title "${title}" does not name the service ${service}`);
+    const axisTitles = [...c.querySelectorAll('g.role-axis-title text')].map((t) => t.textContent);
+    const unit = units[q] === 'pounds' ? '\u00a3' : units[q];
+    if (!axisTitles.some((t) => t === 'Month (1 = first month of year 1)')) problems.push(`chart ${name}: no month axis title (axis titles: ${axisTitles.join(' | ')})`);
+    if (!axisTitles.some((t) => t.endsWith(`(${unit})`))) problems.push(`chart ${name}: no axis title with the unit (${unit}) (axis titles: ${axisTitles.join(' | ')})`);
+    const svg = c.querySelector('svg');
+    if (svg && /NaN/.test(svg.innerHTML)) problems.push(`NaN in chart ${name}`);
+    if (!problems.length) checked.push(`chart ${name}: ${arms.size} arms x (2 bands + 1 median line of ${want[0]} months), labelled ${unit}`);
+  }
+  const text = box.textContent;
+  for (const words of ['25th to 75th percentile', '5th to 95th percentile', 'median']) {
+    if (text.indexOf(words) < 0) problems.push(`the section does not say what the bands are ("${words}")`);
   }
   return { problems, checked };
 }
@@ -728,6 +799,8 @@ try {
   voi.problems.forEach((m) => fail(`value of information: ${m}`));
   const reserves = await page.evaluate(checkReserves);
   reserves.problems.forEach((m) => fail(`reserves: ${m}`));
+  const overTime = await page.evaluate(checkOverTime);
+  overTime.problems.forEach((m) => fail(`over time: ${m}`));
   const design = await page.evaluate(checkDesign);
   design.problems.forEach((m) => fail(`designing terms: ${m}`));
   if (designCsv !== null) {
@@ -775,6 +848,7 @@ try {
   }
   for (const line of voi.checked) console.log(`  voi  ${line}`);
   for (const line of reserves.checked) console.log(`  reserves  ${line}`);
+  for (const line of overTime.checked) console.log(`  over time  ${line}`);
   for (const line of design.checked) console.log(`  design  ${line}`);
   for (const line of stress.checked) console.log(`  stress  ${line}`);
 } catch (err) {

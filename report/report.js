@@ -1806,6 +1806,107 @@
       + 'The rest of this report is the base case.');
   });
 
+  // ---- over time: the monthly picture as fan charts -------------------------------------
+  // One chart per measure for the chosen service, one panel per arm: the median line and
+  // the 50% and 90% bands across replications, month by month.
+  var MONTHLY_TITLES = {
+    waiting: 'Waiting at month end', in_service: 'In service at month end', places: 'Places in force at month end',
+    staff: 'Staff in post at month end', episodes: 'Episodes started in the month', mean_wait: 'Mean wait of episodes started',
+    cost: 'Ledger cost in the month',
+  };
+  function monthlyRows(series) {
+    var rows = [];
+    ARMS.forEach(function (arm) {
+      series.filter(function (x) { return x.arm === arm; }).forEach(function (x) {
+        arr(x.p50).forEach(function (v, i) {
+          if (!isNum(v)) return;
+          rows.push({ arm: arm, month: i + 1, p05: x.p05[i], p25: x.p25[i], p50: v, p75: x.p75[i], p95: x.p95[i], mean: x.mean[i] });
+        });
+      });
+    });
+    return rows;
+  }
+  function monthlyFan(parent, service, measure, unit, series, months) {
+    var rows = monthlyRows(series);
+    if (!rows.length) return;
+    var armsHere = ARMS.filter(function (a) { return rows.some(function (r) { return r.arm === a; }); });
+    var ticks = [];
+    for (var t = 1; t <= months; t += (months > 24 ? 3 : 1)) ticks.push(t);
+    var isMoney = isMoneyUnit(unit);
+    var yTitle = (MONTHLY_TITLES[measure] || measure) + ' (' + (isMoney ? '\u00a3' : unit) + ')';
+    var colour = { field: 'arm', type: 'nominal', title: 'Arm', scale: armScale(armsHere), sort: armsHere, legend: null };
+    var x = { field: 'month', type: 'quantitative', title: 'Month (1 = first month of year 1)', axis: { values: ticks, format: 'd' },
+      scale: { domain: [1, months], nice: false } };
+    var yAxis = isMoney ? MONEY_AXIS : {};
+    chart(parent, 'overtime-' + slug(measure), {
+      data: { values: rows },
+      facet: { column: { field: 'arm', type: 'nominal', sort: armsHere, title: null, header: { labelFontWeight: 'bold' } } },
+      spec: {
+        width: Math.max(180, Math.floor(660 / armsHere.length)), height: 150,
+        layer: [
+          { mark: { type: 'area', opacity: 0.18 },
+            encoding: { x: x, y: { field: 'p05', type: 'quantitative', title: yTitle, axis: yAxis }, y2: { field: 'p95' }, color: colour } },
+          { mark: { type: 'area', opacity: 0.35 },
+            encoding: { x: x, y: { field: 'p25', type: 'quantitative' }, y2: { field: 'p75' }, color: colour } },
+          { mark: { type: 'line' },
+            encoding: { x: x, y: { field: 'p50', type: 'quantitative' }, color: colour,
+              tooltip: [{ field: 'arm' }, { field: 'month' }, { field: 'p50', format: ',.1f', title: 'median' },
+                { field: 'p25', format: ',.1f', title: '25th percentile' }, { field: 'p75', format: ',.1f', title: '75th percentile' },
+                { field: 'p05', format: ',.1f', title: '5th percentile' }, { field: 'p95', format: ',.1f', title: '95th percentile' },
+                { field: 'mean', format: ',.1f', title: 'mean' }] } },
+        ],
+      },
+    }, {
+      title: (MONTHLY_TITLES[measure] || measure) + ' \u2014 ' + service,
+      alt: 'Fan chart of ' + measure + ' by month for ' + service + ', one panel per arm',
+    });
+  }
+
+  section('overtime', function () {
+    var out = body('overtime-body');
+    var M = D.monthly || {};
+    var series = arr(M.series), months = M.months || 0;
+    if (!series.length || !months) {
+      note(out, 'This results file has no monthly picture (it was written before mhsim recorded one, or nothing happened in any month).');
+      return;
+    }
+    var units = {};
+    arr(M.measures).forEach(function (q) { units[q.name] = q.unit; });
+    var services = arr(M.services).filter(function (sv) { return series.some(function (x) { return x.service === sv; }); });
+    // Start with the service that has the most waiting (then caseload): where time matters most.
+    function peak(sv, measure) {
+      var best = 0;
+      series.forEach(function (x) { if (x.service === sv && x.measure === measure) arr(x.p50).forEach(function (v) { if (isNum(v) && v > best) best = v; }); });
+      return best;
+    }
+    var first = services.slice().sort(function (a, b) {
+      return peak(b, 'waiting') - peak(a, 'waiting') || peak(b, 'in_service') - peak(a, 'in_service');
+    })[0];
+    var select = el('select', { id: 'overtime-service', 'aria-label': 'Service' });
+    services.forEach(function (sv) {
+      var o = el('option', { value: sv, text: sv });
+      if (sv === first) o.selected = true;
+      select.appendChild(o);
+    });
+    out.appendChild(el('label', { 'class': 'selector' }, [document.createTextNode('Service: '), select]));
+    var charts = el('div', { 'class': 'overtime-charts' });
+    out.appendChild(charts);
+    caption(out, 'Each panel is one arm. Line: median across replications; dark band: 25th to 75th percentile (half the replications); '
+      + 'light band: 5th to 95th percentile (nine in ten). The bands are month by month: no single replication need follow them. '
+      + 'Months are twelfths of a 365-day year; waiting, in service, places and staff are counted at month end; episodes, waits and cost are those of the month. '
+      + 'Measures that are zero in every month (or do not apply, e.g. places of an unlimited service) are not drawn. mhsim report --csv writes every figure to monthly.csv.');
+    function draw(sv) {
+      charts.textContent = '';
+      charts.dataset.service = sv;
+      arr(M.measures).forEach(function (q) {
+        var here = series.filter(function (x) { return x.service === sv && x.measure === q.name; });
+        if (here.length) monthlyFan(charts, sv, q.name, units[q.name] || '', here, months);
+      });
+    }
+    draw(first);
+    select.addEventListener('change', function () { draw(select.value); });
+  });
+
   body('report-footer').textContent = 'Generated by mhsim ' + (meta.mhsim_version || '') + ' from ' + (meta.results_file || 'a results file')
     + (meta.analysed_utc ? ' at ' + meta.analysed_utc + ' UTC' : '') + '. Charts drawn with Vega-Lite '
     + (window.vegaLite && window.vegaLite.version ? window.vegaLite.version : '') + '; this file works offline.';

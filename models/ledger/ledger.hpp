@@ -107,6 +107,27 @@ inline constexpr std::size_t kGoalStatuses = static_cast<std::size_t>(GoalStatus
 inline constexpr std::array<std::string_view, kGoalStatuses> kGoalStatusNames = {
     "set", "achieved", "sustained", "closed", "not_achieved", "progressing"};
 
+/// Monthly picture per service (monthly/values, issue 22 item 7). A month is a twelfth of
+/// a simulated 365-day year (365 / 12 = 30.4167 days; month m of year y starts at day
+/// 365 y + (m - 1) 365 / 12), so the months of a year are exactly that year. Stocks are
+/// taken at month end (after the work at that instant, as the year-end KPIs are); flows
+/// are what happened in the month. Recording draws no random numbers.
+enum class MonthlyMeasure : std::size_t { kWaitingAtEnd, kInServiceAtEnd, kPlacesAtEnd, kStaffAtEnd, kEpisodesStarted, kMeanWaitOfStarted, kMonthCost, kCount };
+inline constexpr std::size_t kMonthlyMeasures = static_cast<std::size_t>(MonthlyMeasure::kCount);
+inline constexpr std::size_t kMonthsPerYear = 12;
+inline const std::array<KpiInfo, kMonthlyMeasures>& monthly_measures() {
+  static const std::array<KpiInfo, kMonthlyMeasures> k = {{
+      {"waiting", "people", "people on the service's waiting list at month end"},
+      {"in_service", "people", "people in the service (caseload, occupied beds) at month end"},
+      {"places", "places", "places in force at month end (the capacity after schedules and staff); NaN when unlimited or the arm lacks the service"},
+      {"staff", "posts", "staff in post at month end: filled posts + agency-covered vacant posts (agency_cover x vacant); NaN for services without staff"},
+      {"episodes", "episodes", "episodes started in the month (the starting caseload is not counted)"},
+      {"mean_wait", "days", "mean wait of the episodes started in the month (0 when none)"},
+      {"cost", "pounds", "ledger cost posted in the month (inflation included) and one-off costs falling in it: the months of a year sum to the year's ledger cost plus its one-off costs (kpi/system cost)"},
+  }};
+  return k;
+}
+
 /// Everything one arm of one replication produced. Arrays are row-major.
 struct ArmResult {
   std::size_t years = 0, services = 0, partners = 0;
@@ -120,6 +141,8 @@ struct ArmResult {
   std::vector<double> system;        ///< [year][SystemKpi]
   std::vector<double> service;       ///< [year][service][ServiceKpi]
   std::vector<double> goals;         ///< [year][domain][GoalStatus]
+  std::size_t months = 0;            ///< years x 12
+  std::vector<double> monthly = {};  ///< [month][service][MonthlyMeasure]
   // Conservation over the whole run.
   std::uint64_t arrived = 0;         ///< including the starting caseload
   std::uint64_t exited = 0;
@@ -136,6 +159,9 @@ struct ArmResult {
   }
   double act(std::size_t y, std::size_t s, Measure m) const {
     return activity[(y * services + s) * kMeasures + static_cast<std::size_t>(m)];
+  }
+  double mon(std::size_t month, std::size_t s, MonthlyMeasure q) const {
+    return monthly[(month * services + s) * kMonthlyMeasures + static_cast<std::size_t>(q)];
   }
   double cst(std::size_t y, std::size_t s, Measure m) const {
     return cost[(y * services + s) * kMeasures + static_cast<std::size_t>(m)];

@@ -191,6 +191,10 @@ class ArmSim {
     r_.system.assign(Y * kSystemKpis, 0.0);
     r_.service.assign(Y * S * kServiceKpis, 0.0);
     r_.goals.assign(Y * kSiofDomains * kGoalStatuses, 0.0);
+    r_.months = Y * kMonthsPerYear;
+    r_.monthly.assign(r_.months * S * kMonthlyMeasures, 0.0);
+    month_wait_sum_.assign(r_.months * S, 0.0);
+    team_months_.assign(r_.months * S, 0.0);
     in_service_.assign(S, 0);
     waiting_.assign(S, 0);
     occupancy_.assign(S, engine::TimeWeighted(0.0, 0.0));
@@ -252,6 +256,23 @@ class ArmSim {
       const std::size_t y = year_of(c.day);
       r_.one_off[y * r_.services + c.service] += c.amount;
       r_.partner_cost[y * r_.partners + spec_.services[c.service].partner] += c.amount;
+      month_at(month_of(c.day), c.service, MonthlyMeasure::kMonthCost) += c.amount;
+    }
+    // The monthly picture: fixed team costs a twelfth a month, and a snapshot at every month
+    // end (the last month of each year is taken by year_end). Month-end events draw nothing
+    // and are not counted in checks/events, so every other result is as without them.
+    for (std::size_t mo = 0; mo < r_.months; ++mo) {
+      for (std::size_t s = 0; s < r_.services; ++s) {
+        if (arm_.enabled[s] && !teams_[s].tracked && spec_.services[s].annual_fixed_cost > 0) {
+          post_month(mo, s, Measure::kTeamYears, 1.0 / static_cast<double>(kMonthsPerYear));
+        }
+      }
+      if (mo % kMonthsPerYear != kMonthsPerYear - 1) {
+        sim_.schedule_at(month_start(mo + 1), engine::kObserverPriority, [this, mo] {
+          ++month_events_;
+          month_end(mo);
+        });
+      }
     }
     seed_initial_stock();
     // Capacity schedules, in file order at equal times; before anyone arrives or is referred
@@ -266,7 +287,7 @@ class ArmSim {
     schedule_next_arrival();
     sim_.run_until(horizon_);
     finish();
-    r_.events = sim_.events_executed();
+    r_.events = sim_.events_executed() - month_events_;
     check();
     return std::move(r_);
   }
@@ -552,6 +573,13 @@ class ArmSim {
       team_years_[y * r_.services + s] += t.rate * (hi - lo) / kDaysPerYear;
       lo = hi;
     }
+    // The same split by month, for the monthly picture.
+    for (std::size_t mo = month_of(t.since); t.since < now; ++mo) {
+      const engine::Days a = mo == month_of(t.since) ? t.since : month_start(mo);
+      const engine::Days b = mo + 1 >= r_.months ? now : std::min(now, month_start(mo + 1));
+      if (b > a) team_months_[mo * r_.services + s] += t.rate * (b - a) / kDaysPerYear;
+      if (b >= now || mo + 1 >= r_.months) break;
+    }
     t.since = now;
   }
 
@@ -635,6 +663,10 @@ class ArmSim {
       waits_[s].push_back(waited);
       kpi(s, ServiceKpi::kEpisodes) += 1;
       post(y, s, Measure::kEpisodes, 1.0);
+      const std::size_t mo = month_of(now);
+      month_at(mo, s, MonthlyMeasure::kEpisodesStarted) += 1;
+      month_wait_sum_[mo * r_.services + s] += waited;
+      post_month(mo, s, Measure::kEpisodes, 1.0);
       if (is_inpatient(svc.kind)) {
         sys(SystemKpi::kAdmissions) += 1;
         if (now - p.last_inpatient_discharge <= spec_.outcomes.readmission_window_days) sys(SystemKpi::kReadmissions) += 1;
@@ -760,6 +792,20 @@ class ArmSim {
         }
       }
       if (hi >= b || y + 1 >= r_.years) break;
+    }
+    // The same activity's cost by month (the months of a year telescope to the year's).
+    const std::size_t first = month_of(a);
+    for (std::size_t mo = first;; ++mo) {
+      const engine::Days lo = mo == first ? a : std::max(a, month_start(mo));
+      const engine::Days hi = mo + 1 >= r_.months ? b : std::min(b, month_start(mo + 1));
+      if (hi > lo) {
+        post_month(mo, s, Measure::kDays, hi - lo);
+        if (p.contact_gap < engine::kNever) {
+          const double n = std::ceil((hi - a) / p.contact_gap) - std::ceil((lo - a) / p.contact_gap);
+          if (n > 0) post_month(mo, s, Measure::kContacts, n);
+        }
+      }
+      if (hi >= b || mo + 1 >= r_.months) break;
     }
   }
 
@@ -939,6 +985,7 @@ class ArmSim {
   void present(std::size_t s) {
     const std::size_t y = year_of(sim_.now());
     post(y, s, Measure::kContacts, 1.0);
+    post_month(month_of(sim_.now()), s, Measure::kContacts, 1.0);
     sys(SystemKpi::kPresentations) += 1;
     sys(SystemKpi::kPresentationCost) += price(y, s, Measure::kContacts);
   }
@@ -1068,6 +1115,23 @@ class ArmSim {
     }
     r_.system[y * kSystemKpis + idx(SystemKpi::kInSystemAtYearEnd)] = static_cast<double>(live_);
     r_.system[y * kSystemKpis + idx(SystemKpi::kUntreatedAtYearEnd)] = static_cast<double>(untreated_);
+    month_end(y * kMonthsPerYear + kMonthsPerYear - 1);
+  }
+
+  // The month-end stocks of the monthly picture (no random numbers; changes nothing).
+  void month_end(std::size_t mo) {
+    constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t s = 0; s < r_.services; ++s) {
+      month_at(mo, s, MonthlyMeasure::kWaitingAtEnd) = static_cast<double>(waiting_[s]);
+      month_at(mo, s, MonthlyMeasure::kInServiceAtEnd) = static_cast<double>(in_service_[s]);
+      month_at(mo, s, MonthlyMeasure::kPlacesAtEnd) =
+          resources_[s] ? static_cast<double>(resources_[s]->capacity()) : kNaN;
+      const auto& st = spec_.services[s].staff;
+      month_at(mo, s, MonthlyMeasure::kStaffAtEnd) =
+          st && teams_[s].tracked
+              ? static_cast<double>(teams_[s].filled) + st->agency_cover * static_cast<double>(teams_[s].vacant)
+              : kNaN;
+    }
   }
 
   void finish() {
@@ -1076,6 +1140,9 @@ class ArmSim {
       if (!teams_[s].tracked || spec_.services[s].annual_fixed_cost <= 0) continue;
       accrue(s, horizon_);
       for (std::size_t y = 0; y < r_.years; ++y) post(y, s, Measure::kTeamYears, team_years_[y * r_.services + s]);
+      for (std::size_t mo = 0; mo < r_.months; ++mo) {
+        post_month(mo, s, Measure::kTeamYears, team_months_[mo * r_.services + s]);
+      }
     }
     // Episodes still running at the horizon: post their activity so far; goals stay open.
     for (std::size_t i = 0; i < slots_.size(); ++i) {
@@ -1119,6 +1186,12 @@ class ArmSim {
         k[idx(SystemKpi::kGoalsClosed)] += goals_at(y, d, GoalStatus::kClosed);
         k[idx(SystemKpi::kGoalsNotAchieved)] += goals_at(y, d, GoalStatus::kNotAchieved);
         k[idx(SystemKpi::kGoalsProgressing)] += goals_at(y, d, GoalStatus::kProgressing);
+      }
+    }
+    for (std::size_t mo = 0; mo < r_.months; ++mo) {
+      for (std::size_t s = 0; s < r_.services; ++s) {
+        const double n = month_at(mo, s, MonthlyMeasure::kEpisodesStarted);
+        month_at(mo, s, MonthlyMeasure::kMeanWaitOfStarted) = n > 0 ? month_wait_sum_[mo * r_.services + s] / n : 0.0;
       }
     }
     std::uint64_t in_system = 0;
@@ -1178,6 +1251,22 @@ class ArmSim {
     r_.partner_cost[y * r_.partners + spec_.services[s].partner] += units * p;
   }
 
+  // The monthly picture's cost: the same units at the same (year's) price as post().
+  void post_month(std::size_t mo, std::size_t s, Measure m, double units) {
+    month_at(mo, s, MonthlyMeasure::kMonthCost) += units * price(mo / kMonthsPerYear, s, m);
+  }
+  double& month_at(std::size_t mo, std::size_t s, MonthlyMeasure q) {
+    return r_.monthly[(mo * r_.services + s) * kMonthlyMeasures + static_cast<std::size_t>(q)];
+  }
+  // The month (0-based over the run) of time t: within year_of(t), so a month's ledger year
+  // is always the one post() uses.
+  std::size_t month_of(engine::Days t) const {
+    const std::size_t y = year_of(t);
+    const double k = std::floor((t - static_cast<double>(y) * kDaysPerYear) / kDaysPerMonth);
+    const std::size_t within = k <= 0 ? 0 : std::min(kMonthsPerYear - 1, static_cast<std::size_t>(k));
+    return y * kMonthsPerYear + within;
+  }
+
   void set_in_service(std::size_t s, std::uint64_t n) {
     in_service_[s] = n;
     occupancy_[s].update(sim_.now(), static_cast<double>(n));
@@ -1202,6 +1291,9 @@ class ArmSim {
   std::vector<std::unique_ptr<engine::Resource>> resources_;
   std::vector<Team> teams_;          // [S]
   std::vector<double> team_years_;   // [Y][S] accrued by tracked teams
+  std::vector<double> team_months_;  // [months][S] the same by month
+  std::vector<double> month_wait_sum_;  // [months][S] waits of episodes started in the month
+  std::uint64_t month_events_ = 0;   // month-end snapshots run (not counted in checks/events)
   std::vector<std::uint64_t> in_service_, waiting_;
   std::vector<engine::TimeWeighted> occupancy_;
   std::vector<std::vector<double>> waits_;

@@ -26,6 +26,13 @@
 namespace mhsim::models::pathway {
 
 inline constexpr double kDaysPerYear = 365.0;
+/// A month of the monthly picture: a twelfth of a 365-day year.
+inline constexpr double kDaysPerMonth = kDaysPerYear / 12.0;
+/// The day month `month` (0-based, over the whole run) starts: 365 y + k x 365 / 12 for
+/// month k of year y, so that months 0, 12, 24 ... start exactly at year starts.
+inline double month_start(std::size_t month) noexcept {
+  return static_cast<double>(month / 12) * kDaysPerYear + static_cast<double>(month % 12) * kDaysPerMonth;
+}
 
 /// The ledger, KPI and result types (models/ledger/ledger.hpp), which settlement reads
 /// without linking the model.
@@ -33,6 +40,10 @@ using ledger::ArmResult;
 using ledger::GoalStatus;
 using ledger::KpiInfo;
 using ledger::Measure;
+using ledger::MonthlyMeasure;
+using ledger::kMonthlyMeasures;
+using ledger::kMonthsPerYear;
+using ledger::monthly_measures;
 using ledger::PathwayResult;
 using ledger::ServiceKpi;
 using ledger::SystemKpi;

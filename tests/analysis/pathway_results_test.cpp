@@ -3,10 +3,12 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -96,6 +98,9 @@ pw::PathwayResult distinct(std::uint64_t rep) {
     fill(a.system, 4);
     fill(a.service, 5);
     fill(a.goals, 6);
+    a.months = kYears * pw::kMonthsPerYear;
+    a.monthly.assign(a.months * kServices * pw::kMonthlyMeasures, 0.0);
+    fill(a.monthly, 7);
     a.arrived = 1000 * rep + 10 * arm + 1;
     a.exited = 1000 * rep + 10 * arm + 2;
     a.in_system = 1000 * rep + 10 * arm + 3;
@@ -120,6 +125,10 @@ void require_same(const pw::PathwayResult& got, const pw::PathwayResult& want) {
     CHECK(g.system == w.system);
     CHECK(g.service == w.service);
     CHECK(g.goals == w.goals);
+    if (!w.monthly.empty()) {
+      CHECK(g.months == w.months);
+      CHECK(g.monthly == w.monthly);
+    }
     CHECK(g.arrived == w.arrived);
     CHECK(g.exited == w.exited);
     CHECK(g.in_system == w.in_system);
@@ -486,5 +495,65 @@ TEST_CASE("pathway summary: summarising a file equals summarising the results in
   }
   CHECK(direct.total_cost(1).count() == kReps);
   CHECK(std::isfinite(direct.crn_variance_ratio(1)));
+  fs::remove_all(path.parent_path());
+}
+
+TEST_CASE("pathway results: the monthly summary is the mean and type-7 quantiles across replications, by hand",
+          "[analysis][monthly]") {
+  // Five replications; in every cell of arm a the value is rep + 10 a, except measure
+  // "places", NaN in every replication (an unlimited service), and measure "staff", NaN in
+  // replications 0 and 1. Mean of 0..4 = 2; type 7: p05 = 0.2, p25 = 1, p50 = 2, p75 = 3,
+  // p95 = 3.8. Staff: 2, 3, 4 -> mean 3, p05 2.1, p25 2.5, p50 3, p75 3.5, p95 3.9.
+  const fs::path path = scratch("monthly.h5");
+  {
+    ResultsWriter w(path.string(), 5);
+    mhsim::analysis::define_pathway_datasets(w, small_spec());
+    for (std::uint64_t rep = 0; rep < 5; ++rep) {
+      pw::PathwayResult r{{empty_arm(), empty_arm()}};
+      for (std::size_t a = 0; a < kArms; ++a) {
+        pw::ArmResult& arm = r.arms[a];
+        arm.months = kYears * pw::kMonthsPerYear;
+        arm.monthly.assign(arm.months * kServices * pw::kMonthlyMeasures, static_cast<double>(rep) + 10.0 * static_cast<double>(a));
+        for (std::size_t c = 0; c < arm.months * kServices; ++c) {
+          arm.monthly[c * pw::kMonthlyMeasures + static_cast<std::size_t>(pw::MonthlyMeasure::kPlacesAtEnd)] =
+              std::numeric_limits<double>::quiet_NaN();
+          if (rep < 2) {
+            arm.monthly[c * pw::kMonthlyMeasures + static_cast<std::size_t>(pw::MonthlyMeasure::kStaffAtEnd)] =
+                std::numeric_limits<double>::quiet_NaN();
+          }
+        }
+      }
+      mhsim::analysis::write_pathway_result(w, rep, r);
+    }
+    w.commit();
+  }
+  const ResultsReader f(path.string());
+  REQUIRE(mhsim::analysis::has_monthly(f));
+  CHECK(f.labels("monthly/measure") == std::vector<std::string>{"waiting", "in_service", "places", "staff", "episodes", "mean_wait", "cost"});
+  CHECK(f.shape("monthly/values") == std::vector<std::uint64_t>{5, kArms, kYears * 12, kServices, pw::kMonthlyMeasures});
+  const mhsim::analysis::MonthlySummary m = mhsim::analysis::summarise_monthly(f);
+  REQUIRE(m.months == kYears * 12);
+  const std::array<double, 6> plain = {2, 0.2, 1, 2, 3, 3.8}, staff = {3, 2.1, 2.5, 3, 3.5, 3.9};
+  for (std::size_t a = 0; a < kArms; ++a) {
+    for (const std::size_t mo : {std::size_t{0}, m.months - 1}) {
+      for (std::size_t s = 0; s < kServices; ++s) {
+        for (std::size_t k = 0; k < 6; ++k) {
+          INFO("arm " << a << ", month " << mo << ", service " << s << ", statistic " << k);
+          const double shift = 10.0 * static_cast<double>(a);
+          CHECK(m.at(a, mo, s, 0, k) == Approx(plain[k] + shift).epsilon(1e-12));
+          CHECK(m.at(a, mo, s, 6, k) == Approx(plain[k] + shift).epsilon(1e-12));
+          CHECK(std::isnan(m.at(a, mo, s, 2, k)));
+          CHECK(m.at(a, mo, s, 3, k) == Approx(staff[k] + shift).epsilon(1e-12));
+        }
+      }
+    }
+  }
+  // The long table: a row per arm, month, service and measure.
+  const mhsim::analysis::Table t = mhsim::analysis::monthly_table(m);
+  REQUIRE(t.columns.size() == 10);
+  CHECK(t.columns[0].name == "arm");
+  CHECK(t.columns[9].name == "p95");
+  CHECK(t.columns[1].numbers.size() == kArms * kYears * 12 * kServices * pw::kMonthlyMeasures);
+  CHECK(t.columns[1].numbers.front() == 1.0);
   fs::remove_all(path.parent_path());
 }

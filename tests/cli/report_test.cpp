@@ -57,13 +57,20 @@ TEST_CASE("Report CLI: JSON and CSV summaries of a run", "[cli][report]") {
   CHECK(doc.find("\"replications\": 6") != std::string::npos);
   CHECK(doc.find("nan") == std::string::npos);
   for (const char* name : {"summary.csv", "differences.csv", "cea.csv", "ceac.csv", "evpi.csv", "risk.csv",
-                           "kra_bands.csv", "tornado.csv", "psa.csv", "replications_needed.csv"}) {
+                           "kra_bands.csv", "tornado.csv", "psa.csv", "replications_needed.csv", "monthly.csv"}) {
     CHECK(fs::is_regular_file(csv / name));
   }
   // Every summary row: header + metrics x 2 arms; each line ends in CRLF (RFC 4180).
   const std::string summary = read_text(csv / "summary.csv");
   CHECK(summary.rfind("metric,label,unit,arm,n,mean,sd,se,ci_low,ci_high,q05,q25,q50,q75,q95\r\n", 0) == 0);
   CHECK(summary.find("\ncost,") != std::string::npos);
+  // The monthly picture, long format: a row per arm, month, service and measure.
+  const std::string monthly = read_text(csv / "monthly.csv");
+  CHECK(monthly.rfind("arm,month,service,measure,mean,p05,p25,p50,p75,p95\r\n", 0) == 0);
+  CHECK(monthly.find(",1,") != std::string::npos);
+  CHECK(monthly.find(",waiting,") != std::string::npos);
+  CHECK(monthly.find(",cost,") != std::string::npos);
+  CHECK(doc.find("\"monthly\": {\"months\": ") != std::string::npos);
   // Nothing temporary is left beside the outputs.
   for (const auto& e : fs::directory_iterator(json.parent_path())) {
     CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);

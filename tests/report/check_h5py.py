@@ -143,6 +143,47 @@ def main(results_path, json_path, voi_path=None):
                 seen += 1
             check(seen > 0 or not paths, "cash paths in the JSON but no partner row with P(cash exhausted)")
 
+        # The monthly picture (monthly/values [R, A, months, S, Q]): the months of each year
+        # sum to that year's ledger cost and episodes, month 12 of each year is the year-end
+        # caseload and waiting list, and the JSON's fan-chart series are the mean and type-7
+        # quantiles (numpy's "linear") recomputed here.
+        monthly = None
+        if "monthly/values" in f:
+            mv = f["monthly/values"][()]
+            qn = [x.decode() for x in f["monthly/measure"][()]]
+            check(mv.shape[0] == R and mv.shape[2] == 12 * f["ledger/cost"].shape[2], f"monthly/values shape {mv.shape}")
+            Y = f["ledger/cost"].shape[2]
+            ledger = f["ledger/cost"][()].sum(axis=4)  # [R, A, Y, S]
+            by_year = mv[:, :, :, :, qn.index("cost")].reshape(mv.shape[0], mv.shape[1], Y, 12, mv.shape[3]).sum(axis=3)
+            check(np.allclose(by_year, ledger, rtol=1e-9, atol=1e-6), "monthly cost: the months of a year do not sum to its ledger cost")
+            sk = [k.decode() for k in f["kpi/service_name"][()]]
+            kp = f["kpi/service"][()]  # [R, A, Y, S, KS]
+            eps = mv[:, :, :, :, qn.index("episodes")].reshape(mv.shape[0], mv.shape[1], Y, 12, mv.shape[3]).sum(axis=3)
+            check(np.array_equal(eps, kp[..., sk.index("episodes")]), "monthly episodes do not sum to the year's episodes")
+            for y in range(Y):
+                m = 12 * y + 11
+                check(np.array_equal(mv[:, :, m, :, qn.index("waiting")], kp[:, :, y, :, sk.index("waiting_at_year_end")]),
+                      f"waiting at month {m + 1} != waiting at the end of year {y + 1}")
+                check(np.array_equal(mv[:, :, m, :, qn.index("in_service")], kp[:, :, y, :, sk.index("caseload_at_year_end")]),
+                      f"in service at month {m + 1} != caseload at the end of year {y + 1}")
+            services = [x.decode() for x in f["services/name"][()]]
+            series = doc.get("monthly", {}).get("series", [])
+            check(len(series) > 0, "the JSON has no monthly series")
+            stats = {}
+            for x in series:
+                a, s_, q_ = arms.index(x["arm"]), services.index(x["service"]), qn.index(x["measure"])
+                v = mv[:, a, :, s_, q_]  # [R, months]
+                with np.errstate(all="ignore"):
+                    want = {"mean": np.nanmean(v, axis=0)}
+                    for k, p_ in (("p05", 5), ("p25", 25), ("p50", 50), ("p75", 75), ("p95", 95)):
+                        want[k] = np.nanpercentile(v, p_, axis=0)
+                for k, w in want.items():
+                    got = np.array([np.nan if g is None else g for g in x[k]], dtype=float)
+                    check(np.allclose(got, w, rtol=1e-9, atol=1e-9, equal_nan=True),
+                          f"monthly {x['arm']}/{x['service']}/{x['measure']} {k}: JSON differs from h5py")
+                stats[(x["arm"], x["service"], x["measure"])] = want
+            monthly = (stats, mv.shape[2])
+
         # Value of information: EVPI recomputed from the raw sums (ledger cost, QALYs).
         if settings["cost_basis"] == "ledger" and settings["effect"] == "qalys" and doc.get("evppi"):
             for wtp in settings["willingness_to_pay"]:
@@ -189,6 +230,32 @@ def main(results_path, json_path, voi_path=None):
                         check(close(row["population_evppi"], row["evppi"] * factor),
                               f"population EVPPI of {row['name']} is not EVPPI x {factor}")
                     check(g["evppi"].attrs["unit"] in ("pounds", b"pounds"), "voi.h5: evppi's unit is not pounds")
+
+            if monthly is not None:
+                # The monthly table (`mhsim report --h5`, group monthly): long format, its figures
+                # those recomputed from monthly/values above.
+                check("monthly" in v, "voi.h5: table monthly is missing")
+                if "monthly" in v:
+                    g = v["monthly"]
+                    cols = g.attrs["columns"]
+                    cols = (cols.decode() if isinstance(cols, bytes) else str(cols)).split(",")
+                    check(cols == ["arm", "month", "service", "measure", "mean", "p05", "p25", "p50", "p75", "p95"],
+                          f"voi.h5: monthly's columns are {cols}")
+                    col = {c: g[c][()] for c in cols}
+                    txt = {c: [t.decode() if isinstance(t, bytes) else t for t in col[c]] for c in ("arm", "service", "measure")}
+                    stats, months = monthly
+                    seen = 0
+                    for i in range(len(col["month"])):
+                        key = (txt["arm"][i], txt["service"][i], txt["measure"][i])
+                        if key not in stats:
+                            continue
+                        m = int(col["month"][i]) - 1
+                        for k in ("mean", "p05", "p25", "p50", "p75", "p95"):
+                            w = stats[key][k][m]
+                            check((np.isnan(w) and np.isnan(col[k][i])) or close(float(col[k][i]), float(w)),
+                                  f"voi.h5: monthly row {i} {key} month {m + 1} {k} = {col[k][i]}, h5py {w}")
+                        seen += 1
+                    check(seen == len(stats) * months, f"voi.h5: monthly has {seen} rows of the JSON's series, expected {len(stats) * months}")
 
     for failure in failures:
         print("FAIL:", failure)

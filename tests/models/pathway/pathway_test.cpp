@@ -1802,6 +1802,15 @@ TEST_CASE("Pathway: one-off costs post to the partner and the system in their da
   CHECK(same_bytes(r.activity, p.activity));
   CHECK(same_bytes(r.service, p.service));
   CHECK(r.events == p.events);
+  // The monthly picture counts each in its month: day 0 in month 1, day 400 in month 14
+  // ((400 - 365) / (365 / 12) = 1.15), day 729.5 in month 24; the other months are unchanged.
+  using MM = pw::MonthlyMeasure;
+  for (std::size_t m = 0; m < 24; ++m) {
+    INFO("month " << m + 1);
+    const double extra = m == 0 ? 5000.0 : m == 13 ? 2500.0 : m == 23 ? 500.0 : 0.0;
+    CHECK(r.mon(m, 0, MM::kMonthCost) == p.mon(m, 0, MM::kMonthCost) + extra);
+    CHECK(r.mon(m, 0, MM::kEpisodesStarted) == p.mon(m, 0, MM::kEpisodesStarted));
+  }
   // Without one-off costs the array is all zeros (and the results file leaves it out).
   CHECK(p.one_off == std::vector<double>(2, 0.0));
 
@@ -1965,4 +1974,182 @@ TEST_CASE("Pathway theory: routes by history draw nothing, and keep people conse
   }
   // Power: the rule refers people to rehab whom the alliance arm's own routes do not.
   CHECK(more_rehab > 0);
+}
+
+// ---- the monthly picture (issue 22 item 7) ------------------------------------------------
+
+namespace {
+double mon(const pw::ArmResult& r, std::size_t month, std::size_t s, pw::MonthlyMeasure q) { return r.mon(month, s, q); }
+}  // namespace
+
+TEST_CASE("Pathway monthly: a waiting list served one at a time gives the hand-computed months", "[models][pathway][monthly]") {
+  // Five people on the waiting list at day 0, one place, 10-day episodes: person k starts at
+  // 10k (wait 10k). Months are 365 / 12 = 30.4167 days: month 1 is [0, 30.4167), month 2
+  // [30.4167, 60.8333). Month 1: episodes at 0, 10, 20, 30 (4, mean wait 15); at its end
+  // person 3 is in service (30..40) and person 4 waits. Month 2: person 4 starts at 40 (wait
+  // 40), ends at 50; nobody at its end. Cost: £100 an episode, £10 a day, £1,200 a team-year
+  // (£100 a month): month 1 = 400 + 304.1667 + 100; month 2 = 100 + (50 - 30.4167) x 10 + 100.
+  auto spec = mhsim::test::base_spec(0.0, 1000.0);
+  auto svc = mhsim::test::service("team", Distribution(dist::Deterministic{10.0}), 1);
+  svc.cost_per_episode = 100;
+  svc.cost_per_day = 10;
+  svc.annual_fixed_cost = 1200;
+  spec.services.push_back(svc);
+  spec.arms.push_back(mhsim::test::arm(spec, "only"));
+  spec.initial.push_back(pw::InitialStock{0, 0, 0, 5});
+  REQUIRE(pw::check_spec(spec).empty());
+  const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{1, 0});
+  using Q = pw::MonthlyMeasure;
+  REQUIRE(r.months == 12);
+  REQUIRE(r.monthly.size() == 12 * 1 * pw::kMonthlyMeasures);
+  CHECK(mon(r, 0, 0, Q::kEpisodesStarted) == 4.0);
+  CHECK(mon(r, 0, 0, Q::kMeanWaitOfStarted) == 15.0);
+  CHECK(mon(r, 0, 0, Q::kInServiceAtEnd) == 1.0);
+  CHECK(mon(r, 0, 0, Q::kWaitingAtEnd) == 1.0);
+  CHECK(mon(r, 0, 0, Q::kPlacesAtEnd) == 1.0);
+  CHECK(std::isnan(mon(r, 0, 0, Q::kStaffAtEnd)));  // no staff model
+  CHECK(mon(r, 1, 0, Q::kEpisodesStarted) == 1.0);
+  CHECK(mon(r, 1, 0, Q::kMeanWaitOfStarted) == 40.0);
+  CHECK(mon(r, 1, 0, Q::kInServiceAtEnd) == 0.0);
+  CHECK(mon(r, 1, 0, Q::kWaitingAtEnd) == 0.0);
+  for (std::size_t m = 2; m < 12; ++m) {
+    CHECK(mon(r, m, 0, Q::kEpisodesStarted) == 0.0);
+    CHECK(mon(r, m, 0, Q::kMeanWaitOfStarted) == 0.0);
+    CHECK(mon(r, m, 0, Q::kMonthCost) == Approx(100.0).epsilon(1e-12));
+  }
+  CHECK(mon(r, 0, 0, Q::kMonthCost) == Approx(400.0 + 3650.0 / 12.0 + 100.0).epsilon(1e-12));
+  CHECK(mon(r, 1, 0, Q::kMonthCost) == Approx(100.0 + (50.0 - 365.0 / 12.0) * 10.0 + 100.0).epsilon(1e-12));
+}
+
+TEST_CASE("Pathway monthly: a capacity change at a known day shows in places in force from that month",
+          "[models][pathway][monthly][capacity]") {
+  // One place; a second from day 100 (month 4, which starts at day 91.25); closed from day
+  // 300 (month 10, from 273.75). Places at month ends: 1, 1, 1, 2 x 6, 0 x 3.
+  auto spec = mhsim::test::base_spec(0.0, 1000.0);
+  spec.services.push_back(mhsim::test::service("team", Distribution(dist::Deterministic{10.0}), 1));
+  spec.services.push_back(mhsim::test::service("unlimited", Distribution(dist::Deterministic{10.0}), 0));
+  spec.arms.push_back(mhsim::test::arm(spec, "only"));
+  spec.arms[0].capacity_changes = {pw::CapacityChange{0, 100.0, 2}, pw::CapacityChange{0, 300.0, 0}};
+  REQUIRE(pw::check_spec(spec).empty());
+  const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{1, 0});
+  const std::array<double, 12> want = {1, 1, 1, 2, 2, 2, 2, 2, 2, 0, 0, 0};
+  for (std::size_t m = 0; m < 12; ++m) {
+    INFO("month " << m + 1);
+    CHECK(mon(r, m, 0, pw::MonthlyMeasure::kPlacesAtEnd) == want[m]);
+    CHECK(std::isnan(mon(r, m, 1, pw::MonthlyMeasure::kPlacesAtEnd)));  // unlimited: NaN
+  }
+}
+
+TEST_CASE("Pathway monthly: the months of a year sum to its ledger cost and episodes; month 12 is the year end",
+          "[models][pathway][monthly]") {
+  // A busy two-service pathway over three years with every kind of posting: contacts,
+  // days, episodes, fixed team costs, a capacity schedule, staff with turnover and agency
+  // cover (team-years accrued as they go) and cost inflation by category.
+  auto spec = mhsim::test::base_spec(40.0, 10000.0, 3);
+  auto team = mhsim::test::service("team", Distribution(dist::Exponential{40.0}), 30);
+  team.contacts_per_week = 1.5;
+  team.cost_per_contact = 55;
+  team.cost_per_day = 3;
+  team.cost_per_episode = 120;
+  team.annual_fixed_cost = 250000;
+  team.cost_mix = {0.7, 0.3};
+  team.staff = pw::StaffSpec{20, 0.15, 0.3, 60.0, 0.5, 0.4};
+  team.routes = {pw::Route{1, 0.5}, pw::Route{pw::kDischarge, 0.5}};
+  spec.services.push_back(team);
+  auto ward = mhsim::test::service("ward", Distribution(dist::Exponential{20.0}), 5);
+  ward.cost_per_day = 400;
+  ward.annual_fixed_cost = 90000;
+  ward.cost_mix = {1.0, 0.0};
+  spec.services.push_back(ward);
+  spec.cost_categories = {pw::CostCategory{"pay", "", 0.05}, pw::CostCategory{"non_pay", "", 0.02}};
+  spec.arms.push_back(mhsim::test::arm(spec, "only"));
+  spec.arms[0].capacity_changes = {pw::CapacityChange{1, 500.0, 8}};
+  REQUIRE(pw::check_spec(spec).empty());
+  for (std::uint64_t rep = 0; rep < 3; ++rep) {
+    const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{77, rep});
+    for (std::size_t y = 0; y < 3; ++y) {
+      for (std::size_t s = 0; s < 2; ++s) {
+        double cost = 0, ledger = 0, episodes = 0;
+        for (std::size_t m = 12 * y; m < 12 * y + 12; ++m) {
+          cost += r.mon(m, s, pw::MonthlyMeasure::kMonthCost);
+          episodes += r.mon(m, s, pw::MonthlyMeasure::kEpisodesStarted);
+        }
+        for (std::size_t q = 0; q < pw::kMeasures; ++q) ledger += r.cst(y, s, static_cast<Measure>(q));
+        INFO("rep " << rep << ", year " << y + 1 << ", service " << s);
+        CHECK(ledger > 0);
+        CHECK(cost == Approx(ledger).epsilon(1e-12));  // floating rounding only
+        CHECK(episodes == r.svc(y, s, ServiceKpi::kEpisodes));
+        const std::size_t last = 12 * y + 11;
+        CHECK(r.mon(last, s, pw::MonthlyMeasure::kWaitingAtEnd) == r.svc(y, s, ServiceKpi::kWaitingAtYearEnd));
+        CHECK(r.mon(last, s, pw::MonthlyMeasure::kInServiceAtEnd) == r.svc(y, s, ServiceKpi::kCaseloadAtYearEnd));
+      }
+    }
+    // Staff in post: filled + 0.5 x vacant, between 17 + 1.5 and 20 posts; places follow it.
+    for (std::size_t m = 0; m < 36; ++m) {
+      const double staff = r.mon(m, 0, pw::MonthlyMeasure::kStaffAtEnd);
+      CHECK(staff >= 10.0);
+      CHECK(staff <= 20.0);
+      CHECK(r.mon(m, 0, pw::MonthlyMeasure::kPlacesAtEnd) == static_cast<double>(std::llround(30.0 * (staff / 20.0))));
+      CHECK(std::isnan(r.mon(m, 1, pw::MonthlyMeasure::kStaffAtEnd)));
+      CHECK(r.mon(m, 1, pw::MonthlyMeasure::kPlacesAtEnd) == (m < 16 ? 5.0 : 8.0));  // day 500 is in month 17
+    }
+    CHECK(r.mon(0, 0, pw::MonthlyMeasure::kStaffAtEnd) != r.mon(35, 0, pw::MonthlyMeasure::kStaffAtEnd));
+  }
+}
+
+TEST_CASE("Pathway monthly: month-end caseloads of an M/M/infinity service match the transient Poisson mean",
+          "[models][pathway][monthly][statistical]") {
+  // Poisson arrivals at 2 a day (73 per 1,000 a year in 10,000 people), exponential episodes
+  // of mean 10 days, unlimited places, empty at day 0: N(t) is Poisson with mean
+  // (lambda / mu)(1 - exp(-mu t)) (M/M/infinity transient). Each replication's observation
+  // is its mean month-end caseload over the 12 months, against the mean of the 12 expected
+  // values; tolerance 4 SE from 40 replications (fixed seed 2207). Episodes started in a
+  // month: mean lambda x 365 / 12.
+  auto spec = mhsim::test::base_spec(73.0, 10000.0);
+  spec.services.push_back(mhsim::test::service("team", Distribution(dist::Exponential{10.0}), 0));
+  spec.arms.push_back(mhsim::test::arm(spec, "only"));
+  REQUIRE(pw::check_spec(spec).empty());
+  const double lambda = 2.0, mu = 0.1;
+  double expected = 0;
+  for (std::size_t m = 0; m < 12; ++m) expected += lambda / mu * (1.0 - std::exp(-mu * pw::month_start(m + 1))) / 12.0;
+  std::vector<double> caseload, started;
+  for (std::uint64_t rep = 0; rep < 40; ++rep) {
+    const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{2207, rep});
+    double c = 0, e = 0;
+    for (std::size_t m = 0; m < 12; ++m) {
+      c += r.mon(m, 0, pw::MonthlyMeasure::kInServiceAtEnd) / 12.0;
+      e += r.mon(m, 0, pw::MonthlyMeasure::kEpisodesStarted) / 12.0;
+      CHECK(r.mon(m, 0, pw::MonthlyMeasure::kWaitingAtEnd) == 0.0);
+      CHECK(r.mon(m, 0, pw::MonthlyMeasure::kMeanWaitOfStarted) == 0.0);
+    }
+    caseload.push_back(c);
+    started.push_back(e);
+  }
+  const auto c = mhsim::test::estimate(caseload), e = mhsim::test::estimate(started);
+  INFO("caseload " << c.mean << " (SE " << c.se << ") vs " << expected << "; started " << e.mean << " (SE " << e.se << ")");
+  CHECK(std::fabs(c.mean - expected) <= 4 * c.se);
+  CHECK(std::fabs(e.mean - lambda * 365.0 / 12.0) <= 4 * e.se);
+  // Power: a caseload 10% off would be caught.
+  CHECK(std::fabs(c.mean - 1.1 * expected) > 4 * c.se);
+}
+
+TEST_CASE("Pathway monthly: staff in post and a staffed team's cost, by hand", "[models][pathway][monthly]") {
+  // 10 posts, 20% vacant at day 0 (8 filled, 2 vacant), nobody leaves and no vacancy is
+  // filled within the run (mean recruitment 1e12 days); half the vacant posts are covered by
+  // agency staff at a 50% premium. Staff in post = 8 + 0.5 x 2 = 9 at every month end;
+  // places = round(20 x 9 / 10) = 18; team-years accrue at (8 + 1.5 x 0.5 x 2) / 10 = 0.95
+  // a year, so £1,200 a team-year costs 1,200 x 0.95 / 12 = £95 a month.
+  auto spec = mhsim::test::base_spec(0.0, 1000.0);
+  spec.services.push_back(mhsim::test::service("team", Distribution(dist::Deterministic{10.0}), 20));
+  spec.services.back().annual_fixed_cost = 1200;
+  spec.services.back().staff = pw::StaffSpec{10, 0.2, 0.0, 1e12, 0.5, 0.5};
+  spec.arms.push_back(mhsim::test::arm(spec, "only"));
+  REQUIRE(pw::check_spec(spec).empty());
+  const pw::ArmResult r = pw::simulate_arm(spec, 0, RandomStreams{1, 0});
+  for (std::size_t m = 0; m < 12; ++m) {
+    INFO("month " << m + 1);
+    CHECK(r.mon(m, 0, pw::MonthlyMeasure::kStaffAtEnd) == 9.0);
+    CHECK(r.mon(m, 0, pw::MonthlyMeasure::kPlacesAtEnd) == 18.0);
+    CHECK(r.mon(m, 0, pw::MonthlyMeasure::kMonthCost) == Approx(95.0).epsilon(1e-12));
+  }
 }
