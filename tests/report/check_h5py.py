@@ -144,7 +144,7 @@ def main(results_path, json_path, voi_path=None):
             check(seen > 0 or not paths, "cash paths in the JSON but no partner row with P(cash exhausted)")
 
         # The monthly picture (monthly/values [R, A, months, S, Q]): the months of each year
-        # sum to that year's ledger cost and episodes, month 12 of each year is the year-end
+        # sum to that year's ledger cost (with its one-off costs) and episodes, month 12 of each year is the year-end
         # caseload and waiting list, and the JSON's fan-chart series are the mean and type-7
         # quantiles (numpy's "linear") recomputed here.
         monthly = None
@@ -154,6 +154,8 @@ def main(results_path, json_path, voi_path=None):
             check(mv.shape[0] == R and mv.shape[2] == 12 * f["ledger/cost"].shape[2], f"monthly/values shape {mv.shape}")
             Y = f["ledger/cost"].shape[2]
             ledger = f["ledger/cost"][()].sum(axis=4)  # [R, A, Y, S]
+            if "ledger/one_off" in f:  # one-off costs fall in their month too
+                ledger = ledger + f["ledger/one_off"][()]
             by_year = mv[:, :, :, :, qn.index("cost")].reshape(mv.shape[0], mv.shape[1], Y, 12, mv.shape[3]).sum(axis=3)
             check(np.allclose(by_year, ledger, rtol=1e-9, atol=1e-6), "monthly cost: the months of a year do not sum to its ledger cost")
             sk = [k.decode() for k in f["kpi/service_name"][()]]
