@@ -134,7 +134,7 @@ TEST_CASE("voi: EVPPI of a nonlinear three-arm decision matches quadrature", "[a
   CHECK(std::fabs(e.value - truth) <= 4 * std::hypot(se_mc, e.se));
 }
 
-TEST_CASE("voi: EVPPI of a group is its closed form; of every input, EVPI when there is no other noise",
+TEST_CASE("voi: EVPPI of a group is its closed form, of every input, EVPI when there is no other noise",
           "[analysis][statistical]") {
   const double a = 0.2, b = 1.0, c = 0.7;
   const std::size_t R = 1500;

@@ -240,7 +240,7 @@ TEST_CASE("mhsim validate and run: a saturated finite waiting line is not called
   CHECK_THAT(u.out, Catch::Contains("(unstable: the queue grows without bound)"));
 }
 
-TEST_CASE("mhsim run: INT, TERM and HUP stop a long replication part-way; output untouched, exit 130", "[cli]") {
+TEST_CASE("mhsim run: INT, TERM and HUP stop a long replication part-way, output untouched, exit 130", "[cli]") {
   // One replication of this scenario takes minutes (18 million arrivals); the signal comes
   // as soon as the run has started, so only a check inside the event loop stops it in time.
   // `timeout` relays the signal to mhsim and kills it after 120 s: a run that only stops
@@ -772,7 +772,7 @@ TEST_CASE("Pathway CLI: shards are settled when merged, as a single run is", "[c
   CHECK(a.at("ledger/cost") == b.at("ledger/cost"));
 }
 
-TEST_CASE("mhsim run --set: the datasets of the file edited to that value; recorded, checked, and part of the run's identity",
+TEST_CASE("mhsim run --set: the datasets of the file edited to that value, recorded, checked, and part of the run's identity",
           "[cli][pathway]") {
   const fs::path dir = scratch("set");
   fs::remove_all(dir);

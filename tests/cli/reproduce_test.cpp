@@ -101,7 +101,7 @@ TEST_CASE("mhsim reproduce lambeth: both readings of the year-two fall, calibrat
   CHECK(r.out.find("All variants: 16 of 16 targets met (calibration 10 of 10; held out 6 of 6") != std::string::npos);
 }
 
-TEST_CASE("mhsim reproduce: bad input is reported at once with exit 2; a missed target exits 3", "[cli][reproduce]") {
+TEST_CASE("mhsim reproduce: bad input is reported at once with exit 2, a missed target exits 3", "[cli][reproduce]") {
   const test::ProcessResult unknown = test::run_process({MHSIM_BINARY, "reproduce", "atlantis"});
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.err.find("command line: what: expected a scenario file, or a reproduction in") != std::string::npos);

@@ -64,7 +64,7 @@ TEST_CASE("Resource: priority discipline serves smallest priority first, FIFO am
   CHECK(order == std::vector<Resource::Token>{2, 4, 1, 3});
 }
 
-TEST_CASE("Resource: a full waiting line refuses; queue_limit 0 is a loss system", "[engine]") {
+TEST_CASE("Resource: a full waiting line refuses, queue_limit 0 is a loss system", "[engine]") {
   Simulation sim;
   Resource loss(sim, "beds", 1, Discipline::kFifo, 0, [](Resource::Token, double) {});
   CHECK(loss.request(1) == Resource::Outcome::kGranted);

@@ -160,7 +160,7 @@ TEST_CASE("WorkPlan: chunks and shards cover every replication once", "[engine]"
   CHECK_THROWS(WorkPlan(10).shard_chunks(3, 3));
 }
 
-TEST_CASE("Runner: cancellation stops a replication part-way through its events; it is not consumed", "[engine]") {
+TEST_CASE("Runner: cancellation stops a replication part-way through its events, it is not consumed", "[engine]") {
   // Replication 3 sets the flag (as a signal handler would) at day 5 of a 1,000-day run of
   // one event every 0.01 days, so it stops within Simulation::kCheckEvery events of day 5.
   Runner::Options o;

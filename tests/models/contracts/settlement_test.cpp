@@ -933,7 +933,7 @@ TEST_CASE("Agreement: a painshare cap over the life of the agreement, by hand", 
   CHECK(both[2].partners[0].gain_pain == 0);    // 10 of pain met from the pot; nothing left to release
 }
 
-TEST_CASE("Agreement: without retention or a life cap nothing changes; with retention alone money over the "
+TEST_CASE("Agreement: without retention or a life cap nothing changes, with retention alone money over the "
           "agreement is conserved (20,000 random agreements)", "[settlement][agreement]") {
   boost::random::mt19937_64 rng(20261205);
   boost::random::uniform_real_distribution<double> cost(700, 1300), rho(0, 1);

@@ -1048,7 +1048,7 @@ TEST_CASE("Pathway theory: support that ends with goals lasts until the last goa
   CHECK(goals_all_years(r, 0, GoalStatus::kAchieved) + closed + goals_all_years(r, 0, GoalStatus::kNotAchieved) == set);
 }
 
-TEST_CASE("Pathway theory: goals open at a year end are progressing; open at the episode end, closed",
+TEST_CASE("Pathway theory: goals open at a year end are progressing, open at the episode end, closed",
           "[models][pathway]") {
   // Goals with no resolution clocks (all rates 0) never resolve by themselves. People set
   // goals at day 0 in an episode of 500 days: at the end of year 1 every goal set is
@@ -1730,7 +1730,7 @@ TEST_CASE("Pathway: a team's fixed cost follows the capacity in force, so phasin
   CHECK(r.partner_cost[1] == Approx(100.0 + 2000.0 + 500.0).epsilon(1e-12));
 }
 
-TEST_CASE("Pathway theory: places follow staff; vacancies settle at t r / (1 + t r) and agency cover costs its premium",
+TEST_CASE("Pathway theory: places follow staff, vacancies settle at t r / (1 + t r) and agency cover costs its premium",
           "[models][pathway][statistical][capacity]") {
   // 100 posts for 100 places and £1,000 a team-year; turnover t = 0.5 a year, recruitment r =
   // 73 days = 0.2 years: vacant posts are an M/M/inf-like birth-death process with long-run
@@ -2040,7 +2040,7 @@ TEST_CASE("Pathway monthly: a capacity change at a known day shows in places in 
   }
 }
 
-TEST_CASE("Pathway monthly: the months of a year sum to its ledger cost and episodes; month 12 is the year end",
+TEST_CASE("Pathway monthly: the months of a year sum to its ledger cost and episodes, month 12 is the year end",
           "[models][pathway][monthly]") {
   // A busy two-service pathway over three years with every kind of posting: contacts,
   // days, episodes, fixed team costs, a capacity schedule, staff with turnover and agency

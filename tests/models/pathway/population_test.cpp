@@ -211,7 +211,7 @@ TEST_CASE("Population: a demand trend, a shock and a step give arrivals per peri
   CHECK(pw::rate_multiplier(g, 600) == Approx(0.5 * std::pow(1.2, 600.0 / 365.0)).epsilon(1e-14));
 }
 
-TEST_CASE("Population: without a trend or changes the arrivals are those of before, bit for bit; a closed door "
+TEST_CASE("Population: without a trend or changes the arrivals are those of before, bit for bit, a closed door "
           "ends them", "[models][demand]") {
   // A change whose multiplier is 1 and a zero trend leave the bound and every kept candidate
   // as they were.

@@ -118,7 +118,7 @@ TEST_CASE("Network: an unstable network stops with a clear error instead of exha
                     Catch::Contains("more than 1000 people are in the network at once"));
 }
 
-TEST_CASE("Network: same streams give identical results; different replications differ", "[models][reproducibility]") {
+TEST_CASE("Network: same streams give identical results, different replications differ", "[models][reproducibility]") {
   q::NetworkSpec net;
   net.horizon = 500.0;
   net.stations.push_back(station("a", 2, dist::Gamma{2.0, 0.5}));

@@ -363,7 +363,7 @@ by_construction = 3
   }
 }
 
-TEST_CASE("Calibration targets: several multipliers of one key multiply; a key fitted as a value is its parameter's alone",
+TEST_CASE("Calibration targets: several multipliers of one key multiply, a key fitted as a value is its parameter's alone",
           "[scenario][calibration]") {
   const PathwayScenario sc = parse_pathway_scenario(mhsim::test::minimal_text(), "pathway_minimal.toml");
   const std::string text = R"(

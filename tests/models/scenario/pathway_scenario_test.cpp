@@ -1076,7 +1076,7 @@ extends = "x"
   CHECK(found);
 }
 
-TEST_CASE("Uncertainty: one parameter can drive several keys; a copied arm that loses one is warned of",
+TEST_CASE("Uncertainty: one parameter can drive several keys, a copied arm that loses one is warned of",
           "[scenario][uncertainty][extends]") {
   const std::string head = mhsim::test::minimal_text() + R"(
 [arms.copy]
@@ -1267,7 +1267,7 @@ TEST_CASE("Pathway scenario: an arm's routes by history reach the spec, and ever
   CHECK(all.find("arms.x.history_routes[1].counted: expected") != std::string::npos);
 }
 
-TEST_CASE("Pathway scenario: a service's staff reach the spec; staff on an unlimited service are located",
+TEST_CASE("Pathway scenario: a service's staff reach the spec, staff on an unlimited service are located",
           "[scenario][capacity]") {
   const std::string staffed = replaced(kByYearHead, "gatekept = true\n",
                                        "gatekept = true\nstaff = { posts = 4, vacancy = 0.25, turnover_per_year = 0.1, "
