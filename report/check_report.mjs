@@ -782,6 +782,7 @@ try {
       const marks = svg ? svg.querySelectorAll('g.role-mark > path, g.role-mark > line, g.role-mark > text, g.role-mark > rect, g.role-mark > circle').length : 0;
       out.charts.push({
         name: c.dataset.chart || '(no data-chart)',
+        label: c.getAttribute('aria-label') || '',
         rendered: c.dataset.rendered === 'true',
         svg: !!svg,
         width: svg ? Number(svg.getAttribute('width')) : 0,
@@ -795,6 +796,10 @@ try {
   });
 
   result.errors.forEach(fail);
+  // Every chart keeps its own accessible label (vega-embed would put "Vega visualization").
+  result.charts.forEach((c) => {
+    if (!c.label || /^vega visualization$/i.test(c.label)) fail(`chart "${c.name}" has no accessible label of its own (got "${c.label}")`);
+  });
   const voi = await page.evaluate(checkVoi);
   voi.problems.forEach((m) => fail(`value of information: ${m}`));
   const reserves = await page.evaluate(checkReserves);

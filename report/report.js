@@ -204,7 +204,11 @@
       parent.appendChild(wrap);
       wrap.appendChild(el('div', { 'class': 'chart-title', text: opts.title }));
     }
-    var div = el('div', { 'class': 'chart', 'data-chart': name, role: 'img', 'aria-label': opts.alt || opts.title || name });
+    var label = opts.alt || opts.title || name;
+    var div = el('div', { 'class': 'chart', 'data-chart': name, role: 'img', 'aria-label': label });
+    // vega-embed sets the container's aria-label from the spec's description ("Vega
+    // visualization" without one): give it the chart's own label.
+    if (spec && !spec.description) spec.description = label;
     wrap.appendChild(div);
     if (opts.caption) caption(wrap, opts.caption);
     chartCount += 1;
