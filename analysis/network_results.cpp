@@ -102,7 +102,7 @@ std::vector<double> station_row(const q::StationResult& r, double window) {
 }
 
 std::vector<q::NetworkResult> read_network_results(const ResultsReader& file) {
-  return read_network_results(file, 0, file.shape("stations/mean_wait").at(0));
+  return read_network_results(file, 0, file.shape_at_least("stations/mean_wait", 1).at(0));
 }
 
 namespace {
@@ -170,7 +170,7 @@ std::vector<q::NetworkResult> read_network_results(const ResultsReader& file, st
 
 NetworkSummary summarise_network_file(const ResultsReader& file, std::size_t stations, double window_days) {
   NetworkSummary summary(stations, window_days);
-  const std::uint64_t rows = file.shape("stations/mean_wait").at(0);
+  const std::uint64_t rows = file.shape_at_least("stations/mean_wait", 1).at(0);
   constexpr std::uint64_t kSlab = 4096;
   for (std::uint64_t first = 0; first < rows; first += kSlab) {
     for (const q::NetworkResult& r : read_network_results(file, first, std::min(kSlab, rows - first))) summary.add(r);

@@ -119,8 +119,8 @@ ResolvedTerms resolve_terms(const pw::PathwaySpec& spec, const std::vector<ct::A
     std::vector<std::vector<double>> cost(years);
     for (const std::string& path : inputs) {
       const ResultsReader file(path);
-      const std::uint64_t rows = file.shape(dataset).at(0);
-      const std::size_t A = static_cast<std::size_t>(file.shape(dataset).at(1));
+      const std::uint64_t rows = file.shape_at_least(dataset, 2).at(0);
+      const std::size_t A = static_cast<std::size_t>(file.shape_at_least(dataset, 2).at(1));
       for (std::uint64_t first = 0; first < rows; first += kSlab) {
         const std::uint64_t n = std::min(kSlab, rows - first);
         const std::vector<unsigned char> bytes = file.raw_rows(dataset, first, n);
@@ -238,7 +238,7 @@ void write_payouts(ResultsWriter& out, const pw::PathwaySpec& spec, const std::v
   for (const std::string& path : inputs) {
     const ResultsReader file(path);
     const std::uint64_t first_rep = file.has_attribute(kFirstReplication) ? file.uint_attribute(kFirstReplication) : 0;
-    const std::uint64_t rows = file.shape("ledger/cost").at(0);
+    const std::uint64_t rows = file.shape_at_least("ledger/cost", 1).at(0);
     for (std::uint64_t first = 0; first < rows; first += kSlab) {
       const std::uint64_t n = std::min(kSlab, rows - first);
       const std::vector<pw::PathwayResult> results = read_pathway_results(file, first, n);

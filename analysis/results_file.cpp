@@ -866,6 +866,16 @@ std::vector<std::uint64_t> ResultsReader::shape(const std::string& path) const {
   return std::vector<std::uint64_t>(dims.begin(), dims.end());
 }
 
+std::vector<std::uint64_t> ResultsReader::shape_at_least(const std::string& path, std::size_t rank) const {
+  std::vector<std::uint64_t> s = shape(path);
+  if (s.size() < rank) {
+    fail("dataset '" + path + "' has " + std::to_string(s.size()) + " dimension(s), expected at least " +
+             std::to_string(rank) + " (replications first)",
+         path_);
+  }
+  return s;
+}
+
 namespace {
 template <class T>
 std::vector<T> read_all(hid_t file, const std::string& path, hid_t mem_type, const std::string& filename) {

@@ -232,6 +232,9 @@ class ResultsReader {
   std::vector<std::string> labels(const std::string& path) const;
   /// Dimensions of a dataset.
   std::vector<std::uint64_t> shape(const std::string& path) const;
+  /// shape(path), or a located std::runtime_error when it has fewer than `rank` dimensions
+  /// (a damaged file whose per-replication dataset is a scalar).
+  std::vector<std::uint64_t> shape_at_least(const std::string& path, std::size_t rank) const;
   std::vector<double> read_double(const std::string& path) const;
   std::vector<std::uint64_t> read_uint(const std::string& path) const;
   /// Every dataset path in the file, sorted.

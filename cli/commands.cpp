@@ -284,7 +284,7 @@ void print_pathway_summary(const scenario::PathwayScenario& sc, const analysis::
 void print_payouts(const analysis::ResultsReader& file, const scenario::PathwayScenario& sc) {
   const auto& spec = sc.spec;
   const std::vector<analysis::ArmPayoutSummary> arms = analysis::summarise_payouts(file);
-  const std::uint64_t R = file.shape("payouts/partner").at(0);
+  const std::uint64_t R = file.shape_at_least("payouts/partner", 1).at(0);
   std::printf("\nSettlement, per partner, a year: mean ± 95%% half-width over %llu replications (P(pain) and the 5th "
               "percentile over all %llu replication-years)\n",
               static_cast<unsigned long long>(R), static_cast<unsigned long long>(R * static_cast<std::uint64_t>(spec.years)));
