@@ -119,6 +119,8 @@ ResolvedTerms resolve_terms(const pw::PathwaySpec& spec, const std::vector<ct::A
     std::vector<std::vector<double>> cost(years);
     for (const std::string& path : inputs) {
       const ResultsReader file(path);
+      const std::vector<std::string> names = by_service ? file.datasets() : std::vector<std::string>{};
+      const bool has_one_off = std::find(names.begin(), names.end(), kOneOffDataset) != names.end();
       const std::uint64_t rows = file.shape_at_least(dataset, 2).at(0);
       const std::size_t A = static_cast<std::size_t>(file.shape_at_least(dataset, 2).at(1));
       for (std::uint64_t first = 0; first < rows; first += kSlab) {
@@ -129,8 +131,7 @@ ResolvedTerms resolve_terms(const pw::PathwaySpec& spec, const std::vector<ct::A
         // One-off costs (ledger/one_off [R, A, Y, S], when the run had any) are part of a
         // service's cost, as ledger/partner_cost already counts them.
         std::vector<double> one_off;
-        const std::vector<std::string> names = by_service ? file.datasets() : std::vector<std::string>{};
-        if (std::find(names.begin(), names.end(), kOneOffDataset) != names.end()) {
+        if (has_one_off) {
           const std::vector<unsigned char> b = file.raw_rows(kOneOffDataset, first, n);
           one_off.resize(b.size() / sizeof(double));
           if (!one_off.empty()) std::memcpy(one_off.data(), b.data(), one_off.size() * sizeof(double));
