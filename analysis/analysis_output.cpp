@@ -336,6 +336,7 @@ void write_analysis_json(const Analysis& a, std::ostream& out, const Design* des
                             .str("cost_basis", s.cost_basis)
                             .str("base_arm", a.arms.empty() ? "" : a.arms[s.base_arm])
                             .num("risk_level", s.risk_level)
+                            .num("clear_probability", decision::kClearProbability)
                             .num("commissioner_budget", s.commissioner_budget)
                             .num("voi_decisions_per_year", s.voi_decisions_per_year)
                             .uint("voi_years", s.voi_years)
@@ -386,7 +387,8 @@ void write_analysis_json(const Analysis& a, std::ostream& out, const Design* des
               return Object()
                   .str("arm", r.arm).str("base_arm", r.base_arm).num("delta_cost", r.icer.delta_cost)
                   .num("delta_effect", r.icer.delta_effect).str("kind", icer_kind(r.icer.kind))
-                  .num("ratio", r.icer.ratio)
+                  .num("ratio", r.icer.ratio).num("prob_dominates", r.prob_dominates)
+                  .num("prob_dominated", r.prob_dominated)
                   .done();
             }));
   doc.field("nmb", array(a.nmb, [](const NmbRow& r) {
@@ -403,7 +405,8 @@ void write_analysis_json(const Analysis& a, std::ostream& out, const Design* des
                   .num("mean_painshare", r.mean_painshare).num("var", r.var).num("es", r.es)
                   .field("reserve", optional_number(r.reserve)).field("p_above_reserve", optional_number(r.p_above_reserve))
                   .num("p_any_painshare", r.p_any_painshare).field("p_cap_binds", optional_number(r.p_cap_binds))
-                  .field("cap", optional_number(r.cap)).field("p_exhausted", optional_number(r.p_exhausted))
+                  .field("cap", optional_number(r.cap)).field("shared_cap", optional_number(r.shared_cap))
+                  .field("p_exhausted", optional_number(r.p_exhausted))
                   .field("lowest_reserve_mean", optional_number(lowest(r.lowest_reserve, &decision::Summary::mean)))
                   .field("lowest_reserve_q05", optional_number(lowest(r.lowest_reserve, &decision::Summary::q05)))
                   .field("lowest_reserve_q50", optional_number(lowest(r.lowest_reserve, &decision::Summary::q50)))
@@ -433,7 +436,7 @@ void write_analysis_json(const Analysis& a, std::ostream& out, const Design* des
   doc.field("payout_samples", array(a.payout_samples, [&](const PayoutSample& p) {
               return Object()
                   .uint("replication", p.replication).field("arm", arm(p.arm)).str("partner", a.partners[p.partner])
-                  .num("gain_pain", p.gain_pain).num("margin", p.margin)
+                  .num("gain_pain", p.gain_pain).num("margin", p.margin).num("painshare", p.painshare)
                   .done();
             }));
   doc.field("kra_bands", array(a.kra_bands, [](const KraBandRow& k) {
@@ -558,7 +561,7 @@ std::vector<std::pair<std::string, std::string>> analysis_csv_tables(const Analy
     Csv t({"arm", "partner", "loss", "mean_payment", "mean_margin", "mean_painshare", "var", "es", "reserve",
            "p_above_reserve", "p_any_painshare", "p_cap_binds", "cap", "p_exhausted", "lowest_reserve_mean",
            "lowest_reserve_q05", "lowest_reserve_q50", "reserves_needed", "p_cash_exhausted", "lowest_cash_mean",
-           "lowest_cash_q05", "lowest_cash_q50", "lowest_cash_quarter"});
+           "lowest_cash_q05", "lowest_cash_q50", "lowest_cash_quarter", "shared_cap"});
     for (const RiskRow& r : a.risk) {
       t.row({r.arm, r.partner, r.commissioner ? "spend" : "painshare", csv_number(r.mean_payment),
              csv_number(r.mean_margin), csv_number(r.mean_painshare), csv_number(r.var), csv_number(r.es),
@@ -570,7 +573,8 @@ std::vector<std::pair<std::string, std::string>> analysis_csv_tables(const Analy
              r.commissioner ? "" : csv_number(r.reserves_needed), csv_optional(r.p_cash_exhausted),
              csv_optional(lowest(r.lowest_cash, &decision::Summary::mean)),
              csv_optional(lowest(r.lowest_cash, &decision::Summary::q05)),
-             csv_optional(lowest(r.lowest_cash, &decision::Summary::q50)), csv_optional(quarter(r.lowest_cash_quarter))});
+             csv_optional(lowest(r.lowest_cash, &decision::Summary::q50)), csv_optional(quarter(r.lowest_cash_quarter)),
+             csv_optional(r.shared_cap)});
     }
     files.emplace_back("risk.csv", t.text());
   }

@@ -107,6 +107,11 @@ enum class IcerCase {
   identical,    ///< dc == 0 and de == 0
 };
 
+/// The probability across paired replications at or above which the report states a
+/// comparison as clear ("dominates", "clearly lower"); below it, it says "on average" and
+/// gives the probability. One definition for every output that words a comparison.
+inline constexpr double kClearProbability = 0.95;
+
 struct Icer {
   IcerCase kind = IcerCase::identical;
   double delta_cost = 0;    ///< cost(b) - cost(a)

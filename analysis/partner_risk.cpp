@@ -29,16 +29,35 @@ std::optional<double> member_cap(const ct::Terms& t, std::size_t p) {
   return std::nullopt;
 }
 
-// A member of an alliance whose painshare is capped alliance-wide.
-bool under_shared_cap(const ct::Terms& t, std::size_t p) {
+// The alliance whose painshare is capped alliance-wide that partner p is a member of, if any.
+const ct::AllianceTerms* shared_cap_alliance(const ct::Terms& t, std::size_t p) {
   for (const ct::Contract& c : t.contracts) {
     if (const auto* al = std::get_if<ct::AllianceTerms>(&c.terms)) {
       for (const ct::AllianceMember& m : al->members) {
-        if (m.partner == p) return al->pain_cap.has_value();
+        if (m.partner == p) return al->pain_cap || al->pain_cap_of_target ? al : nullptr;
       }
     }
   }
-  return false;
+  return nullptr;
+}
+
+// The alliance-wide painshare cap over years [0, H) of one replication, in pounds: the cap
+// settlement applies to the pool (min(kappa x fees, pain_cap_of_target x target)), year by
+// year when annual, and on the agreement to date when cumulative (so the whole horizon's).
+double pool_pain_cap(const ct::AllianceTerms& al, const ArmPayoutRows& rows, std::size_t r, std::size_t H) {
+  const auto cap = [&](double fees, double target) {
+    double c = al.pain_cap ? *al.pain_cap * fees : std::numeric_limits<double>::infinity();
+    if (al.pain_cap_of_target) c = std::min(c, *al.pain_cap_of_target * target);
+    return c;
+  };
+  double total = 0, fees = 0, target = 0;
+  for (std::size_t y = 0; y < H; ++y) {
+    const double* row = rows.arm_row(r, y);
+    fees += field(row, AF::kFeeTotal);
+    target += field(row, AF::kTarget);
+    if (al.settlement != ct::AllianceTerms::Settlement::kCumulative) total += cap(field(row, AF::kFeeTotal), field(row, AF::kTarget));
+  }
+  return al.settlement == ct::AllianceTerms::Settlement::kCumulative ? cap(fees, target) : total;
 }
 
 void cash_risk(const ArmPayoutRows& rows, const ArmCashRows& cash, std::size_t p, std::size_t H, double opening,
@@ -116,7 +135,9 @@ PartnerRisk partner_risk(const ArmPayoutRows& rows, std::size_t p, std::size_t h
   std::vector<double> drawdown(R, 0);
   std::uint64_t capped = 0;
   const std::optional<double> kappa = member_cap(terms, p);
-  const bool shared_cap = !kappa && under_shared_cap(terms, p);
+  const ct::AllianceTerms* pool = shared_cap_alliance(terms, p);
+  const bool shared_cap = !kappa && pool != nullptr;
+  std::vector<double> pool_cap(pool != nullptr ? R : 0, 0.0);
   for (std::size_t r = 0; r < R; ++r) {
     bool bound = false;
     for (std::size_t y = 0; y < H; ++y) {
@@ -135,6 +156,7 @@ PartnerRisk partner_risk(const ArmPayoutRows& rows, std::size_t p, std::size_t h
       }
     }
     if (bound) ++capped;
+    if (pool != nullptr) pool_cap[r] = pool_pain_cap(*pool, rows, r, H);
     double position = 0;
     for (std::size_t y = 0; y < H; ++y) {
       position += yearly[r][y];
@@ -160,6 +182,7 @@ PartnerRisk partner_risk(const ArmPayoutRows& rows, std::size_t p, std::size_t h
   }
   if (kappa || shared_cap) row.p_cap_binds = static_cast<double>(capped) / static_cast<double>(R);
   if (kappa) row.cap = decision::summarise_values(cap).mean;
+  if (pool != nullptr) row.shared_cap = decision::summarise_values(pool_cap).mean;
   return out;
 }
 

@@ -34,6 +34,10 @@ struct RiskRow {
   double p_any_painshare = 0;             ///< P(painshare > 0)
   std::optional<double> p_cap_binds;      ///< P(the partner's painshare cap binds in some year)
   std::optional<double> cap;              ///< mean painshare cap over the horizon, pounds
+  /// A member of an alliance whose pool's painshare is capped (pain_cap, pain_cap_of_target):
+  /// the mean over replications of that cap over the horizon, pounds. It bounds what all the
+  /// members pay together, so no member pays more; p_cap_binds then says how often it bound.
+  std::optional<double> shared_cap;
   // A partner with stated reserves: the reserve path (decision::reserve_path).
   std::optional<double> p_exhausted;      ///< P(reserves < 0 at the end of some year of the horizon)
   std::optional<decision::Summary> lowest_reserve;  ///< of min(R_0, R_1, ..., R_H)

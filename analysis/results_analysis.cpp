@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <initializer_list>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -30,6 +31,14 @@ namespace {
 namespace pw = models::pathway;
 namespace ct = models::contracts;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// "£20,000": whole pounds with thousands separators, for labels.
+std::string whole_pounds(double v) {
+  const long long n = std::llround(v);
+  std::string digits = std::to_string(n < 0 ? -n : n);
+  for (std::size_t i = digits.size(); i > 3; i -= 3) digits.insert(i - 3, ",");
+  return (n < 0 ? "-£" : "£") + digits;
+}
 
 // Values of one metric: [arm][replication].
 using ArmValues = std::vector<std::vector<double>>;
@@ -547,7 +556,15 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
     if (a == base) continue;
     const decision::Paired dc = decision::paired(cost[base], cost[a]);
     const decision::Paired de = decision::paired(effect[base], effect[a]);
-    out.icers.push_back({out.arms[a], out.arms[base], decision::icer(dc.mean_difference, de.mean_difference)});
+    std::uint64_t dominates = 0, dominated = 0;
+    for (std::size_t r = 0; r < R; ++r) {
+      const double d_cost = cost[a][r] - cost[base][r], d_effect = effect[a][r] - effect[base][r];
+      if (d_cost < 0 && d_effect > 0) ++dominates;
+      if (d_cost > 0 && d_effect < 0) ++dominated;
+    }
+    out.icers.push_back({out.arms[a], out.arms[base], decision::icer(dc.mean_difference, de.mean_difference),
+                         static_cast<double>(dominates) / static_cast<double>(R),
+                         static_cast<double>(dominated) / static_cast<double>(R)});
     for (const double wtp : s.willingness_to_pay) {
       std::vector<double> nb(R), na(R);
       std::uint64_t positive = 0;
@@ -603,7 +620,7 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
       for (std::size_t p = 0; p < P; ++p) {
         PartnerRisk risk = partner_risk(rows, p, H, terms, s.reserves[p], s.risk_level, arm_cash, true);
         if (!risk.takes_part) continue;
-        for (std::size_t r = 0; r < R; ++r) out.payout_samples.push_back({r, a, p, risk.gain_pain[r], risk.margin[r]});
+        for (std::size_t r = 0; r < R; ++r) out.payout_samples.push_back({r, a, p, risk.gain_pain[r], risk.margin[r], risk.painshare[r]});
         for (std::size_t k = 0; k < risk.path.size(); ++k) {
           out.reserve_paths.push_back(
               {out.arms[a], out.partners[p], k + 1, s.reserves[p], risk.path[k], risk.cash_exhausted_by.at(k)});
@@ -686,9 +703,23 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
       out.psa.push_back({u.name, u.key, distribution_name(u.distribution), u.source, u.base, u.mean(), u.sd(), low[j],
                          high[j], decision::summarise_values(x[j]).mean});
     }
-    const auto add_tornado = [&](const std::string& id, const std::string& label, const std::vector<double>& y) {
+    // An input set only in other arms (every one of its keys is `arms.<arm>.…` of an arm the
+    // output does not involve) cannot move the output: PSA sets the typed value of the arm it
+    // names, after `extends` copied values. Its bar would be regression noise, so it is left out.
+    const auto moves = [&](std::size_t j, std::initializer_list<std::size_t> arms_of_output) {
+      for (const std::string& k : params[j]->keys) {
+        if (k.rfind("arms.", 0) != 0) return true;
+        for (std::size_t a : arms_of_output) {
+          if (k.rfind("arms." + out.arms[a] + ".", 0) == 0) return true;
+        }
+      }
+      return false;
+    };
+    const auto add_tornado = [&](const std::string& id, const std::string& label, const std::vector<double>& y,
+                                 std::initializer_list<std::size_t> arms_of_output) {
       const Metamodel mm = linear_metamodel(x, y, low, high);
       for (std::size_t j = 0; j < mm.at_low.size(); ++j) {
+        if (!moves(j, arms_of_output)) continue;
         out.tornado.push_back({id, label, params[j]->name, params[j]->key, low[j], high[j], mm.base, mm.at_low[j],
                                mm.at_high[j], mm.r_squared});
       }
@@ -701,10 +732,9 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
         inmb[r] = decision::net_monetary_benefit(cost[a][r] - cost[base][r], effect[a][r] - effect[base][r], wtp0);
       }
       add_tornado("incremental_nmb:" + out.arms[a],
-                  "Incremental net monetary benefit of " + out.arms[a] + " vs " + out.arms[base] + " at £" +
-                      std::to_string(static_cast<long long>(wtp0)) + " per " +
-                      (s.effect == "wemwbs_points" ? "WEMWBS point" : "QALY"),
-                  inmb);
+                  "Incremental net monetary benefit of " + out.arms[a] + " vs " + out.arms[base] + " at " +
+                      whole_pounds(wtp0) + " per " + (s.effect == "wemwbs_points" ? "WEMWBS point" : "QALY"),
+                  inmb, {a, base});
     }
     for (std::size_t a = 0; a < A; ++a) {
       for (std::size_t p = 0; p < P; ++p) {
@@ -714,7 +744,7 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
         if (!(sm.sd > 0)) continue;  // a partner with no gain/pain share has nothing to explain
         add_tornado("gain_pain:" + out.arms[a] + ":" + out.partners[p],
                     "Gain/pain share of " + out.partners[p] + " in " + out.arms[a] + " (undiscounted, over the horizon)",
-                    gp);
+                    gp, {a});
       }
     }
     value_of_information(out, x, params, cost, effect, gain_pain_total, painshare_total);

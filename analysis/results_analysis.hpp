@@ -45,6 +45,10 @@ struct SampleRow {
 struct IcerRow {
   std::string arm, base_arm;
   decision::Icer icer;
+  /// Shares of paired replications in which the arm costs less and gains more than the base
+  /// (dominates) or costs more and gains less (is dominated): what the words "dominates" and
+  /// "dominated" need before they are said (decision::kClearProbability).
+  double prob_dominates = 0, prob_dominated = 0;
 };
 
 struct NmbRow {
@@ -58,6 +62,7 @@ struct PayoutSample {
   std::uint64_t replication = 0;
   std::size_t arm = 0, partner = 0;
   double gain_pain = 0, margin = 0;
+  double painshare = 0;  ///< the sum over the horizon's years of max(0, -gain_pain): the risk table's loss
 };
 
 struct KraBandRow {

@@ -15,7 +15,11 @@
 //     (unless --allow-no-charts: a document whose every data array is empty);
 //   * every .chart has data-rendered="true" and holds an <svg> with non-zero width and
 //     height containing at least one drawn data mark (a child element of a Vega
-//     g.role-mark group: path for bars/areas/lines/symbols, line for rules, text);
+//     g.role-mark group: path for bars/areas/lines/symbols, line for rules, text); and,
+//     for every chart, its data marks (not text) against the plot area each lies in: at least
+//     one drawn with a size (not empty), none outside its plot (an axis that does not cover
+//     the data), none with NaN or infinite coordinates, and the fullest plot cell covered to
+//     at least 25% across or up (not squeezed into a corner by a mis-scaled axis);
 //   * the value-of-information section (#voi-body) against window.MHSIM_DATA: a note when
 //     there is nothing to show; "EVPI is £0" in words when it is; the EVPPI table has one
 //     row per input or group; the charts the data call for are there (voi-evppi when some
@@ -24,12 +28,16 @@
 //     right number of bars or traces, no bar, error bar, line or band outside its plot
 //     area (a domain too narrow), the longest reaching at least 40% of it (a domain too
 //     wide), and no NaN in any mark;
-//   * the reserves over the agreement (#risk-body): with reserve paths in the data, the risk
-//     table's P(reserves exhausted) column, one reserve-paths line per arm and partner, and
+//   * the reserves over the agreement (#risk-body): with reserve paths in the data, the
+//     risk-limits table's P(reserves exhausted) column, one reserve-paths line per arm and partner, and
 //     a reserve-paths table row per partner with stated reserves listing every year; with
-//     cash paths in the data, the risk table's P(cash exhausted) column, one cash-paths line
+//     cash paths in the data, the risk-limits table's P(cash exhausted) column, one cash-paths line
 //     per arm and partner with a point for the opening and every quarter, and a cash-paths
 //     table row per partner with stated reserves listing every year.
+//   * the limits on each partner (#risk-body, checkLimits): every cap in its row of the
+//     risk-limits table, and per partner with a painshare an exceedance chart with a curve per
+//     arm, a dashed line per reserve or cap, and its height at a reserve the table's
+//     P(painshare > reserve);
 //   * the over-time section (#overtime-body) against window.MHSIM_DATA.monthly: a service
 //     selector; for the service shown, one fan chart per measure with two band paths and one
 //     median line (a vertex a month) per arm, titled with the service, axis titles with the
@@ -213,8 +221,8 @@ function checkReserves() {
     return { problems, checked };
   }
   if (!box) return { problems: ['no #risk-body in the page'], checked };
-  const riskHead = [...box.querySelectorAll('table[data-table="risk"] th')].map((t) => t.textContent);
-  if (!riskHead.some((h) => h.startsWith('P(reserves exhausted)'))) problems.push('the risk table has no P(reserves exhausted) column');
+  const riskHead = [...box.querySelectorAll('table[data-table="risk-limits"] th')].map((t) => t.textContent);
+  if (!riskHead.some((h) => h.startsWith('P(reserves exhausted)'))) problems.push('the risk-limits table has no P(reserves exhausted) column');
   const series = new Set(paths.map((r) => `${r.arm}\u0000${r.partner}`));
   if (!chart) problems.push('no reserve-paths chart although the data has reserve paths');
   else {
@@ -235,7 +243,7 @@ function checkReserves() {
     checked.push('no cash paths in the data, and no chart');
     return { problems, checked };
   }
-  if (!riskHead.some((h) => h.startsWith('P(cash exhausted)'))) problems.push('the risk table has no P(cash exhausted) column');
+  if (!riskHead.some((h) => h.startsWith('P(cash exhausted)'))) problems.push('the risk-limits table has no P(cash exhausted) column');
   const cashSeries = new Set(cash.map((r) => `${r.arm}\u0000${r.partner}`));
   if (!cashChart) problems.push('no cash-paths chart although the data has cash paths');
   else {
@@ -267,6 +275,57 @@ function checkReserves() {
  * its axis titles are the month axis and the measure with its unit, and the caption says
  * what the bands are. Without monthly series, a note and no chart.
  */
+/**
+ * The limits that apply to each partner (#risk-body) against window.MHSIM_DATA.risk: the
+ * risk-limits table shows every cap in the partner's row (its own, and its alliance's on the
+ * pool), one "alliance-wide" cell per row with a shared cap; and for every partner with a
+ * painshare in some replication an exceedance chart, drawing a line per arm and a dashed rule
+ * per stated reserve or cap, whose curve at a reserve is the table's P(painshare > reserve)
+ * (recomputed here from the per-replication painshares the curve is drawn from).
+ */
+function checkLimits() {
+  const problems = [], checked = [];
+  const D = window.MHSIM_DATA && typeof window.MHSIM_DATA === 'object' ? window.MHSIM_DATA : {};
+  const arr = (v) => (Array.isArray(v) ? v : []);
+  const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
+  const slug = (s) => String(s).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'x';
+  const box = document.getElementById('risk-body');
+  const rows = arr(D.risk).filter((r) => r.partner !== 'commissioner');
+  if (!box || !rows.length) return { problems, checked: ['no partner risk rows'] };
+  const t = box.querySelector('table[data-table="risk-limits"]');
+  if (!t) return { problems: ['no risk-limits table'], checked };
+  const capCol = [...t.querySelectorAll('thead th')].findIndex((th) => th.textContent.trim() === 'Painshare cap');
+  if (capCol < 0) problems.push('the risk-limits table has no Painshare cap column');
+  const cells = [...t.querySelectorAll('tbody tr:not(.group)')].map((tr) => (tr.children[capCol] || {}).textContent || '');
+  const shared = rows.filter((r) => isNum(r.shared_cap)).length, own = rows.filter((r) => isNum(r.cap)).length;
+  const sharedShown = cells.filter((c) => c.includes('alliance-wide')).length, ownShown = cells.filter((c) => c.includes('own ')).length;
+  if (sharedShown !== shared) problems.push(`${sharedShown} rows show an alliance-wide cap, expected ${shared}`);
+  else if (ownShown !== own) problems.push(`${ownShown} rows show a cap of the partner's own, expected ${own}`);
+  else checked.push(`risk-limits: ${shared} rows with the alliance-wide cap, ${own} with the partner's own`);
+  const ps = arr(D.payout_samples);
+  const partners = [...new Set(ps.filter((r) => isNum(r.painshare) && r.painshare > 0).map((r) => r.partner))];
+  for (const p of partners) {
+    const c = box.querySelector(`.chart[data-chart="exceedance-${CSS.escape(slug(p))}"]`);
+    if (!c) { problems.push(`no exceedance chart for ${p}`); continue; }
+    const mine = rows.filter((r) => r.partner === p);
+    const arms = new Set(ps.filter((r) => r.partner === p && isNum(r.painshare)).map((r) => r.arm));
+    const lines = c.querySelectorAll('g.mark-line.role-mark > path').length;
+    const limits = new Set();
+    mine.forEach((r) => { if (arms.has(r.arm)) [r.reserve, r.cap, r.shared_cap].forEach((v, k) => { if (isNum(v)) limits.add(`${k}|${k ? r.arm : ''}|${v}`); }); });
+    const rules = c.querySelectorAll('g.mark-rule.role-mark > line').length;
+    if (lines !== arms.size) problems.push(`exceedance-${slug(p)}: ${lines} curves, expected one per arm: ${arms.size}`);
+    if (rules !== limits.size) problems.push(`exceedance-${slug(p)}: ${rules} dashed lines, expected one per reserve or cap: ${limits.size}`);
+    for (const r of mine) {
+      if (!isNum(r.reserve) || !isNum(r.p_above_reserve) || !arms.has(r.arm)) continue;
+      const v = ps.filter((x) => x.partner === p && x.arm === r.arm).map((x) => x.painshare);
+      const at = v.filter((x) => x > r.reserve).length / v.length;
+      if (Math.abs(at - r.p_above_reserve) > 1e-12) problems.push(`exceedance-${slug(p)} (${r.arm}): the curve is at ${at} at the reserve, the table says ${r.p_above_reserve}`);
+    }
+    if (!problems.length) checked.push(`exceedance-${slug(p)}: ${lines} curves, ${rules} limits, at each reserve the table's P(painshare > reserve)`);
+  }
+  return { problems, checked };
+}
+
 function checkOverTime() {
   const problems = [], checked = [];
   const D = window.MHSIM_DATA && typeof window.MHSIM_DATA === 'object' ? window.MHSIM_DATA : {};
@@ -387,6 +446,18 @@ function checkDesign() {
     const svg = c.querySelector('svg');
     if (svg && /NaN/.test(svg.innerHTML)) problems.push('NaN in the chart design-frontier');
     if (!problems.length) checked.push(`chart design-frontier: ${points} points for ${rows.length} combinations, a frontier of ${frontierPts} point${frontierPts === 1 ? "" : "s"}, the reference`);
+  }
+  // Two terms searched: the grid draws a cell per combination and ticks exactly the feasible ones.
+  const hm = box.querySelector('.chart[data-chart="design-heatmap"]');
+  const axesN = Array.isArray(Z.axes) ? Z.axes.length : 0;
+  if (axesN === 2 && !hm) problems.push('two terms were searched but there is no chart "design-heatmap"');
+  if (axesN !== 2 && hm) problems.push(`a design-heatmap although ${axesN} terms were searched`);
+  if (hm) {
+    const rects = hm.querySelectorAll('g.mark-rect.role-mark > path').length;
+    const ticks = [...hm.querySelectorAll('g.mark-text.role-mark > text')].filter((x) => x.textContent === '\u2713').length;
+    if (rects !== rows.length) problems.push(`chart design-heatmap draws ${rects} cells, expected one per combination: ${rows.length}`);
+    else if (ticks !== feasible) problems.push(`chart design-heatmap ticks ${ticks} cells, expected the ${feasible} feasible combinations`);
+    else checked.push(`chart design-heatmap: ${rects} cells, ${ticks} ticked as feasible`);
   }
   const t = box.querySelector('table[data-table="design-frontier"]');
   const table = { head: [], rows: [] };
@@ -772,6 +843,51 @@ try {
   const tReady = Date.now() - t0;
 
   const result = await page.evaluate(() => {
+    /**
+     * Every chart's data marks (not text) against the plot area each lies in (the background of
+     * its Vega group: the whole view or one facet cell): how many are drawn with a size, how
+     * many fall outside their plot (an axis that does not cover the data), how many have NaN
+     * or infinite coordinates, and how much of its plot the marks of the fullest cell cover
+     * across and up (data squeezed into a corner: a mis-scaled axis).
+     */
+    function chartGeometry(svg) {
+      const TOL = 2;  // px: strokes and rounding
+      const g = { drawn: 0, outside: [], nan: 0, cover_x: 0, cover_y: 0 };
+      const cells = new Map();
+      for (const grp of svg.querySelectorAll('g.role-mark')) {
+        if (grp.classList.contains('mark-text')) continue;
+        const item = grp.parentElement && grp.parentElement.parentElement;
+        const bg = item && item.querySelector(':scope > path.background');
+        if (!bg) continue;
+        const f = bg.getBoundingClientRect();
+        if (!(f.width > 0 && f.height > 0)) continue;
+        const kind = [...grp.classList].find((k) => k.startsWith('mark-')) || 'mark';
+        for (const m of grp.children) {
+          const attrs = (m.getAttribute('d') || '') + (m.getAttribute('transform') || '') + (m.getAttribute('x1') || '')
+            + (m.getAttribute('x2') || '') + (m.getAttribute('y1') || '') + (m.getAttribute('y2') || '');
+          if (/NaN|Infinity/.test(attrs)) { g.nan += 1; continue; }
+          const r = m.getBoundingClientRect();
+          if (r.width === 0 && r.height === 0) continue;
+          g.drawn += 1;
+          // A point is placed by its centre: one on the axis's edge may overhang by its radius.
+          const pt = kind === 'mark-symbol';
+          const cx = (r.left + r.right) / 2, cy = (r.top + r.bottom) / 2;
+          if (pt ? (cx < f.left - TOL || cx > f.right + TOL || cy < f.top - TOL || cy > f.bottom + TOL)
+            : (r.left < f.left - TOL || r.right > f.right + TOL || r.top < f.top - TOL || r.bottom > f.bottom + TOL)) {
+            g.outside.push(`${kind} at x ${Math.round(r.left - f.left)}..${Math.round(r.right - f.left)}, y ${Math.round(r.top - f.top)}..${Math.round(r.bottom - f.top)}`
+              + ` in a ${Math.round(f.width)}x${Math.round(f.height)} plot`);
+          }
+          const c = cells.get(bg) || { f, l: Infinity, r: -Infinity, t: Infinity, b: -Infinity };
+          c.l = Math.min(c.l, r.left); c.r = Math.max(c.r, r.right); c.t = Math.min(c.t, r.top); c.b = Math.max(c.b, r.bottom);
+          cells.set(bg, c);
+        }
+      }
+      for (const c of cells.values()) {
+        g.cover_x = Math.max(g.cover_x, (Math.min(c.r, c.f.right) - Math.max(c.l, c.f.left)) / c.f.width);
+        g.cover_y = Math.max(g.cover_y, (Math.min(c.b, c.f.bottom) - Math.max(c.t, c.f.top)) / c.f.height);
+      }
+      return g;
+    }
     const out = { charts: [], errors: [], timing: window.MHSIM_TIMING || null };
     const box = document.getElementById('report-errors');
     if (box && box.textContent.trim()) out.errors.push(`#report-errors: ${box.textContent.trim()}`);
@@ -790,6 +906,7 @@ try {
         boxW: r ? r.width : 0, boxH: r ? r.height : 0,
         marks,
         markTypes: svg ? [...new Set([...svg.querySelectorAll('g.role-mark')].map((g) => [...g.classList].find((k) => k.startsWith('mark-'))))] : [],
+        geometry: svg ? chartGeometry(svg) : null,
       });
     });
     return out;
@@ -804,6 +921,8 @@ try {
   voi.problems.forEach((m) => fail(`value of information: ${m}`));
   const reserves = await page.evaluate(checkReserves);
   reserves.problems.forEach((m) => fail(`reserves: ${m}`));
+  const limits = await page.evaluate(checkLimits);
+  limits.problems.forEach((m) => fail(`limits: ${m}`));
   const overTime = await page.evaluate(checkOverTime);
   overTime.problems.forEach((m) => fail(`over time: ${m}`));
   const design = await page.evaluate(checkDesign);
@@ -829,6 +948,15 @@ try {
       if (!(c.width > 0 && c.height > 0)) problems.push(`svg size ${c.width}x${c.height}`);
       if (!(c.boxW > 0 && c.boxH > 0)) problems.push(`svg box ${c.boxW}x${c.boxH} on the page`);
       if (c.marks < 1) problems.push('no drawn marks');
+      const g = c.geometry;
+      if (g) {
+        if (g.drawn < 1) problems.push('empty: no data mark with a size');
+        if (g.nan) problems.push(`${g.nan} mark(s) with NaN or infinite coordinates`);
+        if (g.outside.length) problems.push(`${g.outside.length} mark(s) outside the plot area (the axis does not cover the data), e.g. ${g.outside[0]}`);
+        if (g.drawn >= 1 && g.cover_x < 0.25 && g.cover_y < 0.25) {
+          problems.push(`mis-scaled: the marks cover only ${Math.round(g.cover_x * 100)}% of the plot across and ${Math.round(g.cover_y * 100)}% up`);
+        }
+      }
     }
     if (problems.length) fail(`chart "${c.name}": ${problems.join(', ')}`);
   }
@@ -849,10 +977,13 @@ try {
   console.log(`check_report: ${file}: ${result.charts.length} charts, loaded in ${tLoad} ms, ready in ${tReady} ms`
     + (t ? ` (report.js build and render ${Math.round(t.build_and_render_ms)} ms)` : ''));
   for (const c of result.charts) {
-    console.log(`  ${c.rendered && c.marks ? 'ok  ' : 'FAIL'} ${c.name} ${Math.round(c.width)}x${Math.round(c.height)} marks=${c.marks} [${c.markTypes.join(' ')}]`);
+    const g = c.geometry;
+    console.log(`  ${c.rendered && c.marks ? 'ok  ' : 'FAIL'} ${c.name} ${Math.round(c.width)}x${Math.round(c.height)} marks=${c.marks} [${c.markTypes.join(' ')}]`
+      + (g ? ` drawn=${g.drawn} outside=${g.outside.length} cover=${Math.round(g.cover_x * 100)}%x${Math.round(g.cover_y * 100)}%` : ''));
   }
   for (const line of voi.checked) console.log(`  voi  ${line}`);
   for (const line of reserves.checked) console.log(`  reserves  ${line}`);
+  for (const line of limits.checked) console.log(`  limits  ${line}`);
   for (const line of overTime.checked) console.log(`  over time  ${line}`);
   for (const line of design.checked) console.log(`  design  ${line}`);
   for (const line of stress.checked) console.log(`  stress  ${line}`);

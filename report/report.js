@@ -148,7 +148,8 @@
       }
       tbody.appendChild(el('tr', null, cols.map(function (c) {
         var v = c.get(r);
-        return el('td', { 'class': c.num ? 'num' : (c.nowrap ? 'text nowrap' : 'text') }, [v === null || v === undefined ? '\u2014' : v]);
+        return el('td', { 'class': c.num ? 'num' : (c.nowrap ? 'text nowrap' : c.wide ? 'text wide' : c.narrow ? 'text narrow' : 'text') },
+          [v === null || v === undefined ? '\u2014' : v]);
       })));
     });
     var t = el('table', { 'data-table': opts.name || null }, [opts.caption ? el('caption', { text: opts.caption }) : null, thead, tbody]);
@@ -351,10 +352,21 @@
   });
 
   // ---- at a glance ------------------------------------------------------------------------
+  // Words follow a stated probability (settings.clear_probability, the share of paired
+  // replications): "dominates" and "clearly" only at or above it; below it, "on average" with
+  // the probability, so a reader never takes a mean for a certainty.
+  var CLEAR = isNum(S.clear_probability) ? S.clear_probability : 0.95;
   function icerWords(r) {
+    var clear = function (p) { return isNum(p) && p >= CLEAR; };
     switch (r.kind) {
-      case 'dominates': return { text: 'dominates ' + r.base_arm + ': cheaper and more effective', kind: 'good' };
-      case 'dominated': return { text: 'dominated by ' + r.base_arm + ': dearer and less effective', kind: 'bad' };
+      case 'dominates':
+        return clear(r.prob_dominates)
+          ? { text: 'dominates ' + r.base_arm + ': cheaper and more effective in ' + pct(r.prob_dominates) + ' of replications', kind: 'good' }
+          : { text: 'cheaper and more effective on average, but both in only ' + pct(r.prob_dominates) + ' of replications (not dominance)', kind: 'mixed' };
+      case 'dominated':
+        return clear(r.prob_dominated)
+          ? { text: 'dominated by ' + r.base_arm + ': dearer and less effective in ' + pct(r.prob_dominated) + ' of replications', kind: 'bad' }
+          : { text: 'dearer and less effective on average, but both in only ' + pct(r.prob_dominated) + ' of replications', kind: 'mixed' };
       case 'north_east': return { text: 'more effective and more costly', kind: 'mixed' };
       case 'south_west': return { text: 'less effective and less costly', kind: 'mixed' };
       case 'identical': return { text: 'identical costs and effects', kind: '' };
@@ -366,9 +378,20 @@
     if (r.kind === 'south_west') return money(r.ratio) + ' saved ' + effectPer() + ' lost';
     return money(r.ratio) + ' ' + effectPer() + ' gained';
   }
+  // "£7.44m more (95% CI £6.14m to £8.74m); more in 91% of replications, clearly" for a paired
+  // difference row, in the words' direction.
+  function diffWords(d, moreWord, lessWord, unitText) {
+    var up = d.mean >= 0;
+    var size = d.unit === '\u00a3' ? money(Math.abs(d.mean)) : num(Math.abs(d.mean)) + (unitText ? ' ' + unitText : '');
+    var ci = up ? interval(d.ci_low, d.ci_high, d.unit) : interval(-d.ci_high, -d.ci_low, d.unit);
+    var p = up ? d.prob_higher : d.prob_lower;
+    var how = isNum(p) ? (p >= CLEAR ? 'clearly: ' : 'on average only: ') + (up ? moreWord : lessWord) + ' in ' + pct(p) + ' of replications' : '';
+    return size + ' ' + (up ? moreWord : lessWord) + ' (95% CI ' + ci + (how ? '; ' + how : '') + ')';
+  }
   section('glance', function () {
     var out = body('glance-body');
     var horizon = isNum(S.horizon_years) ? ' over ' + S.horizon_years + ' years' : '';
+    var disc = isNum(S.discount_rate) ? ', discounted at ' + fixed(S.discount_rate * 100, 1) + '% a year' : '';
     var ul = el('ul', { 'class': 'keyfindings' });
     if (OTHER_ARMS.length === 0) {
       var c = arr(D.metrics).filter(function (m) { return m.metric === COST_ID && m.arm === BASE; })[0];
@@ -378,33 +401,38 @@
       if (e) ul.appendChild(el('li', { text: 'Mean ' + EFFECT + horizon + ': ' + num(e.mean) + ' (95% CI ' + interval(e.ci_low, e.ci_high, e.unit) + ').' }));
     }
     OTHER_ARMS.forEach(function (arm) {
-      var dc = findDiff(COST_ID, arm), de = findDiff(EFFECT_ID, arm);
-      var li = el('li');
-      var parts = [el('strong', { text: arm + ' vs ' + BASE + ': ' })];
-      // The CI is given in the words' direction ("costs £7m less (95% CI £6m to £8m)").
-      if (dc) parts.push((dc.mean >= 0 ? 'costs ' + money(dc.mean) + ' more' : 'costs ' + money(-dc.mean) + ' less') + horizon
-        + ' (95% CI ' + (dc.mean >= 0 ? interval(dc.ci_low, dc.ci_high, '\u00a3') : interval(-dc.ci_high, -dc.ci_low, '\u00a3')) + ')');
-      if (de) parts.push((dc ? ' and ' : '') + (de.mean >= 0 ? 'gains ' + num(de.mean) : 'loses ' + num(-de.mean)) + ' ' + EFFECT
-        + ' (95% CI ' + (de.mean >= 0 ? interval(de.ci_low, de.ci_high, de.unit) : interval(-de.ci_high, -de.ci_low, de.unit)) + ')');
-      parts.push('.');
-      parts.forEach(function (p) { li.appendChild(typeof p === 'string' ? document.createTextNode(p) : p); });
-      ul.appendChild(li);
-      arr(D.icer).filter(function (r) { return r.arm === arm; }).forEach(function (r) {
-        var w = icerWords(r), ratio = icerRatioText(r);
-        ul.appendChild(el('li', null, ['Cost-effectiveness: ', pill(w.text, w.kind), ratio ? '; ICER ' + ratio + '.' : '.']));
+      ul.appendChild(el('li', { 'class': 'glance-head' }, [el('strong', { text: arm + ' compared with ' + BASE + horizon + disc + ':' })]));
+      var sub = el('ul', { 'class': 'keyfindings' });
+      // Three different costs, named apart: what the commissioner pays (cash), the resource cost
+      // of the contracted partners' activity, and the resource cost of all activity.
+      var costs = [
+        ['commissioner_spend', 'The commissioner\u2019s cash (what the contracts pay)', 'glance-spend'],
+        ['cost_contracted', 'Contracted cost (resource cost of the activity of partners in contract)', 'glance-contracted'],
+        [S.cost_basis === 'commissioner_spend' ? 'ledger_cost' : 'cost', 'Whole-system cost (resource cost of all activity, including partners in no contract)', 'glance-system'],
+      ];
+      costs.forEach(function (cdef) {
+        var d = findDiff(cdef[0], arm);
+        if (d && isNum(d.mean)) sub.appendChild(el('li', { 'data-glance': cdef[2], text: cdef[1] + ': ' + diffWords(d, 'more', 'less') + '.' }));
       });
-      // Cost an arm shifts onto (or takes off) partners in no contract: A&E, ambulance, police.
       var dw = findDiff('cost_wider_system', arm);
       if (dw && isNum(dw.mean)) {
-        ul.appendChild(el('li', { text: 'Cost borne by partners in no contract (the wider system: where people with unmet need present): '
-          + (dw.mean >= 0 ? money(dw.mean) + ' more' : money(-dw.mean) + ' less') + ' under ' + arm + horizon
-          + ' (95% CI ' + (dw.mean >= 0 ? interval(dw.ci_low, dw.ci_high, '\u00a3') : interval(-dw.ci_high, -dw.ci_low, '\u00a3')) + ').' }));
+        sub.appendChild(el('li', { 'data-glance': 'glance-wider', text: 'Of which borne by partners in no contract (the wider system: A&E, ambulance, police, where people with unmet need present): '
+          + diffWords(dw, 'more', 'less') + '.' }));
       }
+      var de = findDiff(EFFECT_ID, arm);
+      if (de && isNum(de.mean)) sub.appendChild(el('li', { 'data-glance': 'glance-effect', text: EFFECT + ': ' + diffWords(de, 'gained', 'lost') + '.' }));
+      arr(D.icer).filter(function (r) { return r.arm === arm; }).forEach(function (r) {
+        var w = icerWords(r), ratio = icerRatioText(r);
+        sub.appendChild(el('li', { 'data-glance': 'glance-ce' }, ['Cost-effectiveness on '
+          + (S.cost_basis === 'commissioner_spend' ? 'the commissioner\u2019s spend' : 'whole-system cost') + ': ', pill(w.text, w.kind),
+          ratio ? '; ICER ' + ratio + '.' : '.']));
+      });
       var nm = arr(D.nmb).filter(function (r) { return r.arm === arm; });
       if (nm.length) {
-        ul.appendChild(el('li', { text: 'Probability that ' + arm + ' is good value compared with ' + BASE + ': '
+        sub.appendChild(el('li', { text: 'Probability that ' + arm + ' is good value compared with ' + BASE + ': '
           + nm.map(function (r) { return pct(r.prob_positive) + ' at ' + wtpText(r.wtp); }).join('; ') + '.' }));
       }
+      ul.appendChild(el('li', null, [sub]));
     });
     var reserveRisk = arr(D.risk).filter(function (r) { return r.partner !== 'commissioner' && isNum(r.p_above_reserve) && r.p_above_reserve > 0; });
     if (reserveRisk.length) {
@@ -415,6 +443,8 @@
       ul.appendChild(el('li', { text: 'No partner\u2019s painshare exceeded its stated reserves in any replication (where reserves were given).' }));
     }
     out.appendChild(ul);
+    caption(out, '\u201cClearly\u201d and \u201cdominates\u201d are said only when it holds in at least ' + pct(CLEAR)
+      + ' of paired replications (the same people under each arm); otherwise the figure is an average and the share is given.');
   });
 
   // ---- summary table ----------------------------------------------------------------------
@@ -552,9 +582,16 @@
     var out = body('distributions-body');
     var samples = arr(D.samples);
     if (!samples.length) { note(out, 'No per-replication samples were reported, so there are no distributions to draw.'); return; }
-    var costLabel = S.cost_basis === 'commissioner_spend' ? 'Cost (commissioner spend, \u00a3)' : 'Cost (\u00a3)';
-    var list = [['cost', 'cost', costLabel, true], ['effect', EFFECT_ID, EFFECT, false],
-      ['commissioner_spend', 'commissioner_spend', 'Commissioner spend (\u00a3)', true]];
+    // Each histogram is titled with its metric's own label, which says what the cost is and
+    // how it is discounted ("Ledger cost (discounted at 3.50%)").
+    var labelOf = function (id, fallback) {
+      var m = arr(D.metrics).filter(function (r) { return r.metric === id; })[0];
+      return m && m.label ? m.label : fallback;
+    };
+    var costLabel = S.cost_basis === 'commissioner_spend' ? labelOf('cost', 'Commissioner spend') + ' (\u00a3)'
+      : 'Whole-system cost: ' + labelOf('cost', 'Ledger cost') + ' (\u00a3)';
+    var list = [['cost', 'cost', costLabel, true], ['effect', EFFECT_ID, labelOf(EFFECT_ID, EFFECT), false],
+      ['commissioner_spend', 'commissioner_spend', 'The commissioner\u2019s cash: ' + labelOf('commissioner_spend', 'Commissioner spend') + ' (\u00a3)', true]];
     var grid = el('div');
     out.appendChild(grid);
     if (COST_ID === 'commissioner_spend') list.pop();  // the cost is the spend already
@@ -756,6 +793,13 @@
     }, opts);
   }
 
+  // Every cap that applies to a partner, in words: its own, and its alliance's on the pool.
+  function capText(r) {
+    var parts = [];
+    if (isNum(r.cap)) parts.push('own ' + money(r.cap));
+    if (isNum(r.shared_cap)) parts.push('alliance-wide ' + money(r.shared_cap) + ' (all members together)');
+    return parts.length ? parts.join('; ') : 'no cap';
+  }
   section('risk', function () {
     var out = body('risk-body');
     var risk = arr(D.risk);
@@ -781,12 +825,22 @@
           { label: 'P(any painshare)', num: true, get: function (r) { return pct(r.p_any_painshare); } },
           { label: 'VaR ' + RISK_PCT, num: true, title: 'painshare exceeded in only ' + fixed((1 - RISK_LEVEL) * 100, 0) + '% of replications', get: function (r) { return money(r.var); } },
           { label: 'ES ' + RISK_PCT, num: true, title: 'average painshare in the worst ' + fixed((1 - RISK_LEVEL) * 100, 0) + '% of replications', get: function (r) { return money(r.es); } },
+        ],
+      });
+      // The limits that apply to each partner, in a table of their own so that none is pushed
+      // off the side of the page: reserves, what they are exposed to, and every cap.
+      table(out, {
+        name: 'risk-limits', caption: 'Partners\u2019 reserves and caps: how likely each limit is reached over the horizon', rows: partnerRows,
+        groupBy: function (r) { return r.partner; },
+        columns: [
+          { label: 'Arm', nowrap: true, get: function (r) { return armLabel(r.arm); } },
           { label: 'Reserve', num: true, get: function (r) { return isNum(r.reserve) ? money(r.reserve) : 'not stated'; } },
           { label: 'P(painshare > reserve)', num: true, get: function (r) { return pct(r.p_above_reserve); } },
           { label: 'P(reserves exhausted)', num: true, title: 'reserves, moved year by year by gain and pain, below \u00a30 at the end of some year of the horizon', get: function (r) { return pct(r.p_exhausted); } },
           { label: 'P(cash exhausted)', num: true, title: 'the same reserves plus the risk share\u2019s cash to date (payments on account, balances after the reconciliation lag) below \u00a30 at the end of some quarter, up to the one in which the horizon\u2019s last year is reconciled', get: function (r) { return pct(r.p_cash_exhausted); } },
           { label: 'Reserves needed ' + RISK_PCT, num: true, title: 'opening reserves that keep P(reserves exhausted) at or below ' + fixed((1 - RISK_LEVEL) * 100, 0) + '%', get: function (r) { return money(r.reserves_needed); } },
-          { label: 'Painshare cap', num: true, get: function (r) { return isNum(r.cap) ? money(r.cap) : 'no cap'; } },
+          { label: 'Painshare cap', num: true, title: 'every cap that applies: the partner\u2019s own (a share of its fee) and its alliance\u2019s on the whole pool, over the horizon (mean over replications)',
+            get: function (r) { return capText(r); } },
           { label: 'P(cap binds)', num: true, get: function (r) { return pct(r.p_cap_binds); } },
         ],
       });
@@ -870,8 +924,9 @@
     if (!ps.length) { note(out, 'No payout samples were reported, so there are no payout charts.'); return; }
     var partners = uniq(PARTNERS.concat(uniq(ps.map(function (r) { return r.partner; }))))
       .filter(function (p) { return p !== 'commissioner'; });
-    var SIDE = ['partner pays (painshare)', 'no gain or pain', 'partner receives (gainshare)', 'painshare cap', 'reserve'];
-    var SIDE_COLOURS = ['#d5281b', '#9aa3ae', '#009639', '#330072', '#ed8b00'];
+    var SIDE = ['partner pays (painshare)', 'no gain or pain', 'partner receives (gainshare)', 'painshare cap', 'reserve',
+      'alliance-wide painshare cap (all members together)'];
+    var SIDE_COLOURS = ['#d5281b', '#9aa3ae', '#009639', '#330072', '#ed8b00', '#7c2855'];
     var colourScale = { domain: SIDE, range: SIDE_COLOURS };
     var grid = el('div');
     out.appendChild(grid);
@@ -896,6 +951,7 @@
       risk.filter(function (r) { return r.partner === p && armsHere.indexOf(r.arm) >= 0; }).forEach(function (r) {
         if (isNum(r.cap)) { rows.push({ kind: 'r', arm: r.arm, value: -r.cap, side: SIDE[3] }); marked.push('cap'); }
         if (isNum(r.reserve)) { rows.push({ kind: 'r', arm: r.arm, value: -r.reserve, side: SIDE[4] }); marked.push('reserve'); }
+        if (isNum(r.shared_cap)) { rows.push({ kind: 'r', arm: r.arm, value: -r.shared_cap, side: SIDE[5] }); marked.push('shared'); }
       });
       var title = 'Gain (+) or pain (\u2212) share over the horizon (\u00a3)';
       var spec = {
@@ -922,10 +978,77 @@
         caption: 'Net gain/pain share over the whole horizon in each replication. Left of zero: the partner pays '
           + 'painshare overall; right: it receives a gainshare overall (the table counts each year\u2019s painshare, so a partner '
           + 'can pay in some years and still come out ahead). '
-          + (m.length ? 'Vertical lines: ' + m.map(function (k) { return k === 'cap' ? 'the painshare cap (the most it can pay)' : 'its reserve'; }).join(' and ') + ', where stated.'
+          + (m.length ? 'Vertical lines: ' + m.map(function (k) {
+            return k === 'cap' ? 'its own painshare cap (the most it can pay)'
+              : k === 'shared' ? 'its alliance\u2019s painshare cap on the whole pool (the most all members pay together)' : 'its reserve';
+          }).join(' and ') + ', where stated.'
             : 'No cap or reserve was stated for this partner.'),
       });
     });
+
+    // Exceedance: P(painshare over the horizon > x) per partner and arm, with every reserve and
+    // cap that applies as a vertical line. At a reserve the curve's height is the table's
+    // P(painshare > reserve).
+    var exceedParts = partners.filter(function (p) {
+      return ps.some(function (r) { return r.partner === p && isNum(r.painshare) && r.painshare > 0; });
+    });
+    if (exceedParts.length) {
+      out.appendChild(el('h3', { text: 'Exceedance: how likely a painshare above any amount' }));
+      var exGrid = el('div');
+      out.appendChild(exGrid);
+      exceedParts.forEach(function (p) {
+        var rows = [];
+        var armsHere = uniq(ps.filter(function (r) { return r.partner === p && isNum(r.painshare); }).map(function (r) { return r.arm; }))
+          .sort(function (a, b) { return ARMS.indexOf(a) - ARMS.indexOf(b); });
+        armsHere.forEach(function (a) {
+          var v = ps.filter(function (r) { return r.partner === p && r.arm === a && isNum(r.painshare); })
+            .map(function (r) { return r.painshare; }).sort(function (x, y) { return x - y; });
+          var n = v.length;
+          rows.push({ kind: 'c', arm: a, x: 0, p: v.filter(function (x) { return x > 0; }).length / n });
+          for (var i = 0; i < n; i++) {
+            if (v[i] <= 0 || (i + 1 < n && v[i + 1] === v[i])) continue;
+            rows.push({ kind: 'c', arm: a, x: v[i], p: (n - i - 1) / n });  // P(painshare > v[i])
+          }
+        });
+        var lines = [];
+        risk.filter(function (r) { return r.partner === p && armsHere.indexOf(r.arm) >= 0; }).forEach(function (r) {
+          if (isNum(r.reserve)) lines.push({ kind: 'r', arm: r.arm, x: r.reserve, what: 'reserve ' + money(r.reserve) });
+          if (isNum(r.cap)) lines.push({ kind: 'r', arm: r.arm, x: r.cap, what: 'own cap ' + money(r.cap) + ' (' + r.arm + ')' });
+          if (isNum(r.shared_cap)) lines.push({ kind: 'r', arm: r.arm, x: r.shared_cap, what: 'alliance-wide cap ' + money(r.shared_cap) + ' (' + r.arm + ')' });
+        });
+        var seen = {};
+        lines = lines.filter(function (l) { var k = l.what; if (seen[k]) return false; seen[k] = true; return true; });
+        // A cap far beyond the painshares (an alliance-wide cap on the whole pool, against one
+        // member's share) would squeeze the curve into a corner: then the axis is symmetric-log.
+        var maxLoss = 0, maxLine = 0;
+        rows.forEach(function (r) { if (r.x > maxLoss) maxLoss = r.x; });
+        lines.forEach(function (l) { if (l.x > maxLine) maxLine = l.x; });
+        var logX = maxLine > 5 * Math.max(maxLoss, 1);
+        var xTitle = 'Painshare over the horizon, x (\u00a3, undiscounted' + (logX ? '; log scale' : '') + ')';
+        var spec = {
+          width: 640, height: 180,
+          layer: [
+            { data: { values: rows }, mark: { type: 'line', interpolate: 'step-after', point: false, clip: true },
+              encoding: { x: { field: 'x', type: 'quantitative', title: xTitle, axis: MONEY_AXIS,
+                  scale: logX ? { type: 'symlog', constant: Math.max(1000, maxLoss / 50) } : {} },
+                y: { field: 'p', type: 'quantitative', title: 'P(painshare > x)', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
+                color: COLOR_ARM } },
+          ].concat(lines.length ? [
+            { data: { values: lines }, mark: { type: 'rule', strokeDash: [5, 3], strokeWidth: 2 },
+              encoding: { x: { field: 'x', type: 'quantitative' }, color: { value: '#1d2430' },
+                tooltip: [{ field: 'what', type: 'nominal', title: 'Line' }] } },
+            { data: { values: lines }, mark: { type: 'text', angle: 270, align: 'right', baseline: 'bottom', dx: -4, dy: -3, fontSize: 10 },
+              encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: 0 }, text: { field: 'what' }, color: { value: '#1d2430' } } },
+          ] : []),
+        };
+        chart(exGrid, 'exceedance-' + slug(p), spec, {
+          title: p,
+          caption: 'For each amount x, the share of replications in which ' + p + '\u2019s painshare over the horizon (the sum of each year\u2019s pain, '
+            + 'as in the table) exceeds x, per arm. ' + (lines.length ? 'Dashed lines: ' + lines.map(function (l) { return l.what; }).join('; ')
+            + '. Where the curve crosses a reserve line is the table\u2019s P(painshare > reserve).' : 'No reserve or cap was stated for this partner.'),
+        });
+      });
+    }
   });
 
   // ---- KRA bands ------------------------------------------------------------------------
@@ -1019,13 +1142,13 @@
       name: 'psa', rows: psa,
       columns: [
         { label: 'Input', get: function (r) { return r.name; } },
-        { label: 'Key', get: function (r) { return el('span', { 'class': 'mono', text: r.key }); } },
+        { label: 'Key', narrow: true, get: function (r) { return el('span', { 'class': 'mono', text: r.key }); } },
         { label: 'Distribution', get: function (r) { return r.distribution; } },
         { label: 'Base', num: true, get: function (r) { return num(r.base); } },
         { label: 'Mean', num: true, get: function (r) { return num(r.mean); } },
         { label: 'SD', num: true, get: function (r) { return num(r.sd); } },
         { label: '5th\u201395th percentile', num: true, get: function (r) { return num(r.q05) + ' to ' + num(r.q95); } },
-        { label: 'Source', get: function (r) { return r.source; } },
+        { label: 'Source', wide: true, get: function (r) { return r.source; } },
       ],
     });
   });
@@ -1591,6 +1714,43 @@
         + (pts.length < rows.length ? ' Combinations with the same figures share a dot (' + nf0.format(rows.length) + ' combinations, ' + nf0.format(pts.length) + ' dots).' : '')
         + thinNote,
     });
+
+    // Two terms searched: every combination as a cell of a grid, coloured by the commissioner's
+    // saving, marked when it meets every constraint, so a board reads the trade-off at a glance.
+    if (axes.length === 2 && rows.length) {
+      var cells = rows.map(function (r) {
+        var t = arr(r.terms);
+        return { a: t[0], b: t[1], ta: termText(t[0], axes[0]), tb: termText(t[1], axes[1]), saving: r.saving,
+          spend: r.commissioner_spend, worst: withPartner(pct(r.worst_p_exhausted), r.worst_partner),
+          ok: r.feasible ? '\u2713' : '', status: designStatus(r) };
+      });
+      var order = function (k) {
+        return uniq(cells.map(function (c) { return c[k]; })).sort(function (x, y) { return (isNum(x) && isNum(y)) ? x - y : String(x) < String(y) ? -1 : 1; })
+          .map(function (v) { return termText(v, axes[k === 'a' ? 0 : 1]); });
+      };
+      var xs = order('a'), ys = order('b');
+      var cellW = Math.max(14, Math.min(60, Math.floor(640 / Math.max(1, xs.length)))), cellH = Math.max(12, Math.min(40, Math.floor(380 / Math.max(1, ys.length))));
+      var hx = { field: 'ta', type: 'ordinal', title: labels[0], sort: xs };
+      var hy = { field: 'tb', type: 'ordinal', title: labels[1], sort: ys.slice().reverse() };
+      var htip = [{ field: 'ta', title: labels[0] }, { field: 'tb', title: labels[1] },
+        { field: 'saving', type: 'quantitative', title: 'Saving (\u00a3)', format: ',.0f' },
+        { field: 'spend', type: 'quantitative', title: 'Expected spend (\u00a3)', format: ',.0f' },
+        { field: 'worst', title: 'Worst P(reserves exhausted)' }, { field: 'status', title: 'Constraints' }];
+      h3(out, 'Every combination as a grid: ' + labels[0] + ' against ' + labels[1]);
+      chart(out, 'design-heatmap', {
+        width: cellW * xs.length, height: cellH * ys.length, data: { values: cells },
+        layer: [
+          { mark: { type: 'rect', stroke: '#fff', strokeWidth: 1 }, encoding: { x: hx, y: hy, tooltip: htip,
+            color: { field: 'saving', type: 'quantitative', title: 'Saving (\u00a3)', scale: { scheme: 'redyellowgreen', domainMid: 0 },
+              legend: { labelExpr: 'mhsimMoney(datum.value)', orient: 'right' } } } },
+          { mark: { type: 'text', fontSize: 11, color: '#1d2430' }, encoding: { x: hx, y: hy, text: { field: 'ok' } } },
+        ],
+      }, {
+        alt: 'The commissioner\u2019s expected saving for every combination of ' + labels[0] + ' and ' + labels[1] + ', with the combinations that meet every constraint ticked',
+        caption: 'Each cell is one combination of the two terms: green saves the commissioner money against the scenario\u2019s own terms, red costs it more '
+          + '(the colour scale is centred on \u00a30). \u2713: the combination meets every constraint. Hover for its figures.',
+      });
+    }
 
     var figureColumns = [
       { label: 'Commissioner\u2019s expected spend' + (H ? ' (' + H + ' years)' : ''), num: true, get: function (r) { return money(r.commissioner_spend); } },

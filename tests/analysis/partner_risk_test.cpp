@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <variant>
 #include <vector>
 
 #include "analysis/partner_risk.hpp"
@@ -147,6 +148,48 @@ TEST_CASE("partner_risk: painshare, reserves, exhaustion and reserves needed ove
   CHECK(c.mean_payment == 15000);
   CHECK(c.reserve == 12000);
   CHECK(c.p_above_reserve == 1.0);
+}
+
+TEST_CASE("partner_risk: a member under an alliance-wide painshare cap is shown that cap, by hand", "[analysis][reserves]") {
+  // Two replications, two years. The pool's fees are 100 then 200, its target 1,000 a year;
+  // kappa = 0.5 of fees and 6% of the target: the tighter of the two applies.
+  //   annual:     min(50, 60) + min(100, 60) = 110, in every replication;
+  //   cumulative: on the agreement to date, min(0.5 x 300, 0.06 x 2,000) = 120.
+  Rows rows(2, 2, 2);
+  const double fees[2] = {100, 200};
+  for (std::size_t r = 0; r < 2; ++r) {
+    for (std::size_t y = 0; y < 2; ++y) {
+      rows.at(r, y, 0, a::PartnerField::kPayment) = 500;
+      rows.at(r, y, 0, a::PartnerField::kGainPain) = r == 0 ? -40.0 : 10.0;
+      rows.at(r, y, a::ArmField::kFeeTotal) = fees[y];
+      rows.at(r, y, a::ArmField::kTarget) = 1000;
+    }
+  }
+  rows.at(0, 1, a::ArmField::kPainCapBinds) = 1;  // r0's second year hit the pool's cap
+  ct::AllianceTerms al;
+  al.members = {ct::AllianceMember{0, 50, 0, 0, {}}, ct::AllianceMember{1, 50, 0, 0, {}}};
+  al.pain_cap = 0.5;
+  al.pain_cap_of_target = 0.06;
+  ct::Terms terms;
+  terms.contracts.push_back(ct::Contract{"alliance", al});
+  const a::PartnerRisk annual = a::partner_risk(rows.view(), 0, 2, terms, 1000, 0.95, a::ArmCashRows{});
+  REQUIRE(annual.row.shared_cap);
+  CHECK(*annual.row.shared_cap == Approx(110).epsilon(1e-15));
+  CHECK_FALSE(annual.row.cap);           // no cap of its own
+  CHECK(annual.row.p_cap_binds == 0.5);  // r0 only
+
+  std::get<ct::AllianceTerms>(terms.contracts[0].terms).settlement = ct::AllianceTerms::Settlement::kCumulative;
+  const a::PartnerRisk cumulative = a::partner_risk(rows.view(), 0, 2, terms, 1000, 0.95, a::ArmCashRows{});
+  REQUIRE(cumulative.row.shared_cap);
+  CHECK(*cumulative.row.shared_cap == Approx(120).epsilon(1e-15));
+
+  // No pool cap at all: nothing is shown.
+  auto& open = std::get<ct::AllianceTerms>(terms.contracts[0].terms);
+  open.pain_cap.reset();
+  open.pain_cap_of_target.reset();
+  const a::PartnerRisk uncapped = a::partner_risk(rows.view(), 0, 2, terms, 1000, 0.95, a::ArmCashRows{});
+  CHECK_FALSE(uncapped.row.shared_cap);
+  CHECK_FALSE(uncapped.row.p_cap_binds);
 }
 
 TEST_CASE("partner_risk: opening reserves of the reserves needed keep exhaustion at or below 1 - level",

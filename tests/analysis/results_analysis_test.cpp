@@ -203,6 +203,9 @@ TEST_CASE("Analysis of a results file matches hand computations", "[analysis]") 
     REQUIRE(a.icers.size() == 1);
     CHECK(a.icers[0].icer.kind == mhsim::analysis::decision::IcerCase::north_east);
     CHECK(a.icers[0].icer.ratio == Approx(3000.0).epsilon(1e-12));
+    // Dearer and better in every replication: never both cheaper and better, nor the reverse.
+    CHECK(a.icers[0].prob_dominates == 0.0);
+    CHECK(a.icers[0].prob_dominated == 0.0);
     REQUIRE(a.nmb.size() == 2);
     CHECK(a.nmb[0].incremental.mean_difference == Approx(1000 * de - dc).epsilon(1e-12));
     CHECK(a.nmb[0].prob_positive == 0.0);
@@ -221,6 +224,12 @@ TEST_CASE("Analysis of a results file matches hand computations", "[analysis]") 
     // Charity's painshare per replication: 100, 300, 0, 1500 (sum over years of max(0, -gain_pain)).
     const auto& c = risk(a, "alliance", "charity");
     CHECK(c.mean_painshare == Approx(475.0));
+    // The same painshares per replication reach the report's exceedance curves.
+    std::vector<double> samples;
+    for (const auto& ps : a.payout_samples) {
+      if (a.arms[ps.arm] == "alliance" && a.partners[ps.partner] == "charity") samples.push_back(ps.painshare);
+    }
+    CHECK(samples == std::vector<double>{100, 300, 0, 1500});
     // Type-7 95th percentile of {0, 100, 300, 1500}: h = 3 x 0.95 = 2.85 -> 300 + 0.85 x 1200.
     CHECK(c.var == Approx(1320.0));
     CHECK(c.es == Approx(1500.0));

@@ -117,6 +117,13 @@ distribution = "gamma"
 mean = 39
 sd = 6
 source = "assumption"
+
+[uncertainty.block_loss]
+key = "arms.block.handoff_loss"
+distribution = "uniform"
+low = 0.02
+high = 0.08
+source = "assumption"
 )";
   }
   const auto run = mhsim::test::run_process({MHSIM_BINARY, "run", scenario.string(), "--reps", "40", "--out", h5.string(), "-q"});
@@ -130,11 +137,26 @@ source = "assumption"
   CHECK_THAT(r.out, Catch::Contains("Population: x 5.8 (2 decisions a year for 3 years, discounted)"));
   CHECK_THAT(r.out, Catch::Contains("both (group)"));
   CHECK_THAT(r.out, Catch::Contains("What drives each partner's risk"));
-  // evppi.csv: a header and (2 inputs + 1 group) x 2 thresholds, ranked within each.
+  // evppi.csv: a header and (3 inputs + 1 group) x 2 thresholds, ranked within each.
   const std::string evppi = read_text(csv / "evppi.csv");
   CHECK(evppi.rfind("wtp,rank,name,kind,parameters,method,evppi_per_decision,se,evpi_per_decision,population_evppi,"
                     "inmb_share,description\r\n", 0) == 0);
-  CHECK(std::count(evppi.begin(), evppi.end(), '\n') == 1 + 3 * 2);
+  CHECK(std::count(evppi.begin(), evppi.end(), '\n') == 1 + 4 * 2);
+  // Tornado: an input set only in the block arm cannot move a partner's gain/pain share in the
+  // alliance arm, so it has no bar there; it keeps its bar in the comparison of the two arms.
+  std::istringstream tornado(read_text(csv / "tornado.csv"));
+  std::string line;
+  int alliance_rows = 0, block_loss_in_alliance = 0, block_loss_in_comparison = 0;
+  while (std::getline(tornado, line)) {
+    const bool alliance_output = line.rfind("gain_pain:alliance:", 0) == 0;
+    alliance_rows += alliance_output ? 1 : 0;
+    if (line.find(",block_loss,") == std::string::npos) continue;
+    block_loss_in_alliance += alliance_output ? 1 : 0;
+    block_loss_in_comparison += line.rfind("incremental_nmb:alliance", 0) == 0 ? 1 : 0;
+  }
+  CHECK(alliance_rows > 0);
+  CHECK(block_loss_in_alliance == 0);
+  CHECK(block_loss_in_comparison == 1);
   CHECK_THAT(evppi, Catch::Contains(",both,group,diversion gp_cost,gp,"));
   CHECK(fs::is_regular_file(csv / "evppi_convergence.csv"));
   CHECK(fs::is_regular_file(csv / "risk_attribution.csv"));
