@@ -300,15 +300,63 @@ std::string stress_json(const Stress& st) {
       .done();
 }
 
+// The `runs` object (docs/analysis.md, "Several results side by side"): each file's
+// provenance, headline figures by arm, partners' risk rows and change from the first file.
+std::string runs_json(const SideBySide& sb) {
+  const auto summary = [](Object o, const decision::Summary& m) {
+    return o.uint("n", m.n).num("mean", m.mean).num("ci_low", m.ci_low).num("ci_high", m.ci_high).num("q05", m.q05)
+        .num("q95", m.q95);
+  };
+  std::vector<std::string> risk;
+  for (std::size_t i = 0; i < sb.risk.size(); ++i) {
+    const RiskRow& r = sb.risk[i];
+    risk.push_back(Object()
+                       .str("run", sb.risk_runs[i]).str("arm", r.arm).str("partner", r.partner)
+                       .str("loss", r.commissioner ? "spend" : "painshare")
+                       .num("mean_payment", r.mean_payment).num("mean_painshare", r.mean_painshare).num("var", r.var)
+                       .num("es", r.es).field("reserve", optional_number(r.reserve))
+                       .field("p_above_reserve", optional_number(r.p_above_reserve))
+                       .field("p_exhausted", optional_number(r.p_exhausted))
+                       .field("cap", optional_number(r.cap)).field("shared_cap", optional_number(r.shared_cap))
+                       .done());
+  }
+  return Object()
+      .field("runs", array(sb.runs, [](const SideRun& r) {
+               const Analysis& a = r.analysis;
+               return Object()
+                   .str("label", r.label).str("results_file", a.results_file).str("scenario_name", a.scenario_name)
+                   .str("scenario_file", a.scenario_file).str("scenario_sha256", a.scenario_sha256)
+                   .uint("seed", a.seed).uint("replications", a.replications)
+                   .field("arms", strings(a.arms)).str("base_arm", a.arms.empty() ? "" : a.arms[a.settings.base_arm])
+                   .done();
+             }))
+      .field("figures", array(sb.figures, [&](const SideFigure& f) {
+               return summary(Object().str("run", f.run).str("arm", f.arm).str("metric", f.metric).str("label", f.label)
+                                  .str("unit", f.unit),
+                              f.summary)
+                   .done();
+             }))
+      .field("changes", array(sb.changes, [](const SideChange& c) {
+               return Object()
+                   .str("run", c.run).str("base_run", c.base_run).str("arm", c.arm).str("metric", c.metric)
+                   .str("label", c.label).str("unit", c.unit).field("paired", c.paired ? "true" : "false")
+                   .num("mean", c.mean).num("ci_low", c.ci_low).num("ci_high", c.ci_high).num("prob_lower", c.prob_lower)
+                   .done();
+             }))
+      .field("risk", array(risk, [](const std::string& j) { return j; }))
+      .done();
+}
+
 }  // namespace
 
-std::string analysis_json(const Analysis& a, const Design* design, const Stress* stress) {
+std::string analysis_json(const Analysis& a, const Design* design, const Stress* stress, const SideBySide* runs) {
   std::ostringstream os;
-  write_analysis_json(a, os, design, stress);
+  write_analysis_json(a, os, design, stress, runs);
   return os.str();
 }
 
-void write_analysis_json(const Analysis& a, std::ostream& out, const Design* design, const Stress* stress) {
+void write_analysis_json(const Analysis& a, std::ostream& out, const Design* design, const Stress* stress,
+                         const SideBySide* runs) {
   const auto& s = a.settings;
   const auto arm = [&](std::size_t i) { return quoted(a.arms[i]); };
   Object doc;
@@ -497,6 +545,7 @@ void write_analysis_json(const Analysis& a, std::ostream& out, const Design* des
   doc.field("monthly", monthly_json(a.monthly));
   if (design != nullptr) doc.field("design", design_json(*design));
   if (stress != nullptr) doc.field("stress", stress_json(*stress));
+  if (runs != nullptr) doc.field("runs", runs_json(*runs));
   out << doc.done() << '\n';
 }
 

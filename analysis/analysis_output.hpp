@@ -12,6 +12,7 @@
 
 #include "analysis/design.hpp"
 #include "analysis/results_analysis.hpp"
+#include "analysis/side_by_side.hpp"
 #include "analysis/stress.hpp"
 
 namespace mhsim::analysis {
@@ -20,9 +21,12 @@ namespace mhsim::analysis {
 /// design (`mhsim design --html/--json`), the document also has its `design` object; with
 /// stress tests (`mhsim stress --html/--json`, `a` being the base case's analysis), its
 /// `stress` object, whose rows carry stress.csv's columns with the same figures.
+/// With several results files (`mhsim report a.h5 b.h5 ...`, `a` being the first's analysis),
+/// its `runs` object: every file's headline figures, partners' risk and change from the first.
 void write_analysis_json(const Analysis& a, std::ostream& out, const Design* design = nullptr,
-                         const Stress* stress = nullptr);
-std::string analysis_json(const Analysis& a, const Design* design = nullptr, const Stress* stress = nullptr);
+                         const Stress* stress = nullptr, const SideBySide* runs = nullptr);
+std::string analysis_json(const Analysis& a, const Design* design = nullptr, const Stress* stress = nullptr,
+                          const SideBySide* runs = nullptr);
 
 /// The CSV tables, by file name: summary.csv (every metric by arm), differences.csv,
 /// cea.csv (ICER and NMB), ceac.csv, evpi.csv, risk.csv, kra_bands.csv, tornado.csv, psa.csv,

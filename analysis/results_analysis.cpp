@@ -537,6 +537,7 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
 
   for (const Metric& m : metrics) {
     for (std::size_t a = 0; a < A; ++a) out.metrics.push_back({m.id, m.label, m.unit, out.arms[a], decision::summarise_values(m.values[a])});
+    if (m.id.find('.') == std::string::npos) out.headline_values.emplace_back(m.id, m.values);
   }
   for (const Metric& m : metrics) {
     for (std::size_t a = 0; a < A; ++a) {

@@ -165,6 +165,10 @@ struct Analysis {
   std::vector<EvppiRow> evppi;           ///< ranked by EVPPI within each willingness to pay
   std::vector<EvppiConvergencePoint> evppi_convergence;
   std::vector<RiskAttributionRow> risk_attribution;  ///< ranked by share within arm, partner and output
+  /// Per-replication values [arm][replication] of the headline metrics (ids without a dot:
+  /// cost, qalys, wemwbs_points, commissioner_spend or ledger_cost, cost_contracted,
+  /// cost_wider_system), for comparisons paired across results files; not written out.
+  std::vector<std::pair<std::string, std::vector<std::vector<double>>>> headline_values;
   double voi_population_factor = 1;      ///< decisions the information informs, discounted
   bool has_payouts = false;
   /// The monthly picture across replications (monthly/values); empty (no arms) for files

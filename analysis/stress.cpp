@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "analysis/stress.hpp"
 
+#include "analysis/summary.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -9,13 +11,7 @@
 namespace mhsim::analysis {
 namespace {
 
-std::string csv_cell(double x) {
-  if (!std::isfinite(x)) return "";
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
-}
-std::string csv_cell(const std::optional<double>& x) { return x ? csv_cell(*x) : std::string(); }
+std::string csv_cell(const std::optional<double>& x) { return x ? analysis::csv_cell(*x) : std::string(); }
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <cstddef>
 #include <limits>
 
@@ -59,6 +60,13 @@ MeanInterval mean_interval(const engine::Tally& t, double level) {
   m.mean = t.mean();
   if (m.n > 1) m.half_width = t_critical(level, m.n - 1) * t.standard_error();
   return m;
+}
+
+std::string csv_cell(double x) {
+  if (!std::isfinite(x)) return "";
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", x);
+  return buf;
 }
 
 }  // namespace mhsim::analysis

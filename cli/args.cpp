@@ -117,7 +117,9 @@ Args parse_args(int argc, const char* const* argv) {
   CLI::App* report_cmd = app.add_subcommand(
       "report", "Analyse a results file: HTML report, JSON and CSV summaries (distributions, paired differences, "
                 "cost-effectiveness, risk, sensitivity, convergence)");
-  report_cmd->add_option("results", report.results, "Results file of `mhsim run` on a pathway scenario (HDF5)")->required();
+  report_cmd->add_option("results", report.results, "Results files of `mhsim run` on pathway scenarios (HDF5): the first is reported in full; with several (variants, sensitivity runs, before and after a change of terms) the report also sets them side by side")->required();
+  report_cmd->add_option("--label", report.labels, "A name for each results file in the side-by-side comparison, in the same order, comma-separated or repeated (default: the file names)")
+      ->delimiter(',')->allow_extra_args(false);
   report_cmd->add_option("--html", report.html, "Self-contained HTML report to write");
   report_cmd->add_option("--json", report.json, "JSON summary to write (the report's data)");
   report_cmd->add_option("--csv", report.csv, "Directory to write the CSV tables into");

@@ -103,7 +103,10 @@ struct SweepOptions {
 
 /// Options of `mhsim report`.
 struct ReportOptions {
-  std::string results;   ///< results file of `mhsim run`
+  /// Results files of `mhsim run`: the first is reported in full; with more, the report also
+  /// sets them side by side (each analysed with the same settings).
+  std::vector<std::string> results;
+  std::vector<std::string> labels;  ///< --label, one per results file ("" = file names)
   std::string html;      ///< HTML report to write ("" = none)
   std::string json;      ///< JSON summary to write ("" = none)
   std::string csv;       ///< directory for the CSV tables ("" = none)

@@ -237,8 +237,17 @@ void print_comparison(const analysis::Analysis& a, const std::set<std::string>& 
       if (!visible(i.arm)) continue;
       std::string icer;
       switch (i.icer.kind) {
-        case analysis::decision::IcerCase::b_dominates: icer = "dominates (cheaper, no worse)"; break;
-        case analysis::decision::IcerCase::a_dominates: icer = "dominated (dearer, no better)"; break;
+        // "Dominates" only when it holds in enough paired replications (the report's rule).
+        case analysis::decision::IcerCase::b_dominates:
+          icer = i.prob_dominates >= analysis::decision::kClearProbability
+                     ? "dominates (cheaper and better in " + percent(i.prob_dominates) + ")"
+                     : "cheaper, no worse on average (both in only " + percent(i.prob_dominates) + ")";
+          break;
+        case analysis::decision::IcerCase::a_dominates:
+          icer = i.prob_dominated >= analysis::decision::kClearProbability
+                     ? "dominated (dearer and worse in " + percent(i.prob_dominated) + ")"
+                     : "dearer, no better on average (both in only " + percent(i.prob_dominated) + ")";
+          break;
         case analysis::decision::IcerCase::north_east: icer = money(i.icer.ratio) + " per " + unit + " gained"; break;
         case analysis::decision::IcerCase::south_west: icer = money(i.icer.ratio) + " saved per " + unit + " lost"; break;
         case analysis::decision::IcerCase::identical: icer = "identical"; break;
@@ -332,10 +341,10 @@ int write_outputs(const analysis::Analysis& a, const std::string& html, const st
                   const std::string& csv, const std::string& assets, bool quiet, const std::string& h5 = "",
                   const analysis::Design* design = nullptr,
                   const std::vector<std::pair<std::string, std::string>>& extra = {},
-                  const analysis::Stress* stress = nullptr) {
+                  const analysis::Stress* stress = nullptr, const analysis::SideBySide* runs = nullptr) {
   try {
     // Everything is produced in memory first, so a missing asset writes nothing at all.
-    const std::string doc = analysis::analysis_json(a, design, stress);
+    const std::string doc = analysis::analysis_json(a, design, stress, runs);
     std::string page;
     if (!html.empty()) page = analysis::report_html(analysis::load_report_assets(assets_dir(assets)), doc);
     const auto tables = csv.empty() ? std::vector<std::pair<std::string, std::string>>{} : analysis::analysis_csv_tables(a);
@@ -451,17 +460,44 @@ int report_command(const ReportOptions& o) {
     errors.push_back(Diagnostic{"command line", 0, 0, "report", "at least one of --html FILE, --json FILE, --csv DIR, --h5 FILE",
                                 "none"});
   }
+  if (!o.labels.empty() && o.labels.size() != o.results.size()) {
+    errors.push_back(Diagnostic{"command line", 0, 0, "--label", "one label per results file (" +
+                                std::to_string(o.results.size()) + ")", std::to_string(o.labels.size()) + " labels"});
+  }
+  std::vector<std::string> labels;
+  for (std::size_t i = 0; i < o.results.size(); ++i) {
+    labels.push_back(i < o.labels.size() ? o.labels[i] : std::filesystem::path(o.results[i]).filename().string());
+    for (std::size_t j = 0; j < i; ++j) {
+      if (labels[j] == labels[i]) {
+        errors.push_back(Diagnostic{"command line", 0, 0, o.labels.empty() ? "results" : "--label",
+                                    "a different name for each results file (give --label)", "\"" + labels[i] + "\" twice"});
+      }
+    }
+  }
+  // Every file is opened and analysed before anything is written, and every problem with any
+  // of them is reported at once.
   int code = kExitOk;
-  const std::optional<analysis::Analysis> a = analyse(o.results, o.overrides, errors, code);
-  if (!a) {
+  std::vector<analysis::SideRun> runs;
+  bool failed = false;
+  for (std::size_t i = 0; i < o.results.size(); ++i) {
+    int file_code = kExitOk;
+    std::optional<analysis::Analysis> a = analyse(o.results[i], o.overrides, errors, file_code);
+    if (!a) {
+      failed = true;
+      code = code == kExitOk ? file_code : code;
+      continue;
+    }
+    runs.push_back({labels[i], std::move(*a)});
+  }
+  if (failed || !errors.empty()) {
     if (!errors.empty()) print_diagnostics(errors);
-    return code;
+    return failed && code != kExitOk ? code : kExitBadInput;
   }
-  if (!errors.empty()) {
-    print_diagnostics(errors);
-    return kExitBadInput;
-  }
-  return write_outputs(*a, o.html, o.json, o.csv, o.assets, o.quiet, o.h5);
+  if (runs.size() == 1) return write_outputs(runs.front().analysis, o.html, o.json, o.csv, o.assets, o.quiet, o.h5);
+  const analysis::SideBySide sb = analysis::side_by_side(std::move(runs));
+  std::vector<std::pair<std::string, std::string>> extra;
+  if (!o.csv.empty()) extra.emplace_back((std::filesystem::path(o.csv) / "side_by_side.csv").string(), analysis::side_by_side_csv(sb));
+  return write_outputs(sb.runs.front().analysis, o.html, o.json, o.csv, o.assets, o.quiet, o.h5, nullptr, extra, nullptr, &sb);
 }
 
 int write_design_report(const DesignOptions& o, const analysis::Design& design, const std::string& csv) {

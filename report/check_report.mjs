@@ -61,6 +61,12 @@
 //   * with --stress-csv FILE (stress.csv of the same `mhsim stress --out`): every figure of the
 //     two tables against the CSV's row of the same case, arm and partner, within the rounding
 //     of the text shown, and as many rows as the CSV has rows the terminal shows.
+//   * the side-by-side section (#runs-body, from `mhsim report a.h5 b.h5 ...`) against
+//     window.MHSIM_DATA.runs: hidden without it; else a row per file, a row per figure whose
+//     "How" says paired exactly for files with the first's seed and replications, and a dot and
+//     a range per file and arm in the charts runs-commissioner_spend and runs-cost;
+//   * with --runs-csv FILE (side_by_side.csv of the same command): every figure and change of
+//     the page's data equal to the CSV's (1e-12, relative), paired flags included.
 // Exit 0 when all pass; otherwise every failure is printed and the exit status is 1
 // (2 for bad arguments). --screenshot writes a full-page PNG (cut at --max-height pixels
 // when given). Environment: MHSIM_CHROMIUM overrides the browser path.
@@ -73,7 +79,7 @@ import { pathToFileURL } from 'node:url';
 
 function usage(msg) {
   if (msg) console.error(`check_report: ${msg}`);
-  console.error('usage: node check_report.mjs <report.html> [--screenshot out.png] [--max-height PX] [--timeout SECONDS] [--chromium PATH] [--allow-no-charts] [--design-csv design.csv [--design-printout design.txt]] [--stress-csv stress.csv]');
+  console.error('usage: node check_report.mjs <report.html> [--screenshot out.png] [--max-height PX] [--timeout SECONDS] [--chromium PATH] [--allow-no-charts] [--design-csv design.csv [--design-printout design.txt]] [--stress-csv stress.csv] [--runs-csv side_by_side.csv]');
   process.exit(2);
 }
 
@@ -323,6 +329,90 @@ function checkLimits() {
     }
     if (!problems.length) checked.push(`exceedance-${slug(p)}: ${lines} curves, ${rules} limits, at each reserve the table's P(painshare > reserve)`);
   }
+  return { problems, checked };
+}
+
+/**
+ * Several results side by side (#runs-body) against window.MHSIM_DATA.runs: hidden without it;
+ * else a row per file in the runs table, a row per figure in runs-figures whose "How" cell says
+ * paired exactly for the files with the first's seed and replications, and the charts
+ * runs-commissioner_spend and runs-cost with a dot and a range per file and arm. Returns the
+ * figures and changes for the comparison with side_by_side.csv.
+ */
+function checkRuns() {
+  const problems = [], checked = [];
+  const D = window.MHSIM_DATA && typeof window.MHSIM_DATA === 'object' ? window.MHSIM_DATA : {};
+  const X = D.runs;
+  const sec = document.getElementById('sec-runs');
+  const box = document.getElementById('runs-body');
+  if (!sec || !box) return { problems: ['no #sec-runs or #runs-body in the page'], checked, figures: [], changes: [] };
+  if (!X || typeof X !== 'object') {
+    if (!sec.hidden) problems.push('the side-by-side section is shown but the document has no runs');
+    else checked.push('no runs in the document; the section is hidden');
+    return { problems, checked, figures: [], changes: [] };
+  }
+  if (sec.hidden || !(sec.getBoundingClientRect().height > 0)) problems.push('the side-by-side section is hidden');
+  const runs = X.runs || [], figs = X.figures || [], changes = X.changes || [];
+  const bodyRows = (name) => [...box.querySelectorAll(`table[data-table="${name}"] tbody tr:not(.group)`)];
+  if (bodyRows('runs').length !== runs.length) problems.push(`the runs table has ${bodyRows('runs').length} rows, expected ${runs.length}`);
+  const fr = bodyRows('runs-figures');
+  if (fr.length !== figs.length) problems.push(`runs-figures has ${fr.length} rows, expected one per figure: ${figs.length}`);
+  const head = [...box.querySelectorAll('table[data-table="runs-figures"] thead th')].map((t) => t.textContent.trim());
+  const how = head.indexOf('How'), fileCol = head.indexOf('File');
+  const first = runs[0] || {};
+  const pairedRun = new Set(runs.slice(1).filter((r) => r.seed === first.seed && r.replications === first.replications).map((r) => r.label));
+  let wrong = 0;
+  for (const tr of fr) {
+    const file = tr.children[fileCol].textContent.trim(), h = tr.children[how].textContent.trim();
+    const want = file === first.label ? '\u2014' : (pairedRun.has(file) ? 'paired' : 'unpaired');
+    if (h !== want) wrong += 1;
+  }
+  if (wrong) problems.push(`${wrong} runs-figures rows say the wrong "How" (paired only for files with the first's seed and replications)`);
+  const arms = new Set(figs.map((f) => `${f.run}|${f.arm}`)).size;
+  for (const m of ['commissioner_spend', 'cost']) {
+    const c = box.querySelector(`.chart[data-chart="runs-${m}"]`);
+    if (!c) { problems.push(`no chart runs-${m}`); continue; }
+    const dots = c.querySelectorAll('g.mark-symbol.role-mark > path').length, ranges = c.querySelectorAll('g.mark-rule.role-mark > line').length;
+    if (dots !== arms || ranges !== arms) problems.push(`chart runs-${m}: ${dots} dots and ${ranges} ranges, expected one each per file and arm: ${arms}`);
+  }
+  if (!problems.length) {
+    checked.push(`${runs.length} files, ${fr.length} figure rows (paired: ${[...pairedRun].join(', ') || 'none'}), charts with a dot and range per file and arm (${arms})`);
+  }
+  return { problems, checked, figures: figs, changes };
+}
+
+/** The page's runs figures and changes against side_by_side.csv of the same command (1e-12, relative). */
+function compareRuns(runs, text) {
+  const problems = [], checked = [];
+  // RFC 4180 fields: labels may be quoted.
+  const split = (line) => {
+    const out = []; let cur = '', q = false;
+    for (let i = 0; i < line.length; i++) {
+      const ch = line[i];
+      if (q) { if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (ch === '"') q = false; else cur += ch; }
+      else if (ch === '"') q = true; else if (ch === ',') { out.push(cur); cur = ''; } else cur += ch;
+    }
+    out.push(cur);
+    return out;
+  };
+  const rows = text.split(/\r?\n/).filter((l) => l.length).map(split);
+  const head = rows.shift() || [];
+  const col = (n) => head.indexOf(n);
+  const num = (t) => (t === '' ? null : Number(t));
+  const close = (a, b) => (a === null || b === null ? a === b : Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a), Math.abs(b)));
+  const data = rows.filter((r) => r.length === head.length);
+  if (data.length !== runs.figures.length) problems.push(`side_by_side.csv has ${data.length} rows, the page ${runs.figures.length} figures`);
+  let bad = 0;
+  for (const f of runs.figures) {
+    const r = data.find((x) => x[col('run')] === f.run && x[col('arm')] === f.arm && x[col('metric')] === f.metric);
+    if (!r) { bad += 1; continue; }
+    for (const k of ['mean', 'ci_low', 'ci_high', 'q05', 'q95']) if (!close(num(r[col(k)]), f[k])) bad += 1;
+    const c = runs.changes.find((x) => x.run === f.run && x.arm === f.arm && x.metric === f.metric);
+    if (c && (!close(num(r[col('change')]), c.mean) || !close(num(r[col('change_ci_low')]), c.ci_low) || r[col('paired')] !== (c.paired ? '1' : '0'))) bad += 1;
+    if (!c && r[col('change')] !== '') bad += 1;
+  }
+  if (bad) problems.push(`${bad} figures or changes differ between the page and side_by_side.csv`);
+  else checked.push(`${runs.figures.length} figures and ${runs.changes.length} changes equal side_by_side.csv`);
   return { problems, checked };
 }
 
@@ -777,7 +867,7 @@ function compareStress(page, csvText) {
 
 const argv = process.argv.slice(2);
 let file = null, screenshot = null, maxHeight = 0, timeoutS = 60, allowNoCharts = false;
-let designCsv = null, designPrintout = null, stressCsv = null;
+let designCsv = null, designPrintout = null, stressCsv = null, runsCsv = null;
 let chromiumPath = process.env.MHSIM_CHROMIUM || '/usr/bin/chromium';
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
@@ -789,6 +879,7 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--design-csv') designCsv = argv[++i];
   else if (a === '--design-printout') designPrintout = argv[++i];
   else if (a === '--stress-csv') stressCsv = argv[++i];
+  else if (a === '--runs-csv') runsCsv = argv[++i];
   else if (a === '-h' || a === '--help') usage();
   else if (a.startsWith('--')) usage(`unknown option ${a}`);
   else if (file === null) file = a;
@@ -797,7 +888,7 @@ for (let i = 0; i < argv.length; i++) {
 if (!file) usage('no report given');
 if (!existsSync(file)) usage(`no such file: ${file}`);
 if (screenshot === undefined) usage('--screenshot needs a file name');
-for (const f of [designCsv, designPrintout, stressCsv]) if (f !== null && (f === undefined || !existsSync(f))) usage(`no such file: ${f}`);
+for (const f of [designCsv, designPrintout, stressCsv, runsCsv]) if (f !== null && (f === undefined || !existsSync(f))) usage(`no such file: ${f}`);
 if (designPrintout !== null && designCsv === null) usage('--design-printout needs --design-csv');
 if (!existsSync(chromiumPath)) usage(`no Chromium at ${chromiumPath} (apt-get install -y chromium, or --chromium PATH)`);
 
@@ -921,6 +1012,13 @@ try {
   voi.problems.forEach((m) => fail(`value of information: ${m}`));
   const reserves = await page.evaluate(checkReserves);
   reserves.problems.forEach((m) => fail(`reserves: ${m}`));
+  const runs = await page.evaluate(checkRuns);
+  runs.problems.forEach((m) => fail(`side by side: ${m}`));
+  if (runsCsv !== null) {
+    const cmp = compareRuns(runs, readFileSync(runsCsv, 'utf8'));
+    cmp.problems.forEach((m) => fail(`side by side against side_by_side.csv: ${m}`));
+    runs.checked.push(...cmp.checked);
+  }
   const limits = await page.evaluate(checkLimits);
   limits.problems.forEach((m) => fail(`limits: ${m}`));
   const overTime = await page.evaluate(checkOverTime);
@@ -983,6 +1081,7 @@ try {
   }
   for (const line of voi.checked) console.log(`  voi  ${line}`);
   for (const line of reserves.checked) console.log(`  reserves  ${line}`);
+  for (const line of runs.checked) console.log(`  runs  ${line}`);
   for (const line of limits.checked) console.log(`  limits  ${line}`);
   for (const line of overTime.checked) console.log(`  over time  ${line}`);
   for (const line of design.checked) console.log(`  design  ${line}`);

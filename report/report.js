@@ -447,6 +447,98 @@
       + ' of paired replications (the same people under each arm); otherwise the figure is an average and the share is given.');
   });
 
+  // ---- several results side by side ------------------------------------------------------
+  section('runs', function () {
+    var X = D.runs;
+    if (!X || typeof X !== 'object') return;
+    var sec = document.getElementById('sec-runs');
+    if (sec) sec.hidden = false;
+    var out = body('runs-body');
+    var runs = arr(X.runs), figs = arr(X.figures), changes = arr(X.changes), risk = arr(X.risk);
+    var first = runs.length ? runs[0] : {};
+    table(out, {
+      name: 'runs', caption: 'The results files (the first is the reference, reported in full below)', rows: runs,
+      columns: [
+        { label: 'Label', nowrap: true, get: function (r) { return r.label; } },
+        { label: 'Scenario', get: function (r) { return r.scenario_name + (r.scenario_file ? ' (' + r.scenario_file + ')' : ''); } },
+        { label: 'Results file', narrow: true, get: function (r) { return el('span', { 'class': 'mono', text: r.results_file }); } },
+        { label: 'Seed', num: true, get: function (r) { return String(r.seed); } },
+        { label: 'Replications', num: true, get: function (r) { return nf0.format(r.replications); } },
+        { label: 'Change from the first', get: function (r) {
+          if (r === first) return 'the reference';
+          return r.seed === first.seed && r.replications === first.replications ? 'paired (the same people)' : 'unpaired (different people)';
+        } },
+      ],
+    });
+    var metrics = uniq(figs.map(function (f) { return f.metric; }));
+    var changeOf = function (f) {
+      return changes.filter(function (c) { return c.run === f.run && c.arm === f.arm && c.metric === f.metric; })[0] || null;
+    };
+    var rows = [];
+    metrics.forEach(function (m) { figs.forEach(function (f) { if (f.metric === m) rows.push(f); }); });
+    table(out, {
+      name: 'runs-figures', caption: 'Headline figures by file and arm, and the change from the first file', rows: rows,
+      groupBy: function (f) { return withUnit(f.label, f.unit); },
+      columns: [
+        { label: 'File', nowrap: true, get: function (f) { return f.run; } },
+        { label: 'Arm', nowrap: true, get: function (f) { return f.arm; } },
+        { label: 'Mean', num: true, get: function (f) { return byUnit(f.mean, f.unit); } },
+        { label: '95% CI of the mean', num: true, get: function (f) { return interval(f.ci_low, f.ci_high, f.unit); } },
+        { label: '5th\u201395th percentile', num: true, get: function (f) { return interval(f.q05, f.q95, f.unit); } },
+        { label: 'Change from ' + (first.label || 'the first'), num: true, get: function (f) {
+          var c = changeOf(f);
+          return c ? (c.mean >= 0 ? '+' : '') + byUnit(c.mean, c.unit) + ' (' + interval(c.ci_low, c.ci_high, c.unit) + ')' : null;
+        } },
+        { label: 'How', get: function (f) { var c = changeOf(f); return c ? (c.paired ? 'paired' : 'unpaired') : null; } },
+        { label: 'P(lower)', num: true, title: 'paired: the share of replications in which the figure is lower than in the first file',
+          get: function (f) { var c = changeOf(f); return c && c.paired ? pct(c.prob_lower) : null; } },
+      ],
+    });
+    ['commissioner_spend', 'cost'].forEach(function (m) {
+      var pts = figs.filter(function (f) { return f.metric === m; });
+      if (!pts.length) return;
+      var label = pts[0].label;
+      var data = pts.map(function (f) { return { run: f.run, arm: f.arm, mean: f.mean, lo: f.q05, hi: f.q95, clo: f.ci_low, chi: f.ci_high }; });
+      var y = { field: 'run', type: 'nominal', title: null, sort: runs.map(function (r) { return r.label; }) };
+      var yOff = { field: 'arm', type: 'nominal', sort: ARMS };
+      chart(out, 'runs-' + m, {
+        width: 640, height: { step: 22 }, data: { values: data },
+        encoding: { y: y, yOffset: yOff, color: COLOR_ARM },
+        layer: [
+          { mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.6 }, encoding: { x: { field: 'lo', type: 'quantitative', title: label + ' (\u00a3)', axis: MONEY_AXIS, scale: { zero: false } }, x2: { field: 'hi' } } },
+          { mark: { type: 'point', filled: true, size: 60 }, encoding: { x: { field: 'mean', type: 'quantitative' },
+            tooltip: [{ field: 'run', title: 'File' }, { field: 'arm', title: 'Arm' }, { field: 'mean', title: 'Mean', format: ',.0f' },
+              { field: 'clo', title: '95% CI from', format: ',.0f' }, { field: 'chi', title: 'to', format: ',.0f' }] } },
+        ],
+      }, {
+        title: label + ' by file and arm',
+        caption: 'Dot: the mean over replications; line: the 5th to 95th percentile of single replications. One row per file, one colour per arm.',
+      });
+    });
+    var runOrder = runs.map(function (r) { return r.label; });
+    var pr = risk.filter(function (r) { return r.loss === 'painshare' && (isNum(r.reserve) || r.mean_painshare > 0); })
+      .sort(function (a, b) {
+        return PARTNERS.indexOf(a.partner) - PARTNERS.indexOf(b.partner) || runOrder.indexOf(a.run) - runOrder.indexOf(b.run)
+          || ARMS.indexOf(a.arm) - ARMS.indexOf(b.arm);
+      });
+    if (pr.length) {
+      table(out, {
+        name: 'runs-risk', caption: 'Partners\u2019 painshare over the horizon by file (cash pounds, undiscounted)', rows: pr,
+        groupBy: function (r) { return r.partner; },
+        columns: [
+          { label: 'File', nowrap: true, get: function (r) { return r.run; } },
+          { label: 'Arm', nowrap: true, get: function (r) { return r.arm; } },
+          { label: 'Mean painshare', num: true, get: function (r) { return money(r.mean_painshare); } },
+          { label: 'VaR ' + RISK_PCT, num: true, get: function (r) { return money(r.var); } },
+          { label: 'Reserve', num: true, get: function (r) { return isNum(r.reserve) ? money(r.reserve) : 'not stated'; } },
+          { label: 'P(painshare > reserve)', num: true, get: function (r) { return pct(r.p_above_reserve); } },
+          { label: 'P(reserves exhausted)', num: true, get: function (r) { return pct(r.p_exhausted); } },
+          { label: 'Painshare cap', num: true, get: function (r) { return capText(r); } },
+        ],
+      });
+    }
+  });
+
   // ---- summary table ----------------------------------------------------------------------
   section('summary', function () {
     var out = body('summary-body');

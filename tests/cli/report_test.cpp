@@ -200,6 +200,18 @@ TEST_CASE("Report CLI: bad input is refused with every error at once, and nothin
     CHECK_THAT(r.err, Catch::Contains("template.html") && Catch::Contains("npm ci"));
     CHECK_FALSE(fs::exists(scratch("r.html")));
   }
+  SECTION("several results files: every problem with any of them at once") {
+    // The second file is missing, a label is missing, and the third has the first's name.
+    const auto r = mhsim::test::run_process({MHSIM_BINARY, "report", results().string(), scratch("gone.h5").string(),
+                                             results().string(), "--label", "a,b", "--json", json.string()});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("gone.h5") && Catch::Contains("no such file"));
+    CHECK_THAT(r.err, Catch::Contains("--label") && Catch::Contains("one label per results file (3)"));
+    const auto same = mhsim::test::run_process({MHSIM_BINARY, "report", results().string(), results().string(), "--json",
+                                                json.string()});
+    CHECK(same.exit_code == 2);
+    CHECK_THAT(same.err, Catch::Contains("\"minimal.h5\" twice"));
+  }
   SECTION("no output asked for") {
     const auto r = mhsim::test::run_process({MHSIM_BINARY, "report", results().string()});
     CHECK(r.exit_code == 2);
