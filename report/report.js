@@ -378,14 +378,15 @@
     if (r.kind === 'south_west') return money(r.ratio) + ' saved ' + effectPer() + ' lost';
     return money(r.ratio) + ' ' + effectPer() + ' gained';
   }
-  // "£7.44m more (95% CI £6.14m to £8.74m); more in 91% of replications, clearly" for a paired
-  // difference row, in the words' direction.
+  // "£7.44m more (95% CI £6.14m to £8.74m; more on average, but in only 91.0% of replications)"
+  // for a paired difference row, in the words' direction.
   function diffWords(d, moreWord, lessWord, unitText) {
     var up = d.mean >= 0;
     var size = d.unit === '\u00a3' ? money(Math.abs(d.mean)) : num(Math.abs(d.mean)) + (unitText ? ' ' + unitText : '');
     var ci = up ? interval(d.ci_low, d.ci_high, d.unit) : interval(-d.ci_high, -d.ci_low, d.unit);
     var p = up ? d.prob_higher : d.prob_lower;
-    var how = isNum(p) ? (p >= CLEAR ? 'clearly: ' : 'on average only: ') + (up ? moreWord : lessWord) + ' in ' + pct(p) + ' of replications' : '';
+    var how = isNum(p) ? (p >= CLEAR ? 'clearly: ' + (up ? moreWord : lessWord) + ' in ' + pct(p) + ' of replications'
+      : (up ? moreWord : lessWord) + ' on average, but in only ' + pct(p) + ' of replications') : '';
     return size + ' ' + (up ? moreWord : lessWord) + ' (95% CI ' + ci + (how ? '; ' + how : '') + ')';
   }
   section('glance', function () {
