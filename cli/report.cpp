@@ -20,6 +20,7 @@
 #include "analysis/results_file.hpp"
 #include "analysis/stress.hpp"
 #include "cli/commands.hpp"
+#include "cli/report_explorer.hpp"
 #include "cli/text.hpp"
 #include "models/scenario/diagnostics.hpp"
 
@@ -332,12 +333,12 @@ int write_outputs(const analysis::Analysis& a, const std::string& html, const st
                   const std::string& csv, const std::string& assets, bool quiet, const std::string& h5 = "",
                   const analysis::Design* design = nullptr,
                   const std::vector<std::pair<std::string, std::string>>& extra = {},
-                  const analysis::Stress* stress = nullptr) {
+                  const analysis::Stress* stress = nullptr, const std::string& explorer = "") {
   try {
     // Everything is produced in memory first, so a missing asset writes nothing at all.
     const std::string doc = analysis::analysis_json(a, design, stress);
     std::string page;
-    if (!html.empty()) page = analysis::report_html(analysis::load_report_assets(assets_dir(assets)), doc);
+    if (!html.empty()) page = analysis::report_html(analysis::load_report_assets(assets_dir(assets)), doc, explorer);
     const auto tables = csv.empty() ? std::vector<std::pair<std::string, std::string>>{} : analysis::analysis_csv_tables(a);
     analysis::OutputFiles files;
     try {
@@ -461,7 +462,16 @@ int report_command(const ReportOptions& o) {
     print_diagnostics(errors);
     return kExitBadInput;
   }
-  return write_outputs(*a, o.html, o.json, o.csv, o.assets, o.quiet, o.h5);
+  std::string explorer;  // the terms explorer's data and module (issue 17), for the page only
+  if (!o.html.empty()) {
+    try {
+      explorer = explorer_script(o.results, *a);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "mhsim: %s\nmhsim: nothing was written\n", e.what());
+      return kExitFailure;
+    }
+  }
+  return write_outputs(*a, o.html, o.json, o.csv, o.assets, o.quiet, o.h5, nullptr, {}, nullptr, explorer);
 }
 
 int write_design_report(const DesignOptions& o, const analysis::Design& design, const std::string& csv) {

@@ -12,6 +12,7 @@ packages=(
   libopenmpi-dev openmpi-bin   # optional MPI build (preset "ci"); mpirun runs the MPI tests
   python3-h5py   # a test reads results back with h5py, independently of the C++ reader
   chromium       # the HTML report's browser test (headless, driven by playwright-core)
+  emscripten     # em++: the report's terms explorer, mhsim's settlement compiled to WebAssembly
 )
 # Node.js and npm fetch the report's charting libraries (Vega-Lite) from the npm registry;
 # the machine usually has them, else Debian's.
