@@ -9,8 +9,11 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <zlib.h>
 
 #include "analysis/explorer.hpp"
 #include "analysis/pathway_results.hpp"
@@ -24,10 +27,26 @@
 namespace mhsim::cli {
 namespace {
 
-std::string base64(const std::vector<double>& values) {
-  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+std::vector<unsigned char> bytes_of(const std::vector<double>& values) {
   std::vector<unsigned char> bytes(values.size() * sizeof(double));
   if (!bytes.empty()) std::memcpy(bytes.data(), values.data(), bytes.size());  // little-endian, as WebAssembly
+  return bytes;
+}
+
+// The zlib stream of `bytes` (what the page's DecompressionStream("deflate") reads): more than
+// half of the ledger fields are zeros, so the page carries about a quarter of the doubles' bytes.
+std::vector<unsigned char> deflated(const std::vector<unsigned char>& bytes) {
+  uLongf size = compressBound(static_cast<uLong>(bytes.size()));
+  std::vector<unsigned char> out(size);
+  if (compress2(out.data(), &size, bytes.data(), static_cast<uLong>(bytes.size()), 6) != Z_OK) {
+    throw std::runtime_error("the terms explorer's ledgers could not be compressed (zlib)");
+  }
+  out.resize(size);
+  return out;
+}
+
+std::string base64(const std::vector<unsigned char>& bytes) {
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   for (std::size_t i = 0; i < bytes.size(); i += 3) {
@@ -95,8 +114,8 @@ std::string explorer_script(const std::string& results_path, const analysis::Ana
          ", \"scenario_file\": " + json_string(file.has_attribute("scenario_file") ? file.string_attribute("scenario_file") : "scenario") +
          ", \"settings\": " + json_string(settings) + ", \"replications\": " + std::to_string(results.size()) +
          ", \"horizon\": " + std::to_string(horizon) + ", \"risk_level\": " + level +
-         ", \"reserves\": \"" + base64(reserves) + "\", \"targets\": \"" + base64(targets) + "\", \"ledgers\": \"" +
-         base64(ledgers) + "\"};\n" + code.str() + "\n";
+         ", \"reserves\": \"" + base64(bytes_of(reserves)) + "\", \"targets\": \"" + base64(bytes_of(targets)) +
+         "\", \"ledgers_deflated\": \"" + base64(deflated(bytes_of(ledgers))) + "\"};\n" + code.str() + "\n";
 }
 
 }  // namespace mhsim::cli

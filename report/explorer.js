@@ -31,10 +31,10 @@
   }
   var style = document.createElement('style');
   style.textContent =
-    '#explorer-body .explorer-layout{display:grid;grid-template-columns:270px minmax(0,1fr);gap:1em;align-items:start}' +
+    '#explorer-body .explorer-layout{display:grid;grid-template-columns:250px minmax(0,1fr);gap:1em;align-items:start}' +
     '#explorer-body .explorer-controls{max-height:90vh;overflow:auto;border:1px solid #ddd;padding:.4em}' +
     '#explorer-body .explorer-results{overflow-x:auto}' +
-    '#explorer-body table.explorer-risk{font-size:.85em}' +
+    '#explorer-body table.explorer-risk{font-size:.8em}' +
     '#explorer-body .explorer-control{display:grid;grid-template-columns:1fr 6em;gap:.1em .4em;margin:.3em 0;font-size:.85em}' +
     '#explorer-body .explorer-control label{grid-column:1/3;overflow-wrap:anywhere}' +
     '#explorer-body .explorer-control input[type=number]{width:6em}' +
@@ -79,8 +79,16 @@
     fail('the WebAssembly module is not in the page');
     return;
   }
-  MhsimExplorer().then(function (mod) {
-    var problem = mod.load(data.scenario_text, data.scenario_file, data.settings, data.ledgers, data.targets,
+  // The ledgers come deflated (zlib) in base64: inflated by the browser, offline.
+  function inflate(b64) {
+    var text = atob(b64), bytes = new Uint8Array(text.length);
+    for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
+    return new Response(stream).arrayBuffer().then(function (b) { return new Float64Array(b); });
+  }
+  Promise.all([MhsimExplorer(), inflate(data.ledgers_deflated)]).then(function (loaded) {
+    var mod = loaded[0];
+    var problem = mod.load(data.scenario_text, data.scenario_file, data.settings, loaded[1], data.targets,
                            data.reserves, data.risk_level, data.horizon);
     if (problem) return fail(problem);
     var controls = JSON.parse(mod.controls());

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <emscripten/bind.h>
+#include <emscripten/val.h>
 
 #include "analysis/explorer.hpp"
 
@@ -56,16 +57,17 @@ std::vector<std::string> lines(const std::string& text) {
   return out;
 }
 
-// Loads the run; "" or what went wrong.
+// Loads the run (`ledgers`: a Float64Array, inflated by the page); "" or what went wrong.
 std::string load(const std::string& scenario_text, const std::string& scenario_file, const std::string& settings,
-                 const std::string& ledgers, const std::string& targets, const std::string& reserves, double risk_level,
+                 const emscripten::val& ledgers, const std::string& targets, const std::string& reserves, double risk_level,
                  unsigned horizon) {
   try {
     mhsim::analysis::explorer::Settings s;
     s.reserves = doubles(reserves);
     s.risk_level = risk_level;
     s.horizon = horizon;
-    explorer = std::make_unique<Explorer>(scenario_text, scenario_file, lines(settings), doubles(ledgers),
+    explorer = std::make_unique<Explorer>(scenario_text, scenario_file, lines(settings),
+                                          emscripten::convertJSArrayToNumberVector<double>(ledgers),
                                           doubles(targets), s);
     return "";
   } catch (const std::exception& e) {
