@@ -79,6 +79,9 @@ std::string json_string(const std::string& s) {
   return out + "\"";
 }
 
+// window.MHSIM_EXPLORER's data: the stored scenario and settings, the packed ledgers and targets.
+std::string data_script(const std::string& results_path, const analysis::Analysis& a);
+
 std::string module_path() {
   if (const char* env = std::getenv("MHSIM_EXPLORER_MODULE"); env != nullptr && *env != '\0') return env;
   return MHSIM_EXPLORER_MODULE;
@@ -96,6 +99,17 @@ std::string explorer_script(const std::string& results_path, const analysis::Ana
   std::ifstream in(module, std::ios::binary);
   std::stringstream code;
   code << in.rdbuf();
+  try {
+    return data_script(results_path, a) + code.str() + "\n";
+  } catch (const std::exception& e) {  // the rest of the report stands without the explorer
+    return "window.MHSIM_EXPLORER = {\"missing\": " +
+           json_string(std::string("The terms explorer cannot settle this run: ") + e.what()) + "};\n";
+  }
+}
+
+namespace {
+
+std::string data_script(const std::string& results_path, const analysis::Analysis& a) {
   const analysis::ResultsReader file(results_path);
   const scenario::PathwayScenario sc = analysis::stored_scenario(file, results_path);
   const std::vector<models::pathway::PathwayResult> results = analysis::read_pathway_results(file);
@@ -115,7 +129,9 @@ std::string explorer_script(const std::string& results_path, const analysis::Ana
          ", \"settings\": " + json_string(settings) + ", \"replications\": " + std::to_string(results.size()) +
          ", \"horizon\": " + std::to_string(horizon) + ", \"risk_level\": " + level +
          ", \"reserves\": \"" + base64(bytes_of(reserves)) + "\", \"targets\": \"" + base64(bytes_of(targets)) +
-         "\", \"ledgers_deflated\": \"" + base64(deflated(bytes_of(ledgers))) + "\"};\n" + code.str() + "\n";
+         "\", \"ledgers_deflated\": \"" + base64(deflated(bytes_of(ledgers))) + "\"};\n";
 }
+
+}  // namespace
 
 }  // namespace mhsim::cli

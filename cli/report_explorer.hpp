@@ -12,7 +12,8 @@ namespace mhsim::cli {
 /// stored scenario, the run's settings, every (replication, arm) ledger settlement reads and
 /// the targets resolved from them (analysis/explorer.hpp), then the WebAssembly module built
 /// from the project's own settlement (report/wasm/). When the module was not built (no em++),
-/// MHSIM_EXPLORER says so instead and carries no data. The module is found at
+/// or the run cannot be settled in the page (its ledgers cannot be read), MHSIM_EXPLORER says
+/// so instead and carries no data: the rest of the report is written as before. The module is found at
 /// $MHSIM_EXPLORER_MODULE, else where the build wrote it.
 std::string explorer_script(const std::string& results_path, const analysis::Analysis& a);
 

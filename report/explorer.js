@@ -135,7 +135,8 @@
       if (!finite) number.placeholder = base === 'inf' ? 'none (inf)' : 'not stated';
       var fraction = /fraction|percent/.test(c.unit || '') && finite && base <= 1;
       var max = fraction ? 1 : Math.max(1, finite ? 2 * Math.abs(base) : 1);
-      var range = el('input', { type: 'range', min: '0', max: String(max), step: String(max / 200),
+      var whole = /^(years|quarters)$/.test(c.unit || '');  // integer keys (rebase_every, reconciliation_lag)
+      var range = el('input', { type: 'range', min: '0', max: String(whole ? Math.max(8, max) : max), step: String(whole ? 1 : max / 200),
                                 'aria-label': c.term + ' (' + (c.arm || 'reserves') + ')' });
       range.value = finite ? String(base) : '0';
       row.appendChild(label);
