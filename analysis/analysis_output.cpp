@@ -810,7 +810,7 @@ ReportAssets load_report_assets(const std::string& dir) {
                                       root / "node_modules/vega-lite/build/vega-lite.min.js",
                                       root / "node_modules/vega-embed/build/vega-embed.min.js"};
   std::vector<std::string> missing;
-  for (const fs::path& p : {root / "template.html", root / "report.js"}) {
+  for (const fs::path& p : {root / "template.html", root / "report.js", root / "explorer.js"}) {
     if (!fs::is_regular_file(p)) missing.push_back(p.string());
   }
   bool libs_missing = false;
@@ -830,11 +830,12 @@ ReportAssets load_report_assets(const std::string& dir) {
   ReportAssets a;
   a.template_html = read_text(root / "template.html");
   a.report_js = read_text(root / "report.js");
+  a.explorer_js = read_text(root / "explorer.js");
   for (const fs::path& p : libs) a.libraries += read_text(p) + "\n;\n";
   return a;
 }
 
-std::string report_html(const ReportAssets& assets, const std::string& json) {
+std::string report_html(const ReportAssets& assets, const std::string& json, const std::string& explorer) {
   // Every placeholder is found in the template itself before anything is inserted, so text
   // inside the inserted pieces (a scenario description, say) can never be taken for one.
   struct Slot {
@@ -844,9 +845,12 @@ std::string report_html(const ReportAssets& assets, const std::string& json) {
     std::size_t at = std::string::npos;
   };
   const std::string data = script_safe(json), js = script_safe(assets.report_js), libs = script_safe(assets.libraries);
+  const std::string explorer_js =
+      script_safe((explorer.empty() ? std::string("window.MHSIM_EXPLORER = null;\n") : explorer) + assets.explorer_js);
   std::vector<Slot> slots = {{"\"MHSIM_DATA\"", "the analysis JSON", &data},
                              {"/*MHSIM_REPORT_JS*/", "report.js", &js},
-                             {"/*MHSIM_VEGA_LIBS*/", "the Vega libraries", &libs}};
+                             {"/*MHSIM_VEGA_LIBS*/", "the Vega libraries", &libs},
+                             {"/*MHSIM_EXPLORER_JS*/", "the terms explorer", &explorer_js}};
   const std::string& t = assets.template_html;
   for (Slot& s : slots) {
     s.at = t.find(s.placeholder);
@@ -857,7 +861,7 @@ std::string report_html(const ReportAssets& assets, const std::string& json) {
   }
   std::sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) { return a.at < b.at; });
   std::string html;
-  html.reserve(t.size() + data.size() + js.size() + libs.size());
+  html.reserve(t.size() + data.size() + js.size() + libs.size() + explorer_js.size());
   std::size_t from = 0;
   for (const Slot& s : slots) {
     html.append(t, from, s.at - from);

@@ -44,12 +44,15 @@ std::vector<std::pair<std::string, std::string>> voi_table_attributes(const Anal
 /// Throws std::runtime_error naming every missing file and how to install it.
 struct ReportAssets {
   std::string template_html, report_js, libraries;
+  std::string explorer_js;  ///< report/explorer.js, the terms explorer's page code
 };
 ReportAssets load_report_assets(const std::string& dir);
 
 /// The report's HTML: the template with the libraries, report.js and the JSON inlined.
 /// `</script` inside inlined text is escaped so it cannot end the script element.
-std::string report_html(const ReportAssets& assets, const std::string& json);
+/// `explorer`: the terms explorer's data and module (cli::explorer_script), or "" (a page
+/// without it: design and stress reports).
+std::string report_html(const ReportAssets& assets, const std::string& json, const std::string& explorer = "");
 
 /// Writes `content` to `path` through a temporary file in the same directory, renamed on
 /// success (creating missing parent directories). Throws std::runtime_error naming the path.

@@ -8,7 +8,7 @@
 #include <string>
 #include <variant>
 
-#include "analysis/payout_results.hpp"
+#include "analysis/payout_fields.hpp"
 
 namespace mhsim::analysis {
 namespace {

@@ -20,6 +20,7 @@
 #include "analysis/results_file.hpp"
 #include "analysis/stress.hpp"
 #include "cli/commands.hpp"
+#include "cli/report_explorer.hpp"
 #include "cli/text.hpp"
 #include "models/scenario/diagnostics.hpp"
 
@@ -341,12 +342,13 @@ int write_outputs(const analysis::Analysis& a, const std::string& html, const st
                   const std::string& csv, const std::string& assets, bool quiet, const std::string& h5 = "",
                   const analysis::Design* design = nullptr,
                   const std::vector<std::pair<std::string, std::string>>& extra = {},
-                  const analysis::Stress* stress = nullptr, const analysis::SideBySide* runs = nullptr) {
+                  const analysis::Stress* stress = nullptr, const analysis::SideBySide* runs = nullptr,
+                  const std::string& explorer = "") {
   try {
     // Everything is produced in memory first, so a missing asset writes nothing at all.
     const std::string doc = analysis::analysis_json(a, design, stress, runs);
     std::string page;
-    if (!html.empty()) page = analysis::report_html(analysis::load_report_assets(assets_dir(assets)), doc);
+    if (!html.empty()) page = analysis::report_html(analysis::load_report_assets(assets_dir(assets)), doc, explorer);
     const auto tables = csv.empty() ? std::vector<std::pair<std::string, std::string>>{} : analysis::analysis_csv_tables(a);
     analysis::OutputFiles files;
     try {
@@ -493,11 +495,24 @@ int report_command(const ReportOptions& o) {
     if (!errors.empty()) print_diagnostics(errors);
     return failed && code != kExitOk ? code : kExitBadInput;
   }
-  if (runs.size() == 1) return write_outputs(runs.front().analysis, o.html, o.json, o.csv, o.assets, o.quiet, o.h5);
+  std::string explorer;  // the terms explorer's data and module (issue 17), for the page only
+  if (!o.html.empty()) {
+    try {
+      explorer = explorer_script(o.results.front(), runs.front().analysis);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "mhsim: %s\nmhsim: nothing was written\n", e.what());
+      return kExitFailure;
+    }
+  }
+  if (runs.size() == 1) {
+    return write_outputs(runs.front().analysis, o.html, o.json, o.csv, o.assets, o.quiet, o.h5, nullptr, {}, nullptr,
+                         nullptr, explorer);
+  }
   const analysis::SideBySide sb = analysis::side_by_side(std::move(runs));
   std::vector<std::pair<std::string, std::string>> extra;
   if (!o.csv.empty()) extra.emplace_back((std::filesystem::path(o.csv) / "side_by_side.csv").string(), analysis::side_by_side_csv(sb));
-  return write_outputs(sb.runs.front().analysis, o.html, o.json, o.csv, o.assets, o.quiet, o.h5, nullptr, extra, nullptr, &sb);
+  return write_outputs(sb.runs.front().analysis, o.html, o.json, o.csv, o.assets, o.quiet, o.h5, nullptr, extra, nullptr, &sb,
+                       explorer);
 }
 
 int write_design_report(const DesignOptions& o, const analysis::Design& design, const std::string& csv) {

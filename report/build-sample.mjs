@@ -28,7 +28,7 @@ const LIBS = [
   'node_modules/vega-lite/build/vega-lite.min.js',
   'node_modules/vega-embed/build/vega-embed.min.js',
 ];
-const TOKENS = { libs: '/*MHSIM_VEGA_LIBS*/', data: '"MHSIM_DATA"', js: '/*MHSIM_REPORT_JS*/' };
+const TOKENS = { libs: '/*MHSIM_VEGA_LIBS*/', data: '"MHSIM_DATA"', js: '/*MHSIM_REPORT_JS*/', explorer: '/*MHSIM_EXPLORER_JS*/' };
 
 const escapeScript = (s) => s.replace(/<\/script/gi, '<\\/script');
 const escapeJson = (s) => s.replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
@@ -39,7 +39,9 @@ const reportJs = escapeScript(readFileSync(join(here, 'report.js'), 'utf8'));
 // Parse and re-serialise: proves the document is JSON (no NaN) before it is embedded.
 const json = escapeJson(JSON.stringify(JSON.parse(readFileSync(dataPath, 'utf8'))));
 
-const replacement = { libs, data: json, js: reportJs };
+// The sample has no run's ledgers: no terms explorer (its section hides).
+const explorerJs = 'window.MHSIM_EXPLORER = null;\n' + escapeScript(readFileSync(join(here, 'explorer.js'), 'utf8'));
+const replacement = { libs, data: json, js: reportJs, explorer: explorerJs };
 // Not needed for a one-pass splice, but a token inside inserted text means a mistake.
 for (const [name, text] of [['the libraries', libs], ['report.js', reportJs]]) {
   for (const token of Object.values(TOKENS)) {

@@ -7,11 +7,12 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build
   libboost-dev libeigen3-dev libhdf5-dev libtbb-dev
-  libtomlplusplus-dev libcli11-dev catch2
+  libtomlplusplus-dev libcli11-dev catch2 zlib1g-dev
   hdf5-tools   # h5dump: the tests read results back with HDF5's own tools
   libopenmpi-dev openmpi-bin   # optional MPI build (preset "ci"); mpirun runs the MPI tests
   python3-h5py   # a test reads results back with h5py, independently of the C++ reader
   chromium       # the HTML report's browser test (headless, driven by playwright-core)
+  emscripten     # em++: the report's terms explorer, mhsim's settlement compiled to WebAssembly
 )
 # Node.js and npm fetch the report's charting libraries (Vega-Lite) from the npm registry;
 # the machine usually has them, else Debian's.
