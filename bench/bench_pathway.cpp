@@ -2,8 +2,11 @@
 // Pathway benchmark (issue 3): person-years simulated per second on the default scenario
 // (every arm of each replication; person-years = days people spent in the system / 365),
 // at 1 and 2 threads through engine::Runner, median of several runs. Peak memory at 100 and
-// 1,000 replications is measured on the real command by bench/pathway_memory.sh. Usage:
-//   bench_pathway [--reps R] [--repeats K] [--scenario path]
+// 1,000 replications is measured on the real command by bench/pathway_memory.sh. It also runs
+// the kernel benchmark's M/M/c queue (bench/mmc_engine.hpp) and prints the pathway's events/s
+// at one thread as a ratio to the kernel's, both measured in this run (issue 19), so the
+// ratio means something on a shared machine where absolute rates drift. Usage:
+//   bench_pathway [--reps R] [--repeats K] [--scenario path] [--customers N]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -12,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/mmc_engine.hpp"
 #include "engine/runner.hpp"
 #include "models/pathway/pathway.hpp"
 #include "models/scenario/pathway_scenario.hpp"
@@ -56,13 +60,15 @@ Rate median(std::vector<Rate> v) {
 int main(int argc, char** argv) {
   std::uint64_t reps = 16;
   int repeats = 3;
+  std::uint64_t customers = 1'000'000;
   std::string scenario = std::string(MHSIM_SOURCE_DIR) + "/scenarios/default.toml";
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--reps")) reps = std::strtoull(argv[i + 1], nullptr, 10);
     else if (!std::strcmp(argv[i], "--repeats")) repeats = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--scenario")) scenario = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--customers")) customers = std::strtoull(argv[i + 1], nullptr, 10);
     else {
-      std::fprintf(stderr, "usage: bench_pathway [--reps R] [--repeats K] [--scenario path]\n");
+      std::fprintf(stderr, "usage: bench_pathway [--reps R] [--repeats K] [--scenario path] [--customers N]\n");
       return 2;
     }
   }
@@ -78,5 +84,21 @@ int main(int argc, char** argv) {
                 at[t - 1].person_years_per_s, at[t - 1].replications_per_s, at[t - 1].events_per_s);
   }
   std::printf("speed-up: %.2fx\n", at[1].person_years_per_s / at[0].person_years_per_s);
+  // The kernel's M/M/c events/s, as bench_kernel measures it, interleaved with the pathway's
+  // one-thread runs so that both see the same machine.
+  std::vector<double> kernel, ratio;
+  for (int k = 0; k < repeats; ++k) {
+    const mhsim::bench::QueueRun q = mhsim::bench::EngineMmc(customers).run();
+    const double kernel_eps = static_cast<double>(q.events) / q.seconds;
+    const double pathway_eps = measure(sc.spec, sc.run.seed, 1, reps).events_per_s;
+    kernel.push_back(kernel_eps);
+    ratio.push_back(pathway_eps / kernel_eps);
+  }
+  std::sort(kernel.begin(), kernel.end());
+  std::sort(ratio.begin(), ratio.end());
+  std::printf("kernel M/M/c (c = %d, %llu customers, this run): %.3g events/s\n", mhsim::bench::kServers,
+              static_cast<unsigned long long>(customers), kernel[kernel.size() / 2]);
+  std::printf("pathway / kernel events/s, 1 thread: %.3f (median of %d paired runs; issue 19 aims >= 0.25)\n",
+              ratio[ratio.size() / 2], repeats);
   return 0;
 }

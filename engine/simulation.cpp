@@ -19,6 +19,31 @@ CancellationScope::CancellationScope(const std::atomic<bool>* flag) noexcept : p
 CancellationScope::~CancellationScope() { t_cancel = previous_; }
 const std::atomic<bool>* CancellationScope::current() noexcept { return t_cancel; }
 
+Simulation::Storage& Simulation::spare() noexcept {
+  thread_local Storage storage;
+  return storage;
+}
+
+Simulation::Simulation() {
+  Storage& s = spare();
+  slots_.swap(s.slots);
+  free_slots_.swap(s.free_slots);
+  std::swap(queue_, s.queue);
+  slots_.clear();
+  free_slots_.clear();
+  queue_.reset();
+}
+
+Simulation::~Simulation() {
+  slots_.clear();  // destroys the actions of events still waiting
+  free_slots_.clear();
+  queue_.reset();
+  Storage& s = spare();
+  if (slots_.capacity() > s.slots.capacity()) slots_.swap(s.slots);
+  if (free_slots_.capacity() > s.free_slots.capacity()) free_slots_.swap(s.free_slots);
+  if (queue_.capacity() > s.queue.capacity()) std::swap(queue_, s.queue);
+}
+
 void Simulation::schedule_in(Days delay, Priority priority, Action action, Entity entity) {
   if (!(delay >= 0.0) || !std::isfinite(delay)) {
     char buf[64];
@@ -42,12 +67,12 @@ void Simulation::schedule_at(Days at, Priority priority, Action action, Entity e
   if (!free_slots_.empty()) {
     handle = free_slots_.back();
     free_slots_.pop_back();
-    actions_[handle] = std::move(action);
-    entities_[handle] = entity;
+    Slot& slot = slots_[handle];
+    slot.action = std::move(action);
+    slot.entity = entity;
   } else {
-    handle = static_cast<std::uint32_t>(actions_.size());
-    actions_.push_back(std::move(action));
-    entities_.push_back(entity);
+    handle = static_cast<std::uint32_t>(slots_.size());
+    slots_.push_back(Slot{std::move(action), entity});
   }
   queue_.push(at, priority, handle);
 }
@@ -57,12 +82,20 @@ void Simulation::run_until(Days until) {
   window_start_ = now_;
   window_events_ = executed_;
   window_pending_ = queue_.size();
-  while (!queue_.empty() && queue_.top().key.at <= until) {
+  while (!queue_.empty() && queue_.top_at() <= until) {
     const EventQueue::Entry e = queue_.pop();
-    now_ = e.key.at;
-    Action action = std::move(actions_[e.handle]);
-    running_ = entities_[e.handle];
+    now_ = e.at;
+    // Moved out of the slab: the action may schedule events, which may reuse its slot or
+    // grow the slab.
+    Slot& slot = slots_[e.handle];
+    Action action = std::move(slot.action);
+    running_ = slot.entity;
     free_slots_.push_back(e.handle);
+#if defined(__GNUC__)
+    // The next event's slot is usually cold (a slab of up to the most events ever waiting):
+    // fetch it while this event runs. Reads nothing, so changes nothing but time.
+    if (!queue_.empty()) __builtin_prefetch(&slots_[queue_.top().handle]);
+#endif
     if (++executed_ % kCheckEvery == 0) check(cancel);
     action();
   }

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/action.hpp"
 #include "engine/event_queue.hpp"
 #include "engine/time.hpp"
 
@@ -50,7 +51,10 @@ class CancellationScope {
 /// parallelism lives in the Runner, one Simulation per replication.
 class Simulation {
  public:
-  using Action = std::function<void()>;
+  /// What an event does: any `void()` callable. Callables of up to InlineAction::kInline
+  /// bytes (a lambda capturing an object, indices and a few numbers) are kept in the event's
+  /// slot, so scheduling allocates nothing.
+  using Action = InlineAction;
   /// What an event is about (a person, a customer ...), for messages; kNoEntity: nothing.
   using Entity = std::uint64_t;
   static constexpr Entity kNoEntity = ~Entity{0};
@@ -66,6 +70,13 @@ class Simulation {
   /// that take no time (or almost none) does unbounded work without moving the clock.
   static constexpr double kStuckBase = 1e7;
   static constexpr double kStuckPerPending = 100;
+
+  /// Takes the memory of the last Simulation destroyed on this thread (slab and heap), so
+  /// that one replication after another does not grow them afresh.
+  Simulation();
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
 
   /// Days since the start of the run.
   Days now() const noexcept { return now_; }
@@ -94,8 +105,18 @@ class Simulation {
 
   EventQueue queue_;
 
-  std::vector<Action> actions_;         // slab indexed by EventQueue handle
-  std::vector<Entity> entities_;        // same slab: what each event is about
+  struct Slot {
+    Action action;
+    Entity entity = kNoEntity;  // what the event is about
+  };
+  std::vector<Slot> slots_;             // slab indexed by EventQueue handle
+  /// Memory kept between Simulations on one thread (empty: nothing to reuse).
+  struct Storage {
+    std::vector<Slot> slots;
+    std::vector<std::uint32_t> free_slots;
+    EventQueue queue;
+  };
+  static Storage& spare() noexcept;
   std::vector<std::uint32_t> free_slots_;
   Days now_ = 0.0;
   std::uint64_t executed_ = 0;

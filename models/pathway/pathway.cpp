@@ -353,8 +353,11 @@ class ArmSim {
   void schedule_next_arrival() {
     std::optional<Person> p = arrivals_->next(horizon_);
     if (!p) return;
-    const engine::Days at = p->arrived;
-    sim_.schedule_at(at, engine::kDefaultPriority, [this, person = *p] {
+    // One arrival waits at a time: the person is kept here, so the event captures only
+    // `this` and is stored inline in the event (no allocation per arrival).
+    next_arrival_ = *p;
+    sim_.schedule_at(p->arrived, engine::kDefaultPriority, [this] {
+      const Person person = next_arrival_;
       arrive(person);
       schedule_next_arrival();
     });
@@ -1302,6 +1305,7 @@ class ArmSim {
   std::vector<StreamKeys> group_keys_, stock_keys_;  // people point into these: never resized after construction
   std::vector<double> mean_risk_;
   std::optional<ArrivalGenerator> arrivals_;
+  Person next_arrival_;              // the arrival scheduled (one at a time)
   std::vector<Slot> slots_;
   std::vector<std::size_t> free_;
   std::uint64_t live_ = 0;

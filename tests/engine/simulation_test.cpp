@@ -3,7 +3,9 @@
 
 #include <atomic>
 #include <cmath>
+#include <array>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -118,4 +120,50 @@ TEST_CASE("Simulation: a cancellation flag stops run_until with Cancelled", "[en
   // Outside the scope the flag is not seen: the run finishes.
   CHECK(mhsim::engine::CancellationScope::current() == nullptr);
   CHECK_NOTHROW(sim.run_until(101.0));
+}
+
+TEST_CASE("Simulation: actions of every size run once and are destroyed, run or pending", "[engine]") {
+  // A shared_ptr's use count sees every copy of a closure that holds it: a closure moved
+  // without its destructor, or a pending one never destroyed, would leave it above 1.
+  auto token = std::make_shared<int>(0);
+  std::array<double, 16> big{};  // 128 bytes: beyond InlineAction::kInline, so on the heap
+  big[15] = 2.0;
+  {
+    Simulation sim;
+    int small = 0;
+    double sum = 0;
+    sim.schedule_at(1.0, 0, [&small] { ++small; });                      // trivially copyable, inline
+    sim.schedule_at(2.0, 0, [token] { ++*token; });                      // not trivially copyable, inline
+    sim.schedule_at(3.0, 0, [token, big, &sum] { ++*token; sum += big[15]; });  // on the heap
+    for (int k = 0; k < 100; ++k) sim.schedule_at(4.0 + k, 0, [token] { ++*token; });  // slab regrows
+    sim.schedule_at(50.0, 0, [token, big] { *token += static_cast<int>(big[15]); });  // still pending
+    CHECK(token.use_count() == 1 + 1 + 1 + 100 + 1);
+    sim.run_until(10.0);
+    CHECK(small == 1);
+    CHECK(sum == 2.0);
+    CHECK(*token == 1 + 1 + 7);  // events at days 2, 3 and 4 ... 10
+    CHECK(token.use_count() == 1 + (100 - 7) + 1);
+  }
+  CHECK(token.use_count() == 1);  // the pending ones were destroyed with the Simulation, not run
+  CHECK(*token == 9);
+}
+
+TEST_CASE("Simulation: a second Simulation on the thread starts empty at sequence 0", "[engine]") {
+  // The slab and heap pass from one Simulation to the next; nothing else may.
+  std::string first, second;
+  {
+    Simulation sim;
+    for (int k = 0; k < 50; ++k) sim.schedule_at(5.0, 0, [&first] { first += "x"; });
+    sim.schedule_at(1.0, 0, [&first] { first += "a"; });
+    sim.run_until(2.0);  // leaves 50 pending
+  }
+  Simulation sim;
+  CHECK(sim.pending() == 0);
+  CHECK(sim.now() == 0.0);
+  sim.schedule_at(1.0, 0, [&second] { second += "b"; });
+  sim.schedule_at(1.0, 0, [&second] { second += "c"; });
+  sim.run_until(10.0);
+  CHECK(first == "a");
+  CHECK(second == "bc");
+  CHECK(sim.events_executed() == 2);
 }
