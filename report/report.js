@@ -402,7 +402,8 @@
       if (e) ul.appendChild(el('li', { text: 'Mean ' + EFFECT + horizon + ': ' + num(e.mean) + ' (95% CI ' + interval(e.ci_low, e.ci_high, e.unit) + ').' }));
     }
     OTHER_ARMS.forEach(function (arm) {
-      ul.appendChild(el('li', { 'class': 'glance-head' }, [el('strong', { text: arm + ' compared with ' + BASE + horizon + disc + ':' })]));
+      var head = el('li', { 'class': 'glance-head' }, [el('strong', { text: arm + ' compared with ' + BASE + horizon + disc + ':' })]);
+      ul.appendChild(head);
       var sub = el('ul', { 'class': 'keyfindings' });
       // Three different costs, named apart: what the commissioner pays (cash), the resource cost
       // of the contracted partners' activity, and the resource cost of all activity.
@@ -433,7 +434,7 @@
         sub.appendChild(el('li', { text: 'Probability that ' + arm + ' is good value compared with ' + BASE + ': '
           + nm.map(function (r) { return pct(r.prob_positive) + ' at ' + wtpText(r.wtp); }).join('; ') + '.' }));
       }
-      ul.appendChild(el('li', null, [sub]));
+      head.appendChild(sub);
     });
     var reserveRisk = arr(D.risk).filter(function (r) { return r.partner !== 'commissioner' && isNum(r.p_above_reserve) && r.p_above_reserve > 0; });
     if (reserveRisk.length) {
