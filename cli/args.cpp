@@ -120,6 +120,8 @@ Args parse_args(int argc, const char* const* argv) {
   report_cmd->add_option("results", report.results, "Results files of `mhsim run` on pathway scenarios (HDF5): the first is reported in full; with several (variants, sensitivity runs, before and after a change of terms) the report also sets them side by side")->required();
   report_cmd->add_option("--label", report.labels, "A name for each results file in the side-by-side comparison, in the same order, comma-separated or repeated (default: the file names)")
       ->delimiter(',')->allow_extra_args(false);
+  report_cmd->add_option("--explorer-max-replications", report.explorer_max_replications, "The terms explorer (--html) carries the run's ledgers only up to this many replications, so that the page stays responsive; 0 leaves it out (default 2000)")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1000000000}));
   report_cmd->add_option("--html", report.html, "Self-contained HTML report to write");
   report_cmd->add_option("--json", report.json, "JSON summary to write (the report's data)");
   report_cmd->add_option("--csv", report.csv, "Directory to write the CSV tables into");

@@ -107,6 +107,9 @@ struct ReportOptions {
   /// sets them side by side (each analysed with the same settings).
   std::vector<std::string> results;
   std::vector<std::string> labels;  ///< --label, one per results file ("" = file names)
+  /// --explorer-max-replications: the terms explorer carries a run's ledgers only up to this
+  /// many replications (0: never), so that a large run's page stays responsive.
+  std::uint64_t explorer_max_replications = 2000;
   std::string html;      ///< HTML report to write ("" = none)
   std::string json;      ///< JSON summary to write ("" = none)
   std::string csv;       ///< directory for the CSV tables ("" = none)

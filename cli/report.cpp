@@ -498,7 +498,7 @@ int report_command(const ReportOptions& o) {
   std::string explorer;  // the terms explorer's data and module (issue 17), for the page only
   if (!o.html.empty()) {
     try {
-      explorer = explorer_script(o.results.front(), runs.front().analysis);
+      explorer = explorer_script(o.results.front(), runs.front().analysis, o.explorer_max_replications);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "mhsim: %s\nmhsim: nothing was written\n", e.what());
       return kExitFailure;

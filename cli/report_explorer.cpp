@@ -89,7 +89,16 @@ std::string module_path() {
 
 }  // namespace
 
-std::string explorer_script(const std::string& results_path, const analysis::Analysis& a) {
+std::string explorer_script(const std::string& results_path, const analysis::Analysis& a,
+                            std::uint64_t max_replications) {
+  if (a.replications > max_replications) {
+    return "window.MHSIM_EXPLORER = {\"missing\": " +
+           json_string("The terms explorer is left out of this report: the run has " + std::to_string(a.replications) +
+                       " replications, more than --explorer-max-replications (" + std::to_string(max_replications) +
+                       "), and its ledgers would make the page too large to stay responsive. Re-settle other terms with "
+                       "mhsim sweep, or write the report again with a larger --explorer-max-replications.") +
+           "};\n";
+  }
   const std::string module = module_path();
   if (module.empty() || !std::filesystem::is_regular_file(module)) {
     const std::string why = module.empty() ? "mhsim was built without em++ (Debian package emscripten; CMake option MHSIM_WASM)"

@@ -2,6 +2,7 @@
 #pragma once
 // The report's terms explorer (issue 17 item 1): what `mhsim report` inlines for it.
 
+#include <cstdint>
 #include <string>
 
 #include "analysis/results_analysis.hpp"
@@ -15,6 +16,10 @@ namespace mhsim::cli {
 /// or the run cannot be settled in the page (its ledgers cannot be read), MHSIM_EXPLORER says
 /// so instead and carries no data: the rest of the report is written as before. The module is found at
 /// $MHSIM_EXPLORER_MODULE, else where the build wrote it.
-std::string explorer_script(const std::string& results_path, const analysis::Analysis& a);
+/// A run of more than `max_replications` replications gets no explorer data (its ledgers grow
+/// the page linearly: about 5 MB compressed per 1,000 replications of the default scenario);
+/// MHSIM_EXPLORER then says so and how to include it.
+std::string explorer_script(const std::string& results_path, const analysis::Analysis& a,
+                            std::uint64_t max_replications);
 
 }  // namespace mhsim::cli

@@ -77,6 +77,26 @@ TEST_CASE("Report CLI: JSON and CSV summaries of a run", "[cli][report]") {
   }
 }
 
+TEST_CASE("Report CLI: the terms explorer is left out of a run larger than --explorer-max-replications", "[cli][report]") {
+  const fs::path small = scratch("explorer-small.html"), capped = scratch("explorer-capped.html");
+  const std::string assets = std::string(MHSIM_SOURCE_DIR) + "/report";
+  const auto a = mhsim::test::run_process({MHSIM_BINARY, "report", results().string(), "--html", small.string(), "--assets",
+                                           assets, "-q"});
+  INFO(a.err);
+  REQUIRE(a.exit_code == 0);
+  CHECK(read_text(small).find("left out of this report") == std::string::npos);  // 6 replications <= 2,000
+  const auto b = mhsim::test::run_process({MHSIM_BINARY, "report", results().string(), "--html", capped.string(), "--assets",
+                                           assets, "--explorer-max-replications", "5", "-q"});
+  INFO(b.err);
+  REQUIRE(b.exit_code == 0);
+  const std::string page = read_text(capped);
+  CHECK(page.find("left out of this report: the run has 6 replications, more than --explorer-max-replications (5)") !=
+        std::string::npos);
+  const auto bad = mhsim::test::run_process({MHSIM_BINARY, "report", results().string(), "--html", capped.string(),
+                                             "--explorer-max-replications", "-1"});
+  CHECK(bad.exit_code == 2);
+}
+
 TEST_CASE("Compare CLI: arms side by side with paired differences", "[cli][report]") {
   const auto r = mhsim::test::run_process({MHSIM_BINARY, "compare", results().string()});
   INFO(r.err);
