@@ -478,22 +478,20 @@ int report_command(const ReportOptions& o) {
   }
   // Every file is opened and analysed before anything is written, and every problem with any
   // of them is reported at once.
-  int code = kExitOk;
   std::vector<analysis::SideRun> runs;
   bool failed = false;
   for (std::size_t i = 0; i < o.results.size(); ++i) {
-    int file_code = kExitOk;
-    std::optional<analysis::Analysis> a = analyse(o.results[i], o.overrides, errors, file_code);
+    int code = kExitOk;  // analyse() refuses a file with kExitBadInput, the code returned below
+    std::optional<analysis::Analysis> a = analyse(o.results[i], o.overrides, errors, code);
     if (!a) {
       failed = true;
-      code = code == kExitOk ? file_code : code;
       continue;
     }
     runs.push_back({labels[i], std::move(*a)});
   }
   if (failed || !errors.empty()) {
     if (!errors.empty()) print_diagnostics(errors);
-    return failed && code != kExitOk ? code : kExitBadInput;
+    return kExitBadInput;
   }
   std::string explorer;  // the terms explorer's data and module (issue 17), for the page only
   if (!o.html.empty()) {

@@ -384,32 +384,18 @@ function checkRuns() {
 /** The page's runs figures and changes against side_by_side.csv of the same command (1e-12, relative). */
 function compareRuns(runs, text) {
   const problems = [], checked = [];
-  // RFC 4180 fields: labels may be quoted.
-  const split = (line) => {
-    const out = []; let cur = '', q = false;
-    for (let i = 0; i < line.length; i++) {
-      const ch = line[i];
-      if (q) { if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (ch === '"') q = false; else cur += ch; }
-      else if (ch === '"') q = true; else if (ch === ',') { out.push(cur); cur = ''; } else cur += ch;
-    }
-    out.push(cur);
-    return out;
-  };
-  const rows = text.split(/\r?\n/).filter((l) => l.length).map(split);
-  const head = rows.shift() || [];
-  const col = (n) => head.indexOf(n);
-  const num = (t) => (t === '' ? null : Number(t));
+  const data = parseCsv(text);  // one object per row, by column name
+  const num = (t) => (t === '' || t === undefined ? null : Number(t));
   const close = (a, b) => (a === null || b === null ? a === b : Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a), Math.abs(b)));
-  const data = rows.filter((r) => r.length === head.length);
   if (data.length !== runs.figures.length) problems.push(`side_by_side.csv has ${data.length} rows, the page ${runs.figures.length} figures`);
   let bad = 0;
   for (const f of runs.figures) {
-    const r = data.find((x) => x[col('run')] === f.run && x[col('arm')] === f.arm && x[col('metric')] === f.metric);
+    const r = data.find((x) => x.run === f.run && x.arm === f.arm && x.metric === f.metric);
     if (!r) { bad += 1; continue; }
-    for (const k of ['mean', 'ci_low', 'ci_high', 'q05', 'q95']) if (!close(num(r[col(k)]), f[k])) bad += 1;
+    for (const k of ['mean', 'ci_low', 'ci_high', 'q05', 'q95']) if (!close(num(r[k]), f[k])) bad += 1;
     const c = runs.changes.find((x) => x.run === f.run && x.arm === f.arm && x.metric === f.metric);
-    if (c && (!close(num(r[col('change')]), c.mean) || !close(num(r[col('change_ci_low')]), c.ci_low) || r[col('paired')] !== (c.paired ? '1' : '0'))) bad += 1;
-    if (!c && r[col('change')] !== '') bad += 1;
+    if (c && (!close(num(r.change), c.mean) || !close(num(r.change_ci_low), c.ci_low) || r.paired !== (c.paired ? '1' : '0'))) bad += 1;
+    if (!c && r.change !== '') bad += 1;
   }
   if (bad) problems.push(`${bad} figures or changes differ between the page and side_by_side.csv`);
   else checked.push(`${runs.figures.length} figures and ${runs.changes.length} changes equal side_by_side.csv`);
@@ -594,7 +580,17 @@ function splitPartner(text) {
 }
 function parseCsv(text) {
   const lines = text.split(/\r?\n/).filter((l) => l.length);
-  const split = (l) => l.split(',');  // mhsim design's CSV: no quoted fields (names and numbers)
+  // RFC 4180 fields: side_by_side.csv quotes labels with commas; design.csv has none.
+  const split = (line) => {
+    const out = []; let cur = '', q = false;
+    for (let i = 0; i < line.length; i++) {
+      const ch = line[i];
+      if (q) { if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (ch === '"') q = false; else cur += ch; }
+      else if (ch === '"') q = true; else if (ch === ',') { out.push(cur); cur = ''; } else cur += ch;
+    }
+    out.push(cur);
+    return out;
+  };
   const head = split(lines[0]);
   return lines.slice(1).map((l) => {
     const f = split(l), o = {};
