@@ -76,7 +76,15 @@ std::size_t element_count(hid_t dataset, hid_t space, std::size_t element_size, 
   const hssize_t n = H5Sget_simple_extent_npoints(space);
   if (n < 0) fail("cannot read the shape of dataset '" + path + "'", file);
   const auto count = static_cast<std::uint64_t>(n);
-  const std::uint64_t stored = H5Dget_storage_size(dataset);
+  // HDF5 takes a contiguous dataset's storage size from its layout message without checking
+  // it against the file: a tampered header can claim any size. No dataset stores more bytes
+  // than the file holds, so the file's size bounds it.
+  std::uint64_t stored = H5Dget_storage_size(dataset);
+  if (const hid_t owner = H5Iget_file_id(dataset); owner >= 0) {
+    hsize_t file_bytes = 0;
+    if (H5Fget_filesize(owner, &file_bytes) >= 0) stored = std::min<std::uint64_t>(stored, file_bytes);
+    H5Fclose(owner);
+  }
   constexpr std::uint64_t kMaxBytes = static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max());
   const std::uint64_t limit = std::min(kMaxBytes, std::max<std::uint64_t>(std::uint64_t{1} << 20,
                                                                           stored > kMaxBytes / 1100 ? kMaxBytes : stored * 1100));
