@@ -133,11 +133,11 @@ namespace {
 
 namespace pw = models::pathway;
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
 
 std::string list_names(const std::vector<std::string>& names) {
   std::string out;
-  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + quoted(n);
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + in_quotes(n);
   return out;
 }
 
@@ -241,7 +241,7 @@ void describe(V& v, TargetsFile& f, const std::string& year_text) {
           c.error("variant",
                   variants.empty() ? std::string("a variant of the scenario (it declares none)")
                                    : "a variant of the scenario (" + list_names(variants) + ")",
-                  quoted(t.variant));
+                  in_quotes(t.variant));
         }
       });
     });
@@ -314,7 +314,7 @@ CalibrationSpec parse_calibration_targets(std::string_view text, const std::stri
       if (!inserted && !(was->second && p.multiplier)) {
         error(p.multiplier ? "a key no parameter fits as a value (several multipliers may share a key)"
                            : "a key no other parameter fits",
-              quoted(key) + ", already fitted");
+              in_quotes(key) + ", already fitted");
         continue;
       }
       const Position at = sc.source->position(key);
@@ -372,13 +372,13 @@ CalibrationSpec parse_calibration_targets(std::string_view text, const std::stri
     bool ok = source.ok(base);
     if (source.present(base + ".statistic") && source.ok(base + ".statistic")) {
       if (const std::string why = models::pathway::parse_statistic(t.statistic, sc.source->names_of("services"), sc.source->names_of("partners"), t.terms); !why.empty()) {
-        diag.add(source.diagnostic(base + ".statistic", why, quoted(t.statistic)));
+        diag.add(source.diagnostic(base + ".statistic", why, in_quotes(t.statistic)));
         ok = false;
       }
     }
     if (source.present(base + ".per") && source.ok(base + ".per")) {
       if (const std::string why = models::pathway::parse_statistic(t.per, sc.source->names_of("services"), sc.source->names_of("partners"), t.per_terms); !why.empty()) {
-        diag.add(source.diagnostic(base + ".per", why, quoted(t.per)));
+        diag.add(source.diagnostic(base + ".per", why, in_quotes(t.per)));
         ok = false;
       }
     }
@@ -412,7 +412,7 @@ CalibrationSpec parse_calibration_targets(std::string_view text, const std::stri
     diag.add(Diagnostic{file, at.first, at.second, "targets",
                         "at least as many targets as parameters (" + std::to_string(f.parameters.size()) +
                             "), so that the fit is determined (targets with role = \"validate\" are not fitted)",
-                        std::to_string(applicable) + (variant.empty() ? std::string() : " for variant " + quoted(variant))});
+                        std::to_string(applicable) + (variant.empty() ? std::string() : " for variant " + in_quotes(variant))});
   }
   diag.throw_if_any();
   return out;
