@@ -325,7 +325,16 @@ void ResultsWriter::define_shape(const std::string& path, Type type, const std::
     H5Pset_fill_value(dcpl.id, H5T_NATIVE_DOUBLE, &fill);
   }
   const hid_t file_type = type == Type::kFloat64 ? H5T_IEEE_F64LE : H5T_STD_U64LE;
-  const hid_t id = H5Dcreate2(file_, path.c_str(), file_type, space.id, H5P_DEFAULT, dcpl.id, H5P_DEFAULT);
+  // A chunk cache that holds two chunks of this dataset (at least HDF5's default 1 MiB): with
+  // the default, a chunk over 1 MiB (256 replications of monthly/values) bypasses the cache,
+  // so every replication's row re-read, re-inflated and re-deflated its whole chunk. Fully
+  // written chunks leave the cache first (w0 = 1).
+  std::uint64_t chunk_bytes = 8;
+  for (const hsize_t d : chunk) chunk_bytes *= d;
+  Id dapl{H5Pcreate(H5P_DATASET_ACCESS), H5Pclose};
+  H5Pset_chunk_cache(dapl.id, H5D_CHUNK_CACHE_NSLOTS_DEFAULT,
+                     static_cast<std::size_t>(std::max<std::uint64_t>(std::uint64_t{1} << 20, 2 * chunk_bytes)), 1.0);
+  const hid_t id = H5Dcreate2(file_, path.c_str(), file_type, space.id, H5P_DEFAULT, dcpl.id, dapl.id);
   if (id < 0) fail("cannot create dataset '" + path + "'", temp_path_);
   datasets_[path] = Dataset{id, type, row_elements, rank};
 }
