@@ -9,6 +9,7 @@
 #include <utility>
 #include <variant>
 
+#include "analysis/decision.hpp"
 #include "analysis/partner_risk.hpp"
 #include "analysis/payout_fields.hpp"
 #include "models/contracts/pathway_ledger.hpp"
@@ -48,10 +49,16 @@ std::string quoted(const std::string& s) {
 
 std::string optional(const std::optional<double>& v) { return v ? number(*v) : "null"; }
 
-// The terms of the alliance's target rule: resolved from the run's ledgers by mhsim, so the
-// page cannot move them (mhsim sweep can).
+// The keys of an alliance's target rule: the explorer offers them by their short names
+// (target, target_percentile, target_scale; set_contract_term's), one set per kind of rule.
 bool target_rule_key(const std::string& term) {
   return term == "target" || term == "target_scale" || term == "target_percentile" || term.rfind("target.", 0) == 0;
+}
+
+bool same_rule(const ct::TargetRule* a, const ct::TargetRule* b) {
+  if (a == nullptr || b == nullptr) return a == b;
+  return a->kind == b->kind && a->amount == b->amount && a->arm == b->arm && a->percentile == b->percentile &&
+         a->scale == b->scale;
 }
 
 }  // namespace
@@ -197,6 +204,19 @@ std::vector<Control> Explorer::controls() const {
           out.push_back(Control{path, spec.arms[a].name, c.name, path.substr(head.size() + 1), key.unit, *v});
         }
       }
+      // The alliance's target: a fixed one in pounds, or the percentile and scale of the
+      // reference arm's cost (re-resolved from the page's ledgers when they move).
+      const auto* al = std::get_if<ct::AllianceTerms>(&c.terms);
+      if (al == nullptr || !al->target_rule) continue;
+      const bool fixed = al->target_rule->kind == ct::TargetRule::Kind::kFixed;
+      const std::vector<std::pair<std::string, std::string>> rule_terms =
+          fixed ? std::vector<std::pair<std::string, std::string>>{{"target", "pounds"}}
+                : std::vector<std::pair<std::string, std::string>>{{"target_percentile", "percent"},
+                                                                    {"target_scale", "x the reference cost"}};
+      for (const auto& [term, unit] : rule_terms) {
+        const std::optional<double> v = scenario::contract_term_value(base_, head + "." + term);
+        if (v && !std::isnan(*v)) out.push_back(Control{head + "." + term, spec.arms[a].name, c.name, term, unit, *v});
+      }
     }
   }
   for (std::size_t p = 0; p < P_; ++p) {
@@ -224,11 +244,6 @@ std::string Explorer::settle(const std::vector<std::string>& keys, const std::ve
         }
       }
       if (!found) problems.push_back(key + ": not a partner's reserves");
-      continue;
-    }
-    const std::size_t dot = key.rfind('.');
-    if (dot != std::string::npos && target_rule_key(key.substr(dot + 1))) {
-      problems.push_back(key + ": the target is resolved from the run's ledgers; vary it with mhsim sweep");
       continue;
     }
     if (auto problem = scenario::set_contract_term(sc, key, values[i])) problems.push_back(*problem);
@@ -262,6 +277,8 @@ std::string Explorer::settle(const std::vector<std::string>& keys, const std::ve
       if (static_cast<std::size_t>(target_end - target) < n) throw std::invalid_argument("explorer: targets cut short");
       al->target_cost_by_year.assign(target, target + n);
       target += n;
+      // A target rule the page moved is resolved again, as mhsim resolves it (resolve_terms).
+      if (!same_rule(sc.contracts[a].target(), base_.contracts[a].target())) resolve_target(terms, *al);
     }
     if (terms.contracts.empty()) continue;
     // Every (replication, year) settled as mhsim sweep settles it (cli/sweep.cpp, settle_combination).
@@ -319,6 +336,38 @@ std::string Explorer::settle(const std::vector<std::string>& keys, const std::ve
     json += "]}";
   }
   return json + "]}";
+}
+
+void Explorer::resolve_target(const ct::Terms& terms, ct::AllianceTerms& al) const {
+  const ct::TargetRule& rule = *al.target_rule;
+  if (rule.kind == ct::TargetRule::Kind::kFixed) {
+    al.target_cost = rule.amount;  // by year: the terms' own target_cost_by_year and indexation
+    return;
+  }
+  // Per year, the type-7 percentile across replications of the reference arm's cost of the
+  // members' partners (or of the services the alliance covers, when a member also holds a
+  // contract scoped to services; one-off costs included), times the scale.
+  std::vector<std::size_t> owner;
+  for (const auto& s : base_.spec.services) owner.push_back(s.partner);
+  const std::vector<bool> scope = ct::alliance_scope(terms, owner);
+  const std::size_t ref = rule.arm;
+  if (ref >= A_) throw std::invalid_argument("explorer: a target's reference arm is not an arm of the run");
+  al.target_cost_by_year.assign(Y_, 0.0);
+  std::vector<double> cost(R_);
+  for (std::size_t y = 0; y < Y_; ++y) {
+    for (std::size_t r = 0; r < R_; ++r) {
+      const ct::YearInput& in = inputs_[(r * A_ + ref) * Y_ + y];
+      double c = 0;
+      if (scope.empty()) {
+        for (const ct::AllianceMember& m : al.members) c += in.partner_cost[m.partner];
+      } else {
+        for (std::size_t s = 0; s < scope.size(); ++s) c += scope[s] ? in.service_cost[s] : 0.0;
+      }
+      cost[r] = c;
+    }
+    al.target_cost_by_year[y] = rule.scale * decision::quantile(cost, rule.percentile / 100.0);
+  }
+  al.target_cost = al.target_cost_by_year.empty() ? 0.0 : al.target_cost_by_year.front();
 }
 
 std::string controls_json(const std::vector<Control>& controls) {

@@ -56,8 +56,9 @@ class Explorer {
            std::vector<double> ledgers, const std::vector<double>& targets, Settings analysis);
 
   /// The numeric terms of every arm's contracts that the explorer can set (every number of
-  /// a contract that mhsim sweep --set accepts, found by contract_term_value, except the
-  /// target's rule, which is resolved from the run's ledgers), then each partner's reserves.
+  /// a contract that mhsim sweep --set accepts, found by contract_term_value; an alliance's
+  /// target by its short names: `target` when fixed, else `target_percentile` and
+  /// `target_scale`), then each partner's reserves.
   std::vector<Control> controls() const;
 
   /// Re-settles every replication of every arm with contracts with `keys` set to `values`
@@ -71,6 +72,10 @@ class Explorer {
   std::size_t replications() const noexcept { return R_; }
 
  private:
+  /// Resolves the target of `al` (an alliance of `terms`) from its rule and the page's
+  /// ledgers, as analysis::resolve_terms does from the results file: for a rule the page moved.
+  void resolve_target(const models::contracts::Terms& terms, models::contracts::AllianceTerms& al) const;
+
   scenario::PathwayScenario base_;
   std::vector<double> targets_;
   Settings settings_;

@@ -55,21 +55,11 @@ bool has_contracts(const std::vector<ct::ArmContracts>& contracts) {
 
 namespace {
 
-// The services an alliance covers when some member holds another contract scoped to
-// services, so that its target is the reference arm's cost of those services; empty when
-// the alliance covers its members' whole ledgers (the reference is then their partner cost).
+// The services the arm's alliance covers (contracts::alliance_scope), by the spec's owners.
 std::vector<bool> alliance_scope(const pw::PathwaySpec& spec, const ct::Terms& terms) {
-  if (!terms.scoped()) return {};
   std::vector<std::size_t> owner;
   for (const auto& s : spec.services) owner.push_back(s.partner);
-  const std::vector<std::size_t> cover = ct::covering(terms, owner);
-  std::size_t alliance = ct::kNoContract;
-  for (std::size_t c = 0; c < terms.contracts.size(); ++c) {
-    if (std::holds_alternative<ct::AllianceTerms>(terms.contracts[c].terms)) alliance = c;
-  }
-  std::vector<bool> scope(owner.size(), false);
-  for (std::size_t s = 0; s < owner.size(); ++s) scope[s] = cover[s] == alliance;
-  return scope;
+  return ct::alliance_scope(terms, owner);
 }
 
 // Resolves the targets of every arm; `reference_costs(arm, members, services)` returns, per

@@ -642,6 +642,18 @@ std::vector<std::size_t> covering(const Terms& terms, const std::vector<std::siz
   return out;
 }
 
+std::vector<bool> alliance_scope(const Terms& terms, const std::vector<std::size_t>& service_partner) {
+  if (!terms.scoped()) return {};
+  const std::vector<std::size_t> cover = covering(terms, service_partner);
+  std::size_t alliance = kNoContract;
+  for (std::size_t c = 0; c < terms.contracts.size(); ++c) {
+    if (std::holds_alternative<AllianceTerms>(terms.contracts[c].terms)) alliance = c;
+  }
+  std::vector<bool> scope(service_partner.size(), false);
+  for (std::size_t s = 0; s < service_partner.size(); ++s) scope[s] = cover[s] == alliance;
+  return scope;
+}
+
 void carry(const Terms& terms, bool last_year, AgreementState& state, YearPayout& pay) {
   const AllianceTerms* t = nullptr;
   std::size_t alliance = kNoContract;

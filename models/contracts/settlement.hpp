@@ -367,6 +367,10 @@ bool pays(const Contract& c, std::size_t p) noexcept;
 /// contract paying its owner. (check_terms refuses terms where two contracts would cover it.)
 void covering(const Terms& terms, const std::vector<std::size_t>& service_partner, std::vector<std::size_t>& out);
 std::vector<std::size_t> covering(const Terms& terms, const std::vector<std::size_t>& service_partner);
+/// [S] the services the arm's alliance covers when some member also holds a contract scoped to
+/// services (so that the alliance's target is the reference cost of those services), or empty
+/// when the terms are not scoped (the alliance covers its members' whole ledgers).
+std::vector<bool> alliance_scope(const Terms& terms, const std::vector<std::size_t>& service_partner);
 
 // ---------------------------------------------------------------------------------------
 // Output.

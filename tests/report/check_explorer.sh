@@ -21,3 +21,10 @@ fi
   2>"$dir/explorer_sweep.txt"
 node "$root/report/check_explorer.mjs" "$dir/report.html" --set "$key=$value" --sweep-csv "$dir/explorer_sweep.csv" \
   --screenshot "$dir/explorer.png"
+# The alliance's target: the page resolves it again from its ledgers (the block arm's median
+# cost of the members, times the scale) as mhsim sweep resolves it from the results file.
+key="arms.living_well.contracts.living_well_alliance.target_scale"
+value="0.97"
+"$mhsim" sweep "$root/scenarios/default.toml" --results "$dir/results.h5" --set "$key=$value" \
+  --out "$dir/explorer_target_sweep.csv" 2>"$dir/explorer_target_sweep.txt"
+node "$root/report/check_explorer.mjs" "$dir/report.html" --set "$key=$value" --sweep-csv "$dir/explorer_target_sweep.csv"
