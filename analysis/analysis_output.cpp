@@ -14,6 +14,8 @@
 
 #include <unistd.h>
 
+#include "analysis/chart_samples.hpp"
+
 namespace mhsim::analysis {
 namespace {
 
@@ -347,16 +349,77 @@ std::string runs_json(const SideBySide& sb) {
       .done();
 }
 
+// What the charts draw from when a run has more than `limit` replications: for every
+// histogram and exceedance curve, min(limit, kChartQuantilePoints) order statistics of its
+// values with the exact count at or below each (analysis/chart_samples.hpp); `shown`
+// replications are in paired_samples for the cost-effectiveness plane.
+std::string chart_samples_json(const Analysis& a, std::size_t limit, std::size_t shown) {
+  const std::size_t points = std::min(limit, kChartQuantilePoints);
+  const std::size_t A = a.arms.size();
+  const std::size_t base = a.settings.base_arm;
+  std::vector<std::string> series;
+  const auto add = [&](Object o, const char* field, std::vector<double> v) {
+    const Quantiles q = quantiles(std::move(v), points);
+    if (q.n == 0) return;
+    std::string at_most = "[";
+    for (std::size_t i = 0; i < q.at_most.size(); ++i) at_most += (i ? ", " : "") + std::to_string(q.at_most[i]);
+    series.push_back(o.str("field", field).uint("n", q.n).num("mean", q.mean).field("values", numbers(q.values))
+                         .field("at_most", at_most + "]").done());
+  };
+  for (std::size_t k = 0; k < A; ++k) {
+    std::vector<double> cost, effect, spend;
+    for (const SampleRow& r : a.samples) {
+      if (r.arm != k) continue;
+      cost.push_back(r.cost);
+      effect.push_back(r.effect);
+      spend.push_back(r.commissioner_spend);
+    }
+    add(Object().str("of", "samples").str("arm", a.arms[k]), "cost", std::move(cost));
+    add(Object().str("of", "samples").str("arm", a.arms[k]), "effect", std::move(effect));
+    add(Object().str("of", "samples").str("arm", a.arms[k]), "commissioner_spend", std::move(spend));
+  }
+  for (std::size_t k = 0; k < A; ++k) {
+    if (k == base) continue;
+    std::vector<double> dc, de;
+    for (std::size_t i = 0; i + A <= a.samples.size(); i += A) {
+      dc.push_back(a.samples[i + k].cost - a.samples[i + base].cost);
+      de.push_back(a.samples[i + k].effect - a.samples[i + base].effect);
+    }
+    const auto o = [&] { return Object().str("of", "paired_samples").str("arm", a.arms[k]).str("base_arm", a.arms[base]); };
+    add(o(), "delta_cost", std::move(dc));
+    add(o(), "delta_effect", std::move(de));
+  }
+  for (std::size_t k = 0; k < A; ++k) {
+    for (std::size_t p = 0; p < a.partners.size(); ++p) {
+      std::vector<double> gain_pain, painshare;
+      for (const PayoutSample& x : a.payout_samples) {
+        if (x.arm != k || x.partner != p) continue;
+        gain_pain.push_back(x.gain_pain);
+        painshare.push_back(x.painshare);
+      }
+      if (gain_pain.empty()) continue;
+      const auto o = [&] { return Object().str("of", "payout_samples").str("arm", a.arms[k]).str("partner", a.partners[p]); };
+      add(o(), "gain_pain", std::move(gain_pain));
+      add(o(), "painshare", std::move(painshare));
+    }
+  }
+  return Object()
+      .uint("replications", a.replications).uint("limit", limit).uint("quantile_points", points)
+      .uint("shown_replications", shown).field("series", array(series, [](const std::string& j) { return j; }))
+      .done();
+}
+
 }  // namespace
 
-std::string analysis_json(const Analysis& a, const Design* design, const Stress* stress, const SideBySide* runs) {
+std::string analysis_json(const Analysis& a, const Design* design, const Stress* stress, const SideBySide* runs,
+                          std::size_t chart_limit) {
   std::ostringstream os;
-  write_analysis_json(a, os, design, stress, runs);
+  write_analysis_json(a, os, design, stress, runs, chart_limit);
   return os.str();
 }
 
 void write_analysis_json(const Analysis& a, std::ostream& out, const Design* design, const Stress* stress,
-                         const SideBySide* runs) {
+                         const SideBySide* runs, std::size_t chart_limit) {
   const auto& s = a.settings;
   const auto arm = [&](std::size_t i) { return quoted(a.arms[i]); };
   Object doc;
@@ -410,16 +473,23 @@ void write_analysis_json(const Analysis& a, std::ostream& out, const Design* des
                   .num("prob_higher", d.prob_higher)
                   .done();
             }));
-  doc.field("samples", array(a.samples, [&](const SampleRow& r) {
+  // Above chart_limit replications the charts draw from order statistics and an evenly
+  // spaced subset (chart_samples_json); the tables' figures above come from every replication.
+  const bool thin = chart_limit > 0 && a.replications > chart_limit;
+  const std::vector<std::size_t> shown = shown_replications(static_cast<std::size_t>(a.replications), thin ? chart_limit : a.replications);
+  if (thin) doc.field("chart_samples", chart_samples_json(a, chart_limit, shown.size()));
+  doc.field("samples", thin ? "[]" : array(a.samples, [&](const SampleRow& r) {
               return Object()
                   .uint("replication", r.replication).field("arm", arm(r.arm)).num("cost", r.cost)
                   .num("effect", r.effect).num("commissioner_spend", r.commissioner_spend)
                   .done();
             }));
-  // Paired samples: every arm but the base, replication by replication.
+  // Paired samples: every arm but the base, replication by replication (when thinned, the
+  // replications the cost-effectiveness plane shows).
   std::vector<std::string> paired;
   const std::size_t A = a.arms.size();
-  for (std::size_t i = 0; A > 0 && i + A <= a.samples.size(); i += A) {
+  for (std::size_t k0 = 0; A > 0 && k0 < shown.size() && (shown[k0] + 1) * A <= a.samples.size(); ++k0) {
+    const std::size_t i = shown[k0] * A;
     const SampleRow& b = a.samples[i + s.base_arm];
     for (std::size_t k = 0; k < A; ++k) {
       if (k == s.base_arm) continue;
@@ -481,7 +551,7 @@ void write_analysis_json(const Analysis& a, std::ostream& out, const Design* des
                   .num("q95", r.position.q95).num("p_exhausted_by", r.position.p_exhausted_by)
                   .done();
             }));
-  doc.field("payout_samples", array(a.payout_samples, [&](const PayoutSample& p) {
+  doc.field("payout_samples", thin ? "[]" : array(a.payout_samples, [&](const PayoutSample& p) {
               return Object()
                   .uint("replication", p.replication).field("arm", arm(p.arm)).str("partner", a.partners[p.partner])
                   .num("gain_pain", p.gain_pain).num("margin", p.margin).num("painshare", p.painshare)

@@ -6,6 +6,7 @@
 // from npm, inlined). Every file is written to a temporary name and renamed, so a failure
 // leaves no partial file and an existing file is replaced only when the new one is whole.
 
+#include <cstddef>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -23,10 +24,20 @@ namespace mhsim::analysis {
 /// `stress` object, whose rows carry stress.csv's columns with the same figures.
 /// With several results files (`mhsim report a.h5 b.h5 ...`, `a` being the first's analysis),
 /// its `runs` object: every file's headline figures, partners' risk and change from the first.
+///
+/// `chart_limit` (`mhsim report --chart-samples`; 0: no limit): a run of more replications than
+/// this carries, instead of every replication in `samples` and `payout_samples` (then empty),
+/// the object `chart_samples` with order statistics of every series the charts draw
+/// (analysis::quantiles, min(chart_limit, kChartQuantilePoints) points each), and in
+/// `paired_samples` only chart_limit evenly spaced replications (analysis::shown_replications)
+/// for the cost-effectiveness plane. Every other figure still comes from every replication.
 void write_analysis_json(const Analysis& a, std::ostream& out, const Design* design = nullptr,
-                         const Stress* stress = nullptr, const SideBySide* runs = nullptr);
+                         const Stress* stress = nullptr, const SideBySide* runs = nullptr, std::size_t chart_limit = 0);
 std::string analysis_json(const Analysis& a, const Design* design = nullptr, const Stress* stress = nullptr,
-                          const SideBySide* runs = nullptr);
+                          const SideBySide* runs = nullptr, std::size_t chart_limit = 0);
+
+/// Order statistics per chart series when a report's charts are thinned (above).
+inline constexpr std::size_t kChartQuantilePoints = 1000;
 
 /// The CSV tables, by file name: summary.csv (every metric by arm), differences.csv,
 /// cea.csv (ICER and NMB), ceac.csv, evpi.csv, risk.csv, kra_bands.csv, tornado.csv, psa.csv,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # How long analysis takes on a large run: 10,000 replications x 3 arms read from HDF5 and
-# turned into every summary, the JSON, the CSV tables and the HTML report.
+# turned into every summary, the JSON, the CSV tables and the HTML report (its charts thinned
+# at the default --chart-samples 2000), and the page again with every replication (--chart-samples 0).
 #   bash bench/analysis_bench.sh [replications]   (default 10000; Release build)
 # The run uses scenarios/examples/pathway_minimal.toml with a third arm added here (the
 # alliance arm with a faster step-down, unsettled), so that the file has three arms.
@@ -22,7 +23,10 @@ ls -l "$work/r.h5" | awk '{printf "results file: %.1f MB\n", $5 / 1e6}'
 /usr/bin/time -f "compare (read + analyse + print): %e s wall, %M KiB peak" "$mhsim" compare "$work/r.h5" >/dev/null
 /usr/bin/time -f "report (read + analyse + JSON + CSV + HTML): %e s wall, %M KiB peak" \
   "$mhsim" report "$work/r.h5" --html "$work/r.html" --json "$work/r.json" --csv "$work/csv" -q
-ls -l "$work/r.html" "$work/r.json" | awk '{printf "%s: %.1f MB\n", $9, $5 / 1e6}'
+# The same page with every replication in its charts, as before --chart-samples (issue 17, item 4).
+"$mhsim" report "$work/r.h5" --html "$work/r_every.html" --chart-samples 0 -q
+ls -l "$work/r.html" "$work/r_every.html" "$work/r.json" | awk '{n = split($9, p, "/"); printf "%s: %.1f MB\n", p[n], $5 / 1e6}'
 if [ -x /usr/bin/chromium ] && [ -d report/node_modules/playwright-core ]; then
-  node report/check_report.mjs "$work/r.html" | head -n 1
+  node report/check_report.mjs "$work/r.html" | sed -n 1p
+  node report/check_report.mjs "$work/r_every.html" | sed -n 1p
 fi

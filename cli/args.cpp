@@ -122,6 +122,8 @@ Args parse_args(int argc, const char* const* argv) {
       ->delimiter(',')->allow_extra_args(false);
   report_cmd->add_option("--explorer-max-replications", report.explorer_max_replications, "The terms explorer (--html) carries the run's ledgers only up to this many replications, so that the page stays responsive; 0 leaves it out (default 2000)")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1000000000}));
+  report_cmd->add_option("--chart-samples", report.chart_samples, "Above this many replications the page's histograms and exceedance curves are drawn from min(this, 1,000) order statistics per series and the cost-effectiveness plane from this many evenly spaced replications, so that the page stays small; tables and probabilities still use every replication, and --json keeps them all; 0 never thins (default 2000)")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1000000000}));
   report_cmd->add_option("--html", report.html, "Self-contained HTML report to write");
   report_cmd->add_option("--json", report.json, "JSON summary to write (the report's data)");
   report_cmd->add_option("--csv", report.csv, "Directory to write the CSV tables into");

@@ -110,6 +110,10 @@ struct ReportOptions {
   /// --explorer-max-replications: the terms explorer carries a run's ledgers only up to this
   /// many replications (0: never), so that a large run's page stays responsive.
   std::uint64_t explorer_max_replications = 2000;
+  /// --chart-samples: above this many replications the page's charts draw from order
+  /// statistics and an evenly spaced subset instead of every replication (0: never);
+  /// --json keeps every replication.
+  std::uint64_t chart_samples = 2000;
   std::string html;      ///< HTML report to write ("" = none)
   std::string json;      ///< JSON summary to write ("" = none)
   std::string csv;       ///< directory for the CSV tables ("" = none)

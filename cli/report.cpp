@@ -343,12 +343,18 @@ int write_outputs(const analysis::Analysis& a, const std::string& html, const st
                   const analysis::Design* design = nullptr,
                   const std::vector<std::pair<std::string, std::string>>& extra = {},
                   const analysis::Stress* stress = nullptr, const analysis::SideBySide* runs = nullptr,
-                  const std::string& explorer = "") {
+                  const std::string& explorer = "", std::size_t chart_limit = 0) {
   try {
     // Everything is produced in memory first, so a missing asset writes nothing at all.
     const std::string doc = analysis::analysis_json(a, design, stress, runs);
     std::string page;
-    if (!html.empty()) page = analysis::report_html(analysis::load_report_assets(assets_dir(assets)), doc, explorer);
+    if (!html.empty()) {
+      // The page's charts of a large run draw from order statistics (--chart-samples); the
+      // JSON file keeps every replication.
+      const bool thin = chart_limit > 0 && a.replications > chart_limit;
+      page = analysis::report_html(analysis::load_report_assets(assets_dir(assets)),
+                                   thin ? analysis::analysis_json(a, design, stress, runs, chart_limit) : doc, explorer);
+    }
     const auto tables = csv.empty() ? std::vector<std::pair<std::string, std::string>>{} : analysis::analysis_csv_tables(a);
     analysis::OutputFiles files;
     try {
@@ -504,13 +510,13 @@ int report_command(const ReportOptions& o) {
   }
   if (runs.size() == 1) {
     return write_outputs(runs.front().analysis, o.html, o.json, o.csv, o.assets, o.quiet, o.h5, nullptr, {}, nullptr,
-                         nullptr, explorer);
+                         nullptr, explorer, static_cast<std::size_t>(o.chart_samples));
   }
   const analysis::SideBySide sb = analysis::side_by_side(std::move(runs));
   std::vector<std::pair<std::string, std::string>> extra;
   if (!o.csv.empty()) extra.emplace_back((std::filesystem::path(o.csv) / "side_by_side.csv").string(), analysis::side_by_side_csv(sb));
   return write_outputs(sb.runs.front().analysis, o.html, o.json, o.csv, o.assets, o.quiet, o.h5, nullptr, extra, nullptr, &sb,
-                       explorer);
+                       explorer, static_cast<std::size_t>(o.chart_samples));
 }
 
 int write_design_report(const DesignOptions& o, const analysis::Design& design, const std::string& csv) {

@@ -67,6 +67,12 @@
 //     a range per file and arm in the charts runs-commissioner_spend and runs-cost;
 //   * with --runs-csv FILE (side_by_side.csv of the same command): every figure and change of
 //     the page's data equal to the CSV's (1e-12, relative), paired flags included.
+//   * a thinned page (mhsim report --chart-samples: window.MHSIM_DATA.chart_samples, checkThinned):
+//     its order statistics well formed, samples and payout_samples empty, paired_samples the
+//     replications it says, and the cost-effectiveness plane saying "N of M replications shown";
+//     with --expect-thinned M the page must be thinned and of M replications. The exceedance
+//     check then brackets the table's P(painshare > reserve) between the curve's exact heights
+//     at the order statistics either side of the reserve.
 // Exit 0 when all pass; otherwise every failure is printed and the exit status is 1
 // (2 for bad arguments). --screenshot writes a full-page PNG (cut at --max-height pixels
 // when given). Environment: MHSIM_CHROMIUM overrides the browser path.
@@ -282,6 +288,57 @@ function checkReserves() {
  * what the bands are. Without monthly series, a note and no chart.
  */
 /**
+ * A thinned page (mhsim report --chart-samples, window.MHSIM_DATA.chart_samples): samples and
+ * payout_samples empty; paired_samples only the stated number of distinct replications; every
+ * series' order statistics ascending with counts at or below them non-decreasing up to its n;
+ * each arm's cost series of n = every replication; and the cost-effectiveness plane's caption
+ * saying how many of how many replications it shows, with a dot for each. With
+ * `expected` (--expect-thinned N) the page must be thinned and of N replications.
+ */
+function checkThinned(expected) {
+  const problems = [], checked = [];
+  const D = window.MHSIM_DATA && typeof window.MHSIM_DATA === 'object' ? window.MHSIM_DATA : {};
+  const arr = (v) => (Array.isArray(v) ? v : []);
+  const CS = D.chart_samples && typeof D.chart_samples === 'object' ? D.chart_samples : null;
+  if (!CS) {
+    if (expected !== null) problems.push(`no chart_samples: the page carries every replication, expected it thinned at ${expected}`);
+    else checked.push('every replication carried (no chart_samples)');
+    return { problems, checked };
+  }
+  if (expected !== null && CS.replications !== expected) problems.push(`chart_samples.replications ${CS.replications}, expected ${expected}`);
+  if (!(CS.replications > CS.limit)) problems.push(`thinned at ${CS.limit} with only ${CS.replications} replications`);
+  if (arr(D.samples).length || arr(D.payout_samples).length) problems.push('samples or payout_samples not empty on a thinned page');
+  const reps = new Set(arr(D.paired_samples).map((r) => r.replication));
+  if (reps.size !== CS.shown_replications || reps.size > CS.limit) problems.push(`paired_samples holds ${reps.size} replications, chart_samples says ${CS.shown_replications} (limit ${CS.limit})`);
+  let bad = 0, costs = 0;
+  for (const x of arr(CS.series)) {
+    const v = arr(x.values), c = arr(x.at_most);
+    let ok = v.length === c.length && v.length >= 1 && v.length <= CS.quantile_points + 1 && c[c.length - 1] === x.n && x.n <= CS.replications;
+    for (let i = 1; ok && i < v.length; i++) ok = v[i] >= v[i - 1] && c[i] >= c[i - 1];
+    if (!ok) { bad++; if (bad <= 3) problems.push(`series ${x.of}/${x.field}/${x.arm}/${x.partner || ''}: order statistics not ascending or counts not ending at n = ${x.n}`); }
+    if (x.of === 'samples' && x.field === 'cost') { costs++; if (x.n !== CS.replications) problems.push(`cost of ${x.arm}: n ${x.n}, expected every replication (${CS.replications})`); }
+  }
+  if (costs !== arr(D.arms).length) problems.push(`${costs} cost series, expected one per arm (${arr(D.arms).length})`);
+  const ce = document.querySelector('.chart[data-chart="ce-plane"]');
+  if (arr(D.arms).length > 1) {
+    const fmt = (n) => new Intl.NumberFormat('en-GB').format(n);
+    const shown = Math.min(reps.size, 2000);
+    const want = `${fmt(shown)} of ${fmt(CS.replications)} replications shown`;
+    const text = ce ? (ce.closest('figure') || ce.parentElement).textContent : '';
+    if (!ce) problems.push('no ce-plane chart');
+    else if (!text.includes(want)) problems.push(`the cost-effectiveness plane does not say "${want}"`);
+    const dots = ce ? ce.querySelectorAll('g.mark-symbol.role-mark > path').length : 0;
+    const rows = arr(D.paired_samples).filter((r) => reps.size <= 2000 || r.replication <= [...reps].sort((a, b) => a - b)[1999]).length;
+    if (ce && dots < rows) problems.push(`the cost-effectiveness plane draws ${dots} dots for ${rows} paired rows`);
+    if (!problems.length) checked.push(`ce-plane: "${want}", ${dots} symbols for ${rows} paired rows`);
+  }
+  if (!problems.length) {
+    checked.push(`${arr(CS.series).length} series of at most ${CS.quantile_points + 1} order statistics each, counts ending at n; samples and payout_samples empty; ${reps.size} replications in paired_samples`);
+  }
+  return { problems, checked };
+}
+
+/**
  * The limits that apply to each partner (#risk-body) against window.MHSIM_DATA.risk: the
  * risk-limits table shows every cap in the partner's row (its own, and its alliance's on the
  * pool), one "alliance-wide" cell per row with a shared cap; and for every partner with a
@@ -308,7 +365,13 @@ function checkLimits() {
   if (sharedShown !== shared) problems.push(`${sharedShown} rows show an alliance-wide cap, expected ${shared}`);
   else if (ownShown !== own) problems.push(`${ownShown} rows show a cap of the partner's own, expected ${own}`);
   else checked.push(`risk-limits: ${shared} rows with the alliance-wide cap, ${own} with the partner's own`);
-  const ps = arr(D.payout_samples);
+  // A thinned page (mhsim report --chart-samples) draws the curves from order statistics of the
+  // painshares with the exact count at or below each (chart_samples.series): rows stand for them.
+  const CS = D.chart_samples && typeof D.chart_samples === 'object' ? D.chart_samples : null;
+  const series = (p, a) => arr(CS && CS.series).find((x) => x.of === 'payout_samples' && x.field === 'painshare' && x.partner === p && x.arm === a);
+  const ps = CS ? arr(CS.series).filter((x) => x.of === 'payout_samples' && x.field === 'painshare')
+    .flatMap((x) => arr(x.values).map((v) => ({ partner: x.partner, arm: x.arm, painshare: v })))
+    : arr(D.payout_samples);
   const partners = [...new Set(ps.filter((r) => isNum(r.painshare) && r.painshare > 0).map((r) => r.partner))];
   for (const p of partners) {
     const c = box.querySelector(`.chart[data-chart="exceedance-${CSS.escape(slug(p))}"]`);
@@ -323,11 +386,28 @@ function checkLimits() {
     if (rules !== limits.size) problems.push(`exceedance-${slug(p)}: ${rules} dashed lines, expected one per reserve or cap: ${limits.size}`);
     for (const r of mine) {
       if (!isNum(r.reserve) || !isNum(r.p_above_reserve) || !arms.has(r.arm)) continue;
+      if (CS) {
+        // Exact at the order statistics: the table's P(painshare > reserve), from every
+        // replication, lies between the curve's heights at the points either side of the reserve.
+        const q = series(p, r.arm);
+        const v = arr(q && q.values), c = arr(q && q.at_most);
+        let below = -1;
+        for (let i = 0; i < v.length; i++) if (v[i] <= r.reserve) below = i;
+        const hiP = below < 0 ? 1 : (q.n - c[below]) / q.n;
+        const loP = below + 1 < v.length ? (q.n - c[below + 1]) / q.n : 0;
+        if (!q || !(r.p_above_reserve <= hiP + 1e-12 && r.p_above_reserve >= loP - 1e-12) || (below >= 0 && v[below] === r.reserve && Math.abs(hiP - r.p_above_reserve) > 1e-12)) {
+          problems.push(`exceedance-${slug(p)} (${r.arm}): the table's P(painshare > reserve) ${r.p_above_reserve} is not between the curve's ${loP} and ${hiP} either side of the reserve`);
+        }
+        continue;
+      }
       const v = ps.filter((x) => x.partner === p && x.arm === r.arm).map((x) => x.painshare);
       const at = v.filter((x) => x > r.reserve).length / v.length;
       if (Math.abs(at - r.p_above_reserve) > 1e-12) problems.push(`exceedance-${slug(p)} (${r.arm}): the curve is at ${at} at the reserve, the table says ${r.p_above_reserve}`);
     }
-    if (!problems.length) checked.push(`exceedance-${slug(p)}: ${lines} curves, ${rules} limits, at each reserve the table's P(painshare > reserve)`);
+    if (!problems.length) {
+      checked.push(`exceedance-${slug(p)}: ${lines} curves, ${rules} limits, at each reserve the table's P(painshare > reserve)`
+        + (CS ? ` (between the curve's heights at the ${CS.quantile_points} quantiles either side)` : ''));
+    }
   }
   return { problems, checked };
 }
@@ -863,7 +943,7 @@ function compareStress(page, csvText) {
 
 const argv = process.argv.slice(2);
 let file = null, screenshot = null, maxHeight = 0, timeoutS = 60, allowNoCharts = false;
-let designCsv = null, designPrintout = null, stressCsv = null, runsCsv = null;
+let designCsv = null, designPrintout = null, stressCsv = null, runsCsv = null, expectThinned = null;
 let chromiumPath = process.env.MHSIM_CHROMIUM || '/usr/bin/chromium';
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
@@ -876,6 +956,7 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--design-printout') designPrintout = argv[++i];
   else if (a === '--stress-csv') stressCsv = argv[++i];
   else if (a === '--runs-csv') runsCsv = argv[++i];
+  else if (a === '--expect-thinned') expectThinned = parseInt(argv[++i], 10);
   else if (a === '-h' || a === '--help') usage();
   else if (a.startsWith('--')) usage(`unknown option ${a}`);
   else if (file === null) file = a;
@@ -1015,6 +1096,8 @@ try {
     cmp.problems.forEach((m) => fail(`side by side against side_by_side.csv: ${m}`));
     runs.checked.push(...cmp.checked);
   }
+  const thinned = await page.evaluate(checkThinned, expectThinned);
+  thinned.problems.forEach((m) => fail(`thinned charts: ${m}`));
   const limits = await page.evaluate(checkLimits);
   limits.problems.forEach((m) => fail(`limits: ${m}`));
   const overTime = await page.evaluate(checkOverTime);
@@ -1078,6 +1161,7 @@ try {
   for (const line of voi.checked) console.log(`  voi  ${line}`);
   for (const line of reserves.checked) console.log(`  reserves  ${line}`);
   for (const line of runs.checked) console.log(`  runs  ${line}`);
+  for (const line of thinned.checked) console.log(`  thinned  ${line}`);
   for (const line of limits.checked) console.log(`  limits  ${line}`);
   for (const line of overTime.checked) console.log(`  over time  ${line}`);
   for (const line of design.checked) console.log(`  design  ${line}`);

@@ -282,6 +282,39 @@
   var COLOR_ARM = { field: 'arm', type: 'nominal', title: 'Arm', scale: armScale(ARMS), sort: ARMS };
   var MAX_CE_POINTS = 2000;
   var BIG_SAMPLE = 2000;
+  // A large run's page (mhsim report --chart-samples) carries, instead of every replication,
+  // the order statistics of each series a histogram or exceedance curve draws, each with the
+  // exact number of replications at or below it, and in paired_samples an evenly spaced
+  // subset for the cost-effectiveness plane. Tables and probabilities in text never use them.
+  var CS = D.chart_samples && typeof D.chart_samples === 'object' ? D.chart_samples : null;
+  /** The series of chart_samples for one of samples, paired_samples or payout_samples, field, arm and partner. */
+  function seriesOf(of, field, arm, partner) {
+    return arr(CS && CS.series).filter(function (x) {
+      return x.of === of && x.field === field && x.arm === arm && (partner === undefined || x.partner === partner);
+    })[0] || null;
+  }
+  /** Rows like those of D[of], one per order statistic, with w: the replications it stands for. */
+  function quantileRows(of) {
+    var rows = [];
+    arr(CS && CS.series).forEach(function (x) {
+      if (x.of !== of) return;
+      var v = arr(x.values), c = arr(x.at_most);
+      for (var i = 0; i < v.length; i++) {
+        var w = c[i] - (i ? c[i - 1] : 0);
+        if (!(w > 0)) continue;  // a value repeated stands for no further replication
+        var r = { arm: x.arm, base_arm: x.base_arm, partner: x.partner, w: w };
+        r[x.field] = v[i];
+        rows.push(r);
+      }
+    });
+    return rows;
+  }
+  // What the histograms and exceedance curves draw from: every replication, or the order statistics.
+  var SAMPLES = CS ? quantileRows('samples') : arr(D.samples);
+  var PAIRED = CS ? quantileRows('paired_samples') : arr(D.paired_samples);
+  var PAYOUTS = CS ? quantileRows('payout_samples') : arr(D.payout_samples);
+  var THIN_NOTE = CS ? ' Drawn from ' + nf0.format(CS.quantile_points) + ' quantiles of each arm\u2019s ' + nf0.format(CS.replications)
+    + ' replications (mhsim report --chart-samples); the tables use every replication.' : '';
 
   function armLabel(a) { return a === BASE ? a + ' (base)' : a; }
   function effectPer() { return 'per ' + (EFFECT.replace(/s$/, '') || 'unit'); }
@@ -574,7 +607,7 @@
     var layers = [];
     var colour = { field: 'arm', type: 'nominal', scale: armScale(ARMS), legend: null };
     layers.push({ transform: [{ filter: 'datum.kind === "s"' }], mark: { type: 'bar', opacity: 0.85 },
-      encoding: { x: x, y: { aggregate: 'count', type: 'quantitative', title: 'Replications' }, color: colour } });
+      encoding: { x: x, y: { aggregate: 'sum', field: 'w', type: 'quantitative', title: 'Replications' }, color: colour } });
     var hasCi = rows.some(function (r) { return r.kind === 'm' && isNum(r.lo) && isNum(r.hi); });
     if (opts.ci && hasCi) {
       layers.push({ transform: [{ filter: 'datum.kind === "m" && isValid(datum.lo) && isValid(datum.hi)' }],
@@ -608,10 +641,10 @@
     var byArm = {};
     arms.forEach(function (a) { byArm[a] = { n: 0, sum: 0 }; });
     for (var i = 0; i < samples.length; i++) {
-      var s = samples[i], v = s[field];
+      var s = samples[i], v = s[field], w = isNum(s.w) ? s.w : 1;
       if (!isNum(v) || !byArm[s.arm]) continue;
-      rows.push({ kind: 's', arm: s.arm, value: v });
-      byArm[s.arm].n += 1; byArm[s.arm].sum += v;
+      rows.push({ kind: 's', arm: s.arm, value: v, w: w });
+      byArm[s.arm].n += w; byArm[s.arm].sum += w * v;
     }
     arms.forEach(function (a) {
       if (!byArm[a].n) return;
@@ -654,7 +687,7 @@
       ],
     }, 'Other differences: key performance indicators and partners\u2019 costs');
 
-    var ps = arr(D.paired_samples);
+    var ps = PAIRED;
     if (!ps.length) { note(out, 'No per-replication differences were reported, so there are no difference histograms.'); return; }
     var pairs = [['delta_cost', COST_ID, 'Difference in cost per replication (\u00a3)', true],
       ['delta_effect', EFFECT_ID, 'Difference in ' + EFFECT + ' per replication', false]];
@@ -666,7 +699,8 @@
         title: (p[3] ? 'Cost' : EFFECT) + ': each arm minus ' + BASE + ', replication by replication',
         caption: 'Bars: paired differences in single replications. Dark line: mean difference; grey band: its 95% CI '
           + '(narrow because it describes the average, not a single replication)'
-          + (zero ? '; dashed line: no difference.' : '. Every replication lies on the same side of zero, so the no-difference line is off the chart.'),
+          + (zero ? '; dashed line: no difference.' : '. Every replication lies on the same side of zero, so the no-difference line is off the chart.')
+          + THIN_NOTE,
       });
     });
   });
@@ -674,7 +708,7 @@
   // ---- distributions ------------------------------------------------------------------
   section('distributions', function () {
     var out = body('distributions-body');
-    var samples = arr(D.samples);
+    var samples = SAMPLES;
     if (!samples.length) { note(out, 'No per-replication samples were reported, so there are no distributions to draw.'); return; }
     // Each histogram is titled with its metric's own label, which says what the cost is and
     // how it is discounted ("Ledger cost (discounted at 3.50%)").
@@ -695,9 +729,14 @@
         if (m[0] === 'commissioner_spend') note(grid, 'Commissioner spend is not shown: this run has no contracts (no payouts).');
         return;
       }
-      var rows = histRows(samples, m[0], ARMS, null);
+      // A thinned page's mean line is the mean of every replication (the order statistics' is not).
+      var rows = histRows(samples, m[0], ARMS, CS ? function (a) {
+        var x = seriesOf('samples', m[0], a);
+        return x ? { mean: x.mean, ci_low: null, ci_high: null } : null;
+      } : null);
       chart(grid, 'dist-' + m[0], histogramSpec(rows, m[2], m[3], {}), {
         title: m[2].replace(/ \(\u00a3\)$/, '') + ' by arm' + (isNum(S.horizon_years) ? ', total over ' + S.horizon_years + ' years' : ''),
+        caption: CS ? THIN_NOTE.trim() : undefined,
       });
     });
   });
@@ -745,6 +784,11 @@
         sub = ps.filter(function (r) { return r.replication <= cutoff; });
         subNote = ' For speed the plane shows the first ' + nf0.format(MAX_CE_POINTS) + ' of ' + nf0.format(reps.length)
           + ' replications (all replications are used in every statistic).';
+      }
+      if (CS && isNum(CS.replications)) {
+        var shownN = Math.min(reps.length, MAX_CE_POINTS);
+        subNote = ' ' + nf0.format(shownN) + ' of ' + nf0.format(CS.replications) + ' replications shown, evenly spaced'
+          + ' (mhsim report --chart-samples); the means, the tables and every probability use all ' + nf0.format(CS.replications) + '.';
       }
       var pts = [];
       var x0 = 0, x1 = 0, y0 = 0, y1 = 0;
@@ -899,7 +943,7 @@
     var risk = arr(D.risk);
     var partnerRows = risk.filter(function (r) { return r.partner !== 'commissioner'; });
     var commRows = risk.filter(function (r) { return r.partner === 'commissioner'; });
-    if (!risk.length && !arr(D.payout_samples).length) {
+    if (!risk.length && !PAYOUTS.length) {
       note(out, 'No contracts with gain/pain sharing were simulated, so there is no financial risk to show.');
       return;
     }
@@ -1013,7 +1057,7 @@
       }
     }
 
-    var ps = arr(D.payout_samples);
+    var ps = PAYOUTS;
     h3(out, 'Each partner\u2019s gain/pain share per replication');
     if (!ps.length) { note(out, 'No payout samples were reported, so there are no payout charts.'); return; }
     var partners = uniq(PARTNERS.concat(uniq(ps.map(function (r) { return r.partner; }))))
@@ -1031,7 +1075,7 @@
         var r = ps[i];
         if (r.partner !== p || !isNum(r.gain_pain)) continue;
         var v = r.gain_pain;
-        rows.push({ kind: 's', arm: r.arm, value: v, side: v < 0 ? SIDE[0] : (v > 0 ? SIDE[2] : SIDE[1]) });
+        rows.push({ kind: 's', arm: r.arm, value: v, side: v < 0 ? SIDE[0] : (v > 0 ? SIDE[2] : SIDE[1]), w: isNum(r.w) ? r.w : 1 });
         if (v < lo) lo = v; if (v > hi) hi = v;
         if (armsHere.indexOf(r.arm) < 0) armsHere.push(r.arm);
       }
@@ -1057,7 +1101,7 @@
           layer: [
             { transform: [{ filter: 'datum.kind === "s"' }], mark: { type: 'bar' },
               encoding: { x: { field: 'value', type: 'quantitative', bin: { maxbins: 40 }, title: title, axis: MONEY_AXIS },
-                y: { aggregate: 'count', type: 'quantitative', title: 'Replications' },
+                y: { aggregate: 'sum', field: 'w', type: 'quantitative', title: 'Replications' },
                 color: { field: 'side', type: 'nominal', title: null, scale: colourScale, legend: { orient: 'bottom', direction: 'horizontal', columns: 5 } } } },
           ].concat(marked.length ? [
             { transform: [{ filter: 'datum.kind === "r"' }], mark: { type: 'rule', strokeWidth: 2.5 },
@@ -1076,7 +1120,7 @@
             return k === 'cap' ? 'its own painshare cap (the most it can pay)'
               : k === 'shared' ? 'its alliance\u2019s painshare cap on the whole pool (the most all members pay together)' : 'its reserve';
           }).join(' and ') + ', where stated.'
-            : 'No cap or reserve was stated for this partner.'),
+            : 'No cap or reserve was stated for this partner.') + THIN_NOTE,
       });
     });
 
@@ -1095,6 +1139,18 @@
         var armsHere = uniq(ps.filter(function (r) { return r.partner === p && isNum(r.painshare); }).map(function (r) { return r.arm; }))
           .sort(function (a, b) { return ARMS.indexOf(a) - ARMS.indexOf(b); });
         armsHere.forEach(function (a) {
+          var q = CS ? seriesOf('payout_samples', 'painshare', a, p) : null;
+          if (q) {
+            // From the order statistics: P(painshare > x) = (n - number at or below x) / n, exact at each point.
+            var qv = arr(q.values), qc = arr(q.at_most), atZero = 0;
+            for (var j = 0; j < qv.length; j++) if (qv[j] <= 0) atZero = qc[j];
+            rows.push({ kind: 'c', arm: a, x: 0, p: (q.n - atZero) / q.n });
+            for (var k = 0; k < qv.length; k++) {
+              if (qv[k] <= 0 || (k + 1 < qv.length && qv[k + 1] === qv[k])) continue;
+              rows.push({ kind: 'c', arm: a, x: qv[k], p: (q.n - qc[k]) / q.n });
+            }
+            return;
+          }
           var v = ps.filter(function (r) { return r.partner === p && r.arm === a && isNum(r.painshare); })
             .map(function (r) { return r.painshare; }).sort(function (x, y) { return x - y; });
           var n = v.length;
@@ -1139,7 +1195,10 @@
           title: p,
           caption: 'For each amount x, the share of replications in which ' + p + '\u2019s painshare over the horizon (the sum of each year\u2019s pain, '
             + 'as in the table) exceeds x, per arm. ' + (lines.length ? 'Dashed lines: ' + lines.map(function (l) { return l.what; }).join('; ')
-            + '. Where the curve crosses a reserve line is the table\u2019s P(painshare > reserve).' : 'No reserve or cap was stated for this partner.'),
+            + '. Where the curve crosses a reserve line is the table\u2019s P(painshare > reserve).' : 'No reserve or cap was stated for this partner.')
+            + (CS ? ' Drawn from ' + nf0.format(CS.quantile_points) + ' quantiles of the ' + nf0.format(CS.replications)
+              + ' replications (mhsim report --chart-samples): exact at each, and between two of them off by at most the share of replications between them (about 1 in '
+              + nf0.format(CS.quantile_points) + '); the table uses every replication.' : ''),
         });
       });
     }

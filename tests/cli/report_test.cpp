@@ -97,6 +97,40 @@ TEST_CASE("Report CLI: the terms explorer is left out of a run larger than --exp
   CHECK(bad.exit_code == 2);
 }
 
+TEST_CASE("Report CLI: --chart-samples thins the page's charts of a larger run, never the JSON file", "[cli][report]") {
+  const fs::path page_path = scratch("thin.html"), json = scratch("thin.json"), same = scratch("same.html");
+  const std::string assets = std::string(MHSIM_SOURCE_DIR) + "/report";
+  const std::string token = "window.MHSIM_DATA = {\"schema\": ";
+  // 6 replications, at most 5 per chart: order statistics (5 points) and 5 evenly spaced
+  // replications, floor(i * 6 / 5) = 0, 1, 2, 3, 4, for the plane; the JSON file keeps all 6.
+  const auto a = mhsim::test::run_process({MHSIM_BINARY, "report", results().string(), "--html", page_path.string(), "--json",
+                                           json.string(), "--assets", assets, "--chart-samples", "5", "-q"});
+  INFO(a.err);
+  REQUIRE(a.exit_code == 0);
+  const std::string page = read_text(page_path), doc = read_text(json);
+  CHECK(page.find("\"chart_samples\": {\"replications\": 6, \"limit\": 5, \"quantile_points\": 5, \"shown_replications\": 5") !=
+        std::string::npos);
+  CHECK(page.find("\"samples\": [], ") != std::string::npos);
+  CHECK(page.find("\"payout_samples\": [], ") != std::string::npos);
+  CHECK(page.find("{\"replication\": 4, \"arm\": \"alliance\", \"base_arm\": \"block\"") != std::string::npos);
+  CHECK(page.find("{\"replication\": 5, \"arm\": \"alliance\", \"base_arm\": \"block\"") == std::string::npos);
+  CHECK(doc.find("chart_samples") == std::string::npos);
+  CHECK(doc.find("{\"replication\": 5, \"arm\": \"alliance\", \"base_arm\": \"block\"") != std::string::npos);
+  // At or under the limit (the default, 2,000) the page carries exactly the JSON file's document.
+  const auto b = mhsim::test::run_process({MHSIM_BINARY, "report", results().string(), "--html", same.string(), "--assets",
+                                           assets, "-q"});
+  INFO(b.err);
+  REQUIRE(b.exit_code == 0);
+  const std::string full = read_text(same);
+  const std::size_t at = full.find(token);
+  REQUIRE(at != std::string::npos);
+  const std::string body = doc.substr(0, doc.size() - 1);  // without the final newline
+  CHECK(full.compare(at + 20, body.size(), body) == 0);
+  const auto bad = mhsim::test::run_process({MHSIM_BINARY, "report", results().string(), "--html", same.string(),
+                                             "--chart-samples", "-1"});
+  CHECK(bad.exit_code == 2);
+}
+
 TEST_CASE("Compare CLI: arms side by side with paired differences", "[cli][report]") {
   const auto r = mhsim::test::run_process({MHSIM_BINARY, "compare", results().string()});
   INFO(r.err);
