@@ -33,9 +33,10 @@ struct Args {
   ReproduceOptions reproduce;
   StressOptions stress;
 
-  /// Set when the command line is not to be run: kExitOk after --help or --version,
-  /// kExitBadInput for an error. Then `out` is the text for standard output (help, version),
-  /// `err` CLI11's message for standard error (the error and "Run with --help ..."), and
+  /// Set when the command line is not to be run: kExitOk after --help, --version, -V or
+  /// `mhsim version`, kExitBadInput for an error. Then `out` is the text for standard output
+  /// (help, version), `err` the message for standard error (CLI11's error, or an unknown
+  /// command with the nearest one, every line begun "mhsim: "), and
   /// `errors` the options given an empty value (to print with print_diagnostics); an error
   /// has `err` or `errors`, never neither.
   std::optional<int> exit_code;

@@ -380,7 +380,7 @@ int calibrate_command(const CalibrateOptions& o) {
       std::printf("Wrote %s\n", o.out.c_str());
     }
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "mhsim calibrate: %s\n", e.what());
+    std::fprintf(stderr, "mhsim: calibrate: %s\n", e.what());
     return kExitFailure;
   }
   return kExitOk;

@@ -312,11 +312,11 @@ void print_payouts(const analysis::ResultsReader& file, const scenario::PathwayS
 }  // namespace
 
 void print_warnings(const std::vector<Diagnostic>& ws) {
-  for (const Diagnostic& w : ws) std::fprintf(stderr, "warning: %s\n", w.to_string().c_str());
+  for (const Diagnostic& w : ws) std::fprintf(stderr, "mhsim: warning: %s\n", w.to_string().c_str());
 }
 
 void print_diagnostics(const std::vector<Diagnostic>& ds) {
-  for (const Diagnostic& d : ds) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+  for (const Diagnostic& d : ds) std::fprintf(stderr, "mhsim: %s\n", d.to_string().c_str());
   std::fprintf(stderr, "mhsim: %zu error%s; nothing was written\n", ds.size(), ds.size() == 1 ? "" : "s");
 }
 
@@ -488,7 +488,7 @@ int merge_command(const std::vector<std::string>& inputs, const std::string& out
                 static_cast<unsigned long long>(file.uint_attribute("replications") - 1));
     return kExitOk;
   } catch (const analysis::MergeError& e) {
-    for (const std::string& p : e.problems()) std::fprintf(stderr, "%s\n", p.c_str());
+    for (const std::string& p : e.problems()) std::fprintf(stderr, "mhsim: %s\n", p.c_str());
     std::fprintf(stderr, "mhsim: %zu problem%s; nothing was written to %s\n", e.problems().size(),
                  e.problems().size() == 1 ? "" : "s", out.c_str());
     return kExitBadInput;
@@ -527,7 +527,7 @@ int validate_pathway(const std::string& path) {
     }
     return kExitOk;
   } catch (const scenario::ScenarioError& e) {
-    for (const Diagnostic& d : e.diagnostics()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+    for (const Diagnostic& d : e.diagnostics()) std::fprintf(stderr, "mhsim: %s\n", d.to_string().c_str());
     std::fprintf(stderr, "mhsim: %zu error%s\n", e.diagnostics().size(), e.diagnostics().size() == 1 ? "" : "s");
     return kExitBadInput;
   }
@@ -551,7 +551,7 @@ int validate_command(const std::string& path) {
     }
     return kExitOk;
   } catch (const scenario::ScenarioError& e) {
-    for (const Diagnostic& d : e.diagnostics()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+    for (const Diagnostic& d : e.diagnostics()) std::fprintf(stderr, "mhsim: %s\n", d.to_string().c_str());
     std::fprintf(stderr, "mhsim: %zu error%s\n", e.diagnostics().size(), e.diagnostics().size() == 1 ? "" : "s");
     return kExitBadInput;
   }

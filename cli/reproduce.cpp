@@ -210,7 +210,7 @@ int reproduce_command(const ReproduceOptions& o) {
       std::fflush(stdout);
     }
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "mhsim reproduce: %s\n", e.what());
+    std::fprintf(stderr, "mhsim: reproduce: %s\n", e.what());
     return kExitFailure;
   }
   if (runs.size() > 1) {

@@ -361,7 +361,7 @@ int settle_command(const SettleOptions& options) {
     }
   }
   if (!errors.empty()) {
-    for (const Diagnostic& d : errors) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+    for (const Diagnostic& d : errors) std::fprintf(stderr, "mhsim: %s\n", d.to_string().c_str());
     std::fprintf(stderr, "mhsim: %zu error%s; nothing was written\n", errors.size(), errors.size() == 1 ? "" : "s");
     return kExitBadInput;
   }

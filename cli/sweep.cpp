@@ -220,7 +220,7 @@ std::string joined(const std::vector<std::string>& values) {
 }
 
 int refuse(const std::vector<Diagnostic>& errors) {
-  for (const Diagnostic& d : errors) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+  for (const Diagnostic& d : errors) std::fprintf(stderr, "mhsim: %s\n", d.to_string().c_str());
   std::fprintf(stderr, "mhsim: %zu error%s; nothing was written\n", errors.size(), errors.size() == 1 ? "" : "s");
   return kExitBadInput;
 }
@@ -488,7 +488,7 @@ int settle_grid(const Grid& g, bool with_reference, std::size_t only_arm, const 
               [&](const std::shared_ptr<SettledCombination>& done) { visit_step(*done); }));
   seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   if (!problems.empty()) {
-    for (const std::string& m : problems) std::fprintf(stderr, "%s\n", m.c_str());
+    for (const std::string& m : problems) std::fprintf(stderr, "mhsim: %s\n", m.c_str());
     std::fprintf(stderr, "mhsim: %zu invalid combination%s; nothing was written\n", problems.size(),
                  problems.size() == 1 ? "" : "s");
     return kExitBadInput;

@@ -8,6 +8,7 @@ packages=(
   g++ cmake ninja-build
   libboost-dev libeigen3-dev libhdf5-dev libtbb-dev
   libtomlplusplus-dev libcli11-dev catch2 zlib1g-dev
+  libssl-dev     # OpenSSL's libcrypto: the SHA-256 of the scenario text in every results file
   hdf5-tools   # h5dump: the tests read results back with HDF5's own tools
   libopenmpi-dev openmpi-bin   # optional MPI build (preset "ci"); mpirun runs the MPI tests
   python3-h5py   # a test reads results back with h5py, independently of the C++ reader
