@@ -101,6 +101,10 @@ struct SweepOptions {
 };
 
 
+/// Above this many replications an HTML page (report, design, stress) draws its charts from
+/// order statistics and an evenly spaced subset (mhsim report --chart-samples).
+inline constexpr std::uint64_t kDefaultChartSamples = 2000;
+
 /// Options of `mhsim report`.
 struct ReportOptions {
   /// Results files of `mhsim run`: the first is reported in full; with more, the report also
@@ -113,7 +117,7 @@ struct ReportOptions {
   /// --chart-samples: above this many replications the page's charts draw from order
   /// statistics and an evenly spaced subset instead of every replication (0: never);
   /// --json keeps every replication.
-  std::uint64_t chart_samples = 2000;
+  std::uint64_t chart_samples = kDefaultChartSamples;
   std::string html;      ///< HTML report to write ("" = none)
   std::string json;      ///< JSON summary to write ("" = none)
   std::string csv;       ///< directory for the CSV tables ("" = none)

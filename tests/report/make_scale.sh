@@ -27,6 +27,16 @@ if [ "$size" -ge "$limit" ]; then
   echo "FAIL: the page of $reps replications is $size bytes, not under $limit" >&2
   exit 1
 fi
+# mhsim design's page of the same run is thinned the same way (its JSON file is not).
+"$mhsim" design "$root/scenarios/examples/pathway_minimal.toml" --results "$dir/scale.h5" --arm alliance \
+  --set 'arms.alliance.contracts.alliance.share=0.3:0.7:0.2' --reserve trust=5000 \
+  --html "$dir/design.html" --json "$dir/design.json" --assets "$root/report" >"$dir/design.txt"
+size=$(stat -c %s "$dir/design.html")
+echo "design.html: $size bytes for $reps replications (bound $limit)"
+if [ "$size" -ge "$limit" ]; then
+  echo "FAIL: mhsim design's page of $reps replications is $size bytes, not under $limit" >&2
+  exit 1
+fi
 # The JSON file is not thinned: every replication of every arm, and no chart_samples.
 /usr/bin/python3 - "$dir/scale.json" "$reps" <<'PY'
 import json, sys
