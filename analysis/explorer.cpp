@@ -9,9 +9,9 @@
 #include <utility>
 #include <variant>
 
-#include "analysis/decision.hpp"
 #include "analysis/partner_risk.hpp"
 #include "analysis/payout_fields.hpp"
+#include "analysis/target_rule.hpp"
 #include "models/contracts/pathway_ledger.hpp"
 #include "models/scenario/keys.hpp"
 
@@ -340,34 +340,31 @@ std::string Explorer::settle(const std::vector<std::string>& keys, const std::ve
 
 void Explorer::resolve_target(const ct::Terms& terms, ct::AllianceTerms& al) const {
   const ct::TargetRule& rule = *al.target_rule;
-  if (rule.kind == ct::TargetRule::Kind::kFixed) {
-    al.target_cost = rule.amount;  // by year: the terms' own target_cost_by_year and indexation
-    return;
-  }
-  // Per year, the type-7 percentile across replications of the reference arm's cost of the
-  // members' partners (or of the services the alliance covers, when a member also holds a
-  // contract scoped to services; one-off costs included), times the scale.
-  std::vector<std::size_t> owner;
-  for (const auto& s : base_.spec.services) owner.push_back(s.partner);
-  const std::vector<bool> scope = ct::alliance_scope(terms, owner);
-  const std::size_t ref = rule.arm;
-  if (ref >= A_) throw std::invalid_argument("explorer: a target's reference arm is not an arm of the run");
-  al.target_cost_by_year.assign(Y_, 0.0);
-  std::vector<double> cost(R_);
-  for (std::size_t y = 0; y < Y_; ++y) {
-    for (std::size_t r = 0; r < R_; ++r) {
-      const ct::YearInput& in = inputs_[(r * A_ + ref) * Y_ + y];
-      double c = 0;
-      if (scope.empty()) {
-        for (const ct::AllianceMember& m : al.members) c += in.partner_cost[m.partner];
-      } else {
-        for (std::size_t s = 0; s < scope.size(); ++s) c += scope[s] ? in.service_cost[s] : 0.0;
+  // Per year, the reference arm's cost in every replication of the members' partners (or of
+  // the services the alliance covers, when a member also holds a contract scoped to services;
+  // one-off costs included), as resolve_terms reads it from the results file.
+  std::vector<std::vector<double>> cost;
+  if (rule.kind != ct::TargetRule::Kind::kFixed) {
+    std::vector<std::size_t> owner;
+    for (const auto& s : base_.spec.services) owner.push_back(s.partner);
+    const std::vector<bool> scope = ct::alliance_scope(terms, owner);
+    const std::size_t ref = rule.arm;
+    if (ref >= A_) throw std::invalid_argument("explorer: a target's reference arm is not an arm of the run");
+    cost.assign(Y_, std::vector<double>(R_, 0.0));
+    for (std::size_t y = 0; y < Y_; ++y) {
+      for (std::size_t r = 0; r < R_; ++r) {
+        const ct::YearInput& in = inputs_[(r * A_ + ref) * Y_ + y];
+        double c = 0;
+        if (scope.empty()) {
+          for (const ct::AllianceMember& m : al.members) c += in.partner_cost[m.partner];
+        } else {
+          for (std::size_t s = 0; s < scope.size(); ++s) c += scope[s] ? in.service_cost[s] : 0.0;
+        }
+        cost[y][r] = c;
       }
-      cost[r] = c;
     }
-    al.target_cost_by_year[y] = rule.scale * decision::quantile(cost, rule.percentile / 100.0);
   }
-  al.target_cost = al.target_cost_by_year.empty() ? 0.0 : al.target_cost_by_year.front();
+  apply_target_rule(rule, cost, al);
 }
 
 std::string controls_json(const std::vector<Control>& controls) {

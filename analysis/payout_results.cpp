@@ -11,6 +11,7 @@
 #include "analysis/decision.hpp"
 #include "analysis/merge.hpp"
 #include "analysis/pathway_results.hpp"
+#include "analysis/target_rule.hpp"
 #include "models/contracts/pathway_ledger.hpp"
 
 namespace mhsim::analysis {
@@ -76,18 +77,14 @@ ResolvedTerms resolve_with(const pw::PathwaySpec& spec, const std::vector<ct::Ar
     const ct::TargetRule* target = contracts[a].target();
     if (alliance != nullptr && target != nullptr) {
       const ct::TargetRule& rule = *target;
-      if (rule.kind == ct::TargetRule::Kind::kFixed) {
-        alliance->target_cost = rule.amount;
-      } else {
+      std::vector<std::vector<double>> cost;  // per year, the reference arm's cost in every replication
+      if (rule.kind != ct::TargetRule::Kind::kFixed) {
         std::vector<std::size_t> members;
         for (const ct::AllianceMember& m : alliance->members) members.push_back(m.partner);
-        const std::vector<std::vector<double>> cost = reference_costs(rule.arm, members, alliance_scope(spec, terms));
-        alliance->target_cost_by_year.clear();
-        for (std::size_t y = 0; y < years; ++y) {
-          alliance->target_cost_by_year.push_back(rule.scale * decision::quantile(cost[y], rule.percentile / 100.0));  // type 7
-        }
-        alliance->target_cost = alliance->target_cost_by_year.empty() ? 0.0 : alliance->target_cost_by_year.front();
+        cost = reference_costs(rule.arm, members, alliance_scope(spec, terms));
+        cost.resize(years);
       }
+      apply_target_rule(rule, cost, *alliance);
     }
     out.arms.push_back(std::move(terms));
   }
