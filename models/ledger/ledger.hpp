@@ -179,6 +179,13 @@ struct PathwayResult {
   /// this replication ran with (every arm the same), in the order of the scenario's
   /// [uncertainty] tables; empty when the scenario has none. The runner fills it.
   std::vector<double> psa_values = {};
+  /// Providers' responses to their contracts (models/incentives), when any responds:
+  /// [arm][year][decision][service][field] with fields kResponseFieldNames; empty otherwise.
+  /// The runner fills it.
+  std::vector<double> response = {};
 };
+/// The fields of PathwayResult::response: the deciding provider's signal (pounds), its stake
+/// (share of the decision's cost it bears) and the factor its behaviour parameter was scaled by.
+inline constexpr std::array<std::string_view, 3> kResponseFieldNames = {"signal", "stake", "factor"};
 
 }  // namespace mhsim::models::ledger

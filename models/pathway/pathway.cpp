@@ -8,6 +8,7 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include <boost/random/exponential_distribution.hpp>
@@ -457,7 +458,11 @@ class ArmSim {
       const double occupancy =
           places > 0 ? std::min(1.0, static_cast<double>(in_service_[s] + waiting_[s]) / static_cast<double>(places))
                      : 1.0;
-      if (u_gate < arm_.gatekeeping.in_year(year) * occupancy) {
+      double gatekeeping = arm_.gatekeeping.in_year(year);
+      if (!arm_.response.gatekeeping.empty()) {
+        gatekeeping = std::min(1.0, gatekeeping * arm_.response.gatekeeping[s].in_year(year));
+      }
+      if (u_gate < gatekeeping * occupancy) {
         sys(SystemKpi::kGatekeptRefusals) += 1;
         refer(i, svc.rejected_to, kDischarge, s);  // refused: the need for s stays unless rejected_to takes them
         return;
@@ -690,7 +695,11 @@ class ArmSim {
       p.contact_gap = svc.session_interval_days;
     } else {
       length = biased ? svc.duration->sample_length_biased(rng) : svc.duration->sample(rng);
-      if (is_long_term(svc.kind)) length /= arm_.step_down_speed.in_year(y);
+      if (is_long_term(svc.kind)) {
+        double speed = arm_.step_down_speed.in_year(y);
+        if (!arm_.response.step_down.empty()) speed *= arm_.response.step_down[s].in_year(y);
+        length /= speed;
+      }
       p.contact_gap = svc.contacts_per_week > 0 ? 7.0 / svc.contacts_per_week : engine::kNever;
     }
     const double u_part = uniform(rng), u_drop = uniform(rng), u_cut = uniform(rng), e = unit_exponential(rng);
@@ -856,8 +865,12 @@ class ArmSim {
     std::size_t target = draw_route(routes, u_route);
     if (is_front_door(svc.kind)) {
       const std::size_t resolved = resolve(target);
-      if (resolved != kDischarge && is_secondary(spec_.services[resolved].kind) &&
-          u_divert < arm_.front_door_diversion.in_year(year_of(sim_.now()))) {
+      const std::size_t year = year_of(sim_.now());
+      double diversion = arm_.front_door_diversion.in_year(year);
+      if (resolved != kDischarge && !arm_.response.diversion.empty()) {
+        diversion = std::min(1.0, diversion * arm_.response.diversion[s * spec_.services.size() + resolved].in_year(year));
+      }
+      if (resolved != kDischarge && is_secondary(spec_.services[resolved].kind) && u_divert < diversion) {
         sys(SystemKpi::kDiverted) += 1;
         if (resolve(arm_.diversion_to) == kDischarge) {
           become_unmet(i, resolved);  // kept without a service: the need for secondary care stays
@@ -1498,6 +1511,22 @@ std::vector<std::string> check_spec(const PathwaySpec& spec) {
       }
     }
     if (!in_range(a.diversion_to)) out.push_back(w + ": diversion_to out of range");
+    // Response multipliers (models/incentives): none, or one per service (per pair for
+    // diversion), each finite and > 0 in every year.
+    const std::tuple<const char*, const std::vector<ByYear>*, std::size_t> response[] = {
+        {"gatekeeping", &a.response.gatekeeping, S}, {"step_down", &a.response.step_down, S},
+        {"diversion", &a.response.diversion, S * S}};
+    for (const auto& [name, factors, n] : response) {
+      if (!factors->empty() && factors->size() != n) {
+        out.push_back(w + ": response " + name + " needs " + std::to_string(n) + " entries, not " +
+                      std::to_string(factors->size()));
+      }
+      for (const ByYear& f : *factors) {
+        for (const double v : f.values()) {
+          if (!(v > 0 && std::isfinite(v))) out.push_back(w + ": response " + name + " factors must be finite and > 0");
+        }
+      }
+    }
     if (!a.redirect.empty() && a.redirect.size() != S) out.push_back(w + ": redirect needs one entry per service");
     for (const std::size_t t : a.redirect) {
       if (!in_range(t)) out.push_back(w + ": a redirect target is out of range");

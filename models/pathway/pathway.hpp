@@ -51,6 +51,7 @@ using ledger::kGoalStatuses;
 using ledger::kGoalStatusNames;
 using ledger::kMeasureNames;
 using ledger::kMeasures;
+using ledger::kResponseFieldNames;
 using ledger::kServiceKpis;
 using ledger::kSystemKpis;
 using ledger::service_kpis;
@@ -262,6 +263,18 @@ struct HistoryRoutes {
   Routes routes = {};              ///< probabilities summing to 1; empty = discharge
 };
 
+/// Multipliers of an arm's behaviour parameters that providers' responses to their contract
+/// set (models/incentives, issue 21): per service, by year. Empty: no response (every
+/// parameter as stated). The model reads them; it never knows why they are what they are.
+struct Response {
+  std::vector<ByYear> gatekeeping = {};  ///< [S] P(refuse) at gatekept service s = min(1, gatekeeping x this) x occupancy
+  std::vector<ByYear> step_down = {};    ///< [S] step-down speed at long-term service s = step_down_speed x this
+  /// [S x S] (front-door service f, secondary service t) row-major: P(divert a referral from f
+  /// to t) = min(1, front_door_diversion x this)
+  std::vector<ByYear> diversion = {};
+  bool empty() const noexcept { return gatekeeping.empty() && step_down.empty() && diversion.empty(); }
+};
+
 struct ArmSpec {
   std::string name;
   std::vector<bool> enabled;            ///< per service
@@ -285,6 +298,9 @@ struct ArmSpec {
   std::vector<OneOffCost> one_off_costs = {};
   /// Routes by history (file order); empty: every route is the service's own.
   std::vector<HistoryRoutes> history_routes = {};
+  /// Providers' responses to the arm's contract (not a scenario key: set by models/incentives
+  /// before the run). Empty: the behaviour parameters above apply as stated.
+  Response response = {};
 };
 
 /// People already in the system at day 0 (waiting lists, caseloads, wards).
