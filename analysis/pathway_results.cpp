@@ -86,6 +86,7 @@ bool has_one_off_costs(const pw::PathwaySpec& spec) {
 
 // Probabilistic sensitivity analysis: the values each replication drew, [R, N].
 constexpr const char* kPsaValues = "psa/values";
+constexpr const char* kResponse = "incentives/response";
 
 bool has_dataset(const ResultsReader& file, const std::string& path) {
   const std::vector<std::string> all = file.datasets();
@@ -316,6 +317,15 @@ void write_pathway_result(ResultsWriter& out, std::uint64_t replication, const p
   }
   if (!monthly.empty()) out.write(kMonthlyValues, replication, monthly.data());
   if (!r.psa_values.empty()) out.write(kPsaValues, replication, r.psa_values.data());
+  if (out.defines(kResponse)) {
+    const std::size_t n = d.arms * d.years * 3 * d.services * pw::kResponseFieldNames.size();
+    if (r.response.size() != n) {
+      throw std::invalid_argument("write_pathway_result: replication " + std::to_string(replication) +
+                                  ": incentives/response: expected " + std::to_string(n) + " values, got " +
+                                  std::to_string(r.response.size()));
+    }
+    out.write(kResponse, replication, r.response.data());
+  }
 }
 
 void write_pathway_block(ResultsWriter& out, const pw::PathwaySpec& spec,
@@ -325,6 +335,16 @@ void write_pathway_block(ResultsWriter& out, const pw::PathwaySpec& spec,
   out.attribute("first_replication", first);
   out.attribute("replications_in_file", static_cast<std::uint64_t>(results.size()));
   define_pathway_datasets(out, spec, psa);
+  if (!results.empty() && !results.front().response.empty()) {
+    // Providers responded (models/incentives): what each decision was worth to them and how
+    // their behaviour moved, per replication (PSA may draw the elasticities).
+    out.labels("incentives/decision", {"gatekeeping", "step_down", "diversion"});
+    out.labels("incentives/field", std::vector<std::string>(pw::kResponseFieldNames.begin(), pw::kResponseFieldNames.end()));
+    out.define_shape(kResponse, ResultsWriter::Type::kFloat64,
+                     {static_cast<std::uint64_t>(spec.arms.size()), static_cast<std::uint64_t>(spec.years), 3,
+                      static_cast<std::uint64_t>(spec.services.size()),
+                      static_cast<std::uint64_t>(pw::kResponseFieldNames.size())});
+  }
   for (std::size_t i = 0; i < results.size(); ++i) write_pathway_result(out, first + i, results[i]);
 }
 
@@ -415,6 +435,14 @@ std::vector<pw::PathwayResult> read_pathway_results(const ResultsReader& file, s
     for (std::size_t i = 0; i < n; ++i) {
       out[i].psa_values.assign(v.begin() + static_cast<std::ptrdiff_t>(i * k),
                                v.begin() + static_cast<std::ptrdiff_t>((i + 1) * k));
+    }
+  }
+  if (has_dataset(file, kResponse)) {
+    const std::size_t k = d.arms * d.years * 3 * d.services * pw::kResponseFieldNames.size();
+    const std::vector<double> v = rows_as<double>(file, kResponse, first, count);
+    if (v.size() != k * n) bad_file(std::string(kResponse) + ": unexpected shape " + shape_text(file.shape(kResponse)));
+    for (std::size_t i = 0; i < n; ++i) {
+      out[i].response.assign(v.begin() + static_cast<std::ptrdiff_t>(i * k), v.begin() + static_cast<std::ptrdiff_t>((i + 1) * k));
     }
   }
   return out;

@@ -5,7 +5,9 @@
 #include "models/scenario/pathway_scenario.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "models/contracts/terms_schema.hpp"
@@ -88,6 +90,27 @@ void describe_analysis(V& v, AnalysisSettings& a) {
     });
 }
 
+namespace inc = models::incentives;
+
+/// The elasticity of each decision (`gatekeeping`, `step_down`, `diversion`).
+template <class V>
+void describe_elasticities(V& v, std::array<double, inc::kDecisions>& e, const char* otherwise) {
+  using namespace schema;
+  v(number("gatekeeping", e[0]).range(-20, 20).otherwise(otherwise)
+        .doc("Elasticity of gatekeeping in the stake of accepting a referral to a gatekept service the provider owns "
+             "(against refusing it): P(refuse) = min(1, gatekeeping x factor) x occupancy. Positive: a provider that "
+             "bears the cost refuses more."));
+  v(number("step_down", e[1]).range(-20, 20).otherwise(otherwise)
+        .doc("Elasticity of step-down speed in the stake of keeping someone one more month at a long-term service "
+             "the provider owns: speed = step_down_speed x factor. Positive: a provider that bears the cost steps "
+             "people down sooner."));
+  v(number("diversion", e[2]).range(-20, 20).otherwise(otherwise)
+        .doc("Elasticity of front-door diversion in the stake of referring someone on from a front-door service the "
+             "provider owns to a secondary service (against keeping them: the arm's diversion_to): P(divert) = min(1, "
+             "front_door_diversion x factor). Positive: a front door that shares the cost of secondary care keeps "
+             "more."));
+}
+
 // Rules that span the whole file, reported through the Validator `c` at the root.
 void check_whole(Validator& c, const PathwayScenario& sc);
 
@@ -129,7 +152,16 @@ void describe(V& v, PathwayScenario& sc) {
     [&](V& w, pw::NeedGroup& g, std::size_t) { pw::describe(w, g); });
   v(named("partners", sc.spec.partners, "partner").required().max_entries(limits::kMaxServices)
         .doc("One sub-table per partner organisation that owns services (`[partners.trust]`); file order."),
-    [&](V& w, pw::PartnerSpec& p, std::size_t) { pw::describe(w, p); });
+    [&](V& w, pw::PartnerSpec& p, std::size_t i) {
+      pw::describe(w, p);
+      auto& own = sc.incentives.partner;
+      constexpr double kDefault = std::numeric_limits<double>::quiet_NaN();
+      if (own.size() <= i) own.resize(i + 1, {kDefault, kDefault, kDefault});
+      w(table("elasticity").otherwise("`[incentives]`'s")
+            .doc("This partner's own elasticities, overriding `[incentives]` (docs/incentives.md): how strongly it "
+                 "responds to the price its contracts put on each decision."),
+        [&](V& x) { describe_elasticities(x, own[i], "the `[incentives]` value"); });
+    });
   v(named("cost_categories", sc.spec.cost_categories, "cost category").otherwise("none (unit costs do not inflate)")
         .max_entries(limits::kMaxArms)
         .doc("Categories of cost whose unit costs rise at their own rate (`[cost_categories.pay]`, "
@@ -174,6 +206,23 @@ void describe(V& v, PathwayScenario& sc) {
     [&](V& w, pw::InitialStock& s, std::size_t) { pw::describe(w, s); });
   v(table("outcomes", sc.spec.outcomes).otherwise("defaults").doc("How outcomes are counted."),
     [&](V& w, pw::OutcomeSpec& o) { pw::describe(w, o); });
+  v(table("incentives", sc.incentives).otherwise("none (providers do not respond)")
+        .doc("Providers respond to incentives (docs/incentives.md): the price a provider's contract puts on accepting a "
+             "referral, keeping someone a month longer, or referring on from the front door (found by settling its "
+             "expected year with and without the decision) scales the arm's gatekeeping, step-down speed and "
+             "front-door diversion by clamp(exp(elasticity x stake), 1 / max_factor, max_factor). With every elasticity "
+             "0 (the default) nothing responds and results are those of the stated behaviour. When any is not 0, the "
+             "arms' stated behaviour parameters are read as the behaviour of a provider with no financial stake."),
+    [&](V& w, inc::IncentiveSpec& i) {
+      describe_elasticities(w, i.elasticity, "0");
+      w(number("max_factor", i.max_factor).range(1, 100).otherwise("4")
+            .doc("A response multiplies a behaviour parameter by at most this and at least its inverse (assumption: "
+                 "providers' room to change practice is bounded)."));
+      w(integer("pilot_replications", i.pilot_replications).range(1, 100000).unit("replications").otherwise("20")
+            .vary(Vary::kRun)
+            .doc("Replications of a pilot run without response (its own random streams) whose mean year is each "
+                 "provider's expected position: the point at which its contract's prices are found."));
+    });
   v(table("analysis", sc.analysis).otherwise("defaults").vary(Vary::kAnalysis)
         .doc("How the results are analysed: discounting, the effect measure, willingness to pay, the base arm, risk "
              "and precision. The simulation never reads these; the analysis reads them back from the scenario text "

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/contracts/arm_terms.hpp"
+#include "models/incentives/incentives.hpp"
 #include "models/pathway/pathway.hpp"
 #include "models/scenario/analysis_settings.hpp"
 #include "models/scenario/diagnostics.hpp"
@@ -55,6 +56,9 @@ struct PathwayScenario {
   /// `[analysis]` and `partners.<name>.reserves`: how results are analysed. The simulation
   /// never reads it.
   AnalysisSettings analysis;
+  /// `[incentives]` and `partners.<name>.elasticity`: how providers respond to the price their
+  /// contract puts on their decisions (models/incentives). Off unless an elasticity is not 0.
+  models::incentives::IncentiveSpec incentives;
   /// `[uncertainty.<name>]` and `[[correlation]]`: the parameters a probabilistic sensitivity
   /// analysis draws once per replication (empty: none). `spec` holds their base values.
   UncertaintySpec uncertainty;

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <string>
@@ -17,12 +18,14 @@
 #include <unistd.h>
 
 #include "analysis/pathway_results.hpp"
+#include "analysis/results_analysis.hpp"
 #include "analysis/results_file.hpp"
 #include "cli/datasets.hpp"
 #include "cli/process.hpp"
 #include "engine/runner.hpp"
 #include "models/scenario/pathway_scenario.hpp"
 #include "models/scenario/psa_fixtures.hpp"
+#include "models/scenario/variants.hpp"
 #include "pipeline/model_runs.hpp"
 
 namespace fs = std::filesystem;
@@ -272,4 +275,84 @@ TEST_CASE("Cash: a run with interim payments writes quarterly receipts and costs
     }
   }
   CHECK(members_checked == 3 * R);  // slam, certitude and council in every replication
+}
+
+// ---------------------------------------------------------------------------------------
+// Providers respond to incentives (issue 21, docs/incentives.md), through the whole run.
+namespace {
+sc::PathwayScenario default_scenario(std::uint64_t reps) {
+  sc::PathwayScenario s = sc::load_pathway_scenario(std::string(MHSIM_SOURCE_DIR) + "/scenarios/default.toml");
+  s.run.replications = reps;
+  s.incentives.pilot_replications = 4;
+  return s;
+}
+double mean_refusals(const std::string& file, std::size_t arm) {
+  double t = 0;
+  const auto results = mhsim::analysis::read_pathway_results(mhsim::analysis::ResultsReader(file));
+  for (const pw::PathwayResult& r : results) {
+    for (std::size_t y = 0; y < r.arms[arm].years; ++y) t += r.arms[arm].sys(y, pw::SystemKpi::kGatekeptRefusals);
+  }
+  return t / static_cast<double>(results.size());
+}
+}  // namespace
+
+TEST_CASE("Incentives: a response whose every factor is 1 leaves every dataset of the run byte-identical",
+          "[incentives][reproducibility]") {
+  // The police own no gatekept, long-term or front-door service: an elasticity of theirs turns
+  // the response on (the pilot runs, incentives/response is written) and moves nothing.
+  const sc::PathwayScenario off = default_scenario(3);
+  sc::PathwayScenario on = off;
+  constexpr double kUnset = std::numeric_limits<double>::quiet_NaN();
+  on.incentives.partner.assign(on.spec.partners.size(), {kUnset, kUnset, kUnset});
+  const auto police = std::find_if(on.spec.partners.begin(), on.spec.partners.end(),
+                                   [](const pw::PartnerSpec& p) { return p.kind == "police"; });
+  REQUIRE(police != on.spec.partners.end());
+  on.incentives.partner[static_cast<std::size_t>(police - on.spec.partners.begin())] = {2.0, 2.0, 2.0};
+  REQUIRE(on.incentives.on());
+  const Datasets a = datasets_of(run(off, 2, "resp_off.h5")), b = datasets_of(run(on, 2, "resp_ones.h5"));
+  REQUIRE(b.count("incentives/response") == 1);
+  std::size_t compared = 0;
+  for (const auto& [name, bytes] : a) {
+    INFO(name);
+    REQUIRE(b.count(name) == 1);
+    CHECK(b.at(name) == bytes);
+    ++compared;
+  }
+  CHECK(compared >= 20);
+  const mhsim::analysis::ResultsReader file(scratch("resp_ones.h5").string());
+  for (const double x : file.read_double("incentives/response")) CHECK(std::isfinite(x));
+}
+
+TEST_CASE("Incentives: the respond variant reproduces at 1 and 2 threads, and the block trust refuses more",
+          "[incentives][reproducibility]") {
+  const sc::PathwayScenario stated = default_scenario(3);
+  const sc::PathwayScenario respond = sc::apply_variant(stated, "respond");
+  REQUIRE(respond.incentives.on());
+  const std::string one = run(respond, 1, "respond1.h5"), two = run(respond, 2, "respond2.h5");
+  CHECK(datasets_of(one) == datasets_of(two));
+  const std::string base = run(stated, 2, "stated.h5");
+  // The block arm (arm 0) gatekeeps its community team; the trust bears every marginal pound
+  // (stake 1), so P(refuse) rises by exp(0.5) = 1.65 on the same people.
+  CHECK(mean_refusals(one, 0) > 1.3 * mean_refusals(base, 0));
+
+  const mhsim::analysis::ResultsReader file(one);
+  const sc::PathwayScenario stored = mhsim::analysis::stored_scenario(file, one);
+  const mhsim::analysis::Analysis a = mhsim::analysis::analyse_pathway(file, one, stored, stored.analysis);
+  const mhsim::analysis::BehaviourRow* block = nullptr;
+  const mhsim::analysis::BehaviourRow* alliance = nullptr;
+  for (const mhsim::analysis::BehaviourRow& r : a.behaviour) {
+    if (r.decision != "gatekeeping" || r.service != "cmht") continue;
+    (r.arm == "block" ? block : alliance) = &r;
+  }
+  REQUIRE(block != nullptr);
+  REQUIRE(alliance != nullptr);
+  CHECK(block->stake == Approx(1.0).epsilon(1e-9));
+  CHECK(block->factor == Approx(std::exp(0.5)).epsilon(1e-9));
+  CHECK(block->in_force == Approx(std::min(1.0, block->stated * block->factor)).epsilon(1e-12));
+  // The alliance member carries part of the pool's gain and pain: a stake strictly between 0 and 1.
+  CHECK(alliance->stake > 0.0);
+  CHECK(alliance->stake < 1.0);
+  // The split of the difference from the base arm (block) is exact.
+  CHECK(alliance->explicit_part + alliance->response_part ==
+        Approx(alliance->stated * alliance->factor - block->stated * block->factor).margin(1e-12));
 }
