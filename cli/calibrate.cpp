@@ -212,6 +212,12 @@ int calibrate_command(const CalibrateOptions& o) {
   } else {
     sc = file_sc;
   }
+  if (sc && sc->incentives.on()) {
+    errors.push_back(Diagnostic{o.scenario, 0, 0, "incentives",
+                                "a scenario whose providers do not respond to their contracts (calibration fits the "
+                                "stated behaviour)",
+                                "[incentives] with an elasticity that is not 0"});
+  }
   std::optional<CalibrationSpec> spec;
   if (o.targets.empty()) {
     errors.push_back(Diagnostic{"command line", 0, 0, "--targets", "a targets file (TOML)", "nothing"});

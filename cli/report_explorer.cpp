@@ -120,6 +120,11 @@ namespace {
 
 std::string data_script(const std::string& results_path, const analysis::Analysis& a) {
   const analysis::ResultsReader file(results_path);
+  if (file.has_attribute("incentives") && file.string_attribute("incentives") == "respond") {
+    throw std::runtime_error("its providers respond to their contracts ([incentives]), so other terms would change "
+                             "what they do; the explorer re-settles the run's ledgers with behaviour held fixed. Run "
+                             "other terms with `mhsim run --set` instead");
+  }
   const scenario::PathwayScenario sc = analysis::stored_scenario(file, results_path);
   const std::vector<models::pathway::PathwayResult> results = analysis::read_pathway_results(file);
   const std::size_t Y = static_cast<std::size_t>(sc.spec.years), P = sc.spec.partners.size(), S = sc.spec.services.size();

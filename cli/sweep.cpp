@@ -163,6 +163,13 @@ Grid load_grid(const std::string& scenario_file, const std::string& results_file
       errors.push_back(Diagnostic{results_file, 0, 0, "scenario_sha256",
                                   "results of this scenario file (run it with mhsim run first)",
                                   "results of another scenario or version of it"});
+    } else if (file.has_attribute("incentives") && file.string_attribute("incentives") == "respond") {
+      // Re-settling stored ledgers holds behaviour fixed; with [incentives] the terms move it.
+      errors.push_back(Diagnostic{results_file, 0, 0, "incentives",
+                                  "results of a run whose providers do not respond to their contracts (re-settling "
+                                  "stored ledgers under other terms holds behaviour fixed)",
+                                  "a run with [incentives] on: other terms would change what providers do, so run "
+                                  "each set of terms with `mhsim run --set` (or `mhsim stress`) instead"});
     } else {
       const std::vector<std::string> names = file.datasets();
       const bool has_ledger = std::find(names.begin(), names.end(), "ledger/partner_cost") != names.end();
