@@ -612,6 +612,14 @@ void write_analysis_json(const Analysis& a, std::ostream& out, const Design* des
                   .uint("needed", r.needed).uint("have", r.have)
                   .done();
             }));
+  doc.field("behaviour", array(a.behaviour, [](const BehaviourRow& r) {
+              return Object()
+                  .str("arm", r.arm).str("decision", r.decision).str("service", r.service).str("partner", r.partner)
+                  .str("parameter", r.parameter).num("stated", r.stated).num("signal", r.signal).num("stake", r.stake)
+                  .num("factor", r.factor).num("in_force", r.in_force).num("explicit", r.explicit_part)
+                  .num("response", r.response_part)
+                  .done();
+            }));
   doc.field("monthly", monthly_json(a.monthly));
   if (design != nullptr) doc.field("design", design_json(*design));
   if (stress != nullptr) doc.field("stress", stress_json(*stress));
@@ -787,6 +795,16 @@ std::vector<std::pair<std::string, std::string>> analysis_csv_tables(const Analy
              std::to_string(r.have)});
     }
     files.emplace_back("replications_needed.csv", t.text());
+  }
+  if (!a.behaviour.empty()) {
+    Csv t({"arm", "decision", "service", "partner", "parameter", "stated", "signal", "stake", "factor", "in_force",
+           "explicit_part", "response_part"});
+    for (const BehaviourRow& r : a.behaviour) {
+      t.row({r.arm, r.decision, r.service, r.partner, r.parameter, csv_number(r.stated), csv_number(r.signal),
+             csv_number(r.stake), csv_number(r.factor), csv_number(r.in_force), csv_number(r.explicit_part),
+             csv_number(r.response_part)});
+    }
+    files.emplace_back("behaviour.csv", t.text());
   }
   return files;
 }

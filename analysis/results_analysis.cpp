@@ -436,6 +436,7 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
   out.settings = s;
   out.effect_label = s.effect == "wemwbs_points" ? "WEMWBS points" : "QALYs";
   const std::size_t H = s.horizon_years, base = s.base_arm;
+  out.behaviour = behaviour_rows(f, sc, base, H);
   std::vector<double> df(H);
   for (std::size_t y = 0; y < H; ++y) {
     df[y] = decision::discount_factor(static_cast<int>(y), s.discount_rate,

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/behaviour.hpp"
 #include "analysis/decision.hpp"
 #include "analysis/partner_risk.hpp"
 #include "analysis/pathway_results.hpp"
@@ -162,6 +163,8 @@ struct Analysis {
   std::vector<PsaRow> psa;
   std::vector<ConvergencePoint> convergence;
   std::vector<ReplicationsNeeded> replications_needed;
+  /// How providers responded to their contracts (runs with [incentives] on; else empty).
+  std::vector<BehaviourRow> behaviour;
   std::vector<EvppiRow> evppi;           ///< ranked by EVPPI within each willingness to pay
   std::vector<EvppiConvergencePoint> evppi_convergence;
   std::vector<RiskAttributionRow> risk_attribution;  ///< ranked by share within arm, partner and output

@@ -655,6 +655,37 @@
     return rows;
   }
 
+  // ---- behaviour under the contracts (runs with [incentives] on: the document's `behaviour`) ----
+  section('behaviour', function () {
+    var rows = arr(D.behaviour);
+    if (!rows.length) return;
+    var sec = document.getElementById('sec-behaviour');
+    if (sec) sec.hidden = false;
+    var out = body('behaviour-body');
+    var base = BASE;
+    var f3 = function (v) { return isNum(v) ? v.toFixed(3) : null; };
+    var signed = function (v) { return isNum(v) ? (v > 0 ? '+' : v < 0 ? '\u2212' : '') + Math.abs(v).toFixed(3) : null; };
+    table(out, {
+      name: 'behaviour', rows: rows,
+      caption: 'Each decision at each service: the stated parameter, the provider\u2019s stake, and the parameter in force' +
+        (base ? ' (split of the difference from ' + base + ')' : ''),
+      groupBy: function (r) { return r.arm; },
+      columns: [
+        { label: 'Decision', nowrap: true, get: function (r) { return r.decision; } },
+        { label: 'Service', nowrap: true, get: function (r) { return r.service; } },
+        { label: 'Decided by', nowrap: true, get: function (r) { return r.partner; } },
+        { label: 'Parameter', get: function (r) { return r.parameter; } },
+        { label: 'Stated', num: true, get: function (r) { return f3(r.stated); } },
+        { label: 'Signal a decision', num: true, title: 'The provider\u2019s margin change (payment minus cost) for the decision against its alternative', get: function (r) { return money(r.signal); } },
+        { label: 'Stake', num: true, get: function (r) { return f3(r.stake); } },
+        { label: 'Factor', num: true, get: function (r) { return f3(r.factor); } },
+        { label: 'In force', num: true, get: function (r) { return f3(r.in_force); } },
+        { label: 'From what the arms state', num: true, get: function (r) { return signed(r.explicit); } },
+        { label: 'From the response', num: true, get: function (r) { return signed(r.response); } },
+      ],
+    });
+  });
+
   section('differences', function () {
     var out = body('differences-body');
     var rows = arr(D.differences);
