@@ -177,7 +177,7 @@ Args parse_args(int argc, const char* const* argv) {
   design_cmd->add_option("--out,-o", design.out, "CSV of every combination with its constraints and frontier flags")->type_name("FILE");
   design_cmd->add_option("--html", design.html, "Also write the run's HTML report (as mhsim report --html) with a section on the design: the constraints, every combination's saving and worst risk, and the frontier")->type_name("FILE");
   design_cmd->add_option("--json", design.json, "Also write that report's JSON document, with the design as its `design` object (docs/analysis.md)")->type_name("FILE");
-  design_cmd->add_option("--assets", design.assets, "The report/ directory with template.html, report.js and node_modules (default: $MHSIM_REPORT_ASSETS, else the source tree's)")->type_name("DIR");
+  design_cmd->add_option("--assets", design.assets, "The report/ directory with template.html, report.js and node_modules (default: $MHSIM_REPORT_ASSETS, else share/mhsim/report beside an installed mhsim, else the source tree's)")->type_name("DIR");
 
   SettleOptions& settle = a.settle;
   CLI::App* settle_cmd = app.add_subcommand(
@@ -216,7 +216,7 @@ Args parse_args(int argc, const char* const* argv) {
   report_cmd->add_option("--json", report.json, "JSON summary to write (the report's data)")->type_name("FILE");
   report_cmd->add_option("--csv", report.csv, "Directory to write the CSV tables into")->type_name("DIR");
   report_cmd->add_option("--h5", report.h5, "HDF5 file to write the value-of-information tables into (EVPPI, its convergence, risk attribution)")->type_name("FILE");
-  report_cmd->add_option("--assets", report.assets, "The report/ directory with template.html, report.js and node_modules (default: $MHSIM_REPORT_ASSETS, else the source tree's)")->type_name("DIR");
+  report_cmd->add_option("--assets", report.assets, "The report/ directory with template.html, report.js and node_modules (default: $MHSIM_REPORT_ASSETS, else share/mhsim/report beside an installed mhsim, else the source tree's)")->type_name("DIR");
   report_cmd->add_flag("--quiet,-q", report.quiet, "Do not list the files written");
   analysis_options(report_cmd, report.overrides);
 
@@ -268,7 +268,7 @@ Args parse_args(int argc, const char* const* argv) {
   stress_cmd->add_option("--out,-o", stress.out, "A new or empty directory to keep stress.csv and each case's results file in")->type_name("DIR");
   stress_cmd->add_option("--html", stress.html, "Also write the base case's HTML report (as mhsim report --html) with a section on the stress tests: per partner and case P(painshare > reserves), VaR, the lowest reserve and the commissioner's spend")->type_name("FILE");
   stress_cmd->add_option("--json", stress.json, "Also write that report's JSON document, with the stress tests as its `stress` object (docs/analysis.md)")->type_name("FILE");
-  stress_cmd->add_option("--assets", stress.assets, "The report/ directory with template.html, report.js and node_modules (default: $MHSIM_REPORT_ASSETS, else the source tree's)")->type_name("DIR");
+  stress_cmd->add_option("--assets", stress.assets, "The report/ directory with template.html, report.js and node_modules (default: $MHSIM_REPORT_ASSETS, else share/mhsim/report beside an installed mhsim, else the source tree's)")->type_name("DIR");
   stress.command_line = run.command_line;
   analysis_options(stress_cmd, stress.overrides);
 

@@ -48,6 +48,7 @@ std::optional<double> number_option(const std::string& text, const char* flag, d
 std::string assets_dir(const std::string& given) {
   if (!given.empty()) return given;
   if (const char* env = std::getenv("MHSIM_REPORT_ASSETS"); env != nullptr && *env != '\0') return env;
+  if (std::string installed = installed_data("report"); !installed.empty()) return installed;
   return MHSIM_REPORT_DIR;
 }
 
