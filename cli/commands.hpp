@@ -122,6 +122,7 @@ struct ReportOptions {
   std::string json;      ///< JSON summary to write ("" = none)
   std::string csv;       ///< directory for the CSV tables ("" = none)
   std::string h5;        ///< HDF5 file for the value-of-information tables ("" = none)
+  std::string replications;  ///< tidy per-replication CSV of the first results file ("" = none)
   std::string assets;    ///< report/ directory ("" = $MHSIM_REPORT_ASSETS, share/mhsim/report or the source tree's)
   bool quiet = false;
   AnalysisOverrides overrides;
