@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "analysis/chart_samples.hpp"
+#include "analysis/payout_fields.hpp"
+#include "models/ledger/ledger.hpp"
 
 namespace mhsim::analysis {
 namespace {
@@ -807,6 +809,65 @@ std::vector<std::pair<std::string, std::string>> analysis_csv_tables(const Analy
     files.emplace_back("behaviour.csv", t.text());
   }
   return files;
+}
+
+std::string replications_csv(const ResultsReader& file, const Analysis& a) {
+  namespace led = models::ledger;
+  const std::uint64_t R = a.replications;
+  const std::size_t A = a.arms.size(), P = a.partners.size(), H = a.settings.horizon_years;
+  const std::size_t Y = a.years, K = led::kSystemKpis;
+  const auto read = [&](const char* path, const std::vector<std::uint64_t>& shape) {
+    if (file.shape(path) != shape) {
+      throw std::runtime_error(file.file_path() + ": dataset " + path + " does not have the shape the analysis read");
+    }
+    return file.read_double(path);
+  };
+  const std::vector<double> partner_cost = read("ledger/partner_cost", {R, A, Y, P});
+  const std::vector<double> kpi = read("kpi/system", {R, A, Y, K});
+  std::vector<double> pay, arm_pay;
+  if (a.has_payouts) {
+    pay = read("payouts/partner", {R, A, Y, P, kPartnerPayoutFieldCount});
+    arm_pay = read("payouts/arm", {R, A, Y, kArmPayoutFieldCount});
+  }
+  const auto k = [](led::SystemKpi x) { return static_cast<std::size_t>(x); };
+  const decision::DiscountTiming timing =
+      a.settings.mid_year ? decision::DiscountTiming::mid_year : decision::DiscountTiming::year_start;
+  Csv t({"arm", "replication", "year", "metric", "partner", "unit", "value", "discount_factor"});
+  for (std::size_t arm = 0; arm < A; ++arm) {
+    for (std::uint64_t r = 0; r < R; ++r) {
+      for (std::size_t y = 0; y < H; ++y) {
+        const std::size_t ray = (r * A + arm) * Y + y;
+        const std::string rep = std::to_string(r), year = std::to_string(y + 1);
+        const std::string df = csv_number(decision::discount_factor(static_cast<int>(y), a.settings.discount_rate, timing));
+        const auto row = [&](const char* metric, const std::string& partner, const char* unit, double v) {
+          t.row({a.arms[arm], rep, year, metric, partner, unit, csv_number(v), df});
+        };
+        // As analyse_pathway adds them up: the ledger cost is the partners' costs summed in order.
+        double ledger_cost = 0;
+        for (std::size_t p = 0; p < P; ++p) ledger_cost += partner_cost[ray * P + p];
+        const double* ky = &kpi[ray * K];
+        const double discharged = ky[k(led::SystemKpi::kWemwbsImproved)] + ky[k(led::SystemKpi::kWemwbsDecreased)] +
+                                  ky[k(led::SystemKpi::kWemwbsUnchanged)];
+        row("ledger_cost", "", "£", ledger_cost);
+        row("qalys", "", "QALYs", ky[k(led::SystemKpi::kQalys)]);
+        row("wemwbs_points", "", "points", ky[k(led::SystemKpi::kWemwbsMeanChange)] * discharged);
+        if (a.has_payouts) {
+          row("commissioner_spend", "", "£", field(&arm_pay[ray * kArmPayoutFieldCount], ArmField::kCommissionerSpend));
+        }
+        for (std::size_t p = 0; p < P; ++p) {
+          row("partner_cost", a.partners[p], "£", partner_cost[ray * P + p]);
+          if (!a.has_payouts) continue;
+          const double* q = &pay[(ray * P + p) * kPartnerPayoutFieldCount];
+          const double gain_pain = field(q, PartnerField::kGainPain);
+          row("payment", a.partners[p], "£", field(q, PartnerField::kPayment));
+          row("margin", a.partners[p], "£", field(q, PartnerField::kMargin));
+          row("gain_pain", a.partners[p], "£", gain_pain);
+          row("painshare", a.partners[p], "£", std::max(0.0, -gain_pain));
+        }
+      }
+    }
+  }
+  return t.text();
 }
 
 std::vector<Table> voi_tables(const Analysis& a) {

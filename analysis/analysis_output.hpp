@@ -13,6 +13,7 @@
 
 #include "analysis/design.hpp"
 #include "analysis/results_analysis.hpp"
+#include "analysis/results_file.hpp"
 #include "analysis/side_by_side.hpp"
 #include "analysis/stress.hpp"
 
@@ -43,6 +44,21 @@ inline constexpr std::size_t kChartQuantilePoints = 1000;
 /// cea.csv (ICER and NMB), ceac.csv, evpi.csv, risk.csv, kra_bands.csv, tornado.csv, psa.csv,
 /// evppi.csv, evppi_convergence.csv, risk_attribution.csv, replications_needed.csv. RFC 4180 quoting; numbers with 17 significant digits.
 std::vector<std::pair<std::string, std::string>> analysis_csv_tables(const Analysis& a);
+
+/// The tidy per-replication table (`mhsim report --replications FILE`; docs/analysis.md):
+/// columns arm, replication, year, metric, partner, unit, value, discount_factor; one row
+/// per arm, replication (0-based, as the JSON's samples), year of the analysis's horizon
+/// (1-based) and metric, in that order. Each arm's metrics, partner empty: ledger_cost,
+/// qalys, wemwbs_points and, for a settled run, commissioner_spend; then per partner (in
+/// the file's order): partner_cost and, for a settled run, payment, margin, gain_pain and
+/// painshare (max(0, -gain_pain)). Values are the year's, undiscounted; value x
+/// discount_factor summed over the years is the analysis's per-replication cost or effect.
+/// Rows: arms x replications x years x (3 + settled + partners x (1 + 4 x settled)).
+/// `file` is the results file `a` was analysed from.
+std::string replications_csv(const ResultsReader& file, const Analysis& a);
+/// The metrics of replications_csv, arm-level then per-partner (for the settled case).
+inline constexpr const char* kReplicationArmMetrics[] = {"ledger_cost", "qalys", "wemwbs_points", "commissioner_spend"};
+inline constexpr const char* kReplicationPartnerMetrics[] = {"partner_cost", "payment", "margin", "gain_pain", "painshare"};
 
 /// The value-of-information tables for write_table_file (analysis/results_file.hpp):
 /// evppi, evppi_convergence and risk_attribution, with units and descriptions, and the

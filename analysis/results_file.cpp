@@ -535,6 +535,14 @@ std::string os_reason(int err) { return std::strerror(err); }
 
 }  // namespace
 
+namespace {
+std::atomic<bool> g_excel_csv{false};
+}  // namespace
+
+void set_excel_csv(bool on) noexcept { g_excel_csv.store(on); }
+bool excel_csv() noexcept { return g_excel_csv.load(); }
+std::string csv_file_text(std::string csv) { return excel_csv() ? kUtf8ByteOrderMark + csv : csv; }
+
 std::string temporary_name(const std::string& path) { return path + ".tmp-" + std::to_string(::getpid()); }
 
 std::vector<std::string> remove_stale_temporaries(const std::string& path) {

@@ -94,6 +94,17 @@ class OutputFiles {
   bool done_ = false;
 };
 
+/// Excel-friendly CSV (the --excel option of the commands that write CSV): Excel on Windows
+/// reads a CSV file as UTF-8 only when it begins with the byte order mark EF BB BF; without
+/// it "£" shows as "Â£". Process-wide, off unless main() turns it on from the command line,
+/// so that by default every CSV file stays byte-identical to what it was.
+inline constexpr const char* kUtf8ByteOrderMark = "\xEF\xBB\xBF";
+void set_excel_csv(bool on) noexcept;
+bool excel_csv() noexcept;
+/// `csv` as a CSV file is to be written: after the byte order mark when excel_csv() is on,
+/// else unchanged. Every writer of a CSV file or of CSV on standard output passes it here.
+std::string csv_file_text(std::string csv);
+
 /// "<path>.tmp-<pid>": the temporary name of an output of this process.
 std::string temporary_name(const std::string& path);
 

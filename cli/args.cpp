@@ -139,6 +139,13 @@ Args parse_args(int argc, const char* const* argv) {
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check a scenario file without running it");
   validate_cmd->add_option("scenario", validate_path, "Scenario file (TOML)")->required()->type_name("FILE");
 
+  // --excel on every command that writes CSV: one process-wide switch (analysis::set_excel_csv).
+  const auto excel_flag = [&a](CLI::App* cmd) {
+    cmd->add_flag("--excel", a.excel,
+                  "Begin each CSV file (and CSV on standard output) with a UTF-8 byte order mark, so that Excel on "
+                  "Windows shows \"£\" and not \"Â£\" (default: no mark)");
+  };
+
   SweepOptions& sweep = a.sweep;
   CLI::App* sweep_cmd = app.add_subcommand(
       "sweep", "Re-settle a run's stored ledgers over a grid of contract terms (no re-simulation)");
@@ -149,6 +156,7 @@ Args parse_args(int argc, const char* const* argv) {
                         "partner's opening reserves, partners.<partner>.reserves=from:to:step; repeat for a grid")
       ->required()->type_name("TERM=VALUES");
   sweep_cmd->add_option("--out,-o", sweep.out, "CSV file to write (default: standard output)")->type_name("FILE");
+  excel_flag(sweep_cmd);
   sweep_cmd->add_option("--per-replication", sweep.per_replication,
                         "HDF5 file of every settled payout: per combination, arm, replication, year and partner, with "
                         "the combination's term values (docs/results-schema.md)")->type_name("FILE");
@@ -175,9 +183,10 @@ Args parse_args(int argc, const char* const* argv) {
   design_cmd->add_option("--horizon", design.overrides.horizon, "Years of the agreement (default: analysis.horizon_years, else every simulated year)")->type_name("YEARS");
   design_cmd->add_option("--reserve", design.overrides.reserves, "A partner's opening reserves: partner=pounds (repeat; default: partners.<name>.reserves)")->type_name("PARTNER=POUNDS");
   design_cmd->add_option("--out,-o", design.out, "CSV of every combination with its constraints and frontier flags")->type_name("FILE");
+  excel_flag(design_cmd);
   design_cmd->add_option("--html", design.html, "Also write the run's HTML report (as mhsim report --html) with a section on the design: the constraints, every combination's saving and worst risk, and the frontier")->type_name("FILE");
   design_cmd->add_option("--json", design.json, "Also write that report's JSON document, with the design as its `design` object (docs/analysis.md)")->type_name("FILE");
-  design_cmd->add_option("--assets", design.assets, "The report/ directory with template.html, report.js and node_modules (default: $MHSIM_REPORT_ASSETS, else the source tree's)")->type_name("DIR");
+  design_cmd->add_option("--assets", design.assets, "The report/ directory with template.html, report.js and node_modules (default: $MHSIM_REPORT_ASSETS, else share/mhsim/report beside an installed mhsim, else the source tree's)")->type_name("DIR");
 
   SettleOptions& settle = a.settle;
   CLI::App* settle_cmd = app.add_subcommand(
@@ -187,6 +196,7 @@ Args parse_args(int argc, const char* const* argv) {
   settle_cmd->add_option("--arm", settle.arm, "Arm whose contracts are settled")->required()->type_name("NAME");
   settle_cmd->add_option("--set", settle.sets, "A contract term to set first: arms.<arm>.contracts.<contract>.<key>=value (repeat), e.g. an alliance's target in pounds")->type_name("TERM=VALUE");
   settle_cmd->add_option("--out,-o", settle.out, "Directory to write partner_payouts.csv and arm_payouts.csv into")->type_name("DIR");
+  excel_flag(settle_cmd);
 
   // Analysis settings shared by report and compare (override the scenario's [analysis]).
   const auto analysis_options = [](CLI::App* cmd, AnalysisOverrides& o) {
@@ -215,8 +225,13 @@ Args parse_args(int argc, const char* const* argv) {
   report_cmd->add_option("--html", report.html, "Self-contained HTML report to write")->type_name("FILE");
   report_cmd->add_option("--json", report.json, "JSON summary to write (the report's data)")->type_name("FILE");
   report_cmd->add_option("--csv", report.csv, "Directory to write the CSV tables into")->type_name("DIR");
+  report_cmd->add_option("--replications", report.replications,
+                         "Tidy CSV of every replication: one row per arm, replication, year, metric and partner with "
+                         "its value (cost, QALYs, commissioner's spend, each partner's cost, payment, margin, gain/pain "
+                         "and painshare; docs/analysis.md)")->type_name("FILE");
+  excel_flag(report_cmd);
   report_cmd->add_option("--h5", report.h5, "HDF5 file to write the value-of-information tables into (EVPPI, its convergence, risk attribution)")->type_name("FILE");
-  report_cmd->add_option("--assets", report.assets, "The report/ directory with template.html, report.js and node_modules (default: $MHSIM_REPORT_ASSETS, else the source tree's)")->type_name("DIR");
+  report_cmd->add_option("--assets", report.assets, "The report/ directory with template.html, report.js and node_modules (default: $MHSIM_REPORT_ASSETS, else share/mhsim/report beside an installed mhsim, else the source tree's)")->type_name("DIR");
   report_cmd->add_flag("--quiet,-q", report.quiet, "Do not list the files written");
   analysis_options(report_cmd, report.overrides);
 
@@ -225,6 +240,7 @@ Args parse_args(int argc, const char* const* argv) {
   compare_cmd->add_option("results", compare.results, "Results file of `mhsim run` on a pathway scenario (HDF5)")->required()->type_name("FILE");
   compare_cmd->add_option("--arms", compare.arms, "Arms to show, comma-separated; the first is the base (default: all)")->type_name("NAME,...");
   compare_cmd->add_option("--csv", compare.csv, "Also write the CSV tables into this directory")->type_name("DIR");
+  excel_flag(compare_cmd);
   compare_cmd->add_option("--json", compare.json, "Also write the JSON summary")->type_name("FILE");
   analysis_options(compare_cmd, compare.overrides);
 
@@ -266,9 +282,10 @@ Args parse_args(int argc, const char* const* argv) {
   stress_cmd->add_option("--threads,-t", stress.threads, "Worker threads (default: all hardware threads)")->type_name("INT");
   stress_cmd->add_option("--seed,-s", stress.seed, "Master seed of every case (default: the scenario's run.seed)")->type_name("INT");
   stress_cmd->add_option("--out,-o", stress.out, "A new or empty directory to keep stress.csv and each case's results file in")->type_name("DIR");
+  excel_flag(stress_cmd);
   stress_cmd->add_option("--html", stress.html, "Also write the base case's HTML report (as mhsim report --html) with a section on the stress tests: per partner and case P(painshare > reserves), VaR, the lowest reserve and the commissioner's spend")->type_name("FILE");
   stress_cmd->add_option("--json", stress.json, "Also write that report's JSON document, with the stress tests as its `stress` object (docs/analysis.md)")->type_name("FILE");
-  stress_cmd->add_option("--assets", stress.assets, "The report/ directory with template.html, report.js and node_modules (default: $MHSIM_REPORT_ASSETS, else the source tree's)")->type_name("DIR");
+  stress_cmd->add_option("--assets", stress.assets, "The report/ directory with template.html, report.js and node_modules (default: $MHSIM_REPORT_ASSETS, else share/mhsim/report beside an installed mhsim, else the source tree's)")->type_name("DIR");
   stress.command_line = run.command_line;
   analysis_options(stress_cmd, stress.overrides);
 

@@ -32,6 +32,9 @@ struct Args {
   CalibrateOptions calibrate;
   ReproduceOptions reproduce;
   StressOptions stress;
+  /// --excel (report, compare, sweep, design, settle, stress): CSV files begin with a UTF-8
+  /// byte order mark (main() passes it to analysis::set_excel_csv).
+  bool excel = false;
 
   /// Set when the command line is not to be run: kExitOk after --help, --version, -V or
   /// `mhsim version`, kExitBadInput for an error. Then `out` is the text for standard output

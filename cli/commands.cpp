@@ -32,6 +32,14 @@
 
 namespace mhsim::cli {
 
+std::string installed_data(const std::string& what) {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec || exe.empty()) return "";
+  const std::filesystem::path dir = exe.parent_path().parent_path() / "share" / "mhsim" / what;
+  return std::filesystem::exists(dir, ec) ? dir.string() : "";
+}
+
 namespace {
 
 namespace q = models::queueing;

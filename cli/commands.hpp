@@ -122,7 +122,8 @@ struct ReportOptions {
   std::string json;      ///< JSON summary to write ("" = none)
   std::string csv;       ///< directory for the CSV tables ("" = none)
   std::string h5;        ///< HDF5 file for the value-of-information tables ("" = none)
-  std::string assets;    ///< report/ directory ("" = $MHSIM_REPORT_ASSETS or the source tree's)
+  std::string replications;  ///< tidy per-replication CSV of the first results file ("" = none)
+  std::string assets;    ///< report/ directory ("" = $MHSIM_REPORT_ASSETS, share/mhsim/report or the source tree's)
   bool quiet = false;
   AnalysisOverrides overrides;
 };
@@ -202,8 +203,13 @@ int write_design_report(const DesignOptions& options, const analysis::Design& de
 /// Returns the exit code, having printed any problem.
 int write_stress_report(const StressOptions& options, const analysis::Stress& stress,
                         const std::vector<std::pair<std::string, std::string>>& extra);
+/// <the running executable's directory>/../share/mhsim/<what> when that exists (an installed
+/// mhsim: `cmake --install` puts the report's assets in share/mhsim/report and the scenarios
+/// in share/mhsim/scenarios), else "" (a binary in the build tree, which falls back to the
+/// source tree's copies).
+std::string installed_data(const std::string& what);
 /// Checks that the report's assets (template, script, Vega libraries) are where `given` (or
-/// $MHSIM_REPORT_ASSETS, or the source tree) says, before a long run that would write a report.
+/// $MHSIM_REPORT_ASSETS, or share/mhsim/report beside an installed binary, or the source tree) says, before a long run that would write a report.
 void check_report_assets(const std::string& given, std::vector<scenario::Diagnostic>& errors);
 /// Settles one arm's terms on a ledger the user supplies (docs/contracts.md).
 int settle_command(const SettleOptions& options);

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/args.hpp"
+#include "analysis/results_file.hpp"
 #include "cli/commands.hpp"
 
 int main(int argc, char** argv) {
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
     if (!args.errors.empty()) print_diagnostics(args.errors);
     return *args.exit_code;
   }
+  mhsim::analysis::set_excel_csv(args.excel);
   switch (args.command) {
     case Command::kRun: return run_command(args.run, *cluster);
     case Command::kMerge: return merge_command(args.merge_inputs, args.merge_out);

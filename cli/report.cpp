@@ -48,6 +48,7 @@ std::optional<double> number_option(const std::string& text, const char* flag, d
 std::string assets_dir(const std::string& given) {
   if (!given.empty()) return given;
   if (const char* env = std::getenv("MHSIM_REPORT_ASSETS"); env != nullptr && *env != '\0') return env;
+  if (std::string installed = installed_data("report"); !installed.empty()) return installed;
   return MHSIM_REPORT_DIR;
 }
 
@@ -359,7 +360,9 @@ int write_outputs(const analysis::Analysis& a, const std::string& html, const st
     analysis::OutputFiles files;
     try {
       if (!json.empty()) files.write(json, doc);
-      for (const auto& [name, text] : tables) files.write((std::filesystem::path(csv) / name).string(), text);
+      for (const auto& [name, text] : tables) {
+        files.write((std::filesystem::path(csv) / name).string(), analysis::csv_file_text(text));
+      }
       if (!h5.empty()) {
         // The value-of-information tables and, for runs that have it, the monthly picture.
         std::vector<analysis::Table> h5_tables = analysis::voi_tables(a);
@@ -367,7 +370,7 @@ int write_outputs(const analysis::Analysis& a, const std::string& html, const st
         analysis::write_table_file(files, h5, h5_tables, analysis::voi_table_attributes(a));
       }
       if (!html.empty()) files.write(html, page);
-      for (const auto& [path, text] : extra) files.write(path, text);
+      for (const auto& [path, text] : extra) files.write(path, analysis::csv_file_text(text));  // CSV files, each
       files.commit();
     } catch (const std::exception& e) {
       files.discard();
@@ -464,8 +467,9 @@ void apply_analysis_overrides(const AnalysisOverrides& o, const scenario::Pathwa
 
 int report_command(const ReportOptions& o) {
   std::vector<Diagnostic> errors;
-  if (o.html.empty() && o.json.empty() && o.csv.empty() && o.h5.empty()) {
-    errors.push_back(Diagnostic{"command line", 0, 0, "report", "at least one of --html FILE, --json FILE, --csv DIR, --h5 FILE",
+  if (o.html.empty() && o.json.empty() && o.csv.empty() && o.h5.empty() && o.replications.empty()) {
+    errors.push_back(Diagnostic{"command line", 0, 0, "report",
+                                "at least one of --html FILE, --json FILE, --csv DIR, --h5 FILE, --replications FILE",
                                 "none"});
   }
   if (!o.labels.empty() && o.labels.size() != o.results.size()) {
@@ -508,15 +512,33 @@ int report_command(const ReportOptions& o) {
       return kExitFailure;
     }
   }
+  // The tidy per-replication table of the first results file (the one reported in full).
+  std::vector<std::pair<std::string, std::string>> extra;
+  if (!o.replications.empty()) {
+    try {
+      const analysis::ResultsReader file(o.results.front());
+      extra.emplace_back(o.replications, analysis::replications_csv(file, runs.front().analysis));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "mhsim: %s\nmhsim: nothing was written\n", e.what());
+      return kExitFailure;
+    }
+  }
+  const auto written = [&](int code) {
+    if (code == kExitOk && !o.quiet && !o.replications.empty()) {
+      const std::string& text = extra.front().second;
+      std::fprintf(stderr, "mhsim: wrote %s (%zu rows: one per arm, replication, year and metric)\n", o.replications.c_str(),
+                   static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) - 1);
+    }
+    return code;
+  };
   if (runs.size() == 1) {
-    return write_outputs(runs.front().analysis, o.html, o.json, o.csv, o.assets, o.quiet, o.h5, nullptr, {}, nullptr,
-                         nullptr, explorer, static_cast<std::size_t>(o.chart_samples));
+    return written(write_outputs(runs.front().analysis, o.html, o.json, o.csv, o.assets, o.quiet, o.h5, nullptr, extra,
+                                 nullptr, nullptr, explorer, static_cast<std::size_t>(o.chart_samples)));
   }
   const analysis::SideBySide sb = analysis::side_by_side(std::move(runs));
-  std::vector<std::pair<std::string, std::string>> extra;
   if (!o.csv.empty()) extra.emplace_back((std::filesystem::path(o.csv) / "side_by_side.csv").string(), analysis::side_by_side_csv(sb));
-  return write_outputs(sb.runs.front().analysis, o.html, o.json, o.csv, o.assets, o.quiet, o.h5, nullptr, extra, nullptr, &sb,
-                       explorer, static_cast<std::size_t>(o.chart_samples));
+  return written(write_outputs(sb.runs.front().analysis, o.html, o.json, o.csv, o.assets, o.quiet, o.h5, nullptr, extra,
+                               nullptr, &sb, explorer, static_cast<std::size_t>(o.chart_samples)));
 }
 
 int write_design_report(const DesignOptions& o, const analysis::Design& design, const std::string& csv) {

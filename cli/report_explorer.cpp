@@ -19,6 +19,7 @@
 #include "analysis/pathway_results.hpp"
 #include "analysis/payout_results.hpp"
 #include "analysis/results_file.hpp"
+#include "cli/commands.hpp"
 
 #ifndef MHSIM_EXPLORER_MODULE
 #define MHSIM_EXPLORER_MODULE ""
@@ -84,6 +85,8 @@ std::string data_script(const std::string& results_path, const analysis::Analysi
 
 std::string module_path() {
   if (const char* env = std::getenv("MHSIM_EXPLORER_MODULE"); env != nullptr && *env != '\0') return env;
+  // An installed mhsim: cmake --install puts the module beside the report's other assets.
+  if (std::string installed = installed_data("report/mhsim_explorer.js"); !installed.empty()) return installed;
   return MHSIM_EXPLORER_MODULE;
 }
 

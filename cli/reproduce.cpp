@@ -36,7 +36,10 @@ bool is_targets_file(const fs::path& p) {
 std::optional<std::string> resolve_scenario(const std::string& what, std::vector<Diagnostic>& errors) {
   if (fs::is_regular_file(what)) return what;
   const char* env = std::getenv("MHSIM_SCENARIO_DIR");
-  const fs::path dir = env != nullptr && *env != '\0' ? fs::path(env) : fs::path(MHSIM_SCENARIO_DIR);
+  const std::string installed = installed_data("scenarios");
+  const fs::path dir = env != nullptr && *env != '\0' ? fs::path(env)
+                       : !installed.empty()           ? fs::path(installed)
+                                                      : fs::path(MHSIM_SCENARIO_DIR);
   std::vector<fs::path> found;
   std::vector<std::string> names;
   std::error_code ec;

@@ -469,9 +469,9 @@ int settle_command(const SettleOptions& options) {
   if (!options.out.empty()) {
     try {
       analysis::OutputFiles files;  // all or nothing
-      files.write(options.out + "/partner_payouts.csv", partner_csv);
-      files.write(options.out + "/arm_payouts.csv", arm_csv);
-      if (interim) files.write(options.out + "/cash.csv", cash_csv);
+      files.write(options.out + "/partner_payouts.csv", analysis::csv_file_text(partner_csv));
+      files.write(options.out + "/arm_payouts.csv", analysis::csv_file_text(arm_csv));
+      if (interim) files.write(options.out + "/cash.csv", analysis::csv_file_text(cash_csv));
       files.commit();
     } catch (const std::exception& e) {
       std::fprintf(stderr, "mhsim: %s\nmhsim: nothing was written\n", e.what());

@@ -278,7 +278,7 @@ int stress_command(const StressOptions& o) {
         return code;
       }
     } else if (keep) {
-      analysis::write_file_atomically((dir / "stress.csv").string(), csv);
+      analysis::write_file_atomically((dir / "stress.csv").string(), analysis::csv_file_text(csv));
     }
     if (!o.html.empty()) std::printf("\n%s: the base case's report with the stress tests\n", o.html.c_str());
     if (!o.json.empty()) std::printf("%s%s: the report's document with the stress tests\n", o.html.empty() ? "\n" : "",

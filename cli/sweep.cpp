@@ -520,12 +520,12 @@ void print_cost(const char* command, const Grid& g, double seconds, double first
 // CSV text to `out` ("" = standard output), all or nothing.
 int write_csv(const std::string& out, const std::string& csv) {
   if (out.empty()) {
-    std::fputs(csv.c_str(), stdout);
+    std::fputs(analysis::csv_file_text(csv).c_str(), stdout);
     return kExitOk;
   }
   try {
     analysis::OutputFiles files;  // all or nothing, no temporary left behind (issue 18)
-    files.write(out, csv);
+    files.write(out, analysis::csv_file_text(csv));
     files.commit();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mhsim: %s\nmhsim: %s is unchanged\n", e.what(), out.c_str());
@@ -708,7 +708,7 @@ int sweep_command(const SweepOptions& options) {
       if (g.cash_quarters > 0) h5->write("sweep/cash", done.combination, done.cash_rows.data());
     });
     if (status != kExitOk) return status;  // nothing is renamed: `files` removes the temporaries
-    if (!options.out.empty()) files.write(options.out, csv);
+    if (!options.out.empty()) files.write(options.out, analysis::csv_file_text(csv));
     if (h5) h5->commit();  // finishes the file; `files` renames it with the CSV
     files.commit();
   } catch (const analysis::WriteError& e) {
@@ -721,7 +721,7 @@ int sweep_command(const SweepOptions& options) {
     std::fprintf(stderr, "mhsim: %s\nmhsim: nothing was written\n", e.what());
     return kExitFailure;
   }
-  if (options.out.empty()) std::fputs(csv.c_str(), stdout);
+  if (options.out.empty()) std::fputs(analysis::csv_file_text(csv).c_str(), stdout);
   print_cost("sweep", g, seconds, first_pass);
   if (!options.out.empty()) std::printf("%s: %zu combinations\n", options.out.c_str(), g.total);
   if (h5) {

@@ -9,7 +9,10 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
+#include "analysis/results_file.hpp"
 #include "cli/process.hpp"
 
 namespace fs = std::filesystem;
@@ -75,6 +78,66 @@ TEST_CASE("Report CLI: JSON and CSV summaries of a run", "[cli][report]") {
   for (const auto& e : fs::directory_iterator(json.parent_path())) {
     CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
   }
+}
+
+TEST_CASE("Report CLI: --replications writes one row per arm, replication, year and metric, and --excel marks CSV as UTF-8",
+          "[cli][report]") {
+  // The expected shape from the results file itself (the reader, not the table's writer).
+  const mhsim::analysis::ResultsReader file(results().string());
+  const std::vector<std::uint64_t> shape = file.shape("ledger/partner_cost");  // R, A, Y, P
+  REQUIRE(shape.size() == 4);
+  const std::uint64_t R = shape[0], A = shape[1], Y = shape[2], P = shape[3];
+  const std::vector<std::string> names = file.datasets();
+  const bool settled = std::find(names.begin(), names.end(), "payouts/partner") != names.end();
+  const std::uint64_t metrics = 3 + (settled ? 1 : 0) + P * (1 + (settled ? 4 : 0));
+  REQUIRE(Y == 2);
+  const auto lines = [](const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+  };
+  const std::string header = "arm,replication,year,metric,partner,unit,value,discount_factor\r";
+
+  const fs::path all = scratch("replications.csv"), first = scratch("replications_h1.csv");
+  auto r = mhsim::test::run_process({MHSIM_BINARY, "report", results().string(), "--replications", all.string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);  // --replications alone is an output
+  const std::vector<std::string> rows = lines(read_text(all));
+  REQUIRE(!rows.empty());
+  CHECK(rows.front() == header);
+  CHECK(rows.size() - 1 == A * R * Y * metrics);
+  CHECK_THAT(r.err, Catch::Contains("(" + std::to_string(A * R * Y * metrics) + " rows"));
+  // The first row: the first arm's first replication, year 1, its partners' costs added up.
+  const std::vector<double> pc = file.read_double("ledger/partner_cost");
+  double ledger_cost = 0;
+  for (std::uint64_t p = 0; p < P; ++p) ledger_cost += pc[p];
+  const std::string& row = rows.at(1);
+  REQUIRE(row.find(",0,1,ledger_cost,,£,") != std::string::npos);
+  const std::size_t at = row.find(",£,") + std::string(",£,").size();
+  CHECK(std::stod(row.substr(at, row.find(',', at) - at)) == ledger_cost);
+  CHECK(row.substr(row.rfind(',') + 1) == "1\r");  // year 1 is not discounted (year_start)
+
+  // --horizon 1: only the first year, half the rows.
+  r = mhsim::test::run_process({MHSIM_BINARY, "report", results().string(), "--replications", first.string(), "--horizon", "1",
+                                "-q"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(lines(read_text(first)).size() - 1 == A * R * 1 * metrics);
+
+  // --excel: the same bytes after EF BB BF; without it, no mark (above: the header first).
+  const fs::path marked = scratch("replications_excel.csv"), csv_dir = scratch("csv_excel");
+  r = mhsim::test::run_process({MHSIM_BINARY, "report", results().string(), "--replications", marked.string(), "--csv",
+                                csv_dir.string(), "--excel", "-q"});
+  REQUIRE(r.exit_code == 0);
+  const std::string plain_text = mhsim::test::slurp_file(all.string()), marked_text = mhsim::test::slurp_file(marked.string());
+  CHECK(plain_text.compare(0, 3, "\xEF\xBB\xBF") != 0);
+  CHECK(marked_text == "\xEF\xBB\xBF" + plain_text);
+  std::size_t csv_files = 0;
+  for (const auto& e : fs::directory_iterator(csv_dir)) {
+    CHECK(mhsim::test::slurp_file(e.path().string()).compare(0, 3, "\xEF\xBB\xBF") == 0);
+    ++csv_files;
+  }
+  CHECK(csv_files >= 10);
 }
 
 TEST_CASE("Report CLI: the terms explorer is left out of a run larger than --explorer-max-replications", "[cli][report]") {
