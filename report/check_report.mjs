@@ -419,6 +419,49 @@ function checkLimits() {
  * runs-commissioner_spend and runs-cost with a dot and a range per file and arm. Returns the
  * figures and changes for the comparison with side_by_side.csv.
  */
+/**
+ * Behaviour under the contracts (runs with [incentives] on): shown exactly when the document
+ * has `behaviour` rows; one table row per document row with its stake, factor and parameter in
+ * force as the document gives them; and the document's split of each difference from the base
+ * arm adds up to the difference of stated x factor (docs/incentives.md).
+ */
+function checkBehaviour() {
+  const problems = [], checked = [];
+  const D = window.MHSIM_DATA && typeof window.MHSIM_DATA === 'object' ? window.MHSIM_DATA : {};
+  const rows = Array.isArray(D.behaviour) ? D.behaviour : [];
+  const sec = document.getElementById('sec-behaviour');
+  if (!sec) return { problems: ['no #sec-behaviour in the page'], checked };
+  if (!rows.length) {
+    if (!sec.hidden) problems.push('the behaviour section is shown but the document has no behaviour rows');
+    else checked.push('no behaviour rows; the section is hidden');
+    return { problems, checked };
+  }
+  if (sec.hidden || !(sec.getBoundingClientRect().height > 0)) problems.push('the behaviour section is hidden');
+  const trs = [...sec.querySelectorAll('table[data-table="behaviour"] tbody tr:not(.group)')];
+  if (trs.length !== rows.length) problems.push(`the behaviour table has ${trs.length} rows, expected ${rows.length}`);
+  const head = [...sec.querySelectorAll('table[data-table="behaviour"] thead th')].map((t) => t.textContent.trim());
+  const col = (l) => head.indexOf(l);
+  let wrong = 0, split = 0, compared = 0;
+  rows.forEach((r, i) => {
+    const tr = trs[i];
+    if (!tr) return;
+    for (const [label, v] of [['Stake', r.stake], ['Factor', r.factor], ['In force', r.in_force]]) {
+      if (tr.children[col(label)].textContent.trim() !== Number(v).toFixed(3)) wrong += 1;
+    }
+    const base = rows.find((b) => b.arm === (D.settings || {}).base_arm && b.decision === r.decision && b.service === r.service);
+    if (base && typeof r.explicit === 'number' && typeof r.response === 'number') {
+      compared += 1;
+      const want = r.stated * r.factor - base.stated * base.factor;
+      if (Math.abs(r.explicit + r.response - want) > 1e-9 * Math.max(1, Math.abs(want))) split += 1;
+    }
+  });
+  if (wrong) problems.push(`${wrong} stake, factor or in-force cells differ from the document`);
+  if (split) problems.push(`${split} rows whose explicit and response parts do not add up to the difference from the base arm`);
+  if (!compared) problems.push('no row has a split from the base arm');
+  if (!problems.length) checked.push(`${rows.length} behaviour rows as the document gives them; ${compared} splits add up`);
+  return { problems, checked };
+}
+
 function checkRuns() {
   const problems = [], checked = [];
   const D = window.MHSIM_DATA && typeof window.MHSIM_DATA === 'object' ? window.MHSIM_DATA : {};
@@ -1089,6 +1132,8 @@ try {
   voi.problems.forEach((m) => fail(`value of information: ${m}`));
   const reserves = await page.evaluate(checkReserves);
   reserves.problems.forEach((m) => fail(`reserves: ${m}`));
+  const behaviour = await page.evaluate(checkBehaviour);
+  behaviour.problems.forEach((m) => fail(`behaviour: ${m}`));
   const runs = await page.evaluate(checkRuns);
   runs.problems.forEach((m) => fail(`side by side: ${m}`));
   if (runsCsv !== null) {
@@ -1160,6 +1205,7 @@ try {
   }
   for (const line of voi.checked) console.log(`  voi  ${line}`);
   for (const line of reserves.checked) console.log(`  reserves  ${line}`);
+  for (const line of behaviour.checked) console.log(`  behaviour  ${line}`);
   for (const line of runs.checked) console.log(`  runs  ${line}`);
   for (const line of thinned.checked) console.log(`  thinned  ${line}`);
   for (const line of limits.checked) console.log(`  limits  ${line}`);
