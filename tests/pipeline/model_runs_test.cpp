@@ -356,3 +356,43 @@ TEST_CASE("Incentives: the respond variant reproduces at 1 and 2 threads, and th
   CHECK(alliance->explicit_part + alliance->response_part ==
         Approx(alliance->stated * alliance->factor - block->stated * block->factor).margin(1e-12));
 }
+
+TEST_CASE("Incentives: an elasticity the PSA draws scales each replication's response by its own draw",
+          "[incentives][scenario]") {
+  // The file states the gatekeeping elasticity as 0 (no response); [uncertainty] draws it, so
+  // the pilot runs and each replication's block factor is exp(drawn elasticity x stake 1).
+  std::ifstream in(std::string(MHSIM_SOURCE_DIR) + "/scenarios/default.toml");
+  std::stringstream text;
+  text << in.rdbuf() << R"toml(
+[uncertainty.gatekeeping_elasticity]
+key = "incentives.gatekeeping"
+distribution = "triangular"
+low = 0.0
+mode = 0.0
+high = 1.0
+source = "assumption (a test)"
+)toml";
+  sc::PathwayScenario s = sc::parse_pathway_scenario(text.str(), "default_with_elasticity.toml");
+  s.run.replications = 3;
+  s.incentives.pilot_replications = 3;
+  REQUIRE_FALSE(s.incentives.on());
+  const mhsim::analysis::ResultsReader file(run(s, 2, "psa_elasticity.h5"));
+  const std::vector<std::string> names = file.labels("psa/name");
+  const auto k = static_cast<std::size_t>(std::find(names.begin(), names.end(), "gatekeeping_elasticity") - names.begin());
+  REQUIRE(k < names.size());
+  const auto results = mhsim::analysis::read_pathway_results(file);
+  const std::size_t S = s.spec.services.size(), Y = static_cast<std::size_t>(s.spec.years);
+  std::size_t cmht = 0;
+  while (s.spec.services[cmht].name != "cmht") ++cmht;
+  std::vector<double> factors;
+  for (const pw::PathwayResult& r : results) {
+    REQUIRE(r.response.size() == s.spec.arms.size() * Y * 3 * S * 3);
+    // arm 0 (block), year 1, gatekeeping, cmht: signal, stake, factor
+    const double* row = &r.response[((0 * Y + 0) * 3 + 0) * S * 3 + cmht * 3];
+    const double e = r.psa_values.at(k);
+    CHECK(row[1] == Approx(1.0).epsilon(1e-9));
+    CHECK(row[2] == Approx(std::exp(e * row[1])).epsilon(1e-12));
+    factors.push_back(row[2]);
+  }
+  CHECK(factors[0] != factors[1]);  // the draws differ, so do the responses
+}
