@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace mhsim::models::incentives {
 
@@ -134,6 +135,9 @@ double margin_change(const ct::Terms& terms, const ct::YearInput& at, std::size_
   }
   with.service_cost.at(s) += unit.cost;
   with.partner_cost.at(owner) += unit.cost;
+  for (const auto& [k, amount] : unit.kpi) {
+    if (k < with.kpi.size()) with.kpi[k] += amount;
+  }
   ct::settle(terms, with, scratch);
   const double after = p < scratch.partners.size() ? scratch.partners[p].margin : 0.0;
   return after - before;
@@ -149,10 +153,28 @@ Signals signals(const pw::PathwaySpec& spec, std::size_t arm, const ct::Terms& t
   }
   out.diversion.assign(S * S, 0.0);
   ct::YearPayout scratch;
-  // The margin change of one episode at `where` (kDischarge: nothing) for partner p.
-  const auto episode_change = [&](std::size_t where, std::size_t p) {
-    return where == pw::kDischarge ? 0.0 : margin_change(terms, at.input, where, episode(at, where), p, scratch);
+  using ledger::SystemKpi;
+  const auto kpi = [](SystemKpi k) { return static_cast<std::size_t>(k); };
+  // One more episode at `where` (kDischarge: none), with the system KPIs that count it: an
+  // admission and its bed-days at an inpatient service, a referral into secondary care when
+  // `referred` (the front door's decision: the gatekeeper's referral is counted before it
+  // decides), and `extra` (the refusal or diversion the alternative counts).
+  const auto change = [&](std::size_t where, std::size_t p, bool referred, std::optional<SystemKpi> extra) {
+    Unit u = where == pw::kDischarge ? Unit{} : episode(at, where);
+    if (where != pw::kDischarge && u.activity[idx(Measure::kEpisodes)] > 0.0) {
+      const pw::ServiceKind kind = spec.services[where].kind;
+      if (pw::is_inpatient(kind)) {
+        u.kpi.push_back({kpi(SystemKpi::kAdmissions), 1.0});
+        u.kpi.push_back({kpi(SystemKpi::kBedDays), u.activity[idx(Measure::kDays)]});
+        if (kind == pw::ServiceKind::kOutOfArea) u.kpi.push_back({kpi(SystemKpi::kOutOfAreaDays), u.activity[idx(Measure::kDays)]});
+      }
+      if (referred && pw::is_secondary(kind)) u.kpi.push_back({kpi(SystemKpi::kReferralsSecondary), 1.0});
+    }
+    if (extra) u.kpi.push_back({kpi(*extra), 1.0});
+    if (u.cost == 0.0 && u.kpi.empty()) return 0.0;
+    return margin_change(terms, at.input, where == pw::kDischarge ? 0 : where, u, p, scratch);
   };
+  const auto episode_change = [&](std::size_t where, std::size_t p) { return change(where, p, false, std::nullopt); };
   const auto stake_of = [](double signal, double cost) { return cost > 0.0 ? -signal / cost : 0.0; };
   for (std::size_t s = 0; s < S; ++s) {
     if (s >= a.enabled.size() || !a.enabled[s]) continue;
@@ -162,22 +184,28 @@ Signals signals(const pw::PathwaySpec& spec, std::size_t arm, const ct::Terms& t
       const std::size_t g = static_cast<std::size_t>(Decision::kGatekeeping);
       const std::size_t refused =
           svc.rejected_to == pw::kDischarge ? pw::kDischarge : pw::referral_destination(spec, a, svc.rejected_to, pw::kDischarge);
-      out.signal[g][s] = episode_change(s, p) - episode_change(refused, p);
+      out.signal[g][s] = episode_change(s, p) - change(refused, p, true, SystemKpi::kGatekeptRefusals);
       out.stake[g][s] = stake_of(out.signal[g][s], episode(at, s).cost);
     }
     if (pw::is_long_term(svc.kind) && svc.duration) {
       const std::size_t k = static_cast<std::size_t>(Decision::kStepDown);
-      const Unit one = month(at, s);
+      Unit one = month(at, s);
+      if (pw::is_inpatient(svc.kind)) {
+        one.kpi.push_back({kpi(SystemKpi::kBedDays), one.activity[idx(Measure::kDays)]});
+        if (svc.kind == pw::ServiceKind::kOutOfArea) {
+          one.kpi.push_back({kpi(SystemKpi::kOutOfAreaDays), one.activity[idx(Measure::kDays)]});
+        }
+      }
       out.signal[k][s] = margin_change(terms, at.input, s, one, p, scratch);
       out.stake[k][s] = stake_of(out.signal[k][s], one.cost);
     }
     if (pw::is_front_door(svc.kind)) {
       const std::size_t kept =
           a.diversion_to == pw::kDischarge ? pw::kDischarge : pw::referral_destination(spec, a, a.diversion_to, s);
-      const double keep = episode_change(kept, p);
+      const double keep = change(kept, p, false, SystemKpi::kDiverted);
       for (std::size_t t = 0; t < S; ++t) {
         if (t >= a.enabled.size() || !a.enabled[t] || !pw::is_secondary(spec.services[t].kind)) continue;
-        out.diversion[s * S + t] = stake_of(episode_change(t, p) - keep, episode(at, t).cost);
+        out.diversion[s * S + t] = stake_of(change(t, p, true, std::nullopt) - keep, episode(at, t).cost);
       }
       // For reporting: the stake and signal over the secondary destinations of s's routes.
       const std::size_t v = static_cast<std::size_t>(Decision::kDiversion);
@@ -187,7 +215,7 @@ Signals signals(const pw::PathwaySpec& spec, std::size_t arm, const ct::Terms& t
         if (t == pw::kDischarge || !pw::is_secondary(spec.services[t].kind)) continue;
         weight += r.probability;
         stake += r.probability * out.diversion[s * S + t];
-        signal += r.probability * (episode_change(t, p) - keep);
+        signal += r.probability * (change(t, p, true, std::nullopt) - keep);
       }
       if (weight > 0.0) {
         out.stake[v][s] = stake / weight;

@@ -29,6 +29,7 @@
 #include <cstddef>
 #include <limits>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "models/contracts/settlement.hpp"
@@ -60,10 +61,13 @@ struct IncentiveSpec {
   bool on() const noexcept;
 };
 
-/// One unit of a decision at a service: the activity and cost one more of it adds.
+/// One unit of a decision at a service: the activity and cost one more of it adds, and the
+/// changes it makes to the system KPIs that count it (SystemKpi index, amount), which KRAs
+/// and outcome indicators may read.
 struct Unit {
   std::array<double, ledger::kMeasures> activity{};
   double cost = 0;
+  std::vector<std::pair<std::size_t, double>> kpi = {};
 };
 
 /// An arm's expected year: settlement's input and each service's cost by measure, averaged
@@ -85,8 +89,9 @@ Unit episode(const Position& at, std::size_t s);
 /// them at s's rate per day, and their cost. Zeros when s had no days.
 Unit month(const Position& at, std::size_t s);
 
-/// The change in partner p's margin (payment - cost) when `unit` is added at service s,
-/// settling `at` with and without it. `scratch` is reused.
+/// The change in partner p's margin (payment - cost) when `unit` is added at service s (its
+/// activity and cost to s and s's owner, its KPI changes to the year's system KPIs), settling
+/// `at` with and without it. `scratch` is reused.
 double margin_change(const contracts::Terms& terms, const contracts::YearInput& at, std::size_t s, const Unit& unit,
                      std::size_t p, contracts::YearPayout& scratch);
 

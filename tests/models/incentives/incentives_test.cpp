@@ -200,6 +200,34 @@ TEST_CASE("Incentives: each contract family prices a decision as computed by han
   }
 }
 
+TEST_CASE("Incentives: a KRA on the count a decision changes prices it too", "[models][incentives]") {
+  // One interpolated KRA on gatekept refusals (lower is better), thresholds 200, 150, 100, 50,
+  // 0 with scores -1, -0.5, 0, 0.5, 1: at 120 refusals the score is -0.2 and each more
+  // refusal takes 0.01 off it; with a maximum liability of 100,000 a refusal costs the pool
+  // 1,000 of Limb 3, 500 to each of the two members. Accepting costs the trust s x 525 of
+  // the episode's 1,050; refusing costs it 500. Signal = -s x 525 + 500.
+  const pw::PathwaySpec spec = system_of_three();
+  inc::Position at = year_by_hand(spec);
+  at.input.kpi.assign(mhsim::models::ledger::kSystemKpis, 0.0);
+  at.input.kpi[static_cast<std::size_t>(mhsim::models::ledger::SystemKpi::kGatekeptRefusals)] = 120;
+  ct::Terms terms = alliance_terms(0.5, 2e6);
+  auto& a = std::get<ct::AllianceTerms>(terms.contracts[0].terms);
+  ct::Kra kra;
+  kra.name = "refusals";
+  kra.kpi = ct::KpiRef::system(mhsim::models::ledger::SystemKpi::kGatekeptRefusals);
+  kra.direction = ct::Direction::kLowerIsBetter;
+  kra.thresholds = {200, 150, 100, 50, 0};
+  kra.interpolate = true;
+  kra.weight = 1;
+  a.kras = {kra};
+  a.max_liability = 100000;
+  a.reward_pool = 100000;
+  const inc::Signals s = inc::signals(spec, 0, terms, at);
+  CHECK(s.signal[kGate][1] == Approx(-0.5 * 525.0 + 500.0).epsilon(1e-9));
+  CHECK(s.stake[kGate][1] == Approx((0.5 * 525.0 - 500.0) / kEpisodeCost).epsilon(1e-9));
+  CHECK(s.stake[kGate][1] < 0.0);  // with the KRA, accepting pays: the response lowers gatekeeping
+}
+
 TEST_CASE("Incentives: a refused referral that stays with the provider is no saving to it", "[models][incentives]") {
   pw::PathwaySpec spec = system_of_three();
   spec.services[1].rejected_to = 2;  // refused at the CMHT, the trust places them in rehab instead
