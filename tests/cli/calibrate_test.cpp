@@ -94,6 +94,18 @@ TEST_CASE("mhsim calibrate: writes the calibrated scenario, and nothing on bad i
   CHECK(bad.err.find("command line: --reps: expected an integer in [1, 1000000], got \"x\"") != std::string::npos);
   CHECK(bad.err.find("errors; nothing was written") != std::string::npos);
   CHECK(!std::ifstream(out).good());
+
+  // Calibration fits stated behaviour: a scenario whose providers respond to their contracts
+  // (docs/incentives.md) is refused with the other problems, and nothing is written.
+  std::ofstream(scenario) << small_minimal() << "\n[incentives]\ngatekeeping = 0.5\n";
+  std::ofstream(targets) << good;
+  const test::ProcessResult responding = test::run_process(
+      {MHSIM_BINARY, "calibrate", scenario, "--targets", targets, "--out", out, "--reps", "0"});
+  CHECK(responding.exit_code == 2);
+  CHECK(responding.err.find("small.toml: incentives: expected a scenario whose providers do not respond to their "
+                            "contracts") != std::string::npos);
+  CHECK(responding.err.find("--reps") != std::string::npos);
+  CHECK(!std::ifstream(out).good());
   std::string rm = "rm -rf " + dir;
   CHECK(std::system(rm.c_str()) == 0);
 }
