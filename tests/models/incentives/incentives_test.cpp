@@ -344,4 +344,17 @@ TEST_CASE("Incentives: with every elasticity 0 the model's results are byte-iden
   CHECK(r.arms[0].sys(0, SystemKpi::kGatekeptRefusals) > stated.arms[0].sys(0, SystemKpi::kGatekeptRefusals));
   CHECK(r.arms[0].arrived == stated.arms[0].arrived);
   CHECK(r.arms[0].arrived == r.arms[0].exited + r.arms[0].in_system);  // conservation
+
+  // In an alliance of the two, the charity's front door shares a quarter of a CMHT episode's
+  // cost (share 0.5, two members equally), so it diverts exp(0.25) times as often, on the
+  // same people; and the trust, bearing a quarter too, refuses exp(0.25) times as often.
+  const auto shared = priced(spec, alliance_terms(0.5, 5e6), stated);
+  REQUIRE(shared[0][0].diversion[0 * 3 + 1] == Approx(0.25).epsilon(1e-6));
+  pw::PathwaySpec allied = spec;
+  inc::respond(allied, shared, how);
+  CHECK(allied.arms[0].response.diversion[0 * 3 + 1].in_year(0) == Approx(std::exp(0.25)).epsilon(1e-6));
+  CHECK(allied.arms[0].response.diversion[1 * 3 + 0].in_year(0) == 1.0);  // (cmht, front door): no such decision
+  const pw::PathwayResult a = pw::simulate_pathway(allied, RandomStreams{2112, 0});
+  CHECK(a.arms[0].sys(0, SystemKpi::kDiverted) > 1.1 * stated.arms[0].sys(0, SystemKpi::kDiverted));
+  CHECK(a.arms[0].arrived == a.arms[0].exited + a.arms[0].in_system);
 }
