@@ -94,6 +94,15 @@ std::string module_path() {
 
 std::string explorer_script(const std::string& results_path, const analysis::Analysis& a,
                             std::uint64_t max_replications) {
+  // First, as it holds however mhsim was built: re-settling holds behaviour fixed.
+  if (const analysis::ResultsReader file(results_path);
+      file.has_attribute("incentives") && file.string_attribute("incentives") == "respond") {
+    return "window.MHSIM_EXPLORER = {\"missing\": " +
+           json_string("The terms explorer is left out of this report: the run's providers respond to their contracts "
+                       "([incentives]), so other terms would change what they do, and the explorer re-settles the run's "
+                       "ledgers with behaviour held fixed. Run other terms with mhsim run --set, or mhsim stress.") +
+           "};\n";
+  }
   if (a.replications > max_replications) {
     return "window.MHSIM_EXPLORER = {\"missing\": " +
            json_string("The terms explorer is left out of this report: the run has " + std::to_string(a.replications) +
@@ -123,11 +132,6 @@ namespace {
 
 std::string data_script(const std::string& results_path, const analysis::Analysis& a) {
   const analysis::ResultsReader file(results_path);
-  if (file.has_attribute("incentives") && file.string_attribute("incentives") == "respond") {
-    throw std::runtime_error("its providers respond to their contracts ([incentives]), so other terms would change "
-                             "what they do; the explorer re-settles the run's ledgers with behaviour held fixed. Run "
-                             "other terms with `mhsim run --set` instead");
-  }
   const scenario::PathwayScenario sc = analysis::stored_scenario(file, results_path);
   const std::vector<models::pathway::PathwayResult> results = analysis::read_pathway_results(file);
   const std::size_t Y = static_cast<std::size_t>(sc.spec.years), P = sc.spec.partners.size(), S = sc.spec.services.size();

@@ -16,7 +16,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 "$mhsim" run "$root/scenarios/default.toml" --variant respond --reps 6 --threads 2 --out "$dir/respond.h5" -q >"$dir/run.txt"
 "$mhsim" report "$dir/respond.h5" --html "$dir/respond.html" --json "$dir/respond.json" --csv "$dir/csv" --assets "$root/report"
 [ -s "$dir/csv/behaviour.csv" ] || fail "report --csv wrote no behaviour.csv"
-grep -q "explorer cannot settle this run: its providers respond to their contracts" "$dir/respond.html" \
+grep -q "The terms explorer is left out of this report: the run's providers respond to their contracts" "$dir/respond.html" \
   || fail "the report's terms explorer did not say why it is left out"
 # The same run's scenario with the response written into it, so that sweep finds its own results.
 sed 's/^gatekeeping = 0.0 .*/gatekeeping = 0.5/' "$root/scenarios/default.toml" >"$dir/on.toml"
