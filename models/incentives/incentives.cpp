@@ -122,11 +122,11 @@ Unit month(const Position& at, std::size_t s) {
   return u;
 }
 
-double margin_change(const ct::Terms& terms, const ct::YearInput& at, std::size_t s, const Unit& unit, std::size_t p,
-                     ct::YearPayout& scratch) {
-  if (terms.contracts.empty()) return 0.0;
-  ct::settle(terms, at, scratch);
-  const double before = p < scratch.partners.size() ? scratch.partners[p].margin : 0.0;
+namespace {
+
+// Partner p's margin when `unit` is added at service s of `at` (see margin_change).
+double margin_with(const ct::Terms& terms, const ct::YearInput& at, std::size_t s, const Unit& unit, std::size_t p,
+                   ct::YearPayout& scratch) {
   ct::YearInput with = at;
   const std::size_t owner = with.service_partner.at(s);
   for (std::size_t m = 0; m < kMeasures; ++m) {
@@ -139,8 +139,32 @@ double margin_change(const ct::Terms& terms, const ct::YearInput& at, std::size_
     if (k < with.kpi.size()) with.kpi[k] += amount;
   }
   ct::settle(terms, with, scratch);
-  const double after = p < scratch.partners.size() ? scratch.partners[p].margin : 0.0;
-  return after - before;
+  return p < scratch.partners.size() ? scratch.partners[p].margin : 0.0;
+}
+
+// Every partner's margin in `at` as it stands.
+std::vector<double> margins(const ct::Terms& terms, const ct::YearInput& at, ct::YearPayout& scratch) {
+  ct::settle(terms, at, scratch);
+  std::vector<double> out;
+  for (const ct::PartnerPayout& x : scratch.partners) out.push_back(x.margin);
+  return out;
+}
+
+// A unit at an inpatient service adds its days to the bed-day counts.
+void add_bed_days(pw::ServiceKind kind, Unit& u) {
+  if (!pw::is_inpatient(kind)) return;
+  const double days = u.activity[idx(Measure::kDays)];
+  u.kpi.push_back({static_cast<std::size_t>(ledger::SystemKpi::kBedDays), days});
+  if (kind == pw::ServiceKind::kOutOfArea) u.kpi.push_back({static_cast<std::size_t>(ledger::SystemKpi::kOutOfAreaDays), days});
+}
+
+}  // namespace
+
+double margin_change(const ct::Terms& terms, const ct::YearInput& at, std::size_t s, const Unit& unit, std::size_t p,
+                     ct::YearPayout& scratch) {
+  if (terms.contracts.empty()) return 0.0;
+  const std::vector<double> before = margins(terms, at, scratch);
+  return margin_with(terms, at, s, unit, p, scratch) - (p < before.size() ? before[p] : 0.0);
 }
 
 Signals signals(const pw::PathwaySpec& spec, std::size_t arm, const ct::Terms& terms, const Position& at) {
@@ -153,6 +177,12 @@ Signals signals(const pw::PathwaySpec& spec, std::size_t arm, const ct::Terms& t
   }
   out.diversion.assign(S * S, 0.0);
   ct::YearPayout scratch;
+  if (terms.contracts.empty()) return out;  // nothing is paid: every signal is 0
+  // The expected year settled once; each unit is settled against it.
+  const std::vector<double> base = margins(terms, at.input, scratch);
+  const auto margin_change_of = [&](std::size_t s, const Unit& u, std::size_t p) {
+    return margin_with(terms, at.input, s, u, p, scratch) - (p < base.size() ? base[p] : 0.0);
+  };
   using ledger::SystemKpi;
   const auto kpi = [](SystemKpi k) { return static_cast<std::size_t>(k); };
   // One more episode at `where` (kDischarge: none), with the system KPIs that count it: an
@@ -163,16 +193,13 @@ Signals signals(const pw::PathwaySpec& spec, std::size_t arm, const ct::Terms& t
     Unit u = where == pw::kDischarge ? Unit{} : episode(at, where);
     if (where != pw::kDischarge && u.activity[idx(Measure::kEpisodes)] > 0.0) {
       const pw::ServiceKind kind = spec.services[where].kind;
-      if (pw::is_inpatient(kind)) {
-        u.kpi.push_back({kpi(SystemKpi::kAdmissions), 1.0});
-        u.kpi.push_back({kpi(SystemKpi::kBedDays), u.activity[idx(Measure::kDays)]});
-        if (kind == pw::ServiceKind::kOutOfArea) u.kpi.push_back({kpi(SystemKpi::kOutOfAreaDays), u.activity[idx(Measure::kDays)]});
-      }
+      if (pw::is_inpatient(kind)) u.kpi.push_back({kpi(SystemKpi::kAdmissions), 1.0});
+      add_bed_days(kind, u);
       if (referred && pw::is_secondary(kind)) u.kpi.push_back({kpi(SystemKpi::kReferralsSecondary), 1.0});
     }
     if (extra) u.kpi.push_back({kpi(*extra), 1.0});
     if (u.cost == 0.0 && u.kpi.empty()) return 0.0;
-    return margin_change(terms, at.input, where == pw::kDischarge ? 0 : where, u, p, scratch);
+    return margin_change_of(where == pw::kDischarge ? 0 : where, u, p);
   };
   const auto episode_change = [&](std::size_t where, std::size_t p) { return change(where, p, false, std::nullopt); };
   const auto stake_of = [](double signal, double cost) { return cost > 0.0 ? -signal / cost : 0.0; };
@@ -190,22 +217,19 @@ Signals signals(const pw::PathwaySpec& spec, std::size_t arm, const ct::Terms& t
     if (pw::is_long_term(svc.kind) && svc.duration) {
       const std::size_t k = static_cast<std::size_t>(Decision::kStepDown);
       Unit one = month(at, s);
-      if (pw::is_inpatient(svc.kind)) {
-        one.kpi.push_back({kpi(SystemKpi::kBedDays), one.activity[idx(Measure::kDays)]});
-        if (svc.kind == pw::ServiceKind::kOutOfArea) {
-          one.kpi.push_back({kpi(SystemKpi::kOutOfAreaDays), one.activity[idx(Measure::kDays)]});
-        }
-      }
-      out.signal[k][s] = margin_change(terms, at.input, s, one, p, scratch);
+      add_bed_days(svc.kind, one);
+      out.signal[k][s] = margin_change_of(s, one, p);
       out.stake[k][s] = stake_of(out.signal[k][s], one.cost);
     }
     if (pw::is_front_door(svc.kind)) {
       const std::size_t kept =
           a.diversion_to == pw::kDischarge ? pw::kDischarge : pw::referral_destination(spec, a, a.diversion_to, s);
       const double keep = change(kept, p, false, SystemKpi::kDiverted);
+      std::vector<double> refer(S, 0.0);  // signal of referring on to each secondary service
       for (std::size_t t = 0; t < S; ++t) {
         if (t >= a.enabled.size() || !a.enabled[t] || !pw::is_secondary(spec.services[t].kind)) continue;
-        out.diversion[s * S + t] = stake_of(change(t, p, true, std::nullopt) - keep, episode(at, t).cost);
+        refer[t] = change(t, p, true, std::nullopt) - keep;
+        out.diversion[s * S + t] = stake_of(refer[t], episode(at, t).cost);
       }
       // For reporting: the stake and signal over the secondary destinations of s's routes.
       const std::size_t v = static_cast<std::size_t>(Decision::kDiversion);
@@ -215,7 +239,7 @@ Signals signals(const pw::PathwaySpec& spec, std::size_t arm, const ct::Terms& t
         if (t == pw::kDischarge || !pw::is_secondary(spec.services[t].kind)) continue;
         weight += r.probability;
         stake += r.probability * out.diversion[s * S + t];
-        signal += r.probability * (change(t, p, true, std::nullopt) - keep);
+        signal += r.probability * refer[t];
       }
       if (weight > 0.0) {
         out.stake[v][s] = stake / weight;
