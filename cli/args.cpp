@@ -289,6 +289,20 @@ Args parse_args(int argc, const char* const* argv) {
   stress.command_line = run.command_line;
   analysis_options(stress_cmd, stress.overrides);
 
+  InitOptions& init = a.init;
+  CLI::App* init_cmd = app.add_subcommand(
+      "init", "Write a scenario for another borough from a template and a few stated inputs: capacities and starting "
+              "caseloads scaled with demand, contract amounts and thresholds re-derived from a baseline pass");
+  init_cmd->add_option("--population,-p", init.population, "People in the borough")->required()->type_name("PEOPLE");
+  init_cmd->add_option("--rate", init.rates, "A need group's new episodes per 1,000 people a year, group=rate (repeat; default: the template's)")->type_name("GROUP=RATE");
+  init_cmd->add_option("--capacity", init.capacities, "A service's capacity in slots or beds, service=slots (repeat; default: the template's scaled with demand)")->type_name("SERVICE=SLOTS");
+  init_cmd->add_option("--budget", init.budget, "The commissioner's budget, pounds a year (analysis.commissioner_budget; default: the template's scaled with spend)")->type_name("POUNDS");
+  init_cmd->add_option("--from", init.from, "The template scenario (default: the shipped default scenario)")->type_name("FILE");
+  init_cmd->add_option("--name", init.name, "The scenario's name (default: derived from the population and the template)")->type_name("NAME");
+  init_cmd->add_option("--pilot-reps", init.pilot_reps, "Replications of the baseline pass that sizes the contracts (default: 40)")->type_name("INT");
+  init_cmd->add_option("--threads,-t", init.threads, "Worker threads (default: all hardware threads)")->type_name("INT");
+  init_cmd->add_option("--out,-o", init.out, "The new scenario file (an existing file is never overwritten)")->required()->type_name("FILE");
+
   CLI::App* keys_cmd = app.add_subcommand("keys", "Print the reference of every scenario key (Markdown)");
   CLI::App* version_cmd = app.add_subcommand("version", "Print the version and the build's compiler and libraries (as --version)");
 
@@ -313,6 +327,7 @@ Args parse_args(int argc, const char* const* argv) {
                       "scenarios/stockport_alliance.targets.toml --out calibrated.toml"},
       {reproduce_cmd, "mhsim reproduce lambeth --reps 20"},
       {stress_cmd, "mhsim stress scenarios/default.toml --cases demand_surge,capacity_loss --out stress"},
+      {init_cmd, "mhsim init --population 160000 --rate smi=3.5 --out borough.toml"},
       {keys_cmd, "mhsim keys > keys.md"},
       {version_cmd, "mhsim version"},
   };
@@ -387,6 +402,7 @@ Args parse_args(int argc, const char* const* argv) {
   else if (*calibrate_cmd) a.command = Command::kCalibrate;
   else if (*reproduce_cmd) a.command = Command::kReproduce;
   else if (*stress_cmd) a.command = Command::kStress;
+  else if (*init_cmd) a.command = Command::kInit;
   return a;
 }
 

@@ -14,7 +14,7 @@
 namespace mhsim::cli {
 
 /// The subcommand given (kNone only when parsing stopped: see Args::exit_code).
-enum class Command { kNone, kRun, kMerge, kValidate, kKeys, kSweep, kDesign, kSettle, kReport, kCompare, kCalibrate, kReproduce, kStress };
+enum class Command { kNone, kRun, kMerge, kValidate, kKeys, kSweep, kDesign, kSettle, kReport, kCompare, kCalibrate, kReproduce, kStress, kInit };
 
 /// A parsed command line: the command and its options as typed (the commands check them),
 /// or, when the command is not to be run, what to print and the exit code.
@@ -32,6 +32,7 @@ struct Args {
   CalibrateOptions calibrate;
   ReproduceOptions reproduce;
   StressOptions stress;
+  InitOptions init;
   /// --excel (report, compare, sweep, design, settle, stress): CSV files begin with a UTF-8
   /// byte order mark (main() passes it to analysis::set_excel_csv).
   bool excel = false;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -30,6 +31,10 @@
 #include "models/scenario/pathway_scenario.hpp"
 #include "models/scenario/variants.hpp"
 
+#ifndef MHSIM_SCENARIO_DIR
+#define MHSIM_SCENARIO_DIR "scenarios"
+#endif
+
 namespace mhsim::cli {
 
 std::string installed_data(const std::string& what) {
@@ -38,6 +43,13 @@ std::string installed_data(const std::string& what) {
   if (ec || exe.empty()) return "";
   const std::filesystem::path dir = exe.parent_path().parent_path() / "share" / "mhsim" / what;
   return std::filesystem::exists(dir, ec) ? dir.string() : "";
+}
+
+std::string shipped_scenarios() {
+  const char* env = std::getenv("MHSIM_SCENARIO_DIR");
+  if (env != nullptr && *env != '\0') return env;
+  if (std::string installed = installed_data("scenarios"); !installed.empty()) return installed;
+  return MHSIM_SCENARIO_DIR;
 }
 
 namespace {

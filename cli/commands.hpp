@@ -177,6 +177,19 @@ struct StressOptions {
   std::string assets = {};  ///< report/ directory, as for report ("" = $MHSIM_REPORT_ASSETS or the source tree's)
 };
 
+/// Options of `mhsim init`, as typed.
+struct InitOptions {
+  std::string population;                 ///< people in the borough (required)
+  std::vector<std::string> rates;         ///< "group=per_1000" (repeat)
+  std::vector<std::string> capacities;    ///< "service=slots" (repeat)
+  std::string budget;                     ///< pounds a year ("" = not stated)
+  std::string from;                       ///< the template ("" = the shipped default scenario)
+  std::string name;                       ///< scenario.name ("" = derived)
+  std::string pilot_reps = "40";          ///< replications of the baseline pass
+  std::string threads;                    ///< "" = all hardware threads
+  std::string out;                        ///< the new scenario file (never overwritten)
+};
+
 /// A command-line integer in [min, max], or a diagnostic naming the flag added to `errors`.
 std::optional<std::uint64_t> parse_option(const std::string& text, const char* flag, double min, double max,
                                           std::vector<scenario::Diagnostic>& errors);
@@ -208,6 +221,9 @@ int write_stress_report(const StressOptions& options, const analysis::Stress& st
 /// in share/mhsim/scenarios), else "" (a binary in the build tree, which falls back to the
 /// source tree's copies).
 std::string installed_data(const std::string& what);
+/// Where the shipped scenarios are: $MHSIM_SCENARIO_DIR, else share/mhsim/scenarios beside an
+/// installed mhsim, else the source tree's scenarios/.
+std::string shipped_scenarios();
 /// Checks that the report's assets (template, script, Vega libraries) are where `given` (or
 /// $MHSIM_REPORT_ASSETS, or share/mhsim/report beside an installed binary, or the source tree) says, before a long run that would write a report.
 void check_report_assets(const std::string& given, std::vector<scenario::Diagnostic>& errors);
@@ -221,5 +237,6 @@ int compare_command(const CompareOptions& options);
 int calibrate_command(const CalibrateOptions& options);
 int reproduce_command(const ReproduceOptions& options);
 int stress_command(const StressOptions& options);
+int init_command(const InitOptions& options);
 
 }  // namespace mhsim::cli

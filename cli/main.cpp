@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
     case Command::kCalibrate: return calibrate_command(args.calibrate);
     case Command::kReproduce: return reproduce_command(args.reproduce);
     case Command::kStress: return stress_command(args.stress);
+    case Command::kInit: return init_command(args.init);
     case Command::kNone: break;
   }
   return kExitBadInput;

@@ -16,10 +16,6 @@
 #include "models/scenario/calibration_targets.hpp"
 #include "models/scenario/variants.hpp"
 
-#ifndef MHSIM_SCENARIO_DIR
-#define MHSIM_SCENARIO_DIR "scenarios"
-#endif
-
 namespace mhsim::cli {
 
 namespace {
@@ -35,11 +31,7 @@ bool is_targets_file(const fs::path& p) {
 /// The scenario file `what` names: a path, or <dir>/<what>.toml, or the one <dir>/<what>_*.toml.
 std::optional<std::string> resolve_scenario(const std::string& what, std::vector<Diagnostic>& errors) {
   if (fs::is_regular_file(what)) return what;
-  const char* env = std::getenv("MHSIM_SCENARIO_DIR");
-  const std::string installed = installed_data("scenarios");
-  const fs::path dir = env != nullptr && *env != '\0' ? fs::path(env)
-                       : !installed.empty()           ? fs::path(installed)
-                                                      : fs::path(MHSIM_SCENARIO_DIR);
+  const fs::path dir = shipped_scenarios();
   std::vector<fs::path> found;
   std::vector<std::string> names;
   std::error_code ec;

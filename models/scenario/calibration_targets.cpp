@@ -501,7 +501,7 @@ const toml::node* variant_entry(const toml::table& doc, const std::string& varia
 
 std::string calibrated_text(const PathwayScenario& sc, const std::vector<std::string>& keys,
                             const std::vector<double>& values, const std::vector<std::string>& comments,
-                            const std::string& variant, const std::string& line_prefix) {
+                            const std::string& variant, const std::string& line_prefix, bool replace_comment) {
   if (keys.size() != values.size() || keys.size() != comments.size()) {
     throw std::invalid_argument("calibrated_text: keys, values and comments differ in number");
   }
@@ -560,10 +560,12 @@ std::string calibrated_text(const PathwayScenario& sc, const std::vector<std::st
     at = e.end;
     // The comment goes at the end of the line, after the last edit on it (inline tables).
     const bool last_on_line = i + 1 == edits.size() || edits[i + 1].begin > e.line_end;
-    if (last_on_line && !e.comment.empty()) {
+    bool commented = false;
+    for (std::size_t j = i + 1; j-- > 0 && edits[j].line_end == e.line_end;) commented = commented || !edits[j].comment.empty();
+    if (last_on_line && commented) {
       std::string comment;
       for (std::size_t j = i + 1; j-- > 0 && edits[j].line_end == e.line_end;) {
-        comment = edits[j].comment + (comment.empty() ? "" : "; " + comment);
+        if (!edits[j].comment.empty()) comment = edits[j].comment + (comment.empty() ? "" : "; " + comment);
       }
       // A calibration comment of an earlier run on this line (it starts with the prefix's
       // first word, "calibrated:") gives way to this one: the file states the latest fit.
@@ -571,6 +573,14 @@ std::string calibrated_text(const PathwayScenario& sc, const std::vector<std::st
       const std::string earlier = "# " + line_prefix.substr(0, line_prefix.find(' '));
       if (const std::size_t c = text.find(earlier, at); !line_prefix.empty() && c < e.line_end) {
         tail_end = c;
+        while (tail_end > at && (text[tail_end - 1] == ' ' || text[tail_end - 1] == '\t')) --tail_end;
+      } else if (const std::size_t h = text.find('#', at); replace_comment && h < e.line_end) {
+        // The line's own comment gives way, its words kept after the new one's.
+        std::string was = text.substr(h + 1, e.line_end - h - 1);
+        while (!was.empty() && (was.front() == ' ' || was.front() == '#')) was.erase(was.begin());
+        while (!was.empty() && (was.back() == ' ' || was.back() == '\t')) was.pop_back();
+        if (!was.empty()) comment += "; was: " + was;
+        tail_end = h;
         while (tail_end > at && (text[tail_end - 1] == ' ' || text[tail_end - 1] == '\t')) --tail_end;
       }
       out.append(text, at, tail_end - at);

@@ -158,10 +158,12 @@ PathwayScenario with_numbers(const PathwayScenario& sc, const std::vector<std::s
 /// "  # <line_prefix><comment>" (the comments of several values on one line, as in an
 /// inline table, joined by "; " after one prefix). Everything else, comments included, is
 /// kept byte for byte. With a `variant`, a key that variant sets is replaced in the
-/// variant's table instead.
+/// variant's table instead. With `replace_comment`, a line's own comment gives way to the
+/// new one, its words kept after it as "; was: <words>".
 std::string calibrated_text(const PathwayScenario& sc, const std::vector<std::string>& keys,
                             const std::vector<double>& values, const std::vector<std::string>& comments,
-                            const std::string& variant = {}, const std::string& line_prefix = {});
+                            const std::string& variant = {}, const std::string& line_prefix = {},
+                            bool replace_comment = false);
 
 /// Whether variant `variant` of the scenario sets `key`.
 bool variant_sets(const PathwayScenario& sc, const std::string& variant, const std::string& key);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -807,6 +808,37 @@ PathwayScenario apply_settings(const PathwayScenario& sc, const std::vector<std:
     }
   }
   out.settings.insert(out.settings.end(), settings.begin(), settings.end());
+  return out;
+}
+
+std::vector<WrittenNumber> written_numbers(const PathwayScenario& sc) {
+  static const std::set<std::string, std::less<>> kLeftOut = {"run", "variants", "uncertainty", "correlation", "analysis",
+                                                              "scenario", "model", "calibration"};
+  const toml::table doc = parse_toml(sc.text, sc.file);
+  PathwayScenario copy = sc;  // walked, not changed
+  std::vector<WrittenNumber> out;
+  const auto visit = [&](const auto& self, const toml::node& node, const std::string& path) -> void {
+    if (const toml::table* t = node.as_table()) {
+      for (const auto& [k, child] : *t) {
+        const std::string key(k.str());
+        if (path.empty() && kLeftOut.count(key) != 0) continue;
+        const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+        });
+        self(self, child, schema::child_path(path, bare ? key : "\"" + key + "\""));
+      }
+    } else if (const toml::array* a = node.as_array()) {
+      for (std::size_t i = 0; i < a->size(); ++i) self(self, *a->get(i), path + "[" + std::to_string(i) + "]");
+    } else if (node.is_integer() || node.is_floating_point()) {
+      const auto steps = parse_path(path);
+      if (!steps) return;
+      const SetResult r = walk_to(copy, *steps, nullptr);
+      if (!r.found || !r.current) return;
+      out.push_back(WrittenNumber{path, *r.current, r.integer, std::string(r.info.unit),
+                                  steps->size() >= 3 && (*steps)[0].key == "arms" && (*steps)[2].key == "contracts"});
+    }
+  };
+  visit(visit, doc, "");
   return out;
 }
 

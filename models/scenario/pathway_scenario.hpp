@@ -132,6 +132,20 @@ std::optional<std::string> set_contract_term(PathwayScenario& scenario, std::str
 /// another arm's cost; a limit not set, unless the field reads it as +inf).
 std::optional<double> contract_term_value(const PathwayScenario& scenario, std::string_view path);
 
+/// A number written in the file, as `written_numbers` lists it.
+struct WrittenNumber {
+  std::string key;       ///< its key path with element indices (arms.a.contracts[0].kras[1].thresholds[2])
+  double value = 0;      ///< as loaded
+  bool integer = false;  ///< the key holds an integer
+  std::string unit;      ///< the unit its declaration states ("" when none)
+  bool contract = false; ///< a contract term (arms.<arm>.contracts[i]...)
+};
+
+/// Every number written in the file that the scenario's declarations read:
+/// the model's and the contracts' keys, not those of [run], [variants], [uncertainty],
+/// [[correlation]] or [analysis], in key order. `mhsim init` scales a borough's numbers by their units.
+std::vector<WrittenNumber> written_numbers(const PathwayScenario& sc);
+
 /// Which loader a scenario needs: "network" or "pathway", from the root key `model`
 /// (absent = "network"). Throws ScenarioError on a bad value or on text that is not TOML.
 std::string scenario_model(std::string_view text, const std::string& file);

@@ -23,7 +23,7 @@ const std::string kSrc = MHSIM_SOURCE_DIR;
 
 const std::vector<std::string> kCommands = {"run",     "merge",   "validate",  "sweep",     "design",
                                             "settle",  "report",  "compare",   "calibrate", "reproduce",
-                                            "stress",  "keys",    "version"};
+                                            "stress",  "init",    "keys",      "version"};
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;

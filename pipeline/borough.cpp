@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: MIT
+#include "pipeline/borough.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <variant>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "models/contracts/pathway_ledger.hpp"
+#include "models/scenario/calibration_targets.hpp"
+#include "models/scenario/toml_reader.hpp"
+#include "models/schema/paths.hpp"
+#include "models/schema/schema.hpp"
+#include "models/schema/source.hpp"
+
+namespace mhsim::pipeline {
+
+namespace {
+
+namespace pw = models::pathway;
+namespace ct = models::contracts;
+namespace ld = models::ledger;
+using scenario::Diagnostic;
+
+const std::set<std::string, std::less<>> kMoney = {"pounds", "pounds per year", "pounds over the agreement"};
+const std::set<std::string, std::less<>> kLevels = {"the KPI's unit", "the metric's unit"};
+const std::set<std::string, std::less<>> kStaffed = {"slots", "servers", "posts"};
+
+std::string number(double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.10g", x);
+  return buf;
+}
+std::string ratio_text(double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4f", x);
+  return buf;
+}
+
+/// The KPIs a contract's levels are stated in: "kras[k]" and "indicators[k]" -> the KPI.
+std::map<std::string, ct::KpiRef> contract_kpis(const ct::Contract& c) {
+  std::map<std::string, ct::KpiRef> out;
+  const auto add = [&](const char* what, std::size_t k, const ct::KpiRef& ref) {
+    out[std::string(what) + "[" + std::to_string(k) + "]"] = ref;
+  };
+  if (const auto* a = std::get_if<ct::AllianceTerms>(&c.terms)) {
+    for (std::size_t k = 0; k < a->kras.size(); ++k) add("kras", k, a->kras[k].kpi);
+  }
+  const std::vector<ct::Indicator>* indicators = nullptr;
+  if (const auto* o = std::get_if<ct::OutcomesTerms>(&c.terms)) indicators = &o->indicators;
+  if (const auto* b = std::get_if<ct::BlendedTerms>(&c.terms)) indicators = &b->indicators;
+  for (std::size_t k = 0; indicators != nullptr && k < indicators->size(); ++k) add("indicators", k, (*indicators)[k].kpi);
+  return out;
+}
+
+double kpi_value(const ct::YearInput& in, const ct::KpiRef& k) {
+  if (k.scope == ct::KpiRef::Scope::kSystem) return k.index < in.kpi.size() ? in.kpi[k.index] : 0.0;
+  const std::size_t i = k.service * ld::kServiceKpis + k.index;
+  return i < in.service_kpi.size() ? in.service_kpi[i] : 0.0;
+}
+
+/// Yearly means over the baseline pass, per arm: the cost of what each contract covers, the
+/// KPIs its levels are stated in, and each partner's cost.
+struct Baseline {
+  std::vector<std::vector<double>> contract_cost;                     // [A][C]
+  std::vector<std::vector<std::map<std::string, double>>> kpi;        // [A][C] "kras[k]" -> mean
+  std::vector<std::vector<double>> partner_cost;                      // [A][P]
+  std::vector<double> total;                                          // [A]
+};
+
+Baseline baseline(const scenario::PathwayScenario& sc, std::uint64_t R, int threads) {
+  const std::size_t A = sc.spec.arms.size(), P = sc.spec.partners.size(), Y = static_cast<std::size_t>(sc.spec.years);
+  const ct::LedgerShape shape = ct::ledger_shape(sc.spec, sc.group_share);
+  std::vector<Baseline> per(R);
+  tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
+  arena.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<std::uint64_t>(0, R), [&](const tbb::blocked_range<std::uint64_t>& range) {
+      for (std::uint64_t r = range.begin(); r != range.end(); ++r) {
+        const pw::PathwayResult result = pw::simulate_pathway(sc.spec, engine::RandomStreams(sc.run.seed, r));
+        Baseline& b = per[r];
+        b.contract_cost.assign(A, {});
+        b.kpi.assign(A, {});
+        b.partner_cost.assign(A, std::vector<double>(P, 0.0));
+        b.total.assign(A, 0.0);
+        for (std::size_t a = 0; a < A; ++a) {
+          const ct::Terms& terms = a < sc.contracts.size() ? sc.contracts[a].terms : ct::Terms{};
+          const std::vector<std::size_t> cover = ct::covering(terms, shape.service_partner);
+          b.contract_cost[a].assign(terms.contracts.size(), 0.0);
+          b.kpi[a].resize(terms.contracts.size());
+          for (std::size_t y = 0; y < Y; ++y) {
+            const ct::YearInput in = ct::from_arm_result(shape, result.arms[a], y);
+            for (std::size_t s = 0; s < cover.size() && s < in.service_cost.size(); ++s) {
+              if (cover[s] < terms.contracts.size()) b.contract_cost[a][cover[s]] += in.service_cost[s] / static_cast<double>(Y);
+            }
+            for (std::size_t c = 0; c < terms.contracts.size(); ++c) {
+              for (const auto& [label, ref] : contract_kpis(terms.contracts[c])) {
+                b.kpi[a][c][label] += kpi_value(in, ref) / static_cast<double>(Y);
+              }
+            }
+            for (std::size_t p = 0; p < P; ++p) {
+              b.partner_cost[a][p] += in.partner_cost[p] / static_cast<double>(Y);
+              b.total[a] += in.partner_cost[p] / static_cast<double>(Y);
+            }
+          }
+        }
+      }
+    });
+  });
+  // Added in replication order, so the result does not depend on the threads.
+  Baseline out = per.empty() ? Baseline{} : per.front();
+  for (std::uint64_t r = 1; r < R; ++r) {
+    for (std::size_t a = 0; a < A; ++a) {
+      for (std::size_t c = 0; c < out.contract_cost[a].size(); ++c) {
+        out.contract_cost[a][c] += per[r].contract_cost[a][c];
+        for (auto& [label, v] : out.kpi[a][c]) v += per[r].kpi[a][c].at(label);
+      }
+      for (std::size_t p = 0; p < P; ++p) out.partner_cost[a][p] += per[r].partner_cost[a][p];
+      out.total[a] += per[r].total[a];
+    }
+  }
+  const double n = static_cast<double>(std::max<std::uint64_t>(R, 1));
+  for (std::size_t a = 0; a < out.contract_cost.size(); ++a) {
+    for (std::size_t c = 0; c < out.contract_cost[a].size(); ++c) {
+      out.contract_cost[a][c] /= n;
+      for (auto& [label, v] : out.kpi[a][c]) v /= n;
+    }
+    for (double& v : out.partner_cost[a]) v /= n;
+    out.total[a] /= n;
+  }
+  return out;
+}
+
+std::size_t index_of(const std::vector<std::string>& names, const std::string& name) {
+  return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+}
+
+/// new / old, or `fallback` when old is not a positive number.
+double ratio(double now, double before, double fallback) { return before > 0 && now >= 0 ? now / before : fallback; }
+
+/// A derived number as the file shows it: an integer key rounded (at least 1 where the
+/// template's was positive), any other to 4 significant figures, which is finer than the
+/// baseline pass can tell apart.
+double rounded(double x, bool integer, double template_value) {
+  if (!integer) {
+    if (x == 0 || !std::isfinite(x)) return x;
+    const double scale = std::pow(10.0, 3 - std::floor(std::log10(std::fabs(x))));
+    return std::nearbyint(x * scale) / scale;
+  }
+  const double r = std::nearbyint(x);
+  return template_value > 0 && r < 1 ? 1 : r;
+}
+
+/// `text` with `line` inserted after the header of table `table` (which must be a [table]).
+struct Insertion {
+  std::string table, line;
+};
+std::string with_insertions(const std::string& text, const std::string& file, std::vector<Insertion> inserts) {
+  const toml::table doc = scenario::parse_toml(text, file);
+  std::vector<std::pair<std::uint32_t, std::string>> at;
+  for (const Insertion& in : inserts) {
+    const toml::node* node = &doc;
+    const auto steps = schema::parse_path(in.table);
+    for (const schema::PathStep& s : *steps) node = node != nullptr && node->is_table() ? node->as_table()->get(s.key) : nullptr;
+    if (node == nullptr || !node->is_table()) throw std::logic_error("init: no table " + in.table);
+    at.emplace_back(node->source().begin.line, in.line);
+  }
+  std::stable_sort(at.begin(), at.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::string out = text;
+  for (const auto& [line, content] : at) {
+    std::size_t pos = 0;
+    for (std::uint32_t l = 1; l <= line && pos != std::string::npos; ++l) {
+      pos = out.find('\n', pos);
+      if (pos != std::string::npos) ++pos;
+    }
+    if (pos == std::string::npos) pos = out.size();
+    out.insert(pos, content + "\n");
+  }
+  return out;
+}
+
+/// A TOML basic string holding `s`.
+std::string toml_string(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+/// `text` with the string at `key` (written in it) replaced by `value`.
+std::string with_string(const std::string& text, const std::string& file, const std::string& key, const std::string& value) {
+  const toml::table doc = scenario::parse_toml(text, file);
+  const toml::node* node = doc.at_path(key).node();
+  if (node == nullptr || !node->is_string()) return text;
+  const toml::source_region& r = node->source();
+  std::size_t begin = 0;
+  for (std::uint32_t l = 1; l < r.begin.line; ++l) begin = text.find('\n', begin) + 1;
+  const std::size_t line_end = text.find('\n', begin);
+  std::size_t end = begin;
+  for (std::uint32_t l = r.begin.line; l < r.end.line; ++l) end = text.find('\n', end) + 1;
+  // Columns count code points; the string ends at the end column (exclusive).
+  const auto advance = [&](std::size_t from, std::uint32_t column) {
+    std::size_t at = from;
+    for (std::uint32_t c = 1; c < column; ++c) {
+      ++at;
+      while (at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) ++at;
+    }
+    return at;
+  };
+  const std::size_t b = advance(begin, r.begin.column), e = advance(end, r.end.column);
+  if (b > e || (line_end != std::string::npos && e > text.size())) return text;
+  return text.substr(0, b) + toml_string(value) + text.substr(e);
+}
+
+}  // namespace
+
+Borough init_borough(const scenario::PathwayScenario& tmpl, const BoroughInputs& in) {
+  std::vector<Diagnostic> bad;
+  std::vector<std::string> groups, services;
+  for (const pw::NeedGroup& g : tmpl.spec.population.groups) groups.push_back(g.name);
+  for (const pw::ServiceSpec& s : tmpl.spec.services) services.push_back(s.name);
+  const auto names = [](const std::vector<std::string>& v) { return schema::quoted(v); };
+  std::map<std::string, double> rates, capacities;
+  for (const auto& [g, r] : in.rates) {
+    if (index_of(groups, g) == groups.size()) {
+      bad.push_back(Diagnostic{"command line", 0, 0, "--rate", "a need group of " + tmpl.file + " (" + names(groups) + ")", "\"" + g + "\""});
+    } else if (!rates.emplace(g, r).second) {
+      bad.push_back(Diagnostic{"command line", 0, 0, "--rate", "each need group once", "\"" + g + "\" twice"});
+    }
+  }
+  for (const auto& [s, c] : in.capacities) {
+    if (index_of(services, s) == services.size()) {
+      bad.push_back(Diagnostic{"command line", 0, 0, "--capacity", "a service of " + tmpl.file + " (" + names(services) + ")", "\"" + s + "\""});
+    } else if (!capacities.emplace(s, c).second) {
+      bad.push_back(Diagnostic{"command line", 0, 0, "--capacity", "each service once", "\"" + s + "\" twice"});
+    }
+  }
+  if (!(in.population > 0)) bad.push_back(Diagnostic{"command line", 0, 0, "--population", "a number of people > 0", number(in.population)});
+  if (!bad.empty()) throw scenario::ScenarioError(std::move(bad));
+
+  // The demand ratio: yearly new episodes, stated rates against the template's.
+  const double N0 = tmpl.spec.population.size, N = in.population;
+  double before = 0, after = 0;
+  for (const pw::NeedGroup& g : tmpl.spec.population.groups) {
+    before += N0 * g.rate_per_1000_per_year;
+    after += N * (rates.count(g.name) ? rates.at(g.name) : g.rate_per_1000_per_year);
+  }
+  Borough out;
+  const double D = ratio(after, before, N / N0);
+  out.demand_ratio = D;
+  const std::string Dtext = ratio_text(D);
+
+  // Stage 1: what the borough's size sets directly.
+  const std::vector<scenario::WrittenNumber> written = scenario::written_numbers(tmpl);
+  std::vector<std::string> keys, comments;
+  std::vector<double> values;
+  std::map<std::string, std::pair<double, double>> changed;  // key -> (template's, borough's)
+  const auto set = [&](const scenario::WrittenNumber& w, double to, const std::string& how) {
+    if (to == w.value) return;  // nothing to say (a zero stays zero)
+    keys.push_back(w.key);
+    values.push_back(to);
+    comments.push_back(how);
+    changed[w.key] = {w.value, to};
+    out.derived.push_back(Derivation{w.key, w.value, to, how});
+  };
+  std::set<std::string> stated_capacity_written;
+  for (const scenario::WrittenNumber& w : written) {
+    if (w.contract) continue;
+    const auto steps = schema::parse_path(w.key);
+    const std::string& head = steps->front().key;
+    if (w.key == "population.size") {
+      set(w, N, "stated: the borough's population");
+    } else if (head == "groups" && steps->size() == 3 && (*steps)[2].key == "rate_per_1000_per_year" &&
+               rates.count((*steps)[1].key)) {
+      set(w, rates.at((*steps)[1].key), "stated: new episodes per 1,000 a year");
+    } else if (head == "services" && steps->size() == 3 && (*steps)[2].key == "capacity" &&
+               capacities.count((*steps)[1].key)) {
+      stated_capacity_written.insert((*steps)[1].key);
+      set(w, capacities.at((*steps)[1].key), "stated: the service's capacity");
+    } else if (head == "services" && kStaffed.count(w.unit)) {
+      set(w, rounded(w.value * D, w.integer, w.value), "the template's " + number(w.value) + " x the demand ratio " + Dtext);
+    } else if (head == "services" && w.unit == "pounds per year") {
+      set(w, rounded(w.value * D, w.integer, w.value), "the template's " + number(w.value) + " x the demand ratio " + Dtext);
+    } else if (head == "initial" && w.unit == "people") {
+      set(w, rounded(w.value * D, w.integer, 0), "the template's " + number(w.value) + " x the demand ratio " + Dtext);
+    }
+  }
+  std::vector<Insertion> inserts;
+  for (const auto& [s, c] : capacities) {
+    if (stated_capacity_written.count(s)) continue;
+    inserts.push_back(Insertion{"services." + s, "capacity = " + number(c) + "   # mhsim init: stated: the service's capacity"});
+    out.derived.push_back(Derivation{"services." + s + ".capacity", 0, c, "stated: the service's capacity (unlimited in the template)"});
+  }
+  scenario::PathwayScenario scaled = tmpl;
+  {
+    std::vector<std::string> set_keys = keys, set_values;
+    for (const double v : values) set_values.push_back(scenario::round_trip_text(v));
+    for (const auto& [s, c] : capacities) {
+      if (stated_capacity_written.count(s)) continue;
+      set_keys.push_back("services." + s + ".capacity");
+      set_values.push_back(scenario::round_trip_text(c));
+    }
+    std::vector<Diagnostic> ds = scenario::set_values(scaled, set_keys, set_values, scenario::Settable::kAny);
+    for (Diagnostic& d : ds) d.expected += " (after mhsim init's scaling)";
+    if (!ds.empty()) throw scenario::ScenarioError(std::move(ds));
+  }
+
+  // Stage 2: the baseline pass, and what it sizes.
+  const std::uint64_t R = std::max<std::uint64_t>(in.pilot_replications, 1);
+  const Baseline bt = baseline(tmpl, R, in.threads), bs = baseline(scaled, R, in.threads);
+  const std::string pass = " in " + std::to_string(R) + " replications (baseline pass)";
+  for (const scenario::WrittenNumber& w : written) {
+    const auto steps = schema::parse_path(w.key);
+    if (!w.contract) {
+      if (steps->front().key == "partners" && steps->size() == 3 && kMoney.count(w.unit)) {
+        const std::size_t p = index_of(tmpl.source->names_of("partners"), (*steps)[1].key);
+        if (p >= tmpl.spec.partners.size() || bt.partner_cost.empty()) continue;
+        const double k = ratio(bs.partner_cost[0][p], bt.partner_cost[0][p], D);
+        set(w, rounded(w.value * k, w.integer, w.value), "the template's " + number(w.value) + " x " + ratio_text(k) + ", the partner's simulated cost in arm \"" +
+                                tmpl.spec.arms[0].name + "\" here against the template's" + pass);
+      }
+      continue;
+    }
+    const std::size_t a = index_of(tmpl.source->names_of("arms"), (*steps)[1].key);
+    if (a >= tmpl.contracts.size() || (*steps)[2].indices.size() != 1) continue;
+    const std::size_t c = (*steps)[2].indices[0];
+    if (c >= tmpl.contracts[a].terms.contracts.size()) continue;
+    const double cost_k = ratio(bs.contract_cost[a][c], bt.contract_cost[a][c], D);
+    const std::string what = "the cost of what the contract covers in arm \"" + tmpl.spec.arms[a].name + "\"";
+    if (kMoney.count(w.unit) || w.unit == "units per year") {
+      set(w, rounded(w.value * cost_k, w.integer, w.value), "the template's " + number(w.value) + " x " + ratio_text(cost_k) + ", " + what +
+                                   " here against the template's" + pass);
+    } else if (w.unit == "pounds per person per year") {
+      const double k = cost_k * N0 / N;
+      set(w, rounded(w.value * k, w.integer, w.value), "the template's " + number(w.value) + " x " + ratio_text(k) + ", " + what +
+                              " per resident here against the template's" + pass);
+    } else if (kLevels.count(w.unit) && steps->size() >= 4) {
+      const std::string label = (*steps)[3].key + "[" + ((*steps)[3].indices.empty() ? std::string("?") : std::to_string((*steps)[3].indices[0])) + "]";
+      const auto t = bt.kpi[a][c].find(label);
+      if (t == bt.kpi[a][c].end()) continue;
+      const double k = ratio(bs.kpi[a][c].at(label), t->second, D);
+      set(w, rounded(w.value * k, w.integer, w.value), "the template's " + number(w.value) + " x " + ratio_text(k) + ", the KPI's simulated yearly value in arm \"" +
+                              tmpl.spec.arms[a].name + "\" here against the template's" + pass);
+    }
+  }
+
+  // The budget: stated, else as the first arm's total cost.
+  const double total_k = bt.total.empty() ? D : ratio(bs.total[0], bt.total[0], D);
+  bool budget_written = false;
+  {
+    const toml::table doc = scenario::parse_toml(tmpl.text, tmpl.file);
+    budget_written = doc.at_path("analysis.commissioner_budget").is_number();
+    if (const toml::table* cs = doc["commissioners"].as_table()) {
+      for (const auto& [name, node] : *cs) {
+        const toml::node* b = node.as_table() != nullptr ? node.as_table()->get("budget") : nullptr;
+        if (b == nullptr || !b->is_number()) continue;
+        const double v = b->value<double>().value_or(0);
+        scenario::WrittenNumber w{"commissioners." + std::string(name.str()) + ".budget", v, b->is_integer(), "pounds per year", false};
+        set(w, rounded(v * total_k, false, v), "the template's " + number(v) + " x " + ratio_text(total_k) + ", the simulated spend of arm \"" +
+                                tmpl.spec.arms[0].name + "\" here against the template's" + pass);
+      }
+    }
+    if (budget_written) {
+      const double v = doc.at_path("analysis.commissioner_budget").value<double>().value_or(0);
+      scenario::WrittenNumber w{"analysis.commissioner_budget", v, false, "pounds per year", false};
+      if (in.budget) set(w, *in.budget, "stated: the commissioner's budget");
+      else set(w, rounded(v * total_k, false, v), "the template's " + number(v) + " x " + ratio_text(total_k) + ", the simulated spend of arm \"" +
+                                   tmpl.spec.arms[0].name + "\" here against the template's" + pass);
+    } else if (in.budget) {
+      if (doc["analysis"].as_table() == nullptr) {
+        throw scenario::ScenarioError({Diagnostic{"command line", 0, 0, "--budget", "a template with an [analysis] table", tmpl.file + " has none"}});
+      }
+      inserts.push_back(Insertion{"analysis", "commissioner_budget = " + number(*in.budget) +
+                                                  "   # mhsim init: stated: the commissioner's budget"});
+      out.derived.push_back(Derivation{"analysis.commissioner_budget", 0, *in.budget, "stated: the commissioner's budget"});
+    }
+  }
+
+  // The elements of one array (a KRA's thresholds) share one comment, on the last of them.
+  for (std::size_t i = 0; i < keys.size();) {
+    const std::size_t open = keys[i].rfind('[');
+    const std::string base = keys[i].back() == ']' && open != std::string::npos ? keys[i].substr(0, open) : std::string();
+    std::size_t j = i + 1;
+    while (!base.empty() && j < keys.size() && keys[j].compare(0, base.size() + 1, base + "[") == 0 &&
+           keys[j].find('.', base.size()) == std::string::npos) {
+      ++j;
+    }
+    const std::size_t at = comments[i].find(" x ");
+    if (j - i > 1 && at != std::string::npos && comments[i].rfind("the template's ", 0) == 0) {
+      std::string list;
+      for (std::size_t k = i; k < j; ++k) list += (list.empty() ? "" : ", ") + number(changed.at(keys[k]).first);
+      const std::string joined = "the template's [" + list + "]" + comments[i].substr(at);
+      for (std::size_t k = i; k < j; ++k) comments[k] = k + 1 == j ? joined : std::string();
+    }
+    i = j;
+  }
+
+  // The text: every derived number in place, its comment saying how.
+  scenario::PathwayScenario edit = tmpl;
+  edit.text = scenario::calibrated_text(tmpl, keys, values, comments, "", "mhsim init: ", true);
+  // A variant's number moves with its key's base (a 15% surge stays 15%).
+  for (const scenario::ScenarioVariant& v : tmpl.variants) {
+    std::vector<std::string> vk, vc;
+    std::vector<double> vv;
+    for (std::size_t i = 0; i < v.keys.size(); ++i) {
+      const auto it = changed.find(v.keys[i]);
+      if (it == changed.end() || !(it->second.first != 0)) continue;
+      const double k = it->second.second / it->second.first;
+      const bool integer = std::find_if(written.begin(), written.end(), [&](const scenario::WrittenNumber& w) {
+                             return w.key == v.keys[i] && w.integer;
+                           }) != written.end();
+      vk.push_back(v.keys[i]);
+      vv.push_back(rounded(v.values[i] * k, integer, v.values[i]));
+      vc.push_back("the template's " + number(v.values[i]) + " x " + ratio_text(k) + ", as its key's base");
+      out.derived.push_back(Derivation{"variants." + v.name + "." + v.keys[i], v.values[i], vv.back(), vc.back()});
+    }
+    if (!vk.empty()) edit.text = scenario::calibrated_text(edit, vk, vv, vc, v.name, "mhsim init: ", true);
+  }
+  std::string text = with_insertions(edit.text, tmpl.file, inserts);
+  const std::string name = !in.name.empty() ? in.name : "A borough of " + number(N) + " people (mhsim init from " + tmpl.name + ")";
+  text = with_string(text, tmpl.file, "scenario.name", name);
+
+  std::string rates_text, capacity_text;
+  for (const auto& [g, r] : rates) rates_text += (rates_text.empty() ? "" : ", ") + g + " " + number(r);
+  for (const auto& [s, c] : capacities) capacity_text += (capacity_text.empty() ? "" : ", ") + s + " " + number(c);
+  std::string header;
+  header += "# Written by `mhsim init` from " + (in.template_label.empty() ? tmpl.file : in.template_label) + ".\n";
+  header += "# Stated: population " + number(N) + (rates_text.empty() ? "" : "; new episodes per 1,000 a year: " + rates_text) +
+            (capacity_text.empty() ? "" : "; capacities: " + capacity_text) +
+            (in.budget ? "; budget " + number(*in.budget) + " pounds a year" : "") + ".\n";
+  header += "# Demand ratio " + Dtext + ": the borough's yearly new episodes against the template's (" + number(after / 1000) +
+            " against " + number(before / 1000) + ").\n";
+  header += "# Baseline pass: replications 0-" + std::to_string(R - 1) + " of the template and of this borough at seed " +
+            std::to_string(tmpl.run.seed) + " (without contract responses).\n";
+  header += "# Every number marked \"mhsim init:\" was derived as its comment says, the template's note after \"was:\";\n";
+  header += "# every other line is the template's, with its sources. Re-run mhsim init after changing the pathway.\n";
+  header += "#\n";
+  out.text = header + text;
+  try {
+    (void)scenario::parse_pathway_scenario(out.text, "mhsim init");
+  } catch (const scenario::ScenarioError& e) {
+    std::string what;
+    for (const Diagnostic& d : e.diagnostics()) what += "\n  " + d.key + ": expected " + d.expected + ", got " + d.got;
+    throw std::runtime_error("mhsim init wrote a scenario that does not load:" + what);
+  }
+  return out;
+}
+
+}  // namespace mhsim::pipeline
