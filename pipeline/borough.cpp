@@ -284,7 +284,7 @@ Borough init_borough(const scenario::PathwayScenario& tmpl, const BoroughInputs&
                capacities.count((*steps)[1].key)) {
       stated_capacity_written.insert((*steps)[1].key);
       set(w, capacities.at((*steps)[1].key), "stated: the service's capacity");
-    } else if (head == "services" && kStaffed.count(w.unit)) {
+    } else if (kStaffed.count(w.unit)) {
       set(w, rounded(w.value * D, w.integer, w.value), "the template's " + number(w.value) + " x the demand ratio " + Dtext);
     } else if (head == "services" && w.unit == "pounds per year") {
       set(w, rounded(w.value * D, w.integer, w.value), "the template's " + number(w.value) + " x the demand ratio " + Dtext);
