@@ -107,12 +107,12 @@ int init_command(const InitOptions& o) {
     return kExitFailure;
   }
   std::printf("%s: a borough of %s people from %s; demand ratio %.4f\n", o.out.c_str(), thousands(in.population).c_str(),
-              from.c_str(), borough.demand_ratio);
+              o.from.empty() ? "scenarios/default.toml" : o.from.c_str(), borough.demand_ratio);
   std::vector<std::vector<std::string>> rows{{"key", "template", "borough"}};
   for (const pipeline::Derivation& d : borough.derived) {
     char a[32], b[32];
-    std::snprintf(a, sizeof a, "%.6g", d.from);
-    std::snprintf(b, sizeof b, "%.6g", d.to);
+    std::snprintf(a, sizeof a, "%.10g", d.from);
+    std::snprintf(b, sizeof b, "%.10g", d.to);
     rows.push_back({d.key, a, b});
   }
   print_table(rows, 1);

@@ -289,7 +289,17 @@ Borough init_borough(const scenario::PathwayScenario& tmpl, const BoroughInputs&
     } else if (head == "services" && w.unit == "pounds per year") {
       set(w, rounded(w.value * D, w.integer, w.value), "the template's " + number(w.value) + " x the demand ratio " + Dtext);
     } else if (head == "initial" && w.unit == "people") {
-      set(w, rounded(w.value * D, w.integer, 0), "the template's " + number(w.value) + " x the demand ratio " + Dtext);
+      // A starting caseload moves with its service's capacity where that is stated, else with demand.
+      const std::size_t i = steps->front().indices.empty() ? tmpl.spec.initial.size() : steps->front().indices[0];
+      const std::size_t s = i < tmpl.spec.initial.size() ? tmpl.spec.initial[i].service : services.size();
+      const auto stated = s < services.size() ? capacities.find(services[s]) : capacities.end();
+      if (stated != capacities.end() && tmpl.spec.services[s].capacity > 0) {
+        const double k = stated->second / static_cast<double>(tmpl.spec.services[s].capacity);
+        set(w, rounded(w.value * k, w.integer, 0), "the template's " + number(w.value) + " x " + ratio_text(k) +
+                                                       ", the service's stated capacity against the template's");
+      } else {
+        set(w, rounded(w.value * D, w.integer, 0), "the template's " + number(w.value) + " x the demand ratio " + Dtext);
+      }
     }
   }
   std::vector<Insertion> inserts;
