@@ -90,6 +90,8 @@ int init_command(const InitOptions& o) {
     print_diagnostics(errors);
     return kExitBadInput;
   }
+  std::fprintf(stderr, "mhsim init: a baseline pass of %llu replications of the template and of the borough\n",
+               static_cast<unsigned long long>(in.pilot_replications));
   pipeline::Borough borough;
   try {
     borough = pipeline::init_borough(*tmpl, in);
