@@ -44,12 +44,25 @@ def tidy(ds):
 # -------------------------------------------------------------------------------------------
 
 
+def snippet(path, begin, end):
+    text = open(path).read()
+    return text[text.index(begin):text.index(end)]
+
+
 def main(path):
     failures = []
 
     def check(ok, what):
         if not ok:
             failures.append(what)
+
+    # The snippets the documentation shows are the functions these tests run.
+    here = __file__.rsplit("/", 1)[0]
+    doc = open(f"{here}/../../docs/results-schema.md").read()
+    python = snippet(__file__, "def tidy(ds):", "# ---")
+    r = snippet(f"{here}/check_tidy.R", "tidy <- function(file, path) {", "# ---")
+    check(python.strip() in doc, "docs/results-schema.md does not show check_tidy.py's tidy()")
+    check(r.strip() in doc, "docs/results-schema.md does not show check_tidy.R's tidy()")
 
     tables = {}
     with h5py.File(path, "r") as f:
