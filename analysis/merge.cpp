@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "analysis/merge.hpp"
 
+#include "analysis/results_descriptions.hpp"
+
 #include <algorithm>
 
 namespace mhsim::analysis {
@@ -60,7 +62,7 @@ void merge_results(const std::vector<std::string>& inputs, const std::string& ou
       b.attrs = reader.attributes();
       b.layout = reader.dataset_info();
       for (const auto& d : b.layout) {
-        if (d.is_labels) b.labels[d.path] = reader.raw(d.path);
+        if (d.is_labels || d.fixed) b.labels[d.path] = reader.raw(d.path);
       }
     } catch (const std::exception& e) {
       problems.push_back(e.what());
@@ -123,11 +125,12 @@ void merge_results(const std::vector<std::string>& inputs, const std::string& ou
         problems.push_back(b.file + ": " + d.path + ": expected a dataset, got none");
         continue;
       }
-      std::vector<std::uint64_t> row_a(d.shape.begin() + (d.is_labels ? 0 : 1), d.shape.end());
-      std::vector<std::uint64_t> row_b(it->shape.begin() + (it->is_labels ? 0 : 1), it->shape.end());
-      if (it->is_labels != d.is_labels || it->type != d.type || row_a != row_b ||
-          (!d.is_labels && it->shape.front() != b.count) ||
-          (d.is_labels && b.labels.at(d.path) != ref.labels.at(d.path))) {
+      const bool whole = d.is_labels || d.fixed;  // not per replication: the same in every block
+      std::vector<std::uint64_t> row_a(d.shape.begin() + (whole ? 0 : 1), d.shape.end());
+      std::vector<std::uint64_t> row_b(it->shape.begin() + (it->is_labels || it->fixed ? 0 : 1), it->shape.end());
+      if (it->is_labels != d.is_labels || it->fixed != d.fixed || it->type != d.type || row_a != row_b ||
+          (!whole && (it->shape.empty() || it->shape.front() != b.count)) ||
+          (whole && b.labels.at(d.path) != ref.labels.at(d.path))) {
         problems.push_back(b.file + ": " + d.path + ": expected the same type, row shape and labels as in " + ref.file +
                            ", got a different dataset");
       }
@@ -149,7 +152,10 @@ void merge_results(const std::vector<std::string>& inputs, const std::string& ou
   {
     const ResultsReader first_input(ref.file);
     for (const auto& d : layout) {
-      if (d.is_labels) w.labels(d.path, first_input.labels(d.path));
+      // Number scales (scales/*) are made again by the writer for the merged file.
+      if (is_generated_scale(d.path)) continue;
+      if (d.is_labels) w.labels(d.path, first_input.labels(d.path), d.shape);
+      else if (d.fixed) w.constants(d.path, first_input.read_double(d.path));
       else w.define_shape(d.path, d.type, std::vector<std::uint64_t>(d.shape.begin() + 1, d.shape.end()));
     }
   }
@@ -158,7 +164,7 @@ void merge_results(const std::vector<std::string>& inputs, const std::string& ou
   for (const Block& b : blocks) {
     const ResultsReader reader(b.file);
     for (const auto& d : layout) {
-      if (d.is_labels) continue;
+      if (d.is_labels || d.fixed || is_generated_scale(d.path)) continue;
       for (std::uint64_t r = 0; r < b.count; r += kSlab) {
         const std::uint64_t n = std::min(kSlab, b.count - r);
         const std::vector<unsigned char> bytes = reader.raw_rows(d.path, r, n);

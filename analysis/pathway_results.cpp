@@ -269,12 +269,10 @@ void define_pathway_datasets(ResultsWriter& out, const pw::PathwaySpec& spec, co
                    {static_cast<std::uint64_t>(d.arms), static_cast<std::uint64_t>(d.years * pw::kMonthsPerYear),
                     static_cast<std::uint64_t>(d.services), static_cast<std::uint64_t>(pw::kMonthlyMeasures)});
   if (n > 0) {
-    std::vector<std::string> base;
-    for (const double b : psa.base) base.push_back(exact_text(b));
     out.labels("psa/name", psa.name);
     out.labels("psa/key", psa.key);
     out.labels("psa/distribution", psa.distribution);
-    out.labels("psa/base", base);
+    out.constants("psa/base", psa.base);  // float64 (before issue 20: exact decimal text)
     out.define(kPsaValues, ResultsWriter::Type::kFloat64, static_cast<std::uint64_t>(n));
   }
 }
@@ -454,7 +452,11 @@ PsaParameters read_psa_parameters(const ResultsReader& file) {
   p.name = file.labels("psa/name");
   p.key = file.labels("psa/key");
   p.distribution = file.labels("psa/distribution");
-  for (const std::string& b : file.labels("psa/base")) p.base.push_back(std::strtod(b.c_str(), nullptr));
+  if (file.is_text("psa/base")) {  // files written before issue 20: the base values as exact decimal text
+    for (const std::string& b : file.labels("psa/base")) p.base.push_back(std::strtod(b.c_str(), nullptr));
+  } else {
+    p.base = file.read_double("psa/base");
+  }
   const std::size_t n = p.name.size();
   if (p.key.size() != n || p.distribution.size() != n || p.base.size() != n) {
     bad_file("psa/name, psa/key, psa/distribution and psa/base: expected the same length");

@@ -194,10 +194,12 @@ void define_payout_datasets(ResultsWriter& out, const pw::PathwaySpec& spec,
     for (std::size_t a = 0; a < spec.arms.size(); ++a) {
       const ct::AllianceTerms* al = a < contracts.size() ? alliance_of(contracts[a].terms) : nullptr;
       for (std::size_t k = 0; k < K; ++k) {
-        names.push_back(al != nullptr && k < al->kras.size() ? spec.arms[a].name + "/" + al->kras[k].name : "");
+        names.push_back(al != nullptr && k < al->kras.size() ? al->kras[k].name : "");
       }
     }
-    out.labels("payouts/kra_name", names);
+    // [arm, kra]: arm a's k-th key result area ("" where the arm has fewer). Files before
+    // issue 20 held it flattened as "<arm>/<kra>" (read_kra_names reads both).
+    out.labels("payouts/kra_name", names, {A, static_cast<std::uint64_t>(K)});
     out.define_shape("payouts/kra_band", ResultsWriter::Type::kFloat64, {A, Y, static_cast<std::uint64_t>(K)});
   }
   if (const std::uint64_t Q = cash_quarters(spec, contracts); Q > 0) {

@@ -656,8 +656,15 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
 
   // ---- key result areas ----------------------------------------------------------------------
   if (out.has_payouts && has_dataset(names, "payouts/kra_band")) {
+    // payouts/kra_name: [arm, kra] of names; before issue 20, [arm x kra] of "<arm>/<kra>".
     const std::vector<std::string> kra_names = f.labels("payouts/kra_name");
-    const std::size_t KR = A ? kra_names.size() / A : 0;
+    const std::vector<std::uint64_t> kra_shape = f.shape("payouts/kra_name");
+    const bool flattened = kra_shape.size() == 1;
+    if (!flattened && (kra_shape.size() != 2 || kra_shape[0] != A)) {
+      throw std::runtime_error(path + ": payouts/kra_name: expected [" + std::to_string(A) + ", kra] names, got " +
+                               std::to_string(kra_shape.size()) + " dimension(s)");
+    }
+    const std::size_t KR = flattened ? (A ? kra_names.size() / A : 0) : static_cast<std::size_t>(kra_shape[1]);
     const std::vector<double> band = read_checked(f, "payouts/kra_band", path, {R, A, Y, KR});
     for (std::size_t a = 0; a < A; ++a) {
       for (std::size_t k = 0; k < KR; ++k) {
@@ -674,7 +681,7 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
           }
         }
         if (n == 0) continue;  // never assessed in the horizon
-        const std::string kra = full.substr(full.find('/') + 1);
+        const std::string kra = flattened ? full.substr(full.find('/') + 1) : full;
         for (std::size_t b = 0; b < counts.size(); ++b) {
           out.kra_bands.push_back({out.arms[a], kra, std::string(ct::kKraBandNames[b]),
                                    static_cast<double>(counts[b]) / static_cast<double>(n)});

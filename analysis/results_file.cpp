@@ -22,6 +22,9 @@
 #include <stdexcept>
 
 #include <hdf5.h>
+#include <hdf5_hl.h>
+
+#include "analysis/results_descriptions.hpp"
 
 namespace mhsim::analysis {
 
@@ -216,7 +219,8 @@ ResultsWriter::ResultsWriter(ResultsWriter&& other) noexcept
       file_(other.file_),
       datasets_(std::move(other.datasets_)),
       committed_(other.committed_),
-      memory_(other.memory_) {
+      memory_(other.memory_),
+      described_(other.described_) {
   other.file_ = -1;
   other.datasets_.clear();
   other.committed_ = true;  // the moved-from writer owns nothing to clean up
@@ -230,6 +234,7 @@ ResultsWriter::~ResultsWriter() {
 
 std::vector<unsigned char> ResultsWriter::image() {
   if (!memory_) fail("image() is only for in-memory results", temp_path_);
+  describe_datasets();
   if (H5Fflush(file_, H5F_SCOPE_GLOBAL) < 0) fail("cannot flush", temp_path_);
   const ssize_t size = H5Fget_file_image(file_, nullptr, 0);
   if (size < 0) fail("cannot take the file image", temp_path_);
@@ -288,6 +293,33 @@ void ResultsWriter::labels(const std::string& path, const std::vector<std::strin
   std::vector<const char*> ptrs;
   for (const std::string& s : names) ptrs.push_back(s.c_str());
   if (ds.id < 0 || (n > 0 && H5Dwrite(ds.id, type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0)) {
+    fail("cannot write dataset '" + path + "'", temp_path_);
+  }
+}
+
+void ResultsWriter::labels(const std::string& path, const std::vector<std::string>& names,
+                           const std::vector<std::uint64_t>& shape) {
+  std::uint64_t n = 1;
+  for (const std::uint64_t d : shape) n *= d;
+  if (shape.empty() || n != names.size()) fail("dataset '" + path + "': labels do not fill their shape", temp_path_);
+  ensure_parent_groups(file_, path, temp_path_);
+  Id type{string_type(), H5Tclose};
+  const std::vector<hsize_t> dims(shape.begin(), shape.end());
+  Id space{H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose};
+  Id ds{H5Dcreate2(file_, path.c_str(), type.id, space.id, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose};
+  std::vector<const char*> ptrs;
+  for (const std::string& s : names) ptrs.push_back(s.c_str());
+  if (ds.id < 0 || (n > 0 && H5Dwrite(ds.id, type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0)) {
+    fail("cannot write dataset '" + path + "'", temp_path_);
+  }
+}
+
+void ResultsWriter::constants(const std::string& path, const std::vector<double>& values) {
+  ensure_parent_groups(file_, path, temp_path_);
+  const hsize_t n = values.size();
+  Id space{H5Screate_simple(1, &n, nullptr), H5Sclose};
+  Id ds{H5Dcreate2(file_, path.c_str(), H5T_IEEE_F64LE, space.id, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose};
+  if (ds.id < 0 || (n > 0 && H5Dwrite(ds.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)) {
     fail("cannot write dataset '" + path + "'", temp_path_);
   }
 }
@@ -379,9 +411,117 @@ void ResultsWriter::write_rows(const std::string& path, std::uint64_t first, std
   }
 }
 
+namespace {
+
+void set_string_attribute(hid_t object, const char* name, const std::string& value) {
+  if (H5Aexists(object, name) > 0) H5Adelete(object, name);
+  Id type{string_type(), H5Tclose};
+  Id space{H5Screate(H5S_SCALAR), H5Sclose};
+  Id attr{H5Acreate2(object, name, type.id, space.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose};
+  const char* p = value.c_str();
+  if (attr.id < 0 || H5Awrite(attr.id, type.id, &p) < 0) throw std::runtime_error(std::string("attribute ") + name);
+}
+
+// Whether `path` exists, asking for each group on the way first: H5Lexists of a path whose
+// group is missing is an HDF5 error, printed on threads where the error printer is on.
+bool link_exists(hid_t file, const std::string& path) {
+  for (std::size_t pos = path.find('/'); pos != std::string::npos; pos = path.find('/', pos + 1)) {
+    if (H5Lexists(file, path.substr(0, pos).c_str(), H5P_DEFAULT) <= 0) return false;
+  }
+  return H5Lexists(file, path.c_str(), H5P_DEFAULT) > 0;
+}
+
+herr_t collect_paths(hid_t, const char* name, const H5O_info_t* info, void* data) {
+  if (info->type == H5O_TYPE_DATASET) static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+  return 0;
+}
+
+}  // namespace
+
+void ResultsWriter::describe_datasets() {
+  // Every numeric dataset the schema declares (analysis/results_descriptions.cpp) gets its
+  // units and description, each dimension a label, and its dimension scale where the axis has
+  // one: a label dataset of the file (arms/name...) or a number scale under scales/ made here.
+  // Values are not touched: every dataset's bytes stay what the models wrote.
+  if (described_) return;
+  described_ = true;
+  std::vector<std::string> paths;
+  H5Ovisit(file_, H5_INDEX_NAME, H5_ITER_INC, collect_paths, &paths);
+  const std::set<std::string> present(paths.begin(), paths.end());
+  std::set<std::string> scales_set;
+  const auto open_scale = [&](const Axis& axis, hsize_t length) -> hid_t {
+    if (axis.scale.empty()) return -1;
+    if (axis.generated && present.count(axis.scale) == 0 && !link_exists(file_, axis.scale)) {
+      ensure_parent_groups(file_, axis.scale, temp_path_);
+      const std::uint64_t first = axis.label == "replication" ? first_row_ + axis.first : axis.first;
+      std::vector<std::uint64_t> values(length);
+      for (hsize_t i = 0; i < length; ++i) values[i] = first + i;
+      Id space{H5Screate_simple(1, &length, nullptr), H5Sclose};
+      Id ds{H5Dcreate2(file_, axis.scale.c_str(), H5T_STD_U64LE, space.id, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+            H5Dclose};
+      if (ds.id < 0 || (length > 0 && H5Dwrite(ds.id, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)) {
+        fail("cannot write dataset '" + axis.scale + "'", temp_path_);
+      }
+    }
+    if (!link_exists(file_, axis.scale)) return -1;
+    const hid_t s = H5Dopen2(file_, axis.scale.c_str(), H5P_DEFAULT);
+    if (s < 0) return -1;
+    Id space{H5Dget_space(s), H5Sclose};
+    hsize_t n = 0;
+    if (H5Sget_simple_extent_ndims(space.id) != 1 || (H5Sget_simple_extent_dims(space.id, &n, nullptr), n != length)) {
+      H5Dclose(s);
+      return -1;  // not this axis's length (should not happen): the dimension keeps only its label
+    }
+    if (scales_set.insert(axis.scale).second && H5DSis_scale(s) <= 0 && H5DSset_scale(s, axis.label.c_str()) < 0) {
+      H5Dclose(s);
+      fail("cannot make '" + axis.scale + "' a dimension scale", temp_path_);
+    }
+    return s;
+  };
+  for (const std::string& path : paths) {
+    const DatasetDescription* d = describe_dataset(path);
+    if (d == nullptr || is_generated_scale(path)) continue;
+    Id ds{H5Dopen2(file_, path.c_str(), H5P_DEFAULT), H5Dclose};
+    if (ds.id < 0) fail("cannot open dataset '" + path + "'", temp_path_);
+    Id space{H5Dget_space(ds.id), H5Sclose};
+    const int rank = H5Sget_simple_extent_ndims(space.id);
+    try {
+      set_string_attribute(ds.id, "units", d->units);
+      set_string_attribute(ds.id, "description", d->description);
+      if (!d->units_by.empty()) set_string_attribute(ds.id, "units_by", d->units_by);
+    } catch (const std::runtime_error& e) {
+      fail(std::string("cannot write ") + e.what() + " of '" + path + "'", temp_path_);
+    }
+    if (rank != static_cast<int>(d->axes.size())) continue;  // not the declared layout: units only
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+    H5Sget_simple_extent_dims(space.id, dims.data(), nullptr);
+    for (unsigned i = 0; i < static_cast<unsigned>(rank); ++i) {
+      const Axis& axis = d->axes[i];
+      if (H5DSset_label(ds.id, i, axis.label.c_str()) < 0) fail("cannot label a dimension of '" + path + "'", temp_path_);
+      const hid_t s = open_scale(axis, dims[i]);
+      if (s < 0) continue;
+      const herr_t ok = H5DSattach_scale(ds.id, s, i);
+      H5Dclose(s);
+      if (ok < 0) fail("cannot attach '" + axis.scale + "' to '" + path + "'", temp_path_);
+    }
+  }
+  // The number scales made above describe themselves too.
+  for (const DatasetDescription& d : dataset_descriptions()) {
+    if (!is_generated_scale(d.path) || !link_exists(file_, d.path)) continue;
+    Id ds{H5Dopen2(file_, d.path.c_str(), H5P_DEFAULT), H5Dclose};
+    try {
+      set_string_attribute(ds.id, "units", d.units);
+      set_string_attribute(ds.id, "description", d.description);
+    } catch (const std::runtime_error& e) {
+      fail(std::string("cannot write ") + e.what() + " of '" + d.path + "'", temp_path_);
+    }
+  }
+}
+
 void ResultsWriter::commit() {
   if (memory_) fail("commit() is for files; take an in-memory file's bytes with image()", temp_path_);
   // On failure the destructor closes what it can and removes the temporary file.
+  describe_datasets();
   if (H5Fflush(file_, H5F_SCOPE_GLOBAL) < 0) fail_write("cannot write its temporary file " + temp_path_, final_path_);
   if (!close_all()) fail_write("cannot finish its temporary file " + temp_path_, final_path_);
   if (shared_output_ == nullptr) output_.commit();  // else the caller's OutputFiles renames it
@@ -857,6 +997,7 @@ std::vector<ResultsReader::DatasetInfo> ResultsReader::dataset_info() const {
     info.shape = shape(path);
     const H5T_class_t cls = H5Tget_class(type.id);
     info.is_labels = cls == H5T_STRING;
+    info.fixed = !info.is_labels && is_fixed_dataset(path);
     info.type = cls == H5T_FLOAT ? ElementType::kFloat64 : ElementType::kUInt64;
     out.push_back(info);
   }
@@ -879,6 +1020,13 @@ std::vector<std::string> ResultsReader::labels(const std::string& path) const {
     H5free_memory(p);
   }
   return out;
+}
+
+bool ResultsReader::is_text(const std::string& path) const {
+  Id ds{H5Dopen2(file_, path.c_str(), H5P_DEFAULT), H5Dclose};
+  if (ds.id < 0) fail("no dataset '" + path + "'", path_);
+  Id type{H5Dget_type(ds.id), H5Tclose};
+  return H5Tget_class(type.id) == H5T_STRING;
 }
 
 std::vector<std::uint64_t> ResultsReader::shape(const std::string& path) const {

@@ -154,6 +154,10 @@ class ResultsWriter {
 
   /// A 1-D dataset of strings (column labels).
   void labels(const std::string& path, const std::vector<std::string>& names);
+  /// An N-D dataset of strings of `shape` (row-major, names.size() = its product).
+  void labels(const std::string& path, const std::vector<std::string>& names, const std::vector<std::uint64_t>& shape);
+  /// A 1-D float64 dataset that is not per replication (psa/base).
+  void constants(const std::string& path, const std::vector<double>& values);
   /// A per-replication dataset: shape [rows] if columns == 0, else [rows, columns].
   void define(const std::string& path, Type type, std::uint64_t columns = 0);
   /// A per-replication dataset of any row shape: [rows] + row_shape.
@@ -193,7 +197,10 @@ class ResultsWriter {
     int rank;
   };
   void write_row(const std::string& path, std::uint64_t replication, const void* row, Type type);
-  bool close_all() noexcept;  ///< false if HDF5 could not close something (a write failed)
+  bool close_all() noexcept;
+  /// Units, descriptions, dimension labels and scales (analysis/results_descriptions.hpp), once,
+  /// when the file is finished.
+  void describe_datasets();  ///< false if HDF5 could not close something (a write failed)
 
   std::string final_path_;
   std::string temp_path_;
@@ -205,6 +212,7 @@ class ResultsWriter {
   std::map<std::string, Dataset> datasets_;
   bool committed_ = false;
   bool memory_ = false;
+  bool described_ = false;
 };
 
 /// "1.10.8": the HDF5 library this program writes with (recorded in results files).
@@ -235,12 +243,17 @@ class ResultsReader {
   struct DatasetInfo {
     std::string path;
     bool is_labels = false;
+    /// Numbers that are not per replication (psa/base, scales/year): shape[0] is not rows.
+    bool fixed = false;
     ElementType type = ElementType::kFloat64;
     std::vector<std::uint64_t> shape;  ///< full shape; for per-replication data shape[0] = rows
   };
   std::vector<DatasetInfo> dataset_info() const;
 
+  /// Every string of a string dataset of any shape, row-major.
   std::vector<std::string> labels(const std::string& path) const;
+  /// Whether `path` holds strings (a located error when there is no such dataset).
+  bool is_text(const std::string& path) const;
   /// Dimensions of a dataset.
   std::vector<std::uint64_t> shape(const std::string& path) const;
   /// shape(path), or a located std::runtime_error when it has fewer than `rank` dimensions

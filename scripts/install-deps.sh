@@ -12,6 +12,8 @@ packages=(
   hdf5-tools   # h5dump: the tests read results back with HDF5's own tools
   libopenmpi-dev openmpi-bin   # optional MPI build (preset "ci"); mpirun runs the MPI tests
   python3-h5py   # a test reads results back with h5py, independently of the C++ reader
+  python3-pandas # a test reads every dataset as a tidy table by its dimension scales (docs/results-schema.md)
+  r-cran-hdf5r   # and the same in R (Rscript), so R users get labelled tables without knowing the layout
   chromium       # the HTML report's browser test (headless, driven by playwright-core)
   emscripten     # em++: the report's terms explorer, mhsim's settlement compiled to WebAssembly
 )

@@ -13,6 +13,9 @@
 #include <string>
 #include <vector>
 
+#include <hdf5.h>
+
+#include "analysis/merge.hpp"
 #include "analysis/pathway_results.hpp"
 #include "analysis/results_file.hpp"
 
@@ -556,4 +559,65 @@ TEST_CASE("pathway results: the monthly summary is the mean and type-7 quantiles
   CHECK(t.columns[1].numbers.size() == kArms * kYears * 12 * kServices * pw::kMonthlyMeasures);
   CHECK(t.columns[1].numbers.front() == 1.0);
   fs::remove_all(path.parent_path());
+}
+
+TEST_CASE("pathway results: psa/base is float64, describes itself, merges, and the text of older files still reads",
+          "[analysis]") {
+  const pw::PathwaySpec spec = small_spec();
+  mhsim::analysis::PsaParameters psa;
+  psa.name = {"a", "b"};
+  psa.key = {"arms.x.y", "services.s.cost"};
+  psa.distribution = {"beta", "gamma"};
+  psa.base = {0.1, 1.0 / 3.0};  // 1/3 needs 17 digits as text; as float64 it is simply itself
+  std::vector<pw::PathwayResult> results = {distinct(0), distinct(1), distinct(2)};
+  for (pw::PathwayResult& r : results) r.psa_values = {0.2, 0.5};
+  const std::map<std::string, AttributeValue> attrs = {{"model", std::string("pathway")},
+                                                       {"replications", std::uint64_t{3}}};
+  const fs::path a = scratch("psa_a.h5"), b = scratch("psa_b.h5"), merged = scratch("psa_merged.h5");
+  {
+    ResultsWriter w = ResultsWriter::in_memory(2, 0);
+    mhsim::analysis::write_pathway_block(w, spec, attrs, 0, {results[0], results[1]}, psa);
+    save(a, w.image());
+  }
+  {
+    ResultsWriter v = ResultsWriter::in_memory(1, 2);
+    mhsim::analysis::write_pathway_block(v, spec, attrs, 2, {results[2]}, psa);
+    save(b, v.image());
+  }
+  mhsim::analysis::merge_results({a.string(), b.string()}, merged.string(), true);
+  for (const fs::path& p : {a, merged}) {
+    INFO(p.string());
+    const ResultsReader f(p.string());
+    CHECK_FALSE(f.is_text("psa/base"));
+    CHECK(f.read_double("psa/base") == psa.base);
+    CHECK(mhsim::analysis::read_psa_parameters(f).base == psa.base);
+    // The replication scale numbers the rows of the file, from its first replication.
+    const std::vector<std::uint64_t> reps = f.read_uint("scales/replication");
+    CHECK(reps == (p == a ? std::vector<std::uint64_t>{0, 1} : std::vector<std::uint64_t>{0, 1, 2}));
+    CHECK(f.read_uint("scales/year") == std::vector<std::uint64_t>{1, 2});
+  }
+  CHECK(mhsim::analysis::read_pathway_results(ResultsReader(merged.string())).at(2).psa_values ==
+        std::vector<double>{0.2, 0.5});
+
+  // A file of the layout before issue 20: psa/base as exact decimal text.
+  {
+    const hid_t file = H5Fopen(a.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(file >= 0);
+    REQUIRE(H5Ldelete(file, "psa/base", H5P_DEFAULT) >= 0);
+    const hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, H5T_VARIABLE);
+    const hsize_t n = 2;
+    const hid_t space = H5Screate_simple(1, &n, nullptr);
+    const hid_t ds = H5Dcreate2(file, "psa/base", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    const std::array<const char*, 2> text = {"0.1", "0.33333333333333331"};
+    CHECK(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, text.data()) >= 0);
+    H5Dclose(ds);
+    H5Sclose(space);
+    H5Tclose(type);
+    H5Fclose(file);
+  }
+  const ResultsReader old(a.string());
+  CHECK(old.is_text("psa/base"));
+  CHECK(mhsim::analysis::read_psa_parameters(old).base == psa.base);
+  fs::remove_all(a.parent_path());
 }

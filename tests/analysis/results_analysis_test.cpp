@@ -21,6 +21,8 @@
 #include "analysis/results_analysis.hpp"
 #include "analysis/results_file.hpp"
 
+#include <hdf5.h>
+
 namespace fs = std::filesystem;
 namespace pw = mhsim::models::pathway;
 using mhsim::analysis::Analysis;
@@ -115,6 +117,37 @@ fs::path build_file(const mhsim::scenario::PathwayScenario& sc) {
   }
   out.commit();
   return path;
+}
+
+// Rewrites `path` as files before issue 20 held payouts/kra_name: one flattened list of
+// "<arm>/<kra>", arm-major, "" where an arm has fewer key result areas.
+void to_flattened_kra_names(const fs::path& path, const std::vector<std::string>& arms) {
+  std::vector<std::string> names;
+  std::vector<std::uint64_t> shape;
+  {
+    const ResultsReader r(path.string());
+    names = r.labels("payouts/kra_name");
+    shape = r.shape("payouts/kra_name");
+  }
+  REQUIRE(shape.size() == 2);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (!names[i].empty()) names[i] = arms.at(i / shape[1]) + "/" + names[i];
+  }
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  REQUIRE(H5Ldelete(file, "payouts/kra_name", H5P_DEFAULT) >= 0);
+  const hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, H5T_VARIABLE);
+  const hsize_t n = names.size();
+  const hid_t space = H5Screate_simple(1, &n, nullptr);
+  const hid_t ds = H5Dcreate2(file, "payouts/kra_name", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  std::vector<const char*> ptrs;
+  for (const std::string& x : names) ptrs.push_back(x.c_str());
+  CHECK(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) >= 0);
+  H5Dclose(ds);
+  H5Sclose(space);
+  H5Tclose(type);
+  H5Fclose(file);
 }
 
 const mhsim::analysis::MetricRow& metric(const Analysis& a, const std::string& id, const std::string& arm) {
@@ -260,6 +293,24 @@ TEST_CASE("Analysis of a results file matches hand computations", "[analysis]") 
       shares.push_back(k.share);
     }
     CHECK(shares == std::vector<double>{0.125, 0.25, 0.25, 0.25, 0.125});
+    // The file is [arm, kra] without the arm in the name (issue 20)...
+    CHECK(file.shape("payouts/kra_name") == std::vector<std::uint64_t>{A, 2});
+    CHECK(file.labels("payouts/kra_name")[2] == "wellbeing");
+    // ...and a file of the layout before it (flattened "<arm>/<kra>") reads the same.
+    const fs::path old = path.string() + ".old.h5";
+    fs::copy_file(path, old, fs::copy_options::overwrite_existing);
+    to_flattened_kra_names(old, {"block", "alliance"});
+    const ResultsReader old_file(old.string());
+    CHECK(old_file.shape("payouts/kra_name") == std::vector<std::uint64_t>{A * 2});
+    CHECK(old_file.labels("payouts/kra_name")[2] == "alliance/wellbeing");
+    const Analysis b = mhsim::analysis::analyse_pathway(old_file, old.string(), sc, s);
+    REQUIRE(b.kra_bands.size() == a.kra_bands.size());
+    for (std::size_t i = 0; i < a.kra_bands.size(); ++i) {
+      CHECK(b.kra_bands[i].arm == a.kra_bands[i].arm);
+      CHECK(b.kra_bands[i].kra == a.kra_bands[i].kra);
+      CHECK(b.kra_bands[i].share == a.kra_bands[i].share);
+    }
+    fs::remove(old);
   }
 
   SECTION("a shorter horizon counts only its years") {

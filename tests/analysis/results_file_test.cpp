@@ -58,7 +58,10 @@ TEST_CASE("ResultsFile: what is written reads back exactly", "[analysis]") {
   CHECK(r.shape("stations/mean_wait") == std::vector<std::uint64_t>{3, 2});
   CHECK(r.read_double("stations/mean_wait") == std::vector<double>{0.5, 1.5, 2.5, 3.5, 4.5, -0.0});
   CHECK(r.read_uint("network/entered") == std::vector<std::uint64_t>{100, 101, 102});
-  CHECK(r.datasets() == std::vector<std::string>{"network/entered", "stations/mean_wait", "stations/name"});
+  // scales/replication: the replication numbers of the rows, the dimension scale of the
+  // replication axis that the writer adds (issue 20).
+  CHECK(r.datasets() ==
+        std::vector<std::string>{"network/entered", "scales/replication", "stations/mean_wait", "stations/name"});
 }
 
 TEST_CASE("ResultsFile: an uncommitted writer leaves nothing and never touches an existing file", "[analysis]") {

@@ -76,7 +76,7 @@ TEST_CASE("PSA run: each replication records its draws, and every arm ran with t
                                  "services.gp.cost_per_contact"});
   CHECK(file.labels("psa/distribution") ==
         std::vector<std::string>{"beta", "triangular", "uniform", "normal", "gamma"});
-  CHECK(file.labels("psa/base") == std::vector<std::string>{"0.3", "1.5", "15", "2", "39"});
+  CHECK(file.read_double("psa/base") == std::vector<double>{0.3, 1.5, 15, 2, 39});  // float64 since issue 20
   CHECK(file.shape("psa/values") == std::vector<std::uint64_t>{6, 5});
   const mhsim::analysis::PsaParameters labels = mhsim::analysis::read_psa_parameters(file);
   CHECK(labels.base == std::vector<double>{0.3, 1.5, 15, 2, 39});
