@@ -31,6 +31,7 @@
 #include "analysis/payout_results.hpp"
 #include "analysis/results_analysis.hpp"
 #include "analysis/results_file.hpp"
+#include "analysis/text_format.hpp"
 #include "analysis/sha256.hpp"
 #include "cli/commands.hpp"
 #include "cli/term_sets.hpp"
@@ -50,11 +51,7 @@ namespace pw = models::pathway;
 using scenario::Diagnostic;
 using Clock = std::chrono::steady_clock;
 
-std::string csv_number(double x) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.10g", x);
-  return buf;
-}
+using analysis::csv_number;  // one rule for every CSV file: analysis/text_format.hpp
 
 constexpr std::size_t kTermAxis = std::numeric_limits<std::size_t>::max();
 
