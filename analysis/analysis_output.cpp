@@ -649,13 +649,12 @@ std::vector<std::pair<std::string, std::string>> analysis_csv_tables(const Analy
     files.emplace_back("cea.csv", t.text());
   }
   {
-    std::vector<std::string> header = {"wtp"};
-    for (const std::string& arm : a.arms) header.push_back(arm);
-    Csv t(header);
+    // Long, like the other tables: one row per willingness to pay and arm (as the JSON's ceac).
+    Csv t({"wtp", "arm", "probability"});
     for (const CurvePoint& c : a.ceac) {
-      std::vector<std::string> row = {csv_number(c.wtp)};
-      for (const double v : c.values) row.push_back(csv_number(v));
-      t.row(row);
+      for (std::size_t k = 0; k < c.values.size() && k < a.arms.size(); ++k) {
+        t.row({csv_number(c.wtp), a.arms[k], csv_number(c.values[k])});
+      }
     }
     files.emplace_back("ceac.csv", t.text());
     Csv e({"wtp", "evpi_per_decision"});
