@@ -36,7 +36,7 @@ TEST_CASE("pounds and thousands: grouped in threes, no \"-0\"", "[analysis][text
   CHECK(pounds(-0.2) == "£0");
 }
 
-TEST_CASE("csv_number: the shortest text that reads back as the same double; empty when not finite", "[analysis][text]") {
+TEST_CASE("csv_number: the shortest text that reads back as the same double, empty when not finite", "[analysis][text]") {
   CHECK(csv_number(0.1) == "0.1");
   CHECK(csv_number(1234567.5) == "1234567.5");
   CHECK(csv_number(3) == "3");
