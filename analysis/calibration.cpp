@@ -74,8 +74,9 @@ MinimiseResult minimise(const std::function<double(const Eigen::VectorXd&)>& f, 
   }
   opt.set_initial_step(to_std(step.cwiseAbs()));
   opt.set_maxeval(options.max_evaluations);
-  opt.set_ftol_abs(options.f_tolerance);
-  opt.set_ftol_rel(options.f_tolerance);
+  // x only, no ftol: NLopt stops at the first criterion met, and on an objective that is flat
+  // near its optimum (statistics counting whole people under common random numbers) two equal
+  // best values would stop it at the first point of the flat interval it meets.
   opt.set_xtol_abs(options.x_tolerance);
 
   std::vector<double> x = to_std(x0);

@@ -23,9 +23,9 @@ const char* minimiser_name(Minimiser m) noexcept;
 struct MinimiseOptions {
   Minimiser method = Minimiser::kNelderMead;
   int max_evaluations = 200;   ///< calls of f at most (the initial simplex included)
-  /// Converged when a step changes f by at most f_tolerance * max(1, |f|), or every
-  /// coordinate of x by at most x_tolerance (NLopt's ftol_abs/ftol_rel and xtol_abs).
-  double f_tolerance = 1e-8;
+  /// Converged when a step moves every coordinate of x by at most x_tolerance (NLopt's
+  /// xtol_abs; no tolerance on f, which would stop on the first two equal values of a flat
+  /// objective).
   double x_tolerance = 1e-6;
   /// Box bounds, each of size n or empty (unbounded; BOBYQA needs them). Trial points stay
   /// inside the closed box: an optimum on a bound can be reached.

@@ -262,7 +262,6 @@ class GaussianProcessFit final : public Fit {
     nm.lower(d) = std::log(1e-6);
     nm.upper(d) = std::log(1e4);
     nm.max_evaluations = static_cast<int>(std::min<Index>(60 * (d + 1), 600));
-    nm.f_tolerance = 1e-7;
     nm.x_tolerance = 1e-3;
     const MinimiseResult best = minimise(gcv, x0, step, nm);
     if (!(best.f < 1e299)) {  // too few points for any process beside the line

@@ -199,7 +199,6 @@ CalibrationOutcome calibrate_pathway(const scenario::PathwayScenario& sc, const 
   analysis::MinimiseOptions nm;
   nm.method = options.method;
   nm.max_evaluations = options.max_evaluations;
-  nm.f_tolerance = 1e-6;
   nm.x_tolerance = b.x_tolerance;
   nm.lower = b.lower;
   nm.upper = b.upper;

@@ -23,7 +23,6 @@ TEST_CASE("minimise: each method finds the minimum of the Rosenbrock function fr
     MinimiseOptions o;
     o.method = m;
     o.max_evaluations = 2000;
-    o.f_tolerance = 1e-14;
     o.x_tolerance = 1e-8;
     o.lower = Eigen::Vector2d(-5.0, -5.0);  // BOBYQA needs a box
     o.upper = Eigen::Vector2d(5.0, 5.0);
@@ -53,7 +52,6 @@ TEST_CASE("minimise: a bounded quadratic with its optimum on a bound never leave
     MinimiseOptions o;
     o.method = m;
     o.max_evaluations = 1000;
-    o.f_tolerance = 1e-12;
     o.x_tolerance = 1e-7;
     o.lower = Eigen::Vector2d(0.0, 0.0);
     o.upper = Eigen::Vector2d(1.0, 1.0);
