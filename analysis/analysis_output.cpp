@@ -16,6 +16,7 @@
 
 #include "analysis/chart_samples.hpp"
 #include "analysis/payout_fields.hpp"
+#include "analysis/text_format.hpp"
 #include "models/ledger/ledger.hpp"
 
 namespace mhsim::analysis {
@@ -23,35 +24,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string number(double v) {
-  if (!std::isfinite(v)) return "null";
-  return exact_text(v);
-}
-
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      // Never a literal '<': the JSON is inlined in a <script> element of the report, where
-      // "</script" or "<!--" in a scenario description would end or derail it.
-      case '<': out += "\\u003c"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
+// Numbers and strings as JSON text (analysis/text_format.hpp): numbers in the CSV files' shortest
+// round-trip form, null when not finite; strings escaped by nlohmann::json, never a literal
+// '<' (the JSON is inlined in a <script> element of the report).
+std::string number(double v) { return json_number(v); }
+std::string quoted(const std::string& s) { return json_string(s); }
 
 std::string optional_number(const std::optional<double>& v) { return v ? number(*v) : "null"; }
 
@@ -151,7 +128,6 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
-std::string csv_number(double v) { return std::isfinite(v) ? number(v) : ""; }
 std::string csv_optional(const std::optional<double>& v) { return v ? csv_number(*v) : ""; }
 
 // A statistic of a risk row's lowest reserve or lowest cash position, when reserves are stated.
@@ -673,13 +649,12 @@ std::vector<std::pair<std::string, std::string>> analysis_csv_tables(const Analy
     files.emplace_back("cea.csv", t.text());
   }
   {
-    std::vector<std::string> header = {"wtp"};
-    for (const std::string& arm : a.arms) header.push_back(arm);
-    Csv t(header);
+    // Long, like the other tables: one row per willingness to pay and arm (as the JSON's ceac).
+    Csv t({"wtp", "arm", "probability"});
     for (const CurvePoint& c : a.ceac) {
-      std::vector<std::string> row = {csv_number(c.wtp)};
-      for (const double v : c.values) row.push_back(csv_number(v));
-      t.row(row);
+      for (std::size_t k = 0; k < c.values.size() && k < a.arms.size(); ++k) {
+        t.row({csv_number(c.wtp), a.arms[k], csv_number(c.values[k])});
+      }
     }
     files.emplace_back("ceac.csv", t.text());
     Csv e({"wtp", "evpi_per_decision"});

@@ -4,152 +4,92 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <boost/math/distributions/chi_squared.hpp>
+#include <nlopt.hpp>
 
 #include "analysis/summary.hpp"
 
 namespace mhsim::analysis {
 
-namespace {
-
-/// x <-> u for the box: bounded coordinates through the logistic function, others as they are.
-struct BoxTransform {
-  Eigen::VectorXd lower, upper;
-  bool bounded(Eigen::Index i) const { return lower.size() > 0 && std::isfinite(lower[i]) && std::isfinite(upper[i]); }
-  Eigen::VectorXd to_x(const Eigen::VectorXd& u) const {
-    Eigen::VectorXd x = u;
-    for (Eigen::Index i = 0; i < u.size(); ++i) {
-      if (bounded(i)) x[i] = lower[i] + (upper[i] - lower[i]) / (1.0 + std::exp(-u[i]));
-    }
-    return x;
+const char* minimiser_name(Minimiser m) noexcept {
+  switch (m) {
+    case Minimiser::kSubplex: return "subplex";
+    case Minimiser::kBobyqa: return "bobyqa";
+    case Minimiser::kNelderMead: break;
   }
-  Eigen::VectorXd to_u(const Eigen::VectorXd& x) const {
-    Eigen::VectorXd u = x;
-    for (Eigen::Index i = 0; i < x.size(); ++i) {
-      if (bounded(i)) {
-        const double p = (x[i] - lower[i]) / (upper[i] - lower[i]);
-        u[i] = std::log(p / (1.0 - p));
-      }
-    }
-    return u;
-  }
-};
+  return "nelder-mead";
+}
 
-}  // namespace
-
-NelderMeadResult nelder_mead(const std::function<double(const Eigen::VectorXd&)>& f, const Eigen::VectorXd& x0,
-                             const Eigen::VectorXd& step, const NelderMeadOptions& options) {
+MinimiseResult minimise(const std::function<double(const Eigen::VectorXd&)>& f, const Eigen::VectorXd& x0,
+                        const Eigen::VectorXd& step, const MinimiseOptions& options) {
   const Eigen::Index n = x0.size();
-  if (n == 0) throw std::invalid_argument("nelder_mead: x0 is empty, but must have at least one coordinate");
+  if (n == 0) throw std::invalid_argument("minimise: x0 is empty, but must have at least one coordinate");
   if (step.size() != n) {
-    throw std::invalid_argument("nelder_mead: step has " + std::to_string(step.size()) + " coordinates, but x0 has " +
+    throw std::invalid_argument("minimise: step has " + std::to_string(step.size()) + " coordinates, but x0 has " +
                                 std::to_string(n));
   }
   const bool has_bounds = options.lower.size() > 0 || options.upper.size() > 0;
   if (has_bounds && (options.lower.size() != n || options.upper.size() != n)) {
-    throw std::invalid_argument("nelder_mead: lower and upper must both have " + std::to_string(n) +
+    throw std::invalid_argument("minimise: lower and upper must both have " + std::to_string(n) +
                                 " coordinates or both be empty");
   }
-  const BoxTransform box{has_bounds ? options.lower : Eigen::VectorXd(), has_bounds ? options.upper : Eigen::VectorXd()};
   for (Eigen::Index i = 0; i < n; ++i) {
     if (!(step[i] != 0) || !std::isfinite(step[i])) {
-      throw std::invalid_argument("nelder_mead: step[" + std::to_string(i) + "] is " + std::to_string(step[i]) +
+      throw std::invalid_argument("minimise: step[" + std::to_string(i) + "] is " + std::to_string(step[i]) +
                                   ", but must be finite and nonzero");
     }
-    if (box.bounded(i) && !(x0[i] > box.lower[i] && x0[i] < box.upper[i])) {
-      throw std::invalid_argument("nelder_mead: x0[" + std::to_string(i) + "] is " + std::to_string(x0[i]) +
-                                  ", but must be strictly inside (" + std::to_string(box.lower[i]) + ", " +
-                                  std::to_string(box.upper[i]) + ")");
+    if (has_bounds && !(x0[i] >= options.lower[i] && x0[i] <= options.upper[i])) {
+      throw std::invalid_argument("minimise: x0[" + std::to_string(i) + "] is " + std::to_string(x0[i]) +
+                                  ", but must be inside [" + std::to_string(options.lower[i]) + ", " +
+                                  std::to_string(options.upper[i]) + "]");
     }
   }
 
-  NelderMeadResult result;
-  const auto eval = [&](const Eigen::VectorXd& u) {
-    ++result.evaluations;
-    const double v = f(box.to_x(u));
-    return std::isnan(v) ? std::numeric_limits<double>::infinity() : v;
-  };
-
-  // Initial simplex, built in x (so `step` is in the caller's units) and mapped to u.
-  std::vector<Eigen::VectorXd> u(static_cast<std::size_t>(n + 1));
-  std::vector<double> fu(u.size());
-  u[0] = box.to_u(x0);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    Eigen::VectorXd x = x0;
-    x[i] += step[i];
-    if (box.bounded(i) && !(x[i] > box.lower[i] && x[i] < box.upper[i])) {
-      x[i] = x0[i] - step[i];
-      if (!(x[i] > box.lower[i] && x[i] < box.upper[i])) x[i] = 0.5 * (x0[i] + (step[i] > 0 ? box.upper[i] : box.lower[i]));
-    }
-    u[static_cast<std::size_t>(i + 1)] = box.to_u(x);
+  const nlopt::algorithm algorithm = options.method == Minimiser::kSubplex ? nlopt::LN_SBPLX
+                                     : options.method == Minimiser::kBobyqa ? nlopt::LN_BOBYQA
+                                                                            : nlopt::LN_NELDERMEAD;
+  const auto un = static_cast<unsigned>(n);
+  nlopt::opt opt(algorithm, un);
+  MinimiseResult result;
+  struct Objective {
+    const std::function<double(const Eigen::VectorXd&)>* f;
+    MinimiseResult* result;
+  } objective{&f, &result};
+  opt.set_min_objective(
+      [](unsigned dim, const double* x, double* /*gradient: derivative-free methods only*/, void* data) {
+        auto* o = static_cast<Objective*>(data);
+        ++o->result->evaluations;
+        const double v = (*o->f)(Eigen::Map<const Eigen::VectorXd>(x, static_cast<Eigen::Index>(dim)));
+        return std::isnan(v) ? std::numeric_limits<double>::infinity() : v;
+      },
+      &objective);
+  const auto to_std = [](const Eigen::VectorXd& v) { return std::vector<double>(v.data(), v.data() + v.size()); };
+  if (has_bounds) {
+    opt.set_lower_bounds(to_std(options.lower));
+    opt.set_upper_bounds(to_std(options.upper));
   }
-  for (std::size_t k = 0; k < u.size(); ++k) fu[k] = eval(u[k]);
+  opt.set_initial_step(to_std(step.cwiseAbs()));
+  opt.set_maxeval(options.max_evaluations);
+  // x only, no ftol: NLopt stops at the first criterion met, and on an objective that is flat
+  // near its optimum (statistics counting whole people under common random numbers) two equal
+  // best values would stop it at the first point of the flat interval it meets.
+  opt.set_xtol_abs(options.x_tolerance);
 
-  std::vector<std::size_t> order(u.size());
-  const auto sort = [&] {
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return fu[a] < fu[b]; });
-  };
-  const auto converged = [&] {
-    const double best = fu[order.front()];
-    if (!(fu[order.back()] - best <= options.f_tolerance * (1.0 + std::fabs(best)))) return false;
-    const Eigen::VectorXd xb = box.to_x(u[order.front()]);
-    for (std::size_t k = 1; k < u.size(); ++k) {
-      if ((box.to_x(u[k]) - xb).cwiseAbs().maxCoeff() > options.x_tolerance) return false;
-    }
-    return true;
-  };
-
-  sort();
-  while (!(result.converged = converged()) && result.evaluations < options.max_evaluations) {
-    ++result.iterations;
-    const std::size_t worst = order.back(), second = order[order.size() - 2], best = order.front();
-    Eigen::VectorXd centroid = Eigen::VectorXd::Zero(n);
-    for (std::size_t k = 0; k + 1 < order.size(); ++k) centroid += u[order[k]];
-    centroid /= static_cast<double>(n);
-
-    const Eigen::VectorXd reflected = centroid + (centroid - u[worst]);
-    const double fr = eval(reflected);
-    if (fr < fu[best]) {
-      const Eigen::VectorXd expanded = centroid + 2.0 * (centroid - u[worst]);
-      const double fe = eval(expanded);
-      if (fe < fr) {
-        u[worst] = expanded;
-        fu[worst] = fe;
-      } else {
-        u[worst] = reflected;
-        fu[worst] = fr;
-      }
-    } else if (fr < fu[second]) {
-      u[worst] = reflected;
-      fu[worst] = fr;
-    } else {
-      // Contract: outside when the reflection improved on the worst, else inside.
-      const bool outside = fr < fu[worst];
-      const Eigen::VectorXd contracted =
-          outside ? Eigen::VectorXd(centroid + 0.5 * (reflected - centroid))
-                  : Eigen::VectorXd(centroid + 0.5 * (u[worst] - centroid));
-      const double fc = eval(contracted);
-      if (fc < (outside ? fr : fu[worst])) {
-        u[worst] = contracted;
-        fu[worst] = fc;
-      } else {
-        for (std::size_t k = 0; k < u.size(); ++k) {
-          if (k == best) continue;
-          u[k] = u[best] + 0.5 * (u[k] - u[best]);
-          fu[k] = eval(u[k]);
-        }
-      }
-    }
-    sort();
+  std::vector<double> x = to_std(x0);
+  double fx = std::numeric_limits<double>::infinity();
+  nlopt::result code = nlopt::FAILURE;
+  try {
+    code = opt.optimize(x, fx);
+  } catch (const nlopt::roundoff_limited&) {
+    code = nlopt::ROUNDOFF_LIMITED;  // x holds the best point found; not converged
   }
-  result.x = box.to_x(u[order.front()]);
-  result.f = fu[order.front()];
+  result.x = Eigen::Map<const Eigen::VectorXd>(x.data(), n);
+  result.f = fx;
+  result.converged = code == nlopt::FTOL_REACHED || code == nlopt::XTOL_REACHED || code == nlopt::SUCCESS;
   return result;
 }
 

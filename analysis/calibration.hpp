@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// The numerical side of calibration (`mhsim calibrate`, docs/calibration.md): a bounded
-// Nelder-Mead minimiser and the Gauss-Newton uncertainty of a least-squares fit. Pure
+// The numerical side of calibration (`mhsim calibrate`, docs/calibration.md): bounded
+// derivative-free minimisers (NLopt's Nelder-Mead, Subplex, BOBYQA) and the Gauss-Newton uncertainty of a least-squares fit. Pure
 // functions of their arguments: no model, no random numbers.
 
 #include <functional>
@@ -11,34 +11,42 @@
 
 namespace mhsim::analysis {
 
-struct NelderMeadOptions {
+/// The derivative-free local methods `mhsim calibrate --method` offers, all NLopt's.
+enum class Minimiser {
+  kNelderMead,  ///< NLOPT_LN_NELDERMEAD: the simplex method (the default)
+  kSubplex,     ///< NLOPT_LN_SBPLX: Nelder-Mead on subspaces, steadier on noisy objectives
+  kBobyqa,      ///< NLOPT_LN_BOBYQA: bounded quadratic models, few evaluations on smooth ones
+};
+/// "nelder-mead", "subplex", "bobyqa".
+const char* minimiser_name(Minimiser m) noexcept;
+
+struct MinimiseOptions {
+  Minimiser method = Minimiser::kNelderMead;
   int max_evaluations = 200;   ///< calls of f at most (the initial simplex included)
-  /// Converged when the simplex's values differ by at most f_tolerance * (1 + |f_best|)
-  /// and its vertices by at most x_tolerance in every coordinate (in x, not the transform).
-  double f_tolerance = 1e-8;
+  /// Converged when a step moves every coordinate of x by at most x_tolerance (NLopt's
+  /// xtol_abs; no tolerance on f, which would stop on the first two equal values of a flat
+  /// objective).
   double x_tolerance = 1e-6;
-  /// Box bounds, each of size n or empty (unbounded). A bounded coordinate is optimised as
-  /// u = logit((x - low) / (high - low)), so every trial point is strictly inside the box;
-  /// an optimum on a bound is approached, never reached.
+  /// Box bounds, each of size n or empty (unbounded; BOBYQA needs them). Trial points stay
+  /// inside the closed box: an optimum on a bound can be reached.
   Eigen::VectorXd lower;
   Eigen::VectorXd upper;
 };
 
-struct NelderMeadResult {
+struct MinimiseResult {
   Eigen::VectorXd x;   ///< the best point found
   double f = 0;        ///< f(x)
   int evaluations = 0;
-  int iterations = 0;
-  bool converged = false;  ///< the tolerances were met (else max_evaluations was reached)
+  bool converged = false;  ///< a tolerance was met (else max_evaluations was reached, or NLopt gave up)
 };
 
-/// Minimises f from x0 with the Nelder-Mead simplex method (reflection 1, expansion 2,
-/// contraction 1/2, shrink 1/2). The initial simplex is x0 and x0 + step_i e_i for each i
-/// (x0 - step_i e_i when that one leaves the box). x0 must be strictly inside the bounds
-/// and every step nonzero: std::invalid_argument otherwise. Deterministic: the same f gives
-/// the same path.
-NelderMeadResult nelder_mead(const std::function<double(const Eigen::VectorXd&)>& f, const Eigen::VectorXd& x0,
-                             const Eigen::VectorXd& step, const NelderMeadOptions& options);
+/// Minimises f from x0 with NLopt's `options.method`. The first steps are `step` in each
+/// coordinate (Nelder-Mead's initial simplex is x0 and x0 + step_i e_i, or x0 - step_i e_i
+/// where that one leaves the box). x0 must be inside the bounds and every step nonzero:
+/// std::invalid_argument otherwise. NaN values of f count as +infinity. Deterministic: the
+/// same f gives the same path.
+MinimiseResult minimise(const std::function<double(const Eigen::VectorXd&)>& f, const Eigen::VectorXd& x0,
+                        const Eigen::VectorXd& step, const MinimiseOptions& options);
 
 /// Jacobian [m x n] of residuals r(x) by central differences with steps h (one-sided, into
 /// the box, where x +- h would leave [lower, upper]; bounds may be empty).

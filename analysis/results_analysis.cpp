@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "analysis/text_format.hpp"
 #include "analysis/results_analysis.hpp"
 
 #include <algorithm>
@@ -32,13 +33,6 @@ namespace pw = models::pathway;
 namespace ct = models::contracts;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// "£20,000": whole pounds with thousands separators, for labels.
-std::string whole_pounds(double v) {
-  const long long n = std::llround(v);
-  std::string digits = std::to_string(n < 0 ? -n : n);
-  for (std::size_t i = digits.size(); i > 3; i -= 3) digits.insert(i - 3, ",");
-  return (n < 0 ? "-£" : "£") + digits;
-}
 
 // Values of one metric: [arm][replication].
 using ArmValues = std::vector<std::vector<double>>;
@@ -742,7 +736,7 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
       }
       add_tornado("incremental_nmb:" + out.arms[a],
                   "Incremental net monetary benefit of " + out.arms[a] + " vs " + out.arms[base] + " at " +
-                      whole_pounds(wtp0) + " per " + (s.effect == "wemwbs_points" ? "WEMWBS point" : "QALY"),
+                      pounds(wtp0) + " per " + (s.effect == "wemwbs_points" ? "WEMWBS point" : "QALY"),
                   inmb, {a, base});
     }
     for (std::size_t a = 0; a < A; ++a) {

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "analysis/summary.hpp"
+#include "analysis/text_format.hpp"
 
 namespace mhsim::analysis {
 namespace {
@@ -111,15 +112,15 @@ std::string side_by_side_csv(const SideBySide& s) {
   };
   for (const SideFigure& f : s.figures) {
     out += quoted(f.run) + "," + quoted(f.arm) + "," + f.metric + "," + quoted(f.label) + "," + quoted(f.unit) + "," +
-           std::to_string(f.summary.n) + "," + csv_cell(f.summary.mean) + "," + csv_cell(f.summary.ci_low) + "," +
-           csv_cell(f.summary.ci_high) + "," + csv_cell(f.summary.q05) + "," + csv_cell(f.summary.q95);
+           std::to_string(f.summary.n) + "," + csv_number(f.summary.mean) + "," + csv_number(f.summary.ci_low) + "," +
+           csv_number(f.summary.ci_high) + "," + csv_number(f.summary.q05) + "," + csv_number(f.summary.q95);
     const SideChange* c = nullptr;
     for (const SideChange& x : s.changes) {
       if (x.run == f.run && x.arm == f.arm && x.metric == f.metric) c = &x;
     }
     if (c != nullptr) {
-      out += "," + quoted(c->base_run) + "," + csv_cell(c->mean) + "," + csv_cell(c->ci_low) + "," + csv_cell(c->ci_high) +
-             "," + (c->paired ? "1" : "0") + "," + csv_cell(c->prob_lower);
+      out += "," + quoted(c->base_run) + "," + csv_number(c->mean) + "," + csv_number(c->ci_low) + "," + csv_number(c->ci_high) +
+             "," + (c->paired ? "1" : "0") + "," + csv_number(c->prob_lower);
     } else {
       out += ",,,,,,";
     }

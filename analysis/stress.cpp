@@ -2,6 +2,7 @@
 #include "analysis/stress.hpp"
 
 #include "analysis/summary.hpp"
+#include "analysis/text_format.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -11,7 +12,8 @@
 namespace mhsim::analysis {
 namespace {
 
-std::string csv_cell(const std::optional<double>& x) { return x ? analysis::csv_cell(*x) : std::string(); }
+std::string csv_cell(double x) { return csv_number(x); }
+std::string csv_cell(const std::optional<double>& x) { return x ? csv_number(*x) : std::string(); }
 
 }  // namespace
 

@@ -62,11 +62,4 @@ MeanInterval mean_interval(const engine::Tally& t, double level) {
   return m;
 }
 
-std::string csv_cell(double x) {
-  if (!std::isfinite(x)) return "";
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
-}
-
 }  // namespace mhsim::analysis

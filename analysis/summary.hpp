@@ -37,7 +37,4 @@ MeanInterval mean_interval(const engine::Tally& t, double level = 0.95);
 /// Two-sided Student-t critical value for confidence `level` with `df` degrees of freedom.
 double t_critical(double level, std::uint64_t df);
 
-/// A number as a CSV cell with 17 significant digits (round-trips a double); "" when not finite.
-std::string csv_cell(double x);
-
 }  // namespace mhsim::analysis

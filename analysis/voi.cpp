@@ -248,7 +248,7 @@ class GaussianProcessFit final : public Fit {
       return n_h * eta * eta * a.squaredNorm() / (residual_dof * residual_dof);
     };
     VectorXd x0(d + 1), step(d + 1);
-    NelderMeadOptions nm;
+    MinimiseOptions nm;
     nm.lower.resize(d + 1);
     nm.upper.resize(d + 1);
     for (Index j = 0; j < d; ++j) {
@@ -262,9 +262,8 @@ class GaussianProcessFit final : public Fit {
     nm.lower(d) = std::log(1e-6);
     nm.upper(d) = std::log(1e4);
     nm.max_evaluations = static_cast<int>(std::min<Index>(60 * (d + 1), 600));
-    nm.f_tolerance = 1e-7;
     nm.x_tolerance = 1e-3;
-    const NelderMeadResult best = nelder_mead(gcv, x0, step, nm);
+    const MinimiseResult best = minimise(gcv, x0, step, nm);
     if (!(best.f < 1e299)) {  // too few points for any process beside the line
       line_alone(line);
       return;

@@ -246,14 +246,16 @@ Args parse_args(int argc, const char* const* argv) {
 
   CalibrateOptions& calibrate = a.calibrate;
   CLI::App* calibrate_cmd = app.add_subcommand(
-      "calibrate", "Fit scenario numbers to target statistics (Nelder-Mead, common random numbers) and write the "
+      "calibrate", "Fit scenario numbers to target statistics (NLopt's Nelder-Mead, Subplex or BOBYQA; common random numbers) and write the "
                    "calibrated scenario");
   calibrate_cmd->add_option("scenario", calibrate.scenario, "Pathway scenario file (TOML)")->required()->type_name("FILE");
   calibrate_cmd->add_option("--targets", calibrate.targets, "Targets file: [parameters.*] to fit and [targets.*] (docs/calibration.md)")->required()->type_name("FILE");
   calibrate_cmd->add_option("--out,-o", calibrate.out, "Calibrated scenario to write: the scenario's text with the fitted values in place")->type_name("FILE");
   calibrate_cmd->add_option("--reps,-r", calibrate.reps, "Replications per evaluation, the same at each (default: the scenario's run.replications)")->type_name("INT");
   calibrate_cmd->add_option("--threads,-t", calibrate.threads, "Worker threads (default: all hardware threads)")->type_name("INT");
-  calibrate_cmd->add_option("--max-evaluations", calibrate.max_evaluations, "Nelder-Mead evaluations at most")->capture_default_str()->type_name("INT");
+  calibrate_cmd->add_option("--max-evaluations", calibrate.max_evaluations, "Evaluations of the objective at most")->capture_default_str()->type_name("INT");
+  calibrate_cmd->add_option("--method", calibrate.method, "Minimiser (NLopt's): nelder-mead (the simplex method), subplex (Nelder-Mead on subspaces, steadier when the objective is noisy) or bobyqa (bounded quadratic models, fewest evaluations when it is smooth)")
+      ->capture_default_str()->check(CLI::IsMember({"nelder-mead", "subplex", "bobyqa"}))->type_name("METHOD");
   calibrate_cmd->add_option("--seed,-s", calibrate.seed, "Master seed (default: the scenario's run.seed)")->type_name("INT");
   calibrate_cmd->add_option("--parameters", calibrate.parameters, "Fit only these [parameters.<name>], comma-separated (default: all); the others keep the scenario's values")->type_name("NAME,...");
   calibrate_cmd->add_option("--variant", calibrate.variant, "Calibrate this [variants.<name>] of the scenario, with the targets for it; a fitted key the variant sets is written in its table")->type_name("NAME");

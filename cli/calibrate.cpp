@@ -261,6 +261,10 @@ int calibrate_command(const CalibrateOptions& o) {
   if (const auto v = parse_option(o.max_evaluations, "--max-evaluations", 1, 1e5, errors)) {
     run.max_evaluations = static_cast<int>(*v);
   }
+  // CLI11 checked the name (--method); the enum is the minimiser's.
+  run.method = o.method == "subplex"  ? analysis::Minimiser::kSubplex
+               : o.method == "bobyqa" ? analysis::Minimiser::kBobyqa
+                                      : analysis::Minimiser::kNelderMead;
   if (!errors.empty()) {
     print_diagnostics(errors);
     return kExitBadInput;
@@ -303,7 +307,7 @@ int calibrate_command(const CalibrateOptions& o) {
     } else {
       std::printf("Chi-square-like: no degrees of freedom left, so no test of fit\n");
     }
-    std::printf("Nelder-Mead: %d evaluations, %s\n", fit.evaluations,
+    std::printf("%s (NLopt): %d evaluations, %s\n", analysis::minimiser_name(run.method), fit.evaluations,
                 fit.converged ? "converged" : "stopped at --max-evaluations before converging");
     if (spec->count(scenario::TargetRole::kValidate) > 0) {
       std::printf("\n");

@@ -95,13 +95,6 @@ std::string cell(const engine::Tally& t, int decimals) { return cell(analysis::m
 
 }  // namespace
 
-std::string pad(const std::string& s, std::size_t width) {
-  // Count UTF-8 code points, not bytes, so "±" does not break alignment.
-  std::size_t chars = 0;
-  for (const char c : s) chars += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
-  return s + std::string(width > chars ? width - chars : 1, ' ');
-}
-
 void emit(std::string line) {
   line.erase(line.find_last_not_of(' ') + 1);
   std::printf("%s\n", line.c_str());

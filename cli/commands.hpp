@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "analysis/text_format.hpp"
 #include "pipeline/cluster.hpp"
 #include "models/scenario/diagnostics.hpp"
 
@@ -145,6 +146,7 @@ struct CalibrateOptions {
   std::string reps;                   ///< "" = the scenario's run.replications
   std::string threads;                ///< "" = all hardware threads
   std::string max_evaluations = "100";
+  std::string method = "nelder-mead";  ///< the minimiser: nelder-mead, subplex or bobyqa (NLopt's)
   std::string seed;                   ///< "" = the scenario's run.seed
   std::string variant;                ///< "" = the scenario as written
   std::string parameters;             ///< "a,b": fit only these [parameters.*] ("" = all)
@@ -194,7 +196,7 @@ struct InitOptions {
 std::optional<std::uint64_t> parse_option(const std::string& text, const char* flag, double min, double max,
                                           std::vector<scenario::Diagnostic>& errors);
 /// `s` padded with spaces to `width` UTF-8 code points (at least one space): a table cell.
-std::string pad(const std::string& s, std::size_t width);
+using analysis::pad;
 /// Prints one table row without the padding after its last cell.
 void emit(std::string line);
 

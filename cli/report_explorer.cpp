@@ -13,12 +13,14 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <zlib.h>
 
 #include "analysis/explorer.hpp"
 #include "analysis/pathway_results.hpp"
 #include "analysis/payout_results.hpp"
 #include "analysis/results_file.hpp"
+#include "analysis/text_format.hpp"
 #include "cli/commands.hpp"
 
 #ifndef MHSIM_EXPLORER_MODULE
@@ -61,24 +63,7 @@ std::string base64(const std::vector<unsigned char>& bytes) {
   return out;
 }
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '<') {
-      out += "\\u003c";
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
+using analysis::json_string;  // nlohmann::json's escaping, never a literal '<' (analysis/text_format.hpp)
 
 // window.MHSIM_EXPLORER's data: the stored scenario and settings, the packed ledgers and targets.
 std::string data_script(const std::string& results_path, const analysis::Analysis& a);
@@ -143,14 +128,18 @@ std::string data_script(const std::string& results_path, const analysis::Analysi
   std::vector<double> reserves = a.settings.reserves;
   reserves.resize(P, std::numeric_limits<double>::quiet_NaN());
   const std::size_t horizon = a.settings.horizon_years == 0 ? Y : a.settings.horizon_years;
-  char level[40];
-  std::snprintf(level, sizeof level, "%.17g", a.settings.risk_level);
-  return "window.MHSIM_EXPLORER = {\"scenario_text\": " + json_string(sc.text) +
-         ", \"scenario_file\": " + json_string(file.has_attribute("scenario_file") ? file.string_attribute("scenario_file") : "scenario") +
-         ", \"settings\": " + json_string(settings) + ", \"replications\": " + std::to_string(results.size()) +
-         ", \"horizon\": " + std::to_string(horizon) + ", \"risk_level\": " + level +
-         ", \"reserves\": \"" + base64(bytes_of(reserves)) + "\", \"targets\": \"" + base64(bytes_of(targets)) +
-         "\", \"ledgers_deflated\": \"" + base64(deflated(bytes_of(ledgers))) + "\"};\n";
+  nlohmann::ordered_json data;
+  data["scenario_text"] = sc.text;
+  data["scenario_file"] = file.has_attribute("scenario_file") ? file.string_attribute("scenario_file") : "scenario";
+  data["settings"] = settings;
+  data["replications"] = results.size();
+  data["horizon"] = horizon;
+  data["risk_level"] = a.settings.risk_level;  // nlohmann writes the shortest text that reads back as the same double
+  data["reserves"] = base64(bytes_of(reserves));
+  data["targets"] = base64(bytes_of(targets));
+  data["ledgers_deflated"] = base64(deflated(bytes_of(ledgers)));
+  return "window.MHSIM_EXPLORER = " +
+         analysis::script_safe_json(data.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)) + ";\n";
 }
 
 }  // namespace

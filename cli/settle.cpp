@@ -21,6 +21,7 @@
 #include "analysis/partner_risk.hpp"
 #include "analysis/payout_results.hpp"
 #include "analysis/results_file.hpp"
+#include "analysis/text_format.hpp"
 #include "cli/commands.hpp"
 #include "cli/term_sets.hpp"
 #include "cli/text.hpp"
@@ -114,11 +115,7 @@ std::vector<std::pair<ct::KpiRef, std::string>> kpis_read(const ct::Terms& terms
   return out;
 }
 
-std::string csv_number(double x) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
-}
+using analysis::csv_number;  // one rule for every CSV file: analysis/text_format.hpp
 
 }  // namespace
 

@@ -31,6 +31,7 @@
 #include "analysis/payout_results.hpp"
 #include "analysis/results_analysis.hpp"
 #include "analysis/results_file.hpp"
+#include "analysis/text_format.hpp"
 #include "analysis/sha256.hpp"
 #include "cli/commands.hpp"
 #include "cli/term_sets.hpp"
@@ -50,11 +51,11 @@ namespace pw = models::pathway;
 using scenario::Diagnostic;
 using Clock = std::chrono::steady_clock;
 
-std::string csv_number(double x) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.10g", x);
-  return buf;
-}
+using analysis::csv_number;  // one rule for every CSV file: analysis/text_format.hpp
+
+/// A term's value on the grid: as csv_number, but a term with no limit is "inf", as the
+/// command line writes it (--set ...pain_cap=inf), not an empty cell.
+std::string term_number(double v) { return std::isinf(v) ? (v > 0 ? "inf" : "-inf") : csv_number(v); }
 
 constexpr std::size_t kTermAxis = std::numeric_limits<std::size_t>::max();
 
@@ -292,7 +293,7 @@ void settle_combination(const Grid& g, const std::vector<ct::YearInput>& inputs,
       const double v = g.axes[k].values[index[k]];
       if (g.reserve_partner[k] == kTermAxis) (void)scenario::set_contract_term(sc, g.axes[k].path, v);
       else reserves[g.reserve_partner[k]] = v;
-      out.values.push_back(csv_number(v));
+      out.values.push_back(term_number(v));
       out.term_values.push_back(v);
     }
   }
@@ -877,7 +878,7 @@ int design_command(const DesignOptions& options) {
     const analysis::DesignRow& r = rows[c];
     if (!seen[c]) continue;
     std::vector<std::string> values;
-    for (const double v : r.values) values.push_back(csv_number(v));
+    for (const double v : r.values) values.push_back(term_number(v));
     csv += std::to_string(c) + joined(values) + "," + options.arm + "," + csv_number(r.spend) + "," +
            csv_number(design.reference.spend - r.spend) + "," + csv_number(r.worst) + "," + r.worst_partner + "," +
            csv_number(r.worst_cash) + "," + r.worst_cash_partner + "," +
@@ -918,7 +919,7 @@ int design_command(const DesignOptions& options) {
     for (const char* h : {"commissioner spend", "saving", "worst P(exhausted)", "lowest expected gain/pain"}) t[0].push_back(h);
     for (const analysis::DesignRow* r : frontier) {
       std::vector<std::string> line;
-      for (const double v : r->values) line.push_back(csv_number(v));
+      for (const double v : r->values) line.push_back(term_number(v));
       line.push_back(money(r->spend));
       line.push_back(money(design.reference.spend - r->spend));
       line.push_back(percent(r->worst) + " (" + r->worst_partner + ")");

@@ -196,13 +196,13 @@ CalibrationOutcome calibrate_pathway(const scenario::PathwayScenario& sc, const 
   CalibrationOutcome out;
   out.start = to_std(b.x0);
   out.objective_start = objective(b.x0);
-  analysis::NelderMeadOptions nm;
+  analysis::MinimiseOptions nm;
+  nm.method = options.method;
   nm.max_evaluations = options.max_evaluations;
-  nm.f_tolerance = 1e-6;
   nm.x_tolerance = b.x_tolerance;
   nm.lower = b.lower;
   nm.upper = b.upper;
-  const analysis::NelderMeadResult fit = analysis::nelder_mead(objective, b.x0, b.step, nm);
+  const analysis::MinimiseResult fit = analysis::minimise(objective, b.x0, b.step, nm);
   out.fitted = to_std(fit.x);
   out.objective = fit.f;
   out.evaluations = fit.evaluations;

@@ -11,6 +11,7 @@
 
 #include <Eigen/Dense>
 
+#include "analysis/calibration.hpp"
 #include "models/scenario/calibration_targets.hpp"
 #include "models/scenario/pathway_scenario.hpp"
 
@@ -20,7 +21,8 @@ struct CalibrationRunOptions {
   std::uint64_t replications = 10;  ///< the same replications (seeds) at every evaluation
   std::uint64_t seed = 0;
   int threads = 1;
-  int max_evaluations = 100;        ///< Nelder-Mead evaluations at most (the Jacobian's 2n are extra)
+  int max_evaluations = 100;        ///< objective evaluations at most (the Jacobian's 2n are extra)
+  analysis::Minimiser method = analysis::Minimiser::kNelderMead;  ///< NLopt's method (--method)
 };
 
 /// One target's simulated statistic over the replications.

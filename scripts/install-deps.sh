@@ -9,6 +9,9 @@ packages=(
   libboost-dev libeigen3-dev libhdf5-dev libtbb-dev
   libtomlplusplus-dev libcli11-dev catch2 zlib1g-dev
   libssl-dev     # OpenSSL's libcrypto: the SHA-256 of the scenario text in every results file
+  nlohmann-json3-dev   # JSON: the analysis files and the data inlined in the HTML report (escaping, numbers)
+  libfmt-dev           # number formatting: money, CSV numbers (shortest round-trip) and terminal tables
+  libnlopt-cxx-dev     # NLopt: Nelder-Mead, Subplex and BOBYQA for `mhsim calibrate` and the EVPPI fit
   hdf5-tools   # h5dump: the tests read results back with HDF5's own tools
   libopenmpi-dev openmpi-bin   # optional MPI build (preset "ci"); mpirun runs the MPI tests
   python3-h5py   # a test reads results back with h5py, independently of the C++ reader

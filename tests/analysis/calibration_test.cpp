@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Nelder-Mead and the Gauss-Newton covariance (analysis/calibration.hpp).
+// The minimisers (NLopt) and the Gauss-Newton covariance (analysis/calibration.hpp).
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -10,58 +10,80 @@
 
 using mhsim::analysis::finite_difference_jacobian;
 using mhsim::analysis::gauss_newton_covariance;
-using mhsim::analysis::nelder_mead;
-using mhsim::analysis::NelderMeadOptions;
+using mhsim::analysis::minimise;
+using mhsim::analysis::Minimiser;
+using mhsim::analysis::MinimiseOptions;
 
-TEST_CASE("nelder_mead: finds the minimum of the Rosenbrock function from (-1.2, 1)", "[analysis][calibration]") {
+TEST_CASE("minimise: each method finds the minimum of the Rosenbrock function from (-1.2, 1)", "[analysis][calibration]") {
   const auto rosenbrock = [](const Eigen::VectorXd& x) {
     return 100.0 * std::pow(x[1] - x[0] * x[0], 2) + std::pow(1.0 - x[0], 2);
   };
-  NelderMeadOptions o;
-  o.max_evaluations = 2000;
-  o.f_tolerance = 1e-14;
-  o.x_tolerance = 1e-8;
-  const auto r = nelder_mead(rosenbrock, Eigen::Vector2d(-1.2, 1.0), Eigen::Vector2d(0.1, 0.1), o);
-  CHECK(r.converged);
-  CHECK(r.x[0] == Approx(1.0).margin(1e-5));
-  CHECK(r.x[1] == Approx(1.0).margin(1e-5));
-  CHECK(r.f < 1e-10);
-  CHECK(r.evaluations <= 2000);
+  for (const Minimiser m : {Minimiser::kNelderMead, Minimiser::kSubplex, Minimiser::kBobyqa}) {
+    CAPTURE(mhsim::analysis::minimiser_name(m));
+    MinimiseOptions o;
+    o.method = m;
+    o.max_evaluations = 2000;
+    o.x_tolerance = 1e-8;
+    o.lower = Eigen::Vector2d(-5.0, -5.0);  // BOBYQA needs a box
+    o.upper = Eigen::Vector2d(5.0, 5.0);
+    const auto r = minimise(rosenbrock, Eigen::Vector2d(-1.2, 1.0), Eigen::Vector2d(0.1, 0.1), o);
+    CHECK(r.converged);
+    CHECK(r.x[0] == Approx(1.0).margin(1e-5));
+    CHECK(r.x[1] == Approx(1.0).margin(1e-5));
+    CHECK(r.f < 1e-10);
+    CHECK(r.evaluations <= 2000);
+    // Deterministic: the same start gives the same bits.
+    const auto again = minimise(rosenbrock, Eigen::Vector2d(-1.2, 1.0), Eigen::Vector2d(0.1, 0.1), o);
+    CHECK(again.x == r.x);
+    CHECK(again.evaluations == r.evaluations);
+  }
 }
 
-TEST_CASE("nelder_mead: a bounded quadratic with its optimum on a bound stays inside and approaches it",
+TEST_CASE("minimise: a bounded quadratic with its optimum on a bound never leaves the box and reaches the bound",
           "[analysis][calibration]") {
   // Unconstrained minimum at (2, 0.3); the box [0, 1] x [0, 1] puts the bounded one at (1, 0.3).
-  int outside = 0;
-  const auto f = [&outside](const Eigen::VectorXd& x) {
-    if (x[0] <= 0 || x[0] >= 1 || x[1] <= 0 || x[1] >= 1) ++outside;
-    return std::pow(x[0] - 2.0, 2) + 10.0 * std::pow(x[1] - 0.3, 2);
-  };
-  NelderMeadOptions o;
-  o.max_evaluations = 1000;
-  o.f_tolerance = 1e-12;
-  o.x_tolerance = 1e-7;
-  o.lower = Eigen::Vector2d(0.0, 0.0);
-  o.upper = Eigen::Vector2d(1.0, 1.0);
-  const auto r = nelder_mead(f, Eigen::Vector2d(0.5, 0.5), Eigen::Vector2d(0.1, 0.1), o);
-  CHECK(outside == 0);
-  CHECK(r.converged);
-  CHECK(r.x[0] < 1.0);
-  CHECK(r.x[0] == Approx(1.0).margin(1e-4));
-  CHECK(r.x[1] == Approx(0.3).margin(1e-4));
-  CHECK(r.f == Approx(1.0).margin(1e-4));
+  for (const Minimiser m : {Minimiser::kNelderMead, Minimiser::kSubplex, Minimiser::kBobyqa}) {
+    CAPTURE(mhsim::analysis::minimiser_name(m));
+    int outside = 0;
+    const auto f = [&outside](const Eigen::VectorXd& x) {
+      if (x[0] < 0 || x[0] > 1 || x[1] < 0 || x[1] > 1) ++outside;
+      return std::pow(x[0] - 2.0, 2) + 10.0 * std::pow(x[1] - 0.3, 2);
+    };
+    MinimiseOptions o;
+    o.method = m;
+    o.max_evaluations = 1000;
+    o.x_tolerance = 1e-7;
+    o.lower = Eigen::Vector2d(0.0, 0.0);
+    o.upper = Eigen::Vector2d(1.0, 1.0);
+    const auto r = minimise(f, Eigen::Vector2d(0.5, 0.5), Eigen::Vector2d(0.1, 0.1), o);
+    CHECK(outside == 0);
+    CHECK(r.converged);
+    CHECK(r.x[0] <= 1.0);
+    CHECK(r.x[0] == Approx(1.0).margin(1e-4));
+    CHECK(r.x[1] == Approx(0.3).margin(1e-4));
+    CHECK(r.f == Approx(1.0).margin(1e-4));
+  }
 }
 
-TEST_CASE("nelder_mead: refuses a start on a bound, a zero step and mismatched sizes", "[analysis][calibration]") {
+TEST_CASE("minimise: stops at max_evaluations, not converged", "[analysis][calibration]") {
+  const auto f = [](const Eigen::VectorXd& x) { return std::pow(x[0] - 3.0, 2) + std::pow(x[1] + 1.0, 2); };
+  MinimiseOptions o;
+  o.max_evaluations = 7;
+  const auto r = minimise(f, Eigen::Vector2d(0.0, 0.0), Eigen::Vector2d(0.5, 0.5), o);
+  CHECK_FALSE(r.converged);
+  CHECK(r.evaluations == 7);
+}
+
+TEST_CASE("minimise: refuses a start outside the bounds, a zero step and mismatched sizes", "[analysis][calibration]") {
   const auto f = [](const Eigen::VectorXd& x) { return x.squaredNorm(); };
-  NelderMeadOptions o;
+  MinimiseOptions o;
   o.lower = Eigen::VectorXd::Constant(1, 0.0);
   o.upper = Eigen::VectorXd::Constant(1, 1.0);
-  CHECK_THROWS_WITH(nelder_mead(f, Eigen::VectorXd::Constant(1, 1.0), Eigen::VectorXd::Constant(1, 0.1), o),
-                    Catch::Contains("x0[0] is 1.000000, but must be strictly inside (0.000000, 1.000000)"));
-  CHECK_THROWS_WITH(nelder_mead(f, Eigen::VectorXd::Constant(1, 0.5), Eigen::VectorXd::Constant(1, 0.0), o),
+  CHECK_THROWS_WITH(minimise(f, Eigen::VectorXd::Constant(1, 1.5), Eigen::VectorXd::Constant(1, 0.1), o),
+                    Catch::Contains("x0[0] is 1.500000, but must be inside [0.000000, 1.000000]"));
+  CHECK_THROWS_WITH(minimise(f, Eigen::VectorXd::Constant(1, 0.5), Eigen::VectorXd::Constant(1, 0.0), o),
                     Catch::Contains("step[0] is 0.000000, but must be finite and nonzero"));
-  CHECK_THROWS_AS(nelder_mead(f, Eigen::VectorXd::Constant(2, 0.5), Eigen::VectorXd::Constant(1, 0.1), o),
+  CHECK_THROWS_AS(minimise(f, Eigen::VectorXd::Constant(2, 0.5), Eigen::VectorXd::Constant(1, 0.1), o),
                   std::invalid_argument);
 }
 

@@ -134,5 +134,19 @@ TEST_CASE("mhsim calibrate --parameters fits a subset and names an unknown one",
   CHECK(bad.err.find("command line: --parameters: expected names of [parameters.<name>] tables of " + targets) !=
         std::string::npos);
   CHECK(bad.err.find("got \"nothing\"") != std::string::npos);
+
+  // --method chooses NLopt's minimiser and says so; a name it does not offer is refused (exit 2).
+  const test::ProcessResult bobyqa = test::run_process({MHSIM_BINARY, "calibrate", scenario, "--targets", targets,
+                                                        "--reps", "2", "--threads", "2", "--max-evaluations", "5",
+                                                        "--parameters", "handoff", "--method", "bobyqa"});
+  INFO(bobyqa.out << bobyqa.err);
+  CHECK(bobyqa.exit_code == 0);
+  CHECK(bobyqa.out.find("bobyqa (NLopt): ") != std::string::npos);
+  CHECK(one.out.find("nelder-mead (NLopt): ") != std::string::npos);
+  const test::ProcessResult typo = test::run_process(
+      {MHSIM_BINARY, "calibrate", scenario, "--targets", targets, "--method", "simplex"});
+  CHECK(typo.exit_code == 2);
+  CHECK(typo.err.find("--method") != std::string::npos);
+  CHECK(typo.err.find("simplex") != std::string::npos);
   CHECK(std::system(("rm -rf " + dir).c_str()) == 0);
 }

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <string>
+
+#include "analysis/text_format.hpp"
+
+using namespace mhsim::analysis;
+
+TEST_CASE("money: short form, and a loss that rounds to nothing is \"£0\", never \"-£0\"", "[analysis][text]") {
+  CHECK(money(1234567.0) == "£1.23m");
+  CHECK(money(-1234567.0) == "-£1.23m");
+  CHECK(money(456700.0) == "£456.7k");
+  CHECK(money(12.4) == "£12");
+  CHECK(money(-12.6) == "-£13");
+  // mhsim compare printed "-£0" for a difference of -0.3 pounds: what rounds to 0 has no sign.
+  CHECK(money(-0.3) == "£0");
+  CHECK(money(-0.5) == "£0");  // a tie rounds to even, as printf did
+  CHECK(money(-0.0) == "£0");
+  CHECK(money(-0.6) == "-£1");
+  CHECK(money(std::numeric_limits<double>::quiet_NaN()) == "-");
+  CHECK(money(-std::numeric_limits<double>::infinity()) == "-");
+}
+
+TEST_CASE("pounds and thousands: grouped in threes, no \"-0\"", "[analysis][text]") {
+  CHECK(thousands(0) == "0");
+  CHECK(thousands(999.4) == "999");
+  CHECK(thousands(1000) == "1,000");
+  CHECK(thousands(-1234567.6) == "-1,234,568");
+  CHECK(thousands(-0.4) == "0");
+  CHECK(pounds(20000) == "£20,000");
+  CHECK(pounds(-1234) == "-£1,234");
+  CHECK(pounds(-0.2) == "£0");
+}
+
+TEST_CASE("csv_number: the shortest text that reads back as the same double, empty when not finite", "[analysis][text]") {
+  CHECK(csv_number(0.1) == "0.1");
+  CHECK(csv_number(1234567.5) == "1234567.5");
+  CHECK(csv_number(3) == "3");
+  CHECK(csv_number(-2.5e-7) == "-2.5e-07");
+  CHECK(csv_number(std::numeric_limits<double>::quiet_NaN()).empty());
+  CHECK(csv_number(std::numeric_limits<double>::infinity()).empty());
+  // Round trip for awkward values (17 significant digits needed for some).
+  for (const double x : {0.1 + 0.2, 1.0 / 3.0, 2.0 / 3.0 * 1e9, 5e-324, 1.7976931348623157e308, -123456.789012345678}) {
+    const std::string t = csv_number(x);
+    CHECK(std::strtod(t.c_str(), nullptr) == x);
+  }
+}
+
+TEST_CASE("table_text: columns as wide as their widest cell, counted in characters", "[analysis][text]") {
+  // "£" and "±" are two bytes each but one column on the terminal.
+  const std::string t = table_text({{"arm", "cost", "±"}, {"block", "£1,234", "12"}, {"x", "£5", "1"}}, 1);
+  CHECK(t == "arm      cost   ±\n"
+             "block  £1,234  12\n"
+             "x          £5   1\n");
+  CHECK(pad("£5", 4) == "£5  ");
+  CHECK(pad("long", 2) == "long ");
+}
