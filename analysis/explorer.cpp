@@ -3,11 +3,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <stdexcept>
 #include <utility>
 #include <variant>
+
+#include <nlohmann/json.hpp>
 
 #include "analysis/partner_risk.hpp"
 #include "analysis/payout_fields.hpp"
@@ -21,33 +22,28 @@ namespace {
 namespace ct = models::contracts;
 namespace lg = models::ledger;
 
-std::string number(double x) {
-  if (!std::isfinite(x)) return std::isnan(x) ? "null" : (x > 0 ? "\"inf\"" : "\"-inf\"");
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
-}
+using Json = nlohmann::ordered_json;
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '<') {
-      out += "\\u003c";  // never a literal '<' (the text may be inlined in a script element)
-      continue;
-    }
-    if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-      continue;
-    }
-    out += c;
+/// A number as the page reads it: null when NaN, "inf" or "-inf" when infinite (a limit not set).
+Json number(double x) {
+  if (std::isnan(x)) return nullptr;
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  return x;
+}
+Json optional(const std::optional<double>& v) { return v ? number(*v) : Json(nullptr); }
+
+/// The document's text (nlohmann's escaping; bytes that are not UTF-8 become U+FFFD), with every
+/// '<' written \u003c, as the page inlines it in a script element.
+std::string text(const Json& j) {
+  const std::string dumped = j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string out;
+  out.reserve(dumped.size());
+  for (const char c : dumped) {
+    if (c == '<') out += "\\u003c";
+    else out += c;
   }
-  return out + "\"";
+  return out;
 }
-
-std::string optional(const std::optional<double>& v) { return v ? number(*v) : "null"; }
 
 // The keys of an alliance's target rule: the explorer offers them by their short names
 // (target, target_percentile, target_scale; set_contract_term's), one set per kind of rule.
@@ -253,17 +249,18 @@ std::string Explorer::settle(const std::vector<std::string>& keys, const std::ve
       problems.push_back("arm " + spec.arms[a].name + ": " + m);
     }
   }
-  std::string json = "{\"problems\":[";
-  for (std::size_t i = 0; i < problems.size(); ++i) json += (i ? "," : "") + quoted(problems[i]);
-  json += "],\"replications\":" + std::to_string(R_) + ",\"horizon\":" + std::to_string(settings_.horizon) +
-          ",\"risk_level\":" + number(settings_.risk_level) + ",\"arms\":[";
-  if (!problems.empty()) return json + "]}";
+  Json doc;
+  doc["problems"] = problems;
+  doc["replications"] = R_;
+  doc["horizon"] = settings_.horizon;
+  doc["risk_level"] = number(settings_.risk_level);
+  doc["arms"] = Json::array();
+  if (!problems.empty()) return text(doc);
   const std::size_t PF = Y_ * P_ * kPartnerPayoutFieldCount, AF = Y_ * kArmPayoutFieldCount, H = settings_.horizon;
   const double* target = targets_.data();
   const double* const target_end = targets_.data() + targets_.size();
   std::vector<double> partner_rows, arm_rows, cash_rows, receipts, costs;
   ct::YearPayout pay;
-  bool first_arm = true;
   for (std::size_t a = 0; a < A_; ++a) {
     // The arm's terms with the targets mhsim resolved from the run's ledgers (resolve_terms).
     ct::Terms terms = sc.contracts[a].terms;
@@ -313,29 +310,34 @@ std::string Explorer::settle(const std::vector<std::string>& keys, const std::ve
     ArmCashRows cash;
     if (interim) cash = {cash_rows.data(), Q, Q * P_ * 2};
     const RiskRow k = commissioner_risk(rows, H, std::numeric_limits<double>::quiet_NaN(), settings_.risk_level);
-    json += std::string(first_arm ? "" : ",") + "{\"arm\":" + quoted(spec.arms[a].name) +
-            ",\"commissioner\":{\"mean\":" + number(k.mean_payment) + ",\"var\":" + number(k.var) +
-            ",\"es\":" + number(k.es) + ",\"q05\":" + number(k.spend->q05) + ",\"q50\":" + number(k.spend->q50) +
-            ",\"q95\":" + number(k.spend->q95) + "},\"partners\":[";
-    first_arm = false;
-    bool first_partner = true;
+    Json arm;
+    arm["arm"] = spec.arms[a].name;
+    arm["commissioner"] = Json{{"mean", number(k.mean_payment)}, {"var", number(k.var)}, {"es", number(k.es)},
+                               {"q05", number(k.spend->q05)}, {"q50", number(k.spend->q50)}, {"q95", number(k.spend->q95)}};
+    arm["partners"] = Json::array();
     for (std::size_t p = 0; p < P_; ++p) {
       const PartnerRisk risk = partner_risk(rows, p, H, sc.contracts[a].terms, reserves[p], settings_.risk_level, cash);
       if (!risk.takes_part) continue;
       const RiskRow& x = risk.row;
-      json += std::string(first_partner ? "" : ",") + "{\"partner\":" + quoted(spec.partners[p].name) +
-              ",\"mean_payment\":" + number(x.mean_payment) + ",\"mean_margin\":" + number(x.mean_margin) +
-              ",\"mean_painshare\":" + number(x.mean_painshare) + ",\"var\":" + number(x.var) + ",\"es\":" + number(x.es) +
-              ",\"reserve\":" + optional(x.reserve) + ",\"p_above_reserve\":" + optional(x.p_above_reserve) +
-              ",\"p_exhausted\":" + optional(x.p_exhausted) + ",\"p_cap_binds\":" + optional(x.p_cap_binds) +
-              ",\"gain_pain\":[";
-      for (std::size_t r = 0; r < risk.gain_pain.size(); ++r) json += (r ? "," : "") + number(risk.gain_pain[r]);
-      json += "]}";
-      first_partner = false;
+      Json partner;
+      partner["partner"] = spec.partners[p].name;
+      partner["mean_payment"] = number(x.mean_payment);
+      partner["mean_margin"] = number(x.mean_margin);
+      partner["mean_painshare"] = number(x.mean_painshare);
+      partner["var"] = number(x.var);
+      partner["es"] = number(x.es);
+      partner["reserve"] = optional(x.reserve);
+      partner["p_above_reserve"] = optional(x.p_above_reserve);
+      partner["p_exhausted"] = optional(x.p_exhausted);
+      partner["p_cap_binds"] = optional(x.p_cap_binds);
+      Json gain_pain = Json::array();
+      for (const double g : risk.gain_pain) gain_pain.push_back(number(g));
+      partner["gain_pain"] = std::move(gain_pain);
+      arm["partners"].push_back(std::move(partner));
     }
-    json += "]}";
+    doc["arms"].push_back(std::move(arm));
   }
-  return json + "]}";
+  return text(doc);
 }
 
 void Explorer::resolve_target(const ct::Terms& terms, ct::AllianceTerms& al) const {
@@ -368,14 +370,12 @@ void Explorer::resolve_target(const ct::Terms& terms, ct::AllianceTerms& al) con
 }
 
 std::string controls_json(const std::vector<Control>& controls) {
-  std::string json = "[";
-  for (std::size_t i = 0; i < controls.size(); ++i) {
-    const Control& c = controls[i];
-    json += std::string(i ? "," : "") + "{\"key\":" + quoted(c.key) + ",\"arm\":" + quoted(c.arm) +
-            ",\"contract\":" + quoted(c.contract) + ",\"term\":" + quoted(c.term) + ",\"unit\":" + quoted(c.unit) +
-            ",\"value\":" + number(c.value) + "}";
+  Json out = Json::array();
+  for (const Control& c : controls) {
+    out.push_back(Json{{"key", c.key}, {"arm", c.arm}, {"contract", c.contract}, {"term", c.term}, {"unit", c.unit},
+                       {"value", number(c.value)}});
   }
-  return json + "]";
+  return text(out);
 }
 
 }  // namespace mhsim::analysis::explorer

@@ -12,11 +12,12 @@ src="$(cd "$2" && pwd)"
 out="$3"
 obj="$4"
 mkdir -p "$obj/include" "$(dirname "$out")"
-# Boost, Eigen and toml++ are header-only: an include directory holding only them (never all
+# Boost, Eigen, toml++ and nlohmann-json are header-only: an include directory holding only them (never all
 # of /usr/include, whose glibc headers do not suit emscripten's libc).
 ln -sfn /usr/include/boost "$obj/include/boost"
 ln -sfn /usr/include/eigen3/Eigen "$obj/include/Eigen"
 ln -sfn /usr/include/toml++ "$obj/include/toml++"
+ln -sfn /usr/include/nlohmann "$obj/include/nlohmann"
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
 # The sources: what settling a run's ledgers under terms set by key path needs. Left out: the
 # simulation's runner (TBB), the results file (HDF5) and the calibration-targets loader
