@@ -13,6 +13,7 @@
 #include "analysis/partner_risk.hpp"
 #include "analysis/payout_fields.hpp"
 #include "analysis/target_rule.hpp"
+#include "analysis/text_format.hpp"
 #include "models/contracts/pathway_ledger.hpp"
 #include "models/scenario/keys.hpp"
 
@@ -32,18 +33,9 @@ Json number(double x) {
 }
 Json optional(const std::optional<double>& v) { return v ? number(*v) : Json(nullptr); }
 
-/// The document's text (nlohmann's escaping; bytes that are not UTF-8 become U+FFFD), with every
-/// '<' written \u003c, as the page inlines it in a script element.
-std::string text(const Json& j) {
-  const std::string dumped = j.dump(-1, ' ', false, Json::error_handler_t::replace);
-  std::string out;
-  out.reserve(dumped.size());
-  for (const char c : dumped) {
-    if (c == '<') out += "\\u003c";
-    else out += c;
-  }
-  return out;
-}
+/// The document's text (nlohmann's escaping; bytes that are not UTF-8 become U+FFFD), safe to
+/// inline in a script element, as the page does.
+std::string text(const Json& j) { return script_safe_json(j.dump(-1, ' ', false, Json::error_handler_t::replace)); }
 
 // The keys of an alliance's target rule: the explorer offers them by their short names
 // (target, target_percentile, target_scale; set_contract_term's), one set per kind of rule.

@@ -37,16 +37,6 @@ std::string json_string(const std::string& s) {
   return script_safe_json(nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
-std::string script_safe_json(const std::string& json) {
-  std::string out;
-  out.reserve(json.size());
-  for (const char c : json) {
-    if (c == '<') out += "\\u003c";
-    else out += c;
-  }
-  return out;
-}
-
 std::string thousands(double x) { return signed_text(x < 0, grouped(fmt::format("{:.0f}", std::fabs(x)))); }
 
 std::string pounds(double x) { return signed_text(x < 0, "£" + grouped(fmt::format("{:.0f}", std::fabs(x)))); }

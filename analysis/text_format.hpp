@@ -23,8 +23,17 @@ std::string json_number(double x);
 /// Bytes that are not UTF-8 become U+FFFD.
 std::string json_string(const std::string& s);
 /// JSON text made safe to inline in a <script> element: every '<' (only ever inside a
-/// string) written \u003c.
-std::string script_safe_json(const std::string& json);
+/// string) written \u003c. Inline, so that the terms explorer's WebAssembly build, which links
+/// no {fmt}, uses it too.
+inline std::string script_safe_json(const std::string& json) {
+  std::string out;
+  out.reserve(json.size());
+  for (const char c : json) {
+    if (c == '<') out += "\\u003c";
+    else out += c;
+  }
+  return out;
+}
 
 /// Whole number with thousands separators: "1,234", "-1,234"; never "-0" (-0.4 -> "0").
 std::string thousands(double x);

@@ -52,6 +52,17 @@ std::string shipped_scenarios() {
   return MHSIM_SCENARIO_DIR;
 }
 
+std::optional<double> number_option(const std::string& text, const char* flag, double min, double max,
+                                    const std::string& expected, std::vector<scenario::Diagnostic>& errors) {
+  char* end = nullptr;
+  const double v = text.empty() ? std::nan("") : std::strtod(text.c_str(), &end);
+  if (text.empty() || end == nullptr || *end != '\0' || !std::isfinite(v) || v < min || v > max) {
+    errors.push_back(scenario::Diagnostic{"command line", 0, 0, flag, expected, "\"" + text + "\""});
+    return std::nullopt;
+  }
+  return v;
+}
+
 namespace {
 
 namespace q = models::queueing;

@@ -195,6 +195,10 @@ struct InitOptions {
 /// A command-line integer in [min, max], or a diagnostic naming the flag added to `errors`.
 std::optional<std::uint64_t> parse_option(const std::string& text, const char* flag, double min, double max,
                                           std::vector<scenario::Diagnostic>& errors);
+/// A finite command-line number in [min, max], or a diagnostic naming the flag (`expected` says
+/// what it should be) added to `errors`.
+std::optional<double> number_option(const std::string& text, const char* flag, double min, double max,
+                                    const std::string& expected, std::vector<scenario::Diagnostic>& errors);
 /// `s` padded with spaces to `width` UTF-8 code points (at least one space): a table cell.
 using analysis::pad;
 /// Prints one table row without the padding after its last cell.

@@ -22,20 +22,8 @@ namespace {
 
 using scenario::Diagnostic;
 
-/// A number in [min, max] from `text`, or a diagnostic naming `flag`.
-std::optional<double> number_option(const std::string& text, const std::string& flag, double min, double max,
-                                    const std::string& what, std::vector<Diagnostic>& errors) {
-  char* end = nullptr;
-  const double x = std::strtod(text.c_str(), &end);
-  if (text.empty() || end == text.c_str() || *end != '\0' || !(x >= min && x <= max)) {
-    errors.push_back(Diagnostic{"command line", 0, 0, flag, what, "\"" + text + "\""});
-    return std::nullopt;
-  }
-  return x;
-}
-
 /// "name=value" settings of one flag.
-std::vector<std::pair<std::string, double>> pairs(const std::vector<std::string>& items, const std::string& flag,
+std::vector<std::pair<std::string, double>> pairs(const std::vector<std::string>& items, const char* flag,
                                                   double max, const std::string& what, std::vector<Diagnostic>& errors) {
   std::vector<std::pair<std::string, double>> out;
   for (const std::string& item : items) {

@@ -33,18 +33,6 @@ namespace {
 
 using scenario::Diagnostic;
 
-// A finite number in [min, max] (max may be +inf), or an error naming the option.
-std::optional<double> number_option(const std::string& text, const char* flag, double min, double max,
-                                    const std::string& expected, std::vector<Diagnostic>& errors) {
-  char* end = nullptr;
-  const double v = text.empty() ? std::nan("") : std::strtod(text.c_str(), &end);
-  if (text.empty() || end == nullptr || *end != '\0' || !std::isfinite(v) || v < min || v > max) {
-    errors.push_back(Diagnostic{"command line", 0, 0, flag, expected, "\"" + text + "\""});
-    return std::nullopt;
-  }
-  return v;
-}
-
 std::string assets_dir(const std::string& given) {
   if (!given.empty()) return given;
   if (const char* env = std::getenv("MHSIM_REPORT_ASSETS"); env != nullptr && *env != '\0') return env;

@@ -160,26 +160,20 @@ double rounded(double x, bool integer, double template_value) {
 struct Insertion {
   std::string table, line;
 };
-std::string with_insertions(const std::string& text, const std::string& file, std::vector<Insertion> inserts) {
+std::string with_insertions(const std::string& text, const std::string& file, const std::vector<Insertion>& inserts) {
   const toml::table doc = scenario::parse_toml(text, file);
   std::vector<std::pair<std::uint32_t, std::string>> at;
   for (const Insertion& in : inserts) {
-    const toml::node* node = &doc;
-    const auto steps = schema::parse_path(in.table);
-    for (const schema::PathStep& s : *steps) node = node != nullptr && node->is_table() ? node->as_table()->get(s.key) : nullptr;
+    const toml::node* node = doc.at_path(in.table).node();
     if (node == nullptr || !node->is_table()) throw std::logic_error("init: no table " + in.table);
     at.emplace_back(node->source().begin.line, in.line);
   }
+  // From the bottom up, so that each header's line number still holds.
   std::stable_sort(at.begin(), at.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   std::string out = text;
   for (const auto& [line, content] : at) {
-    std::size_t pos = 0;
-    for (std::uint32_t l = 1; l <= line && pos != std::string::npos; ++l) {
-      pos = out.find('\n', pos);
-      if (pos != std::string::npos) ++pos;
-    }
-    if (pos == std::string::npos) pos = out.size();
-    out.insert(pos, content + "\n");
+    const std::size_t nl = out.find('\n', scenario::source_offset(out, line, 1));
+    out.insert(nl == std::string::npos ? out.size() : nl + 1, content + "\n");
   }
   return out;
 }
@@ -199,23 +193,9 @@ std::string with_string(const std::string& text, const std::string& file, const 
   const toml::table doc = scenario::parse_toml(text, file);
   const toml::node* node = doc.at_path(key).node();
   if (node == nullptr || !node->is_string()) return text;
-  const toml::source_region& r = node->source();
-  std::size_t begin = 0;
-  for (std::uint32_t l = 1; l < r.begin.line; ++l) begin = text.find('\n', begin) + 1;
-  const std::size_t line_end = text.find('\n', begin);
-  std::size_t end = begin;
-  for (std::uint32_t l = r.begin.line; l < r.end.line; ++l) end = text.find('\n', end) + 1;
-  // Columns count code points; the string ends at the end column (exclusive).
-  const auto advance = [&](std::size_t from, std::uint32_t column) {
-    std::size_t at = from;
-    for (std::uint32_t c = 1; c < column; ++c) {
-      ++at;
-      while (at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) ++at;
-    }
-    return at;
-  };
-  const std::size_t b = advance(begin, r.begin.column), e = advance(end, r.end.column);
-  if (b > e || (line_end != std::string::npos && e > text.size())) return text;
+  const toml::source_region& r = node->source();  // the end column is one past the closing quote
+  const std::size_t b = scenario::source_offset(text, r.begin.line, r.begin.column);
+  const std::size_t e = scenario::source_offset(text, r.end.line, r.end.column);
   return text.substr(0, b) + toml_string(value) + text.substr(e);
 }
 

@@ -499,6 +499,21 @@ const toml::node* variant_entry(const toml::table& doc, const std::string& varia
 
 }  // namespace
 
+std::size_t source_offset(std::string_view text, std::uint32_t line, std::uint32_t column) {
+  if (line == 0) throw std::logic_error("source_offset: no source position");
+  std::size_t at = 0;
+  for (std::uint32_t l = 1; l < line; ++l) {
+    const std::size_t nl = text.find('\n', at);
+    if (nl == std::string_view::npos) throw std::logic_error("source_offset: no line " + std::to_string(line));
+    at = nl + 1;
+  }
+  for (std::uint32_t c = 1; c < column; ++c) {
+    ++at;
+    while (at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) ++at;  // UTF-8 continuation
+  }
+  return at;
+}
+
 std::string calibrated_text(const PathwayScenario& sc, const std::vector<std::string>& keys,
                             const std::vector<double>& values, const std::vector<std::string>& comments,
                             const std::string& variant, const std::string& line_prefix, bool replace_comment) {
@@ -516,20 +531,7 @@ std::string calibrated_text(const PathwayScenario& sc, const std::vector<std::st
     nodes.push_back(n);
   }
   const std::string& text = sc.text;
-  // Byte offsets of line starts; toml++ columns count code points from 1.
-  std::vector<std::size_t> line_start{0};
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\n') line_start.push_back(i + 1);
-  }
-  const auto offset = [&](std::uint32_t line, std::uint32_t column) {
-    if (line == 0 || line > line_start.size()) throw std::logic_error("calibrated_text: no source position");
-    std::size_t at = line_start[line - 1];
-    for (std::uint32_t c = 1; c < column; ++c) {
-      ++at;
-      while (at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) ++at;  // UTF-8 continuation
-    }
-    return at;
-  };
+  const auto offset = [&](std::uint32_t line, std::uint32_t column) { return source_offset(text, line, column); };
   struct Edit {
     std::size_t begin, end, line_end;
     std::string value, comment;

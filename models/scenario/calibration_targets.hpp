@@ -168,6 +168,10 @@ std::string calibrated_text(const PathwayScenario& sc, const std::vector<std::st
 /// Whether variant `variant` of the scenario sets `key`.
 bool variant_sets(const PathwayScenario& sc, const std::string& variant, const std::string& key);
 
+/// The byte offset in `text` of a toml++ source position (1-based line, and column counted in
+/// code points from 1). Throws std::logic_error when the text has no such line.
+std::size_t source_offset(std::string_view text, std::uint32_t line, std::uint32_t column);
+
 /// The shortest decimal text that reads back as `x` (at most 17 significant digits).
 std::string round_trip_text(double x);
 
