@@ -414,6 +414,7 @@ void write_analysis_json(const Analysis& a, std::ostream& out, const Design* des
                         .str("created_utc", a.created_utc)
                         .str("results_file", a.results_file)
                         .str("analysed_utc", a.analysed_utc)
+                        .field("derived", strings(a.derived))
                         .done());
   doc.field("settings", Object()
                             .num("discount_rate", s.discount_rate)

@@ -46,6 +46,19 @@ std::string string_or(const ResultsReader& f, const char* name, const std::strin
   return f.has_attribute(name) ? f.string_attribute(name) : fallback;
 }
 
+/// A root attribute of newline-separated lines (settings, derived), without empty ones.
+std::vector<std::string> attribute_lines(const ResultsReader& f, const char* name) {
+  std::vector<std::string> out;
+  const std::string lines = string_or(f, name);
+  for (std::size_t at = 0; at < lines.size();) {
+    const std::size_t nl = lines.find('\n', at);
+    const std::size_t end = nl == std::string::npos ? lines.size() : nl;
+    if (end > at) out.push_back(lines.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
+}
+
 // A dataset of a pathway results file with its expected shape checked.
 std::vector<double> read_checked(const ResultsReader& f, const std::string& path, const std::string& file,
                                  const std::vector<std::uint64_t>& shape) {
@@ -167,16 +180,7 @@ const char* distribution_name(scenario::UncertainDistribution d) {
 // with a cap of its own.
 }  // namespace
 
-std::vector<std::string> stored_settings(const ResultsReader& file) {
-  std::vector<std::string> settings;
-  const std::string lines = string_or(file, "settings");
-  for (std::size_t at = 0; at < lines.size();) {
-    const std::size_t nl = lines.find('\n', at);
-    settings.push_back(lines.substr(at, nl == std::string::npos ? std::string::npos : nl - at));
-    at = nl == std::string::npos ? lines.size() : nl + 1;
-  }
-  return settings;
-}
+std::vector<std::string> stored_settings(const ResultsReader& file) { return attribute_lines(file, "settings"); }
 
 scenario::PathwayScenario stored_scenario(const ResultsReader& file, const std::string& results_path) {
   const std::string model = string_or(file, "model");
@@ -394,6 +398,7 @@ Analysis analyse_pathway(const ResultsReader& f, const std::string& path, const 
   out.scenario_file = string_or(f, "scenario_file");
   out.scenario_sha256 = string_or(f, "scenario_sha256");
   out.mhsim_version = string_or(f, "mhsim_version");
+  out.derived = attribute_lines(f, "derived");
   out.created_utc = string_or(f, "created_utc");
   out.seed = f.has_attribute("seed") ? f.uint_attribute("seed") : 0;
 

@@ -142,6 +142,8 @@ struct Analysis {
   // Provenance (root attributes of the results file).
   std::string scenario_name, scenario_description, scenario_file, scenario_sha256;
   std::string mhsim_version, created_utc, results_file, analysed_utc;
+  /// The run's [derived] numbers as resolved ("key = value: how"; root attribute `derived`).
+  std::vector<std::string> derived;
   std::uint64_t seed = 0, replications = 0, years = 0;
 
   scenario::AnalysisSettings settings;  ///< as applied (horizon resolved to years analysed)

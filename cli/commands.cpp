@@ -19,6 +19,7 @@
 #include "analysis/pathway_results.hpp"
 #include "analysis/summary.hpp"
 #include "cli/progress.hpp"
+#include "pipeline/derived.hpp"
 #include "pipeline/model_runs.hpp"
 #include "analysis/payout_results.hpp"
 #include "analysis/merge.hpp"
@@ -365,9 +366,9 @@ int run_command(const RunOptions& options, pipeline::Cluster& cluster) {
 
   const bool pathway = model_of(options.scenario) == "pathway";
   std::optional<scenario::NetworkScenario> network;
-  std::optional<scenario::PathwayScenario> pathway_sc;
+  std::optional<scenario::PathwayScenario> pathway_sc, as_written;
   try {
-    if (pathway) pathway_sc = scenario::load_pathway_scenario(options.scenario);
+    if (pathway) pathway_sc = as_written = scenario::load_pathway_scenario(options.scenario);
     else network = scenario::load_network_scenario(options.scenario);
     if (!options.variant.empty()) {
       if (!pathway) {
@@ -399,6 +400,23 @@ int run_command(const RunOptions& options, pipeline::Cluster& cluster) {
   const int n_threads = threads ? static_cast<int>(*threads)
                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const bool talk = root && !options.quiet;
+  // [derived] numbers: a baseline pass of the scenario as run (its --set settings, its seed)
+  // but without the variant, which is a what-if against the terms they set.
+  if (pathway && !pathway_sc->derived.empty()) {
+    try {
+      scenario::PathwayScenario base = options.sets.empty() ? *as_written : scenario::apply_settings(*as_written, options.sets);
+      base.run.seed = run.seed;
+      if (talk) {
+        std::fprintf(stderr, "mhsim run %s: resolving %zu [derived] number%s by a baseline pass of %llu replications\n",
+                     file.c_str(), base.derived.size(), base.derived.size() == 1 ? "" : "s",
+                     static_cast<unsigned long long>(base.baseline_replications));
+      }
+      pathway_sc = pipeline::apply_derived(*pathway_sc, pipeline::resolve_derived(base, n_threads));
+    } catch (const scenario::ScenarioError& e) {
+      if (root) print_diagnostics(e.diagnostics());
+      return kExitBadInput;
+    }
+  }
   char extent[160];
   if (pathway) {
     std::snprintf(extent, sizeof extent, "%d year%s x %zu arm%s", pathway_sc->spec.years,
@@ -465,6 +483,10 @@ int run_command(const RunOptions& options, pipeline::Cluster& cluster) {
                   static_cast<unsigned long long>(shard_index), static_cast<unsigned long long>(shard_count),
                   static_cast<unsigned long long>(outcome.first),
                   static_cast<unsigned long long>(outcome.first + outcome.count - 1), options.out.c_str());
+    }
+    if (pathway && !pathway_sc->derived_record.empty()) {
+      std::printf("Derived numbers (recorded in the results file, root attribute \"derived\"):\n");
+      for (const std::string& line : pathway_sc->derived_record) std::printf("  %s\n", line.c_str());
     }
     std::printf("Results: %s\n", options.out.c_str());
     const analysis::ResultsReader results(options.out);

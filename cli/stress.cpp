@@ -35,6 +35,7 @@
 #include "models/scenario/keys.hpp"
 #include "models/scenario/pathway_scenario.hpp"
 #include "models/scenario/variants.hpp"
+#include "pipeline/derived.hpp"
 #include "pipeline/model_runs.hpp"
 #include "pipeline/replications.hpp"
 
@@ -186,6 +187,15 @@ int stress_command(const StressOptions& o) {
   std::vector<scenario::PathwayScenario> runs;
   if (errors.empty()) {
     try {
+      // [derived] numbers from one baseline pass of the scenario without a variant: every
+      // case is then a what-if against the same terms.
+      if (!sc->derived.empty()) {
+        scenario::PathwayScenario base = *sc;
+        if (seed) base.run.seed = *seed;
+        const int pass_threads =
+            threads ? static_cast<int>(*threads) : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        sc = pipeline::with_derived(base, pass_threads);
+      }
       runs.push_back(*sc);
       for (const std::string& n : names) runs.push_back(scenario::apply_variant(*sc, n));
       for (scenario::PathwayScenario& r : runs) {

@@ -10,6 +10,7 @@
 #include "analysis/payout_results.hpp"
 #include "models/contracts/pathway_ledger.hpp"
 #include "models/incentives/incentives.hpp"
+#include "pipeline/derived.hpp"
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -123,7 +124,18 @@ RunOutcome run_network(const scenario::NetworkScenario& sc, const RunConfig& con
   return run_replications(job, config);
 }
 
-RunOutcome run_pathway(const scenario::PathwayScenario& sc, const RunConfig& config) {
+RunOutcome run_pathway(const scenario::PathwayScenario& given, const RunConfig& config) {
+  // [derived] numbers come resolved from a caller that applied a variant (from the scenario
+  // without it: pipeline/derived.hpp); the scenario as written is resolved here.
+  std::optional<scenario::PathwayScenario> resolved;
+  if (!given.derived.empty() && given.derived_record.empty()) {
+    if (!given.variant.empty()) {
+      throw std::logic_error("run_pathway: resolve the [derived] numbers of \"" + given.file +
+                             "\" before applying variant \"" + given.variant + "\"");
+    }
+    resolved = with_derived(given, config.threads);
+  }
+  const scenario::PathwayScenario& sc = resolved ? *resolved : given;
   ModelRun<pw::PathwayResult> job;
   job.model = "pathway";
   job.file = sc.file;
@@ -135,6 +147,7 @@ RunOutcome run_pathway(const scenario::PathwayScenario& sc, const RunConfig& con
   job.attributes = {{"years", static_cast<std::uint64_t>(sc.spec.years)},
                     {"arms", static_cast<std::uint64_t>(sc.spec.arms.size())},
                     {"variant", sc.variant}};
+  if (!sc.derived_record.empty()) job.attributes["derived"] = joined_settings(sc.derived_record);
   // Probabilistic sensitivity analysis: each replication draws the uncertain parameters from
   // its own "psa" stream (seed, replication) and runs every arm on the one scenario they
   // give, so arms stay paired; the values are recorded in psa/values.

@@ -347,6 +347,11 @@
       ['Years simulated', meta.years], ['mhsim version', meta.mhsim_version], ['Run created (UTC)', meta.created_utc],
       ['Results file', meta.results_file], ['Analysed (UTC)', meta.analysed_utc],
     ];
+    // [derived] numbers: what the run's baseline pass set each to, and from what.
+    if (meta.derived && meta.derived.length) {
+      items.push(['Derived numbers (baseline pass)', el('ul', { 'class': 'derived' },
+        meta.derived.map(function (line) { return el('li', { 'class': 'mono', text: line }); }))]);
+    }
     var dl = el('dl', { 'class': 'kv' });
     items.forEach(function (kv) {
       dl.appendChild(el('dt', { text: kv[0] }));

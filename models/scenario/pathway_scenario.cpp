@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <set>
 
 #include "models/contracts/terms_schema.hpp"
@@ -25,6 +26,7 @@ namespace {
 
 namespace ct = models::contracts;
 namespace pw = models::pathway;
+namespace ledger = models::ledger;
 using schema::Vary;
 
 constexpr std::array<std::string_view, 2> kModelNames = {"network", "pathway"};
@@ -135,6 +137,10 @@ void describe(V& v, PathwayScenario& sc) {
           .doc("Independent replications. `--reps` overrides it."));
     w(integer("years", sc.spec.years).range(1, limits::kMaxYears).unit("years").required().vary(Vary::kRun)
           .doc("Simulated years per replication; activity, cost and KPIs are reported per year."));
+    w(integer("baseline_replications", sc.baseline_replications).range(1, 100000).unit("replications").otherwise("40")
+          .vary(Vary::kRun)
+          .doc("Replications of the baseline pass that resolves `[derived]` numbers before the run (their own random "
+               "streams; unused without `[derived]`)."));
     w(integer("max_in_system", sc.spec.max_in_system).range(1, limits::kMaxInSystem).unit("people")
           .otherwise("10000000").vary(Vary::kRun)
           .doc("A replication with more people in the system at once stops with an error (guards against unstable "
@@ -253,10 +259,51 @@ void describe(V& v, PathwayScenario& sc) {
       w(text("description", x.description).otherwise("\"\"").vary(Vary::kMeta).expect("a string: what this variant is")
             .doc("What this variant is (shown by mhsim reproduce and in results)."));
     });
+  v(named("derived", sc.derived, "derived number").max_entries(1000).otherwise("none").vary(Vary::kMeta)
+        .doc("Numbers the run measures instead of reading: `[derived.\"<key>\"]`, where <key> is the dotted path of "
+             "a contract term, a partner's `reserves` or a commissioner's budget of this file (as `[variants]` write "
+             "it, e.g. `\"arms.block.contracts[0].annual\"`). Before it simulates, the run (mhsim run, stress, "
+             "reproduce) simulates `run.baseline_replications` replications of the scenario on their own random "
+             "streams, at the file's base values (no variant, no uncertainty draws, no incentive response), "
+             "measures the quantity below in each, and sets the key to the statistic x `scale`. The results file "
+             "records every value and the rule it came from (root attributes `settings` and `derived`); a key set "
+             "with `--set` keeps that value. A key written in the file keeps its written value wherever nothing "
+             "runs the model (mhsim keys, the file's own checks); required keys must still be written."),
+    [&](V& w, DerivedNumber& d, std::size_t) { describe(w, d); });
   v.check([&](auto& c) { check_whole(c, sc); });
 }
 
 // ---- derived values -----------------------------------------------------------------------
+
+/// A [derived] rule's own arm and contract (from its key) and its KPI (from its name).
+void finalize_derived(PathwayScenario& sc) {
+  const auto& sys = ledger::system_kpis();
+  const auto& svc = ledger::service_kpis();
+  for (DerivedNumber& d : sc.derived) {
+    d.own_arm = d.own_contract = schema::kNone;
+    const auto steps = schema::parse_path(d.name);
+    if (steps && steps->size() >= 2 && (*steps)[0].key == "arms" && (*steps)[0].indices.empty()) {
+      for (std::size_t a = 0; a < sc.spec.arms.size(); ++a) {
+        if (sc.spec.arms[a].name == (*steps)[1].key) d.own_arm = a;
+      }
+    }
+    if (d.own_arm != schema::kNone && d.own_arm < sc.contracts.size() && steps->size() >= 3 &&
+        (*steps)[2].key == "contracts") {
+      const auto& contracts = sc.contracts[d.own_arm].terms.contracts;
+      const PathStep& step = (*steps)[2];
+      if (step.indices.size() == 1 && step.indices[0] < contracts.size()) d.own_contract = step.indices[0];
+      for (std::size_t c = 0; step.indices.empty() && steps->size() >= 4 && c < contracts.size(); ++c) {
+        if (contracts[c].name == (*steps)[3].key) d.own_contract = c;
+      }
+    }
+    for (std::size_t i = 0; i < sys.size(); ++i) {
+      if (sys[i].name == d.kpi_name) d.kpi = ct::KpiRef::system(static_cast<ledger::SystemKpi>(i));
+    }
+    for (std::size_t i = 0; i < svc.size() && d.kpi_service != schema::kNone; ++i) {
+      if (svc[i].name == d.kpi_name) d.kpi = ct::KpiRef::of_service(d.kpi_service, static_cast<ledger::ServiceKpi>(i));
+    }
+  }
+}
 
 /// Everything the structs derive from what is written: run after reading and after every
 /// change, so it depends only on the written values (and is idempotent).
@@ -269,6 +316,7 @@ void finalize(PathwayScenario& sc, const Source& source) {
   }
   for (pw::ArmSpec& a : spec.arms) pw::finalize(a, spec.services);
   for (ct::ArmContracts& arm : sc.contracts) ct::finalize(arm.terms);
+  finalize_derived(sc);
   AnalysisSettings& a = sc.analysis;
   a.reserves.clear();
   for (const pw::PartnerSpec& p : spec.partners) a.reserves.push_back(p.reserves);
@@ -617,6 +665,107 @@ void resolve_uncertain_keys(PathwayScenario& sc, Diagnostics& diag) {
   }
 }
 
+/// `[derived."<key>"]`: each key a number of a contract, a partner's reserves or a budget,
+/// written or defaulted, set by one rule; each rule given the keys its quantity reads and no
+/// others.
+void check_derived(PathwayScenario& sc, Diagnostics& diag) {
+  const Source& src = *sc.source;
+  std::map<std::string, std::string> rules;  // canonical key -> the rule's name
+  for (const DerivedNumber& d : sc.derived) {
+    const std::string base = "derived." + d.name;
+    const auto bad = [&](const std::string& leaf, std::string expected, std::string got) {
+      const std::string at = leaf.empty() ? base : base + "." + leaf;
+      if (!leaf.empty() && src.present(at)) return diag.add(src.diagnostic(at, std::move(expected), std::move(got)));
+      const Position where = src.table_position(base);
+      diag.add(Diagnostic{sc.file, where.first, where.second, at, std::move(expected), std::move(got)});
+    };
+    const auto steps = parse_path(d.name);
+    if (!steps) {
+      bad("", std::string("a table named by ") + kKeySyntax, "\"" + d.name + "\"");
+      continue;
+    }
+    PathwayScenario copy = sc;  // walked, not changed
+    const SetResult r = walk_to(copy, *steps, nullptr);
+    const char* const kWhat =
+        "the dotted path of a number of a contract, a partner's reserves or a commissioner's budget in this file (what "
+        "the model's baseline pass can measure without changing)";
+    if (!r.found) {
+      bad("", kWhat, "\"" + d.name + "\", which the file does not have (" + r.missing + ")");
+      continue;
+    }
+    if (!r.current || r.integer || (r.info.vary != Vary::kPolicy && r.info.vary != Vary::kAnalysis)) {
+      const std::string why = !r.current || r.integer ? std::string("which is not a number of pounds, a rate or a level")
+                              : r.info.vary == Vary::kModel ? std::string("a number the simulation reads")
+                                                            : std::string("a setting of how the scenario is run");
+      bad("", kWhat, "\"" + d.name + "\", " + why);
+      continue;
+    }
+    const std::string canonical = path_text(*steps, steps->size());
+    if (const auto [it, fresh] = rules.emplace(canonical, d.name); !fresh) {
+      bad("", "one rule per key", "\"" + d.name + "\", the key of [derived.\"" + it->second + "\"] too");
+      continue;
+    }
+    const auto q = static_cast<std::size_t>(d.quantity);
+    const std::string of = "of = \"" + std::string(kDerivedQuantityNames[q]) + "\"";
+    if (d.arm == schema::kNone && d.own_arm == schema::kNone && !src.present(base + ".arm")) {
+      bad("arm", "the name of the arm measured (required: \"" + d.name + "\" is not an arm's key)", "nothing");
+    }
+    // The keys each quantity reads; any other is a mistake worth naming.
+    const bool reads_partner = d.quantity == DerivedQuantity::kPartnerCost;
+    const bool reads_services = d.quantity == DerivedQuantity::kServiceCost || d.quantity == DerivedQuantity::kActivity;
+    const bool reads_kpi = d.quantity == DerivedQuantity::kKpi;
+    const std::pair<const char*, bool> reads[] = {{"partner", reads_partner},
+                                                  {"services", reads_services},
+                                                  {"measure", d.quantity == DerivedQuantity::kActivity},
+                                                  {"kpi", reads_kpi},
+                                                  {"service", reads_kpi},
+                                                  {"percentile", d.statistic == DerivedStatistic::kPercentile}};
+    for (const auto& [leaf, read] : reads) {
+      if (read || !src.present(base + "." + leaf)) continue;
+      const std::string by = std::string(leaf) == "percentile" ? std::string("statistic = \"percentile\"") : of;
+      bad(leaf, "no " + std::string(leaf) + " (only " + by + " reads it)", src.written.count(base + "." + leaf) != 0
+                                                                             ? src.written.at(base + "." + leaf)
+                                                                             : std::string("a value"));
+    }
+    if (d.quantity == DerivedQuantity::kContractCost && d.own_contract == schema::kNone) {
+      bad("of", "a quantity that needs no contract (\"contract_cost\" measures what the key's own contract covers, so "
+                "its key must be a term of one: arms.<arm>.contracts[i]...)", "\"contract_cost\" for \"" + d.name + "\"");
+    }
+    if (reads_partner && d.partner == schema::kNone && src.ok(base + ".partner")) {
+      bad("partner", "the name of a partner (required with " + of + "; one of " + quoted(src.names_of("partners")) + ")",
+          "nothing (the key is missing)");
+    }
+    if (reads_services && std::none_of(d.services.begin(), d.services.end(), [](bool b) { return b; }) &&
+        src.ok(base + ".services")) {
+      bad("services", "at least one service (required with " + of + ")", src.present(base + ".services") ? "[]" : "nothing");
+    }
+    if (reads_kpi && src.ok(base + ".kpi") && src.ok(base + ".service")) {
+      const auto& sys = ledger::system_kpis();
+      const auto& svc = ledger::service_kpis();
+      const auto named = [&](const ledger::KpiInfo& k) { return k.name == d.kpi_name; };
+      const bool system = std::any_of(sys.begin(), sys.end(), named), service = std::any_of(svc.begin(), svc.end(), named);
+      std::string sys_names, svc_names;
+      for (const auto& k : sys) sys_names += (sys_names.empty() ? "\"" : ", \"") + std::string(k.name) + "\"";
+      for (const auto& k : svc) svc_names += (svc_names.empty() ? "\"" : ", \"") + std::string(k.name) + "\"";
+      if (!src.present(base + ".kpi")) {
+        bad("kpi", "the name of a KPI (required with " + of + ")", "nothing (the key is missing)");
+      } else if (system && d.kpi_service != schema::kNone) {
+        bad("service", "no service (\"" + d.kpi_name + "\" is a system KPI)", src.written.at(base + ".service"));
+      } else if (service && d.kpi_service == schema::kNone) {
+        bad("service", "the name of a service (required for the service KPI \"" + d.kpi_name + "\")",
+            "nothing (the key is missing)");
+      } else if (!system && !service) {
+        bad("kpi", "a system KPI (one of " + sys_names + ") or a service KPI with a service (one of " + svc_names + ")",
+            "an unknown KPI \"" + d.kpi_name + "\"");
+      }
+    }
+    if (d.year && (*d.year != std::floor(*d.year) || *d.year > static_cast<double>(sc.spec.years))) {
+      bad("year", "a simulated year, 1 to run.years (" + std::to_string(sc.spec.years) + "), or \"all\"",
+          number_text(*d.year));
+    }
+  }
+}
+
 /// Values that make the scenario invalid, as one message: "with this variant, key: expected ...".
 std::string summary(const std::vector<Diagnostic>& ds) {
   if (ds.empty()) return "";
@@ -749,6 +898,7 @@ PathwayScenario parse_pathway_scenario(std::string_view text, const std::string&
   models::psa::finish_uncertainty(sc.uncertainty);
   read_variants(sc, doc, diag);
   resolve_uncertain_keys(sc, diag);
+  check_derived(sc, diag);
   const bool years_ok = source->present("run.years") && source->ok("run.years");
   const std::vector<Diagnostic> base = validate(sc, years_ok);
   for (const Diagnostic& d : base) diag.add(d);
@@ -847,6 +997,18 @@ SettableNumber settable_number(const PathwayScenario& sc, const std::string& key
   SettableNumber out{std::nullopt, k.found.integer, k.expected, k.got};
   if (k.expected.empty()) out.value = k.found.current;
   return out;
+}
+
+std::optional<double> number_at(const PathwayScenario& sc, const std::string& key) {
+  const auto steps = parse_path(key);
+  if (!steps) return std::nullopt;
+  PathwayScenario copy = sc;  // walked, not changed
+  return walk_to(copy, *steps, nullptr).current;
+}
+
+std::string canonical_key(const std::string& key) {
+  const auto steps = parse_path(key);
+  return steps ? path_text(*steps, steps->size()) : key;
 }
 
 namespace {

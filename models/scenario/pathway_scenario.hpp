@@ -12,6 +12,7 @@
 #include "models/incentives/incentives.hpp"
 #include "models/pathway/pathway.hpp"
 #include "models/scenario/analysis_settings.hpp"
+#include "models/scenario/derived.hpp"
 #include "models/scenario/diagnostics.hpp"
 #include "models/scenario/run_settings.hpp"
 #include "models/scenario/uncertainty.hpp"
@@ -65,6 +66,14 @@ struct PathwayScenario {
   /// `[variants.<name>]`: named sets of numbers that replace the file's base values
   /// (models/scenario/variants.hpp applies one). In file order.
   std::vector<ScenarioVariant> variants;
+  /// `[derived."<key>"]`: numbers the run measures in a baseline pass before it simulates
+  /// (pipeline/derived.hpp), in file order. Their keys hold the file's values until then.
+  std::vector<DerivedNumber> derived;
+  /// `run.baseline_replications`: the replications of that pass.
+  std::uint64_t baseline_replications = 40;
+  /// How each derived number was resolved ("key = value: how"), once it has been
+  /// (pipeline::with_derived); the results file records it (root attribute `derived`).
+  std::vector<std::string> derived_record;
   /// The variant this scenario was made with (apply_variant), "" for the file as written.
   std::string variant;
   /// `key=value` settings applied after loading (apply_settings, `mhsim run --set`), in order.
@@ -115,6 +124,12 @@ struct SettableNumber {
   std::string expected, got;
 };
 SettableNumber settable_number(const PathwayScenario& sc, const std::string& key, const char* in = "the scenario");
+/// The number at `key` (any key path the scenario declares, written or defaulted), or
+/// nothing when the path names no number.
+std::optional<double> number_at(const PathwayScenario& sc, const std::string& key);
+/// `key` written back from its parsed steps (quoting normalised), so that two spellings of
+/// one path compare equal; `key` itself when it is not a key path.
+std::string canonical_key(const std::string& key);
 
 /// Sets one numeric contract term of a loaded scenario, for sweeps (`mhsim sweep --set path=value`).
 /// `path` is the term's key path with the contract named instead of indexed:

@@ -28,7 +28,7 @@ namespace {
 const std::string kDefault = std::string(MHSIM_SOURCE_DIR) + "/scenarios/default.toml";
 constexpr std::uint64_t kPilot = 4;
 
-double number_at(const sc::PathwayScenario& s, const std::string& key) {
+double written_at(const sc::PathwayScenario& s, const std::string& key) {
   for (const sc::WrittenNumber& w : sc::written_numbers(s)) {
     if (w.key == key) return w.value;
   }
@@ -126,10 +126,10 @@ TEST_CASE("init: contract amounts and KRA levels move with the simulated cost an
     });
   };
   const double cost_ratio = slam_cost(out) / slam_cost(tmpl);
-  const double annual = number_at(out, "arms.block.contracts[0].annual");
+  const double annual = written_at(out, "arms.block.contracts[0].annual");
   INFO("cost ratio " << cost_ratio);
   CHECK(annual == Approx(29000000 * cost_ratio).epsilon(5e-4));  // 4 significant figures
-  CHECK(number_at(out, "partners.slam.reserves") == Approx(3000000 * cost_ratio).epsilon(5e-4));
+  CHECK(written_at(out, "partners.slam.reserves") == Approx(3000000 * cost_ratio).epsilon(5e-4));
   // The alliance's readmissions KRA: its levels move with readmissions in arm living_well.
   const auto readmissions = [&](const sc::PathwayScenario& s) {
     return pass_mean(s, kPilot, [&](const pw::PathwayResult& r) {
@@ -144,7 +144,7 @@ TEST_CASE("init: contract amounts and KRA levels move with the simulated cost an
   INFO("KPI ratio " << kpi_ratio);
   const double levels[5] = {55, 51, 46, 37, 28};  // the template's
   for (std::size_t i = 0; i < 5; ++i) {
-    CHECK(number_at(out, "arms.living_well.contracts[2].kras[2].thresholds[" + std::to_string(i) + "]") ==
+    CHECK(written_at(out, "arms.living_well.contracts[2].kras[2].thresholds[" + std::to_string(i) + "]") ==
           Approx(levels[i] * kpi_ratio).epsilon(5e-4));
   }
   // Stated: the rate as given; the demand ratio by hand from the template's rates

@@ -430,7 +430,7 @@ entry = { g = { s = 1 } }
 qaly = 1
 )";
   const std::vector<std::string> want = {
-      "k.toml:6:1: run.warmup_days: expected one of seed, replications, years, max_in_system, got an unknown key \"warmup_days\"",
+      "k.toml:6:1: run.warmup_days: expected one of seed, replications, years, baseline_replications, max_in_system, got an unknown key \"warmup_days\"",
       "k.toml:11:17: groups.g.risk.c: expected one of a, b, got an unknown key \"c\"",
       "k.toml:17:54: services.s.duration.sd: expected a parameter of the exponential distribution (mean or rate), got an unknown key \"sd\"",
       "k.toml:19:22: services.s.goals.achieve_per_year.finanse: expected a SIOF domain (one of \"mental_wellbeing\", "
