@@ -301,6 +301,9 @@ Args parse_args(int argc, const char* const* argv) {
   init_cmd->add_option("--budget", init.budget, "The commissioner's budget, pounds a year (analysis.commissioner_budget; default: the template's scaled with spend)")->type_name("POUNDS");
   init_cmd->add_option("--from", init.from, "The template scenario (default: the shipped default scenario)")->type_name("FILE");
   init_cmd->add_option("--name", init.name, "The scenario's name (default: derived from the population and the template)")->type_name("NAME");
+  init_cmd->add_flag("--derived", init.derived,
+                     "Also write the contract amounts, KRA levels, reserves and budgets as [derived] rules, so that every run "
+                     "re-derives them from the borough as it then is (docs/contracts.md)");
   init_cmd->add_option("--pilot-reps", init.pilot_reps, "Replications of the baseline pass that sizes the contracts (default: 40)")->type_name("INT");
   init_cmd->add_option("--threads,-t", init.threads, "Worker threads (default: all hardware threads)")->type_name("INT");
   init_cmd->add_option("--out,-o", init.out, "The new scenario file (an existing file is never overwritten)")->required()->type_name("FILE");

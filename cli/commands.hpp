@@ -190,6 +190,7 @@ struct InitOptions {
   std::string pilot_reps = "40";          ///< replications of the baseline pass
   std::string threads;                    ///< "" = all hardware threads
   std::string out;                        ///< the new scenario file (never overwritten)
+  bool derived = false;                   ///< also write the pass's numbers as [derived] rules
 };
 
 /// A command-line integer in [min, max], or a diagnostic naming the flag added to `errors`.

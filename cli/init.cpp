@@ -57,6 +57,7 @@ int init_command(const InitOptions& o) {
     in.budget = number_option(o.budget, "--budget", 0, schema::limits::kMaxMoney, "pounds a year in [0, 1e12]", errors);
   }
   if (const auto r = parse_option(o.pilot_reps, "--pilot-reps", 1, 10000, errors)) in.pilot_replications = *r;
+  in.derived = o.derived;
   if (!o.threads.empty()) {
     if (const auto t = parse_option(o.threads, "--threads", 1, 1024, errors)) in.threads = static_cast<int>(*t);
   }

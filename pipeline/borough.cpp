@@ -306,6 +306,22 @@ Borough init_borough(const scenario::PathwayScenario& tmpl, const BoroughInputs&
   const std::uint64_t R = std::max<std::uint64_t>(in.pilot_replications, 1);
   const Baseline bt = baseline(tmpl, R, in.threads), bs = baseline(scaled, R, in.threads);
   const std::string pass = " in " + std::to_string(R) + " replications (baseline pass)";
+  // --derived: the same numbers as rules, scale = the template's number / the template's
+  // measured quantity (keys the template already derives keep the template's rule).
+  struct Rule {
+    std::string key, body, why;
+  };
+  std::vector<Rule> rules;
+  std::set<std::string> ruled;
+  for (const scenario::DerivedNumber& d : tmpl.derived) ruled.insert(scenario::canonical_key(d.name));
+  const auto add_rule = [&](const std::string& key, double value, double base, const std::string& body,
+                            const std::string& what) {
+    if (!in.derived || !(base > 0) || value == 0 || ruled.count(scenario::canonical_key(key)) != 0) return;
+    const double scale = rounded(value / base, false, 0);
+    rules.push_back(Rule{key, body + "scale = " + number(scale) + "\n",
+                         "the template's " + number(value) + " over " + what + " in the template (" + number(base) + ")" + pass});
+  };
+  const auto quoted_name = [](const std::string& n) { return toml_string(n); };
   for (const scenario::WrittenNumber& w : written) {
     const auto steps = schema::parse_path(w.key);
     if (!w.contract) {
@@ -315,6 +331,9 @@ Borough init_borough(const scenario::PathwayScenario& tmpl, const BoroughInputs&
         const double k = ratio(bs.partner_cost[0][p], bt.partner_cost[0][p], D);
         set(w, rounded(w.value * k, w.integer, w.value), "the template's " + number(w.value) + " x " + ratio_text(k) + ", the partner's simulated cost in arm \"" +
                                 tmpl.spec.arms[0].name + "\" here against the template's" + pass);
+        add_rule(w.key, w.value, bt.partner_cost[0][p],
+                 "of = \"partner_cost\"\npartner = " + quoted_name((*steps)[1].key) + "\narm = " + quoted_name(tmpl.spec.arms[0].name) + "\n",
+                 "the partner's yearly cost in arm \"" + tmpl.spec.arms[0].name + "\"");
       }
       continue;
     }
@@ -327,10 +346,15 @@ Borough init_borough(const scenario::PathwayScenario& tmpl, const BoroughInputs&
     if (kMoney.count(w.unit) || w.unit == "units per year") {
       set(w, rounded(w.value * cost_k, w.integer, w.value), "the template's " + number(w.value) + " x " + ratio_text(cost_k) + ", " + what +
                                    " here against the template's" + pass);
+      if (!w.integer) add_rule(w.key, w.value, bt.contract_cost[a][c], "of = \"contract_cost\"\n", "the yearly cost of what the contract covers");
     } else if (w.unit == "pounds per person per year") {
       const double k = cost_k * N0 / N;
       set(w, rounded(w.value * k, w.integer, w.value), "the template's " + number(w.value) + " x " + ratio_text(k) + ", " + what +
                               " per resident here against the template's" + pass);
+      if (!w.integer) {
+        add_rule(w.key, w.value, bt.contract_cost[a][c] / N0, "of = \"contract_cost\"\nper_head = true\n",
+                 "the yearly cost per resident of what the contract covers");
+      }
     } else if (kLevels.count(w.unit) && steps->size() >= 4) {
       const std::string label = (*steps)[3].key + "[" + ((*steps)[3].indices.empty() ? std::string("?") : std::to_string((*steps)[3].indices[0])) + "]";
       const auto t = bt.kpi[a][c].find(label);
@@ -338,6 +362,13 @@ Borough init_borough(const scenario::PathwayScenario& tmpl, const BoroughInputs&
       const double k = ratio(bs.kpi[a][c].at(label), t->second, D);
       set(w, rounded(w.value * k, w.integer, w.value), "the template's " + number(w.value) + " x " + ratio_text(k) + ", the KPI's simulated yearly value in arm \"" +
                               tmpl.spec.arms[a].name + "\" here against the template's" + pass);
+      const ct::KpiRef ref = contract_kpis(tmpl.contracts[a].terms.contracts[c]).at(label);
+      const std::string kpi =
+          ref.scope == ct::KpiRef::Scope::kSystem
+              ? "kpi = " + quoted_name(std::string(ld::system_kpis()[ref.index].name)) + "\n"
+              : "kpi = " + quoted_name(std::string(ld::service_kpis()[ref.index].name)) + "\nservice = " +
+                    quoted_name(services[ref.service]) + "\n";
+      if (!w.integer) add_rule(w.key, w.value, t->second, "of = \"kpi\"\n" + kpi, "the KPI's yearly value");
     }
   }
 
@@ -355,6 +386,10 @@ Borough init_borough(const scenario::PathwayScenario& tmpl, const BoroughInputs&
         scenario::WrittenNumber w{"commissioners." + std::string(name.str()) + ".budget", v, b->is_integer(), "pounds per year", false};
         set(w, rounded(v * total_k, false, v), "the template's " + number(v) + " x " + ratio_text(total_k) + ", the simulated spend of arm \"" +
                                 tmpl.spec.arms[0].name + "\" here against the template's" + pass);
+        if (!bt.total.empty()) {
+          add_rule(w.key, v, bt.total[0], "of = \"cost\"\narm = " + quoted_name(tmpl.spec.arms[0].name) + "\n",
+                   "the whole system's yearly cost in arm \"" + tmpl.spec.arms[0].name + "\"");
+        }
       }
     }
     if (budget_written) {
@@ -413,7 +448,21 @@ Borough init_borough(const scenario::PathwayScenario& tmpl, const BoroughInputs&
     }
     if (!vk.empty()) edit.text = scenario::calibrated_text(edit, vk, vv, vc, v.name, "mhsim init: ", true);
   }
+  if (!rules.empty() && R != 40 && !tmpl.source->present("run.baseline_replications")) {
+    inserts.push_back(Insertion{"run", "baseline_replications = " + std::to_string(R) +
+                                           "   # mhsim init: stated: replications of the baseline pass (--pilot-reps)"});
+  }
   std::string text = with_insertions(edit.text, tmpl.file, inserts);
+  if (!rules.empty()) {
+    text += "\n# ---- Derived amounts (mhsim init --derived) ---------------------------------------------\n"
+            "# The contract amounts, levels, reserves and budgets above that the baseline pass sized, as\n"
+            "# rules (docs/contracts.md, \"Derived amounts\"): every run re-derives each from a baseline\n"
+            "# pass of this borough as it then is, keeping the template's relation to what it measures.\n"
+            "# The figures written above are the ones init derived; a run replaces them.\n";
+    for (const Rule& r : rules) {
+      text += "\n[derived." + toml_string(r.key) + "]   # mhsim init: scale = " + r.why + "\n" + r.body;
+    }
+  }
   const std::string name = !in.name.empty() ? in.name : "A borough of " + number(N) + " people (mhsim init from " + tmpl.name + ")";
   text = with_string(text, tmpl.file, "scenario.name", name);
 
@@ -431,6 +480,9 @@ Borough init_borough(const scenario::PathwayScenario& tmpl, const BoroughInputs&
             std::to_string(tmpl.run.seed) + " (without contract responses).\n";
   header += "# Every number marked \"mhsim init:\" was derived as its comment says, the template's note after \"was:\";\n";
   header += "# every other line is the template's, with its sources. Re-run mhsim init after changing the pathway.\n";
+  if (!rules.empty()) {
+    header += "# " + std::to_string(rules.size()) + " of them are also [derived] rules (the end of the file): each run re-derives those.\n";
+  }
   header += "#\n";
   out.text = header + text;
   try {

@@ -13,7 +13,10 @@
 //     KRAs and indicators with their KPI's simulated yearly value; so every contract keeps
 //     the template's relation to what it pays for, whatever its family;
 //   - partners' reserves move with the partner's cost in the first arm, and a variant's
-//     value with its key's base (a 15% demand surge stays 15%).
+//     value with its key's base (a 15% demand surge stays 15%);
+//   - with `derived`, each number of the pass is also written as a [derived] rule, its scale
+//     the template's number over the template's measured quantity, so that each run
+//     re-derives it from a baseline pass of the borough as it then is.
 // Rates per person, prices, fractions and behaviour are the template's. Nothing is written
 // unless the result loads as a scenario.
 
@@ -36,6 +39,10 @@ struct BoroughInputs {
   std::uint64_t pilot_replications = 40;                    ///< R of the baseline pass
   int threads = 0;                                          ///< 0: every hardware thread
   std::string template_label;                               ///< how the header names the template
+  /// Also write the contract amounts, levels, reserves and budgets the baseline pass sizes as
+  /// `[derived]` rules (models/scenario/derived.hpp) with the template's relation to what each
+  /// measures, so that every run re-derives them from the borough as it then is.
+  bool derived = false;
 };
 
 /// One number init changed: where, from what, to what and why.

@@ -201,3 +201,60 @@ TEST_CASE("init: every bad input is named at once", "[pipeline][init]") {
     CHECK(e.diagnostics()[0].got == "\"anxiety\"");
   }
 }
+
+TEST_CASE("init --derived: the pass's numbers are also rules whose scale is the template's relation to what they measure",
+          "[pipeline][init]") {
+  const sc::PathwayScenario tmpl = sc::load_pathway_scenario(kDefault);
+  BoroughInputs in;
+  in.population = 150000;
+  in.pilot_replications = kPilot;
+  in.derived = true;
+  const mhsim::pipeline::Borough b = init_borough(tmpl, in);
+  const sc::PathwayScenario out = sc::parse_pathway_scenario(b.text, "borough.toml");
+  CHECK(out.baseline_replications == kPilot);  // the pass's replications, stated in [run]
+  const auto rule = [&](const std::string& key) -> const sc::DerivedNumber& {
+    for (const sc::DerivedNumber& d : out.derived) {
+      if (d.name == key) return d;
+    }
+    FAIL("no [derived] rule for " << key);
+    return out.derived.front();
+  };
+  // The block contract: the template's £29m over slam's cost in arm block (what it covers),
+  // both by hand from the template's own replications 0..R-1.
+  const std::size_t block = index_of(tmpl.source->names_of("arms"), "block");
+  const std::size_t living_well = index_of(tmpl.source->names_of("arms"), "living_well");
+  const std::size_t slam = index_of(tmpl.source->names_of("partners"), "slam");
+  const std::size_t P = tmpl.spec.partners.size(), Y = static_cast<std::size_t>(tmpl.spec.years);
+  const double slam_cost = pass_mean(tmpl, kPilot, [&](const pw::PathwayResult& r) {
+    double c = 0;
+    for (std::size_t y = 0; y < Y; ++y) c += r.arms[block].partner_cost[y * P + slam];
+    return c;
+  });
+  const sc::DerivedNumber& annual = rule("arms.block.contracts[0].annual");
+  CHECK(annual.quantity == sc::DerivedQuantity::kContractCost);
+  CHECK(annual.arm == mhsim::schema::kNone);  // its own arm
+  CHECK(annual.scale == Approx(29000000 / slam_cost).epsilon(5e-4));  // 4 significant figures
+  const sc::DerivedNumber& reserves = rule("partners.slam.reserves");
+  CHECK(reserves.quantity == sc::DerivedQuantity::kPartnerCost);
+  CHECK(reserves.partner == slam);
+  CHECK(reserves.arm == 0);
+  CHECK(reserves.scale == Approx(3000000 / slam_cost).epsilon(5e-4));
+  // A level of the readmissions KRA: 46 over readmissions in arm living_well.
+  const double readmissions = pass_mean(tmpl, kPilot, [&](const pw::PathwayResult& r) {
+    double k = 0;
+    for (std::size_t y = 0; y < Y; ++y) {
+      k += r.arms[living_well].system[y * ld::kSystemKpis + static_cast<std::size_t>(ld::SystemKpi::kReadmissions)];
+    }
+    return k;
+  });
+  const sc::DerivedNumber& level = rule("arms.living_well.contracts[2].kras[2].thresholds[2]");
+  CHECK(level.quantity == sc::DerivedQuantity::kKpi);
+  CHECK(level.kpi_name == "readmissions");
+  CHECK(level.scale == Approx(46 / readmissions).epsilon(5e-4));
+  // The figures written are init's own; without --derived the text has no rules.
+  in.derived = false;
+  const mhsim::pipeline::Borough plain = init_borough(tmpl, in);
+  CHECK(plain.text.find("[derived.") == std::string::npos);
+  CHECK(written_at(out, "arms.block.contracts[0].annual") ==
+        written_at(sc::parse_pathway_scenario(plain.text, "plain.toml"), "arms.block.contracts[0].annual"));
+}
