@@ -571,6 +571,13 @@ int validate_pathway(const std::string& path) {
       }
       std::printf("\n");
     }
+    if (!sc.derived.empty()) {
+      std::printf("  %zu [derived] number%s, resolved by a baseline pass of %llu replications when the model runs:",
+                  sc.derived.size(), sc.derived.size() == 1 ? "" : "s",
+                  static_cast<unsigned long long>(sc.baseline_replications));
+      for (const scenario::DerivedNumber& d : sc.derived) std::printf(" %s", d.name.c_str());
+      std::printf("\n");
+    }
     return kExitOk;
   } catch (const scenario::ScenarioError& e) {
     for (const Diagnostic& d : e.diagnostics()) std::fprintf(stderr, "mhsim: %s\n", d.to_string().c_str());

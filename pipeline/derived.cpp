@@ -126,6 +126,17 @@ std::vector<ResolvedNumber> resolve_derived(const scenario::PathwayScenario& sc,
       if (scenario::canonical_key(sc.derived[i].name) == key) kept[i] = true;
     }
   }
+  // A year the loader accepted that a --set of run.years has since removed.
+  std::vector<scenario::Diagnostic> late;
+  for (std::size_t i = 0; i < sc.derived.size(); ++i) {
+    const DerivedNumber& d = sc.derived[i];
+    if (kept[i] || !d.year || *d.year <= static_cast<double>(sc.spec.years)) continue;
+    const auto [line, column] = sc.source->table_position("derived." + d.name);
+    late.push_back(scenario::Diagnostic{sc.file, line, column, "derived." + d.name + ".year",
+                                        "a simulated year, 1 to run.years (" + std::to_string(sc.spec.years) + "), or \"all\"",
+                                        schema::number_text(*d.year)});
+  }
+  if (!late.empty()) throw scenario::ScenarioError(std::move(late));
   const bool any = std::find(kept.begin(), kept.end(), false) != kept.end();
   const std::size_t N = sc.derived.size(), Y = static_cast<std::size_t>(sc.spec.years);
   const ct::LedgerShape shape = ct::ledger_shape(sc.spec, sc.group_share);

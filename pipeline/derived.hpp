@@ -31,7 +31,8 @@ struct ResolvedNumber {
 /// Resolves every `[derived]` rule of `sc` by a baseline pass of `sc` itself: call it on the
 /// scenario before a variant is applied (a variant is a what-if against agreed terms) and
 /// after the run's `--set` settings and seed. A rule whose key `sc.settings` already sets is
-/// `kept`, with that setting's value. No pass when there are no rules.
+/// `kept`, with that setting's value. No pass when there are no rules. Throws
+/// scenario::ScenarioError when a rule's year is beyond run.years as set since loading.
 std::vector<ResolvedNumber> resolve_derived(const scenario::PathwayScenario& sc, int threads);
 
 /// `sc` with `values` set, each as a `key=value` setting (exact: shortest round-trip), and

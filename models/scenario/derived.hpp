@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "models/contracts/settlement.hpp"
+#include "models/contracts/terms_schema.hpp"
 #include "models/ledger/ledger.hpp"
 #include "models/schema/schema.hpp"
 
@@ -92,6 +93,10 @@ void describe(V& v, DerivedNumber& d) {
         .doc("Multiplies the statistic: 0.01 for 1% of a cost, 0.95 for a target 5% below it."));
   v(boolean("per_head", d.per_head).otherwise("false").vary(Vary::kMeta)
         .doc("Divide by the population (a capitation rate per head from a cost)."));
+  // A KPI is named as an indicator's or a KRA's is (the scenario checks the other keys).
+  v.check([&](auto& c) {
+    if (d.quantity == DerivedQuantity::kKpi) models::contracts::schema_detail::check_kpi(c, d.kpi_name);
+  });
 }
 
 }  // namespace mhsim::scenario

@@ -739,25 +739,8 @@ void check_derived(PathwayScenario& sc, Diagnostics& diag) {
         src.ok(base + ".services")) {
       bad("services", "at least one service (required with " + of + ")", src.present(base + ".services") ? "[]" : "nothing");
     }
-    if (reads_kpi && src.ok(base + ".kpi") && src.ok(base + ".service")) {
-      const auto& sys = ledger::system_kpis();
-      const auto& svc = ledger::service_kpis();
-      const auto named = [&](const ledger::KpiInfo& k) { return k.name == d.kpi_name; };
-      const bool system = std::any_of(sys.begin(), sys.end(), named), service = std::any_of(svc.begin(), svc.end(), named);
-      std::string sys_names, svc_names;
-      for (const auto& k : sys) sys_names += (sys_names.empty() ? "\"" : ", \"") + std::string(k.name) + "\"";
-      for (const auto& k : svc) svc_names += (svc_names.empty() ? "\"" : ", \"") + std::string(k.name) + "\"";
-      if (!src.present(base + ".kpi")) {
-        bad("kpi", "the name of a KPI (required with " + of + ")", "nothing (the key is missing)");
-      } else if (system && d.kpi_service != schema::kNone) {
-        bad("service", "no service (\"" + d.kpi_name + "\" is a system KPI)", src.written.at(base + ".service"));
-      } else if (service && d.kpi_service == schema::kNone) {
-        bad("service", "the name of a service (required for the service KPI \"" + d.kpi_name + "\")",
-            "nothing (the key is missing)");
-      } else if (!system && !service) {
-        bad("kpi", "a system KPI (one of " + sys_names + ") or a service KPI with a service (one of " + svc_names + ")",
-            "an unknown KPI \"" + d.kpi_name + "\"");
-      }
+    if (reads_kpi && !src.present(base + ".kpi")) {
+      bad("kpi", "the name of a KPI (required with " + of + ")", "nothing (the key is missing)");
     }
     if (d.year && (*d.year != std::floor(*d.year) || *d.year > static_cast<double>(sc.spec.years))) {
       bad("year", "a simulated year, 1 to run.years (" + std::to_string(sc.spec.years) + "), or \"all\"",

@@ -183,6 +183,15 @@ TEST_CASE("derived: a key set by --set keeps its value, and a value the scenario
   CHECK(applied.derived_record.size() == 5);
   CHECK(applied.settings.size() == 5);  // the --set, and the four rules applied
 
+  // A year that `--set run.years=1` removed after loading is an error at the rule, not a 0.
+  try {
+    (void)mhsim::pipeline::resolve_derived(sc::apply_settings(derived_scenario(), {"run.years=1"}), 2);
+    FAIL("a rule measured a year the run does not simulate");
+  } catch (const sc::ScenarioError& e) {
+    REQUIRE(e.diagnostics().size() == 1);
+    CHECK(e.diagnostics()[0].key == "derived.arms.alliance.contracts[1].kras[1].thresholds[2].year");
+  }
+
   // Ten times the wait puts the KRA's "minimum" level above its "poor" one (45 days).
   sc::PathwayScenario bad = derived_scenario();
   bad.derived[3].scale = 10;
