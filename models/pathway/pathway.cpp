@@ -129,35 +129,38 @@ struct StreamKeys {
 // A person in the system. Slots are reused once a person leaves, so memory follows the
 // number of people in the system; events carry the slot's generation to detect staleness.
 struct Slot {
+  // Ordered so that the fields read by most events (the stamps, where the person is, their
+  // stream keys) share the first 64-byte line, with no padding between fields: 176 bytes.
   std::uint32_t generation = 0;
   std::uint32_t episode = 0;  // bumped at every move; scheduled events carry it
+  std::uint32_t group = 0;
+  std::uint32_t unmet_draws = 0;      // unmet-need events drawn so far (their stream's key)
   bool live = false;
   bool goals_used = false;
   bool served = false;
   Where where = Where::kFollowUp;
-  std::uint32_t group = 0;
+  bool holds_unit = false;
+  bool deteriorated = false;          // in this spell without a service
   std::size_t service = kDischarge;
+  std::size_t need = kDischarge;      // the service an unmet need is for (kDischarge: none)
   double risk_multiplier = 1;
-  int wemwbs = 0, baseline = 0;
-  std::array<std::uint8_t, kSiofDomains> goal_counts{};
-  engine::Days death_at = engine::kNever, move_at = engine::kNever;
-  engine::Days qaly_from = 0;
-  engine::Days entered = 0;
+  const StreamKeys* keys = nullptr;
+  std::uint64_t key = 0;             // the person's index within their group (or stock entry)
   engine::Days since = 0;         // wait start or episode start
   engine::Days episode_end = 0;   // planned end of the current episode
   double contact_gap = engine::kNever;
+  engine::Days death_at = engine::kNever, move_at = engine::kNever;
+  engine::Days qaly_from = 0;
+  engine::Days entered = 0;
   engine::Days last_inpatient_discharge = -engine::kNever;
-  bool holds_unit = false;
-  bool deteriorated = false;          // in this spell without a service
-  std::size_t need = kDischarge;      // the service an unmet need is for (kDischarge: none)
-  std::uint32_t unmet_draws = 0;      // unmet-need events drawn so far (their stream's key)
   engine::Days untreated_since = engine::kNever;  // waiting or unmet since (kNever: neither)
-  const StreamKeys* keys = nullptr;
-  std::uint64_t key = 0;             // the person's index within their group (or stock entry)
+  int wemwbs = 0, baseline = 0;
+  std::array<std::uint8_t, kSiofDomains> goal_counts{};
   // The person's referrals and episodes so far, per service, are in ArmSim::counts_ (one
   // block per slot, not a vector each: no allocation per person, 48 bytes less per slot).
   std::vector<Goal> goals;
 };
+static_assert(sizeof(void*) != 8 || sizeof(Slot) == 176, "Slot: no padding between fields (see the order above)");
 
 double uniform(engine::EntityRng& rng) { return boost::random::uniform_01<double>()(rng); }
 double unit_exponential(engine::EntityRng& rng) { return boost::random::exponential_distribution<double>(1.0)(rng); }
