@@ -129,35 +129,38 @@ struct StreamKeys {
 // A person in the system. Slots are reused once a person leaves, so memory follows the
 // number of people in the system; events carry the slot's generation to detect staleness.
 struct Slot {
+  // Ordered so that the fields read by most events (the stamps, where the person is, their
+  // stream keys) share the first 64-byte line, with no padding between fields: 176 bytes.
   std::uint32_t generation = 0;
   std::uint32_t episode = 0;  // bumped at every move; scheduled events carry it
+  std::uint32_t group = 0;
+  std::uint32_t unmet_draws = 0;      // unmet-need events drawn so far (their stream's key)
   bool live = false;
   bool goals_used = false;
   bool served = false;
   Where where = Where::kFollowUp;
-  std::uint32_t group = 0;
+  bool holds_unit = false;
+  bool deteriorated = false;          // in this spell without a service
   std::size_t service = kDischarge;
+  std::size_t need = kDischarge;      // the service an unmet need is for (kDischarge: none)
   double risk_multiplier = 1;
-  int wemwbs = 0, baseline = 0;
-  std::array<std::uint8_t, kSiofDomains> goal_counts{};
-  engine::Days death_at = engine::kNever, move_at = engine::kNever;
-  engine::Days qaly_from = 0;
-  engine::Days entered = 0;
+  const StreamKeys* keys = nullptr;
+  std::uint64_t key = 0;             // the person's index within their group (or stock entry)
   engine::Days since = 0;         // wait start or episode start
   engine::Days episode_end = 0;   // planned end of the current episode
   double contact_gap = engine::kNever;
+  engine::Days death_at = engine::kNever, move_at = engine::kNever;
+  engine::Days qaly_from = 0;
+  engine::Days entered = 0;
   engine::Days last_inpatient_discharge = -engine::kNever;
-  bool holds_unit = false;
-  bool deteriorated = false;          // in this spell without a service
-  std::size_t need = kDischarge;      // the service an unmet need is for (kDischarge: none)
-  std::uint32_t unmet_draws = 0;      // unmet-need events drawn so far (their stream's key)
   engine::Days untreated_since = engine::kNever;  // waiting or unmet since (kNever: neither)
-  const StreamKeys* keys = nullptr;
-  std::uint64_t key = 0;             // the person's index within their group (or stock entry)
-  std::vector<std::uint16_t> visits;  // referrals so far, per service (at most 1023)
-  std::vector<std::uint16_t> episodes;  // episodes so far, per service (only when the arm has history_routes)
+  int wemwbs = 0, baseline = 0;
+  std::array<std::uint8_t, kSiofDomains> goal_counts{};
+  // The person's referrals and episodes so far, per service, are in ArmSim::counts_ (one
+  // block per slot, not a vector each: no allocation per person, 48 bytes less per slot).
   std::vector<Goal> goals;
 };
+static_assert(sizeof(void*) != 8 || sizeof(Slot) == 176, "Slot: no padding between fields (see the order above)");
 
 double uniform(engine::EntityRng& rng) { return boost::random::uniform_01<double>()(rng); }
 double unit_exponential(engine::EntityRng& rng) { return boost::random::exponential_distribution<double>(1.0)(rng); }
@@ -238,6 +241,7 @@ class ArmSim {
       group_keys_.emplace_back(g.name);
       mean_risk_.push_back(g.risk_beta_a / (g.risk_beta_a + g.risk_beta_b));
     }
+    counts_per_slot_ = S * (arm_.history_routes.empty() ? 1 : 2);
   }
 
   ArmResult run() {
@@ -326,8 +330,8 @@ class ArmSim {
     s.goals.clear();
     s.keys = &keys;
     s.key = key;
-    s.visits.assign(spec_.services.size(), 0);
-    s.episodes.assign(arm_.history_routes.empty() ? 0 : spec_.services.size(), 0);
+    if (counts_.size() < slots_.size() * counts_per_slot_) counts_.resize(slots_.size() * counts_per_slot_);
+    std::fill_n(counts_.begin() + static_cast<std::ptrdiff_t>(i * counts_per_slot_), counts_per_slot_, std::uint16_t{0});
     // Death and moving away are drawn once, so they are the same in every arm.
     engine::EntityRng exit_rng = draws(s, Phase::kExit, spec_.services.size());
     const NeedGroup& h = spec_.population.groups[p.group];
@@ -514,13 +518,23 @@ class ArmSim {
   // The person's stream for one decision at their current visit to service s (s = number of
   // services for decisions not tied to a service).
   engine::EntityRng draws(const Slot& p, Phase phase, std::size_t s) const {
-    const std::uint64_t visit = s < p.visits.size() ? p.visits[s] : 0U;
+    const std::uint64_t visit = s < spec_.services.size() ? visits_of(p)[s] : 0U;
     const std::uint64_t entity = (p.key << 20) | (static_cast<std::uint64_t>(s & 0x3FFU) << 10) | visit;
     return streams_.entity(p.keys->phase[static_cast<std::size_t>(phase)], entity);
   }
-  static void visit(Slot& p, std::size_t s) {
-    if (p.visits[s] < 1023) ++p.visits[s];  // beyond, draws repeat (a person with 1,000 referrals to one service)
+  void visit(const Slot& p, std::size_t s) {
+    std::uint16_t& v = visits_of(p)[s];
+    if (v < 1023) ++v;  // beyond, draws repeat (a person with 1,000 referrals to one service)
   }
+  // The person's counts: referrals per service, then (only when the arm has history_routes)
+  // episodes per service. `p` is an element of slots_, whose index names its block.
+  std::size_t slot_index(const Slot& p) const noexcept { return static_cast<std::size_t>(&p - slots_.data()); }
+  std::uint16_t* visits_of(const Slot& p) noexcept { return counts_.data() + slot_index(p) * counts_per_slot_; }
+  const std::uint16_t* visits_of(const Slot& p) const noexcept {
+    return counts_.data() + slot_index(p) * counts_per_slot_;
+  }
+  const std::uint16_t* episodes_of(const Slot& p) const noexcept { return visits_of(p) + spec_.services.size(); }
+  bool counts_episodes() const noexcept { return !arm_.history_routes.empty(); }
 
   static engine::Priority priority_of(const Slot& p) {
     // Higher risk first where the discipline is "priority"; risk multiplier in [0, ~1e3].
@@ -665,7 +679,10 @@ class ArmSim {
     p.deteriorated = false;
     p.need = kDischarge;
     set_in_service(s, in_service_[s] + 1);
-    if (!p.episodes.empty() && p.episodes[s] < std::numeric_limits<std::uint16_t>::max()) ++p.episodes[s];
+    if (counts_episodes()) {
+      std::uint16_t& n = visits_of(p)[spec_.services.size() + s];
+      if (n < std::numeric_limits<std::uint16_t>::max()) ++n;
+    }
     const std::size_t y = year_of(now);
     if (!initial_in_service) {
       waits_[s].push_back(waited);
@@ -885,14 +902,15 @@ class ArmSim {
   // The routes of the arm's history_routes rule for service s that holds for p (the highest
   // at_least; the first written of equals), or `own` when none does.
   const Routes& history_routes(const Slot& p, std::size_t s, const Routes& own) const {
-    if (p.episodes.empty()) return own;
+    if (!counts_episodes()) return own;
+    const std::uint16_t* episodes = episodes_of(p);
     const HistoryRoutes* best = nullptr;
     for (const HistoryRoutes& h : arm_.history_routes) {
       if (h.service != s || (best != nullptr && h.at_least <= best->at_least)) continue;
       if (!h.groups.empty() && !(p.group < h.groups.size() && h.groups[p.group])) continue;
       std::int64_t n = 0;
-      for (std::size_t c = 0; c < h.counted.size() && c < p.episodes.size(); ++c) {
-        if (h.counted[c]) n += p.episodes[c];
+      for (std::size_t c = 0; c < h.counted.size() && c < spec_.services.size(); ++c) {
+        if (h.counted[c]) n += episodes[c];
       }
       if (n >= h.at_least) best = &h;
     }
@@ -1320,6 +1338,8 @@ class ArmSim {
   std::optional<ArrivalGenerator> arrivals_;
   Person next_arrival_;              // the arrival scheduled (one at a time)
   std::vector<Slot> slots_;
+  std::vector<std::uint16_t> counts_;  // per slot: visits, then episodes (see visits_of)
+  std::size_t counts_per_slot_ = 0;
   std::vector<std::size_t> free_;
   std::uint64_t live_ = 0;
   std::uint64_t untreated_ = 0;  // people waiting or with unmet need now
