@@ -14,6 +14,8 @@
 
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include "analysis/chart_samples.hpp"
 #include "analysis/payout_fields.hpp"
 #include "analysis/text_format.hpp"
@@ -24,57 +26,61 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Numbers and strings as JSON text (analysis/text_format.hpp): numbers in the CSV files' shortest
-// round-trip form, null when not finite; strings escaped by nlohmann::json, never a literal
-// '<' (the JSON is inlined in a <script> element of the report).
-std::string number(double v) { return json_number(v); }
-std::string quoted(const std::string& s) { return json_string(s); }
+// The analysis document is built as a value (nlohmann::ordered_json: keys stay in the order
+// they are set) and written once, by json_text below.
+using Json = nlohmann::ordered_json;
 
-std::string optional_number(const std::optional<double>& v) { return v ? number(*v) : "null"; }
+// An optional figure: null when absent. (NaN and infinities are kept as numbers in the value
+// and written null by json_text.)
+Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Json(); }
 
-// A JSON object written field by field: {"a": 1, "b": "x"}.
-class Object {
- public:
-  Object& field(const char* name, const std::string& json_value) {
-    text_ += (text_.empty() ? "{" : ", ") + quoted(name) + ": " + json_value;
-    return *this;
-  }
-  Object& num(const char* name, double v) { return field(name, number(v)); }
-  Object& str(const char* name, const std::string& v) { return field(name, quoted(v)); }
-  Object& uint(const char* name, std::uint64_t v) { return field(name, std::to_string(v)); }
-  std::string done() const { return text_.empty() ? "{}" : text_ + "}"; }
-
- private:
-  std::string text_;
-};
-
+// An array of one object per element of `rows` (a table's rows).
 template <class Rows, class F>
-std::string array(const Rows& rows, F&& to_json) {
-  std::string out = "[";
-  bool first = true;
-  for (const auto& row : rows) {
-    out += (first ? "\n  " : ",\n  ") + to_json(row);
-    first = false;
+Json rows_of(const Rows& rows, F&& to_json) {
+  Json out = Json::array();
+  for (const auto& row : rows) out.push_back(to_json(row));
+  return out;
+}
+
+// The document's text. nlohmann writes every string (escaped; bytes that are not UTF-8 become
+// U+FFFD), integer, boolean and null; a double is written as the CSV files write it
+// (json_number: shortest round trip, a whole number without ".0" as JavaScript writes it, null
+// when NaN or infinite), so the JSON and the CSV tables show the same text for the same
+// figure. The layout is for people reading the file: an array of objects (a table's rows)
+// one row to a line, everything else on the line where it starts. The caller makes it safe
+// to inline in a <script> element (script_safe_json).
+void json_text(const Json& j, std::string& out) {
+  switch (j.type()) {
+    case Json::value_t::object: {
+      out += '{';
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        if (it != j.begin()) out += ", ";
+        json_text(Json(it.key()), out);
+        out += ": ";
+        json_text(it.value(), out);
+      }
+      out += '}';
+      return;
+    }
+    case Json::value_t::array: {
+      const bool rows = !j.empty() && j.front().is_object();
+      out += '[';
+      for (std::size_t i = 0; i < j.size(); ++i) {
+        out += rows ? (i > 0 ? ",\n  " : "\n  ") : (i > 0 ? ", " : "");
+        json_text(j[i], out);
+      }
+      out += rows ? "\n]" : "]";
+      return;
+    }
+    case Json::value_t::number_float: out += json_number(j.get<double>()); return;
+    default: out += j.dump(-1, ' ', false, Json::error_handler_t::replace); return;
   }
-  return out + (first ? "]" : "\n]");
-}
-
-std::string strings(const std::vector<std::string>& v) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + quoted(v[i]);
-  return out + "]";
-}
-
-std::string numbers(const std::vector<double>& v) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + number(v[i]);
-  return out + "]";
 }
 
 // The monthly picture: one series per arm, service and measure (months 1..n), each
 // statistic an array over months; series whose every value is 0 or NaN are left out.
-std::string monthly_json(const MonthlySummary& m) {
-  std::vector<std::string> series;
+Json monthly_json(const MonthlySummary& m) {
+  Json series = Json::array();
   const std::size_t K = kMonthlyStatistics.size();
   for (std::size_t a = 0; a < m.arms.size(); ++a) {
     for (std::size_t s = 0; s < m.services.size(); ++s) {
@@ -88,24 +94,21 @@ std::string monthly_json(const MonthlySummary& m) {
           }
         }
         if (!any) continue;
-        Object o;
-        o.str("arm", m.arms[a]).str("service", m.services[s]).str("measure", m.measures[q]);
-        for (std::size_t k = 0; k < K; ++k) o.field(kMonthlyStatistics[k], numbers(v[k]));
-        series.push_back(o.done());
+        Json o{{"arm", m.arms[a]}, {"service", m.services[s]}, {"measure", m.measures[q]}};
+        for (std::size_t k = 0; k < K; ++k) o[kMonthlyStatistics[k]] = v[k];
+        series.push_back(std::move(o));
       }
     }
   }
-  std::vector<std::string> measures;
+  Json measures = Json::array();
   for (std::size_t q = 0; q < m.measures.size(); ++q) {
-    measures.push_back(Object().str("name", m.measures[q]).str("unit", m.units[q]).done());
+    measures.push_back({{"name", m.measures[q]}, {"unit", m.units[q]}});
   }
-  return Object()
-      .uint("months", m.months)
-      .num("days_per_month", 365.0 / 12.0)
-      .field("services", strings(m.services))
-      .field("measures", array(measures, [](const std::string& j) { return j; }))
-      .field("series", array(series, [](const std::string& j) { return j; }))
-      .done();
+  return {{"months", m.months},
+          {"days_per_month", 365.0 / 12.0},
+          {"services", m.services},
+          {"measures", std::move(measures)},
+          {"series", std::move(series)}};
 }
 
 const char* icer_kind(decision::IcerCase c) {
@@ -179,54 +182,53 @@ std::string script_safe(const std::string& text) {
 
 // The `design` object (docs/analysis.md, "Designing terms"). Infinite term values (no
 // limit) are written as null, as every non-finite number is.
-std::string design_json(const Design& d) {
+Json design_json(const Design& d) {
   const DesignConstraints& c = d.constraints;
   // A combination (or, without its number and frontier flag, the scenario's own terms).
   const auto row = [&](const DesignRow& r, bool combination) {
-    Object o;
-    if (combination) o.uint("combination", r.combination);
-    o.field("terms", numbers(r.values)).num("commissioner_spend", r.spend).num("saving", d.reference.spend - r.spend)
-        .num("worst_p_exhausted", r.worst).str("worst_partner", r.worst_partner)
-        .field("lowest_expected_gain", r.lowest_partner.empty() ? "null" : number(r.lowest_gain))
-        .str("lowest_gain_partner", r.lowest_partner)
-        .field("feasible", r.feasible ? "true" : "false");
-    if (combination) o.field("frontier", r.frontier ? "true" : "false");
-    return o.done();
+    Json o = Json::object();
+    if (combination) o["combination"] = r.combination;
+    o["terms"] = r.values;
+    o["commissioner_spend"] = r.spend;
+    o["saving"] = d.reference.spend - r.spend;
+    o["worst_p_exhausted"] = r.worst;
+    o["worst_partner"] = r.worst_partner;
+    o["lowest_expected_gain"] = r.lowest_partner.empty() ? Json() : Json(r.lowest_gain);
+    o["lowest_gain_partner"] = r.lowest_partner;
+    o["feasible"] = r.feasible;
+    if (combination) o["frontier"] = r.frontier;
+    return o;
   };
   std::size_t feasible = 0, frontier = 0;
   for (const DesignRow& r : d.rows) {
     feasible += r.feasible ? 1 : 0;
     frontier += r.frontier ? 1 : 0;
   }
-  return Object()
-      .str("arm", d.arm)
-      .str("scenario_file", d.scenario_file)
-      .str("results_file", d.results_file)
-      .uint("horizon_years", c.horizon_years)
-      .field("constraints", Object()
-                                .num("max_p_exhausted", c.max_exhaustion)
-                                .num("min_expected_gain", c.min_gain)
-                                .num("budget_per_year", c.budget_per_year)
-                                .num("budget_over_horizon", c.budget_over_horizon())
-                                .done())
-      .field("axes", array(d.axes, [](const Design::Axis& x) {
-               return Object().str("path", x.path).field("values", numbers(x.values)).done();
-             }))
-      .field("reserves", array(d.reserves, [](const std::pair<std::string, double>& r) {
-               return Object().str("partner", r.first).num("reserve", r.second).done();
-             }))
-      .uint("combinations", d.rows.size())
-      .uint("feasible", feasible)
-      .uint("frontier", frontier)
-      .field("reference", row(d.reference, false))
-      .field("rows", array(d.rows, [&](const DesignRow& r) { return row(r, true); }))
-      .done();
+  return {{"arm", d.arm},
+          {"scenario_file", d.scenario_file},
+          {"results_file", d.results_file},
+          {"horizon_years", c.horizon_years},
+          {"constraints",
+           {{"max_p_exhausted", c.max_exhaustion},
+            {"min_expected_gain", c.min_gain},
+            {"budget_per_year", c.budget_per_year},
+            {"budget_over_horizon", c.budget_over_horizon()}}},
+          {"axes", rows_of(d.axes, [](const Design::Axis& x) { return Json{{"path", x.path}, {"values", x.values}}; })},
+          {"reserves", rows_of(d.reserves,
+                               [](const std::pair<std::string, double>& r) {
+                                 return Json{{"partner", r.first}, {"reserve", r.second}};
+                               })},
+          {"combinations", d.rows.size()},
+          {"feasible", feasible},
+          {"frontier", frontier},
+          {"reference", row(d.reference, false)},
+          {"rows", rows_of(d.rows, [&](const DesignRow& r) { return row(r, true); })}};
 }
 
 // The `stress` object (docs/analysis.md, "Stress tests"): every case's risk rows with
 // stress.csv's columns (the same RiskRow figures), which of them the terminal shows, and each
 // case's reserve paths.
-std::string stress_json(const Stress& st) {
+Json stress_json(const Stress& st) {
   const auto shown = stress_shown_rows(st);
   const auto is_shown = [&](const RiskRow& r) {
     for (const auto& [arm, partner] : shown) {
@@ -234,115 +236,127 @@ std::string stress_json(const Stress& st) {
     }
     return false;
   };
-  std::vector<std::string> rows, paths;
+  Json rows = Json::array(), paths = Json::array();
   for (const StressCase& c : st.cases) {
     for (const RiskRow& r : c.analysis.risk) {
-      rows.push_back(Object()
-                         .str("case", c.name).str("arm", r.arm).str("partner", r.partner)
-                         .field("commissioner", r.commissioner ? "true" : "false")
-                         .field("shown", is_shown(r) ? "true" : "false")
-                         .num("mean_payment", r.mean_payment).num("mean_margin", r.mean_margin)
-                         .num("mean_painshare", r.mean_painshare).num("var", r.var).num("es", r.es)
-                         .field("reserve", optional_number(r.reserve))
-                         .field("p_above_reserve", optional_number(r.p_above_reserve))
-                         .num("p_any_painshare", r.p_any_painshare).field("p_cap_binds", optional_number(r.p_cap_binds))
-                         .field("p_exhausted", optional_number(r.p_exhausted))
-                         .field("lowest_reserve_mean", optional_number(lowest(r.lowest_reserve, &decision::Summary::mean)))
-                         .field("lowest_reserve_q05", optional_number(lowest(r.lowest_reserve, &decision::Summary::q05)))
-                         .num("reserves_needed", r.reserves_needed)
-                         .field("spend_q05", optional_number(lowest(r.spend, &decision::Summary::q05)))
-                         .field("spend_q95", optional_number(lowest(r.spend, &decision::Summary::q95)))
-                         .field("change_from_base", optional_number(change_from_base(st, c, r)))
-                         .done());
+      rows.push_back(Json{{"case", c.name},
+                          {"arm", r.arm},
+                          {"partner", r.partner},
+                          {"commissioner", r.commissioner},
+                          {"shown", is_shown(r)},
+                          {"mean_payment", r.mean_payment},
+                          {"mean_margin", r.mean_margin},
+                          {"mean_painshare", r.mean_painshare},
+                          {"var", r.var},
+                          {"es", r.es},
+                          {"reserve", optional_number(r.reserve)},
+                          {"p_above_reserve", optional_number(r.p_above_reserve)},
+                          {"p_any_painshare", r.p_any_painshare},
+                          {"p_cap_binds", optional_number(r.p_cap_binds)},
+                          {"p_exhausted", optional_number(r.p_exhausted)},
+                          {"lowest_reserve_mean", optional_number(lowest(r.lowest_reserve, &decision::Summary::mean))},
+                          {"lowest_reserve_q05", optional_number(lowest(r.lowest_reserve, &decision::Summary::q05))},
+                          {"reserves_needed", r.reserves_needed},
+                          {"spend_q05", optional_number(lowest(r.spend, &decision::Summary::q05))},
+                          {"spend_q95", optional_number(lowest(r.spend, &decision::Summary::q95))},
+                          {"change_from_base", optional_number(change_from_base(st, c, r))}});
     }
     for (const ReservePathRow& r : c.analysis.reserve_paths) {
-      paths.push_back(Object()
-                          .str("case", c.name).str("arm", r.arm).str("partner", r.partner).uint("year", r.year)
-                          .num("opening", r.opening).num("mean", r.reserves.mean).num("q05", r.reserves.q05)
-                          .num("q50", r.reserves.q50).num("q95", r.reserves.q95)
-                          .num("p_exhausted_by", r.reserves.p_exhausted_by)
-                          .done());
+      paths.push_back(Json{{"case", c.name},
+                           {"arm", r.arm},
+                           {"partner", r.partner},
+                           {"year", r.year},
+                           {"opening", r.opening},
+                           {"mean", r.reserves.mean},
+                           {"q05", r.reserves.q05},
+                           {"q50", r.reserves.q50},
+                           {"q95", r.reserves.q95},
+                           {"p_exhausted_by", r.reserves.p_exhausted_by}});
     }
   }
   const auto& s = st.cases.empty() ? scenario::AnalysisSettings{} : st.cases.front().analysis.settings;
-  return Object()
-      .str("scenario_file", st.scenario_file)
-      .uint("replications", st.replications)
-      .uint("seed", st.seed)
-      .uint("horizon_years", s.horizon_years)
-      .num("risk_level", s.risk_level)
-      .field("held_targets", strings(st.held_targets))
-      .field("cases", array(st.cases, [](const StressCase& c) {
-               return Object().str("name", c.name).str("description", c.description).done();
-             }))
-      .field("rows", array(rows, [](const std::string& j) { return j; }))
-      .field("reserve_paths", array(paths, [](const std::string& j) { return j; }))
-      .done();
+  return {{"scenario_file", st.scenario_file},
+          {"replications", st.replications},
+          {"seed", st.seed},
+          {"horizon_years", s.horizon_years},
+          {"risk_level", s.risk_level},
+          {"held_targets", st.held_targets},
+          {"cases", rows_of(st.cases,
+                            [](const StressCase& c) { return Json{{"name", c.name}, {"description", c.description}}; })},
+          {"rows", std::move(rows)},
+          {"reserve_paths", std::move(paths)}};
 }
 
 // The `runs` object (docs/analysis.md, "Several results side by side"): each file's
 // provenance, headline figures by arm, partners' risk rows and change from the first file.
-std::string runs_json(const SideBySide& sb) {
-  const auto summary = [](Object o, const decision::Summary& m) {
-    return o.uint("n", m.n).num("mean", m.mean).num("ci_low", m.ci_low).num("ci_high", m.ci_high).num("q05", m.q05)
-        .num("q95", m.q95);
-  };
-  std::vector<std::string> risk;
+Json runs_json(const SideBySide& sb) {
+  Json risk = Json::array();
   for (std::size_t i = 0; i < sb.risk.size(); ++i) {
     const RiskRow& r = sb.risk[i];
-    risk.push_back(Object()
-                       .str("run", sb.risk_runs[i]).str("arm", r.arm).str("partner", r.partner)
-                       .str("loss", r.commissioner ? "spend" : "painshare")
-                       .num("mean_payment", r.mean_payment).num("mean_painshare", r.mean_painshare).num("var", r.var)
-                       .num("es", r.es).field("reserve", optional_number(r.reserve))
-                       .field("p_above_reserve", optional_number(r.p_above_reserve))
-                       .field("p_exhausted", optional_number(r.p_exhausted))
-                       .field("cap", optional_number(r.cap)).field("shared_cap", optional_number(r.shared_cap))
-                       .done());
+    risk.push_back(Json{{"run", sb.risk_runs[i]},
+                        {"arm", r.arm},
+                        {"partner", r.partner},
+                        {"loss", r.commissioner ? "spend" : "painshare"},
+                        {"mean_payment", r.mean_payment},
+                        {"mean_painshare", r.mean_painshare},
+                        {"var", r.var},
+                        {"es", r.es},
+                        {"reserve", optional_number(r.reserve)},
+                        {"p_above_reserve", optional_number(r.p_above_reserve)},
+                        {"p_exhausted", optional_number(r.p_exhausted)},
+                        {"cap", optional_number(r.cap)},
+                        {"shared_cap", optional_number(r.shared_cap)}});
   }
-  return Object()
-      .field("runs", array(sb.runs, [](const SideRun& r) {
-               const Analysis& a = r.analysis;
-               return Object()
-                   .str("label", r.label).str("results_file", a.results_file).str("scenario_name", a.scenario_name)
-                   .str("scenario_file", a.scenario_file).str("scenario_sha256", a.scenario_sha256)
-                   .uint("seed", a.seed).uint("replications", a.replications)
-                   .field("arms", strings(a.arms)).str("base_arm", a.arms.empty() ? "" : a.arms[a.settings.base_arm])
-                   .done();
-             }))
-      .field("figures", array(sb.figures, [&](const SideFigure& f) {
-               return summary(Object().str("run", f.run).str("arm", f.arm).str("metric", f.metric).str("label", f.label)
-                                  .str("unit", f.unit),
-                              f.summary)
-                   .done();
-             }))
-      .field("changes", array(sb.changes, [](const SideChange& c) {
-               return Object()
-                   .str("run", c.run).str("base_run", c.base_run).str("arm", c.arm).str("metric", c.metric)
-                   .str("label", c.label).str("unit", c.unit).field("paired", c.paired ? "true" : "false")
-                   .num("mean", c.mean).num("ci_low", c.ci_low).num("ci_high", c.ci_high).num("prob_lower", c.prob_lower)
-                   .done();
-             }))
-      .field("risk", array(risk, [](const std::string& j) { return j; }))
-      .done();
+  return {{"runs", rows_of(sb.runs,
+                           [](const SideRun& r) {
+                             const Analysis& a = r.analysis;
+                             return Json{{"label", r.label},
+                                         {"results_file", a.results_file},
+                                         {"scenario_name", a.scenario_name},
+                                         {"scenario_file", a.scenario_file},
+                                         {"scenario_sha256", a.scenario_sha256},
+                                         {"seed", a.seed},
+                                         {"replications", a.replications},
+                                         {"arms", a.arms},
+                                         {"base_arm", a.arms.empty() ? "" : a.arms[a.settings.base_arm]}};
+                           })},
+          {"figures", rows_of(sb.figures,
+                              [](const SideFigure& f) {
+                                const decision::Summary& m = f.summary;
+                                return Json{{"run", f.run},     {"arm", f.arm},         {"metric", f.metric},
+                                            {"label", f.label}, {"unit", f.unit},       {"n", m.n},
+                                            {"mean", m.mean},   {"ci_low", m.ci_low},   {"ci_high", m.ci_high},
+                                            {"q05", m.q05},     {"q95", m.q95}};
+                              })},
+          {"changes", rows_of(sb.changes,
+                              [](const SideChange& c) {
+                                return Json{{"run", c.run},       {"base_run", c.base_run},   {"arm", c.arm},
+                                            {"metric", c.metric}, {"label", c.label},         {"unit", c.unit},
+                                            {"paired", c.paired}, {"mean", c.mean},           {"ci_low", c.ci_low},
+                                            {"ci_high", c.ci_high}, {"prob_lower", c.prob_lower}};
+                              })},
+          {"risk", std::move(risk)}};
 }
 
 // What the charts draw from when a run has more than `limit` replications: for every
 // histogram and exceedance curve, min(limit, kChartQuantilePoints) order statistics of its
 // values with the exact count at or below each (analysis/chart_samples.hpp); `shown`
 // replications are in paired_samples for the cost-effectiveness plane.
-std::string chart_samples_json(const Analysis& a, std::size_t limit, std::size_t shown) {
+Json chart_samples_json(const Analysis& a, std::size_t limit, std::size_t shown) {
   const std::size_t points = std::min(limit, kChartQuantilePoints);
   const std::size_t A = a.arms.size();
   const std::size_t base = a.settings.base_arm;
-  std::vector<std::string> series;
-  const auto add = [&](Object o, const char* field, std::vector<double> v) {
+  Json series = Json::array();
+  // `o` names the series (of, arm...); the field and its order statistics follow.
+  const auto add = [&](Json o, const char* field, std::vector<double> v) {
     const Quantiles q = quantiles(std::move(v), points);
     if (q.n == 0) return;
-    std::string at_most = "[";
-    for (std::size_t i = 0; i < q.at_most.size(); ++i) at_most += (i ? ", " : "") + std::to_string(q.at_most[i]);
-    series.push_back(o.str("field", field).uint("n", q.n).num("mean", q.mean).field("values", numbers(q.values))
-                         .field("at_most", at_most + "]").done());
+    o["field"] = field;
+    o["n"] = q.n;
+    o["mean"] = q.mean;
+    o["values"] = q.values;
+    o["at_most"] = q.at_most;
+    series.push_back(std::move(o));
   };
   for (std::size_t k = 0; k < A; ++k) {
     std::vector<double> cost, effect, spend;
@@ -352,9 +366,10 @@ std::string chart_samples_json(const Analysis& a, std::size_t limit, std::size_t
       effect.push_back(r.effect);
       spend.push_back(r.commissioner_spend);
     }
-    add(Object().str("of", "samples").str("arm", a.arms[k]), "cost", std::move(cost));
-    add(Object().str("of", "samples").str("arm", a.arms[k]), "effect", std::move(effect));
-    add(Object().str("of", "samples").str("arm", a.arms[k]), "commissioner_spend", std::move(spend));
+    const Json o{{"of", "samples"}, {"arm", a.arms[k]}};
+    add(o, "cost", std::move(cost));
+    add(o, "effect", std::move(effect));
+    add(o, "commissioner_spend", std::move(spend));
   }
   for (std::size_t k = 0; k < A; ++k) {
     if (k == base) continue;
@@ -363,9 +378,9 @@ std::string chart_samples_json(const Analysis& a, std::size_t limit, std::size_t
       dc.push_back(a.samples[i + k].cost - a.samples[i + base].cost);
       de.push_back(a.samples[i + k].effect - a.samples[i + base].effect);
     }
-    const auto o = [&] { return Object().str("of", "paired_samples").str("arm", a.arms[k]).str("base_arm", a.arms[base]); };
-    add(o(), "delta_cost", std::move(dc));
-    add(o(), "delta_effect", std::move(de));
+    const Json o{{"of", "paired_samples"}, {"arm", a.arms[k]}, {"base_arm", a.arms[base]}};
+    add(o, "delta_cost", std::move(dc));
+    add(o, "delta_effect", std::move(de));
   }
   for (std::size_t k = 0; k < A; ++k) {
     for (std::size_t p = 0; p < a.partners.size(); ++p) {
@@ -376,15 +391,16 @@ std::string chart_samples_json(const Analysis& a, std::size_t limit, std::size_t
         painshare.push_back(x.painshare);
       }
       if (gain_pain.empty()) continue;
-      const auto o = [&] { return Object().str("of", "payout_samples").str("arm", a.arms[k]).str("partner", a.partners[p]); };
-      add(o(), "gain_pain", std::move(gain_pain));
-      add(o(), "painshare", std::move(painshare));
+      const Json o{{"of", "payout_samples"}, {"arm", a.arms[k]}, {"partner", a.partners[p]}};
+      add(o, "gain_pain", std::move(gain_pain));
+      add(o, "painshare", std::move(painshare));
     }
   }
-  return Object()
-      .uint("replications", a.replications).uint("limit", limit).uint("quantile_points", points)
-      .uint("shown_replications", shown).field("series", array(series, [](const std::string& j) { return j; }))
-      .done();
+  return {{"replications", a.replications},
+          {"limit", limit},
+          {"quantile_points", points},
+          {"shown_replications", shown},
+          {"series", std::move(series)}};
 }
 
 }  // namespace
@@ -399,73 +415,65 @@ std::string analysis_json(const Analysis& a, const Design* design, const Stress*
 void write_analysis_json(const Analysis& a, std::ostream& out, const Design* design, const Stress* stress,
                          const SideBySide* runs, std::size_t chart_limit) {
   const auto& s = a.settings;
-  const auto arm = [&](std::size_t i) { return quoted(a.arms[i]); };
-  Object doc;
-  doc.str("schema", "mhsim-analysis/1");
-  doc.field("meta", Object()
-                        .str("scenario_name", a.scenario_name)
-                        .str("scenario_description", a.scenario_description)
-                        .str("scenario_file", a.scenario_file)
-                        .str("scenario_sha256", a.scenario_sha256)
-                        .uint("seed", a.seed)
-                        .uint("replications", a.replications)
-                        .uint("years", a.years)
-                        .str("mhsim_version", a.mhsim_version)
-                        .str("created_utc", a.created_utc)
-                        .str("results_file", a.results_file)
-                        .str("analysed_utc", a.analysed_utc)
-                        .field("derived", strings(a.derived))
-                        .done());
-  doc.field("settings", Object()
-                            .num("discount_rate", s.discount_rate)
-                            .str("discount_timing", s.mid_year ? "mid_year" : "year_start")
-                            .uint("horizon_years", s.horizon_years)
-                            .field("willingness_to_pay", numbers(s.willingness_to_pay))
-                            .str("effect", s.effect)
-                            .str("effect_label", a.effect_label)
-                            .str("cost_basis", s.cost_basis)
-                            .str("base_arm", a.arms.empty() ? "" : a.arms[s.base_arm])
-                            .num("risk_level", s.risk_level)
-                            .num("clear_probability", decision::kClearProbability)
-                            .num("commissioner_budget", s.commissioner_budget)
-                            .num("voi_decisions_per_year", s.voi_decisions_per_year)
-                            .uint("voi_years", s.voi_years)
-                            .num("voi_population_factor", a.voi_population_factor)
-                            .done());
-  doc.field("arms", strings(a.arms));
-  doc.field("partners", strings(a.partners));
-  doc.field("metrics", array(a.metrics, [](const MetricRow& m) {
-              const auto& x = m.summary;
-              return Object()
-                  .str("metric", m.metric).str("label", m.label).str("unit", m.unit).str("arm", m.arm)
-                  .uint("n", x.n).num("mean", x.mean).num("sd", x.sd).num("se", x.se)
-                  .num("ci_low", x.ci_low).num("ci_high", x.ci_high)
-                  .num("q05", x.q05).num("q25", x.q25).num("q50", x.q50).num("q75", x.q75).num("q95", x.q95)
-                  .done();
-            }));
-  doc.field("differences", array(a.differences, [](const DifferenceRow& d) {
-              const auto& p = d.paired;
-              return Object()
-                  .str("metric", d.metric).str("label", d.label).str("unit", d.unit).str("arm", d.arm)
-                  .str("base_arm", d.base_arm).uint("n", p.n).num("mean", p.mean_difference).num("se", p.se)
-                  .num("ci_low", p.ci_low).num("ci_high", p.ci_high).num("prob_lower", p.prob_b_below_a)
-                  .num("prob_higher", d.prob_higher)
-                  .done();
-            }));
+  Json doc;
+  doc["schema"] = "mhsim-analysis/1";
+  doc["meta"] = {{"scenario_name", a.scenario_name},
+                 {"scenario_description", a.scenario_description},
+                 {"scenario_file", a.scenario_file},
+                 {"scenario_sha256", a.scenario_sha256},
+                 {"seed", a.seed},
+                 {"replications", a.replications},
+                 {"years", a.years},
+                 {"mhsim_version", a.mhsim_version},
+                 {"created_utc", a.created_utc},
+                 {"results_file", a.results_file},
+                 {"analysed_utc", a.analysed_utc},
+                 {"derived", a.derived}};
+  doc["settings"] = {{"discount_rate", s.discount_rate},
+                     {"discount_timing", s.mid_year ? "mid_year" : "year_start"},
+                     {"horizon_years", s.horizon_years},
+                     {"willingness_to_pay", s.willingness_to_pay},
+                     {"effect", s.effect},
+                     {"effect_label", a.effect_label},
+                     {"cost_basis", s.cost_basis},
+                     {"base_arm", a.arms.empty() ? "" : a.arms[s.base_arm]},
+                     {"risk_level", s.risk_level},
+                     {"clear_probability", decision::kClearProbability},
+                     {"commissioner_budget", s.commissioner_budget},
+                     {"voi_decisions_per_year", s.voi_decisions_per_year},
+                     {"voi_years", s.voi_years},
+                     {"voi_population_factor", a.voi_population_factor}};
+  doc["arms"] = a.arms;
+  doc["partners"] = a.partners;
+  doc["metrics"] = rows_of(a.metrics, [](const MetricRow& m) {
+    const auto& x = m.summary;
+    return Json{{"metric", m.metric}, {"label", m.label},     {"unit", m.unit}, {"arm", m.arm},
+                {"n", x.n},           {"mean", x.mean},       {"sd", x.sd},     {"se", x.se},
+                {"ci_low", x.ci_low}, {"ci_high", x.ci_high}, {"q05", x.q05},   {"q25", x.q25},
+                {"q50", x.q50},       {"q75", x.q75},         {"q95", x.q95}};
+  });
+  doc["differences"] = rows_of(a.differences, [](const DifferenceRow& d) {
+    const auto& p = d.paired;
+    return Json{{"metric", d.metric},        {"label", d.label},         {"unit", d.unit},
+                {"arm", d.arm},              {"base_arm", d.base_arm},   {"n", p.n},
+                {"mean", p.mean_difference}, {"se", p.se},               {"ci_low", p.ci_low},
+                {"ci_high", p.ci_high},      {"prob_lower", p.prob_b_below_a}, {"prob_higher", d.prob_higher}};
+  });
   // Above chart_limit replications the charts draw from order statistics and an evenly
   // spaced subset (chart_samples_json); the tables' figures above come from every replication.
   const bool thin = chart_limit > 0 && a.replications > chart_limit;
   const std::vector<std::size_t> shown = shown_replications(static_cast<std::size_t>(a.replications), thin ? chart_limit : a.replications);
-  if (thin) doc.field("chart_samples", chart_samples_json(a, chart_limit, shown.size()));
-  doc.field("samples", thin ? "[]" : array(a.samples, [&](const SampleRow& r) {
-              return Object()
-                  .uint("replication", r.replication).field("arm", arm(r.arm)).num("cost", r.cost)
-                  .num("effect", r.effect).num("commissioner_spend", r.commissioner_spend)
-                  .done();
-            }));
+  if (thin) doc["chart_samples"] = chart_samples_json(a, chart_limit, shown.size());
+  doc["samples"] = thin ? Json::array() : rows_of(a.samples, [&](const SampleRow& r) {
+    return Json{{"replication", r.replication},
+                {"arm", a.arms[r.arm]},
+                {"cost", r.cost},
+                {"effect", r.effect},
+                {"commissioner_spend", r.commissioner_spend}};
+  });
   // Paired samples: every arm but the base, replication by replication (when thinned, the
   // replications the cost-effectiveness plane shows).
-  std::vector<std::string> paired;
+  Json paired = Json::array();
   const std::size_t A = a.arms.size();
   for (std::size_t k0 = 0; A > 0 && k0 < shown.size() && (shown[k0] + 1) * A <= a.samples.size(); ++k0) {
     const std::size_t i = shown[k0] * A;
@@ -473,137 +481,169 @@ void write_analysis_json(const Analysis& a, std::ostream& out, const Design* des
     for (std::size_t k = 0; k < A; ++k) {
       if (k == s.base_arm) continue;
       const SampleRow& r = a.samples[i + k];
-      paired.push_back(Object()
-                           .uint("replication", r.replication).field("arm", arm(k)).field("base_arm", arm(s.base_arm))
-                           .num("delta_cost", r.cost - b.cost).num("delta_effect", r.effect - b.effect)
-                           .done());
+      paired.push_back(Json{{"replication", r.replication},
+                            {"arm", a.arms[k]},
+                            {"base_arm", a.arms[s.base_arm]},
+                            {"delta_cost", r.cost - b.cost},
+                            {"delta_effect", r.effect - b.effect}});
     }
   }
-  doc.field("paired_samples", array(paired, [](const std::string& j) { return j; }));
-  doc.field("icer", array(a.icers, [](const IcerRow& r) {
-              return Object()
-                  .str("arm", r.arm).str("base_arm", r.base_arm).num("delta_cost", r.icer.delta_cost)
-                  .num("delta_effect", r.icer.delta_effect).str("kind", icer_kind(r.icer.kind))
-                  .num("ratio", r.icer.ratio).num("prob_dominates", r.prob_dominates)
-                  .num("prob_dominated", r.prob_dominated)
-                  .done();
-            }));
-  doc.field("nmb", array(a.nmb, [](const NmbRow& r) {
-              return Object()
-                  .str("arm", r.arm).str("base_arm", r.base_arm).num("wtp", r.wtp)
-                  .num("incremental_nmb", r.incremental.mean_difference).num("ci_low", r.incremental.ci_low)
-                  .num("ci_high", r.incremental.ci_high).num("prob_positive", r.prob_positive)
-                  .done();
-            }));
-  doc.field("risk", array(a.risk, [](const RiskRow& r) {
-              return Object()
-                  .str("arm", r.arm).str("partner", r.partner).str("loss", r.commissioner ? "spend" : "painshare")
-                  .num("mean_payment", r.mean_payment).num("mean_margin", r.mean_margin)
-                  .num("mean_painshare", r.mean_painshare).num("var", r.var).num("es", r.es)
-                  .field("reserve", optional_number(r.reserve)).field("p_above_reserve", optional_number(r.p_above_reserve))
-                  .num("p_any_painshare", r.p_any_painshare).field("p_cap_binds", optional_number(r.p_cap_binds))
-                  .field("cap", optional_number(r.cap)).field("shared_cap", optional_number(r.shared_cap))
-                  .field("p_exhausted", optional_number(r.p_exhausted))
-                  .field("lowest_reserve_mean", optional_number(lowest(r.lowest_reserve, &decision::Summary::mean)))
-                  .field("lowest_reserve_q05", optional_number(lowest(r.lowest_reserve, &decision::Summary::q05)))
-                  .field("lowest_reserve_q50", optional_number(lowest(r.lowest_reserve, &decision::Summary::q50)))
-                  .field("reserves_needed", r.commissioner ? "null" : number(r.reserves_needed))
-                  .field("p_cash_exhausted", optional_number(r.p_cash_exhausted))
-                  .field("lowest_cash_mean", optional_number(lowest(r.lowest_cash, &decision::Summary::mean)))
-                  .field("lowest_cash_q05", optional_number(lowest(r.lowest_cash, &decision::Summary::q05)))
-                  .field("lowest_cash_q50", optional_number(lowest(r.lowest_cash, &decision::Summary::q50)))
-                  .field("lowest_cash_quarter", optional_number(quarter(r.lowest_cash_quarter)))
-                  .done();
-            }));
-  doc.field("reserve_paths", array(a.reserve_paths, [](const ReservePathRow& r) {
-              return Object()
-                  .str("arm", r.arm).str("partner", r.partner).uint("year", r.year).num("opening", r.opening)
-                  .num("mean", r.reserves.mean).num("q05", r.reserves.q05).num("q50", r.reserves.q50)
-                  .num("q95", r.reserves.q95).num("p_exhausted_by", r.reserves.p_exhausted_by)
-                  .num("p_cash_exhausted_by", r.p_cash_exhausted_by)
-                  .done();
-            }));
-  doc.field("cash_paths", array(a.cash_paths, [](const CashPathRow& r) {
-              return Object()
-                  .str("arm", r.arm).str("partner", r.partner).uint("quarter", r.quarter).num("opening", r.opening)
-                  .num("mean", r.position.mean).num("q05", r.position.q05).num("q50", r.position.q50)
-                  .num("q95", r.position.q95).num("p_exhausted_by", r.position.p_exhausted_by)
-                  .done();
-            }));
-  doc.field("payout_samples", thin ? "[]" : array(a.payout_samples, [&](const PayoutSample& p) {
-              return Object()
-                  .uint("replication", p.replication).field("arm", arm(p.arm)).str("partner", a.partners[p.partner])
-                  .num("gain_pain", p.gain_pain).num("margin", p.margin).num("painshare", p.painshare)
-                  .done();
-            }));
-  doc.field("kra_bands", array(a.kra_bands, [](const KraBandRow& k) {
-              return Object().str("arm", k.arm).str("kra", k.kra).str("band", k.band).num("share", k.share).done();
-            }));
-  std::vector<std::string> ceac;
+  doc["paired_samples"] = std::move(paired);
+  doc["icer"] = rows_of(a.icers, [](const IcerRow& r) {
+    return Json{{"arm", r.arm},
+                {"base_arm", r.base_arm},
+                {"delta_cost", r.icer.delta_cost},
+                {"delta_effect", r.icer.delta_effect},
+                {"kind", icer_kind(r.icer.kind)},
+                {"ratio", r.icer.ratio},
+                {"prob_dominates", r.prob_dominates},
+                {"prob_dominated", r.prob_dominated}};
+  });
+  doc["nmb"] = rows_of(a.nmb, [](const NmbRow& r) {
+    return Json{{"arm", r.arm},
+                {"base_arm", r.base_arm},
+                {"wtp", r.wtp},
+                {"incremental_nmb", r.incremental.mean_difference},
+                {"ci_low", r.incremental.ci_low},
+                {"ci_high", r.incremental.ci_high},
+                {"prob_positive", r.prob_positive}};
+  });
+  doc["risk"] = rows_of(a.risk, [](const RiskRow& r) {
+    return Json{{"arm", r.arm},
+                {"partner", r.partner},
+                {"loss", r.commissioner ? "spend" : "painshare"},
+                {"mean_payment", r.mean_payment},
+                {"mean_margin", r.mean_margin},
+                {"mean_painshare", r.mean_painshare},
+                {"var", r.var},
+                {"es", r.es},
+                {"reserve", optional_number(r.reserve)},
+                {"p_above_reserve", optional_number(r.p_above_reserve)},
+                {"p_any_painshare", r.p_any_painshare},
+                {"p_cap_binds", optional_number(r.p_cap_binds)},
+                {"cap", optional_number(r.cap)},
+                {"shared_cap", optional_number(r.shared_cap)},
+                {"p_exhausted", optional_number(r.p_exhausted)},
+                {"lowest_reserve_mean", optional_number(lowest(r.lowest_reserve, &decision::Summary::mean))},
+                {"lowest_reserve_q05", optional_number(lowest(r.lowest_reserve, &decision::Summary::q05))},
+                {"lowest_reserve_q50", optional_number(lowest(r.lowest_reserve, &decision::Summary::q50))},
+                {"reserves_needed", r.commissioner ? Json() : Json(r.reserves_needed)},
+                {"p_cash_exhausted", optional_number(r.p_cash_exhausted)},
+                {"lowest_cash_mean", optional_number(lowest(r.lowest_cash, &decision::Summary::mean))},
+                {"lowest_cash_q05", optional_number(lowest(r.lowest_cash, &decision::Summary::q05))},
+                {"lowest_cash_q50", optional_number(lowest(r.lowest_cash, &decision::Summary::q50))},
+                {"lowest_cash_quarter", optional_number(quarter(r.lowest_cash_quarter))}};
+  });
+  doc["reserve_paths"] = rows_of(a.reserve_paths, [](const ReservePathRow& r) {
+    return Json{{"arm", r.arm},
+                {"partner", r.partner},
+                {"year", r.year},
+                {"opening", r.opening},
+                {"mean", r.reserves.mean},
+                {"q05", r.reserves.q05},
+                {"q50", r.reserves.q50},
+                {"q95", r.reserves.q95},
+                {"p_exhausted_by", r.reserves.p_exhausted_by},
+                {"p_cash_exhausted_by", r.p_cash_exhausted_by}};
+  });
+  doc["cash_paths"] = rows_of(a.cash_paths, [](const CashPathRow& r) {
+    return Json{{"arm", r.arm},
+                {"partner", r.partner},
+                {"quarter", r.quarter},
+                {"opening", r.opening},
+                {"mean", r.position.mean},
+                {"q05", r.position.q05},
+                {"q50", r.position.q50},
+                {"q95", r.position.q95},
+                {"p_exhausted_by", r.position.p_exhausted_by}};
+  });
+  doc["payout_samples"] = thin ? Json::array() : rows_of(a.payout_samples, [&](const PayoutSample& p) {
+    return Json{{"replication", p.replication},
+                {"arm", a.arms[p.arm]},
+                {"partner", a.partners[p.partner]},
+                {"gain_pain", p.gain_pain},
+                {"margin", p.margin},
+                {"painshare", p.painshare}};
+  });
+  doc["kra_bands"] = rows_of(a.kra_bands, [](const KraBandRow& k) {
+    return Json{{"arm", k.arm}, {"kra", k.kra}, {"band", k.band}, {"share", k.share}};
+  });
+  Json ceac = Json::array();
   for (const CurvePoint& c : a.ceac) {
     for (std::size_t k = 0; k < c.values.size() && k < A; ++k) {
-      ceac.push_back(Object().num("wtp", c.wtp).field("arm", arm(k)).num("probability", c.values[k]).done());
+      ceac.push_back(Json{{"wtp", c.wtp}, {"arm", a.arms[k]}, {"probability", c.values[k]}});
     }
   }
-  doc.field("ceac", array(ceac, [](const std::string& j) { return j; }));
-  doc.field("evpi", array(a.evpi, [](const CurvePoint& c) {
-              return Object().num("wtp", c.wtp).num("evpi", c.values.empty() ? 0.0 : c.values[0]).done();
-            }));
-  doc.field("tornado", array(a.tornado, [](const TornadoRow& t) {
-              return Object()
-                  .str("output", t.output).str("output_label", t.output_label).str("parameter", t.parameter)
-                  .str("key", t.key).num("low_value", t.low_value).num("high_value", t.high_value)
-                  .num("base_output", t.base_output).num("output_at_low", t.output_at_low)
-                  .num("output_at_high", t.output_at_high).num("r_squared", t.r_squared)
-                  .done();
-            }));
-  doc.field("psa", array(a.psa, [](const PsaRow& p) {
-              return Object()
-                  .str("name", p.name).str("key", p.key).str("distribution", p.distribution).num("base", p.base)
-                  .num("mean", p.mean).num("sd", p.sd).num("q05", p.q05).num("q95", p.q95)
-                  .num("sample_mean", p.sample_mean).str("source", p.source)
-                  .done();
-            }));
-  doc.field("convergence", array(a.convergence, [](const ConvergencePoint& c) {
-              return Object().str("metric", c.metric).str("label", c.label).uint("n", c.n).num("mean", c.mean)
-                  .num("se", c.se).done();
-            }));
-  doc.field("evppi", array(a.evppi, [](const EvppiRow& e) {
-              return Object()
-                  .str("name", e.name).str("kind", e.kind).field("parameters", strings(e.parameters))
-                  .str("description", e.description).str("method", e.method).num("wtp", e.wtp)
-                  .num("evppi", e.evppi).num("se", e.se).num("evpi", e.evpi)
-                  .num("population_evppi", e.population_evppi).num("inmb_share", e.inmb_share)
-                  .done();
-            }));
-  doc.field("evppi_convergence", array(a.evppi_convergence, [](const EvppiConvergencePoint& c) {
-              return Object().str("name", c.name).uint("n", c.n).num("evppi", c.evppi).num("se", c.se).done();
-            }));
-  doc.field("risk_attribution", array(a.risk_attribution, [](const RiskAttributionRow& r) {
-              return Object()
-                  .str("arm", r.arm).str("partner", r.partner).str("output", r.output).str("name", r.name)
-                  .str("kind", r.kind).num("share", r.share)
-                  .done();
-            }));
-  doc.field("replications_needed", array(a.replications_needed, [](const ReplicationsNeeded& r) {
-              return Object()
-                  .str("metric", r.metric).str("arm", r.arm).num("half_width", r.half_width).num("sd", r.sd)
-                  .uint("needed", r.needed).uint("have", r.have)
-                  .done();
-            }));
-  doc.field("behaviour", array(a.behaviour, [](const BehaviourRow& r) {
-              return Object()
-                  .str("arm", r.arm).str("decision", r.decision).str("service", r.service).str("partner", r.partner)
-                  .str("parameter", r.parameter).num("stated", r.stated).num("signal", r.signal).num("stake", r.stake)
-                  .num("factor", r.factor).num("in_force", r.in_force).num("explicit", r.explicit_part)
-                  .num("response", r.response_part)
-                  .done();
-            }));
-  doc.field("monthly", monthly_json(a.monthly));
-  if (design != nullptr) doc.field("design", design_json(*design));
-  if (stress != nullptr) doc.field("stress", stress_json(*stress));
-  if (runs != nullptr) doc.field("runs", runs_json(*runs));
-  out << doc.done() << '\n';
+  doc["ceac"] = std::move(ceac);
+  doc["evpi"] = rows_of(a.evpi, [](const CurvePoint& c) {
+    return Json{{"wtp", c.wtp}, {"evpi", c.values.empty() ? 0.0 : c.values[0]}};
+  });
+  doc["tornado"] = rows_of(a.tornado, [](const TornadoRow& t) {
+    return Json{{"output", t.output},
+                {"output_label", t.output_label},
+                {"parameter", t.parameter},
+                {"key", t.key},
+                {"low_value", t.low_value},
+                {"high_value", t.high_value},
+                {"base_output", t.base_output},
+                {"output_at_low", t.output_at_low},
+                {"output_at_high", t.output_at_high},
+                {"r_squared", t.r_squared}};
+  });
+  doc["psa"] = rows_of(a.psa, [](const PsaRow& p) {
+    return Json{{"name", p.name}, {"key", p.key}, {"distribution", p.distribution},
+                {"base", p.base}, {"mean", p.mean}, {"sd", p.sd},
+                {"q05", p.q05},   {"q95", p.q95},   {"sample_mean", p.sample_mean},
+                {"source", p.source}};
+  });
+  doc["convergence"] = rows_of(a.convergence, [](const ConvergencePoint& c) {
+    return Json{{"metric", c.metric}, {"label", c.label}, {"n", c.n}, {"mean", c.mean}, {"se", c.se}};
+  });
+  doc["evppi"] = rows_of(a.evppi, [](const EvppiRow& e) {
+    return Json{{"name", e.name},
+                {"kind", e.kind},
+                {"parameters", e.parameters},
+                {"description", e.description},
+                {"method", e.method},
+                {"wtp", e.wtp},
+                {"evppi", e.evppi},
+                {"se", e.se},
+                {"evpi", e.evpi},
+                {"population_evppi", e.population_evppi},
+                {"inmb_share", e.inmb_share}};
+  });
+  doc["evppi_convergence"] = rows_of(a.evppi_convergence, [](const EvppiConvergencePoint& c) {
+    return Json{{"name", c.name}, {"n", c.n}, {"evppi", c.evppi}, {"se", c.se}};
+  });
+  doc["risk_attribution"] = rows_of(a.risk_attribution, [](const RiskAttributionRow& r) {
+    return Json{{"arm", r.arm},   {"partner", r.partner}, {"output", r.output},
+                {"name", r.name}, {"kind", r.kind},       {"share", r.share}};
+  });
+  doc["replications_needed"] = rows_of(a.replications_needed, [](const ReplicationsNeeded& r) {
+    return Json{{"metric", r.metric}, {"arm", r.arm},       {"half_width", r.half_width},
+                {"sd", r.sd},         {"needed", r.needed}, {"have", r.have}};
+  });
+  doc["behaviour"] = rows_of(a.behaviour, [](const BehaviourRow& r) {
+    return Json{{"arm", r.arm},
+                {"decision", r.decision},
+                {"service", r.service},
+                {"partner", r.partner},
+                {"parameter", r.parameter},
+                {"stated", r.stated},
+                {"signal", r.signal},
+                {"stake", r.stake},
+                {"factor", r.factor},
+                {"in_force", r.in_force},
+                {"explicit", r.explicit_part},
+                {"response", r.response_part}};
+  });
+  doc["monthly"] = monthly_json(a.monthly);
+  if (design != nullptr) doc["design"] = design_json(*design);
+  if (stress != nullptr) doc["stress"] = stress_json(*stress);
+  if (runs != nullptr) doc["runs"] = runs_json(*runs);
+  std::string text;
+  json_text(doc, text);
+  out << script_safe_json(text) << '\n';
 }
 
 std::vector<std::pair<std::string, std::string>> analysis_csv_tables(const Analysis& a) {

@@ -11,7 +11,7 @@ namespace {
 
 // The axes, each named once: label and scale dataset (string labels written by the models'
 // writers, or numbers generated under scales/).
-Axis generated(const char* label, const char* scale, std::uint64_t first) { return Axis{label, scale, first, true}; }
+Axis generated(const char* label, const char* scale, std::uint64_t first) { return Axis{label, scale, first, true, {}}; }
 const Axis kReplication = generated("replication", "scales/replication", 0);
 const Axis kYear = generated("year", "scales/year", 1);
 const Axis kMonth = generated("month", "scales/month", 1);
@@ -30,11 +30,12 @@ const Axis kDecision{"decision", "incentives/decision"};
 const Axis kResponseField{"field", "incentives/field"};
 const Axis kPartnerField{"field", "payouts/partner_field"};
 const Axis kArmField{"field", "payouts/arm_field"};
-const Axis kKra{"kra", ""};  // payouts/kra_name is [arm, kra]: names differ by arm
+// payouts/kra_name is [arm, kra]: names differ by arm, so the scale numbers the positions.
+const Axis kKra = generated("kra", "scales/kra", 0);
 const Axis kCommissioner{"commissioner", "payouts/commissioner_name"};
-const Axis kFlow{"flow", ""};  // 0 receipts, 1 costs
+const Axis kFlow{"flow", "scales/flow", 0, true, {"receipts", "costs"}};
 const Axis kStation{"station", "stations/name"};
-const Axis kCombination{"combination", ""};
+const Axis kCombination = generated("combination", "scales/combination", 0);
 const Axis kTerm{"term", "sweep/term_path"};
 const Axis kSweepArm{"arm", "sweep/arm_name"};
 const Axis kSweepPartner{"partner", "sweep/partner_name"};
@@ -56,6 +57,11 @@ std::vector<DatasetDescription> build() {
       {"scales/year", "year", "", "simulated year, from 1 (a year is 365 days)", {}, true},
       {"scales/month", "month", "", "simulated month, from 1 (a twelfth of a 365-day year)", {}, true},
       {"scales/quarter", "quarter", "", "quarter of the agreement, from 1", {}, true},
+      {"scales/kra", "1", "",
+       "position of a key result area in its arm's list, from 0 (its name is payouts/kra_name[arm, kra])", {}, true},
+      {"scales/flow", "", "", "cash flow: receipts or costs", {}, true},
+      {"scales/combination", "1", "",
+       "combination number of a sweep, from 0, as in its CSV (its terms are sweep/terms[combination, term])", {}, true},
       // Pathway model.
       {"ledger/activity", "various", "ledger/measure",
        "activity posted to the ledger in the year: contacts, occupied days, episodes started or team-years, "

@@ -23,6 +23,9 @@ struct Axis {
   /// replication axis starts at the file's first replication instead).
   std::uint64_t first = 0;
   bool generated = false;
+  /// For a generated scale of names (scales/flow): its entries, written as strings instead of
+  /// numbers.
+  std::vector<std::string> names = {};
 };
 
 struct DatasetDescription {
@@ -41,7 +44,7 @@ const DatasetDescription* describe_dataset(const std::string& path);
 /// Whether `path` is a numeric dataset that is not per replication (psa/base, scales/year...):
 /// merge copies it whole instead of row by row.
 bool is_fixed_dataset(const std::string& path);
-/// Generated scales (scales/*) are rebuilt by every writer from the shapes of the datasets
+/// Generated scales (scales/*: numbers, or the fixed names of scales/flow) are rebuilt by every writer from the shapes of the datasets
 /// they index; merge does not copy them.
 bool is_generated_scale(const std::string& path);
 

@@ -453,14 +453,19 @@ void ResultsWriter::describe_datasets() {
     if (axis.scale.empty()) return -1;
     if (axis.generated && present.count(axis.scale) == 0 && !link_exists(file_, axis.scale)) {
       ensure_parent_groups(file_, axis.scale, temp_path_);
-      const std::uint64_t first = axis.label == "replication" ? first_row_ + axis.first : axis.first;
-      std::vector<std::uint64_t> values(length);
-      for (hsize_t i = 0; i < length; ++i) values[i] = first + i;
-      Id space{H5Screate_simple(1, &length, nullptr), H5Sclose};
-      Id ds{H5Dcreate2(file_, axis.scale.c_str(), H5T_STD_U64LE, space.id, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-            H5Dclose};
-      if (ds.id < 0 || (length > 0 && H5Dwrite(ds.id, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)) {
-        fail("cannot write dataset '" + axis.scale + "'", temp_path_);
+      if (!axis.names.empty()) {
+        // A scale of fixed names (scales/flow), written where the axis has as many positions.
+        if (axis.names.size() == length) labels(axis.scale, axis.names);
+      } else {
+        const std::uint64_t first = axis.label == "replication" ? first_row_ + axis.first : axis.first;
+        std::vector<std::uint64_t> values(length);
+        for (hsize_t i = 0; i < length; ++i) values[i] = first + i;
+        Id space{H5Screate_simple(1, &length, nullptr), H5Sclose};
+        Id ds{H5Dcreate2(file_, axis.scale.c_str(), H5T_STD_U64LE, space.id, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+              H5Dclose};
+        if (ds.id < 0 || (length > 0 && H5Dwrite(ds.id, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)) {
+          fail("cannot write dataset '" + axis.scale + "'", temp_path_);
+        }
       }
     }
     if (!link_exists(file_, axis.scale)) return -1;
@@ -505,12 +510,12 @@ void ResultsWriter::describe_datasets() {
       if (ok < 0) fail("cannot attach '" + axis.scale + "' to '" + path + "'", temp_path_);
     }
   }
-  // The number scales made above describe themselves too.
+  // The scales made above describe themselves too.
   for (const DatasetDescription& d : dataset_descriptions()) {
     if (!is_generated_scale(d.path) || !link_exists(file_, d.path)) continue;
     Id ds{H5Dopen2(file_, d.path.c_str(), H5P_DEFAULT), H5Dclose};
     try {
-      set_string_attribute(ds.id, "units", d.units);
+      if (!d.units.empty()) set_string_attribute(ds.id, "units", d.units);  // names (scales/flow) have none
       set_string_attribute(ds.id, "description", d.description);
     } catch (const std::runtime_error& e) {
       fail(std::string("cannot write ") + e.what() + " of '" + d.path + "'", temp_path_);

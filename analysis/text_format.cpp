@@ -56,16 +56,14 @@ std::size_t width_of(const std::string& s) {
   return n;
 }
 
-std::string pad(const std::string& s, std::size_t width) {
-  const std::size_t w = width_of(s);
-  return s + std::string(width > w ? width - w : 1, ' ');
-}
-
-std::string table_text(const std::vector<std::vector<std::string>>& rows, std::size_t right_from) {
+std::string table_text(const std::vector<std::vector<std::string>>& rows, std::size_t right_from,
+                       std::size_t max_width) {
   std::vector<std::size_t> w;
   for (const auto& r : rows) {
     if (w.size() < r.size()) w.resize(r.size(), 0);
-    for (std::size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], width_of(r[i]));
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      if (width_of(r[i]) <= max_width) w[i] = std::max(w[i], width_of(r[i]));
+    }
   }
   std::string out;
   for (const auto& r : rows) {

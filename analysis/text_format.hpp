@@ -45,11 +45,12 @@ std::string money(double x);
 
 /// Characters as the terminal shows them (UTF-8 lead bytes).
 std::size_t width_of(const std::string& s);
-/// `s` followed by spaces to `width` characters, at least one space (a fixed-width column).
-std::string pad(const std::string& s, std::size_t width);
 /// Rows as columns two spaces apart, each as wide as its widest cell: cells left-aligned,
-/// those in columns `right_from` and after right-aligned (numbers). No trailing spaces.
+/// those in columns `right_from` and after right-aligned (numbers). No trailing spaces. A cell
+/// wider than `max_width` does not widen its column: it overflows it, on its own row (a long
+/// description does not push every row's later columns to the right).
 std::string table_text(const std::vector<std::vector<std::string>>& rows,
-                       std::size_t right_from = std::numeric_limits<std::size_t>::max());
+                       std::size_t right_from = std::numeric_limits<std::size_t>::max(),
+                       std::size_t max_width = std::numeric_limits<std::size_t>::max());
 
 }  // namespace mhsim::analysis

@@ -97,19 +97,11 @@ std::string describe_statistic(const scenario::PathwayScenario& sc, const Calibr
 
 namespace {
 
-std::size_t statistic_width(const scenario::PathwayScenario& sc, const CalibrationSpec& spec, scenario::TargetRole role) {
-  std::size_t width = 10;
-  for (const CalibrationTarget& g : spec.targets) {
-    if (g.role == role) width = std::max(width, describe_statistic(sc, g).size() + 2);
-  }
-  return std::min<std::size_t>(width, 90);
-}
-
-/// The first two columns, with at least two spaces between columns also after a wide value.
-std::string name_and_statistic(const scenario::PathwayScenario& sc, const CalibrationTarget& g, std::size_t width) {
-  const std::string what = describe_statistic(sc, g);
-  return pad(g.name, 26) + (g.name.size() + 1 >= 26 ? " " : "") + pad(what, width) + (what.size() + 1 >= width ? " " : "");
-}
+// The calibration tables (analysis::table_text): every column left-aligned; a cell longer than
+// kMaxColumn characters (a statistic summing many services' costs) overflows its column on
+// its own row instead of widening it for every row.
+constexpr std::size_t kLeftAligned = std::numeric_limits<std::size_t>::max();
+constexpr std::size_t kMaxColumn = 90;
 
 std::string percent(double share) {
   if (std::isnan(share)) return "-";
@@ -122,9 +114,8 @@ std::string percent(double share) {
 
 std::size_t print_target_table(const scenario::PathwayScenario& sc, const CalibrationSpec& spec,
                                const std::vector<TargetStatistic>& stats, scenario::TargetRole role) {
-  const std::size_t width = statistic_width(sc, spec, role);
-  emit(pad("target", 26) + pad("statistic", width) + pad("target value", 14) + pad("tolerance", 12) +
-       pad("simulated", 12) + pad("95% CI", 26) + pad("1 run in", 10) + pad("met", 5) + "source");
+  std::vector<std::vector<std::string>> rows = {
+      {"target", "statistic", "target value", "tolerance", "simulated", "95% CI", "1 run in", "met", "source"}};
   std::size_t met = 0;
   for (std::size_t t = 0; t < spec.targets.size(); ++t) {
     const CalibrationTarget& g = spec.targets[t];
@@ -132,10 +123,11 @@ std::size_t print_target_table(const scenario::PathwayScenario& sc, const Calibr
     const TargetStatistic& s = stats[t];
     const bool ok = g.met(s.mean);
     met += ok;
-    emit(name_and_statistic(sc, g, width) + pad(num(g.value), 14) + pad(g.criterion(), 12) + pad(num(s.mean), 12) +
-         pad("[" + num(s.ci_low) + ", " + num(s.ci_high) + "]", 26) + pad(percent(s.coverage), 10) +
-         pad(ok ? "yes" : "no", 5) + (g.by_construction.empty() ? "" : "(by construction) ") + g.source);
+    rows.push_back({g.name, describe_statistic(sc, g), num(g.value), g.criterion(), num(s.mean),
+                    "[" + num(s.ci_low) + ", " + num(s.ci_high) + "]", percent(s.coverage), ok ? "yes" : "no",
+                    (g.by_construction.empty() ? "" : "(by construction) ") + g.source});
   }
+  std::fputs(analysis::table_text(rows, kLeftAligned, kMaxColumn).c_str(), stdout);
   return met;
 }
 
@@ -143,25 +135,26 @@ std::size_t print_prediction_table(const scenario::PathwayScenario& sc, const Ca
                                    const std::vector<TargetStatistic>& stats,
                                    const std::vector<pipeline::TargetPrediction>& predictions, bool parameters_included) {
   const scenario::TargetRole role = scenario::TargetRole::kValidate;
-  const std::size_t width = statistic_width(sc, spec, role);
   std::printf("Predicted, not fitted (held out: role = \"validate\"): the 95%% prediction interval is where the published "
               "figure should fall if the model is right, from the figure's own precision (its tolerance), the Monte Carlo "
               "error%s; met when the figure is inside it\n",
               parameters_included ? " and the fitted parameters' uncertainty (Gauss-Newton, through each target's gradient)"
                                   : "");
-  emit(pad("target", 26) + pad("statistic", width) + pad("target value", 14) + pad("predicted", 12) +
-       pad("95% prediction interval", 28) + pad("z", 8) + pad("1 run in", 10) + pad("met", 5) + "source");
+  std::vector<std::vector<std::string>> rows = {
+      {"target", "statistic", "target value", "predicted", "95% prediction interval", "z", "1 run in", "met", "source"}};
   std::size_t met = 0;
   for (std::size_t t = 0; t < spec.targets.size(); ++t) {
     const CalibrationTarget& g = spec.targets[t];
     if (g.role != role) continue;
     const pipeline::TargetPrediction& p = predictions[t];
     met += p.met;
-    emit(name_and_statistic(sc, g, width) + pad(num(g.value) + (g.bound == scenario::TargetBound::kAbout ? "" : " (" + g.criterion() + ")"), 14) +
-         pad(num(stats[t].mean), 12) + pad("[" + num(p.low) + ", " + num(p.high) + "]", 28) + pad(num(p.z, 3), 8) +
-         pad(percent(stats[t].coverage), 10) + pad(p.met ? "yes" : "no", 5) +
-         (std::isnan(p.parameter_sd) ? "(parameter uncertainty not determined) " : "") + g.source);
+    rows.push_back({g.name, describe_statistic(sc, g),
+                    num(g.value) + (g.bound == scenario::TargetBound::kAbout ? "" : " (" + g.criterion() + ")"),
+                    num(stats[t].mean), "[" + num(p.low) + ", " + num(p.high) + "]", num(p.z, 3),
+                    percent(stats[t].coverage), p.met ? "yes" : "no",
+                    (std::isnan(p.parameter_sd) ? "(parameter uncertainty not determined) " : "") + g.source});
   }
+  std::fputs(analysis::table_text(rows, kLeftAligned, kMaxColumn).c_str(), stdout);
   return met;
 }
 
@@ -283,14 +276,14 @@ int calibrate_command(const CalibrateOptions& o) {
     const CalibrationOutcome fit = calibrate_pathway(*sc, *spec, run);
 
     std::printf("\nFitted parameters (standard errors: Gauss-Newton, (J^T J)^-1 of the standardised residuals)\n");
-    emit(pad("parameter", 24) + pad("key", 44) + pad("start", 12) + pad("fitted", 14) + pad("SE", 12) +
-         pad("bounds", 20));
+    std::vector<std::vector<std::string>> parameters = {{"parameter", "key", "start", "fitted", "SE", "bounds"}};
     for (std::size_t i = 0; i < spec->parameters.size(); ++i) {
       const scenario::CalibrationParameter& p = spec->parameters[i];
       const std::string key = p.multiplier ? "x (" + p.key + ")" : p.key;
-      emit(pad(p.name, 24) + pad(key, 44) + pad(num(fit.start[i]), 12) + pad(num(fit.fitted[i], 8), 14) +
-           pad(num(fit.se[i], 3), 12) + pad("[" + num(p.low) + ", " + num(p.high) + "]", 20));
+      parameters.push_back({p.name, key, num(fit.start[i]), num(fit.fitted[i], 8), num(fit.se[i], 3),
+                            "[" + num(p.low) + ", " + num(p.high) + "]"});
     }
+    std::fputs(analysis::table_text(parameters, kLeftAligned, kMaxColumn).c_str(), stdout);
     std::printf("\nCalibration targets at the fitted values: mean over replications, its 95%% confidence interval, and the "
                 "share of single replications inside the tolerance (1 run in)\n");
     const std::size_t met = print_target_table(*sc, *spec, fit.statistics);
@@ -325,11 +318,8 @@ int calibrate_command(const CalibrateOptions& o) {
                   run.max_evaluations);
       std::fflush(stdout);
       const std::vector<pipeline::LeftOut> loo = pipeline::leave_one_out(*sc, *spec, fit, run);
-      std::size_t width = 10;
-      for (const pipeline::LeftOut& l : loo) width = std::max(width, spec->targets[l.target].name.size() + 2);
-      emit(pad("left out", width) + pad("target value", 14) + pad("tolerance", 12) + pad("full fit", 12) +
-           pad("refit predicts", 16) + pad("95% prediction interval", 28) + pad("z", 8) + pad("width/tol", 11) +
-           pad("refit", 16) + "verdict");
+      std::vector<std::vector<std::string>> rows = {{"left out", "target value", "tolerance", "full fit", "refit predicts",
+                                                     "95% prediction interval", "z", "width/tol", "refit", "verdict"}};
       std::size_t predicted = 0, absorbed = 0, missed = 0;
       for (const pipeline::LeftOut& l : loo) {
         const CalibrationTarget& g = spec->targets[l.target];
@@ -339,11 +329,11 @@ int calibrate_command(const CalibrateOptions& o) {
         (l.verdict == pipeline::LeftOutVerdict::kPredicted  ? predicted
          : l.verdict == pipeline::LeftOutVerdict::kAbsorbed ? absorbed
                                                             : missed)++;
-        emit(pad(g.name, width) + pad(num(g.value), 14) + pad(g.criterion(), 12) + pad(num(fit.statistics[l.target].mean), 12) +
-             pad(num(l.statistic.mean), 16) + pad("[" + num(p.low) + ", " + num(p.high) + "]", 28) + pad(num(p.z, 3), 8) +
-             pad(num(ratio, 3), 11) +
-             pad(std::to_string(l.evaluations) + (l.converged ? " conv." : " capped"), 16) + verdict);
+        rows.push_back({g.name, num(g.value), g.criterion(), num(fit.statistics[l.target].mean), num(l.statistic.mean),
+                        "[" + num(p.low) + ", " + num(p.high) + "]", num(p.z, 3), num(ratio, 3),
+                        std::to_string(l.evaluations) + (l.converged ? " conv." : " capped"), verdict});
       }
+      std::fputs(analysis::table_text(rows, kLeftAligned, kMaxColumn).c_str(), stdout);
       std::printf("\nLeave-one-out: %zu predicted, %zu absorbed, %zu missed of %zu\n", predicted, absorbed, missed, loo.size());
     }
 

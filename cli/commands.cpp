@@ -107,11 +107,6 @@ std::string cell(const engine::Tally& t, int decimals) { return cell(analysis::m
 
 }  // namespace
 
-void emit(std::string line) {
-  line.erase(line.find_last_not_of(' ') + 1);
-  std::printf("%s\n", line.c_str());
-}
-
 namespace {
 
 std::string theory_cell(double x, int decimals) {
@@ -123,34 +118,22 @@ void print_summary(const scenario::NetworkScenario& sc, const analysis::NetworkS
   const double window = net.horizon - net.warmup;
   std::printf("\nPer station: mean over %llu replications ± 95%% confidence half-width (Student t)\n",
               static_cast<unsigned long long>(summary.replications()));
-  const char* header[] = {"station", "arrivals/day", "wait (days)", "queue length", "utilisation", "sojourn (days)"};
-  const std::size_t widths[] = {26, 20, 22, 22, 20, 22};
-  std::string line;
-  for (int i = 0; i < 6; ++i) line += pad(header[i], widths[i]);
-  emit(line);
+  std::vector<std::vector<std::string>> rows = {
+      {"station", "arrivals/day", "wait (days)", "queue length", "utilisation", "sojourn (days)"}};
   const auto prediction = analysis::jackson_prediction(net);
   const std::vector<double> load = analysis::offered_load(net);
   const std::vector<double> lambda = analysis::arrival_rates(net);
   // station_metrics(): 0 arrivals, 3 mean_wait, 4 mean_queue_length, 5 utilisation, 6 mean_sojourn
   for (std::size_t s = 0; s < net.stations.size(); ++s) {
-    line = pad(net.stations[s].name, widths[0]);
-    line += pad(cell(summary.station(0, s), 3), widths[1]);
-    line += pad(cell(summary.station(3, s), 4), widths[2]);
-    line += pad(cell(summary.station(4, s), 3), widths[3]);
-    line += pad(cell(summary.station(5, s), 4), widths[4]);
-    line += pad(cell(summary.station(6, s), 4), widths[5]);
-    emit(line);
+    rows.push_back({net.stations[s].name, cell(summary.station(0, s), 3), cell(summary.station(3, s), 4),
+                    cell(summary.station(4, s), 3), cell(summary.station(5, s), 4), cell(summary.station(6, s), 4)});
     if (prediction) {
       const analysis::theory::MmcMeasures& m = (*prediction)[s];
-      line = pad("  theory (Jackson)", widths[0]);
-      line += pad(fixed(lambda[s], 3), widths[1]);
-      line += pad(theory_cell(m.mean_wait, 4), widths[2]);
-      line += pad(theory_cell(m.mean_queue, 3), widths[3]);
-      line += pad(theory_cell(std::min(m.rho, 1.0), 4), widths[4]);
-      line += pad(theory_cell(m.mean_sojourn, 4), widths[5]);
-      emit(line);
+      rows.push_back({"  theory (Jackson)", fixed(lambda[s], 3), theory_cell(m.mean_wait, 4), theory_cell(m.mean_queue, 3),
+                      theory_cell(std::min(m.rho, 1.0), 4), theory_cell(m.mean_sojourn, 4)});
     }
   }
+  print_table(rows, 1);
   for (std::size_t s = 0; s < net.stations.size(); ++s) {
     if (load[s] < 1.0) continue;
     if (const auto& limit = net.stations[s].queue_limit) {
@@ -227,26 +210,26 @@ void print_pathway_summary(const scenario::PathwayScenario& sc, const analysis::
   const std::size_t arms = spec.arms.size(), years = static_cast<std::size_t>(spec.years);
   std::printf("\nWhole run (%zu year%s), per replication: mean ± 95%% confidence half-width over %llu replications\n",
               years, years == 1 ? "" : "s", static_cast<unsigned long long>(summary.replications()));
-  const std::size_t w0 = 34, w = 26;
-  std::string line = pad("", w0);
-  for (const pw::ArmSpec& a : spec.arms) line += pad(a.name, w);
-  for (std::size_t a = 1; a < arms; ++a) line += pad(spec.arms[a].name + " - " + spec.arms[0].name, w);
-  emit(line);
-  line = pad("ledger cost (whole system)", w0);
-  for (std::size_t a = 0; a < arms; ++a) line += pad(money_cell(summary.total_cost(a)), w);
-  for (std::size_t a = 1; a < arms; ++a) line += pad(money_cell(summary.paired_cost_difference(a)), w);
-  emit(line);
-  line = pad("of which presentations", w0);
-  for (std::size_t a = 0; a < arms; ++a) line += pad(money_cell(summary.system_total(a, pw::SystemKpi::kPresentationCost)), w);
-  for (std::size_t a = 1; a < arms; ++a) {
-    line += pad(money_cell(summary.paired_difference(a, pw::SystemKpi::kPresentationCost)), w);
-  }
-  emit(line);
+  using Rows = std::vector<std::vector<std::string>>;
+  Rows rows(1, {""});
+  for (const pw::ArmSpec& a : spec.arms) rows[0].push_back(a.name);
+  for (std::size_t a = 1; a < arms; ++a) rows[0].push_back(spec.arms[a].name + " - " + spec.arms[0].name);
+  // One row: its name, each arm's cell, then each arm's paired difference from the first.
+  const auto add = [&](std::string name, const auto& of_arm, const auto& difference) {
+    std::vector<std::string> row = {std::move(name)};
+    for (std::size_t a = 0; a < arms; ++a) row.push_back(of_arm(a));
+    for (std::size_t a = 1; a < arms; ++a) row.push_back(difference(a));
+    rows.push_back(std::move(row));
+  };
+  add("ledger cost (whole system)", [&](std::size_t a) { return money_cell(summary.total_cost(a)); },
+      [&](std::size_t a) { return money_cell(summary.paired_cost_difference(a)); });
+  add("of which presentations", [&](std::size_t a) { return money_cell(summary.system_total(a, pw::SystemKpi::kPresentationCost)); },
+      [&](std::size_t a) { return money_cell(summary.paired_difference(a, pw::SystemKpi::kPresentationCost)); });
   struct Row {
     pw::SystemKpi k;
     int decimals;
   };
-  const Row rows[] = {{pw::SystemKpi::kArrivals, 0},           {pw::SystemKpi::kReferralsSecondary, 0},
+  const Row kpis[] = {{pw::SystemKpi::kArrivals, 0},           {pw::SystemKpi::kReferralsSecondary, 0},
                       {pw::SystemKpi::kFrontDoorSupported, 0}, {pw::SystemKpi::kDiverted, 0},
                       {pw::SystemKpi::kGatekeptRefusals, 0},   {pw::SystemKpi::kHandoffLosses, 0},
                       {pw::SystemKpi::kAdmissions, 0},         {pw::SystemKpi::kReadmissions, 0},
@@ -258,45 +241,45 @@ void print_pathway_summary(const scenario::PathwayScenario& sc, const analysis::
                       {pw::SystemKpi::kWemwbsMeanChange, 2},   {pw::SystemKpi::kGoalsSet, 0},
                       {pw::SystemKpi::kGoalsAchieved, 0},      {pw::SystemKpi::kGoalsSustained, 0},
                       {pw::SystemKpi::kQalys, 1},              {pw::SystemKpi::kInSystemAtYearEnd, 0}};
-  for (const Row& row : rows) {
-    const auto& info = pw::system_kpis()[static_cast<std::size_t>(row.k)];
-    line = pad(std::string(info.name), w0);
-    for (std::size_t a = 0; a < arms; ++a) line += pad(cell(summary.system_total(a, row.k), row.decimals), w);
-    for (std::size_t a = 1; a < arms; ++a) line += pad(cell(summary.paired_difference(a, row.k), row.decimals), w);
-    emit(line);
+  for (const Row& row : kpis) {
+    add(std::string(pw::system_kpis()[static_cast<std::size_t>(row.k)].name),
+        [&](std::size_t a) { return cell(summary.system_total(a, row.k), row.decimals); },
+        [&](std::size_t a) { return cell(summary.paired_difference(a, row.k), row.decimals); });
   }
+  print_table(rows, 1);
   // Waits where capacity can make them: services with a capacity in some arm.
   std::printf("\nWaits and caseloads in year %zu (days; people at year end)\n", years);
-  line = pad("service", w0);
-  for (const pw::ArmSpec& a : spec.arms) line += pad(a.name + " wait", w);
-  for (const pw::ArmSpec& a : spec.arms) line += pad(a.name + " caseload", w);
-  emit(line);
+  rows = Rows(1, {"service"});
+  for (const pw::ArmSpec& a : spec.arms) rows[0].push_back(a.name + " wait");
+  for (const pw::ArmSpec& a : spec.arms) rows[0].push_back(a.name + " caseload");
   for (std::size_t s = 0; s < spec.services.size(); ++s) {
     bool capped = false;
     for (const pw::ArmSpec& a : spec.arms) capped = capped || (a.enabled[s] && a.capacity[s] > 0);
     if (!capped) continue;
-    line = pad(spec.services[s].name, w0);
+    std::vector<std::string> row = {spec.services[s].name};
     for (std::size_t a = 0; a < arms; ++a) {
-      line += pad(spec.arms[a].enabled[s] ? cell(summary.service(a, years - 1, s, pw::ServiceKpi::kMeanWait), 1) : "-", w);
+      row.push_back(spec.arms[a].enabled[s] ? cell(summary.service(a, years - 1, s, pw::ServiceKpi::kMeanWait), 1) : "-");
     }
     for (std::size_t a = 0; a < arms; ++a) {
-      line += pad(spec.arms[a].enabled[s] ? cell(summary.service(a, years - 1, s, pw::ServiceKpi::kCaseloadAtYearEnd), 0) : "-", w);
+      row.push_back(spec.arms[a].enabled[s] ? cell(summary.service(a, years - 1, s, pw::ServiceKpi::kCaseloadAtYearEnd), 0)
+                                            : "-");
     }
-    emit(line);
+    rows.push_back(std::move(row));
   }
+  print_table(rows, 1);
   std::printf("\nCost by partner, whole run\n");
-  line = pad("partner", w0);
-  for (const pw::ArmSpec& a : spec.arms) line += pad(a.name, w);
-  emit(line);
+  rows = Rows(1, {"partner"});
+  for (const pw::ArmSpec& a : spec.arms) rows[0].push_back(a.name);
   for (std::size_t p = 0; p < spec.partners.size(); ++p) {
-    line = pad(spec.partners[p].name, w0);
+    std::vector<std::string> row = {spec.partners[p].name};
     for (std::size_t a = 0; a < arms; ++a) {
       double mean = 0;
       for (std::size_t y = 0; y < years; ++y) mean += summary.partner_cost(a, y, p).mean();
-      line += pad(pounds(mean), w);
+      row.push_back(pounds(mean));
     }
-    emit(line);
+    rows.push_back(std::move(row));
   }
+  print_table(rows, 1);
   for (std::size_t a = 1; a < arms; ++a) {
     std::printf("\nCommon random numbers: var(paired cost difference %s - %s) / var(unpaired) = %.4f\n",
                 spec.arms[a].name.c_str(), spec.arms[0].name.c_str(), summary.crn_variance_ratio(a));
@@ -316,19 +299,16 @@ void print_payouts(const analysis::ResultsReader& file, const scenario::PathwayS
   for (std::size_t a = 0; a < arms.size() && a < spec.arms.size(); ++a) {
     if (!arms[a].settled) continue;
     std::printf("arm %s\n", spec.arms[a].name.c_str());
-    const std::size_t w0 = 22, w = 24;
-    std::string line = pad("  partner", w0) + pad("payment", w) + pad("margin", w) + pad("gain/pain", w) +
-                       pad("P(pain)", 10) + pad("5th pct gain/pain", w);
-    emit(line);
+    std::vector<std::vector<std::string>> rows = {{"  partner", "payment", "margin", "gain/pain", "P(pain)", "5th pct gain/pain"}};
     for (std::size_t p = 0; p < arms[a].partners.size() && p < spec.partners.size(); ++p) {
       const analysis::PartnerPayoutSummary& q = arms[a].partners[p];
       if (!q.in_contract) continue;
       char prob[32];
       std::snprintf(prob, sizeof prob, "%.3f", q.p_pain);
-      line = pad("  " + spec.partners[p].name, w0) + pad(money_cell(q.payment), w) + pad(money_cell(q.margin), w) +
-             pad(money_cell(q.gain_pain), w) + pad(prob, 10) + pad(pounds(q.p5_gain_pain), w);
-      emit(line);
+      rows.push_back({"  " + spec.partners[p].name, money_cell(q.payment), money_cell(q.margin), money_cell(q.gain_pain),
+                      prob, pounds(q.p5_gain_pain)});
     }
+    print_table(rows, 1);
     std::printf("  commissioner spend a year %s; painshare cap binds in %.1f%% of years\n",
                 money_cell(arms[a].commissioner_spend).c_str(), 100.0 * arms[a].p_pain_cap_binds);
   }

@@ -200,10 +200,6 @@ std::optional<std::uint64_t> parse_option(const std::string& text, const char* f
 /// what it should be) added to `errors`.
 std::optional<double> number_option(const std::string& text, const char* flag, double min, double max,
                                     const std::string& expected, std::vector<scenario::Diagnostic>& errors);
-/// `s` padded with spaces to `width` UTF-8 code points (at least one space): a table cell.
-using analysis::pad;
-/// Prints one table row without the padding after its last cell.
-void emit(std::string line);
 
 /// Prints each warning on stderr ("warning: file:line:col: key: expected ..., got ...").
 void print_warnings(const std::vector<scenario::Diagnostic>& warnings);

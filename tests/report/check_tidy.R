@@ -4,9 +4,10 @@
 # labelled long data.frame (one column per dimension, named by its label, holding its scale's
 # values, and `value`), found through the HDF5 dimension-scale attributes DIMENSION_LABELS and
 # DIMENSION_LIST (object references to the scales). Checks: `units` and `description` on
-# every numeric dataset; arm names are the scenario's (its `[arms.<name>]` tables); years run
+# every numeric dataset, and a scale on each of its dimensions; arm names are the scenario's (its `[arms.<name>]` tables); years run
 # 1..years; each table holds every cell once and sums to the array's total; arrived = exited
-# + in_system for every (replication, arm).
+# + in_system for every (replication, arm); cash flows are named receipts and costs, and key
+# result areas are numbered 0..K-1 (scales/flow, scales/kra).
 # The function tidy() is the one docs/results-schema.md shows ("A tidy table in R").
 #   Rscript check_tidy.R results.h5          (exit status 0 = all checks passed)
 suppressPackageStartupMessages(library(hdf5r))
@@ -56,6 +57,10 @@ for (p in paths) {
   attrs <- h5attr_names(d)
   check(all(c("units", "description") %in% attrs), paste(p, ": no units or description"))
   if ("CLASS" %in% attrs) next               # a dimension scale itself
+  refs <- if ("DIMENSION_LIST" %in% attrs) h5attr(d, "DIMENSION_LIST") else list()
+  check(length(refs) == length(d$dims) &&
+          all(vapply(refs, function(r) inherits(r, "H5R_OBJECT") && length(r) > 0, logical(1))),
+        paste(p, ": a dimension without a scale"))
   t <- tidy(f, p)
   tables[[p]] <- t
   total <- sum(as.numeric(d$read()), na.rm = TRUE)
@@ -77,6 +82,14 @@ arrived <- tables[["checks/arrived"]]; exited <- tables[["checks/exited"]]; insi
 check(nrow(arrived) == R * length(scenario_arms) &&
         all(arrived$value == exited$value[match(key(arrived), key(exited))] + inside$value[match(key(arrived), key(inside))]),
       "arrived != exited + in_system somewhere")
+
+cash <- tables[["payouts/cash"]]
+if (!is.null(cash)) check(identical(unique(cash$flow), c("receipts", "costs")), "cash flows are not receipts, costs")
+band <- tables[["payouts/kra_band"]]
+if (!is.null(band)) {
+  K <- rev(f[["payouts/kra_name"]]$dims)[2]   # file order [arm, kra]
+  check(identical(sort(unique(band$kra)), as.numeric(seq_len(K) - 1)), "kra scale is not 0..K-1")
+}
 
 cat(args[1], ":", length(tables), "datasets read as labelled data.frames\n")
 if (length(failures) > 0) {

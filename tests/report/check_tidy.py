@@ -7,13 +7,16 @@ of the scale attached to it (positions 0, 1, ... where a dimension has no scale)
 `value` column. Then checks (issue 20, "HDF5 that describes itself"):
 
   * every numeric dataset has `units` and `description` attributes, and every dimension of
-    every per-replication dataset a label;
+    every per-replication dataset a label and a dimension scale (kra, flow and combination
+    included: scales/kra, scales/flow, scales/combination);
   * the labels are the scenario's (arms, partners and uncertain parameters as named in the
     stored scenario_text, in its order), years 1..years and replications 0..R-1;
   * each tidy table holds every cell once, and its total equals the array's (conservation);
   * known relations, computed from the tidy tables only: arrived = exited + in_system for
     every (replication, arm); the system KPI `cost` = the partners' ledger costs summed, for
-    every (replication, arm, year); an arm's commissioner spend = its partners' payments;
+    every (replication, arm, year); an arm's commissioner spend = its partners' payments; a
+    KRA band only where its arm has that KRA (scales/kra joined to payouts/kra_name); cash
+    flows are named receipts and costs and quarters count from 1;
   * psa/base is float64 and equals the value written in the scenario at each psa/key.
 
 The helper tidy() is the one docs/results-schema.md shows ("A tidy table in Python").
@@ -81,6 +84,8 @@ def main(path):
                 continue
             labels = [d.label for d in ds.dims]
             check(all(labels), f"{name}: a dimension without a label: {labels}")
+            check(all(len(d) == 1 for d in ds.dims), f"{name}: a dimension without a scale: "
+                  f"{[lab for lab, d in zip(labels, ds.dims) if len(d) != 1]}")
             check(labels[0] == "replication" or name == "psa/base", f"{name}: first dimension is {labels[0]!r}")
             t = tidy(ds)
             tables[name] = t
@@ -126,6 +131,18 @@ def main(path):
             check(kra.ndim == 2 and kra.shape[0] == len(arms), f"payouts/kra_name shape {kra.shape}")
             check(h5py.check_string_dtype(kra.dtype).encoding == "utf-8", "payouts/kra_name is not UTF-8")
             check(not any("/" in k for k in kra.asstr()[()].ravel()), "payouts/kra_name still prefixed by arm")
+            # scales/kra numbers a KRA's position in its arm's list; with the arm it names it.
+            names = kra.asstr()[()]
+            band = tables["payouts/kra_band"]
+            check(sorted(band["kra"].unique()) == list(range(kra.shape[1])), "kra scale is not 0..K-1")
+            named = [names[arms.index(a), k] for a, k in zip(band["arm"], band["kra"])]
+            band = band.assign(name=named)
+            check((band["name"] != "").any() and band[band["name"] == ""]["value"].isna().all(),
+                  "a KRA band where its arm has no such KRA")
+        if "payouts/cash" in tables:
+            cash = tables["payouts/cash"]
+            check(list(cash["flow"].unique()) == ["receipts", "costs"], f"cash flows {list(cash['flow'].unique())}")
+            check(cash["quarter"].min() == 1, "quarters do not start at 1")
         if "psa/base" in f:
             base = tables["psa/base"]
             check(f["psa/base"].dtype == np.float64, f"psa/base is {f['psa/base'].dtype}")
