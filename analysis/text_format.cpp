@@ -2,6 +2,7 @@
 #include "analysis/text_format.hpp"
 
 #include <algorithm>
+#include <set>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -57,7 +58,7 @@ std::size_t width_of(const std::string& s) {
 }
 
 std::string table_text(const std::vector<std::vector<std::string>>& rows, std::size_t right_from,
-                       std::size_t max_width) {
+                       std::size_t max_width, std::size_t line_width) {
   std::vector<std::size_t> w;
   for (const auto& r : rows) {
     if (w.size() < r.size()) w.resize(r.size(), 0);
@@ -65,18 +66,80 @@ std::string table_text(const std::vector<std::vector<std::string>>& rows, std::s
       if (width_of(r[i]) <= max_width) w[i] = std::max(w[i], width_of(r[i]));
     }
   }
-  std::string out;
-  for (const auto& r : rows) {
-    std::string line;
-    for (std::size_t i = 0; i < r.size(); ++i) {
-      // {fmt} pads by code points, as the terminal shows "£" and "±".
-      if (i > 0) line += "  ";
-      if (i >= right_from) line += fmt::format("{:>{}}", r[i], w[i]);
-      else line += i + 1 < r.size() ? fmt::format("{:<{}}", r[i], w[i]) : r[i];
+  // The rows' names: the fewest leading columns (at most 3) whose cells tell every row apart
+  // ("arm" alone, or "arm" and "partner" where an arm has several partners).
+  std::size_t keys = 1;
+  while (keys < 3 && keys + 1 < w.size()) {
+    std::set<std::vector<std::string>> seen;
+    bool unique = true;
+    for (const auto& r : rows) {
+      std::vector<std::string> key(r.begin(), r.begin() + static_cast<std::ptrdiff_t>(std::min(keys, r.size())));
+      unique = seen.insert(std::move(key)).second && unique;
     }
-    out += line + "\n";
+    if (unique) break;
+    ++keys;
+  }
+  // Blocks of columns that fit in line_width, each led by the names (one block when it all fits).
+  std::vector<std::vector<std::size_t>> blocks;
+  std::size_t names_width = 0;
+  for (std::size_t k = 0; k < keys && k < w.size(); ++k) names_width += (k > 0 ? 2 : 0) + w[k];
+  for (std::size_t i = std::min(keys, w.size()); i < w.size() || blocks.empty();) {
+    std::vector<std::size_t> block;
+    for (std::size_t k = 0; k < keys && k < w.size(); ++k) block.push_back(k);
+    std::size_t width = names_width;
+    const std::size_t first = block.size();
+    while (i < w.size() && (block.size() == first || width + 2 + w[i] <= line_width)) {
+      width += 2 + w[i];
+      block.push_back(i++);
+    }
+    blocks.push_back(std::move(block));
+    if (w.size() <= keys) break;
+  }
+  std::string out;
+  for (std::size_t b = 0; b < blocks.size(); ++b) {
+    if (b > 0) out += "\n";
+    const std::vector<std::size_t>& cols = blocks[b];
+    for (const auto& r : rows) {
+      std::string line;
+      for (std::size_t k = 0; k < cols.size() && cols[k] < r.size(); ++k) {
+        const std::size_t i = cols[k];
+        const bool last = k + 1 == cols.size() || cols[k + 1] >= r.size();
+        // {fmt} pads by code points, as the terminal shows "£" and "±".
+        if (k > 0) line += "  ";
+        if (i >= right_from) line += fmt::format("{:>{}}", r[i], w[i]);
+        else line += !last ? fmt::format("{:<{}}", r[i], w[i]) : r[i];
+      }
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out += line + "\n";
+    }
   }
   return out;
+}
+
+std::string wrapped_text(const std::string& first, const std::string& text, std::size_t width, std::size_t indent) {
+  std::string out = first;
+  std::size_t used = width_of(first);
+  std::size_t at = 0;
+  bool fresh = true;  // nothing written on this line after its lead
+  while (at < text.size()) {
+    const std::size_t end = std::min(text.find(' ', at), text.size());
+    const std::string word = text.substr(at, end - at);
+    at = end + 1;
+    if (word.empty()) continue;
+    if (!fresh && used + 1 + width_of(word) > width) {
+      out += "\n" + std::string(indent, ' ');
+      used = indent;
+      fresh = true;
+    }
+    if (!fresh) {
+      out += ' ';
+      ++used;
+    }
+    out += word;
+    used += width_of(word);
+    fresh = false;
+  }
+  return out + "\n";
 }
 
 }  // namespace mhsim::analysis

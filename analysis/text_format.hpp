@@ -48,9 +48,16 @@ std::size_t width_of(const std::string& s);
 /// Rows as columns two spaces apart, each as wide as its widest cell: cells left-aligned,
 /// those in columns `right_from` and after right-aligned (numbers). No trailing spaces. A cell
 /// wider than `max_width` does not widen its column: it overflows it, on its own row (a long
-/// description does not push every row's later columns to the right).
+/// description does not push every row's later columns to the right). A table wider than
+/// `line_width` wraps: its columns are printed in blocks that fit, one after another with a
+/// blank line between, each block led by the rows' names again (the fewest leading columns,
+/// at most 3, that tell every row apart: "arm", or "arm" and "partner").
 std::string table_text(const std::vector<std::vector<std::string>>& rows,
                        std::size_t right_from = std::numeric_limits<std::size_t>::max(),
-                       std::size_t max_width = std::numeric_limits<std::size_t>::max());
+                       std::size_t max_width = std::numeric_limits<std::size_t>::max(),
+                       std::size_t line_width = std::numeric_limits<std::size_t>::max());
+/// `text` as lines of at most `width` characters broken at spaces (a word longer than that
+/// stands alone), the first line begun with `first` and the others indented by `indent` spaces.
+std::string wrapped_text(const std::string& first, const std::string& text, std::size_t width, std::size_t indent);
 
 }  // namespace mhsim::analysis

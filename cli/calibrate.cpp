@@ -19,7 +19,9 @@
 #include "analysis/analysis_output.hpp"
 #include "analysis/calibration.hpp"
 #include "analysis/summary.hpp"
+#include "analysis/text_format.hpp"
 #include "cli/commands.hpp"
+#include "cli/text.hpp"
 #include "engine/runner.hpp"
 #include "models/pathway/pathway.hpp"
 #include "models/scenario/diagnostics.hpp"
@@ -103,7 +105,15 @@ namespace {
 constexpr std::size_t kLeftAligned = std::numeric_limits<std::size_t>::max();
 constexpr std::size_t kMaxColumn = 90;
 
-std::string percent(double share) {
+/// A calibration table within the terminal's width, then each row's statistic and source.
+void print_calibration_table(const std::vector<std::vector<std::string>>& rows, const std::vector<std::string>& notes) {
+  std::fputs(analysis::table_text(rows, kLeftAligned, kMaxColumn, terminal_width()).c_str(), stdout);
+  if (notes.empty()) return;
+  std::printf("\nWhat each target is and where it comes from:\n");
+  for (const std::string& n : notes) std::fputs(n.c_str(), stdout);
+}
+
+std::string whole_percent(double share) {
   if (std::isnan(share)) return "-";
   char b[16];
   std::snprintf(b, sizeof b, "%.0f%%", 100 * share);
@@ -115,7 +125,8 @@ std::string percent(double share) {
 std::size_t print_target_table(const scenario::PathwayScenario& sc, const CalibrationSpec& spec,
                                const std::vector<TargetStatistic>& stats, scenario::TargetRole role) {
   std::vector<std::vector<std::string>> rows = {
-      {"target", "statistic", "target value", "tolerance", "simulated", "95% CI", "1 run in", "met", "source"}};
+      {"target", "target value", "tolerance", "simulated", "95% CI", "1 run in", "met"}};
+  std::vector<std::string> notes;
   std::size_t met = 0;
   for (std::size_t t = 0; t < spec.targets.size(); ++t) {
     const CalibrationTarget& g = spec.targets[t];
@@ -123,11 +134,14 @@ std::size_t print_target_table(const scenario::PathwayScenario& sc, const Calibr
     const TargetStatistic& s = stats[t];
     const bool ok = g.met(s.mean);
     met += ok;
-    rows.push_back({g.name, describe_statistic(sc, g), num(g.value), g.criterion(), num(s.mean),
-                    "[" + num(s.ci_low) + ", " + num(s.ci_high) + "]", percent(s.coverage), ok ? "yes" : "no",
-                    (g.by_construction.empty() ? "" : "(by construction) ") + g.source});
+    rows.push_back({g.name, num(g.value), g.criterion(), num(s.mean), "[" + num(s.ci_low) + ", " + num(s.ci_high) + "]",
+                    whole_percent(s.coverage), ok ? "yes" : "no"});
+    notes.push_back(analysis::wrapped_text("  " + g.name + ": ",
+                                 describe_statistic(sc, g) + ". " + (g.by_construction.empty() ? "" : "(by construction) ") +
+                                     g.source,
+                                 terminal_width(), 6));
   }
-  std::fputs(analysis::table_text(rows, kLeftAligned, kMaxColumn).c_str(), stdout);
+  print_calibration_table(rows, notes);
   return met;
 }
 
@@ -141,20 +155,23 @@ std::size_t print_prediction_table(const scenario::PathwayScenario& sc, const Ca
               parameters_included ? " and the fitted parameters' uncertainty (Gauss-Newton, through each target's gradient)"
                                   : "");
   std::vector<std::vector<std::string>> rows = {
-      {"target", "statistic", "target value", "predicted", "95% prediction interval", "z", "1 run in", "met", "source"}};
+      {"target", "target value", "predicted", "95% prediction interval", "z", "1 run in", "met"}};
+  std::vector<std::string> notes;
   std::size_t met = 0;
   for (std::size_t t = 0; t < spec.targets.size(); ++t) {
     const CalibrationTarget& g = spec.targets[t];
     if (g.role != role) continue;
     const pipeline::TargetPrediction& p = predictions[t];
     met += p.met;
-    rows.push_back({g.name, describe_statistic(sc, g),
-                    num(g.value) + (g.bound == scenario::TargetBound::kAbout ? "" : " (" + g.criterion() + ")"),
+    rows.push_back({g.name, num(g.value) + (g.bound == scenario::TargetBound::kAbout ? "" : " (" + g.criterion() + ")"),
                     num(stats[t].mean), "[" + num(p.low) + ", " + num(p.high) + "]", num(p.z, 3),
-                    percent(stats[t].coverage), p.met ? "yes" : "no",
-                    (std::isnan(p.parameter_sd) ? "(parameter uncertainty not determined) " : "") + g.source});
+                    whole_percent(stats[t].coverage), p.met ? "yes" : "no"});
+    notes.push_back(analysis::wrapped_text("  " + g.name + ": ",
+                                 describe_statistic(sc, g) + ". " +
+                                     (std::isnan(p.parameter_sd) ? "(parameter uncertainty not determined) " : "") + g.source,
+                                 terminal_width(), 6));
   }
-  std::fputs(analysis::table_text(rows, kLeftAligned, kMaxColumn).c_str(), stdout);
+  print_calibration_table(rows, notes);
   return met;
 }
 
@@ -283,7 +300,7 @@ int calibrate_command(const CalibrateOptions& o) {
       parameters.push_back({p.name, key, num(fit.start[i]), num(fit.fitted[i], 8), num(fit.se[i], 3),
                             "[" + num(p.low) + ", " + num(p.high) + "]"});
     }
-    std::fputs(analysis::table_text(parameters, kLeftAligned, kMaxColumn).c_str(), stdout);
+    std::fputs(analysis::table_text(parameters, kLeftAligned, kMaxColumn, terminal_width()).c_str(), stdout);
     std::printf("\nCalibration targets at the fitted values: mean over replications, its 95%% confidence interval, and the "
                 "share of single replications inside the tolerance (1 run in)\n");
     const std::size_t met = print_target_table(*sc, *spec, fit.statistics);
@@ -333,7 +350,7 @@ int calibrate_command(const CalibrateOptions& o) {
                         "[" + num(p.low) + ", " + num(p.high) + "]", num(p.z, 3), num(ratio, 3),
                         std::to_string(l.evaluations) + (l.converged ? " conv." : " capped"), verdict});
       }
-      std::fputs(analysis::table_text(rows, kLeftAligned, kMaxColumn).c_str(), stdout);
+      std::fputs(analysis::table_text(rows, kLeftAligned, kMaxColumn, terminal_width()).c_str(), stdout);
       std::printf("\nLeave-one-out: %zu predicted, %zu absorbed, %zu missed of %zu\n", predicted, absorbed, missed, loo.size());
     }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace mhsim::cli {
 
@@ -14,8 +15,19 @@ std::string percent(double p) {
   return buf;
 }
 
+std::size_t terminal_width() {
+  const char* columns = std::getenv("COLUMNS");
+  if (columns != nullptr) {
+    char* end = nullptr;
+    const long n = std::strtol(columns, &end, 10);
+    if (end != columns && *end == '\0' && n >= 40 && n <= 1000) return static_cast<std::size_t>(n);
+  }
+  return 120;
+}
+
 void print_table(const std::vector<std::vector<std::string>>& rows, std::size_t right_from) {
-  std::fputs(analysis::table_text(rows, right_from).c_str(), stdout);
+  std::fputs(analysis::table_text(rows, right_from, std::numeric_limits<std::size_t>::max(), terminal_width()).c_str(),
+             stdout);
 }
 
 std::vector<std::string> split(const std::string& text, char sep) {

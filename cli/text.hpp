@@ -24,8 +24,12 @@ std::string percent(double p);
 std::vector<std::string> split(const std::string& text, char sep);
 /// "\"a\", \"b\"": names quoted and listed, for a message.
 std::string names_list(const std::vector<std::string>& names);
+/// The width tables and wrapped text are printed for: $COLUMNS when it is a number from 40 to
+/// 1000 (a shell sets it to the terminal's width), else 120.
+std::size_t terminal_width();
 /// Prints rows as columns two spaces apart, each as wide as its widest cell: cells left-aligned,
-/// those in columns `right_from` and after right-aligned (numbers).
+/// those in columns `right_from` and after right-aligned (numbers); a table wider than
+/// terminal_width() in blocks of columns that fit, each led by the rows' names.
 void print_table(const std::vector<std::vector<std::string>>& rows,
                  std::size_t right_from = std::numeric_limits<std::size_t>::max());
 

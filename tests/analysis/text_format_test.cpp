@@ -62,3 +62,37 @@ TEST_CASE("table_text: columns as wide as their widest cell, counted in characte
         "a very long name  1\n"
         "ab  2\n");
 }
+
+TEST_CASE("table_text: a table wider than the line wraps in blocks of columns, each led by the rows' names",
+          "[analysis][text]") {
+  // Widths 5, 6, 6, 3: 5 + 2 + 6 + 2 + 6 = 21 fits in 21, the third column does not.
+  const std::vector<std::vector<std::string>> rows = {
+      {"arm", "cost", "effect", "p"}, {"block", "£1,234", "30.5", "1%"}, {"x", "£5", "2", "99%"}};
+  CHECK(table_text(rows, 1, std::numeric_limits<std::size_t>::max(), 21) ==
+        "arm      cost  effect\n"
+        "block  £1,234    30.5\n"
+        "x          £5       2\n"
+        "\n"
+        "arm      p\n"
+        "block   1%\n"
+        "x      99%\n");
+  // Wide enough: one block, as without a limit; and a column wider than the line still prints.
+  CHECK(table_text(rows, 1, std::numeric_limits<std::size_t>::max(), 26) == table_text(rows, 1));
+  CHECK(table_text({{"name", "a long cell"}}, 0, std::numeric_limits<std::size_t>::max(), 8) == "name  a long cell\n");
+  // Rows named by two columns (an arm's partners): both lead every block.
+  CHECK(table_text({{"arm", "partner", "a", "b"}, {"x", "p", "1", "2"}, {"x", "q", "3", "4"}}, 2,
+                   std::numeric_limits<std::size_t>::max(), 15) ==
+        "arm  partner  a\n"
+        "x    p        1\n"
+        "x    q        3\n"
+        "\n"
+        "arm  partner  b\n"
+        "x    p        2\n"
+        "x    q        4\n");
+}
+
+TEST_CASE("wrapped_text: words to the width, later lines indented", "[analysis][text]") {
+  CHECK(wrapped_text("  t: ", "one two three four", 14, 4) == "  t: one two\n    three four\n");
+  CHECK(wrapped_text("- ", "abcdefghijklmnop q", 6, 2) == "- abcdefghijklmnop\n  q\n");
+  CHECK(wrapped_text("x", "", 10, 2) == "x\n");
+}

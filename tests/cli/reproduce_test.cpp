@@ -40,7 +40,11 @@ Rows rows_of(const std::string& out) {
     at = nl == std::string::npos ? out.size() : nl + 1;
     if (line.rfind("Calibration targets", 0) == 0) held_out = false;
     if (line.rfind("Predicted, not fitted", 0) == 0) held_out = true;
-    const bool yes = line.find("  yes  ") != std::string::npos, no = line.find("  no  ") != std::string::npos;
+    // The "met" column is the table's last (each target's statistic and source follow the table).
+    const auto ends_with = [&](const std::string& cell) {
+      return line.size() >= cell.size() && line.compare(line.size() - cell.size(), cell.size(), cell) == 0;
+    };
+    const bool yes = ends_with("  yes"), no = ends_with("  no");
     if (!yes && !no) continue;
     if (held_out) {
       ++r.held_out;
