@@ -209,8 +209,11 @@ namespace {
 std::string verdict_of(const std::string& out, const std::string& target) {
   const std::size_t block = out.find("\nleft out ");
   if (block == std::string::npos) return "";
-  const std::size_t at = out.find("\n" + target + " ", block);
-  if (at == std::string::npos) return "";
+  // A table wider than the line continues in blocks of columns: the verdict, the last column,
+  // is on the target's row of the last block, before the summary line.
+  const std::size_t summary = out.find("\nLeave-one-out: ", block);
+  const std::size_t at = out.rfind("\n" + target + " ", summary);
+  if (at == std::string::npos || at < block) return "";
   const std::string line = out.substr(at + 1, out.find('\n', at + 1) - at - 1);
   return line.substr(line.find_last_of(' ') + 1);
 }
