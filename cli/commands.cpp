@@ -348,7 +348,11 @@ int run_command(const RunOptions& options, pipeline::Cluster& cluster) {
   std::optional<scenario::NetworkScenario> network;
   std::optional<scenario::PathwayScenario> pathway_sc, as_written;
   try {
-    if (pathway) pathway_sc = as_written = scenario::load_pathway_scenario(options.scenario);
+    if (pathway) {
+      pathway_sc = scenario::load_pathway_scenario(options.scenario);
+      // Kept for the [derived] pass only when a variant will change the scenario.
+      if (!pathway_sc->derived.empty() && !options.variant.empty()) as_written = pathway_sc;
+    }
     else network = scenario::load_network_scenario(options.scenario);
     if (!options.variant.empty()) {
       if (!pathway) {
@@ -384,8 +388,12 @@ int run_command(const RunOptions& options, pipeline::Cluster& cluster) {
   // but without the variant, which is a what-if against the terms they set.
   if (pathway && !pathway_sc->derived.empty()) {
     try {
-      scenario::PathwayScenario base = options.sets.empty() ? *as_written : scenario::apply_settings(*as_written, options.sets);
-      base.run.seed = run.seed;
+      std::optional<scenario::PathwayScenario> without_variant;
+      if (as_written) {
+        without_variant = options.sets.empty() ? *as_written : scenario::apply_settings(*as_written, options.sets);
+        without_variant->run.seed = run.seed;
+      }
+      const scenario::PathwayScenario& base = without_variant ? *without_variant : *pathway_sc;
       if (talk) {
         std::fprintf(stderr, "mhsim run %s: resolving %zu [derived] number%s by a baseline pass of %llu replications\n",
                      file.c_str(), base.derived.size(), base.derived.size() == 1 ? "" : "s",

@@ -184,17 +184,16 @@ int stress_command(const StressOptions& o) {
                                   "contracts in some arm (stress tests report the partners' risk under them)", "none"});
     }
   }
+  const int n_threads = threads ? static_cast<int>(*threads)
+                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<scenario::PathwayScenario> runs;
   if (errors.empty()) {
     try {
-      // [derived] numbers from one baseline pass of the scenario without a variant: every
-      // case is then a what-if against the same terms.
+      // [derived] numbers from one baseline pass of the scenario without a variant (at the
+      // run's seed): every case is then a what-if against the same terms.
       if (!sc->derived.empty()) {
-        scenario::PathwayScenario base = *sc;
-        if (seed) base.run.seed = *seed;
-        const int pass_threads =
-            threads ? static_cast<int>(*threads) : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-        sc = pipeline::with_derived(base, pass_threads);
+        if (seed) sc->run.seed = *seed;
+        sc = pipeline::with_derived(*sc, n_threads);
       }
       runs.push_back(*sc);
       for (const std::string& n : names) runs.push_back(scenario::apply_variant(*sc, n));
@@ -215,8 +214,6 @@ int stress_command(const StressOptions& o) {
     return kExitBadInput;
   }
 
-  const int n_threads = threads ? static_cast<int>(*threads)
-                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const bool keep = !o.out.empty();
   std::error_code existed_ec;
   const bool existed = keep && std::filesystem::is_directory(o.out, existed_ec);

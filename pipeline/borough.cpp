@@ -59,12 +59,6 @@ std::map<std::string, ct::KpiRef> contract_kpis(const ct::Contract& c) {
   return out;
 }
 
-double kpi_value(const ct::YearInput& in, const ct::KpiRef& k) {
-  if (k.scope == ct::KpiRef::Scope::kSystem) return k.index < in.kpi.size() ? in.kpi[k.index] : 0.0;
-  const std::size_t i = k.service * ld::kServiceKpis + k.index;
-  return i < in.service_kpi.size() ? in.service_kpi[i] : 0.0;
-}
-
 /// Yearly means over the baseline pass, per arm: the cost of what each contract covers, the
 /// KPIs its levels are stated in, and each partner's cost.
 struct Baseline {
@@ -100,7 +94,7 @@ Baseline baseline(const scenario::PathwayScenario& sc, std::uint64_t R, int thre
             }
             for (std::size_t c = 0; c < terms.contracts.size(); ++c) {
               for (const auto& [label, ref] : contract_kpis(terms.contracts[c])) {
-                b.kpi[a][c][label] += kpi_value(in, ref) / static_cast<double>(Y);
+                b.kpi[a][c][label] += ct::kpi_value(ref, in) / static_cast<double>(Y);
               }
             }
             for (std::size_t p = 0; p < P; ++p) {

@@ -6,7 +6,6 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <numeric>
 
 #include "analysis/decision.hpp"
@@ -57,12 +56,7 @@ double measure(const DerivedNumber& d, const ct::YearInput& in, const std::vecto
       }
       break;
     case DerivedQuantity::kKpi:
-      if (d.kpi.scope == ct::KpiRef::Scope::kSystem) {
-        x = d.kpi.index < in.kpi.size() ? in.kpi[d.kpi.index] : 0.0;
-      } else {
-        const std::size_t i = d.kpi.service * ledger::kServiceKpis + d.kpi.index;
-        x = i < in.service_kpi.size() ? in.service_kpi[i] : 0.0;
-      }
+      x = ct::kpi_value(d.kpi, in);
       break;
   }
   return d.per_head && in.population > 0 ? x / in.population : x;
@@ -140,31 +134,41 @@ std::vector<ResolvedNumber> resolve_derived(const scenario::PathwayScenario& sc,
   const bool any = std::find(kept.begin(), kept.end(), false) != kept.end();
   const std::size_t N = sc.derived.size(), Y = static_cast<std::size_t>(sc.spec.years);
   const ct::LedgerShape shape = ct::ledger_shape(sc.spec, sc.group_share);
+  // What each rule reads, fixed for the pass: the services its contract covers (contract_cost)
+  // and the arms any rule measures.
+  const std::size_t A = sc.spec.arms.size();
+  std::vector<std::vector<std::size_t>> cover(N);
+  std::vector<bool> measured(A, false);
+  for (std::size_t i = 0; i < N; ++i) {
+    if (kept[i]) continue;
+    const DerivedNumber& d = sc.derived[i];
+    if (d.quantity == DerivedQuantity::kContractCost) cover[i] = ct::covering(sc.contracts[d.own_arm].terms, shape.service_partner);
+    measured[arm_of(d)] = true;
+  }
   // [rule][replication]: each rule's value in each replication, combined in index order below.
   std::vector<std::vector<double>> values(N, std::vector<double>(any ? R : 0, 0.0));
   if (any) {
     tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
     arena.execute([&] {
       tbb::parallel_for(tbb::blocked_range<std::uint64_t>(0, R), [&](const tbb::blocked_range<std::uint64_t>& range) {
-        ct::YearInput in;
+        std::vector<ct::YearInput> in(A);  // each measured arm's year, read once for every rule
+        std::vector<double> sum(N);
         for (std::uint64_t r = range.begin(); r != range.end(); ++r) {
           const pw::PathwayResult result =
               pw::simulate_pathway(sc.spec, engine::RandomStreams(sc.run.seed, kBaselineFirstReplication + r));
-          for (std::size_t i = 0; i < N; ++i) {
-            if (kept[i]) continue;
-            const DerivedNumber& d = sc.derived[i];
-            const std::size_t a = arm_of(d);
-            const std::vector<std::size_t> cover =
-                d.quantity == DerivedQuantity::kContractCost
-                    ? ct::covering(sc.contracts[d.own_arm].terms, shape.service_partner)
-                    : std::vector<std::size_t>{};
-            double x = 0;
-            for (std::size_t y = 0; y < Y; ++y) {
-              if (d.year && static_cast<std::size_t>(*d.year) != y + 1) continue;
-              ct::from_arm_result(shape, result.arms[a], y, in);
-              x += measure(d, in, cover);
+          std::fill(sum.begin(), sum.end(), 0.0);
+          for (std::size_t y = 0; y < Y; ++y) {
+            for (std::size_t a = 0; a < A; ++a) {
+              if (measured[a]) ct::from_arm_result(shape, result.arms[a], y, in[a]);
             }
-            values[i][r] = d.year ? x : x / static_cast<double>(Y);
+            for (std::size_t i = 0; i < N; ++i) {
+              const DerivedNumber& d = sc.derived[i];
+              if (kept[i] || (d.year && static_cast<std::size_t>(*d.year) != y + 1)) continue;
+              sum[i] += measure(d, in[arm_of(d)], cover[i]);
+            }
+          }
+          for (std::size_t i = 0; i < N; ++i) {
+            if (!kept[i]) values[i][r] = sc.derived[i].year ? sum[i] : sum[i] / static_cast<double>(Y);
           }
         }
       });

@@ -77,6 +77,8 @@ struct Basis {
   const std::array<double, kMeasures>* activity;
 };
 
+}  // namespace
+
 double kpi_value(const KpiRef& ref, const YearInput& in) {
   if (ref.scope == KpiRef::Scope::kSystem) {
     if (ref.index >= in.kpi.size()) {
@@ -92,6 +94,8 @@ double kpi_value(const KpiRef& ref, const YearInput& in) {
   }
   return in.service_kpi[at];
 }
+
+namespace {
 
 void check_partner(std::size_t p, const YearInput& in) {
   if (p >= in.partners()) {

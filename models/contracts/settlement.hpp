@@ -91,6 +91,10 @@ struct KpiRef {
   }
 };
 
+/// The value of KPI `ref` in `in` (what indicators and KRAs settle on). Throws
+/// std::invalid_argument when `in` has no such KPI.
+double kpi_value(const KpiRef& ref, const YearInput& in);
+
 /// An outcome indicator: achievement a in [0, 1] is linear in the KPI between `zero_level`
 /// (a = 0) and `full_level` (a = 1), clamped outside. For kHigherIsBetter full >= zero, for
 /// kLowerIsBetter full <= zero; when they are equal achievement is a step at that level.
