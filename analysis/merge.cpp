@@ -41,7 +41,8 @@ std::uint64_t uint_attr(const Block& b, const char* name, std::vector<std::strin
 const std::vector<std::string>& run_identity_attributes() {
   static const std::vector<std::string> names = {"format",         "schema_version", "model",
                                                  "scenario_sha256", "seed",           "replications",
-                                                 "horizon_days",   "warmup_days",    "mhsim_version"};
+                                                 "horizon_days",   "warmup_days",    "mhsim_version",
+                                                 "rng_scheme"};
   return names;
 }
 

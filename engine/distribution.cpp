@@ -12,11 +12,12 @@
 #include <boost/math/distributions/uniform.hpp>
 #include <boost/math/distributions/weibull.hpp>
 #include <boost/random/exponential_distribution.hpp>
-#include <boost/random/gamma_distribution.hpp>
 #include <boost/random/lognormal_distribution.hpp>
 #include <boost/random/triangle_distribution.hpp>
 #include <boost/random/uniform_real_distribution.hpp>
 #include <boost/random/weibull_distribution.hpp>
+
+#include "engine/gamma.hpp"
 
 namespace mhsim::engine {
 
@@ -62,10 +63,10 @@ double draw(const Distribution::Variant& v, Generator& rng) {
             return boost::random::triangle_distribution<double>(d.min, d.mode, d.max)(rng);
           },
           [&](const dist::Gamma& d) {
-            return boost::random::gamma_distribution<double>(d.shape, d.scale)(rng);
+            return draw_gamma(rng, d.shape, d.scale);
           },
           [&](const dist::Erlang& d) {
-            return boost::random::gamma_distribution<double>(d.k, d.mean / d.k)(rng);
+            return draw_gamma(rng, d.k, d.mean / d.k);
           },
           [&](const dist::Lognormal& d) {
             const LogParams p = log_params(d);
@@ -84,7 +85,7 @@ template <class Generator>
 double draw_length_biased(const Distribution::Variant& v, Generator& rng) {
   return std::visit(
       Overloaded{
-          [&](const dist::Exponential& d) { return boost::random::gamma_distribution<double>(2.0, d.mean)(rng); },
+          [&](const dist::Exponential& d) { return draw_gamma(rng, 2.0, d.mean); },
           [&](const dist::Deterministic& d) { return d.value; },
           [&](const dist::Uniform& d) {
             const double u = boost::random::uniform_real_distribution<double>(0.0, 1.0)(rng);
@@ -100,17 +101,17 @@ double draw_length_biased(const Distribution::Variant& v, Generator& rng) {
             }
           },
           [&](const dist::Gamma& d) {
-            return boost::random::gamma_distribution<double>(d.shape + 1.0, d.scale)(rng);
+            return draw_gamma(rng, d.shape + 1.0, d.scale);
           },
           [&](const dist::Erlang& d) {
-            return boost::random::gamma_distribution<double>(d.k + 1.0, d.mean / d.k)(rng);
+            return draw_gamma(rng, d.k + 1.0, d.mean / d.k);
           },
           [&](const dist::Lognormal& d) {
             const LogParams p = log_params(d);
             return boost::random::lognormal_distribution<double>(p.mu + p.sigma * p.sigma, p.sigma)(rng);
           },
           [&](const dist::Weibull& d) {
-            const double g = boost::random::gamma_distribution<double>(1.0 + 1.0 / d.shape, 1.0)(rng);
+            const double g = standard_gamma(rng, 1.0 + 1.0 / d.shape);
             return d.scale * std::pow(g, 1.0 / d.shape);
           },
       },

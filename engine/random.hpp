@@ -86,12 +86,23 @@ class RandomStreams {
   std::uint64_t replication_;
 };
 
+/// The version of the random-number scheme: the engines, how streams are allocated and seeded,
+/// and the algorithm of every sampler. Results reproduce bit for bit from (scenario, seed)
+/// within one version; a change to any of these changes results and must raise it. Written
+/// into every results file (root attribute `rng_scheme`), and a run resumed from chunks of
+/// another version is refused.
+///  1: (until 2026-12-07) gamma and beta draws by boost::random::gamma_distribution.
+///  2: gamma draws (and the beta, Erlang, Weibull and length-biased draws built on them) by
+///     Marsaglia and Tsang's method on Boost.Random's normal and uniform (engine/gamma.hpp).
+inline constexpr unsigned kRngScheme = 2;
+
 /// One sentence for provenance records (written into every results file).
 inline constexpr std::string_view kStreamAllocationDescription =
     "boost::random::mt19937_64 per stream, seeded by boost::random::seed_seq over the 32-bit "
     "words {seed_lo, seed_hi, replication_lo, replication_hi, purpose_lo, purpose_hi}, where "
     "purpose is the FNV-1a 64-bit hash of the stream's name; per-entity streams are SplitMix64 "
     "keyed by SplitMix64-finaliser rounds over (seed, replication, purpose, entity); "
-    "distributions from Boost.Random 1.74";
+    "distributions from Boost.Random 1.74, but gamma (and beta = X / (X + Y) of two gammas) "
+    "by Marsaglia and Tsang (2000) on Boost.Random's unit normal and uniform_01 (RNG scheme 2)";
 
 }  // namespace mhsim::engine

@@ -71,6 +71,7 @@ Attributes provenance(const RunIdentity& job, const RunConfig& config, std::uint
       {"hdf5_version", analysis::hdf5_library_version()},
       {"compiler", std::string(__VERSION__)},
       {"rng", std::string("boost::random::mt19937_64")},
+      {"rng_scheme", std::uint64_t{engine::kRngScheme}},
       {"stream_allocation", std::string(engine::kStreamAllocationDescription)},
       {"threads", static_cast<std::uint64_t>(config.threads)},
       {"processes", static_cast<std::uint64_t>(processes)},
@@ -107,7 +108,8 @@ std::set<std::uint64_t> finished_chunks(const fs::path& dir, const engine::WorkP
     analysis::ResultsReader chunk(entry.path().string());
     const Attributes attrs = chunk.attributes();
     for (const std::string& key : {std::string("scenario_sha256"), std::string("seed"), std::string("replications"),
-                                   std::string("chunk_size"), std::string("mhsim_version"), std::string("settings")}) {
+                                   std::string("chunk_size"), std::string("mhsim_version"), std::string("settings"),
+                                   std::string("rng_scheme")}) {
       const auto it = attrs.find(key);
       if (it == attrs.end() || it->second != identity.at(key)) {
         problems.push_back(entry.path().string() + ": " + key + ": expected " + analysis::describe(identity.at(key), 16) +

@@ -5,12 +5,13 @@
 #include <cmath>
 #include <stdexcept>
 
-#include <boost/random/beta_distribution.hpp>
 #include <boost/random/discrete_distribution.hpp>
 #include <boost/random/exponential_distribution.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
 #include <boost/random/uniform_01.hpp>
+
+#include "engine/gamma.hpp"
 
 namespace mhsim::models::pathway {
 
@@ -77,6 +78,7 @@ ArrivalGenerator::ArrivalGenerator(const PopulationSpec& spec, const engine::Ran
     if (bound != 1.0) peak *= bound;
     groups_.push_back(GroupState{streams.stream("population/arrivals/" + g.name), peak, base, 0.0});
     groups_.back().peak_without_trend = peak;
+    groups_.back().person = engine::StreamId::named("person/" + g.name);
     if (g.trend_per_year > 0) set_piece(groups_.size() - 1, 0.0);
   }
   for (std::size_t g = 0; g < groups_.size(); ++g) advance(g);
@@ -123,7 +125,7 @@ Person draw_person(const NeedGroup& group, std::uint32_t group_index, engine::En
   Person p;
   p.group = group_index;
   // Each attribute is drawn in a fixed order from the person's own stream.
-  p.risk = boost::random::beta_distribution<double>(group.risk_beta_a, group.risk_beta_b)(rng);
+  p.risk = engine::draw_beta(rng, group.risk_beta_a, group.risk_beta_b);
   const double w = boost::random::normal_distribution<double>(group.wemwbs_mean, group.wemwbs_sd)(rng);
   p.wemwbs = static_cast<int>(std::clamp(std::lround(w), static_cast<long>(kWemwbsMin), static_cast<long>(kWemwbsMax)));
   if (group.goals_mean > 0) {
@@ -140,7 +142,7 @@ Person draw_person(const NeedGroup& group, std::uint32_t group_index, engine::En
 
 Person ArrivalGenerator::draw_person(std::size_t g, engine::Days at, std::uint64_t index) const {
   const NeedGroup& group = spec_.groups[g];
-  engine::EntityRng rng = streams_.entity("person/" + group.name, index);
+  engine::EntityRng rng = streams_.entity(groups_[g].person, index);
   Person p = pathway::draw_person(group, static_cast<std::uint32_t>(g), rng);
   p.index_in_group = index;
   p.arrived = at;

@@ -158,6 +158,7 @@ class ArrivalGenerator {
     std::uint64_t count = 0;
     engine::Days piece_end = engine::kNever;  // the bound holds until here (a growing trend: the year's end)
     double peak_without_trend = 0;            // base rate x largest monthly multiplier x the rate changes' bound
+    engine::StreamId person{0};               // "person/<group>": each arrival's attributes
   };
   void set_piece(std::size_t g, engine::Days from);
   void advance(std::size_t g);

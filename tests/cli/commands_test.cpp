@@ -13,6 +13,8 @@
 #include <set>
 #include <sstream>
 
+#include <hdf5.h>
+
 #include "analysis/pathway_results.hpp"
 #include "analysis/results_file.hpp"
 #include "analysis/sha256.hpp"
@@ -119,6 +121,7 @@ TEST_CASE("mhsim run: writes a complete HDF5 file with provenance", "[cli]") {
   CHECK(f.string_attribute("scenario_text") == text);
   CHECK(f.string_attribute("scenario_sha256") == mhsim::analysis::sha256_hex(text));
   CHECK(f.string_attribute("rng") == "boost::random::mt19937_64");
+  CHECK(f.uint_attribute("rng_scheme") == 2);  // Marsaglia-Tsang gamma draws (issue 19)
   CHECK(f.shape("stations/mean_wait") == std::vector<std::uint64_t>{3, 1});
   CHECK(f.labels("stations/name") == std::vector<std::string>{"server"});
   for (double w : f.read_double("stations/mean_wait")) CHECK(w > 0.0);
@@ -337,6 +340,25 @@ TEST_CASE("mhsim run --shard and mhsim merge: shards join to the single-run data
   CHECK(mixed.exit_code == 2);
   CHECK_THAT(mixed.err, Catch::Contains("seed: expected 4"));
   CHECK_THAT(mixed.err, Catch::Contains("(not the same run)"));
+  CHECK_FALSE(fs::exists(bad));
+  // A shard drawn under another RNG scheme (here one whose attribute says scheme 1, as a build
+  // before issue 19 would have written) is not the same run, whatever else agrees.
+  const fs::path old_scheme = dir / "old_scheme.h5";
+  fs::copy_file(shards[1], old_scheme, fs::copy_options::overwrite_existing);
+  {
+    const hid_t file = H5Fopen(old_scheme.string().c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(file >= 0);
+    const hid_t attr = H5Aopen(file, "rng_scheme", H5P_DEFAULT);
+    REQUIRE(attr >= 0);
+    const unsigned long long one = 1;
+    CHECK(H5Awrite(attr, H5T_NATIVE_ULLONG, &one) >= 0);
+    H5Aclose(attr);
+    H5Fclose(file);
+  }
+  const auto scheme = run_process({kBin, "merge", shards[0], old_scheme.string(), shards[2], "--out", bad.string()});
+  CHECK(scheme.exit_code == 2);
+  CHECK_THAT(scheme.err, Catch::Contains("rng_scheme: expected 2"));
+  CHECK_THAT(scheme.err, Catch::Contains("got 1 (not the same run)"));
   CHECK_FALSE(fs::exists(bad));
   CHECK(run_process({kBin, "run", scenario, "--shard", "3/3", "--out", bad.string()}).exit_code == 2);
 }

@@ -79,10 +79,13 @@ TEST_CASE("mhsim reproduce stockport: calibration targets met, the held-out doma
   CHECK(rows.calibration_missed == 0);
   CHECK(rows.held_out == 24);
   // docs/reproductions.md states the held-out figures the model misses, and why (one split
-  // for every domain: physical health closes more goals than it, finance fewer).
-  CHECK(rows.held_out_missed == std::vector<std::string>{"physical_health_closed", "finance_achieved", "finance_closed",
-                                                         "finance_not_achieved"});
-  CHECK(r.out.find("20 of 24 held-out targets inside their prediction interval") != std::string::npos);
+  // for every domain: physical health closes more goals than it and achieves fewer, finance
+  // the reverse). Physical health's achieved share sits on its interval's edge: z = -1.93
+  // under RNG scheme 1, -1.97 under scheme 2 (issue 19's gamma sampler), the same
+  // over-prediction (0.33 against 0.18) either way.
+  CHECK(rows.held_out_missed == std::vector<std::string>{"physical_health_achieved", "physical_health_closed",
+                                                         "finance_achieved", "finance_closed", "finance_not_achieved"});
+  CHECK(r.out.find("19 of 24 held-out targets inside their prediction interval") != std::string::npos);
 }
 
 TEST_CASE("mhsim reproduce lambeth: both readings of the year-two fall, calibration met, consequences predicted",
