@@ -606,6 +606,16 @@ void define_per_replication(analysis::ResultsWriter& h5, const Grid& g, const Sw
 
 }  // namespace
 
+namespace {
+// Digits after the decimal point of a plain decimal ("0.05": 2, "3": 0), or -1 for anything
+// else (an exponent, "inf").
+int decimal_places(const std::string& s) {
+  if (s.find_first_of("eEnN") != std::string::npos) return -1;
+  const auto dot = s.find('.');
+  return dot == std::string::npos ? 0 : static_cast<int>(s.size() - dot - 1);
+}
+}  // namespace
+
 std::optional<Axis> parse_set(const std::string& text, std::vector<Diagnostic>& errors) {
   const auto bad = [&](const std::string& why) {
     errors.push_back(Diagnostic{"command line", 0, 0, "--set", why, "\"" + text + "\""});
@@ -629,14 +639,23 @@ std::optional<Axis> parse_set(const std::string& text, std::vector<Diagnostic>& 
   };
   if (std::count(spec.begin(), spec.end(), ':') == 2) {
     const auto c1 = spec.find(':'), c2 = spec.rfind(':');
-    double from, to, step;
+    double from = 0, to = 0, step = 0;
     if (!number(spec.substr(0, c1), from) || !number(spec.substr(c1 + 1, c2 - c1 - 1), to) ||
         !number(spec.substr(c2 + 1), step) || !(step > 0) || to < from) {
       return bad("from:to:step with from <= to and step > 0");
     }
     const double n = std::floor((to - from) / step + 1e-6);
     if (n > 1e5) return bad("at most 100,000 values on one axis");
-    for (double k = 0; k <= n; ++k) axis.values.push_back(from + k * step);
+    // The values are the decimals the grid names: with from and step written in d decimal
+    // places, the k-th is the integer (from + k step) x 10^d over 10^d, so 0.05:1:0.05 has 0.7
+    // as written (from + k x step would give 0.7000000000000001 and print it so). A grid
+    // written with exponents or too many places for exact integers uses from + k x step.
+    const int places = std::max(decimal_places(spec.substr(0, c1)), decimal_places(spec.substr(c2 + 1)));
+    const double scale = places >= 0 && places <= 15 ? std::pow(10.0, places) : 0.0;
+    const double from_units = std::round(from * scale), step_units = std::round(step * scale);
+    const bool exact = scale > 0 && std::abs(from_units) + (n + 1) * step_units < 9007199254740992.0 &&
+                       from_units / scale == from && step_units / scale == step;
+    for (double k = 0; k <= n; ++k) axis.values.push_back(exact ? (from_units + k * step_units) / scale : from + k * step);
   } else {
     std::size_t start = 0;
     while (start <= spec.size()) {
