@@ -11,10 +11,8 @@
 #include <boost/version.hpp>
 
 #include "models/scenario/keys.hpp"
+#include "pipeline/version.hpp"
 
-#ifndef MHSIM_VERSION
-#define MHSIM_VERSION "unknown"
-#endif
 
 namespace mhsim::cli {
 
@@ -32,7 +30,7 @@ std::string version_text() {
 #else
   const std::string compiler = __VERSION__;
 #endif
-  return std::string("mhsim ") + MHSIM_VERSION + "\ncompiler " + compiler + "\nBoost " + boost +
+  return std::string("mhsim ") + mhsim::version() + "\ncompiler " + compiler + "\nBoost " + boost +
          ", CLI11 " + CLI11_VERSION;
 }
 

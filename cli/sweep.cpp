@@ -41,6 +41,7 @@
 #include "models/schema/limits.hpp"
 #include "models/scenario/diagnostics.hpp"
 #include "models/scenario/pathway_scenario.hpp"
+#include "pipeline/version.hpp"
 
 namespace mhsim::cli {
 
@@ -574,7 +575,7 @@ void define_per_replication(analysis::ResultsWriter& h5, const Grid& g, const Sw
   h5.attribute("combinations", static_cast<std::uint64_t>(g.total));
   h5.attribute("replications", R);
   h5.attribute("years", Y);
-  h5.attribute("mhsim_version", std::string(MHSIM_VERSION));
+  h5.attribute("mhsim_version", std::string(mhsim::version()));
   h5.attribute("hdf5_version", analysis::hdf5_library_version());
   h5.attribute("created_utc", analysis::utc_timestamp());
   h5.attribute("command_line", options.command_line);

@@ -22,10 +22,8 @@
 #include "analysis/merge.hpp"
 #include "analysis/sha256.hpp"
 #include "engine/random.hpp"
+#include "pipeline/version.hpp"
 
-#ifndef MHSIM_VERSION
-#define MHSIM_VERSION "unknown"
-#endif
 
 namespace mhsim::pipeline {
 
@@ -65,7 +63,7 @@ Attributes provenance(const RunIdentity& job, const RunConfig& config, std::uint
       {"seed", job.seed},
       {"replications", job.replications},
       {"chunk_size", chunk_size},
-      {"mhsim_version", std::string(MHSIM_VERSION)},
+      {"mhsim_version", std::string(mhsim::version())},
       {"boost_version", std::string(BOOST_LIB_VERSION)},
       {"tbb_version", std::string(TBB_runtime_version())},
       {"hdf5_version", analysis::hdf5_library_version()},
