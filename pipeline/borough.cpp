@@ -66,6 +66,7 @@ struct Baseline {
   std::vector<std::vector<std::map<std::string, double>>> kpi;        // [A][C] "kras[k]" -> mean
   std::vector<std::vector<double>> partner_cost;                      // [A][P]
   std::vector<double> total;                                          // [A]
+  std::vector<double> referrals;                                      // [S] a year, summed over the arms
 };
 
 Baseline baseline(const scenario::PathwayScenario& sc, std::uint64_t R, int threads) {
@@ -82,7 +83,13 @@ Baseline baseline(const scenario::PathwayScenario& sc, std::uint64_t R, int thre
         b.kpi.assign(A, {});
         b.partner_cost.assign(A, std::vector<double>(P, 0.0));
         b.total.assign(A, 0.0);
+        b.referrals.assign(sc.spec.services.size(), 0.0);
         for (std::size_t a = 0; a < A; ++a) {
+          for (std::size_t y = 0; y < Y; ++y) {
+            for (std::size_t s = 0; s < b.referrals.size(); ++s) {
+              b.referrals[s] += result.arms[a].svc(y, s, ld::ServiceKpi::kReferrals) / static_cast<double>(Y);
+            }
+          }
           const ct::Terms& terms = a < sc.contracts.size() ? sc.contracts[a].terms : ct::Terms{};
           const std::vector<std::size_t> cover = ct::covering(terms, shape.service_partner);
           b.contract_cost[a].assign(terms.contracts.size(), 0.0);
@@ -117,6 +124,7 @@ Baseline baseline(const scenario::PathwayScenario& sc, std::uint64_t R, int thre
       for (std::size_t p = 0; p < P; ++p) out.partner_cost[a][p] += per[r].partner_cost[a][p];
       out.total[a] += per[r].total[a];
     }
+    for (std::size_t s = 0; s < out.referrals.size(); ++s) out.referrals[s] += per[r].referrals[s];
   }
   const double n = static_cast<double>(std::max<std::uint64_t>(R, 1));
   for (std::size_t a = 0; a < out.contract_cost.size(); ++a) {
@@ -127,6 +135,7 @@ Baseline baseline(const scenario::PathwayScenario& sc, std::uint64_t R, int thre
     for (double& v : out.partner_cost[a]) v /= n;
     out.total[a] /= n;
   }
+  for (double& v : out.referrals) v /= n;
   return out;
 }
 
@@ -230,6 +239,62 @@ Borough init_borough(const scenario::PathwayScenario& tmpl, const BoroughInputs&
   const double D = ratio(after, before, N / N0);
   out.demand_ratio = D;
   const std::string Dtext = ratio_text(D);
+  const std::uint64_t R = std::max<std::uint64_t>(in.pilot_replications, 1);
+  const std::string pass = " in " + std::to_string(R) + " replications (baseline pass)";
+  const Baseline bt = baseline(tmpl, R, in.threads);
+
+  // Each service's demand ratio. With the template's rates every service's demand moves with
+  // the population, so it is D. A stated rate moves the services its need group uses more
+  // than the others: the service's ratio is then the borough's size over the template's, times
+  // the referrals the service receives in a pass of the template with the borough's rates
+  // against the template's own (the same people's streams, at the template's size and
+  // capacities), summed over the arms. A service with no referrals in the pass keeps D.
+  std::vector<double> service_ratio(services.size(), D);
+  if (!rates.empty()) {
+    scenario::PathwayScenario rated = tmpl;
+    std::vector<std::string> rate_keys, rate_values;
+    for (const auto& [g, r] : rates) {
+      rate_keys.push_back("groups." + g + ".rate_per_1000_per_year");
+      rate_values.push_back(scenario::round_trip_text(r));
+    }
+    std::vector<Diagnostic> ds = scenario::set_values(rated, rate_keys, rate_values, scenario::Settable::kAny);
+    if (!ds.empty()) throw scenario::ScenarioError(std::move(ds));
+    const Baseline br = baseline(rated, R, in.threads);
+    for (std::size_t s = 0; s < services.size() && s < bt.referrals.size(); ++s) {
+      if (bt.referrals[s] > 0) service_ratio[s] = N / N0 * br.referrals[s] / bt.referrals[s];
+    }
+  }
+  // The service a written number belongs to (services.<s>..., variants.<v>.services.<s>...,
+  // arms.<a>.capacity.<s>, arms.<a>.capacity_changes[k]..., initial[i]...), or none.
+  const auto service_of = [&](const std::vector<schema::PathStep>& steps) -> std::size_t {
+    const std::string& head = steps.front().key;
+    if (head == "services" && steps.size() >= 2) return index_of(services, steps[1].key);
+    if (head == "variants" && steps.size() >= 4 && steps[2].key == "services") return index_of(services, steps[3].key);
+    if (head == "initial" && !steps.front().indices.empty() && steps.front().indices[0] < tmpl.spec.initial.size()) {
+      return tmpl.spec.initial[steps.front().indices[0]].service;
+    }
+    if (head == "arms" && steps.size() >= 4 && steps[2].key == "capacity") return index_of(services, steps[3].key);
+    if (head == "arms" && steps.size() >= 3 && steps[2].key == "capacity_changes" && !steps[2].indices.empty()) {
+      const std::size_t a = index_of(tmpl.source->names_of("arms"), steps[1].key);
+      if (a < tmpl.spec.arms.size() && steps[2].indices[0] < tmpl.spec.arms[a].capacity_changes.size()) {
+        return tmpl.spec.arms[a].capacity_changes[steps[2].indices[0]].service;
+      }
+    }
+    return services.size();
+  };
+  // The template's number x the demand ratio of its service (D for a number of no service).
+  const auto by_demand = [&](const std::vector<schema::PathStep>& steps, double value, bool integer, double keep,
+                             double& to) -> std::string {
+    const std::size_t s = service_of(steps);
+    if (rates.empty() || s >= services.size()) {
+      to = rounded(value * D, integer, keep);
+      return "the template's " + number(value) + " x the demand ratio " + Dtext;
+    }
+    to = rounded(value * service_ratio[s], integer, keep);
+    return "the template's " + number(value) + " x " + ratio_text(service_ratio[s]) + ", the demand ratio of service \"" +
+           services[s] + "\": the borough's size over the template's x the service's referrals with the borough's rates "
+           "against the template's" + pass;
+  };
 
   // Stage 1: what the borough's size sets directly.
   const std::vector<scenario::WrittenNumber> written = scenario::written_numbers(tmpl);
@@ -258,10 +323,10 @@ Borough init_borough(const scenario::PathwayScenario& tmpl, const BoroughInputs&
                capacities.count((*steps)[1].key)) {
       stated_capacity_written.insert((*steps)[1].key);
       set(w, capacities.at((*steps)[1].key), "stated: the service's capacity");
-    } else if (kStaffed.count(w.unit)) {
-      set(w, rounded(w.value * D, w.integer, w.value), "the template's " + number(w.value) + " x the demand ratio " + Dtext);
-    } else if (head == "services" && w.unit == "pounds per year") {
-      set(w, rounded(w.value * D, w.integer, w.value), "the template's " + number(w.value) + " x the demand ratio " + Dtext);
+    } else if (kStaffed.count(w.unit) || (head == "services" && w.unit == "pounds per year")) {
+      double to = 0;
+      const std::string how = by_demand(*steps, w.value, w.integer, w.value, to);
+      set(w, to, how);
     } else if (head == "initial" && w.unit == "people") {
       // A starting caseload moves with its service's capacity where that is stated, else with demand.
       const std::size_t i = steps->front().indices.empty() ? tmpl.spec.initial.size() : steps->front().indices[0];
@@ -272,7 +337,9 @@ Borough init_borough(const scenario::PathwayScenario& tmpl, const BoroughInputs&
         set(w, rounded(w.value * k, w.integer, 0), "the template's " + number(w.value) + " x " + ratio_text(k) +
                                                        ", the service's stated capacity against the template's");
       } else {
-        set(w, rounded(w.value * D, w.integer, 0), "the template's " + number(w.value) + " x the demand ratio " + Dtext);
+        double to = 0;
+        const std::string how = by_demand(*steps, w.value, w.integer, 0, to);
+        set(w, to, how);
       }
     }
   }
@@ -297,9 +364,7 @@ Borough init_borough(const scenario::PathwayScenario& tmpl, const BoroughInputs&
   }
 
   // Stage 2: the baseline pass, and what it sizes.
-  const std::uint64_t R = std::max<std::uint64_t>(in.pilot_replications, 1);
-  const Baseline bt = baseline(tmpl, R, in.threads), bs = baseline(scaled, R, in.threads);
-  const std::string pass = " in " + std::to_string(R) + " replications (baseline pass)";
+  const Baseline bs = baseline(scaled, R, in.threads);
   // --derived: the same numbers as rules, scale = the template's number / the template's
   // measured quantity (keys the template already derives keep the template's rule).
   struct Rule {

@@ -164,6 +164,53 @@ TEST_CASE("init: contract amounts and KRA levels move with the simulated cost an
   CHECK(found);
 }
 
+TEST_CASE("init: a stated rate moves each service by its own demand, the referrals its need groups send it",
+          "[pipeline][init]") {
+  // SMI's rate up by half at the template's size: the community team and rehabilitation, which
+  // SMI uses, must grow by more than the demand ratio; talking therapies, used mostly by the
+  // common-mental-disorder group, by less. Expected: the template's capacity x the size ratio x
+  // the service's referrals (summed over arms and years) with the new rate against without,
+  // from the simulation's results read here.
+  const sc::PathwayScenario tmpl = sc::load_pathway_scenario(kDefault);
+  BoroughInputs in;
+  in.population = 240000;
+  in.rates = {{"smi", 4.5}};
+  in.pilot_replications = kPilot;
+  const mhsim::pipeline::Borough b = init_borough(tmpl, in);
+  const sc::PathwayScenario out = sc::parse_pathway_scenario(b.text, "borough.toml");
+  sc::PathwayScenario rated = sc::load_pathway_scenario(kDefault);
+  const std::size_t smi = index_of(tmpl.source->names_of("groups"), "smi");
+  rated.spec.population.groups[smi].rate_per_1000_per_year = 4.5;
+  const auto referrals = [&](const sc::PathwayScenario& s, std::size_t service) {
+    return pass_mean(s, kPilot, [&](const pw::PathwayResult& r) {
+      double n = 0;
+      for (const auto& arm : r.arms) {
+        for (std::size_t y = 0; y < static_cast<std::size_t>(s.spec.years); ++y) n += arm.svc(y, service, ld::ServiceKpi::kReferrals);
+      }
+      return n;
+    });
+  };
+  const std::vector<std::string> names = tmpl.source->names_of("services");
+  const double size = 240000.0 / 320000.0;
+  for (const std::string name : {"cmht", "rehab", "talking_therapies", "crisis"}) {
+    const std::size_t s = index_of(names, name);
+    const double k = size * referrals(rated, s) / referrals(tmpl, s);
+    INFO(name << ": demand ratio " << k << " against the overall " << b.demand_ratio);
+    CHECK(out.spec.services[s].capacity == std::llround(static_cast<double>(tmpl.spec.services[s].capacity) * k));
+    if (name == std::string("talking_therapies")) {
+      CHECK(k < b.demand_ratio);
+    } else if (name != std::string("crisis")) {
+      CHECK(k > b.demand_ratio);
+    }
+  }
+  // A starting caseload moves with its service's ratio too (initial[0] is the community team's).
+  const std::size_t cmht = index_of(names, "cmht");
+  REQUIRE(tmpl.spec.initial[0].service == cmht);
+  CHECK(static_cast<double>(out.spec.initial[0].in_service) ==
+        Approx(static_cast<double>(tmpl.spec.initial[0].in_service) * static_cast<double>(out.spec.services[cmht].capacity) /
+               static_cast<double>(tmpl.spec.services[cmht].capacity)).epsilon(0.01));
+}
+
 TEST_CASE("init: a stated capacity and budget are written, the text is the same at any thread count", "[pipeline][init]") {
   const sc::PathwayScenario tmpl = sc::load_pathway_scenario(kDefault);
   BoroughInputs in;
