@@ -330,13 +330,15 @@ int calibrate_command(const CalibrateOptions& o) {
                   "fitted values without it (at most %d evaluations), and the target predicted by the refit. \"predicted\": "
                   "the figure is inside the refit's 95%% prediction interval and that interval is at most twice the "
                   "tolerance; \"absorbed\": without it the parameters are not determined (the interval is wider, or "
-                  "not defined), so the model fits it but cannot predict it; \"missed\": outside an interval at most "
-                  "twice the tolerance\n",
+                  "not defined, at the refit or at the full fit, where the target's own gradient shows what it depends "
+                  "on), so the model fits it but cannot predict it; \"missed\": outside an interval at most twice the "
+                  "tolerance\n",
                   run.max_evaluations);
       std::fflush(stdout);
       const std::vector<pipeline::LeftOut> loo = pipeline::leave_one_out(*sc, *spec, fit, run);
       std::vector<std::vector<std::string>> rows = {{"left out", "target value", "tolerance", "full fit", "refit predicts",
-                                                     "95% prediction interval", "z", "width/tol", "refit", "verdict"}};
+                                                     "95% prediction interval", "z", "width/tol", "at full fit", "refit",
+                                                     "verdict"}};
       std::size_t predicted = 0, absorbed = 0, missed = 0;
       for (const pipeline::LeftOut& l : loo) {
         const CalibrationTarget& g = spec->targets[l.target];
@@ -348,7 +350,7 @@ int calibrate_command(const CalibrateOptions& o) {
                                                             : missed)++;
         rows.push_back({g.name, num(g.value), g.criterion(), num(fit.statistics[l.target].mean), num(l.statistic.mean),
                         "[" + num(p.low) + ", " + num(p.high) + "]", num(p.z, 3), num(ratio, 3),
-                        std::to_string(l.evaluations) + (l.converged ? " conv." : " capped"), verdict});
+                        num(l.width_ratio_at_fit, 3), std::to_string(l.evaluations) + (l.converged ? " conv." : " capped"), verdict});
       }
       std::fputs(analysis::table_text(rows, kLeftAligned, kMaxColumn, terminal_width()).c_str(), stdout);
       std::printf("\nLeave-one-out: %zu predicted, %zu absorbed, %zu missed of %zu\n", predicted, absorbed, missed, loo.size());

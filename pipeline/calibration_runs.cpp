@@ -243,9 +243,19 @@ std::vector<LeftOut> leave_one_out(const scenario::PathwayScenario& sc, const Ca
     l.prediction = refit.predictions[t];
     const TargetPrediction& p = l.prediction;
     l.width_ratio = std::isnan(p.parameter_sd) ? std::numeric_limits<double>::quiet_NaN() : (p.high - p.low) / 2 / g.tolerance;
+    // The same question at the full fit, where the target's gradient shows what it depends on.
+    if (fit.jacobian.rows() == static_cast<Eigen::Index>(spec.targets.size())) {
+      const TargetPrediction at_fit =
+          predict_targets(without, fit.statistics, fit.jacobian, calibration_covariance(without, fit.jacobian))[t];
+      l.width_ratio_at_fit = std::isnan(at_fit.parameter_sd) ? std::numeric_limits<double>::quiet_NaN()
+                                                              : (at_fit.high - at_fit.low) / 2 / g.tolerance;
+    } else {
+      l.width_ratio_at_fit = std::numeric_limits<double>::quiet_NaN();
+    }
     // Not determined without it: where the refit left the parameters says nothing, so
     // neither inside nor outside is a prediction.
-    l.verdict = (std::isnan(l.width_ratio) || l.width_ratio > 2) ? LeftOutVerdict::kAbsorbed
+    const auto undetermined = [](double w) { return std::isnan(w) || w > 2; };
+    l.verdict = (undetermined(l.width_ratio) || undetermined(l.width_ratio_at_fit)) ? LeftOutVerdict::kAbsorbed
                 : p.met                                           ? LeftOutVerdict::kPredicted
                                                                   : LeftOutVerdict::kMissed;
     l.fitted = refit.fitted;

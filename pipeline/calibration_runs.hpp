@@ -116,6 +116,10 @@ struct LeftOut {
   TargetStatistic statistic;     ///< at the refit
   TargetPrediction prediction;   ///< of the left-out target from the refit
   double width_ratio = 0;        ///< the interval's half-width over the tolerance; NaN when not determined
+  /// The same at the full fit: the other targets' information about the parameters (their rows
+  /// of the full fit's Jacobian), through the left-out target's own gradient there. NaN when
+  /// they do not determine what it depends on.
+  double width_ratio_at_fit = 0;
   LeftOutVerdict verdict = LeftOutVerdict::kMissed;
   std::vector<double> fitted;    ///< the refit's parameters
   int evaluations = 0;
@@ -124,7 +128,11 @@ struct LeftOut {
 
 /// Leave-one-out cross-validation: for each counted calibration target in turn (two-sided, not
 /// by construction), refits without it from `fit`'s values (at most options.max_evaluations)
-/// and predicts it. Deterministic: the same replications at every refit.
+/// and predicts it. Deterministic: the same replications at every refit. The verdict is
+/// "absorbed" when the other targets do not determine the parameters the target depends on,
+/// judged both at the refit and at the full fit: a parameter only the target pinned can drift
+/// in the refit to where the target hardly moves with it (a wait of a team far from full), and
+/// the refit's linearisation alone would then read the drift as a confident, missed prediction.
 std::vector<LeftOut> leave_one_out(const scenario::PathwayScenario& sc, const scenario::CalibrationSpec& spec,
                                    const CalibrationOutcome& fit, const CalibrationRunOptions& options);
 
