@@ -2,8 +2,8 @@
 #include "analysis/text_format.hpp"
 
 #include <algorithm>
-#include <set>
 #include <cmath>
+#include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -93,7 +93,6 @@ std::string table_text(const std::vector<std::vector<std::string>>& rows, std::s
       block.push_back(i++);
     }
     blocks.push_back(std::move(block));
-    if (w.size() <= keys) break;
   }
   std::string out;
   for (std::size_t b = 0; b < blocks.size(); ++b) {

@@ -105,6 +105,11 @@ namespace {
 constexpr std::size_t kLeftAligned = std::numeric_limits<std::size_t>::max();
 constexpr std::size_t kMaxColumn = 90;
 
+/// "  <target>: <text>", wrapped to the terminal's width: a target's statistic and source.
+std::string target_note(const std::string& name, const std::string& text) {
+  return analysis::wrapped_text("  " + name + ": ", text, terminal_width(), 6);
+}
+
 /// A calibration table within the terminal's width, then each row's statistic and source.
 void print_calibration_table(const std::vector<std::vector<std::string>>& rows, const std::vector<std::string>& notes) {
   std::fputs(analysis::table_text(rows, kLeftAligned, kMaxColumn, terminal_width()).c_str(), stdout);
@@ -136,10 +141,8 @@ std::size_t print_target_table(const scenario::PathwayScenario& sc, const Calibr
     met += ok;
     rows.push_back({g.name, num(g.value), g.criterion(), num(s.mean), "[" + num(s.ci_low) + ", " + num(s.ci_high) + "]",
                     whole_percent(s.coverage), ok ? "yes" : "no"});
-    notes.push_back(analysis::wrapped_text("  " + g.name + ": ",
-                                 describe_statistic(sc, g) + ". " + (g.by_construction.empty() ? "" : "(by construction) ") +
-                                     g.source,
-                                 terminal_width(), 6));
+    notes.push_back(target_note(g.name, describe_statistic(sc, g) + ". " +
+                                            (g.by_construction.empty() ? "" : "(by construction) ") + g.source));
   }
   print_calibration_table(rows, notes);
   return met;
@@ -166,10 +169,9 @@ std::size_t print_prediction_table(const scenario::PathwayScenario& sc, const Ca
     rows.push_back({g.name, num(g.value) + (g.bound == scenario::TargetBound::kAbout ? "" : " (" + g.criterion() + ")"),
                     num(stats[t].mean), "[" + num(p.low) + ", " + num(p.high) + "]", num(p.z, 3),
                     whole_percent(stats[t].coverage), p.met ? "yes" : "no"});
-    notes.push_back(analysis::wrapped_text("  " + g.name + ": ",
-                                 describe_statistic(sc, g) + ". " +
-                                     (std::isnan(p.parameter_sd) ? "(parameter uncertainty not determined) " : "") + g.source,
-                                 terminal_width(), 6));
+    notes.push_back(target_note(g.name, describe_statistic(sc, g) + ". " +
+                                            (std::isnan(p.parameter_sd) ? "(parameter uncertainty not determined) " : "") +
+                                            g.source));
   }
   print_calibration_table(rows, notes);
   return met;

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <utility>
 #include <variant>
 
 #include <tbb/blocked_range.h>
@@ -282,18 +283,18 @@ Borough init_borough(const scenario::PathwayScenario& tmpl, const BoroughInputs&
     }
     return services.size();
   };
-  // The template's number x the demand ratio of its service (D for a number of no service).
-  const auto by_demand = [&](const std::vector<schema::PathStep>& steps, double value, bool integer, double keep,
-                             double& to) -> std::string {
+  // The template's number x the demand ratio of its service (D for a number of no service),
+  // and how, for the line's comment.
+  const auto by_demand = [&](const std::vector<schema::PathStep>& steps, double value, bool integer,
+                             double keep) -> std::pair<double, std::string> {
     const std::size_t s = service_of(steps);
     if (rates.empty() || s >= services.size()) {
-      to = rounded(value * D, integer, keep);
-      return "the template's " + number(value) + " x the demand ratio " + Dtext;
+      return {rounded(value * D, integer, keep), "the template's " + number(value) + " x the demand ratio " + Dtext};
     }
-    to = rounded(value * service_ratio[s], integer, keep);
-    return "the template's " + number(value) + " x " + ratio_text(service_ratio[s]) + ", the demand ratio of service \"" +
-           services[s] + "\": the borough's size over the template's x the service's referrals with the borough's rates "
-           "against the template's" + pass;
+    return {rounded(value * service_ratio[s], integer, keep),
+            "the template's " + number(value) + " x " + ratio_text(service_ratio[s]) + ", the demand ratio of service \"" +
+                services[s] + "\": the borough's size over the template's x the service's referrals with the borough's "
+                "rates against the template's" + pass};
   };
 
   // Stage 1: what the borough's size sets directly.
@@ -324,8 +325,7 @@ Borough init_borough(const scenario::PathwayScenario& tmpl, const BoroughInputs&
       stated_capacity_written.insert((*steps)[1].key);
       set(w, capacities.at((*steps)[1].key), "stated: the service's capacity");
     } else if (kStaffed.count(w.unit) || (head == "services" && w.unit == "pounds per year")) {
-      double to = 0;
-      const std::string how = by_demand(*steps, w.value, w.integer, w.value, to);
+      const auto [to, how] = by_demand(*steps, w.value, w.integer, w.value);
       set(w, to, how);
     } else if (head == "initial" && w.unit == "people") {
       // A starting caseload moves with its service's capacity where that is stated, else with demand.
@@ -337,8 +337,7 @@ Borough init_borough(const scenario::PathwayScenario& tmpl, const BoroughInputs&
         set(w, rounded(w.value * k, w.integer, 0), "the template's " + number(w.value) + " x " + ratio_text(k) +
                                                        ", the service's stated capacity against the template's");
       } else {
-        double to = 0;
-        const std::string how = by_demand(*steps, w.value, w.integer, 0, to);
+        const auto [to, how] = by_demand(*steps, w.value, w.integer, 0);
         set(w, to, how);
       }
     }

@@ -227,6 +227,14 @@ const char* verdict_name(LeftOutVerdict v) noexcept {
   return "missed";
 }
 
+namespace {
+// A prediction interval's half-width in tolerances of its target; NaN when the parameters'
+// share of it is not determined.
+double width_over_tolerance(const TargetPrediction& p, const CalibrationTarget& g) {
+  return std::isnan(p.parameter_sd) ? std::numeric_limits<double>::quiet_NaN() : (p.high - p.low) / 2 / g.tolerance;
+}
+}  // namespace
+
 std::vector<LeftOut> leave_one_out(const scenario::PathwayScenario& sc, const CalibrationSpec& spec,
                                    const CalibrationOutcome& fit, const CalibrationRunOptions& options) {
   std::vector<LeftOut> out;
@@ -242,16 +250,13 @@ std::vector<LeftOut> leave_one_out(const scenario::PathwayScenario& sc, const Ca
     l.statistic = refit.statistics[t];
     l.prediction = refit.predictions[t];
     const TargetPrediction& p = l.prediction;
-    l.width_ratio = std::isnan(p.parameter_sd) ? std::numeric_limits<double>::quiet_NaN() : (p.high - p.low) / 2 / g.tolerance;
+    l.width_ratio = width_over_tolerance(p, g);
     // The same question at the full fit, where the target's gradient shows what it depends on.
-    if (fit.jacobian.rows() == static_cast<Eigen::Index>(spec.targets.size())) {
-      const TargetPrediction at_fit =
-          predict_targets(without, fit.statistics, fit.jacobian, calibration_covariance(without, fit.jacobian))[t];
-      l.width_ratio_at_fit = std::isnan(at_fit.parameter_sd) ? std::numeric_limits<double>::quiet_NaN()
-                                                              : (at_fit.high - at_fit.low) / 2 / g.tolerance;
-    } else {
-      l.width_ratio_at_fit = std::numeric_limits<double>::quiet_NaN();
-    }
+    l.width_ratio_at_fit =
+        fit.jacobian.rows() == static_cast<Eigen::Index>(spec.targets.size())
+            ? width_over_tolerance(
+                  predict_targets(without, fit.statistics, fit.jacobian, calibration_covariance(without, fit.jacobian))[t], g)
+            : std::numeric_limits<double>::quiet_NaN();
     // Not determined without it: where the refit left the parameters says nothing, so
     // neither inside nor outside is a prediction.
     const auto undetermined = [](double w) { return std::isnan(w) || w > 2; };

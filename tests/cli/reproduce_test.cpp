@@ -208,19 +208,6 @@ TEST_CASE("mhsim calibrate works on both reference scenarios and writes a scenar
 
 namespace {
 
-/// The verdict of a leave-one-out row (its last word), "" when the target has no row.
-std::string verdict_of(const std::string& out, const std::string& target) {
-  const std::size_t block = out.find("\nleft out ");
-  if (block == std::string::npos) return "";
-  // A table wider than the line continues in blocks of columns: the verdict, the last column,
-  // is on the target's row of the last block, before the summary line.
-  const std::size_t summary = out.find("\nLeave-one-out: ", block);
-  const std::size_t at = out.rfind("\n" + target + " ", summary);
-  if (at == std::string::npos || at < block) return "";
-  const std::string line = out.substr(at + 1, out.find('\n', at + 1) - at - 1);
-  return line.substr(line.find_last_of(' ') + 1);
-}
-
 // Fields of a table line, split at runs of two or more spaces (no cell holds two spaces).
 std::vector<std::string> cells(const std::string& line) {
   std::vector<std::string> out;
@@ -253,6 +240,9 @@ std::string loo_cell(const std::string& out, const std::string& target, const st
   }
   return "";
 }
+
+/// The verdict of a leave-one-out row, "" when the target has no row.
+std::string verdict_of(const std::string& out, const std::string& target) { return loo_cell(out, target, "verdict"); }
 
 }  // namespace
 
